@@ -1,0 +1,140 @@
+"""Setting a database up (``init``) and exporting it (``export``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ia_desk import __version__
+from ia_desk.audit.trail import append
+from ia_desk.db.engine import Database, open_database
+from ia_desk.db.models import AuditHead, Case, CaseSubject, Employee, PolicyVersion, User
+from ia_desk.errors import InputError
+from ia_desk.policy.catalogue import sync_catalogue
+from ia_desk.security import keys
+from ia_desk.security.actor import Actor
+from ia_desk.security.roles import require
+from ia_desk.security.users import count_users, create_first_admin
+
+
+def initialise(
+    url: str | None,
+    admin_login: str,
+    admin_name: str,
+    admin_password: str,
+    *,
+    demo: bool = False,
+    prompt: keys.PassphrasePrompt | None = None,
+) -> tuple[Database, list[str]]:
+    """Create or upgrade the database, load the catalogue, create the first admin.
+
+    On a database that already has users the admin part is skipped (an upgrade).
+    Returns the open database and a list of what was done, for the user to read.
+    """
+    db = open_database(url, create=True, prompt=prompt)
+    done = [f"database: {db.target.describe()}"]
+    with db.write(None) as session:
+        added = sync_catalogue(session)
+        if added:
+            append(session, None, "catalogue.load", details={"versions": added})
+        done.extend(f"policy loaded: {a}" for a in added)
+        if count_users(session) == 0:
+            user = create_first_admin(session, admin_login, admin_name, admin_password)
+            done.append(f"administrator created: {user.login}")
+        else:
+            done.append("users exist already: no administrator created")
+    if demo:
+        from ia_desk.demo import add_demo_data
+
+        with db.write(None) as session:
+            admin = session.scalar(select(User).where(User.role == "ia_admin").order_by(User.id))
+            assert admin is not None
+            actor = Actor(admin.id, admin.login, admin.name, admin.role)
+            n = add_demo_data(session, actor)
+        done.append(f"demo data: {n} cases")
+    return db, done
+
+
+def export_all(session: Session, actor: Actor, out: Path) -> str:
+    """Write every case (with identities IA may see) to a JSON file; return its SHA-256.
+
+    IA administrators only. The export itself is audited with the file's hash.
+    """
+    require(actor, "export.all", "export.all", "file", out.name)
+    if out.exists() and out.is_dir():
+        raise InputError(f"{out} is a folder; give a file name.", field="file")
+    cases = session.scalars(
+        select(Case).order_by(Case.id).options(
+            selectinload(Case.subjects).selectinload(CaseSubject.employee),
+            selectinload(Case.allegations), selectinload(Case.evidence))
+    )
+    doc: dict[str, Any] = {
+        "format": "ia-desk-export",
+        "format_version": 1,
+        "app_version": __version__,
+        "policies": [
+            {"policy": v.policy_id, "version": v.version, "content_sha256": v.content_sha256}
+            for v in session.scalars(select(PolicyVersion).order_by(PolicyVersion.id))
+        ],
+        "employees": [
+            {"badge": e.badge, "name": e.name, "department": e.department, "rank": e.rank,
+             "unit": e.unit, "active": e.active}
+            for e in session.scalars(select(Employee).order_by(Employee.id))
+        ],
+        "users": [
+            {"login": u.login, "name": u.name, "role": u.role, "active": u.active}
+            for u in session.scalars(select(User).order_by(User.id))
+        ],
+        "cases": [],
+    }
+    for c in cases:
+        r = c.reporter
+        reporter: dict[str, Any] = {"mode": r.mode}
+        if r.mode != "anonymous":
+            reporter.update({"name": r.name, "badge": r.badge, "phone": r.phone,
+                             "email": r.email, "good_faith": r.good_faith})
+        inc = c.incident
+        doc["cases"].append({
+            "case": c.number,
+            "status": c.status,
+            "received_at_utc": c.received_at.isoformat() + "Z",
+            "channel": c.channel,
+            "deadline": c.deadline_on.isoformat(),
+            "reporter": reporter,
+            "subjects": [s.employee.badge for s in c.subjects],
+            "incident": {"occurred_on": inc.occurred_on.isoformat(), "platform": inc.platform,
+                         "url": inc.url, "narrative": inc.narrative},
+            "allegations": [
+                {"id": a.id, "employee": a.employee.badge, "clause": a.clause.clause_id,
+                 "clause_version": a.clause.policy_version.version,
+                 "disposition": a.disposition, "rationale": a.rationale,
+                 "finding_on": a.finding_on.isoformat() if a.finding_on else None}
+                for a in c.allegations
+            ],
+            "evidence": [
+                {"id": e.id, "sha256": e.sha256, "file_name": e.file_name,
+                 "media_type": e.media_type, "size": e.size}
+                for e in c.evidence
+            ],
+        })
+    head = session.get(AuditHead, 1)
+    doc["audit_checkpoint"] = f"{head.seq}:{head.mac}" if head else None
+    payload = json.dumps(doc, indent=1, ensure_ascii=False).encode("utf-8")
+    digest = hashlib.sha256(payload).hexdigest()
+    # Audit first (same transaction): if writing the file fails, the audit row goes too.
+    append(session, actor, "export.all", object_type="file", object_id=out.name,
+           details={"sha256": digest, "cases": len(doc["cases"])})
+    session.flush()
+    tmp = out.with_name(out.name + ".partial")
+    try:
+        tmp.write_bytes(payload)
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"Cannot write {out}: {exc.strerror}.", field="file") from None
+    return digest

@@ -1,0 +1,202 @@
+"""Appending to and verifying the audit trail.
+
+Each event is appended inside the transaction of the change it records, so the
+change and its audit row commit together or not at all. Each row carries the
+previous row's MAC and its own HMAC-SHA256 over a canonical form (fixed field order,
+compact JSON), with a key that lives in the OS keyring, not in the database.
+
+Rule for callers: never put a secret or an anonymous reporter's identity in
+``details``; the audit trail is read by administrators and exported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ia_desk.db.models import AuditEvent, AuditHead, utcnow
+from ia_desk.security.actor import Actor
+
+GENESIS = "0" * 64
+
+
+def canonical_details(details: dict[str, Any] | None) -> str:
+    return json.dumps(details or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      default=str)
+
+
+def canonical_form(
+    seq: int,
+    at: dt.datetime,
+    user_login: str | None,
+    workstation: str,
+    event_type: str,
+    object_type: str | None,
+    object_id: str | None,
+    case_number: str | None,
+    outcome: str,
+    details: str,
+    prev_mac: str,
+) -> bytes:
+    fields = [
+        seq,
+        at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        user_login,
+        workstation,
+        event_type,
+        object_type,
+        object_id,
+        case_number,
+        outcome,
+        details,
+        prev_mac,
+    ]
+    return json.dumps(fields, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def compute_mac(key: bytes, row: AuditEvent, prev_mac: str | None = None) -> str:
+    msg = canonical_form(
+        row.seq, row.at, row.user_login, row.workstation, row.event_type, row.object_type,
+        row.object_id, row.case_number, row.outcome, row.details,
+        row.prev_mac if prev_mac is None else prev_mac,
+    )
+    return hmac.new(key, msg, hashlib.sha256).hexdigest()
+
+
+def append(
+    session: Session,
+    actor: Actor | None,
+    event_type: str,
+    *,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    case_number: str | None = None,
+    outcome: str = "ok",
+    details: dict[str, Any] | None = None,
+    login: str | None = None,
+) -> AuditEvent:
+    """Append one event in the session's transaction and return it.
+
+    ``login`` names the user for events without an authenticated actor (a failed
+    sign-in); system events (schema upgrade) have neither and are recorded as
+    ``system``.
+    """
+    key: bytes = session.info["audit_key"]
+    head = session.execute(
+        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+    ).scalar_one_or_none()
+    if head is None:
+        head = AuditHead(id=1, seq=0, mac=GENESIS)
+        session.add(head)
+        session.flush()
+    row = AuditEvent(
+        seq=head.seq + 1,
+        at=utcnow(),
+        user_login=actor.login if actor else (login or "system"),
+        workstation=session.info.get("workstation", "unknown"),
+        event_type=event_type,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        case_number=case_number,
+        outcome=outcome,
+        details=canonical_details(details),
+        prev_mac=head.mac,
+    )
+    row.mac = compute_mac(key, row)
+    session.add(row)
+    head.seq = row.seq
+    head.mac = row.mac
+    session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    head_seq: int
+    head_mac: str
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+    @property
+    def checkpoint(self) -> str:
+        return f"{self.head_seq}:{self.head_mac}"
+
+
+def verify_rows(
+    rows: Iterable[AuditEvent],
+    key: bytes,
+    *,
+    head: tuple[int, str] | None = None,
+    checkpoint: tuple[int, str] | None = None,
+) -> VerifyResult:
+    """Walk the chain in sequence order; report the first row that does not fit."""
+    expected_seq = 1
+    prev = GENESIS
+    checked = 0
+    seen_checkpoint = checkpoint is None
+    for row in rows:
+        if row.seq != expected_seq:
+            bad = min(row.seq, expected_seq)
+            return VerifyResult(False, checked, expected_seq - 1, prev, bad,
+                                f"sequence jumps from {expected_seq - 1} to {row.seq}: "
+                                "rows were deleted or reordered")
+        if row.prev_mac != prev:
+            return VerifyResult(False, checked, row.seq - 1, prev, row.seq,
+                                f"row {row.seq} does not link to row {row.seq - 1}")
+        if not hmac.compare_digest(compute_mac(key, row), row.mac):
+            return VerifyResult(False, checked, row.seq - 1, prev, row.seq,
+                                f"row {row.seq} was altered (its MAC does not match)")
+        if checkpoint is not None and row.seq == checkpoint[0]:
+            if row.mac != checkpoint[1]:
+                return VerifyResult(False, checked, row.seq, row.mac, row.seq,
+                                    f"row {row.seq} differs from the checkpoint")
+            seen_checkpoint = True
+        prev = row.mac
+        expected_seq += 1
+        checked += 1
+    last = expected_seq - 1
+    if checkpoint is not None and not seen_checkpoint:
+        return VerifyResult(False, checked, last, prev, last + 1,
+                            f"the trail ends at {last}, before checkpoint {checkpoint[0]}: "
+                            "rows were cut off")
+    if head is not None and (head[0] != last or head[1] != prev):
+        return VerifyResult(False, checked, last, prev, last + 1 if head[0] > last else head[0],
+                            f"the trail ends at {last} but its head records {head[0]}: "
+                            "rows were cut off or the head was altered")
+    return VerifyResult(True, checked, last, prev)
+
+
+def verify(session: Session, checkpoint: tuple[int, str] | None = None) -> VerifyResult:
+    """Verify the whole trail of the session's database (streamed, constant memory)."""
+    key: bytes = session.info["audit_key"]
+    head_row = session.get(AuditHead, 1)
+    head = (head_row.seq, head_row.mac) if head_row else (0, GENESIS)
+    rows = session.execute(
+        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=2000)
+    ).scalars()
+    return verify_rows(rows, key, head=head, checkpoint=checkpoint)
+
+
+def parse_checkpoint(value: str) -> tuple[int, str]:
+    from ia_desk.errors import InputError
+
+    try:
+        seq_s, mac = value.split(":", 1)
+        seq = int(seq_s)
+    except ValueError:
+        raise InputError("A checkpoint is SEQ:HASH, as printed by 'ia-desk audit checkpoint'.",
+                         field="checkpoint") from None
+    if seq < 0 or len(mac) != 64 or any(c not in "0123456789abcdef" for c in mac):
+        raise InputError("A checkpoint is SEQ:HASH with a 64-character lowercase hex hash.",
+                         field="checkpoint")
+    return seq, mac

@@ -1,0 +1,1 @@
+"""Intake, case workflow and deadlines, allegations, findings."""

@@ -1,0 +1,397 @@
+"""The ``ia-desk`` command line: parses, calls the services, prints. No rules live here.
+
+Exit codes: 0 ok, 1 a check failed, 2 bad input, 3 permission denied (or sign-in failed).
+The acting user comes from ``IA_DESK_USER``/``IA_DESK_PASSWORD`` or is asked for.
+Running ``ia-desk`` with no command starts the desktop app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ia_desk import __version__
+from ia_desk.errors import AuthenticationError, IADeskError, InputError
+
+USER_ENV = "IA_DESK_USER"
+PASSWORD_ENV = "IA_DESK_PASSWORD"
+NEW_PASSWORD_ENV = "IA_DESK_NEW_PASSWORD"
+
+
+class UsageError(InputError):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # exit 2 with our own wording, no traceback
+        self.print_usage(sys.stderr)
+        raise UsageError(message)
+
+
+def _prompt_passphrase(message: str, confirm: bool) -> str:
+    if not sys.stdin.isatty():
+        return ""
+    first = getpass.getpass(f"{message}: ")
+    if confirm and getpass.getpass("Again, to confirm: ") != first:
+        raise InputError("The two passphrases differ.", field="passphrase")
+    return first
+
+
+def _new_password(login: str) -> str:
+    value = os.environ.get(NEW_PASSWORD_ENV)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise InputError(f"No password for {login}: set {NEW_PASSWORD_ENV} or run in a terminal.",
+                         field="password")
+    first = getpass.getpass(f"New password for {login}: ")
+    if getpass.getpass("Again, to confirm: ") != first:
+        raise InputError("The two passwords differ.", field="password")
+    return first
+
+
+def _open(args: argparse.Namespace) -> Any:
+    from ia_desk.db.engine import open_database
+
+    return open_database(args.db, prompt=_prompt_passphrase)
+
+
+def _sign_in(db: Any) -> Any:
+    from ia_desk.security.users import authenticate
+
+    login = os.environ.get(USER_ENV)
+    password = os.environ.get(PASSWORD_ENV)
+    if not login or password is None:
+        if not sys.stdin.isatty():
+            raise AuthenticationError(
+                f"Sign-in needed: set {USER_ENV} and {PASSWORD_ENV}, or run in a terminal.")
+        login = login or input("Login: ")
+        password = getpass.getpass("Password: ")
+    return authenticate(db, login, password)
+
+
+def _print(data: Any, as_json: bool, human: str) -> None:
+    if as_json:
+        print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    else:
+        print(human)
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from ia_desk.admin import initialise
+
+    password = os.environ.get(NEW_PASSWORD_ENV) or os.environ.get(PASSWORD_ENV)
+    if not password:
+        password = _new_password(args.admin)
+    db, done = initialise(args.db, args.admin, args.name or args.admin, password,
+                          demo=args.demo, prompt=_prompt_passphrase)
+    db.dispose()
+    print("\n".join(done))
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from ia_desk.security.users import add_user
+
+    db = _open(args)
+    actor = _sign_in(db)
+    password = _new_password(args.login)
+    with db.write(actor) as s:
+        user = add_user(s, actor, args.login, args.role, args.name, password)
+        print(f"user added: {user.login} ({user.role})")
+    return 0
+
+
+def cmd_policy_list(args: argparse.Namespace) -> int:
+    from ia_desk.policy.catalogue import clause_dict, list_clauses
+
+    db = _open(args)
+    with db.read() as s:
+        clauses = [clause_dict(c) for c in list_clauses(s, args.policy)]
+    if args.json:
+        _print(clauses, True, "")
+    else:
+        for c in clauses:
+            print(f"{c['id']:<48} {c['title']}")
+    return 0
+
+
+def cmd_policy_show(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from ia_desk import validation
+    from ia_desk.policy.catalogue import clause_dict, clause_in_force
+
+    on = validation.date(args.on, "--on", required=False) if args.on else None
+    db = _open(args)
+    with db.read() as s:
+        c = clause_dict(clause_in_force(s, args.clause, on or dt.date.today()))
+    _print(c, args.json,
+           f"{c['id']}  ({c['policy']} version {c['version']})\n{c['title']}\n\n{c['text']}")
+    return 0
+
+
+def cmd_report_add(args: argparse.Namespace) -> int:
+    from ia_desk.cases.intake import open_case, parse_json, parse_report
+
+    if args.file == "-":
+        raw = sys.stdin.buffer.read()
+    else:
+        path = Path(args.file)
+        if not path.is_file():
+            raise InputError(f"{args.file}: no such file.", field="file")
+        raw = path.read_bytes()
+    report = parse_report(parse_json(raw))
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        result = open_case(s, actor, report)
+        out = {"case": result.case.number, "tracking_code": result.tracking_code,
+               "linked_cases": result.linked_cases}
+    human = f"case opened: {out['case']}\ntracking code for the reporter: {out['tracking_code']}"
+    if result.linked_cases:
+        human += "\nlinked to earlier reports: " + ", ".join(result.linked_cases)
+    _print(out, args.json, human)
+    return 0
+
+
+def cmd_case_list(args: argparse.Namespace) -> int:
+    from ia_desk.cases.queries import list_cases
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.read() as s:
+        rows = [r.as_dict() for r in list_cases(s, actor, status=args.status, search=args.search)]
+    if args.json:
+        _print(rows, True, "")
+    else:
+        for r in rows:
+            flags = ",".join(r["flags"])
+            print(f"{r['case']:<14} {r['status']:<14} {r['received_at'][:10]}  "
+                  f"due {r['deadline']}  {r['subjects'][:30]:<30} {r['clauses'][:40]:<40} {flags}")
+        print(f"{len(rows)} case(s)")
+    return 0
+
+
+def cmd_case_show(args: argparse.Namespace) -> int:
+    from ia_desk.cases.queries import show_case
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.read() as s:
+        data = show_case(s, actor, args.case)
+    if args.json:
+        _print(data, True, "")
+        return 0
+    lines = [f"{data['case']}  status: {data['status']}  received: {data['received_at']}"]
+    if "deadline" in data:
+        lines.append(f"deadline: {data['deadline']}  flags: {', '.join(data['flags']) or '-'}")
+        rep = data["reporter"]
+        who = rep.get("name") or rep.get("identity") or ""
+        lines.append(f"reporter: {rep['mode']} {who}".rstrip())
+        for sj in data["subjects"]:
+            lines.append(f"subject: {sj['badge']} {sj['name']} ({sj['rank'] or ''} "
+                         f"{sj['unit'] or ''})")
+        inc = data["incident"]
+        lines.append(f"incident: {inc['occurred_on']} {inc['platform'] or ''} {inc['url'] or ''}")
+        lines.append(inc["narrative"])
+        for a in data["allegations"]:
+            lines.append(f"allegation {a['id']}: {a['employee']} {a['clause']} "
+                         f"[{a['disposition'] or 'pending'}]")
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_allegation_add(args: argparse.Namespace) -> int:
+    from ia_desk.cases.allegations import add_allegation
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        a = add_allegation(s, actor, args.case, args.employee, args.clause)
+        out = {"id": a.id, "case": a.case.number, "employee": a.employee.badge,
+               "clause": a.clause.clause_id, "clause_version": a.clause.policy_version.version}
+    _print(out, args.json, f"allegation {out['id']} added: {out['employee']} {out['clause']}")
+    return 0
+
+
+def cmd_allegation_find(args: argparse.Namespace) -> int:
+    from ia_desk import validation
+    from ia_desk.cases.allegations import record_finding
+
+    on = validation.date(args.on, "--on", required=False) if args.on else None
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        a = record_finding(s, actor, args.id, args.disposition, args.rationale, on)
+        out = {"id": a.id, "case": a.case.number, "disposition": a.disposition,
+               "finding_on": a.finding_on.isoformat() if a.finding_on else None}
+    _print(out, args.json, f"allegation {out['id']}: {out['disposition']}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from ia_desk.admin import export_all
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        digest = export_all(s, actor, Path(args.file))
+    print(f"exported to {args.file} (sha256 {digest})")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from ia_desk.audit.trail import parse_checkpoint, verify
+    from ia_desk.security.roles import require
+
+    checkpoint = parse_checkpoint(args.checkpoint) if args.checkpoint else None
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        require(actor, "audit.read", "audit.verify")
+    with db.read() as s:
+        result = verify(s, checkpoint)
+    if result.ok:
+        print(f"audit trail intact: {result.checked} events, head {result.checkpoint}")
+        return 0
+    print(f"audit trail BROKEN at sequence {result.first_bad_seq}: {result.problem}",
+          file=sys.stderr)
+    return 1
+
+
+def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
+    from ia_desk.db.models import AuditHead
+    from ia_desk.security.roles import require
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        require(actor, "audit.read", "audit.checkpoint")
+        head = s.get(AuditHead, 1)
+        print(f"{head.seq}:{head.mac}" if head else "0:" + "0" * 64)
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="ia-desk", description="IA Desk: Internal Affairs case handling.")
+    p.add_argument("--version", action="version", version=f"ia-desk {__version__}")
+    p.add_argument("--db", metavar="URL",
+                   help="database file or URL (default: IA_DESK_DB, else the encrypted file "
+                        "in the user data folder)")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    def add(name: str, fn: Any, help_: str, parent: Any = sub) -> argparse.ArgumentParser:
+        sp = parent.add_parser(name, help=help_, description=help_)
+        sp.set_defaults(func=fn)
+        return sp
+
+    sp = add("init", cmd_init, "create or upgrade the database and create the first admin")
+    sp.add_argument("--admin", required=True, metavar="LOGIN")
+    sp.add_argument("--name", help="the administrator's full name")
+    sp.add_argument("--demo", action="store_true", help="add realistic sample cases")
+
+    user = sub.add_parser("user", help="user accounts").add_subparsers(
+        dest="user_cmd", required=True, parser_class=_Parser)
+    sp = add("add", cmd_user_add, "add a user (password from IA_DESK_NEW_PASSWORD or asked)",
+             user)
+    sp.add_argument("login")
+    sp.add_argument("--role", required=True,
+                    choices=["ia_admin", "ia_investigator", "supervisor", "command_staff"])
+    sp.add_argument("--name", required=True)
+
+    pol = sub.add_parser("policy", help="the clause catalogue").add_subparsers(
+        dest="policy_cmd", required=True, parser_class=_Parser)
+    sp = add("list", cmd_policy_list, "list clauses", pol)
+    sp.add_argument("--policy", metavar="ID")
+    sp.add_argument("--json", action="store_true")
+    sp = add("show", cmd_policy_show, "show one clause's verbatim text", pol)
+    sp.add_argument("clause")
+    sp.add_argument("--on", metavar="DATE", help="the version in force on this date")
+    sp.add_argument("--json", action="store_true")
+
+    rep = sub.add_parser("report", help="report intake").add_subparsers(
+        dest="report_cmd", required=True, parser_class=_Parser)
+    sp = add("add", cmd_report_add, "open a case from a JSON report (FILE or - for stdin)", rep)
+    sp.add_argument("file")
+    sp.add_argument("--json", action="store_true")
+
+    case = sub.add_parser("case", help="cases").add_subparsers(
+        dest="case_cmd", required=True, parser_class=_Parser)
+    sp = add("list", cmd_case_list, "list cases", case)
+    sp.add_argument("--status")
+    sp.add_argument("--search", metavar="TEXT")
+    sp.add_argument("--json", action="store_true")
+    sp = add("show", cmd_case_show, "show one case", case)
+    sp.add_argument("case")
+    sp.add_argument("--json", action="store_true")
+
+    al = sub.add_parser("allegation", help="allegations and findings").add_subparsers(
+        dest="allegation_cmd", required=True, parser_class=_Parser)
+    sp = add("add", cmd_allegation_add, "allege a clause against an employee", al)
+    sp.add_argument("case")
+    sp.add_argument("--employee", required=True, metavar="BADGE")
+    sp.add_argument("--clause", required=True)
+    sp.add_argument("--json", action="store_true")
+    sp = add("find", cmd_allegation_find, "record an allegation's finding", al)
+    sp.add_argument("id", type=int)
+    sp.add_argument("--disposition", required=True)
+    sp.add_argument("--rationale")
+    sp.add_argument("--on", metavar="DATE")
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("export", cmd_export, "export every case to JSON (IA admin)")
+    sp.add_argument("file")
+
+    au = sub.add_parser("audit", help="the audit trail").add_subparsers(
+        dest="audit_cmd", required=True, parser_class=_Parser)
+    sp = add("verify", cmd_audit_verify, "verify the audit trail's chain", au)
+    sp.add_argument("--checkpoint", metavar="SEQ:HASH")
+    add("checkpoint", cmd_audit_checkpoint, "print the current head to keep elsewhere", au)
+    return p
+
+
+def main(argv: Sequence[str] | None = None,
+         run_app: Callable[[str | None], int] | None = None) -> int:
+    """Run one command. With no command, ``run_app(db_url)`` starts the desktop app
+    (passed in by ``ui.launcher`` so that the core never imports the UI)."""
+    warnings.simplefilter("default")
+    warnings.formatwarning = lambda msg, *a, **k: f"ia-desk: warning: {msg}\n"  # type: ignore
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not args.command:
+            if run_app is None:
+                parser.print_help()
+                return 2
+            return run_app(args.db)
+        if not hasattr(args, "func"):
+            parser.print_help()
+            return 2
+        return int(args.func(args))
+    except IADeskError as exc:
+        print(f"ia-desk: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("ia-desk: interrupted; nothing was saved from the unfinished command.",
+              file=sys.stderr)
+        return 130
+    except SystemExit as exc:  # argparse --help / --version
+        return int(exc.code or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,364 @@
+"""Opening a database: where it is, its key, the engine, and transactions.
+
+``open_database()`` is the one door: it resolves the target (``--db``/``IA_DESK_DB`` or
+the embedded default under the user data directory), refuses an SQLite file on a
+network share, finds the key, checks it, applies migrations (backing up first) and
+returns a :class:`Database`.
+
+Transactions: ``db.read()`` for reads, ``db.write(actor)`` for changes. A write
+transaction on SQLite starts with ``BEGIN IMMEDIATE`` so two writers queue instead
+of failing half-way. If a service raises :class:`PermissionDenied` or
+:class:`RefusedInput`, the transaction is rolled back and the refusal is written to
+the audit trail in a transaction of its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import socket
+import sys
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.orm import Session
+
+from ia_desk import APP_NAME
+from ia_desk.errors import DatabaseKeyError, PermissionDenied, RefusedInput, StorageError
+from ia_desk.security import keys
+
+if TYPE_CHECKING:
+    from ia_desk.security.actor import Actor
+
+log = logging.getLogger(__name__)
+
+DB_ENV = "IA_DESK_DB"
+DATA_DIR_ENV = "IA_DESK_DATA_DIR"
+DEFAULT_FILE = "ia-desk.db"
+NETWORK_FS = {
+    "nfs", "nfs4", "cifs", "smb3", "smbfs", "sshfs", "fuse.sshfs", "9p", "afs", "ceph",
+    "glusterfs", "fuse.glusterfs", "davfs", "fuse.davfs2", "fuse.rclone", "ncpfs", "lustre",
+}
+
+
+def data_dir() -> Path:
+    """The user data directory (``IA_DESK_DATA_DIR`` overrides it)."""
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def workstation_name() -> str:
+    return socket.gethostname() or "unknown-workstation"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Which database to open, with no secret in it."""
+
+    url: URL
+    kind: str  # "sqlcipher" | "sqlite" | "postgresql"
+    path: Path | None = None
+
+    @property
+    def ident(self) -> str:
+        """A stable name for this database, used to find its secrets in the keyring."""
+        where = str(self.path) if self.path else self.url.render_as_string(hide_password=True)
+        return hashlib.sha256(where.encode("utf-8")).hexdigest()[:24]
+
+    def describe(self) -> str:
+        if self.path:
+            extra = " (encrypted)" if self.kind == "sqlcipher" else " (NOT encrypted)"
+            return f"{self.path}{extra}"
+        return self.url.render_as_string(hide_password=True)
+
+
+def resolve_target(url: str | None = None) -> Target:
+    """``url`` (or ``IA_DESK_DB``), else the encrypted default file in the data directory.
+
+    Accepted: a path to a file (encrypted), ``sqlite+pysqlcipher:///path`` (encrypted),
+    ``sqlite:///path`` (NOT encrypted: tests and diagnostics only),
+    ``postgresql+psycopg://...``.
+    """
+    raw = url or os.environ.get(DB_ENV)
+    if not raw:
+        path = data_dir() / DEFAULT_FILE
+        return Target(URL.create("sqlite+pysqlcipher", database=str(path)), "sqlcipher", path)
+    if "://" not in raw:
+        path = Path(raw).expanduser().resolve()
+        return Target(URL.create("sqlite+pysqlcipher", database=str(path)), "sqlcipher", path)
+    try:
+        parsed = make_url(raw)
+    except Exception as exc:  # noqa: BLE001
+        raise StorageError(f"The database URL is not valid: {exc}") from None
+    backend = parsed.get_backend_name()
+    driver = parsed.get_driver_name()
+    if backend == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise StorageError("An in-memory database cannot hold IA records; give a file path.")
+        path = Path(parsed.database).expanduser().resolve()
+        if driver == "pysqlcipher":
+            clean = URL.create("sqlite+pysqlcipher", database=str(path))
+            return Target(clean, "sqlcipher", path)
+        return Target(URL.create("sqlite", database=str(path)), "sqlite", path)
+    if backend == "postgresql":
+        return Target(parsed, "postgresql")
+    raise StorageError(
+        f"Database type '{backend}' is not supported: use an SQLite/SQLCipher file or PostgreSQL."
+    )
+
+
+def _mount_fstype(path: Path) -> str | None:
+    """The file system type holding ``path`` on Linux (from /proc/mounts)."""
+    mounts = Path("/proc/mounts")
+    if not mounts.exists():
+        return None
+    best: tuple[int, str] | None = None
+    target = str(path)
+    for line in mounts.read_text(errors="replace").splitlines():
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        mnt = parts[1].replace("\\040", " ")
+        if (target == mnt or target.startswith(mnt.rstrip("/") + "/")) and (
+            best is None or len(mnt) > best[0]
+        ):
+            best = (len(mnt), parts[2])
+    return best[1] if best else None
+
+
+def refuse_network_share(path: Path) -> None:
+    """SQLite's WAL needs shared memory, which network file systems do not provide."""
+    msg = (
+        f"The database {path} is on a network share. SQLite cannot be shared safely over a "
+        "network drive; keep the file on this computer, or use a PostgreSQL server for "
+        "several workstations."
+    )
+    raw = str(path)
+    if raw.startswith(("\\\\", "//")):
+        raise StorageError(msg)
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+        import ctypes
+
+        drive = os.path.splitdrive(raw)[0] + "\\"
+        if ctypes.windll.kernel32.GetDriveTypeW(drive) == 4:  # DRIVE_REMOTE
+            raise StorageError(msg)
+        return
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    fstype = _mount_fstype(existing.resolve())
+    if fstype and fstype in NETWORK_FS:
+        raise StorageError(msg)
+
+
+def _sqlite_engine(target: Target, key: str | None) -> Engine:
+    assert target.path is not None
+    if target.kind == "sqlcipher":
+        url = URL.create("sqlite+pysqlcipher", password=key or "", database=str(target.path))
+    else:
+        url = URL.create("sqlite", database=str(target.path))
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # SQLAlchemy issues BEGIN itself (below); the driver must not.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout = 30000")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = FULL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get("ia_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _postgres_engine(target: Target) -> Engine:
+    return create_engine(target.url, pool_pre_ping=True)
+
+
+@dataclass
+class Database:
+    """An open IA Desk database. Thread-safe to share; sessions are not."""
+
+    engine: Engine
+    target: Target
+    audit_key: bytes
+    workstation: str = field(default_factory=workstation_name)
+
+    def _session(self, write: bool) -> Session:
+        conn_opts = {"ia_write": True} if write else {}
+        session = Session(
+            bind=self.engine.execution_options(**conn_opts),
+            expire_on_commit=False,
+            autoflush=True,
+        )
+        session.info["audit_key"] = self.audit_key
+        session.info["workstation"] = self.workstation
+        session.info["dialect"] = self.engine.dialect.name
+        return session
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading. Anything it would write is rolled back."""
+        session = self._session(write=False)
+        try:
+            yield session
+            # Reads that append audit events (case views, prints) commit them.
+            if session.new or session.dirty or session.deleted:
+                session.commit()
+            else:
+                session.rollback()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    @contextlib.contextmanager
+    def write(self, actor: Actor | None) -> Iterator[Session]:
+        """A write transaction: commit on success, nothing on failure.
+
+        A refusal (permission denied, hostile input) is audited after the rollback.
+        """
+        session = self._session(write=True)
+        try:
+            yield session
+            session.commit()
+        except (PermissionDenied, RefusedInput) as exc:
+            session.rollback()
+            session.close()
+            refusal = exc.refusal
+            if refusal is not None:
+                self._audit_refusal(actor, refusal, exc)
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def _audit_refusal(self, actor: Actor | None, refusal: Any, exc: Exception) -> None:
+        from ia_desk.audit.trail import append
+
+        outcome = "denied" if isinstance(exc, PermissionDenied) else "refused"
+        session = self._session(write=True)
+        try:
+            details = dict(refusal.details)
+            details["reason"] = str(exc)
+            append(
+                session,
+                actor,
+                refusal.event_type,
+                object_type=refusal.object_type,
+                object_id=refusal.object_id,
+                outcome=outcome,
+                details=details,
+            )
+            session.commit()
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _check_key(engine: Engine, target: Target) -> None:
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar()
+    except SADatabaseError as exc:
+        engine.dispose()
+        if "not a database" in str(exc.orig) or "encrypted" in str(exc.orig):
+            raise DatabaseKeyError(
+                f"The database {target.path} could not be opened: the key or passphrase is "
+                "wrong, or the file is not an IA Desk database."
+            ) from None
+        raise StorageError(f"The database {target.path} could not be opened: {exc.orig}") from None
+
+
+def database_exists(target: Target) -> bool:
+    if target.path is not None:
+        return target.path.exists() and target.path.stat().st_size > 0
+    return True
+
+
+def open_database(
+    url: str | None = None,
+    *,
+    create: bool = False,
+    prompt: keys.PassphrasePrompt | None = None,
+    migrate: bool = True,
+) -> Database:
+    """Open (or with ``create=True`` create) the database and bring its schema to head.
+
+    Raises :class:`StorageError` when it does not exist and ``create`` is false, or when
+    it sits on a network share; :class:`DatabaseKeyError` for a missing or wrong key.
+    """
+    from ia_desk.db.migrate import upgrade_to_head
+
+    target = resolve_target(url)
+    exists = database_exists(target)
+    if target.path is not None:
+        refuse_network_share(target.path)
+        if not exists and not create:
+            raise StorageError(
+                f"There is no IA Desk database at {target.path}. Create one with "
+                "'ia-desk init --admin LOGIN' or start the desktop app."
+            )
+        target.path.parent.mkdir(parents=True, exist_ok=True)
+        if target.kind == "sqlite":
+            warnings.warn(
+                f"{target.path} is a plain SQLite database: NOT encrypted. Use it for tests "
+                "and diagnostics only.",
+                stacklevel=2,
+            )
+            log.warning("opening an unencrypted database at %s", target.path)
+    encrypted = target.kind == "sqlcipher"
+    if exists:
+        secrets_ = keys.secrets_for_existing_database(target.ident, encrypted, prompt)
+    else:
+        secrets_ = keys.secrets_for_new_database(target.ident, encrypted, prompt)
+    engine = (
+        _postgres_engine(target)
+        if target.kind == "postgresql"
+        else _sqlite_engine(target, secrets_.sqlcipher_key)
+    )
+    if target.kind != "postgresql":
+        _check_key(engine, target)
+    if migrate:
+        upgrade_to_head(engine, target)
+    audit_key = _resolve_audit_key(engine, secrets_)
+    return Database(engine=engine, target=target, audit_key=audit_key)
+
+
+def _resolve_audit_key(engine: Engine, secrets_: keys.DatabaseSecrets) -> bytes:
+    if secrets_.audit_key is not None:
+        return secrets_.audit_key
+    if secrets_.passphrase is None:
+        raise DatabaseKeyError(
+            "The audit-trail key of this database is not in this computer's keyring; give the "
+            f"passphrase ({keys.PASSPHRASE_ENV}) or restore the key."
+        )
+    from ia_desk.settings import audit_salt
+
+    with Session(engine.execution_options(ia_write=True)) as session:
+        salt = audit_salt(session)
+        session.commit()
+    return keys.derive_audit_key(secrets_.passphrase, salt)

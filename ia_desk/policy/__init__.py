@@ -1,0 +1,1 @@
+"""The versioned clause catalogue, citations, clause search and suggestion."""

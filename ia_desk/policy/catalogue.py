@@ -1,0 +1,181 @@
+"""The clause catalogue: shipped as one JSON file per policy version, loaded into the database.
+
+A policy version is write-once. ``sync_catalogue`` adds versions the database lacks and
+refuses a shipped file whose content differs from the version already loaded under the
+same name (a correction must be a new version, so an old allegation keeps citing the
+text that was in force).
+
+Clause ids are ``<policy>/<path>`` with the labels as printed joined by dots
+(``vpd-3.21/III.N.2``, ``city-sn/procedure.1.f``, ``vpd-3.21/definitions.website``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ia_desk.db.models import Clause, Policy, PolicyVersion
+from ia_desk.errors import InputError, NotFound
+from ia_desk.resources import resource
+
+POLICY_ORDER = {"police": ["vpd-3.21", "city-sn"], "city": ["city-sn"]}
+
+
+@dataclass(frozen=True)
+class CatalogueFile:
+    path: Path
+    data: dict[str, Any]
+    sha256: str
+
+
+def shipped_files(folder: Path | None = None) -> list[CatalogueFile]:
+    folder = folder or resource("policies")
+    out = []
+    for path in sorted(folder.glob("*.json")):
+        raw = path.read_bytes()
+        out.append(CatalogueFile(path, json.loads(raw), hashlib.sha256(raw).hexdigest()))
+    return out
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _content_hash(data: dict[str, Any]) -> str:
+    """Hash of what matters (the clauses), stable across JSON formatting."""
+    clauses = [(c["id"], c["kind"], c["title"], c["text"], c["rule"]) for c in data["clauses"]]
+    return hashlib.sha256(json.dumps(clauses, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def sync_catalogue(session: Session, files: Iterable[CatalogueFile] | None = None) -> list[str]:
+    """Load every shipped policy version the database lacks; return what was added."""
+    added = []
+    for f in files if files is not None else shipped_files():
+        d = f.data
+        policy = session.get(Policy, d["policy"])
+        if policy is None:
+            policy = Policy(id=d["policy"], title=d["title"], department=d["department"])
+            session.add(policy)
+        content = _content_hash(d)
+        existing = session.scalar(
+            select(PolicyVersion).where(
+                PolicyVersion.policy_id == d["policy"], PolicyVersion.version == d["version"]
+            )
+        )
+        if existing is not None:
+            if existing.content_sha256 != content:
+                raise InputError(
+                    f"The shipped catalogue file {f.path.name} differs from version "
+                    f"{d['version']} of {d['policy']} already in the database. A policy version "
+                    "never changes once loaded; issue the corrected text as a new version."
+                )
+            continue
+        version = PolicyVersion(
+            policy_id=d["policy"],
+            version=d["version"],
+            effective_from=_date(d.get("effective_from")),
+            issued_on=_date(d.get("issued_on")),
+            revised_on=_date(d.get("revised_on")),
+            note=d.get("note"),
+            content_sha256=content,
+        )
+        session.add(version)
+        session.flush()
+        for c in d["clauses"]:
+            session.add(
+                Clause(
+                    policy_version_id=version.id,
+                    clause_id=c["id"],
+                    path=c["path"],
+                    parent_id=c.get("parent"),
+                    kind=c["kind"],
+                    label=c.get("label"),
+                    title=c["title"],
+                    text=c["text"],
+                    is_rule=bool(c["rule"]),
+                    ordinal=int(c["order"]),
+                )
+            )
+        added.append(f"{d['policy']}@{d['version']}")
+    session.flush()
+    return added
+
+
+def policy_of(clause_id: str) -> str:
+    if "/" not in clause_id:
+        raise InputError(
+            f"'{clause_id}' is not a clause id; clause ids look like vpd-3.21/III.M.",
+            field="clause",
+        )
+    return clause_id.split("/", 1)[0]
+
+
+def version_in_force(session: Session, policy_id: str, on: dt.date | None) -> PolicyVersion:
+    """The version of a policy in force on a date.
+
+    The latest version whose ``effective_from`` is on or before the date; an undated
+    version counts as in force from the beginning. For a date before every version the
+    catalogue holds, the earliest version is used (the catalogue has no older text).
+    """
+    versions = list(
+        session.scalars(select(PolicyVersion).where(PolicyVersion.policy_id == policy_id))
+    )
+    if not versions:
+        raise NotFound(f"There is no policy '{policy_id}' in the catalogue.", field="policy")
+    versions.sort(key=lambda v: v.effective_from or dt.date.min)
+    if on is None:
+        return versions[-1]
+    chosen = versions[0]
+    for v in versions:
+        if (v.effective_from or dt.date.min) <= on:
+            chosen = v
+    return chosen
+
+
+def clause_in_force(session: Session, clause_id: str, on: dt.date | None) -> Clause:
+    """The clause as worded in the version in force on ``on`` (None: the newest)."""
+    version = version_in_force(session, policy_of(clause_id), on)
+    clause = session.scalar(
+        select(Clause).where(Clause.policy_version_id == version.id, Clause.clause_id == clause_id)
+    )
+    if clause is None:
+        raise NotFound(
+            f"Unknown clause '{clause_id}' (not in {version.policy_id} version {version.version}).",
+            field="clause",
+        )
+    return clause
+
+
+def list_clauses(session: Session, policy_id: str | None = None,
+                 on: dt.date | None = None) -> list[Clause]:
+    policies = [policy_id] if policy_id else [p.id for p in session.scalars(
+        select(Policy).order_by(Policy.department.desc(), Policy.id.desc()))]
+    out: list[Clause] = []
+    for pid in policies:
+        version = version_in_force(session, pid, on)
+        out.extend(version.clauses)
+    return out
+
+
+def clause_dict(clause: Clause) -> dict[str, Any]:
+    v = clause.policy_version
+    return {
+        "id": clause.clause_id,
+        "policy": v.policy_id,
+        "version": v.version,
+        "effective_from": v.effective_from.isoformat() if v.effective_from else None,
+        "path": clause.path,
+        "parent": clause.parent_id,
+        "kind": clause.kind,
+        "title": clause.title,
+        "text": clause.text,
+        "rule": clause.is_rule,
+    }

@@ -1,0 +1,1 @@
+"""Anonymous and confidential reporters, good-faith protection, retaliation review."""

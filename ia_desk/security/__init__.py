@@ -1,0 +1,1 @@
+"""Users, roles, permissions, password hashing, keys and the OS keyring."""

@@ -1,0 +1,174 @@
+"""Secrets: the database key and the audit HMAC key.
+
+Where the OS keyring has a secure backend, each database gets a random 256-bit key
+and a random audit key, both kept in the keyring under names derived from the
+database's location. Where it has none (headless Linux: ``keyring.backends.fail``),
+the user gives a passphrase (``IA_DESK_PASSPHRASE`` for scripts, or a prompt); SQLCipher
+derives the database key from it with its own salted PBKDF2, and the audit key is
+derived with PBKDF2-HMAC-SHA256 and a salt stored in the database. Nothing ever falls
+back to an unencrypted database or a key in a file. Secrets are never logged.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import keyring
+import keyring.errors
+
+SERVICE = "IA Desk"
+PASSPHRASE_ENV = "IA_DESK_PASSPHRASE"
+AUDIT_KDF_ITERATIONS = 310_000
+MIN_PASSPHRASE = 12
+
+PassphrasePrompt = Callable[[str, bool], str]
+"""prompt(message, confirm) -> passphrase; confirm=True when one is being chosen."""
+
+
+def secure_keyring_available() -> bool:
+    """True when the keyring backend really stores secrets somewhere protected."""
+    kr = keyring.get_keyring()
+    name = type(kr).__module__ + "." + type(kr).__name__
+    if name.startswith(("keyring.backends.fail", "keyring.backends.null")):
+        return False
+    if "Plaintext" in name or "plaintext" in name:
+        return False
+    try:
+        return float(getattr(kr, "priority", 0)) >= 1
+    except Exception:  # noqa: BLE001 - a broken backend is not a secure one
+        return False
+
+
+def keyring_backend_name() -> str:
+    kr = keyring.get_keyring()
+    return type(kr).__module__ + "." + type(kr).__name__
+
+
+def _get(name: str) -> str | None:
+    try:
+        return keyring.get_password(SERVICE, name)
+    except keyring.errors.KeyringError:
+        return None
+
+
+def _set(name: str, value: str) -> None:
+    keyring.set_password(SERVICE, name, value)
+
+
+@dataclass(frozen=True)
+class DatabaseSecrets:
+    """What is needed to open one database and sign its audit trail."""
+
+    sqlcipher_key: str | None  # the value for PRAGMA key (None: not encrypted)
+    audit_key: bytes | None  # None in passphrase mode until the salt is read
+    passphrase: str | None  # kept only to derive the audit key, never stored
+    source: str  # "keyring" | "passphrase" | "none"
+
+    def __repr__(self) -> str:  # never print a secret by accident
+        return f"DatabaseSecrets(source={self.source!r})"
+
+
+def _names(db_ident: str) -> tuple[str, str]:
+    return f"db-key:{db_ident}", f"audit-key:{db_ident}"
+
+
+def passphrase_from_env_or_prompt(prompt: PassphrasePrompt | None, confirm: bool) -> str | None:
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value:
+        return value
+    if prompt is None:
+        return None
+    return prompt("Passphrase for the IA Desk database", confirm)
+
+
+def check_passphrase(passphrase: str) -> None:
+    from ia_desk.errors import InputError
+
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise InputError(
+            f"The database passphrase must be at least {MIN_PASSPHRASE} characters long.",
+            field="passphrase",
+        )
+
+
+def secrets_for_new_database(
+    db_ident: str, encrypted: bool, prompt: PassphrasePrompt | None = None
+) -> DatabaseSecrets:
+    """Create (and keep) the secrets of a database about to be created."""
+    from ia_desk.errors import DatabaseKeyError
+
+    if not encrypted:
+        return _audit_only(db_ident, prompt, create=True)
+    db_name, audit_name = _names(db_ident)
+    if secure_keyring_available():
+        existing = _get(db_name)
+        key_hex = existing or secrets.token_hex(32)
+        audit = _get(audit_name) or base64.b64encode(secrets.token_bytes(32)).decode()
+        _set(db_name, key_hex)
+        _set(audit_name, audit)
+        return DatabaseSecrets(f"x'{key_hex}'", base64.b64decode(audit), None, "keyring")
+    passphrase = passphrase_from_env_or_prompt(prompt, confirm=True)
+    if not passphrase:
+        raise DatabaseKeyError(
+            "No secure keyring is available on this computer, so the new database needs a "
+            f"passphrase: set {PASSPHRASE_ENV} or run the desktop app to be asked for one."
+        )
+    check_passphrase(passphrase)
+    return DatabaseSecrets(passphrase, None, passphrase, "passphrase")
+
+
+def secrets_for_existing_database(
+    db_ident: str, encrypted: bool, prompt: PassphrasePrompt | None = None
+) -> DatabaseSecrets:
+    """Find the secrets of an existing database: the keyring first, then a passphrase."""
+    from ia_desk.errors import DatabaseKeyError
+
+    if not encrypted:
+        return _audit_only(db_ident, prompt, create=False)
+    db_name, audit_name = _names(db_ident)
+    key_hex = _get(db_name)
+    if key_hex:
+        audit = _get(audit_name)
+        return DatabaseSecrets(
+            f"x'{key_hex}'", base64.b64decode(audit) if audit else None, None, "keyring"
+        )
+    passphrase = passphrase_from_env_or_prompt(prompt, confirm=False)
+    if not passphrase:
+        raise DatabaseKeyError(
+            "The key of this database is not in this computer's keyring. Give its passphrase "
+            f"({PASSPHRASE_ENV}) or restore the key to the keyring."
+        )
+    return DatabaseSecrets(passphrase, None, passphrase, "passphrase")
+
+
+def _audit_only(db_ident: str, prompt: PassphrasePrompt | None, create: bool) -> DatabaseSecrets:
+    """Secrets for a database the server (or nobody) encrypts: only the audit key."""
+    _, audit_name = _names(db_ident)
+    if secure_keyring_available():
+        audit = _get(audit_name)
+        if audit is None and create:
+            audit = base64.b64encode(secrets.token_bytes(32)).decode()
+            _set(audit_name, audit)
+        return DatabaseSecrets(None, base64.b64decode(audit) if audit else None, None, "keyring")
+    passphrase = passphrase_from_env_or_prompt(prompt, confirm=create)
+    return DatabaseSecrets(None, None, passphrase, "passphrase" if passphrase else "none")
+
+
+def derive_audit_key(passphrase: str, salt: bytes) -> bytes:
+    return hashlib.pbkdf2_hmac(
+        "sha256", passphrase.encode("utf-8"), b"ia-desk audit key|" + salt, AUDIT_KDF_ITERATIONS
+    )
+
+
+def forget_database_secrets(db_ident: str) -> None:
+    """Remove a database's secrets from the keyring (used when a new database replaces it)."""
+    for name in _names(db_ident):
+        try:
+            keyring.delete_password(SERVICE, name)
+        except keyring.errors.KeyringError:
+            pass

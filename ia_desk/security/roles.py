@@ -1,0 +1,78 @@
+"""Who may do what: one table, enforced by every service through :func:`require`.
+
+| permission              | ia_admin | ia_investigator | supervisor | command_staff |
+|-------------------------|:--------:|:---------------:|:----------:|:-------------:|
+| report.submit           |    x     |        x        |     x      |               |
+| case.read               |    x     |        x        |            |       x       |
+| case.read_own_status    |    x     |        x        |     x      |       x       |
+| reporter.identity.read  |    x     |        x        |            |               |
+| allegation.add          |    x     |        x        |            |               |
+| allegation.find         |    x     |        x        |            |               |
+| discipline.record       |    x     |                 |            |       x       |
+| summary.print_ia        |    x     |        x        |            |               |
+| summary.print_command   |    x     |        x        |            |       x       |
+| user.manage             |    x     |                 |            |               |
+| settings.manage         |    x     |                 |            |               |
+| audit.read              |    x     |                 |            |               |
+| export.all              |    x     |                 |            |               |
+| policy.read             |    x     |        x        |     x      |       x       |
+"""
+
+from __future__ import annotations
+
+from ia_desk.errors import AuditedRefusal, PermissionDenied
+from ia_desk.security.actor import Actor
+
+IA_ADMIN = "ia_admin"
+IA_INVESTIGATOR = "ia_investigator"
+SUPERVISOR = "supervisor"
+COMMAND_STAFF = "command_staff"
+ALL = frozenset({IA_ADMIN, IA_INVESTIGATOR, SUPERVISOR, COMMAND_STAFF})
+IA = frozenset({IA_ADMIN, IA_INVESTIGATOR})
+
+ROLE_LABELS = {
+    IA_ADMIN: "IA administrator",
+    IA_INVESTIGATOR: "IA investigator",
+    SUPERVISOR: "Supervisor",
+    COMMAND_STAFF: "Command staff",
+}
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "report.submit": frozenset({IA_ADMIN, IA_INVESTIGATOR, SUPERVISOR}),
+    "case.read": frozenset({IA_ADMIN, IA_INVESTIGATOR, COMMAND_STAFF}),
+    "case.read_own_status": ALL,
+    "reporter.identity.read": IA,
+    "allegation.add": IA,
+    "allegation.find": IA,
+    "discipline.record": frozenset({IA_ADMIN, COMMAND_STAFF}),
+    "summary.print_ia": IA,
+    "summary.print_command": frozenset({IA_ADMIN, IA_INVESTIGATOR, COMMAND_STAFF}),
+    "user.manage": frozenset({IA_ADMIN}),
+    "settings.manage": frozenset({IA_ADMIN}),
+    "audit.read": frozenset({IA_ADMIN}),
+    "export.all": frozenset({IA_ADMIN}),
+    "policy.read": ALL,
+}
+
+
+def allowed(actor: Actor, permission: str) -> bool:
+    return actor.role in PERMISSIONS[permission]
+
+
+def require(
+    actor: Actor,
+    permission: str,
+    event_type: str,
+    object_type: str | None = None,
+    object_id: str | None = None,
+) -> None:
+    """Raise an audited :class:`PermissionDenied` unless the actor's role has ``permission``."""
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r}")
+    if actor.role in PERMISSIONS[permission]:
+        return
+    raise PermissionDenied(
+        f"Permission denied: a {ROLE_LABELS.get(actor.role, actor.role)} may not "
+        f"{permission.replace('.', ' ').replace('_', ' ')}.",
+        AuditedRefusal(event_type, object_type, object_id, {"permission": permission}),
+    )

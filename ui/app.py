@@ -1,0 +1,205 @@
+"""Starting the desktop app: open (or create) the database, sign in, show the main window.
+
+The first start with no database shows a short first-run dialog (administrator account,
+passphrase where this computer has no secure keyring, demo data). The desktop issue
+builds out the full wizard and screens; everything here calls the core services.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ia_desk import APP_NAME, __version__
+from ia_desk.db.engine import Database, database_exists, open_database, resolve_target
+from ia_desk.errors import IADeskError
+from ia_desk.security import keys
+from ia_desk.security.actor import Actor
+from ia_desk.security.users import authenticate
+
+SYSTEM_NOTICE = (
+    "RESTRICTED LAW ENFORCEMENT DATA. This system holds Internal Affairs records of the "
+    "Vicksburg Police Department and the City of Vicksburg. Use is limited to authorized "
+    "personnel for official purposes; every access is recorded and audited."
+)
+
+
+class PassphraseDialog(QDialog):
+    """Asks for the database passphrase (this computer has no secure keyring)."""
+
+    def __init__(self, confirm: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"{APP_NAME}: database passphrase")
+        form = QFormLayout(self)
+        form.addRow(QLabel("This computer has no secure keyring, so the database is "
+                           "protected by a passphrase." if confirm else
+                           "Enter the passphrase of the IA Desk database."))
+        self.first = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        form.addRow("Passphrase", self.first)
+        self.second: QLineEdit | None = None
+        if confirm:
+            self.second = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+            form.addRow("Again", self.second)
+        self.error = QLabel(styleSheet="color: #b00020")
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _check(self) -> None:
+        if self.second is not None:
+            if self.first.text() != self.second.text():
+                self.error.setText("The two passphrases differ.")
+                return
+            if len(self.first.text()) < keys.MIN_PASSPHRASE:
+                self.error.setText(f"At least {keys.MIN_PASSPHRASE} characters.")
+                return
+        self.accept()
+
+    def value(self) -> str:
+        return self.first.text()
+
+
+def prompt_passphrase(_message: str, confirm: bool) -> str:
+    dlg = PassphraseDialog(confirm)
+    return dlg.value() if dlg.exec() == QDialog.DialogCode.Accepted else ""
+
+
+class FirstRunDialog(QDialog):
+    """Creates the encrypted database and its first IA administrator."""
+
+    def __init__(self, where: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"{APP_NAME}: first start")
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            f"<b>Welcome to {APP_NAME}.</b><br>A new encrypted database will be created at:"
+            f"<br><code>{where}</code><br>"
+            + ("Its key is kept in this computer's keyring."
+               if keys.secure_keyring_available()
+               else "This computer has no secure keyring: you will choose a passphrase."))
+        intro.setWordWrap(True)
+        intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.login = QLineEdit(placeholderText="e.g. jdoe")
+        self.name = QLineEdit(placeholderText="Full name")
+        self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.password2 = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        form.addRow("Administrator login", self.login)
+        form.addRow("Full name", self.name)
+        form.addRow("Password (12+ characters)", self.password)
+        form.addRow("Password again", self.password2)
+        layout.addLayout(form)
+        self.demo = QCheckBox("Add demonstration cases (invented people)")
+        self.demo.setChecked(True)
+        layout.addWidget(self.demo)
+        self.error = QLabel(styleSheet="color: #b00020")
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create database")
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _check(self) -> None:
+        if self.password.text() != self.password2.text():
+            self.error.setText("The two passwords differ.")
+            return
+        self.accept()
+
+
+class SignInDialog(QDialog):
+    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor: Actor | None = None
+        self.setWindowTitle(f"{APP_NAME}: sign in")
+        layout = QVBoxLayout(self)
+        notice = QLabel(SYSTEM_NOTICE)
+        notice.setWordWrap(True)
+        notice.setStyleSheet("border: 1px solid #8a1c1c; padding: 8px; background: #fff4f4;")
+        layout.addWidget(notice)
+        form = QFormLayout()
+        self.login = QLineEdit()
+        self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        form.addRow("Login", self.login)
+        form.addRow("Password", self.password)
+        layout.addLayout(form)
+        self.error = QLabel(styleSheet="color: #b00020")
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in")
+        buttons.accepted.connect(self._sign_in)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _sign_in(self) -> None:
+        try:
+            self.actor = authenticate(self.db, self.login.text(), self.password.text())
+        except IADeskError as exc:
+            self.error.setText(exc.message)
+            self.password.clear()
+            return
+        self.accept()
+
+
+def first_run(url: str | None) -> Database | None:
+    from ia_desk.admin import initialise
+
+    target = resolve_target(url)
+    dlg = FirstRunDialog(target.describe())
+    while dlg.exec() == QDialog.DialogCode.Accepted:
+        try:
+            db, _ = initialise(url, dlg.login.text(), dlg.name.text() or dlg.login.text(),
+                               dlg.password.text(), demo=dlg.demo.isChecked(),
+                               prompt=prompt_passphrase)
+            return db
+        except IADeskError as exc:
+            dlg.error.setText(exc.message)
+    return None
+
+
+def run_app(db_url: str | None = None, argv: list[str] | None = None) -> int:
+    from ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("IA Desk")
+    try:
+        target = resolve_target(db_url)
+        if not database_exists(target):
+            db = first_run(db_url)
+            if db is None:
+                return 1
+        else:
+            db = open_database(db_url, prompt=prompt_passphrase)
+    except IADeskError as exc:
+        QMessageBox.critical(None, APP_NAME, exc.message)
+        return 1
+    sign_in = SignInDialog(db)
+    if sign_in.exec() != QDialog.DialogCode.Accepted or sign_in.actor is None:
+        return 1
+    window = MainWindow(db, sign_in.actor)
+    window.show()
+    return int(app.exec())

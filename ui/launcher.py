@@ -1,0 +1,22 @@
+"""The ``ia-desk`` entry point: a command runs in the CLI, no command starts the app."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from ia_desk import cli
+
+
+def _run_app(db_url: str | None) -> int:
+    from ui.app import run_app
+
+    return run_app(db_url)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return cli.main(argv, run_app=_run_app)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
