@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import itertools
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,18 @@ import keyring
 import keyring.backend
 import keyring.errors
 import pytest
+from argon2 import PasswordHasher
 
 from ia_desk.admin import initialise
-from ia_desk.db.engine import Database
+from ia_desk.db.engine import Database, open_database, resolve_target
+from ia_desk.security import passwords
 from ia_desk.security.actor import Actor
-from ia_desk.security.users import add_user, authenticate
+from ia_desk.security.users import actor_of, add_user, get_user
+
+# Cheap argon2id parameters keep the suite fast; test_users checks the real ones.
+REAL_HASHER = passwords._hasher
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+passwords.DUMMY_HASH = passwords._hasher.hash("timing equaliser")
 
 PASSWORD = "Tr1cky-but-fine-2026"
 DATA = Path(__file__).parent / "data"
@@ -66,16 +74,43 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "ia-desk.db"
 
 
+@pytest.fixture(scope="session")
+def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A freshly initialised database, made once; each test gets a copy of it."""
+    previous = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    try:
+        path = tmp_path_factory.mktemp("template") / "ia-desk.db"
+        database, _ = initialise(str(path), "admin", "Ada Admin", PASSWORD)
+        database.dispose()
+    finally:
+        keyring.set_keyring(previous)
+    ident = resolve_target(str(path)).ident
+    secrets = {name.split(":")[0]: value for (_s, name), value in ring.store.items()
+               if name.endswith(ident)}
+    return path, secrets
+
+
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    database, _ = initialise(str(db_path), "admin", "Ada Admin", PASSWORD)
+def db(db_path: Path, template: tuple[Path, dict[str, str]],
+       isolated: MemoryKeyring) -> Iterator[Database]:
+    source, secrets = template
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    for f in source.parent.glob(source.name + "*"):
+        shutil.copyfile(f, db_path.parent / f.name.replace(source.name, db_path.name))
+    ident = resolve_target(str(db_path)).ident
+    for kind, value in secrets.items():
+        isolated.set_password("IA Desk", f"{kind}:{ident}", value)
+    database = open_database(str(db_path))
     yield database
     database.dispose()
 
 
 @pytest.fixture
 def admin(db: Database) -> Actor:
-    return authenticate(db, "admin", PASSWORD)
+    with db.read() as s:
+        return actor_of(get_user(s, "admin"))
 
 
 _logins = itertools.count(1)
@@ -88,8 +123,7 @@ def make_user(db: Database, admin: Actor) -> Callable[[str], Actor]:
     def make(role: str) -> Actor:
         login = f"{role.split('_')[0][:6]}{next(_logins)}"
         with db.write(admin) as s:
-            add_user(s, admin, login, role, f"Test {role}", PASSWORD)
-        return authenticate(db, login, PASSWORD)
+            return actor_of(add_user(s, admin, login, role, f"Test {role}", PASSWORD))
 
     return make
 

@@ -1,0 +1,119 @@
+"""The embedded database: encrypted at rest, opened only with its key, set up safely."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from ia_desk.admin import initialise
+from ia_desk.db import engine as engine_mod
+from ia_desk.db.engine import open_database, resolve_target
+from ia_desk.db.migrate import current_revision, head_revision
+from ia_desk.errors import DatabaseKeyError, StorageError
+
+from .conftest import PASSWORD
+
+SECRET_NARRATIVE = "Zanzibar-unique-narrative-marker posted the squad car photo"
+
+
+def test_database_file_is_not_readable_without_the_key(db, admin, open_report, db_path) -> None:
+    open_report(incident={"occurred_on": "2026-10-30", "narrative": SECRET_NARRATIVE})
+    db.dispose()
+    raw = b"".join(p.read_bytes() for p in db_path.parent.glob("ia-desk.db*"))
+    assert SECRET_NARRATIVE.encode() not in raw
+    assert b"SQLite format 3" not in raw[:16]
+    conn = sqlite3.connect(db_path)
+    with pytest.raises(sqlite3.DatabaseError):
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    conn.close()
+
+
+def test_key_lives_in_the_keyring_not_beside_the_database(db, db_path, isolated) -> None:
+    names = [name for (_service, name) in isolated.store]
+    assert any(n.startswith("db-key:") for n in names)
+    assert any(n.startswith("audit-key:") for n in names)
+    assert sorted(p.name for p in db_path.parent.iterdir() if "key" in p.name.lower()) == []
+
+
+def test_wrong_key_gives_a_clear_error_not_a_traceback(db, db_path, isolated) -> None:
+    db.dispose()
+    for k in list(isolated.store):
+        if k[1].startswith("db-key:"):
+            isolated.store[k] = "00" * 32
+    with pytest.raises(DatabaseKeyError, match="key or passphrase is wrong"):
+        open_database(str(db_path))
+
+
+def test_missing_key_and_no_passphrase_is_refused(db, db_path, isolated) -> None:
+    db.dispose()
+    isolated.store.clear()
+    with pytest.raises(DatabaseKeyError, match="IA_DESK_PASSPHRASE"):
+        open_database(str(db_path))
+
+
+def test_passphrase_mode_when_no_secure_keyring(tmp_path, monkeypatch) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+    path = tmp_path / "pp.db"
+    monkeypatch.delenv("IA_DESK_PASSPHRASE", raising=False)
+    with pytest.raises(DatabaseKeyError, match="passphrase"):
+        initialise(str(path), "admin", "Ada", PASSWORD)
+    assert not path.exists()
+    monkeypatch.setenv("IA_DESK_PASSPHRASE", "a long enough passphrase")
+    db, _ = initialise(str(path), "admin", "Ada", PASSWORD)
+    db.dispose()
+    reopened = open_database(str(path))  # same passphrase, same audit key
+    with reopened.read() as s:
+        from ia_desk.audit.trail import verify
+
+        assert verify(s).ok
+    reopened.dispose()
+    monkeypatch.setenv("IA_DESK_PASSPHRASE", "the wrong passphrase!")
+    with pytest.raises(DatabaseKeyError):
+        open_database(str(path))
+
+
+def test_sqlite_is_opened_with_wal_full_sync_and_foreign_keys(db) -> None:
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_schema_is_at_the_newest_migration(db) -> None:
+    assert current_revision(db.engine) == head_revision()
+
+
+def test_a_file_on_a_network_share_is_refused(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(engine_mod, "_mount_fstype", lambda _p: "cifs")
+    with pytest.raises(StorageError, match="network share"):
+        open_database(str(tmp_path / "x.db"), create=True)
+    with pytest.raises(StorageError, match="network share"):
+        engine_mod.refuse_network_share(Path("//server/share/ia.db"))
+
+
+def test_opening_a_database_that_does_not_exist_says_how_to_create_one(tmp_path) -> None:
+    with pytest.raises(StorageError, match="ia-desk init"):
+        open_database(str(tmp_path / "none.db"))
+
+
+def test_plain_sqlite_url_warns_that_it_is_not_encrypted(tmp_path) -> None:
+    with pytest.warns(UserWarning, match="NOT encrypted"):
+        db, _ = initialise(f"sqlite:///{tmp_path / 'plain.db'}", "admin", "Ada", PASSWORD)
+    db.dispose()
+
+
+def test_default_database_lives_in_the_data_folder(tmp_path) -> None:
+    target = resolve_target(None)
+    assert target.kind == "sqlcipher"
+    assert target.path == tmp_path / "data" / "ia-desk.db"
+
+
+def test_unsupported_url_is_refused() -> None:
+    with pytest.raises(StorageError, match="not supported"):
+        resolve_target("mysql://x/y")
