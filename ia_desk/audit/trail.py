@@ -115,6 +115,7 @@ def append(
     head.seq = row.seq
     head.mac = row.mac
     session.flush()
+    session.info["audited"] = True
     return row
 
 

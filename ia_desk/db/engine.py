@@ -221,7 +221,7 @@ class Database:
         try:
             yield session
             # Reads that append audit events (case views, prints) commit them.
-            if session.new or session.dirty or session.deleted:
+            if session.info.get("audited") or session.new or session.dirty:
                 session.commit()
             else:
                 session.rollback()

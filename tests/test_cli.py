@@ -1,0 +1,232 @@
+"""The ia-desk command line: each command's success, its bad input, its denials."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from ia_desk import __version__
+from ia_desk.cli import main
+from ia_desk.db.models import AuditEvent, Case
+
+from .conftest import PASSWORD, report_doc
+
+
+@pytest.fixture
+def run(db, db_path, monkeypatch, capsys):
+    """run(*args, user="admin", stdin=None) -> (exit code, stdout, stderr)."""
+
+    def go(*args: str, user: str = "admin", password: str = PASSWORD,
+           stdin: str | None = None) -> tuple[int, str, str]:
+        monkeypatch.setenv("IA_DESK_USER", user)
+        monkeypatch.setenv("IA_DESK_PASSWORD", password)
+        if stdin is not None:
+            monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
+        code = main(["--db", str(db_path), *args])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return go
+
+
+@pytest.fixture
+def users(run, monkeypatch):
+    monkeypatch.setenv("IA_DESK_NEW_PASSWORD", PASSWORD)
+    for login, role in [("inv", "ia_investigator"), ("sup", "supervisor"),
+                        ("sup2", "supervisor"), ("chief", "command_staff")]:
+        assert run("user", "add", login, "--role", role, "--name", login.title())[0] == 0
+
+
+def write_report(tmp_path: Path, **overrides) -> str:
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(report_doc(**overrides)))
+    return str(path)
+
+
+def case_count(db) -> int:
+    with db.read() as s:
+        return s.scalar(select(func.count()).select_from(Case)) or 0
+
+
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert __version__ in capsys.readouterr().out
+
+
+def test_init_creates_a_database_and_the_first_admin(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("IA_DESK_NEW_PASSWORD", PASSWORD)
+    path = tmp_path / "fresh.db"
+    assert main(["--db", str(path), "init", "--admin", "boss", "--demo"]) == 0
+    out = capsys.readouterr().out
+    assert "administrator created: boss" in out and "demo data: 24 cases" in out
+    assert main(["--db", str(path), "init", "--admin", "boss"]) == 0
+    assert "users exist already" in capsys.readouterr().out
+
+
+def test_init_with_a_weak_password_stores_nothing_usable(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("IA_DESK_NEW_PASSWORD", "short")
+    assert main(["--db", str(tmp_path / "w.db"), "init", "--admin", "boss"]) == 2
+    assert "at least 12" in capsys.readouterr().err
+
+
+def test_report_add_from_file_and_stdin(run, tmp_path, db):
+    code, out, _ = run("report", "add", write_report(tmp_path), "--json")
+    assert code == 0 and json.loads(out)["case"] == "IA-2026-0001"
+    code, out, _ = run("report", "add", "-", "--json",
+                       stdin=json.dumps(report_doc(reporter={"mode": "anonymous"})))
+    reply = json.loads(out)
+    assert code == 0 and reply["case"] == "IA-2026-0002" and len(reply["tracking_code"]) == 14
+    assert case_count(db) == 2
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("{not json", "not valid JSON"),
+    (json.dumps(report_doc(clauses=["vpd-3.21/XX"])), "clauses[0]: Unknown clause"),
+    (json.dumps({k: v for k, v in report_doc().items() if k != "incident"}),
+     "incident: must be a JSON object"),
+    (json.dumps(report_doc(subjects=[{"badge": 5}])), "subjects[0].badge: must be text"),
+])
+def test_report_add_bad_input_exits_2_and_stores_nothing(run, tmp_path, db, content, message):
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    code, _, err = run("report", "add", str(path))
+    assert code == 2 and message in err
+    assert "Traceback" not in err
+    assert case_count(db) == 0
+
+
+def test_report_add_missing_file(run):
+    code, _, err = run("report", "add", "/nonexistent/report.json")
+    assert code == 2 and "no such file" in err
+
+
+def test_wrong_password_exits_3(run, tmp_path):
+    code, _, err = run("case", "list", password="wrong-password!")
+    assert code == 3 and "login or password is wrong" in err
+
+
+def test_policy_list_and_show(run):
+    code, out, _ = run("policy", "list", "--policy", "city-sn", "--json")
+    ids = [c["id"] for c in json.loads(out)]
+    assert code == 0 and "city-sn/procedure.10" in ids and all(i.startswith("city-sn/") for i in ids)
+    code, out, _ = run("policy", "show", "vpd-3.21/IV.G", "--json")
+    shown = json.loads(out)
+    assert code == 0 and {"id", "policy", "version", "title", "text"} <= shown.keys()
+    assert shown["text"] == "The names of victims of sexual assault or child molestation."
+    code, _, err = run("policy", "show", "vpd-3.21/IV.Z")
+    assert code == 2 and "Unknown clause" in err
+
+
+def test_case_list_show_and_search(run, tmp_path):
+    run("report", "add", write_report(tmp_path))
+    run("report", "add", write_report(
+        tmp_path, incident={"occurred_on": "2026-10-30", "narrative": "A meme about the mayor."},
+        clauses=["vpd-3.21/III.L"]))
+    code, out, _ = run("case", "list", "--json")
+    assert code == 0 and [r["case"] for r in json.loads(out)] == ["IA-2026-0002", "IA-2026-0001"]
+    code, out, _ = run("case", "list", "--search", "meme", "--json")
+    assert [r["case"] for r in json.loads(out)] == ["IA-2026-0002"]
+    code, out, _ = run("case", "list", "--search", "patrol car", "--json")
+    assert [r["case"] for r in json.loads(out)] == ["IA-2026-0001"]
+    code, _, err = run("case", "list", "--status", "bogus")
+    assert code == 2 and "status: must be one of" in err
+    code, out, _ = run("case", "show", "IA-2026-0001", "--json")
+    data = json.loads(out)
+    assert code == 0
+    for key in ("case", "status", "received_at", "reporter", "subjects", "allegations",
+                "evidence", "flags"):
+        assert key in data
+    assert data["allegations"][0].keys() >= {"id", "employee", "clause", "disposition"}
+    code, _, err = run("case", "show", "IA-2026-9999")
+    assert code == 2 and "There is no case IA-2026-9999" in err
+
+
+def test_roles_see_what_they_may(run, users, tmp_path):
+    run("report", "add", write_report(tmp_path), user="sup")
+    # the supervisor who submitted sees the status only
+    code, out, _ = run("case", "show", "IA-2026-0001", "--json", user="sup")
+    assert code == 0 and json.loads(out).keys() == {"case", "status", "received_at"}
+    code, out, _ = run("case", "list", "--json", user="sup")
+    assert [r["case"] for r in json.loads(out)] == ["IA-2026-0001"]
+    assert json.loads(out)[0]["subjects"] == ""
+    # another supervisor sees nothing of it
+    code, _, err = run("case", "show", "IA-2026-0001", user="sup2")
+    assert code == 3 and "Permission denied" in err
+    assert json.loads(run("case", "list", "--json", user="sup2")[1]) == []
+    # command staff read it, but never the confidential reporter's identity
+    code, out, _ = run("case", "show", "IA-2026-0001", "--json", user="chief")
+    rep = json.loads(out)["reporter"]
+    assert code == 0 and rep == {"mode": "confidential", "good_faith": True,
+                                 "identity": "withheld"}
+    assert "Pat Quill" not in out
+    # IA sees it, and that read is audited
+    code, out, _ = run("case", "show", "IA-2026-0001", "--json", user="inv")
+    assert json.loads(out)["reporter"]["name"] == "Pat Quill"
+
+
+def test_allegation_add_and_find(run, users, tmp_path, db):
+    run("report", "add", write_report(tmp_path))
+    code, out, _ = run("allegation", "add", "IA-2026-0001", "--employee", "1234",
+                       "--clause", "vpd-3.21/III.L", "--json", user="inv")
+    aid = json.loads(out)["id"]
+    assert code == 0
+    code, _, err = run("allegation", "find", str(aid), "--disposition", "guilty", user="inv")
+    assert code == 2 and "disposition: must be one of" in err
+    code, out, _ = run("allegation", "find", str(aid), "--disposition", "sustained",
+                       "--rationale", "Post seen on screenshot.", "--json", user="inv")
+    assert code == 0 and json.loads(out)["disposition"] == "sustained"
+    code, _, err = run("allegation", "find", str(aid), "--disposition", "withdrawn",
+                       user="sup")
+    assert code == 3
+    code, _, err = run("allegation", "add", "IA-2026-0001", "--employee", "1234",
+                       "--clause", "vpd-3.21/III.K", user="chief")
+    assert code == 3
+    code, _, err = run("allegation", "add", "IA-2026-0001", "--employee", "0000",
+                       "--clause", "vpd-3.21/III.K", user="inv")
+    assert code == 2 and "no employee with badge" in err
+    with db.read() as s:
+        denied = [e.event_type for e in s.scalars(
+            select(AuditEvent).where(AuditEvent.outcome == "denied"))]
+    assert denied == ["allegation.find", "allegation.add"]
+
+
+def test_user_add_denied_for_non_admin(run, users):
+    code, _, err = run("user", "add", "x1", "--role", "ia_admin", "--name", "X", user="inv")
+    assert code == 3 and "Permission denied" in err
+
+
+def test_export_is_admin_only_and_keeps_anonymous_reporters_anonymous(run, users, tmp_path):
+    run("report", "add", write_report(tmp_path, reporter={"mode": "anonymous"}))
+    out_file = tmp_path / "export.json"
+    code, _, _ = run("export", str(out_file), user="inv")
+    assert code == 3 and not out_file.exists()
+    code, out, _ = run("export", str(out_file))
+    assert code == 0 and out_file.exists()
+    doc = json.loads(out_file.read_text())
+    assert doc["cases"][0]["reporter"] == {"mode": "anonymous"}
+    assert doc["audit_checkpoint"]
+
+
+def test_audit_verify_and_checkpoint(run, users, tmp_path):
+    run("report", "add", write_report(tmp_path))
+    code, out, _ = run("audit", "checkpoint")
+    assert code == 0
+    cp = out.strip()
+    code, out, _ = run("audit", "verify", "--checkpoint", cp)
+    assert code == 0 and "intact" in out
+    code, _, err = run("audit", "verify", "--checkpoint", "12:nothex")
+    assert code == 2 and "SEQ:HASH" in err
+    assert run("audit", "verify", user="inv")[0] == 3
+
+
+def test_no_command_without_the_app_prints_help(capsys):
+    assert main([]) == 2
+    assert "usage" in capsys.readouterr().out
+
+
+def test_unknown_command_exits_2(capsys):
+    assert main(["frobnicate"]) == 2
