@@ -69,9 +69,13 @@ def export_all(session: Session, actor: Actor, out: Path) -> str:
     if out.exists() and out.is_dir():
         raise InputError(f"{out} is a folder; give a file name.", field="file")
     cases = session.scalars(
-        select(Case).order_by(Case.id).options(
+        select(Case)
+        .order_by(Case.id)
+        .options(
             selectinload(Case.subjects).selectinload(CaseSubject.employee),
-            selectinload(Case.allegations), selectinload(Case.evidence))
+            selectinload(Case.allegations),
+            selectinload(Case.evidence),
+        )
     )
     doc: dict[str, Any] = {
         "format": "ia-desk-export",
@@ -82,8 +86,14 @@ def export_all(session: Session, actor: Actor, out: Path) -> str:
             for v in session.scalars(select(PolicyVersion).order_by(PolicyVersion.id))
         ],
         "employees": [
-            {"badge": e.badge, "name": e.name, "department": e.department, "rank": e.rank,
-             "unit": e.unit, "active": e.active}
+            {
+                "badge": e.badge,
+                "name": e.name,
+                "department": e.department,
+                "rank": e.rank,
+                "unit": e.unit,
+                "active": e.active,
+            }
             for e in session.scalars(select(Employee).order_by(Employee.id))
         ],
         "users": [
@@ -96,39 +106,68 @@ def export_all(session: Session, actor: Actor, out: Path) -> str:
         r = c.reporter
         reporter: dict[str, Any] = {"mode": r.mode}
         if r.mode != "anonymous":
-            reporter.update({"name": r.name, "badge": r.badge, "phone": r.phone,
-                             "email": r.email, "good_faith": r.good_faith})
+            reporter.update(
+                {
+                    "name": r.name,
+                    "badge": r.badge,
+                    "phone": r.phone,
+                    "email": r.email,
+                    "good_faith": r.good_faith,
+                }
+            )
         inc = c.incident
-        doc["cases"].append({
-            "case": c.number,
-            "status": c.status,
-            "received_at_utc": c.received_at.isoformat() + "Z",
-            "channel": c.channel,
-            "deadline": c.deadline_on.isoformat(),
-            "reporter": reporter,
-            "subjects": [s.employee.badge for s in c.subjects],
-            "incident": {"occurred_on": inc.occurred_on.isoformat(), "platform": inc.platform,
-                         "url": inc.url, "narrative": inc.narrative},
-            "allegations": [
-                {"id": a.id, "employee": a.employee.badge, "clause": a.clause.clause_id,
-                 "clause_version": a.clause.policy_version.version,
-                 "disposition": a.disposition, "rationale": a.rationale,
-                 "finding_on": a.finding_on.isoformat() if a.finding_on else None}
-                for a in c.allegations
-            ],
-            "evidence": [
-                {"id": e.id, "sha256": e.sha256, "file_name": e.file_name,
-                 "media_type": e.media_type, "size": e.size}
-                for e in c.evidence
-            ],
-        })
+        doc["cases"].append(
+            {
+                "case": c.number,
+                "status": c.status,
+                "received_at_utc": c.received_at.isoformat() + "Z",
+                "channel": c.channel,
+                "deadline": c.deadline_on.isoformat(),
+                "reporter": reporter,
+                "subjects": [s.employee.badge for s in c.subjects],
+                "incident": {
+                    "occurred_on": inc.occurred_on.isoformat(),
+                    "platform": inc.platform,
+                    "url": inc.url,
+                    "narrative": inc.narrative,
+                },
+                "allegations": [
+                    {
+                        "id": a.id,
+                        "employee": a.employee.badge,
+                        "clause": a.clause.clause_id,
+                        "clause_version": a.clause.policy_version.version,
+                        "disposition": a.disposition,
+                        "rationale": a.rationale,
+                        "finding_on": a.finding_on.isoformat() if a.finding_on else None,
+                    }
+                    for a in c.allegations
+                ],
+                "evidence": [
+                    {
+                        "id": e.id,
+                        "sha256": e.sha256,
+                        "file_name": e.file_name,
+                        "media_type": e.media_type,
+                        "size": e.size,
+                    }
+                    for e in c.evidence
+                ],
+            }
+        )
     head = session.get(AuditHead, 1)
     doc["audit_checkpoint"] = f"{head.seq}:{head.mac}" if head else None
     payload = json.dumps(doc, indent=1, ensure_ascii=False).encode("utf-8")
     digest = hashlib.sha256(payload).hexdigest()
     # Audit first (same transaction): if writing the file fails, the audit row goes too.
-    append(session, actor, "export.all", object_type="file", object_id=out.name,
-           details={"sha256": digest, "cases": len(doc["cases"])})
+    append(
+        session,
+        actor,
+        "export.all",
+        object_type="file",
+        object_id=out.name,
+        details={"sha256": digest, "cases": len(doc["cases"])},
+    )
     session.flush()
     tmp = out.with_name(out.name + ".partial")
     try:

@@ -21,8 +21,8 @@ from ia_desk import __version__
 from ia_desk.errors import AuthenticationError, IADeskError, InputError
 
 USER_ENV = "IA_DESK_USER"
-PASSWORD_ENV = "IA_DESK_PASSWORD"
-NEW_PASSWORD_ENV = "IA_DESK_NEW_PASSWORD"
+PASSWORD_ENV = "IA_DESK_PASSWORD"  # noqa: S105 - the name of a variable
+NEW_PASSWORD_ENV = "IA_DESK_NEW_PASSWORD"  # noqa: S105
 
 
 class UsageError(InputError):
@@ -49,8 +49,10 @@ def _new_password(login: str) -> str:
     if value:
         return value
     if not sys.stdin.isatty():
-        raise InputError(f"No password for {login}: set {NEW_PASSWORD_ENV} or run in a terminal.",
-                         field="password")
+        raise InputError(
+            f"No password for {login}: set {NEW_PASSWORD_ENV} or run in a terminal.",
+            field="password",
+        )
     first = getpass.getpass(f"New password for {login}: ")
     if getpass.getpass("Again, to confirm: ") != first:
         raise InputError("The two passwords differ.", field="password")
@@ -71,7 +73,8 @@ def _sign_in(db: Any) -> Any:
     if not login or password is None:
         if not sys.stdin.isatty():
             raise AuthenticationError(
-                f"Sign-in needed: set {USER_ENV} and {PASSWORD_ENV}, or run in a terminal.")
+                f"Sign-in needed: set {USER_ENV} and {PASSWORD_ENV}, or run in a terminal."
+            )
         login = login or input("Login: ")
         password = getpass.getpass("Password: ")
     return authenticate(db, login, password)
@@ -93,8 +96,14 @@ def cmd_init(args: argparse.Namespace) -> int:
     password = os.environ.get(NEW_PASSWORD_ENV) or os.environ.get(PASSWORD_ENV)
     if not password:
         password = _new_password(args.admin)
-    db, done = initialise(args.db, args.admin, args.name or args.admin, password,
-                          demo=args.demo, prompt=_prompt_passphrase)
+    db, done = initialise(
+        args.db,
+        args.admin,
+        args.name or args.admin,
+        password,
+        demo=args.demo,
+        prompt=_prompt_passphrase,
+    )
     db.dispose()
     print("\n".join(done))
     return 0
@@ -136,8 +145,11 @@ def cmd_policy_show(args: argparse.Namespace) -> int:
     db = _open(args)
     with db.read() as s:
         c = clause_dict(clause_in_force(s, args.clause, on or dt.date.today()))
-    _print(c, args.json,
-           f"{c['id']}  ({c['policy']} version {c['version']})\n{c['title']}\n\n{c['text']}")
+    _print(
+        c,
+        args.json,
+        f"{c['id']}  ({c['policy']} version {c['version']})\n{c['title']}\n\n{c['text']}",
+    )
     return 0
 
 
@@ -156,8 +168,11 @@ def cmd_report_add(args: argparse.Namespace) -> int:
     actor = _sign_in(db)
     with db.write(actor) as s:
         result = open_case(s, actor, report)
-        out = {"case": result.case.number, "tracking_code": result.tracking_code,
-               "linked_cases": result.linked_cases}
+        out = {
+            "case": result.case.number,
+            "tracking_code": result.tracking_code,
+            "linked_cases": result.linked_cases,
+        }
     human = f"case opened: {out['case']}\ntracking code for the reporter: {out['tracking_code']}"
     if result.linked_cases:
         human += "\nlinked to earlier reports: " + ", ".join(result.linked_cases)
@@ -177,8 +192,10 @@ def cmd_case_list(args: argparse.Namespace) -> int:
     else:
         for r in rows:
             flags = ",".join(r["flags"])
-            print(f"{r['case']:<14} {r['status']:<14} {r['received_at'][:10]}  "
-                  f"due {r['deadline']}  {r['subjects'][:30]:<30} {r['clauses'][:40]:<40} {flags}")
+            print(
+                f"{r['case']:<14} {r['status']:<14} {r['received_at'][:10]}  "
+                f"due {r['deadline']}  {r['subjects'][:30]:<30} {r['clauses'][:40]:<40} {flags}"
+            )
         print(f"{len(rows)} case(s)")
     return 0
 
@@ -200,14 +217,17 @@ def cmd_case_show(args: argparse.Namespace) -> int:
         who = rep.get("name") or rep.get("identity") or ""
         lines.append(f"reporter: {rep['mode']} {who}".rstrip())
         for sj in data["subjects"]:
-            lines.append(f"subject: {sj['badge']} {sj['name']} ({sj['rank'] or ''} "
-                         f"{sj['unit'] or ''})")
+            lines.append(
+                f"subject: {sj['badge']} {sj['name']} ({sj['rank'] or ''} {sj['unit'] or ''})"
+            )
         inc = data["incident"]
         lines.append(f"incident: {inc['occurred_on']} {inc['platform'] or ''} {inc['url'] or ''}")
         lines.append(inc["narrative"])
         for a in data["allegations"]:
-            lines.append(f"allegation {a['id']}: {a['employee']} {a['clause']} "
-                         f"[{a['disposition'] or 'pending'}]")
+            lines.append(
+                f"allegation {a['id']}: {a['employee']} {a['clause']} "
+                f"[{a['disposition'] or 'pending'}]"
+            )
     print("\n".join(lines))
     return 0
 
@@ -219,8 +239,13 @@ def cmd_allegation_add(args: argparse.Namespace) -> int:
     actor = _sign_in(db)
     with db.write(actor) as s:
         a = add_allegation(s, actor, args.case, args.employee, args.clause)
-        out = {"id": a.id, "case": a.case.number, "employee": a.employee.badge,
-               "clause": a.clause.clause_id, "clause_version": a.clause.policy_version.version}
+        out = {
+            "id": a.id,
+            "case": a.case.number,
+            "employee": a.employee.badge,
+            "clause": a.clause.clause_id,
+            "clause_version": a.clause.policy_version.version,
+        }
     _print(out, args.json, f"allegation {out['id']} added: {out['employee']} {out['clause']}")
     return 0
 
@@ -234,8 +259,12 @@ def cmd_allegation_find(args: argparse.Namespace) -> int:
     actor = _sign_in(db)
     with db.write(actor) as s:
         a = record_finding(s, actor, args.id, args.disposition, args.rationale, on)
-        out = {"id": a.id, "case": a.case.number, "disposition": a.disposition,
-               "finding_on": a.finding_on.isoformat() if a.finding_on else None}
+        out = {
+            "id": a.id,
+            "case": a.case.number,
+            "disposition": a.disposition,
+            "finding_on": a.finding_on.isoformat() if a.finding_on else None,
+        }
     _print(out, args.json, f"allegation {out['id']}: {out['disposition']}")
     return 0
 
@@ -265,8 +294,9 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     if result.ok:
         print(f"audit trail intact: {result.checked} events, head {result.checkpoint}")
         return 0
-    print(f"audit trail BROKEN at sequence {result.first_bad_seq}: {result.problem}",
-          file=sys.stderr)
+    print(
+        f"audit trail BROKEN at sequence {result.first_bad_seq}: {result.problem}", file=sys.stderr
+    )
     return 1
 
 
@@ -289,9 +319,12 @@ def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="ia-desk", description="IA Desk: Internal Affairs case handling.")
     p.add_argument("--version", action="version", version=f"ia-desk {__version__}")
-    p.add_argument("--db", metavar="URL",
-                   help="database file or URL (default: IA_DESK_DB, else the encrypted file "
-                        "in the user data folder)")
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="database file or URL (default: IA_DESK_DB, else the encrypted file "
+        "in the user data folder)",
+    )
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     def add(name: str, fn: Any, help_: str, parent: Any = sub) -> argparse.ArgumentParser:
@@ -305,16 +338,20 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--demo", action="store_true", help="add realistic sample cases")
 
     user = sub.add_parser("user", help="user accounts").add_subparsers(
-        dest="user_cmd", required=True, parser_class=_Parser)
-    sp = add("add", cmd_user_add, "add a user (password from IA_DESK_NEW_PASSWORD or asked)",
-             user)
+        dest="user_cmd", required=True, parser_class=_Parser
+    )
+    sp = add("add", cmd_user_add, "add a user (password from IA_DESK_NEW_PASSWORD or asked)", user)
     sp.add_argument("login")
-    sp.add_argument("--role", required=True,
-                    choices=["ia_admin", "ia_investigator", "supervisor", "command_staff"])
+    sp.add_argument(
+        "--role",
+        required=True,
+        choices=["ia_admin", "ia_investigator", "supervisor", "command_staff"],
+    )
     sp.add_argument("--name", required=True)
 
     pol = sub.add_parser("policy", help="the clause catalogue").add_subparsers(
-        dest="policy_cmd", required=True, parser_class=_Parser)
+        dest="policy_cmd", required=True, parser_class=_Parser
+    )
     sp = add("list", cmd_policy_list, "list clauses", pol)
     sp.add_argument("--policy", metavar="ID")
     sp.add_argument("--json", action="store_true")
@@ -324,13 +361,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true")
 
     rep = sub.add_parser("report", help="report intake").add_subparsers(
-        dest="report_cmd", required=True, parser_class=_Parser)
+        dest="report_cmd", required=True, parser_class=_Parser
+    )
     sp = add("add", cmd_report_add, "open a case from a JSON report (FILE or - for stdin)", rep)
     sp.add_argument("file")
     sp.add_argument("--json", action="store_true")
 
     case = sub.add_parser("case", help="cases").add_subparsers(
-        dest="case_cmd", required=True, parser_class=_Parser)
+        dest="case_cmd", required=True, parser_class=_Parser
+    )
     sp = add("list", cmd_case_list, "list cases", case)
     sp.add_argument("--status")
     sp.add_argument("--search", metavar="TEXT")
@@ -340,7 +379,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true")
 
     al = sub.add_parser("allegation", help="allegations and findings").add_subparsers(
-        dest="allegation_cmd", required=True, parser_class=_Parser)
+        dest="allegation_cmd", required=True, parser_class=_Parser
+    )
     sp = add("add", cmd_allegation_add, "allege a clause against an employee", al)
     sp.add_argument("case")
     sp.add_argument("--employee", required=True, metavar="BADGE")
@@ -357,19 +397,24 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("file")
 
     au = sub.add_parser("audit", help="the audit trail").add_subparsers(
-        dest="audit_cmd", required=True, parser_class=_Parser)
+        dest="audit_cmd", required=True, parser_class=_Parser
+    )
     sp = add("verify", cmd_audit_verify, "verify the audit trail's chain", au)
     sp.add_argument("--checkpoint", metavar="SEQ:HASH")
     add("checkpoint", cmd_audit_checkpoint, "print the current head to keep elsewhere", au)
     return p
 
 
-def main(argv: Sequence[str] | None = None,
-         run_app: Callable[[str | None], int] | None = None) -> int:
+def _format_warning(message: Warning | str, *_args: Any, **_kwargs: Any) -> str:
+    return f"ia-desk: warning: {message}\n"
+
+
+def main(
+    argv: Sequence[str] | None = None, run_app: Callable[[str | None], int] | None = None
+) -> int:
     """Run one command. With no command, ``run_app(db_url)`` starts the desktop app
     (passed in by ``ui.launcher`` so that the core never imports the UI)."""
-    warnings.simplefilter("default")
-    warnings.formatwarning = lambda msg, *a, **k: f"ia-desk: warning: {msg}\n"  # type: ignore
+    warnings.formatwarning = _format_warning
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -386,8 +431,9 @@ def main(argv: Sequence[str] | None = None,
         print(f"ia-desk: {exc.message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("ia-desk: interrupted; nothing was saved from the unfinished command.",
-              file=sys.stderr)
+        print(
+            "ia-desk: interrupted; nothing was saved from the unfinished command.", file=sys.stderr
+        )
         return 130
     except SystemExit as exc:  # argparse --help / --version
         return int(exc.code or 0)

@@ -29,27 +29,65 @@ ROSTER = [
 ]
 
 SCENARIOS = [
-    ("Facebook", "Officer posted a photo of himself leaning on a marked patrol car with the "
-     "department patch visible, captioned 'another day cleaning up the streets'.",
-     ["vpd-3.21/III.D"]),
-    ("Instagram", "Selfie in uniform at a bar holding several shots; caption jokes about "
-     "driving the cruiser home.", ["vpd-3.21/III.N.3", "vpd-3.21/III.L"]),
-    ("X (Twitter)", "Reply to a news story about last week's arrest naming the suspect as "
-     "'guilty as sin' before any charges were filed.", ["vpd-3.21/IV.D", "vpd-3.21/III.M"]),
-    ("Facebook", "Post in a neighbourhood group gave the first name and school of the juvenile "
-     "picked up for the car break-ins.", ["vpd-3.21/IV.B"]),
-    ("TikTok", "Video filmed inside the booking area showing a detainee; body-worn camera "
-     "clip re-posted with music.", ["vpd-3.21/III.D", "vpd-3.21/III.M"]),
-    ("Facebook", "Comment calling the sergeant 'a spineless clown who should be fired' under a "
-     "post about shift changes.", ["vpd-3.21/III.J"]),
-    ("Instagram", "Photo posing with personal rifles and the caption 'come find out'.",
-     ["vpd-3.21/III.N.2"]),
-    ("Reddit", "Thread describing how much force was used on a suspect during Saturday's "
-     "arrest, with details of the takedown.", ["vpd-3.21/III.N.4", "vpd-3.21/III.M"]),
-    ("Facebook", "Employee shared a co-worker's home address and phone number in a public "
-     "post about a parking dispute.", ["city-sn/procedure.7"]),
-    ("Nextdoor", "City clerk posted that the department head is 'corrupt and lazy' and "
-     "that the office is 'a joke'.", ["city-sn/procedure.8", "city-sn/procedure.9"]),
+    (
+        "Facebook",
+        "Officer posted a photo of himself leaning on a marked patrol car with the "
+        "department patch visible, captioned 'another day cleaning up the streets'.",
+        ["vpd-3.21/III.D"],
+    ),
+    (
+        "Instagram",
+        "Selfie in uniform at a bar holding several shots; caption jokes about "
+        "driving the cruiser home.",
+        ["vpd-3.21/III.N.3", "vpd-3.21/III.L"],
+    ),
+    (
+        "X (Twitter)",
+        "Reply to a news story about last week's arrest naming the suspect as "
+        "'guilty as sin' before any charges were filed.",
+        ["vpd-3.21/IV.D", "vpd-3.21/III.M"],
+    ),
+    (
+        "Facebook",
+        "Post in a neighbourhood group gave the first name and school of the juvenile "
+        "picked up for the car break-ins.",
+        ["vpd-3.21/IV.B"],
+    ),
+    (
+        "TikTok",
+        "Video filmed inside the booking area showing a detainee; body-worn camera "
+        "clip re-posted with music.",
+        ["vpd-3.21/III.D", "vpd-3.21/III.M"],
+    ),
+    (
+        "Facebook",
+        "Comment calling the sergeant 'a spineless clown who should be fired' under a "
+        "post about shift changes.",
+        ["vpd-3.21/III.J"],
+    ),
+    (
+        "Instagram",
+        "Photo posing with personal rifles and the caption 'come find out'.",
+        ["vpd-3.21/III.N.2"],
+    ),
+    (
+        "Reddit",
+        "Thread describing how much force was used on a suspect during Saturday's "
+        "arrest, with details of the takedown.",
+        ["vpd-3.21/III.N.4", "vpd-3.21/III.M"],
+    ),
+    (
+        "Facebook",
+        "Employee shared a co-worker's home address and phone number in a public "
+        "post about a parking dispute.",
+        ["city-sn/procedure.7"],
+    ),
+    (
+        "Nextdoor",
+        "City clerk posted that the department head is 'corrupt and lazy' and "
+        "that the office is 'a joke'.",
+        ["city-sn/procedure.8", "city-sn/procedure.9"],
+    ),
 ]
 
 
@@ -65,36 +103,54 @@ def add_demo_data(session: Session, actor: Actor, count: int = 24, seed: int = 7
         police = clauses[0].startswith("vpd")
         pool = [r for r in ROSTER if (r[2] == "police") == police]
         badge, name, dept, rank, unit = rng.choice(pool)
-        received = dt.datetime.combine(today - dt.timedelta(days=days_ago),
-                                       dt.time(rng.randint(7, 17), rng.choice([0, 15, 30, 45])),
-                                       tzinfo=tz)
+        received = dt.datetime.combine(
+            today - dt.timedelta(days=days_ago),
+            dt.time(rng.randint(7, 17), rng.choice([0, 15, 30, 45])),
+            tzinfo=tz,
+        )
         mode = rng.choice(["anonymous", "anonymous", "named", "confidential"])
         reporter: dict[str, object] = {"mode": mode}
         if mode != "anonymous":
             other = rng.choice([r for r in ROSTER if r[0] != badge])
-            reporter.update({"name": other[1], "badge": other[0], "phone": "601-555-01%02d" % i,
-                             "good_faith": True})
-        report = parse_report({
-            "received_at": received.isoformat(),
-            "channel": rng.choice(["supervisor", "ia_direct", "web", "phone"]),
-            "reporter": reporter,
-            "subjects": [{"badge": badge, "name": name, "department": dept, "rank": rank,
-                          "unit": unit}],
-            "incident": {
-                "occurred_on": (received.date() - dt.timedelta(days=rng.randint(0, 5))).isoformat(),
-                "platform": platform,
-                "url": f"https://example.invalid/{platform.split()[0].lower()}/post/{1000 + i}",
-                "narrative": narrative,
-            },
-            "clauses": clauses,
-        })
+            reporter.update(
+                {
+                    "name": other[1],
+                    "badge": other[0],
+                    "phone": f"601-555-01{i:02d}",
+                    "good_faith": True,
+                }
+            )
+        report = parse_report(
+            {
+                "received_at": received.isoformat(),
+                "channel": rng.choice(["supervisor", "ia_direct", "web", "phone"]),
+                "reporter": reporter,
+                "subjects": [
+                    {"badge": badge, "name": name, "department": dept, "rank": rank, "unit": unit}
+                ],
+                "incident": {
+                    "occurred_on": (
+                        received.date() - dt.timedelta(days=rng.randint(0, 5))
+                    ).isoformat(),
+                    "platform": platform,
+                    "url": f"https://example.invalid/{platform.split()[0].lower()}/post/{1000 + i}",
+                    "narrative": narrative,
+                },
+                "clauses": clauses,
+            }
+        )
         result = open_case(session, actor, report)
         if days_ago > 60:
             for a in result.case.allegations:
-                record_finding(session, actor, a.id,
-                               rng.choice(["sustained", "sustained", "not_sustained",
-                                           "exonerated", "unfounded"]),
-                               "Demo finding: the screenshot and interview support this result.",
-                               on=received.date() + dt.timedelta(days=rng.randint(20, 55)))
+                record_finding(
+                    session,
+                    actor,
+                    a.id,
+                    rng.choice(
+                        ["sustained", "sustained", "not_sustained", "exonerated", "unfounded"]
+                    ),
+                    "Demo finding: the screenshot and interview support this result.",
+                    on=received.date() + dt.timedelta(days=rng.randint(20, 55)),
+                )
         made += 1
     return made

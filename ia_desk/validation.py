@@ -13,8 +13,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def text(value: Any, field: str, *, required: bool = True, max_len: int = 200,
-         multiline: bool = False) -> str | None:
+def text(
+    value: Any, field: str, *, required: bool = True, max_len: int = 200, multiline: bool = False
+) -> str | None:
     """A text field: trimmed; refused if not a string, too long or with control characters."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -33,8 +34,9 @@ def text(value: Any, field: str, *, required: bool = True, max_len: int = 200,
 
 def choice(value: Any, field: str, allowed: tuple[str, ...] | list[str]) -> str:
     if not isinstance(value, str) or value not in allowed:
-        raise InputError(f"{field}: must be one of {', '.join(allowed)} (got {value!r}).",
-                         field=field)
+        raise InputError(
+            f"{field}: must be one of {', '.join(allowed)} (got {value!r}).", field=field
+        )
     return value
 
 
@@ -56,23 +58,28 @@ def date(value: Any, field: str, *, required: bool = True) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise InputError(f"{field}: '{value[:40]}' is not a date such as 2026-10-30.",
-                         field=field) from None
+        raise InputError(
+            f"{field}: '{value[:40]}' is not a date such as 2026-10-30.", field=field
+        ) from None
 
 
 def aware_datetime(value: Any, field: str) -> dt.datetime:
     """An ISO 8601 date-time with its UTC offset (2026-11-02T09:15:00-06:00)."""
     if not isinstance(value, str):
-        raise InputError(f"{field}: must be a date-time such as 2026-11-02T09:15:00-06:00.",
-                         field=field)
+        raise InputError(
+            f"{field}: must be a date-time such as 2026-11-02T09:15:00-06:00.", field=field
+        )
     try:
         parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise InputError(f"{field}: '{value[:40]}' is not a date-time such as "
-                         "2026-11-02T09:15:00-06:00.", field=field) from None
+        raise InputError(
+            f"{field}: '{value[:40]}' is not a date-time such as 2026-11-02T09:15:00-06:00.",
+            field=field,
+        ) from None
     if parsed.tzinfo is None:
-        raise InputError(f"{field}: give the UTC offset too (e.g. 2026-11-02T09:15:00-06:00).",
-                         field=field)
+        raise InputError(
+            f"{field}: give the UTC offset too (e.g. 2026-11-02T09:15:00-06:00).", field=field
+        )
     return parsed
 
 
@@ -82,8 +89,9 @@ def url(value: Any, field: str) -> str | None:
         return None
     parsed = urlparse(s)
     if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in s:
-        raise InputError(f"{field}: must be a web address starting with http:// or https://.",
-                         field=field)
+        raise InputError(
+            f"{field}: must be a web address starting with http:// or https://.", field=field
+        )
     return s
 
 
@@ -94,6 +102,7 @@ def obj(value: Any, field: str, allowed: set[str]) -> dict[str, Any]:
     unknown = sorted(set(value) - allowed)
     if unknown:
         name = f"{field}.{unknown[0]}" if field else unknown[0]
-        raise InputError(f"{name}: unknown field (allowed: {', '.join(sorted(allowed))}).",
-                         field=name)
+        raise InputError(
+            f"{name}: unknown field (allowed: {', '.join(sorted(allowed))}).", field=name
+        )
     return value

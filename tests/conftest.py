@@ -59,8 +59,13 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
     """Temporary data folder, memory keyring, no stray credentials from the environment."""
     monkeypatch.setenv("IA_DESK_DATA_DIR", str(tmp_path / "data"))
-    for var in ("IA_DESK_DB", "IA_DESK_PASSPHRASE", "IA_DESK_USER", "IA_DESK_PASSWORD",
-                "IA_DESK_NEW_PASSWORD"):
+    for var in (
+        "IA_DESK_DB",
+        "IA_DESK_PASSPHRASE",
+        "IA_DESK_USER",
+        "IA_DESK_PASSWORD",
+        "IA_DESK_NEW_PASSWORD",
+    ):
         monkeypatch.delenv(var, raising=False)
     previous = keyring.get_keyring()
     ring = MemoryKeyring()
@@ -87,14 +92,18 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     finally:
         keyring.set_keyring(previous)
     ident = resolve_target(str(path)).ident
-    secrets = {name.split(":")[0]: value for (_s, name), value in ring.store.items()
-               if name.endswith(ident)}
+    secrets = {
+        name.split(":")[0]: value
+        for (_s, name), value in ring.store.items()
+        if name.endswith(ident)
+    }
     return path, secrets
 
 
 @pytest.fixture
-def db(db_path: Path, template: tuple[Path, dict[str, str]],
-       isolated: MemoryKeyring) -> Iterator[Database]:
+def db(
+    db_path: Path, template: tuple[Path, dict[str, str]], isolated: MemoryKeyring
+) -> Iterator[Database]:
     source, secrets = template
     db_path.parent.mkdir(parents=True, exist_ok=True)
     for f in source.parent.glob(source.name + "*"):
@@ -133,15 +142,30 @@ def report_doc(**overrides: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "received_at": "2026-11-02T09:15:00-06:00",
         "channel": "supervisor",
-        "reporter": {"mode": "confidential", "name": "Pat Quill", "badge": "2001",
-                     "phone": "601-555-0199", "email": "pquill@example.org",
-                     "good_faith": True},
-        "subjects": [{"badge": "1234", "name": "John Roe", "department": "police",
-                      "rank": "Officer", "unit": "Patrol"}],
-        "incident": {"occurred_on": "2026-10-30", "platform": "Facebook",
-                     "url": "https://facebook.example/posts/1",
-                     "narrative": "Officer posted a photo of a marked patrol car at a "
-                                  "crime scene with the caption 'busy night'."},
+        "reporter": {
+            "mode": "confidential",
+            "name": "Pat Quill",
+            "badge": "2001",
+            "phone": "601-555-0199",
+            "email": "pquill@example.org",
+            "good_faith": True,
+        },
+        "subjects": [
+            {
+                "badge": "1234",
+                "name": "John Roe",
+                "department": "police",
+                "rank": "Officer",
+                "unit": "Patrol",
+            }
+        ],
+        "incident": {
+            "occurred_on": "2026-10-30",
+            "platform": "Facebook",
+            "url": "https://facebook.example/posts/1",
+            "narrative": "Officer posted a photo of a marked patrol car at a "
+            "crime scene with the caption 'busy night'.",
+        },
         "clauses": ["vpd-3.21/III.M"],
     }
     doc.update(overrides)

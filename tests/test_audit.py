@@ -16,8 +16,10 @@ from ia_desk.errors import InputError
 
 def events(db) -> list[tuple[str, str, str | None]]:
     with db.read() as s:
-        return [(e.event_type, e.outcome, e.case_number)
-                for e in s.scalars(select(AuditEvent).order_by(AuditEvent.seq))]
+        return [
+            (e.event_type, e.outcome, e.case_number)
+            for e in s.scalars(select(AuditEvent).order_by(AuditEvent.seq))
+        ]
 
 
 def test_each_write_appends_its_event(db, admin, open_report) -> None:
@@ -31,8 +33,12 @@ def test_each_write_appends_its_event(db, admin, open_report) -> None:
         show_case(s, admin, case)
     new = events(db)[n:]
     assert [(t, o) for t, o, _ in new] == [
-        ("case.intake", "ok"), ("allegation.add", "ok"), ("allegation.find", "ok"),
-        ("reporter.identity.view", "ok"), ("case.view", "ok")]
+        ("case.intake", "ok"),
+        ("allegation.add", "ok"),
+        ("allegation.find", "ok"),
+        ("reporter.identity.view", "ok"),
+        ("case.view", "ok"),
+    ]
     assert all(c == case for _, _, c in new)
 
 
@@ -81,5 +87,9 @@ def test_audit_details_are_canonical_json(db, open_report) -> None:
     open_report()
     with db.read() as s:
         for e in s.scalars(select(AuditEvent)):
-            assert json.dumps(json.loads(e.details), sort_keys=True, separators=(",", ":"),
-                              ensure_ascii=False) == e.details
+            assert (
+                json.dumps(
+                    json.loads(e.details), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+                )
+                == e.details
+            )

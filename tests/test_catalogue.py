@@ -26,17 +26,23 @@ from ia_desk.policy.catalogue import (
 from .conftest import DATA
 
 NOTICE_HEAD = "RESTRICTED LAW ENFORCEMENT DATA"
-NOTICE_BODY = ("This data shall not be duplicated, disclosed, or discussed without the written "
-               "permission of this agency. Data subject to this restriction is contained "
-               "throughout this publication.")
+NOTICE_BODY = (
+    "This data shall not be duplicated, disclosed, or discussed without the written "
+    "permission of this agency. Data subject to this restriction is contained "
+    "throughout this publication."
+)
 SOURCES = {"vpd-3.21": "vpd-3.21.txt", "city-sn": "city-sn.txt"}
 # Printed text that is document furniture, not clause text.
 HEADER_LINES = {
-    "vpd-3.21": ["VICKSBURG POLICE DEPARTMENT", "Law Enforcement", "Policies and Procedures",
-                 "Subject: Social Networking\tPolicy Number: 3.21",
-                 "Issue Date: February 6, 2012\tRevision Date: February 2, 2026",
-                 "Approval Authority Title and Signature: The Board of Mayor and Aldermen, "
-                 "Police Chief Larry Burns"],
+    "vpd-3.21": [
+        "VICKSBURG POLICE DEPARTMENT",
+        "Law Enforcement",
+        "Policies and Procedures",
+        "Subject: Social Networking\tPolicy Number: 3.21",
+        "Issue Date: February 6, 2012\tRevision Date: February 2, 2026",
+        "Approval Authority Title and Signature: The Board of Mayor and Aldermen, "
+        "Police Chief Larry Burns",
+    ],
     "city-sn": ["The City of Vicksburg Employees", "Social Networking Policy"],
 }
 
@@ -64,11 +70,19 @@ def test_every_word_of_the_policy_is_in_the_catalogue_in_order(policy: str) -> N
     expected = [w for w in words(source) if w != "-"]
 
     rebuilt: list[str] = []
-    headings = {"policy": "POLICY", "purpose.1": "PURPOSE AND SCOPE",
-                "definitions": "DEFINITIONS", "procedure": "PROCEDURE"}
+    headings = {
+        "policy": "POLICY",
+        "purpose.1": "PURPOSE AND SCOPE",
+        "definitions": "DEFINITIONS",
+        "procedure": "PROCEDURE",
+    }
     if policy == "city-sn":
-        headings = {"policy": "Policy", "purpose.1": "Purpose and Scope",
-                    "definitions": "Definitions", "procedure": "Procedure"}
+        headings = {
+            "policy": "Policy",
+            "purpose.1": "Purpose and Scope",
+            "definitions": "Definitions",
+            "procedure": "Procedure",
+        }
     first_definition = True
     for c in catalogue(policy)["clauses"]:
         path = c["path"]
@@ -91,24 +105,41 @@ def test_every_word_of_the_policy_is_in_the_catalogue_in_order(policy: str) -> N
 
 def test_issue_examples_of_clause_ids_exist_with_their_text() -> None:
     by_id = {c["id"]: c for p in SOURCES for c in catalogue(p)["clauses"]}
-    for cid in ["vpd-3.21/III.N.2", "vpd-3.21/IV.G", "vpd-3.21/I.E.6", "vpd-3.21/II.A.3",
-                "vpd-3.21/purpose.9", "vpd-3.21/policy", "city-sn/procedure.1.f",
-                "city-sn/procedure.10", "city-sn/purpose.3", "city-sn/policy",
-                "vpd-3.21/definitions.website", "city-sn/definitions.chat-room"]:
+    for cid in [
+        "vpd-3.21/III.N.2",
+        "vpd-3.21/IV.G",
+        "vpd-3.21/I.E.6",
+        "vpd-3.21/II.A.3",
+        "vpd-3.21/purpose.9",
+        "vpd-3.21/policy",
+        "city-sn/procedure.1.f",
+        "city-sn/procedure.10",
+        "city-sn/purpose.3",
+        "city-sn/policy",
+        "vpd-3.21/definitions.website",
+        "city-sn/definitions.chat-room",
+    ]:
         assert cid in by_id, cid
-    assert by_id["vpd-3.21/III.N.2"]["text"] == "Photographic poses which glorify violence or weaponry;"
-    assert by_id["vpd-3.21/IV.G"]["text"] == ("The names of victims of sexual assault or child "
-                                             "molestation.")
+    assert (
+        by_id["vpd-3.21/III.N.2"]["text"]
+        == "Photographic poses which glorify violence or weaponry;"
+    )
+    assert by_id["vpd-3.21/IV.G"]["text"] == (
+        "The names of victims of sexual assault or child molestation."
+    )
     assert by_id["vpd-3.21/I.E.6"]["text"] == "Internet Use;"
     assert by_id["city-sn/procedure.1.f"]["text"] == "Internet Use;"
 
 
 def test_a_clause_split_by_the_page_notice_reads_as_one_sentence() -> None:
     by_id = {c["id"]: c for c in catalogue("vpd-3.21")["clauses"]}
-    assert ("distribute crime prevention and public safety tips, to urgently notify"
-            in by_id["vpd-3.21/purpose.6"]["text"])
-    assert ("suspect prior to arrest, except to the extent authorized"
-            in by_id["vpd-3.21/IV.A"]["text"])
+    assert (
+        "distribute crime prevention and public safety tips, to urgently notify"
+        in by_id["vpd-3.21/purpose.6"]["text"]
+    )
+    assert (
+        "suspect prior to arrest, except to the extent authorized" in by_id["vpd-3.21/IV.A"]["text"]
+    )
     assert "his or her official capacity. Employees should not" in by_id["vpd-3.21/III.I"]["text"]
     for c in by_id.values():
         assert "RESTRICTED LAW ENFORCEMENT DATA" not in c["text"]
@@ -153,7 +184,8 @@ def _revised(tmp_path: Path) -> CatalogueFile:
 
 
 def test_a_later_revision_never_changes_what_an_old_allegation_cites(
-        db, admin, open_report, tmp_path) -> None:
+    db, admin, open_report, tmp_path
+) -> None:
     result = open_report()  # incident 2026-10-30, cites III.M
     with db.write(admin) as s:
         assert sync_catalogue(s, [_revised(tmp_path)]) == ["vpd-3.21@2027-03-01"]

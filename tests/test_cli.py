@@ -20,8 +20,9 @@ from .conftest import PASSWORD, report_doc
 def run(db, db_path, monkeypatch, capsys):
     """run(*args, user="admin", stdin=None) -> (exit code, stdout, stderr)."""
 
-    def go(*args: str, user: str = "admin", password: str = PASSWORD,
-           stdin: str | None = None) -> tuple[int, str, str]:
+    def go(
+        *args: str, user: str = "admin", password: str = PASSWORD, stdin: str | None = None
+    ) -> tuple[int, str, str]:
         monkeypatch.setenv("IA_DESK_USER", user)
         monkeypatch.setenv("IA_DESK_PASSWORD", password)
         if stdin is not None:
@@ -36,8 +37,12 @@ def run(db, db_path, monkeypatch, capsys):
 @pytest.fixture
 def users(run, monkeypatch):
     monkeypatch.setenv("IA_DESK_NEW_PASSWORD", PASSWORD)
-    for login, role in [("inv", "ia_investigator"), ("sup", "supervisor"),
-                        ("sup2", "supervisor"), ("chief", "command_staff")]:
+    for login, role in [
+        ("inv", "ia_investigator"),
+        ("sup", "supervisor"),
+        ("sup2", "supervisor"),
+        ("chief", "command_staff"),
+    ]:
         assert run("user", "add", login, "--role", role, "--name", login.title())[0] == 0
 
 
@@ -76,20 +81,26 @@ def test_init_with_a_weak_password_stores_nothing_usable(tmp_path, monkeypatch, 
 def test_report_add_from_file_and_stdin(run, tmp_path, db):
     code, out, _ = run("report", "add", write_report(tmp_path), "--json")
     assert code == 0 and json.loads(out)["case"] == "IA-2026-0001"
-    code, out, _ = run("report", "add", "-", "--json",
-                       stdin=json.dumps(report_doc(reporter={"mode": "anonymous"})))
+    code, out, _ = run(
+        "report", "add", "-", "--json", stdin=json.dumps(report_doc(reporter={"mode": "anonymous"}))
+    )
     reply = json.loads(out)
     assert code == 0 and reply["case"] == "IA-2026-0002" and len(reply["tracking_code"]) == 14
     assert case_count(db) == 2
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("{not json", "not valid JSON"),
-    (json.dumps(report_doc(clauses=["vpd-3.21/XX"])), "clauses[0]: Unknown clause"),
-    (json.dumps({k: v for k, v in report_doc().items() if k != "incident"}),
-     "incident: must be a JSON object"),
-    (json.dumps(report_doc(subjects=[{"badge": 5}])), "subjects[0].badge: must be text"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        (json.dumps(report_doc(clauses=["vpd-3.21/XX"])), "clauses[0]: Unknown clause"),
+        (
+            json.dumps({k: v for k, v in report_doc().items() if k != "incident"}),
+            "incident: must be a JSON object",
+        ),
+        (json.dumps(report_doc(subjects=[{"badge": 5}])), "subjects[0].badge: must be text"),
+    ],
+)
 def test_report_add_bad_input_exits_2_and_stores_nothing(run, tmp_path, db, content, message):
     path = tmp_path / "bad.json"
     path.write_text(content)
@@ -112,7 +123,9 @@ def test_wrong_password_exits_3(run, tmp_path):
 def test_policy_list_and_show(run):
     code, out, _ = run("policy", "list", "--policy", "city-sn", "--json")
     ids = [c["id"] for c in json.loads(out)]
-    assert code == 0 and "city-sn/procedure.10" in ids and all(i.startswith("city-sn/") for i in ids)
+    assert (
+        code == 0 and "city-sn/procedure.10" in ids and all(i.startswith("city-sn/") for i in ids)
+    )
     code, out, _ = run("policy", "show", "vpd-3.21/IV.G", "--json")
     shown = json.loads(out)
     assert code == 0 and {"id", "policy", "version", "title", "text"} <= shown.keys()
@@ -123,9 +136,15 @@ def test_policy_list_and_show(run):
 
 def test_case_list_show_and_search(run, tmp_path):
     run("report", "add", write_report(tmp_path))
-    run("report", "add", write_report(
-        tmp_path, incident={"occurred_on": "2026-10-30", "narrative": "A meme about the mayor."},
-        clauses=["vpd-3.21/III.L"]))
+    run(
+        "report",
+        "add",
+        write_report(
+            tmp_path,
+            incident={"occurred_on": "2026-10-30", "narrative": "A meme about the mayor."},
+            clauses=["vpd-3.21/III.L"],
+        ),
+    )
     code, out, _ = run("case", "list", "--json")
     assert code == 0 and [r["case"] for r in json.loads(out)] == ["IA-2026-0002", "IA-2026-0001"]
     code, out, _ = run("case", "list", "--search", "meme", "--json")
@@ -137,8 +156,16 @@ def test_case_list_show_and_search(run, tmp_path):
     code, out, _ = run("case", "show", "IA-2026-0001", "--json")
     data = json.loads(out)
     assert code == 0
-    for key in ("case", "status", "received_at", "reporter", "subjects", "allegations",
-                "evidence", "flags"):
+    for key in (
+        "case",
+        "status",
+        "received_at",
+        "reporter",
+        "subjects",
+        "allegations",
+        "evidence",
+        "flags",
+    ):
         assert key in data
     assert data["allegations"][0].keys() >= {"id", "employee", "clause", "disposition"}
     code, _, err = run("case", "show", "IA-2026-9999")
@@ -160,8 +187,7 @@ def test_roles_see_what_they_may(run, users, tmp_path):
     # command staff read it, but never the confidential reporter's identity
     code, out, _ = run("case", "show", "IA-2026-0001", "--json", user="chief")
     rep = json.loads(out)["reporter"]
-    assert code == 0 and rep == {"mode": "confidential", "good_faith": True,
-                                 "identity": "withheld"}
+    assert code == 0 and rep == {"mode": "confidential", "good_faith": True, "identity": "withheld"}
     assert "Pat Quill" not in out
     # IA sees it, and that read is audited
     code, out, _ = run("case", "show", "IA-2026-0001", "--json", user="inv")
@@ -170,27 +196,62 @@ def test_roles_see_what_they_may(run, users, tmp_path):
 
 def test_allegation_add_and_find(run, users, tmp_path, db):
     run("report", "add", write_report(tmp_path))
-    code, out, _ = run("allegation", "add", "IA-2026-0001", "--employee", "1234",
-                       "--clause", "vpd-3.21/III.L", "--json", user="inv")
+    code, out, _ = run(
+        "allegation",
+        "add",
+        "IA-2026-0001",
+        "--employee",
+        "1234",
+        "--clause",
+        "vpd-3.21/III.L",
+        "--json",
+        user="inv",
+    )
     aid = json.loads(out)["id"]
     assert code == 0
     code, _, err = run("allegation", "find", str(aid), "--disposition", "guilty", user="inv")
     assert code == 2 and "disposition: must be one of" in err
-    code, out, _ = run("allegation", "find", str(aid), "--disposition", "sustained",
-                       "--rationale", "Post seen on screenshot.", "--json", user="inv")
+    code, out, _ = run(
+        "allegation",
+        "find",
+        str(aid),
+        "--disposition",
+        "sustained",
+        "--rationale",
+        "Post seen on screenshot.",
+        "--json",
+        user="inv",
+    )
     assert code == 0 and json.loads(out)["disposition"] == "sustained"
-    code, _, err = run("allegation", "find", str(aid), "--disposition", "withdrawn",
-                       user="sup")
+    code, _, err = run("allegation", "find", str(aid), "--disposition", "withdrawn", user="sup")
     assert code == 3
-    code, _, err = run("allegation", "add", "IA-2026-0001", "--employee", "1234",
-                       "--clause", "vpd-3.21/III.K", user="chief")
+    code, _, err = run(
+        "allegation",
+        "add",
+        "IA-2026-0001",
+        "--employee",
+        "1234",
+        "--clause",
+        "vpd-3.21/III.K",
+        user="chief",
+    )
     assert code == 3
-    code, _, err = run("allegation", "add", "IA-2026-0001", "--employee", "0000",
-                       "--clause", "vpd-3.21/III.K", user="inv")
+    code, _, err = run(
+        "allegation",
+        "add",
+        "IA-2026-0001",
+        "--employee",
+        "0000",
+        "--clause",
+        "vpd-3.21/III.K",
+        user="inv",
+    )
     assert code == 2 and "no employee with badge" in err
     with db.read() as s:
-        denied = [e.event_type for e in s.scalars(
-            select(AuditEvent).where(AuditEvent.outcome == "denied"))]
+        denied = [
+            e.event_type
+            for e in s.scalars(select(AuditEvent).where(AuditEvent.outcome == "denied"))
+        ]
     assert denied == ["allegation.find", "allegation.add"]
 
 

@@ -42,16 +42,21 @@ def test_report_opens_a_case_with_subjects_incident_and_allegations(db, admin, o
     assert data["deadline"] == "2027-01-31"  # 90 days from receipt
     assert data["subjects"][0]["badge"] == "1234" and data["subjects"][0]["unit"] == "Patrol"
     assert [(a["employee"], a["clause"]) for a in data["allegations"]] == [
-        ("1234", "vpd-3.21/III.M")]
+        ("1234", "vpd-3.21/III.M")
+    ]
     assert data["reporter"]["name"] == "Pat Quill"  # IA may see a confidential identity
 
 
 def test_case_numbers_are_sequential_per_year(open_report):
     assert open_report().case.number == "IA-2026-0001"
     assert open_report().case.number == "IA-2026-0002"
-    assert open_report(received_at="2025-12-31T23:59:00-06:00",
-                       incident={"occurred_on": "2025-12-30", "narrative": "x"}
-                       ).case.number == "IA-2025-0001"
+    assert (
+        open_report(
+            received_at="2025-12-31T23:59:00-06:00",
+            incident={"occurred_on": "2025-12-30", "narrative": "x"},
+        ).case.number
+        == "IA-2025-0001"
+    )
     assert open_report().case.number == "IA-2026-0003"
 
 
@@ -61,10 +66,16 @@ def test_anonymous_report_stores_no_identity_and_returns_a_tracking_code(db, adm
     with db.read() as s:
         rep = s.scalar(select(Reporter))
         assert (rep.name, rep.badge, rep.phone, rep.email, rep.employee_id) == (
-            None, None, None, None, None)
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
         assert rep.tracking_hash == code_hash(result.tracking_code)
         assert result.tracking_code not in json.dumps(
-            [e.details for e in s.scalars(select(AuditEvent))])
+            [e.details for e in s.scalars(select(AuditEvent))]
+        )
         assert show_case(s, admin, result.case.number)["reporter"] == {"mode": "anonymous"}
 
 
@@ -77,8 +88,9 @@ def test_anonymous_report_with_an_identity_is_refused(db, open_report):
 
 def test_repeat_anonymous_report_links_by_tracking_code(open_report):
     first = open_report(reporter={"mode": "anonymous"})
-    second = open_report(reporter={"mode": "anonymous",
-                                   "tracking_code": first.tracking_code.lower()})
+    second = open_report(
+        reporter={"mode": "anonymous", "tracking_code": first.tracking_code.lower()}
+    )
     assert second.linked_cases == [first.case.number]
     assert second.tracking_code == first.tracking_code
 
@@ -108,31 +120,48 @@ BAD = [
     ({"subjects": [{"badge": "9"}]}, r"subjects\[0\].name: badge 9 is not on the roster"),
     ({"subjects": [{"badge": "9", "name": "N"}]}, r"subjects\[0\].department"),
     ({"subjects": [{"badge": 12}]}, r"subjects\[0\].badge: must be text"),
-    ({"subjects": [{"badge": "1", "name": "A", "department": "fire"}]},
-     r"subjects\[0\].department: must be one of"),
+    (
+        {"subjects": [{"badge": "1", "name": "A", "department": "fire"}]},
+        r"subjects\[0\].department: must be one of",
+    ),
     ({"incident": {"narrative": "x"}}, "incident.occurred_on: required"),
     ({"incident": {"occurred_on": "30/10/2026", "narrative": "x"}}, "incident.occurred_on"),
     ({"incident": {"occurred_on": "2026-10-30"}}, "incident.narrative: required"),
-    ({"incident": {"occurred_on": "2026-10-30", "narrative": "x", "url": "javascript:alert(1)"}},
-     "incident.url: must be a web address"),
-    ({"incident": {"occurred_on": "2026-12-30", "narrative": "x"}},
-     "incident.occurred_on: after the report was received"),
-    ({"incident": {"occurred_on": "2026-10-30", "narrative": "a\x00b"}},
-     "incident.narrative: contains control characters"),
+    (
+        {"incident": {"occurred_on": "2026-10-30", "narrative": "x", "url": "javascript:alert(1)"}},
+        "incident.url: must be a web address",
+    ),
+    (
+        {"incident": {"occurred_on": "2026-12-30", "narrative": "x"}},
+        "incident.occurred_on: after the report was received",
+    ),
+    (
+        {"incident": {"occurred_on": "2026-10-30", "narrative": "a\x00b"}},
+        "incident.narrative: contains control characters",
+    ),
     ({"clauses": ["vpd-3.21/III.ZZ"]}, r"clauses\[0\]: Unknown clause 'vpd-3.21/III.ZZ'"),
     ({"clauses": ["nonsense"]}, r"clauses\[0\]: 'nonsense' is not a clause id"),
     ({"clauses": "vpd-3.21/III.M"}, "clauses: a list of clause ids"),
-    ({"clauses": ["city-sn/procedure.7"], "subjects": [
-        {"badge": "1", "name": "A", "department": "police"}]}, None),  # city policy binds police
-    ({"subjects": [{"badge": "1", "name": "A", "department": "city"}],
-      "clauses": ["vpd-3.21/III.M"]}, r"clauses\[0\]: vpd-3.21/III.M does not apply"),
+    (
+        {
+            "clauses": ["city-sn/procedure.7"],
+            "subjects": [{"badge": "1", "name": "A", "department": "police"}],
+        },
+        None,
+    ),  # city policy binds police
+    (
+        {
+            "subjects": [{"badge": "1", "name": "A", "department": "city"}],
+            "clauses": ["vpd-3.21/III.M"],
+        },
+        r"clauses\[0\]: vpd-3.21/III.M does not apply",
+    ),
     ({"surprise": 1}, "surprise: unknown field"),
 ]
 
 
 @pytest.mark.parametrize(("change", "message"), BAD)
-def test_bad_report_is_refused_naming_the_field_and_nothing_is_stored(
-        db, admin, change, message):
+def test_bad_report_is_refused_naming_the_field_and_nothing_is_stored(db, admin, change, message):
     before = counts(db)
     if message is None:  # the control case: valid
         with db.write(admin) as s:
@@ -144,7 +173,7 @@ def test_bad_report_is_refused_naming_the_field_and_nothing_is_stored(
     assert counts(db) == before
 
 
-@pytest.mark.parametrize("raw", [b"", b"{", b"[1, 2]", b"\xff\xfe", b"null", b"\"text\""])
+@pytest.mark.parametrize("raw", [b"", b"{", b"[1, 2]", b"\xff\xfe", b"null", b'"text"'])
 def test_malformed_json_is_refused(raw):
     with pytest.raises(InputError):
         parse_report(parse_json(raw))
@@ -160,7 +189,10 @@ def test_command_staff_may_not_submit_reports_and_the_denial_is_audited(db, make
     with db.read() as s:
         last = s.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
         assert (last.event_type, last.outcome, last.user_login) == (
-            "case.intake", "denied", chief.login)
+            "case.intake",
+            "denied",
+            chief.login,
+        )
 
 
 def test_intake_is_audited_without_identity(db, open_report):

@@ -21,12 +21,15 @@ def test_real_hashes_are_argon2id() -> None:
     assert REAL_HASHER.verify(h, "Some-long-password-1")
 
 
-@pytest.mark.parametrize(("password", "message"), [
-    ("short-1A", "at least 12"),
-    ("xxjdoe-is-my-name", "must not contain the login"),
-    ("Password12345", "common passwords"),
-    ("aaaaaaaaaaab", "too few different"),
-])
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short-1A", "at least 12"),
+        ("xxjdoe-is-my-name", "must not contain the login"),
+        ("Password12345", "common passwords"),
+        ("aaaaaaaaaaab", "too few different"),
+    ],
+)
 def test_weak_passwords_are_refused(db, admin, password, message) -> None:
     with pytest.raises(InputError, match=message), db.write(admin) as s:
         add_user(s, admin, "jdoe", "ia_investigator", "J Doe", password)

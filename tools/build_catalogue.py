@@ -333,8 +333,12 @@ def main() -> int:
         (
             "vpd-3.21",
             "vpd-3.21.txt",
-            {"POLICY": "policy", "PURPOSE AND SCOPE": "purpose", "DEFINITIONS": "definitions",
-             "PROCEDURE": "procedure"},
+            {
+                "POLICY": "policy",
+                "PURPOSE AND SCOPE": "purpose",
+                "DEFINITIONS": "definitions",
+                "PROCEDURE": "procedure",
+            },
             {
                 "policy": "vpd-3.21",
                 "title": "Vicksburg Police Department Policy 3.21, Social Networking",
@@ -351,8 +355,12 @@ def main() -> int:
         (
             "city-sn",
             "city-sn.txt",
-            {"Policy": "policy", "Purpose and Scope": "purpose", "Definitions": "definitions",
-             "Procedure": "procedure"},
+            {
+                "Policy": "policy",
+                "Purpose and Scope": "purpose",
+                "Definitions": "definitions",
+                "Procedure": "procedure",
+            },
             {
                 "policy": "city-sn",
                 "title": "City of Vicksburg Employees Social Networking Policy",

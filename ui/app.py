@@ -44,9 +44,13 @@ class PassphraseDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(f"{APP_NAME}: database passphrase")
         form = QFormLayout(self)
-        form.addRow(QLabel("This computer has no secure keyring, so the database is "
-                           "protected by a passphrase." if confirm else
-                           "Enter the passphrase of the IA Desk database."))
+        form.addRow(
+            QLabel(
+                "This computer has no secure keyring, so the database is protected by a passphrase."
+                if confirm
+                else "Enter the passphrase of the IA Desk database."
+            )
+        )
         self.first = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         form.addRow("Passphrase", self.first)
         self.second: QLineEdit | None = None
@@ -55,8 +59,9 @@ class PassphraseDialog(QDialog):
             form.addRow("Again", self.second)
         self.error = QLabel(styleSheet="color: #b00020")
         form.addRow(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -90,9 +95,12 @@ class FirstRunDialog(QDialog):
         intro = QLabel(
             f"<b>Welcome to {APP_NAME}.</b><br>A new encrypted database will be created at:"
             f"<br><code>{where}</code><br>"
-            + ("Its key is kept in this computer's keyring."
-               if keys.secure_keyring_available()
-               else "This computer has no secure keyring: you will choose a passphrase."))
+            + (
+                "Its key is kept in this computer's keyring."
+                if keys.secure_keyring_available()
+                else "This computer has no secure keyring: you will choose a passphrase."
+            )
+        )
         intro.setWordWrap(True)
         intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(intro)
@@ -112,8 +120,9 @@ class FirstRunDialog(QDialog):
         self.error = QLabel(styleSheet="color: #b00020")
         self.error.setWordWrap(True)
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create database")
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
@@ -146,8 +155,9 @@ class SignInDialog(QDialog):
         self.error = QLabel(styleSheet="color: #b00020")
         self.error.setWordWrap(True)
         layout.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in")
         buttons.accepted.connect(self._sign_in)
         buttons.rejected.connect(self.reject)
@@ -170,9 +180,14 @@ def first_run(url: str | None) -> Database | None:
     dlg = FirstRunDialog(target.describe())
     while dlg.exec() == QDialog.DialogCode.Accepted:
         try:
-            db, _ = initialise(url, dlg.login.text(), dlg.name.text() or dlg.login.text(),
-                               dlg.password.text(), demo=dlg.demo.isChecked(),
-                               prompt=prompt_passphrase)
+            db, _ = initialise(
+                url,
+                dlg.login.text(),
+                dlg.name.text() or dlg.login.text(),
+                dlg.password.text(),
+                demo=dlg.demo.isChecked(),
+                prompt=prompt_passphrase,
+            )
             return db
         except IADeskError as exc:
             dlg.error.setText(exc.message)

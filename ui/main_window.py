@@ -35,8 +35,9 @@ class CaseTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.COLUMNS[section]
         return None
@@ -46,8 +47,15 @@ class CaseTableModel(QAbstractTableModel):
             return None
         r = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (r.number, r.status, r.received_at.strftime("%Y-%m-%d %H:%M"), r.subjects,
-                    r.clauses, r.deadline_on.isoformat(), ", ".join(r.flags))[index.column()]
+            return (
+                r.number,
+                r.status,
+                r.received_at.strftime("%Y-%m-%d %H:%M"),
+                r.subjects,
+                r.clauses,
+                r.deadline_on.isoformat(),
+                ", ".join(r.flags),
+            )[index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and "overdue" in r.flags:
             return QBrush(QColor("#a40000"))
         return None
@@ -78,7 +86,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.statusBar().showMessage(
             f"{actor.name} ({actor.login}) · {ROLE_LABELS.get(actor.role, actor.role)} · "
-            f"{db.target.describe()}")
+            f"{db.target.describe()}"
+        )
         self.refresh()
 
     def refresh(self) -> None:

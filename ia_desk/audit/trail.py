@@ -29,8 +29,9 @@ GENESIS = "0" * 64
 
 
 def canonical_details(details: dict[str, Any] | None) -> str:
-    return json.dumps(details or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str)
+    return json.dumps(
+        details or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
 
 
 def canonical_form(
@@ -64,8 +65,16 @@ def canonical_form(
 
 def compute_mac(key: bytes, row: AuditEvent, prev_mac: str | None = None) -> str:
     msg = canonical_form(
-        row.seq, row.at, row.user_login, row.workstation, row.event_type, row.object_type,
-        row.object_id, row.case_number, row.outcome, row.details,
+        row.seq,
+        row.at,
+        row.user_login,
+        row.workstation,
+        row.event_type,
+        row.object_type,
+        row.object_id,
+        row.case_number,
+        row.outcome,
+        row.details,
         row.prev_mac if prev_mac is None else prev_mac,
     )
     return hmac.new(key, msg, hashlib.sha256).hexdigest()
@@ -148,32 +157,67 @@ def verify_rows(
     for row in rows:
         if row.seq != expected_seq:
             bad = min(row.seq, expected_seq)
-            return VerifyResult(False, checked, expected_seq - 1, prev, bad,
-                                f"sequence jumps from {expected_seq - 1} to {row.seq}: "
-                                "rows were deleted or reordered")
+            return VerifyResult(
+                False,
+                checked,
+                expected_seq - 1,
+                prev,
+                bad,
+                f"sequence jumps from {expected_seq - 1} to {row.seq}: "
+                "rows were deleted or reordered",
+            )
         if row.prev_mac != prev:
-            return VerifyResult(False, checked, row.seq - 1, prev, row.seq,
-                                f"row {row.seq} does not link to row {row.seq - 1}")
+            return VerifyResult(
+                False,
+                checked,
+                row.seq - 1,
+                prev,
+                row.seq,
+                f"row {row.seq} does not link to row {row.seq - 1}",
+            )
         if not hmac.compare_digest(compute_mac(key, row), row.mac):
-            return VerifyResult(False, checked, row.seq - 1, prev, row.seq,
-                                f"row {row.seq} was altered (its MAC does not match)")
+            return VerifyResult(
+                False,
+                checked,
+                row.seq - 1,
+                prev,
+                row.seq,
+                f"row {row.seq} was altered (its MAC does not match)",
+            )
         if checkpoint is not None and row.seq == checkpoint[0]:
             if row.mac != checkpoint[1]:
-                return VerifyResult(False, checked, row.seq, row.mac, row.seq,
-                                    f"row {row.seq} differs from the checkpoint")
+                return VerifyResult(
+                    False,
+                    checked,
+                    row.seq,
+                    row.mac,
+                    row.seq,
+                    f"row {row.seq} differs from the checkpoint",
+                )
             seen_checkpoint = True
         prev = row.mac
         expected_seq += 1
         checked += 1
     last = expected_seq - 1
     if checkpoint is not None and not seen_checkpoint:
-        return VerifyResult(False, checked, last, prev, last + 1,
-                            f"the trail ends at {last}, before checkpoint {checkpoint[0]}: "
-                            "rows were cut off")
+        return VerifyResult(
+            False,
+            checked,
+            last,
+            prev,
+            last + 1,
+            f"the trail ends at {last}, before checkpoint {checkpoint[0]}: rows were cut off",
+        )
     if head is not None and (head[0] != last or head[1] != prev):
-        return VerifyResult(False, checked, last, prev, last + 1 if head[0] > last else head[0],
-                            f"the trail ends at {last} but its head records {head[0]}: "
-                            "rows were cut off or the head was altered")
+        return VerifyResult(
+            False,
+            checked,
+            last,
+            prev,
+            last + 1 if head[0] > last else head[0],
+            f"the trail ends at {last} but its head records {head[0]}: "
+            "rows were cut off or the head was altered",
+        )
     return VerifyResult(True, checked, last, prev)
 
 
@@ -195,9 +239,12 @@ def parse_checkpoint(value: str) -> tuple[int, str]:
         seq_s, mac = value.split(":", 1)
         seq = int(seq_s)
     except ValueError:
-        raise InputError("A checkpoint is SEQ:HASH, as printed by 'ia-desk audit checkpoint'.",
-                         field="checkpoint") from None
+        raise InputError(
+            "A checkpoint is SEQ:HASH, as printed by 'ia-desk audit checkpoint'.",
+            field="checkpoint",
+        ) from None
     if seq < 0 or len(mac) != 64 or any(c not in "0123456789abcdef" for c in mac):
-        raise InputError("A checkpoint is SEQ:HASH with a 64-character lowercase hex hash.",
-                         field="checkpoint")
+        raise InputError(
+            "A checkpoint is SEQ:HASH with a 64-character lowercase hex hash.", field="checkpoint"
+        )
     return seq, mac

@@ -18,40 +18,65 @@ from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
 
 
-def add_allegation(session: Session, actor: Actor, number: str, badge: str,
-                   clause_id: str) -> Allegation:
+def add_allegation(
+    session: Session, actor: Actor, number: str, badge: str, clause_id: str
+) -> Allegation:
     """Cite a clause against an employee on a case; the employee becomes a subject if needed."""
     require(actor, "allegation.add", "allegation.add", "case", number)
     case = get_case(session, number)
     emp = employee_by_badge(session, badge)
     clause = clause_in_force(session, clause_id.strip(), case.incident.occurred_on)
     if policy_of(clause.clause_id) not in POLICY_ORDER.get(emp.department, []):
-        raise InputError(f"clause: {clause.clause_id} does not bind a {emp.department} employee.",
-                         field="clause")
-    dup = session.scalar(select(Allegation).where(
-        Allegation.case_id == case.id, Allegation.employee_id == emp.id,
-        Allegation.clause_pk == clause.id))
+        raise InputError(
+            f"clause: {clause.clause_id} does not bind a {emp.department} employee.", field="clause"
+        )
+    dup = session.scalar(
+        select(Allegation).where(
+            Allegation.case_id == case.id,
+            Allegation.employee_id == emp.id,
+            Allegation.clause_pk == clause.id,
+        )
+    )
     if dup is not None:
-        raise InputError(f"{case.number} already alleges {clause.clause_id} against badge "
-                         f"{emp.badge} (allegation {dup.id}).", field="clause")
+        raise InputError(
+            f"{case.number} already alleges {clause.clause_id} against badge "
+            f"{emp.badge} (allegation {dup.id}).",
+            field="clause",
+        )
     if not any(s.employee_id == emp.id for s in case.subjects):
         session.add(CaseSubject(case_id=case.id, employee_id=emp.id))
-    allegation = Allegation(case_id=case.id, employee_id=emp.id, clause_pk=clause.id,
-                            created_by_id=actor.user_id)
+    allegation = Allegation(
+        case_id=case.id, employee_id=emp.id, clause_pk=clause.id, created_by_id=actor.user_id
+    )
     session.add(allegation)
     case.updated_at = utcnow()
     session.flush()
     session.refresh(case)
     index_case(session, case)
-    append(session, actor, "allegation.add", object_type="allegation", object_id=allegation.id,
-           case_number=case.number,
-           details={"employee": emp.badge, "clause": clause.clause_id,
-                    "clause_version": clause.policy_version.version})
+    append(
+        session,
+        actor,
+        "allegation.add",
+        object_type="allegation",
+        object_id=allegation.id,
+        case_number=case.number,
+        details={
+            "employee": emp.badge,
+            "clause": clause.clause_id,
+            "clause_version": clause.policy_version.version,
+        },
+    )
     return allegation
 
 
-def record_finding(session: Session, actor: Actor, allegation_id: int, disposition: str,
-                   rationale: str | None = None, on: dt.date | None = None) -> Allegation:
+def record_finding(
+    session: Session,
+    actor: Actor,
+    allegation_id: int,
+    disposition: str,
+    rationale: str | None = None,
+    on: dt.date | None = None,
+) -> Allegation:
     """Record the disposition of an allegation (who, when, why). Audited."""
     require(actor, "allegation.find", "allegation.find", "allegation", str(allegation_id))
     allegation = session.get(Allegation, allegation_id)
@@ -70,9 +95,19 @@ def record_finding(session: Session, actor: Actor, allegation_id: int, dispositi
     allegation.finding_by_id = actor.user_id
     case.updated_at = utcnow()
     session.flush()
-    append(session, actor, "allegation.find", object_type="allegation", object_id=allegation.id,
-           case_number=case.number,
-           details={"disposition": disposition, "previous": previous,
-                    "finding_on": finding_on.isoformat(), "clause": allegation.clause.clause_id,
-                    "employee": allegation.employee.badge})
+    append(
+        session,
+        actor,
+        "allegation.find",
+        object_type="allegation",
+        object_id=allegation.id,
+        case_number=case.number,
+        details={
+            "disposition": disposition,
+            "previous": previous,
+            "finding_on": finding_on.isoformat(),
+            "clause": allegation.clause.clause_id,
+            "employee": allegation.employee.badge,
+        },
+    )
     return allegation

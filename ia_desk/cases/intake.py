@@ -94,8 +94,9 @@ def parse_json(raw: str | bytes) -> Any:
     except UnicodeDecodeError:
         raise InputError("The report is not UTF-8 text.") from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"The report is not valid JSON: {exc.msg} at line {exc.lineno}, "
-                         f"column {exc.colno}.") from None
+        raise InputError(
+            f"The report is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+        ) from None
     except RecursionError:
         raise InputError("The report is not valid JSON: nested too deeply.") from None
 
@@ -105,7 +106,8 @@ def parse_report(data: Any, *, now: dt.datetime | None = None) -> ReportInput:
     d = v.obj(data, "", {"received_at", "channel", "reporter", "subjects", "incident", "clauses"})
     now = now or dt.datetime.now(dt.UTC)
     received = (
-        v.aware_datetime(d["received_at"], "received_at") if d.get("received_at") is not None
+        v.aware_datetime(d["received_at"], "received_at")
+        if d.get("received_at") is not None
         else now
     )
     if received > now + dt.timedelta(minutes=5):
@@ -113,15 +115,19 @@ def parse_report(data: Any, *, now: dt.datetime | None = None) -> ReportInput:
     channel = v.choice(d.get("channel"), "channel", CHANNELS)
 
     if "reporter" not in d:
-        raise InputError("reporter: required (at least {\"mode\": \"anonymous\"}).",
-                         field="reporter")
-    r = v.obj(d["reporter"], "reporter",
-              {"mode", "name", "badge", "phone", "email", "good_faith", "tracking_code"})
+        raise InputError('reporter: required (at least {"mode": "anonymous"}).', field="reporter")
+    r = v.obj(
+        d["reporter"],
+        "reporter",
+        {"mode", "name", "badge", "phone", "email", "good_faith", "tracking_code"},
+    )
     mode = v.choice(r.get("mode"), "reporter.mode", REPORTER_MODES)
     code = v.text(r.get("tracking_code"), "reporter.tracking_code", required=False, max_len=20)
     if code is not None and tracking.normalise(code) is None:
-        raise InputError("reporter.tracking_code: not a tracking code (like 7K3M-Q9TX-2HDA).",
-                         field="reporter.tracking_code")
+        raise InputError(
+            "reporter.tracking_code: not a tracking code (like 7K3M-Q9TX-2HDA).",
+            field="reporter.tracking_code",
+        )
     if mode == "anonymous":
         for key in ("name", "badge", "phone", "email"):
             if r.get(key) not in (None, ""):
@@ -131,9 +137,11 @@ def parse_report(data: Any, *, now: dt.datetime | None = None) -> ReportInput:
                     field=f"reporter.{key}",
                 )
         if r.get("good_faith") not in (None, False):
-            raise InputError("reporter.good_faith: applies to a known reporter only; an "
-                             "anonymous reporter cannot be identified to be protected.",
-                             field="reporter.good_faith")
+            raise InputError(
+                "reporter.good_faith: applies to a known reporter only; an "
+                "anonymous reporter cannot be identified to be protected.",
+                field="reporter.good_faith",
+            )
         reporter = ReporterInput(mode, tracking_code=code)
     else:
         email = v.text(r.get("email"), "reporter.email", required=False, max_len=200)
@@ -151,8 +159,9 @@ def parse_report(data: Any, *, now: dt.datetime | None = None) -> ReportInput:
 
     subjects_raw = d.get("subjects")
     if not isinstance(subjects_raw, list) or not subjects_raw:
-        raise InputError("subjects: a list of at least one employee complained about.",
-                         field="subjects")
+        raise InputError(
+            "subjects: a list of at least one employee complained about.", field="subjects"
+        )
     if len(subjects_raw) > MAX_SUBJECTS:
         raise InputError(f"subjects: at most {MAX_SUBJECTS} per report.", field="subjects")
     subjects: list[SubjectInput] = []
@@ -166,28 +175,31 @@ def parse_report(data: Any, *, now: dt.datetime | None = None) -> ReportInput:
             raise InputError(f"{f}.badge: badge {badge} is listed twice.", field=f"{f}.badge")
         seen.add(badge)
         dept = s.get("department")
-        subjects.append(SubjectInput(
-            badge=badge,
-            name=v.text(s.get("name"), f"{f}.name", required=False, max_len=120),
-            department=None if dept is None else v.choice(dept, f"{f}.department", DEPARTMENTS),
-            rank=v.text(s.get("rank"), f"{f}.rank", required=False, max_len=60),
-            unit=v.text(s.get("unit"), f"{f}.unit", required=False, max_len=80),
-        ))
+        subjects.append(
+            SubjectInput(
+                badge=badge,
+                name=v.text(s.get("name"), f"{f}.name", required=False, max_len=120),
+                department=None if dept is None else v.choice(dept, f"{f}.department", DEPARTMENTS),
+                rank=v.text(s.get("rank"), f"{f}.rank", required=False, max_len=60),
+                unit=v.text(s.get("unit"), f"{f}.unit", required=False, max_len=80),
+            )
+        )
 
     inc = v.obj(d.get("incident"), "incident", {"occurred_on", "platform", "url", "narrative"})
     occurred = v.date(inc.get("occurred_on"), "incident.occurred_on")
     assert occurred is not None
     if occurred > received.date() + dt.timedelta(days=1):
-        raise InputError("incident.occurred_on: after the report was received.",
-                         field="incident.occurred_on")
-    narrative = v.text(inc.get("narrative"), "incident.narrative", max_len=MAX_NARRATIVE,
-                       multiline=True)
+        raise InputError(
+            "incident.occurred_on: after the report was received.", field="incident.occurred_on"
+        )
+    narrative = v.text(
+        inc.get("narrative"), "incident.narrative", max_len=MAX_NARRATIVE, multiline=True
+    )
     assert narrative is not None
 
     clauses_raw = d.get("clauses", [])
     if not isinstance(clauses_raw, list) or not all(isinstance(c, str) for c in clauses_raw):
-        raise InputError("clauses: a list of clause ids such as \"vpd-3.21/III.M\".",
-                         field="clauses")
+        raise InputError('clauses: a list of clause ids such as "vpd-3.21/III.M".', field="clauses")
     if len(clauses_raw) > MAX_CLAUSES:
         raise InputError(f"clauses: at most {MAX_CLAUSES}.", field="clauses")
     clauses = list(dict.fromkeys(c.strip() for c in clauses_raw))
@@ -212,8 +224,7 @@ def next_case_number(session: Session, year: int) -> tuple[str, int]:
     stmt = (
         ins(CaseNumberCounter)
         .values(year=year, last=1)
-        .on_conflict_do_update(index_elements=["year"],
-                               set_={"last": CaseNumberCounter.last + 1})
+        .on_conflict_do_update(index_elements=["year"], set_={"last": CaseNumberCounter.last + 1})
         .returning(CaseNumberCounter.last)
     )
     seq = int(session.execute(stmt).scalar_one())
@@ -226,12 +237,16 @@ def _subject_employee(session: Session, s: SubjectInput, index: int) -> Employee
         return emp
     f = f"subjects[{index}]"
     if not s.name:
-        raise InputError(f"{f}.name: badge {s.badge} is not on the roster; give the name to add "
-                         "the employee.", field=f"{f}.name")
+        raise InputError(
+            f"{f}.name: badge {s.badge} is not on the roster; give the name to add the employee.",
+            field=f"{f}.name",
+        )
     if not s.department:
-        raise InputError(f"{f}.department: badge {s.badge} is not on the roster; give the "
-                         "department (police or city) to add the employee.",
-                         field=f"{f}.department")
+        raise InputError(
+            f"{f}.department: badge {s.badge} is not on the roster; give the "
+            "department (police or city) to add the employee.",
+            field=f"{f}.department",
+        )
     emp = Employee(badge=s.badge, name=s.name, department=s.department, rank=s.rank, unit=s.unit)
     session.add(emp)
     session.flush()
@@ -251,13 +266,18 @@ def open_case(session: Session, actor: Actor, report: ReportInput) -> IntakeResu
             raise InputError(f"clauses[{i}]: {exc.message}", field=f"clauses[{i}]") from None
     pairs: list[tuple[Employee, Clause]] = []
     for i, clause in enumerate(clause_rows):
-        applies = [e for e in employees
-                   if policy_of(clause.clause_id) in POLICY_ORDER.get(e.department, [])]
+        applies = [
+            e
+            for e in employees
+            if policy_of(clause.clause_id) in POLICY_ORDER.get(e.department, [])
+        ]
         if not applies:
             raise InputError(
                 f"clauses[{i}]: {clause.clause_id} does not apply to any subject "
                 f"(it binds {'police' if clause.clause_id.startswith('vpd') else 'city'} "
-                "employees).", field=f"clauses[{i}]")
+                "employees).",
+                field=f"clauses[{i}]",
+            )
         pairs.extend((e, clause) for e in applies)
 
     reporter_in = report.reporter
@@ -266,12 +286,19 @@ def open_case(session: Session, actor: Actor, report: ReportInput) -> IntakeResu
         code = tracking.normalise(reporter_in.tracking_code)
         assert code is not None
         thash = tracking.code_hash(code)
-        linked = list(session.scalars(
-            select(Case.number).join(Reporter).where(Reporter.tracking_hash == thash)
-            .order_by(Case.id)))
+        linked = list(
+            session.scalars(
+                select(Case.number)
+                .join(Reporter)
+                .where(Reporter.tracking_hash == thash)
+                .order_by(Case.id)
+            )
+        )
         if not linked:
-            raise InputError("reporter.tracking_code: no earlier report carries this code.",
-                             field="reporter.tracking_code")
+            raise InputError(
+                "reporter.tracking_code: no earlier report carries this code.",
+                field="reporter.tracking_code",
+            )
     else:
         code = tracking.new_code()
         thash = tracking.code_hash(code)
@@ -279,7 +306,8 @@ def open_case(session: Session, actor: Actor, report: ReportInput) -> IntakeResu
     reporter_employee = None
     if reporter_in.mode != "anonymous" and reporter_in.badge:
         reporter_employee = session.scalar(
-            select(Employee).where(Employee.badge == reporter_in.badge))
+            select(Employee).where(Employee.badge == reporter_in.badge)
+        )
 
     local_received = report.received_at
     offset = local_received.utcoffset() or dt.timedelta(0)
@@ -298,29 +326,52 @@ def open_case(session: Session, actor: Actor, report: ReportInput) -> IntakeResu
     session.add(case)
     session.flush()
     if reporter_in.mode == "anonymous":
-        reporter = Reporter(case_id=case.id, mode="anonymous", good_faith=False,
-                            tracking_hash=thash)
+        reporter = Reporter(
+            case_id=case.id, mode="anonymous", good_faith=False, tracking_hash=thash
+        )
     else:
         reporter = Reporter(
-            case_id=case.id, mode=reporter_in.mode, name=reporter_in.name,
-            badge=reporter_in.badge, phone=reporter_in.phone, email=reporter_in.email,
+            case_id=case.id,
+            mode=reporter_in.mode,
+            name=reporter_in.name,
+            badge=reporter_in.badge,
+            phone=reporter_in.phone,
+            email=reporter_in.email,
             employee_id=reporter_employee.id if reporter_employee else None,
             good_faith=reporter_in.good_faith,
             tracking_hash=thash,
         )
     session.add(reporter)
-    session.add(Incident(case_id=case.id, occurred_on=report.occurred_on,
-                         platform=report.platform, url=report.url, narrative=report.narrative))
+    session.add(
+        Incident(
+            case_id=case.id,
+            occurred_on=report.occurred_on,
+            platform=report.platform,
+            url=report.url,
+            narrative=report.narrative,
+        )
+    )
     for emp in employees:
         session.add(CaseSubject(case_id=case.id, employee_id=emp.id))
     for emp, clause in pairs:
-        session.add(Allegation(case_id=case.id, employee_id=emp.id, clause_pk=clause.id,
-                               created_by_id=actor.user_id))
+        session.add(
+            Allegation(
+                case_id=case.id,
+                employee_id=emp.id,
+                clause_pk=clause.id,
+                created_by_id=actor.user_id,
+            )
+        )
     session.flush()
     session.refresh(case)
     index_case(session, case)
     append(
-        session, actor, "case.intake", object_type="case", object_id=case.id, case_number=number,
+        session,
+        actor,
+        "case.intake",
+        object_type="case",
+        object_id=case.id,
+        case_number=number,
         details={
             "channel": report.channel,
             "reporter_mode": reporter_in.mode,

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from ia_desk.audit.trail import append
 from ia_desk.cases.search import filter_by_text
 from ia_desk.db.models import CASE_STATUSES, Allegation, Case, CaseSubject, Employee
-from ia_desk.errors import InputError, NotFound, PermissionDenied
-from ia_desk.errors import AuditedRefusal
+from ia_desk.errors import AuditedRefusal, InputError, NotFound, PermissionDenied
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import allowed, require
 
@@ -99,16 +98,19 @@ def list_cases(
     rows = []
     see_detail = allowed(actor, "case.read")
     for c in session.scalars(stmt):
-        rows.append(CaseRow(
-            number=c.number,
-            status=c.status,
-            received_at=local_time(c.received_at, c.received_offset_min),
-            deadline_on=c.deadline_on,
-            subjects=", ".join(s.employee.name for s in c.subjects) if see_detail else "",
-            clauses=", ".join(dict.fromkeys(a.clause.clause_id for a in c.allegations))
-            if see_detail else "",
-            flags=case_flags(c),
-        ))
+        rows.append(
+            CaseRow(
+                number=c.number,
+                status=c.status,
+                received_at=local_time(c.received_at, c.received_offset_min),
+                deadline_on=c.deadline_on,
+                subjects=", ".join(s.employee.name for s in c.subjects) if see_detail else "",
+                clauses=", ".join(dict.fromkeys(a.clause.clause_id for a in c.allegations))
+                if see_detail
+                else "",
+                flags=case_flags(c),
+            )
+        )
     return rows
 
 
@@ -125,8 +127,14 @@ def reporter_view(session: Session, actor: Actor, case: Case) -> dict[str, Any]:
     if allowed(actor, "reporter.identity.read"):
         out.update({"name": r.name, "badge": r.badge, "phone": r.phone, "email": r.email})
         if r.mode == "confidential":
-            append(session, actor, "reporter.identity.view", object_type="case",
-                   object_id=case.id, case_number=case.number)
+            append(
+                session,
+                actor,
+                "reporter.identity.view",
+                object_type="case",
+                object_id=case.id,
+                case_number=case.number,
+            )
     elif r.mode == "confidential":
         out["identity"] = "withheld"
     else:
@@ -144,8 +152,14 @@ def show_case(session: Session, actor: Actor, number: str) -> dict[str, Any]:
                 f"({case.number} is not one).",
                 AuditedRefusal("case.view", "case", str(case.id), {"case": case.number}),
             )
-        append(session, actor, "case.view_status", object_type="case", object_id=case.id,
-               case_number=case.number)
+        append(
+            session,
+            actor,
+            "case.view_status",
+            object_type="case",
+            object_id=case.id,
+            case_number=case.number,
+        )
         return {
             "case": case.number,
             "status": case.status,
@@ -161,9 +175,13 @@ def show_case(session: Session, actor: Actor, number: str) -> dict[str, Any]:
         "assigned_to": case.assigned_to.login if case.assigned_to else None,
         "reporter": reporter_view(session, actor, case),
         "subjects": [
-            {"badge": s.employee.badge, "name": s.employee.name,
-             "department": s.employee.department, "rank": s.employee.rank,
-             "unit": s.employee.unit}
+            {
+                "badge": s.employee.badge,
+                "name": s.employee.name,
+                "department": s.employee.department,
+                "rank": s.employee.rank,
+                "unit": s.employee.unit,
+            }
             for s in case.subjects
         ],
         "incident": {
@@ -186,20 +204,28 @@ def show_case(session: Session, actor: Actor, number: str) -> dict[str, Any]:
             for a in case.allegations
         ],
         "evidence": [
-            {"id": e.id, "sha256": e.sha256, "file_name": e.file_name,
-             "media_type": e.media_type, "size": e.size, "verified": None}
+            {
+                "id": e.id,
+                "sha256": e.sha256,
+                "file_name": e.file_name,
+                "media_type": e.media_type,
+                "size": e.size,
+                "verified": None,
+            }
             for e in case.evidence
         ],
         "flags": case_flags(case),
     }
-    append(session, actor, "case.view", object_type="case", object_id=case.id,
-           case_number=case.number)
+    append(
+        session, actor, "case.view", object_type="case", object_id=case.id, case_number=case.number
+    )
     return data
 
 
 def employee_by_badge(session: Session, badge: str) -> Employee:
     emp = session.scalar(select(Employee).where(Employee.badge == (badge or "").strip()))
     if emp is None:
-        raise NotFound(f"There is no employee with badge {badge!r} on the roster.",
-                       field="employee")
+        raise NotFound(
+            f"There is no employee with badge {badge!r} on the roster.", field="employee"
+        )
     return emp

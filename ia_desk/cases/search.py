@@ -35,8 +35,10 @@ def index_case(session: Session, case: Case) -> None:
     inc = case.incident
     session.execute(text("DELETE FROM case_fts WHERE rowid = :id"), {"id": case.id})
     session.execute(
-        text("INSERT INTO case_fts(rowid, number, narrative, platform, url, subjects, clauses) "
-             "VALUES (:id, :number, :narrative, :platform, :url, :subjects, :clauses)"),
+        text(
+            "INSERT INTO case_fts(rowid, number, narrative, platform, url, subjects, clauses) "
+            "VALUES (:id, :number, :narrative, :platform, :url, :subjects, :clauses)"
+        ),
         {
             "id": case.id,
             "number": case.number,
@@ -59,7 +61,8 @@ def filter_by_text(session: Session, stmt: Select, user_text: str) -> Select:
         return stmt.where(Case.id.in_(ids.columns(column("rowid", Integer))))
     like = f"%{user_text.strip()}%"
     matching_subjects = (
-        select(CaseSubject.case_id).join(Employee)
+        select(CaseSubject.case_id)
+        .join(Employee)
         .where(or_(Employee.name.ilike(like), Employee.badge.ilike(like)))
     )
     return stmt.where(

@@ -45,8 +45,23 @@ DB_ENV = "IA_DESK_DB"
 DATA_DIR_ENV = "IA_DESK_DATA_DIR"
 DEFAULT_FILE = "ia-desk.db"
 NETWORK_FS = {
-    "nfs", "nfs4", "cifs", "smb3", "smbfs", "sshfs", "fuse.sshfs", "9p", "afs", "ceph",
-    "glusterfs", "fuse.glusterfs", "davfs", "fuse.davfs2", "fuse.rclone", "ncpfs", "lustre",
+    "nfs",
+    "nfs4",
+    "cifs",
+    "smb3",
+    "smbfs",
+    "sshfs",
+    "fuse.sshfs",
+    "9p",
+    "afs",
+    "ceph",
+    "glusterfs",
+    "fuse.glusterfs",
+    "davfs",
+    "fuse.davfs2",
+    "fuse.rclone",
+    "ncpfs",
+    "lustre",
 }
 
 

@@ -313,8 +313,9 @@ class AuditEvent(Base):
     """
 
     __tablename__ = "audit_event"
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
-                                     primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
     at: Mapped[dt.datetime] = mapped_column(DateTime)
     user_login: Mapped[str | None] = mapped_column(String(40), index=True)
     workstation: Mapped[str] = mapped_column(String(120))

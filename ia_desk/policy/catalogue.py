@@ -154,10 +154,19 @@ def clause_in_force(session: Session, clause_id: str, on: dt.date | None) -> Cla
     return clause
 
 
-def list_clauses(session: Session, policy_id: str | None = None,
-                 on: dt.date | None = None) -> list[Clause]:
-    policies = [policy_id] if policy_id else [p.id for p in session.scalars(
-        select(Policy).order_by(Policy.department.desc(), Policy.id.desc()))]
+def list_clauses(
+    session: Session, policy_id: str | None = None, on: dt.date | None = None
+) -> list[Clause]:
+    policies = (
+        [policy_id]
+        if policy_id
+        else [
+            p.id
+            for p in session.scalars(
+                select(Policy).order_by(Policy.department.desc(), Policy.id.desc())
+            )
+        ]
+    )
     out: list[Clause] = []
     for pid in policies:
         version = version_in_force(session, pid, on)

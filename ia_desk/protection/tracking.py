@@ -24,8 +24,13 @@ def new_code() -> str:
 def normalise(code: str) -> str | None:
     """Upper-case, drop separators, map look-alikes; None if it cannot be a code."""
     cleaned = (
-        code.strip().upper().replace("-", "").replace(" ", "")
-        .replace("O", "0").replace("I", "1").replace("L", "1")
+        code.strip()
+        .upper()
+        .replace("-", "")
+        .replace(" ", "")
+        .replace("O", "0")
+        .replace("I", "1")
+        .replace("L", "1")
     )
     if len(cleaned) != GROUPS * GROUP_LEN or any(c not in ALPHABET for c in cleaned):
         return None

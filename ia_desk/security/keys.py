@@ -12,6 +12,7 @@ back to an unencrypted database or a key in a file. Secrets are never logged.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import secrets
@@ -22,7 +23,7 @@ import keyring
 import keyring.errors
 
 SERVICE = "IA Desk"
-PASSPHRASE_ENV = "IA_DESK_PASSPHRASE"
+PASSPHRASE_ENV = "IA_DESK_PASSPHRASE"  # noqa: S105 - the name of a variable
 AUDIT_KDF_ITERATIONS = 310_000
 MIN_PASSPHRASE = 12
 
@@ -168,7 +169,5 @@ def derive_audit_key(passphrase: str, salt: bytes) -> bytes:
 def forget_database_secrets(db_ident: str) -> None:
     """Remove a database's secrets from the keyring (used when a new database replaces it)."""
     for name in _names(db_ident):
-        try:
+        with contextlib.suppress(keyring.errors.KeyringError):
             keyring.delete_password(SERVICE, name)
-        except keyring.errors.KeyringError:
-            pass

@@ -27,17 +27,20 @@ def common_passwords() -> frozenset[str]:
 def check_password_rules(password: str, login: str) -> None:
     """Raise InputError naming the rule a new password breaks."""
     if len(password) < MIN_LENGTH:
-        raise InputError(f"The password must be at least {MIN_LENGTH} characters long.",
-                         field="password")
+        raise InputError(
+            f"The password must be at least {MIN_LENGTH} characters long.", field="password"
+        )
     lowered = password.lower()
     if login and login.lower() in lowered:
         raise InputError("The password must not contain the login name.", field="password")
     if lowered in common_passwords():
-        raise InputError("That password is on the list of common passwords; choose another.",
-                         field="password")
+        raise InputError(
+            "That password is on the list of common passwords; choose another.", field="password"
+        )
     if len(set(password)) < 5:
-        raise InputError("The password repeats too few different characters; choose another.",
-                         field="password")
+        raise InputError(
+            "The password repeats too few different characters; choose another.", field="password"
+        )
 
 
 def hash_password(password: str) -> str:

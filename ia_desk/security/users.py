@@ -36,8 +36,9 @@ def _validate(login: str, role: str, name: str) -> tuple[str, str, str]:
     if role not in ROLES:
         raise InputError(f"role: must be one of {', '.join(ROLES)}.", field="role")
     if not name or len(name) > 120 or any(ord(c) < 32 for c in name):
-        raise InputError("name: required, at most 120 characters, no control characters.",
-                         field="name")
+        raise InputError(
+            "name: required, at most 120 characters, no control characters.", field="name"
+        )
     return login, role, name
 
 
@@ -54,13 +55,21 @@ def create_first_admin(session: Session, login: str, name: str, password: str) -
     user = User(login=login, name=name, role=role, password_hash=passwords.hash_password(password))
     session.add(user)
     session.flush()
-    append(session, None, "user.create_first_admin", object_type="user", object_id=user.id,
-           details={"login": login, "role": role}, login=login)
+    append(
+        session,
+        None,
+        "user.create_first_admin",
+        object_type="user",
+        object_id=user.id,
+        details={"login": login, "role": role},
+        login=login,
+    )
     return user
 
 
-def add_user(session: Session, actor: Actor, login: str, role: str, name: str,
-             password: str) -> User:
+def add_user(
+    session: Session, actor: Actor, login: str, role: str, name: str, password: str
+) -> User:
     require(actor, "user.manage", "user.add", "user", login)
     login, role, name = _validate(login, role, name)
     passwords.check_password_rules(password, login)
@@ -69,8 +78,14 @@ def add_user(session: Session, actor: Actor, login: str, role: str, name: str,
     user = User(login=login, name=name, role=role, password_hash=passwords.hash_password(password))
     session.add(user)
     session.flush()
-    append(session, actor, "user.add", object_type="user", object_id=user.id,
-           details={"login": login, "role": role, "name": name})
+    append(
+        session,
+        actor,
+        "user.add",
+        object_type="user",
+        object_id=user.id,
+        details={"login": login, "role": role, "name": name},
+    )
     return user
 
 
@@ -93,40 +108,85 @@ def authenticate(db: Database, login: str, password: str) -> Actor:
         user = session.scalar(select(User).where(User.login == login))
         if user is None:
             passwords.verify_password(passwords.DUMMY_HASH, password)
-            append(session, None, "auth.sign_in", outcome="failed",
-                   details={"reason": "unknown login"}, login=login[:40] or "(empty)")
+            append(
+                session,
+                None,
+                "auth.sign_in",
+                outcome="failed",
+                details={"reason": "unknown login"},
+                login=login[:40] or "(empty)",
+            )
             failure = "The login or password is wrong."
         elif not user.active:
-            append(session, None, "auth.sign_in", object_type="user", object_id=user.id,
-                   outcome="failed", details={"reason": "account disabled"}, login=login)
+            append(
+                session,
+                None,
+                "auth.sign_in",
+                object_type="user",
+                object_id=user.id,
+                outcome="failed",
+                details={"reason": "account disabled"},
+                login=login,
+            )
             failure = "This account is disabled. Ask an IA administrator."
         elif user.locked_until is not None and user.locked_until > now:
             minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-            append(session, None, "auth.sign_in", object_type="user", object_id=user.id,
-                   outcome="failed", details={"reason": "account locked"}, login=login)
-            failure = (f"This account is locked after {MAX_FAILURES} failed sign-ins; "
-                       f"try again in {minutes} minute(s) or ask an IA administrator.")
+            append(
+                session,
+                None,
+                "auth.sign_in",
+                object_type="user",
+                object_id=user.id,
+                outcome="failed",
+                details={"reason": "account locked"},
+                login=login,
+            )
+            failure = (
+                f"This account is locked after {MAX_FAILURES} failed sign-ins; "
+                f"try again in {minutes} minute(s) or ask an IA administrator."
+            )
         elif not passwords.verify_password(user.password_hash, password):
             user.failed_logins = (user.failed_logins or 0) + 1
-            details: dict[str, object] = {"reason": "wrong password",
-                                          "failures_in_a_row": user.failed_logins}
+            details: dict[str, object] = {
+                "reason": "wrong password",
+                "failures_in_a_row": user.failed_logins,
+            }
             failure = "The login or password is wrong."
             if user.failed_logins >= MAX_FAILURES:
                 user.locked_until = now + LOCKOUT
                 user.failed_logins = 0
-                append(session, None, "auth.lockout", object_type="user", object_id=user.id,
-                       outcome="locked", details={"minutes": LOCKOUT.seconds // 60}, login=login)
-                failure = (f"The password is wrong. After {MAX_FAILURES} failures in a row the "
-                           f"account is locked for {LOCKOUT.seconds // 60} minutes.")
-            append(session, None, "auth.sign_in", object_type="user", object_id=user.id,
-                   outcome="failed", details=details, login=login)
+                append(
+                    session,
+                    None,
+                    "auth.lockout",
+                    object_type="user",
+                    object_id=user.id,
+                    outcome="locked",
+                    details={"minutes": LOCKOUT.seconds // 60},
+                    login=login,
+                )
+                failure = (
+                    f"The password is wrong. After {MAX_FAILURES} failures in a row the "
+                    f"account is locked for {LOCKOUT.seconds // 60} minutes."
+                )
+            append(
+                session,
+                None,
+                "auth.sign_in",
+                object_type="user",
+                object_id=user.id,
+                outcome="failed",
+                details=details,
+                login=login,
+            )
         else:
             user.failed_logins = 0
             user.locked_until = None
             user.last_login_at = now
             if passwords.needs_rehash(user.password_hash):
                 user.password_hash = passwords.hash_password(password)
-            append(session, None, "auth.sign_in", object_type="user", object_id=user.id,
-                   login=login)
+            append(
+                session, None, "auth.sign_in", object_type="user", object_id=user.id, login=login
+            )
             return actor_of(user)
     raise AuthenticationError(failure)
