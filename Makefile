@@ -1,0 +1,38 @@
+# IA Desk. Quick start: `make run` (the app) and `make test` (the full suite).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint unit system-deps clean
+
+$(STAMP): pyproject.toml
+	@bash scripts/system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+## run: set up, then start the desktop app on the embedded (encrypted) database
+run: $(STAMP) system-deps
+	$(BIN)/ia-desk
+
+## lint: ruff, formatting, mypy on the core, and the layer contract
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+## unit: the pytest suite only
+unit: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+
+## test: set up, then lint and run the full suite
+test: $(STAMP) system-deps lint unit
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
