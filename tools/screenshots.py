@@ -5,6 +5,7 @@ Usage: xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python tools/screenshots
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -25,13 +26,12 @@ def main(out_dir: str) -> int:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     keyring.set_keyring(fail.Keyring())
-    import os
-
     os.environ["IA_DESK_PASSPHRASE"] = "screenshots only, not a secret"
     app = QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory() as tmp:
-        db, _ = initialise(str(Path(tmp) / "demo.db"), "jmorgan", "Jordan Morgan", PASSWORD,
-                           demo=True)
+        db, _ = initialise(
+            str(Path(tmp) / "demo.db"), "jmorgan", "Jordan Morgan", PASSWORD, demo=True
+        )
         actor = authenticate(db, "jmorgan", PASSWORD)
         shots = {
             "first-run.png": FirstRunDialog(str(Path.home() / ".local/share/IA Desk/ia-desk.db")),
