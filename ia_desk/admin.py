@@ -15,7 +15,6 @@ from ia_desk.audit.trail import append
 from ia_desk.db.engine import Database, open_database
 from ia_desk.db.models import AuditHead, Case, CaseSubject, Employee, PolicyVersion, User
 from ia_desk.errors import InputError
-from ia_desk.policy.catalogue import sync_catalogue
 from ia_desk.security import keys
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
@@ -38,11 +37,12 @@ def initialise(
     """
     db = open_database(url, create=True, prompt=prompt)
     done = [f"database: {db.target.describe()}"]
+    with db.read() as session:
+        loaded = session.execute(
+            select(PolicyVersion.policy_id, PolicyVersion.version).order_by(PolicyVersion.id)
+        ).all()
+    done.extend(f"policy catalogue: {p}@{v}" for p, v in loaded)
     with db.write(None) as session:
-        added = sync_catalogue(session)
-        if added:
-            append(session, None, "catalogue.load", details={"versions": added})
-        done.extend(f"policy loaded: {a}" for a in added)
         if count_users(session) == 0:
             user = create_first_admin(session, admin_login, admin_name, admin_password)
             done.append(f"administrator created: {user.login}")

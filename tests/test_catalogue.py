@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from ia_desk.cases.allegations import add_allegation
 from ia_desk.cases.queries import show_case
-from ia_desk.db.models import Clause
+from ia_desk.db.models import AuditEvent, Clause
 from ia_desk.errors import InputError, NotFound
 from ia_desk.policy.catalogue import (
     CatalogueFile,
@@ -210,3 +210,24 @@ def test_a_shipped_version_whose_text_changed_is_refused(db, admin, tmp_path) ->
     f = CatalogueFile(tmp_path / "x.json", data, hashlib.sha256(raw).hexdigest())
     with pytest.raises(InputError, match="never changes once loaded"), db.write(admin) as s:
         sync_catalogue(s, [f])
+
+
+def test_a_newly_shipped_version_is_loaded_at_start_up(db, tmp_path, monkeypatch) -> None:
+    from ia_desk.db.engine import open_database
+    from ia_desk.policy import catalogue as cat
+
+    revised = _revised(tmp_path)
+    for f in shipped_files():
+        (tmp_path / f.path.name).write_bytes(f.path.read_bytes())
+    monkeypatch.setattr(cat, "resource", lambda *_: tmp_path)
+    db.dispose()
+    reopened = open_database(str(db.target.path))
+    with reopened.read() as s:
+        assert clause_in_force(s, "vpd-3.21/III.M", dt.date(2027, 5, 1)).text.startswith("REVISED")
+        events = [
+            e.details
+            for e in s.scalars(select(AuditEvent).where(AuditEvent.event_type == "catalogue.load"))
+        ]
+    assert any("vpd-3.21@2027-03-01" in d for d in events)
+    reopened.dispose()
+    assert revised.data["version"] == "2027-03-01"

@@ -360,7 +360,12 @@ def open_database(
     if migrate:
         upgrade_to_head(engine, target)
     audit_key = _resolve_audit_key(engine, secrets_)
-    return Database(engine=engine, target=target, audit_key=audit_key)
+    db = Database(engine=engine, target=target, audit_key=audit_key)
+    if migrate:
+        from ia_desk.policy.catalogue import ensure_catalogue
+
+        ensure_catalogue(db)
+    return db
 
 
 def _resolve_audit_key(engine: Engine, secrets_: keys.DatabaseSecrets) -> bytes:

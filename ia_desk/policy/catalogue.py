@@ -17,14 +17,18 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ia_desk.audit.trail import append
 from ia_desk.db.models import Clause, Policy, PolicyVersion
 from ia_desk.errors import InputError, NotFound
 from ia_desk.resources import resource
+
+if TYPE_CHECKING:
+    from ia_desk.db.engine import Database
 
 POLICY_ORDER = {"police": ["vpd-3.21", "city-sn"], "city": ["city-sn"]}
 
@@ -106,6 +110,21 @@ def sync_catalogue(session: Session, files: Iterable[CatalogueFile] | None = Non
             )
         added.append(f"{d['policy']}@{d['version']}")
     session.flush()
+    return added
+
+
+def ensure_catalogue(db: Database) -> list[str]:
+    """Load shipped policy versions the database lacks (at start-up, after migrations)."""
+    files = shipped_files()
+    wanted = {(f.data["policy"], f.data["version"]) for f in files}
+    with db.read() as session:
+        have = set(session.execute(select(PolicyVersion.policy_id, PolicyVersion.version)).all())
+    if wanted <= have:
+        return []
+    with db.write(None) as session:
+        added = sync_catalogue(session, files)
+        if added:
+            append(session, None, "catalogue.load", details={"versions": added})
     return added
 
 
