@@ -11,12 +11,21 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session, selectinload
 
 from ia_desk.audit.trail import append
 from ia_desk.cases.search import filter_by_text
-from ia_desk.db.models import CASE_STATUSES, Allegation, Case, CaseSubject, Employee
+from ia_desk.db.models import (
+    CASE_STATUSES,
+    Allegation,
+    AuditEvent,
+    Case,
+    CaseSubject,
+    Clause,
+    Employee,
+)
 from ia_desk.errors import AuditedRefusal, InputError, NotFound, PermissionDenied
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import allowed, require
@@ -49,6 +58,7 @@ def get_case(session: Session, number: str) -> Case:
 
 @dataclass(frozen=True)
 class CaseRow:
+    id: int
     number: str
     status: str
     received_at: dt.datetime
@@ -56,6 +66,7 @@ class CaseRow:
     subjects: str
     clauses: str
     flags: list[str]
+    assigned_to: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -63,10 +74,153 @@ class CaseRow:
             "status": self.status,
             "received_at": self.received_at.isoformat(),
             "deadline": self.deadline_on.isoformat(),
+            "assigned_to": self.assigned_to,
             "subjects": self.subjects,
             "clauses": self.clauses,
             "flags": self.flags,
         }
+
+
+SORT_KEYS = ("number", "received", "status", "subjects", "clauses", "deadline", "flags")
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """What the case list shows: filters, search words and the sort order."""
+
+    status: str | None = None
+    clause: str | None = None
+    employee: str | None = None  # badge
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    mine: bool = False
+    search: str | None = None
+    sort: str = "received"
+    descending: bool = True
+    overdue_only: bool = False
+
+
+def _filtered(session: Session, actor: Actor, q: CaseQuery) -> Select[Any]:
+    if q.status is not None and q.status not in CASE_STATUSES:
+        raise InputError(f"status: must be one of {', '.join(CASE_STATUSES)}.", field="status")
+    if q.sort not in SORT_KEYS:
+        raise InputError(f"sort: must be one of {', '.join(SORT_KEYS)}.", field="sort")
+    stmt = select(Case.id)
+    if not allowed(actor, "case.read"):
+        require(actor, "case.read_own_status", "case.list")
+        stmt = stmt.where(Case.created_by_id == actor.user_id)
+    if q.status:
+        stmt = stmt.where(Case.status == q.status)
+    if q.mine:
+        stmt = stmt.where(
+            or_(Case.assigned_to_id == actor.user_id, Case.created_by_id == actor.user_id)
+        )
+    if q.clause:
+        stmt = stmt.where(
+            Case.id.in_(
+                select(Allegation.case_id).join(Clause).where(Clause.clause_id == q.clause.strip())
+            )
+        )
+    if q.employee:
+        stmt = stmt.where(
+            Case.id.in_(
+                select(CaseSubject.case_id)
+                .join(Employee)
+                .where(Employee.badge == q.employee.strip())
+            )
+        )
+    if q.received_from:
+        stmt = stmt.where(Case.received_at >= dt.datetime.combine(q.received_from, dt.time()))
+    if q.received_to:
+        stmt = stmt.where(
+            Case.received_at < dt.datetime.combine(q.received_to + dt.timedelta(days=1), dt.time())
+        )
+    if q.overdue_only:
+        stmt = stmt.where(Case.status != "closed", Case.deadline_on < today())
+    if q.search and q.search.strip():
+        stmt = filter_by_text(session, stmt, q.search)
+    return stmt
+
+
+def _sort_column(key: str) -> Any:
+    if key == "number":
+        return Case.number
+    if key == "status":
+        return Case.status
+    if key == "deadline":
+        return Case.deadline_on
+    if key == "subjects":
+        return (
+            select(func.min(Employee.name))
+            .join(CaseSubject)
+            .where(CaseSubject.case_id == Case.id)
+            .scalar_subquery()
+        )
+    if key == "clauses":
+        return (
+            select(func.min(Clause.clause_id))
+            .join(Allegation)
+            .where(Allegation.case_id == Case.id)
+            .scalar_subquery()
+        )
+    if key == "flags":
+        return sql_case((and_(Case.status != "closed", Case.deadline_on < today()), 1), else_=0)
+    return Case.received_at
+
+
+def count_matching(session: Session, actor: Actor, q: CaseQuery) -> int:
+    sub = _filtered(session, actor, q).subquery()
+    return session.scalar(select(func.count()).select_from(sub)) or 0
+
+
+def case_page(
+    session: Session, actor: Actor, q: CaseQuery, offset: int = 0, limit: int | None = 200
+) -> list[CaseRow]:
+    """One page of the case list, in the query's order. Not audited (a list, not a read
+    of a case); opening a case is."""
+    col = _sort_column(q.sort)
+    order = [
+        col.desc() if q.descending else col.asc(),
+        Case.id.desc() if q.descending else Case.id.asc(),
+    ]
+    ids_stmt = _filtered(session, actor, q).order_by(*order).offset(offset)
+    if limit is not None:
+        ids_stmt = ids_stmt.limit(limit)
+    ids = list(session.scalars(ids_stmt))
+    if not ids:
+        return []
+    cases = {
+        c.id: c
+        for c in session.scalars(
+            select(Case)
+            .where(Case.id.in_(ids))
+            .options(
+                selectinload(Case.subjects).selectinload(CaseSubject.employee),
+                selectinload(Case.allegations).selectinload(Allegation.clause),
+                selectinload(Case.assigned_to),
+            )
+        )
+    }
+    see_detail = allowed(actor, "case.read")
+    rows = []
+    for cid in ids:
+        c = cases[cid]
+        rows.append(
+            CaseRow(
+                id=c.id,
+                number=c.number,
+                status=c.status,
+                received_at=local_time(c.received_at, c.received_offset_min),
+                deadline_on=c.deadline_on,
+                subjects=", ".join(s.employee.name for s in c.subjects) if see_detail else "",
+                clauses=", ".join(dict.fromkeys(a.clause.clause_id for a in c.allegations))
+                if see_detail
+                else "",
+                flags=case_flags(c),
+                assigned_to=c.assigned_to.login if c.assigned_to and see_detail else None,
+            )
+        )
+    return rows
 
 
 def list_cases(
@@ -79,39 +233,7 @@ def list_cases(
     offset: int = 0,
 ) -> list[CaseRow]:
     """Cases newest first. Supervisors get only their own submissions."""
-    if status is not None and status not in CASE_STATUSES:
-        raise InputError(f"status: must be one of {', '.join(CASE_STATUSES)}.", field="status")
-    stmt = select(Case).order_by(Case.received_at.desc(), Case.id.desc())
-    if not allowed(actor, "case.read"):
-        require(actor, "case.read_own_status", "case.list")
-        stmt = stmt.where(Case.created_by_id == actor.user_id)
-    if status:
-        stmt = stmt.where(Case.status == status)
-    if search and search.strip():
-        stmt = filter_by_text(session, stmt, search)
-    if limit is not None:
-        stmt = stmt.limit(limit).offset(offset)
-    stmt = stmt.options(
-        selectinload(Case.subjects).selectinload(CaseSubject.employee),
-        selectinload(Case.allegations).selectinload(Allegation.clause),
-    )
-    rows = []
-    see_detail = allowed(actor, "case.read")
-    for c in session.scalars(stmt):
-        rows.append(
-            CaseRow(
-                number=c.number,
-                status=c.status,
-                received_at=local_time(c.received_at, c.received_offset_min),
-                deadline_on=c.deadline_on,
-                subjects=", ".join(s.employee.name for s in c.subjects) if see_detail else "",
-                clauses=", ".join(dict.fromkeys(a.clause.clause_id for a in c.allegations))
-                if see_detail
-                else "",
-                flags=case_flags(c),
-            )
-        )
-    return rows
+    return case_page(session, actor, CaseQuery(status=status, search=search), offset, limit)
 
 
 def count_cases(session: Session) -> int:
@@ -173,6 +295,7 @@ def show_case(session: Session, actor: Actor, number: str) -> dict[str, Any]:
         "channel": case.channel,
         "deadline": case.deadline_on.isoformat(),
         "assigned_to": case.assigned_to.login if case.assigned_to else None,
+        "version": case.version_id,
         "reporter": reporter_view(session, actor, case),
         "subjects": [
             {
@@ -229,3 +352,101 @@ def employee_by_badge(session: Session, badge: str) -> Employee:
             f"There is no employee with badge {badge!r} on the roster.", field="employee"
         )
     return emp
+
+
+def timeline(session: Session, actor: Actor, number: str) -> list[dict[str, Any]]:
+    """Every audited event of a case, newest first (IA roles and command staff)."""
+    require(actor, "case.read", "case.timeline", "case", number)
+    case = get_case(session, number)
+    events = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.case_number == case.number)
+        .order_by(AuditEvent.seq.desc())
+    )
+    return [
+        {
+            "seq": e.seq,
+            "at": e.at.isoformat() + "Z",
+            "user": e.user_login,
+            "workstation": e.workstation,
+            "event": e.event_type,
+            "outcome": e.outcome,
+            "details": e.details,
+        }
+        for e in events
+    ]
+
+
+def list_employees(
+    session: Session, actor: Actor, search: str | None = None, limit: int = 500
+) -> list[dict[str, Any]]:
+    """The roster with how many cases name each employee as a subject."""
+    require(actor, "case.read", "employee.list")
+    n_cases = (
+        select(func.count())
+        .select_from(CaseSubject)
+        .where(CaseSubject.employee_id == Employee.id)
+        .scalar_subquery()
+    )
+    stmt = select(Employee, n_cases).order_by(Employee.name).limit(limit)
+    if search and search.strip():
+        like = f"%{search.strip()}%"
+        stmt = stmt.where(or_(Employee.name.ilike(like), Employee.badge.ilike(like)))
+    return [
+        {
+            "badge": e.badge,
+            "name": e.name,
+            "department": e.department,
+            "rank": e.rank,
+            "unit": e.unit,
+            "cases": n,
+        }
+        for e, n in session.execute(stmt)
+    ]
+
+
+def employee_history(session: Session, actor: Actor, badge: str) -> dict[str, Any]:
+    """An employee's allegations over time, oldest first. Audited."""
+    require(actor, "case.read", "employee.history", "employee", badge)
+    emp = employee_by_badge(session, badge)
+    allegations = session.scalars(
+        select(Allegation)
+        .where(Allegation.employee_id == emp.id)
+        .join(Case)
+        .order_by(Case.received_at, Allegation.id)
+    )
+    out = {
+        "badge": emp.badge,
+        "name": emp.name,
+        "department": emp.department,
+        "rank": emp.rank,
+        "unit": emp.unit,
+        "allegations": [
+            {
+                "case": a.case.number,
+                "received_at": a.case.received_at.date().isoformat(),
+                "clause": a.clause.clause_id,
+                "title": a.clause.title,
+                "disposition": a.disposition,
+                "finding_on": a.finding_on.isoformat() if a.finding_on else None,
+            }
+            for a in allegations
+        ],
+    }
+    append(session, actor, "employee.history", object_type="employee", object_id=emp.id)
+    return out
+
+
+def cases_citing(session: Session, actor: Actor, clause_id: str) -> list[str]:
+    """Case numbers with an allegation under a clause (any version of it)."""
+    require(actor, "case.read", "clause.cases", "clause", clause_id)
+    return list(
+        session.scalars(
+            select(Case.number)
+            .join(Allegation)
+            .join(Clause)
+            .where(Clause.clause_id == clause_id)
+            .distinct()
+            .order_by(Case.number)
+        )
+    )

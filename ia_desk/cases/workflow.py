@@ -1,0 +1,179 @@
+"""The case workflow: explicit actions move a case between statuses, each audited.
+
+    received ──assign──> assigned ──start──> investigating ──findings──> findings ──close──> closed
+        └──────────────start (self)─────────────┘                 ▲                        │
+                                                                  └────────reopen──────────┘
+
+``available_actions`` says which actions the actor may take on a case now, so a screen
+offers only those; ``perform`` checks the same rules again before it writes.
+Investigators work on the cases assigned to them or not yet assigned to anyone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ia_desk import validation as v
+from ia_desk.audit.trail import append
+from ia_desk.cases.queries import get_case
+from ia_desk.db.models import Case, User, utcnow
+from ia_desk.errors import (
+    AuditedRefusal,
+    ConflictError,
+    InputError,
+    NotFound,
+    PermissionDenied,
+)
+from ia_desk.security.actor import Actor
+from ia_desk.security.roles import IA, IA_ADMIN, IA_INVESTIGATOR
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    needs_user: bool = False
+    needs_reason: bool = False
+
+
+ACTIONS = {
+    a.name: a
+    for a in [
+        Action("assign", "Assign investigator…", needs_user=True),
+        Action("start", "Start investigation"),
+        Action("findings", "Record findings complete"),
+        Action("close", "Close case"),
+        Action("reopen", "Reopen case…", needs_reason=True),
+    ]
+}
+
+_FROM = {
+    "assign": {"received", "assigned", "investigating"},
+    "start": {"received", "assigned"},
+    "findings": {"investigating"},
+    "close": {"findings"},
+    "reopen": {"closed", "findings"},
+}
+_TO = {
+    "assign": "assigned",
+    "start": "investigating",
+    "findings": "findings",
+    "close": "closed",
+    "reopen": "investigating",
+}
+
+
+def may_work_on(actor: Actor, case: Case) -> bool:
+    """IA admins work on every case; investigators on theirs or unassigned ones."""
+    if actor.role == IA_ADMIN:
+        return True
+    return actor.role == IA_INVESTIGATOR and case.assigned_to_id in (None, actor.user_id)
+
+
+def blockers(case: Case, action: str) -> list[str]:
+    """Why an action cannot be taken now (empty when it can)."""
+    out = []
+    if case.status not in _FROM[action]:
+        out.append(f"the case is {case.status}")
+    if action == "findings":
+        pending = [a for a in case.allegations if a.disposition is None]
+        if not case.allegations:
+            out.append("the case has no allegations")
+        elif pending:
+            out.append(f"{len(pending)} allegation(s) have no finding yet")
+    return out
+
+
+def available_actions(case: Case, actor: Actor) -> list[Action]:
+    if actor.role not in IA or not may_work_on(actor, case):
+        return []
+    names = [n for n in ACTIONS if not blockers(case, n)]
+    if actor.role != IA_ADMIN:
+        names = [n for n in names if n not in ("reopen",)]
+        if case.assigned_to_id not in (None, actor.user_id):
+            names = []
+    return [ACTIONS[n] for n in names]
+
+
+def perform(
+    session: Session,
+    actor: Actor,
+    number: str,
+    action: str,
+    *,
+    assignee: str | None = None,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """Take one workflow action on a case. Audited; refused with the reason otherwise.
+
+    ``expected_version`` is the case version the user was looking at: if someone else
+    changed the case since, the action is refused as a conflict.
+    """
+    if action not in ACTIONS:
+        raise InputError(f"action: must be one of {', '.join(ACTIONS)}.", field="action")
+    if actor.role not in IA:
+        raise PermissionDenied(
+            "Permission denied: only IA roles move a case through its workflow.",
+            AuditedRefusal(f"case.{action}", "case", number, {"case": number}),
+        )
+    case = get_case(session, number)
+    if not may_work_on(actor, case) or (action == "reopen" and actor.role != IA_ADMIN):
+        raise PermissionDenied(
+            f"Permission denied: {case.number} is assigned to another investigator"
+            if action != "reopen"
+            else "Permission denied: only an IA administrator reopens.",
+            AuditedRefusal(f"case.{action}", "case", str(case.id), {"case": case.number}),
+        )
+    if expected_version is not None and case.version_id != expected_version:
+        raise ConflictError(
+            f"{case.number} was changed by someone else since you opened it; reload it and "
+            "try again."
+        )
+    problems = blockers(case, action)
+    if problems:
+        raise InputError(
+            f"Cannot {ACTIONS[action].label.rstrip('…').lower()} "
+            f"{case.number}: " + "; ".join(problems) + ".",
+            field="action",
+        )
+    details: dict[str, object] = {"from": case.status, "to": _TO[action]}
+    if action == "assign":
+        login = v.text(assignee, "assignee", max_len=40)
+        user = session.scalar(select(User).where(User.login == (login or "").lower()))
+        if user is None:
+            raise NotFound(f"assignee: there is no user '{login}'.", field="assignee")
+        if user.role not in IA or not user.active:
+            raise InputError(
+                f"assignee: {user.login} is not an active IA investigator or administrator.",
+                field="assignee",
+            )
+        if actor.role != IA_ADMIN and user.id != actor.user_id:
+            raise PermissionDenied(
+                "Permission denied: investigators may assign cases only to themselves.",
+                AuditedRefusal("case.assign", "case", str(case.id), {"case": case.number}),
+            )
+        case.assigned_to_id = user.id
+        details["assignee"] = user.login
+    if action == "start" and case.assigned_to_id is None:
+        case.assigned_to_id = actor.user_id
+        details["assignee"] = actor.login
+    if action == "reopen":
+        details["reason"] = v.text(reason, "reason", max_len=2000, multiline=True)
+    case.status = _TO[action]
+    case.closed_at = utcnow() if action == "close" else None
+    case.updated_at = utcnow()
+    session.flush()
+    append(
+        session,
+        actor,
+        f"case.{action}",
+        object_type="case",
+        object_id=case.id,
+        case_number=case.number,
+        details=details,
+    )
+    return case
