@@ -113,7 +113,21 @@ def db(
         isolated.set_password("IA Desk", f"{kind}:{ident}", value)
     database = open_database(str(db_path))
     yield database
+    settle_qt()
     database.dispose()
+
+
+def settle_qt() -> None:
+    """Let background tasks of the UI finish before their database goes away."""
+    import sys
+
+    if "PySide6.QtCore" in sys.modules:
+        from PySide6.QtCore import QThreadPool
+        from PySide6.QtWidgets import QApplication
+
+        QThreadPool.globalInstance().waitForDone(20_000)
+        if QApplication.instance() is not None:
+            QApplication.processEvents()
 
 
 @pytest.fixture

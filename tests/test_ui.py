@@ -1,20 +1,52 @@
-"""The desktop app's first screens, driven as a user would with pytest-qt."""
+"""The desktop app driven as a user would with pytest-qt: click, type, save, then check
+what the database holds and what the window shows."""
 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
+from sqlalchemy import select
 
+from ia_desk.cases.queries import get_case
+from ia_desk.db.models import Case, Reporter
 from ui.app import FirstRunDialog, SignInDialog
+from ui.case_list import PAGE
+from ui.case_view import CaseWindow, FindingDialog
+from ui.clauses import ClausePickerDialog, ClauseTree
+from ui.intake import IntakeDialog
+from ui.lock import IdleWatcher, LockDialog
 from ui.main_window import MainWindow
+from ui.worker import pending_tasks
 
 from .conftest import PASSWORD
+
+
+def idle(qtbot):
+    qtbot.waitUntil(lambda: pending_tasks() == 0, timeout=10_000)
+
+
+@pytest.fixture
+def no_modal(monkeypatch):
+    """Message boxes answer at once instead of waiting for a click."""
+    shown: list[str] = []
+
+    def fake_exec(self):
+        shown.append(self.text())
+        return QMessageBox.StandardButton.Ok
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    monkeypatch.setattr(
+        QMessageBox, "warning", staticmethod(lambda _p, _t, text, *a: shown.append(text))
+    )
+    return shown
 
 
 def test_sign_in_dialog_shows_the_notice_and_a_plain_error(qtbot, db):
     dlg = SignInDialog(db)
     qtbot.addWidget(dlg)
-    assert "RESTRICTED LAW ENFORCEMENT DATA" in dlg.findChildren(type(dlg.error))[0].text()
+    texts = " ".join(w.text() for w in dlg.findChildren(type(dlg.error)))
+    assert "RESTRICTED LAW ENFORCEMENT DATA" in texts
     qtbot.keyClicks(dlg.login, "admin")
     qtbot.keyClicks(dlg.password, "wrong-password")
     dlg._sign_in()
@@ -23,20 +55,6 @@ def test_sign_in_dialog_shows_the_notice_and_a_plain_error(qtbot, db):
     qtbot.keyClicks(dlg.password, PASSWORD)
     dlg._sign_in()
     assert dlg.actor is not None and dlg.actor.login == "admin"
-
-
-def test_main_window_lists_cases_and_searches(qtbot, db, admin, open_report):
-    open_report()
-    open_report(incident={"occurred_on": "2026-10-30", "narrative": "A meme about the mayor."})
-    win = MainWindow(db, admin)
-    qtbot.addWidget(win)
-    assert win.model.rowCount() == 2
-    assert win.model.index(0, 0).data() == "IA-2026-0002"
-    assert "Ada Admin" in win.statusBar().currentMessage()
-    qtbot.keyClicks(win.search, "meme")
-    qtbot.keyClick(win.search, Qt.Key.Key_Return)
-    assert win.model.rowCount() == 1
-    assert win.count.text() == "1 case(s)"
 
 
 def test_first_run_dialog_refuses_differing_passwords(qtbot):
@@ -49,12 +67,263 @@ def test_first_run_dialog_refuses_differing_passwords(qtbot):
     assert dlg.result() == 0
 
 
-@pytest.mark.parametrize("role", ["supervisor"])
-def test_supervisor_window_shows_only_own_cases(qtbot, db, make_user, open_report, role):
+def test_case_list_search_filter_sort_and_open(qtbot, db, admin, open_report):
     open_report()
-    sup = make_user(role)
+    open_report(
+        incident={"occurred_on": "2026-10-30", "narrative": "A meme about the mayor."},
+        clauses=["vpd-3.21/III.L"],
+    )
+    win = MainWindow(db, admin)
+    qtbot.addWidget(win)
+    idle(qtbot)
+    page = win.cases
+    assert page.model.rowCount() == 2
+    assert page.model.index(0, 0).data() == "IA-2026-0002"
+    assert page.count.text() == "2 case(s)"
+    assert "Ada Admin" in win.statusBar().currentMessage()
+    assert [win.nav.item(i).text() for i in range(win.nav.count())] == [
+        "Cases",
+        "Employees",
+        "Policies",
+        "Statistics",
+        "Administration",
+    ]
+
+    qtbot.keyClicks(page.search, "meme")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    idle(qtbot)
+    assert page.model.rowCount() == 1 and page.count.text() == "1 case(s) match"
+    page.search.clear()
+    page.clause.setText("vpd-3.21/III.M")
+    qtbot.keyClick(page.clause, Qt.Key.Key_Return)
+    idle(qtbot)
+    assert [page.model.index(r, 0).data() for r in range(page.model.rowCount())] == ["IA-2026-0001"]
+    page.clause.clear()
+    page.apply()
+    idle(qtbot)
+    page.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    idle(qtbot)
+    assert page.model.index(0, 0).data() == "IA-2026-0001"
+
+    page.table.doubleClicked.emit(page.model.index(0, 0))
+    idle(qtbot)
+    assert "IA-2026-0001" in win.case_windows
+    qtbot.addWidget(win.case_windows["IA-2026-0001"])
+
+
+def test_case_list_fetches_rows_in_pages(qtbot, db, admin):
+    from ia_desk.demo import add_demo_data
+
+    with db.write(admin) as s:
+        add_demo_data(s, admin, count=PAGE + 50)
+    win = MainWindow(db, admin)
+    qtbot.addWidget(win)
+    idle(qtbot)
+    model = win.cases.model
+    assert model.total == PAGE + 50 and model.rowCount() == PAGE
+    assert model.canFetchMore()
+    model.fetchMore()
+    idle(qtbot)
+    assert model.rowCount() == PAGE + 50 and not model.canFetchMore()
+
+
+def test_overdue_rows_stand_out(qtbot, db, admin, open_report):
+    open_report(
+        received_at="2026-01-05T09:00:00-06:00",
+        incident={"occurred_on": "2026-01-02", "narrative": "Old post."},
+    )
+    win = MainWindow(db, admin)
+    qtbot.addWidget(win)
+    idle(qtbot)
+    idx = win.cases.model.index(0, 6)
+    assert idx.data() == "overdue"
+    assert idx.data(Qt.ItemDataRole.ForegroundRole) is not None
+
+
+@pytest.mark.parametrize(
+    ("role", "pages"),
+    [
+        ("supervisor", ["Cases"]),
+        ("command_staff", ["Cases", "Employees", "Policies", "Statistics"]),
+        ("ia_investigator", ["Cases", "Employees", "Policies"]),
+    ],
+)
+def test_navigation_depends_on_the_role(qtbot, db, make_user, open_report, role, pages):
+    who = make_user(role)
+    win = MainWindow(db, who)
+    qtbot.addWidget(win)
+    idle(qtbot)
+    assert [win.nav.item(i).text() for i in range(win.nav.count())] == pages
+    assert hasattr(win, "new_report_action") == (role != "command_staff")
+
+
+def test_supervisor_sees_only_own_cases_status_only(qtbot, db, make_user, open_report):
+    open_report()
+    sup = make_user("supervisor")
     open_report(actor=sup)
     win = MainWindow(db, sup)
     qtbot.addWidget(win)
-    assert win.model.rowCount() == 1
-    assert win.model.index(0, 3).data() == ""  # subjects hidden from supervisors
+    idle(qtbot)
+    assert win.cases.model.rowCount() == 1
+    assert win.cases.table.isColumnHidden(3) and win.cases.table.isColumnHidden(4)
+    view = CaseWindow(db, sup, win.cases.model.index(0, 0).data())
+    qtbot.addWidget(view)
+    idle(qtbot)
+    assert "received" in view.header.text()
+    assert not view.tabs.isTabEnabled(1)
+
+
+def test_intake_form_opens_an_anonymous_case_and_shows_the_code(qtbot, db, admin, no_modal):
+    dlg = IntakeDialog(db, admin)
+    qtbot.addWidget(dlg)
+    idle(qtbot)
+    qtbot.keyClicks(dlg.rep_name, "Should Vanish")
+    dlg.mode_buttons["anonymous"].setChecked(True)
+    assert dlg.rep_name.text() == "" and not dlg.identity.isVisibleTo(dlg)
+    qtbot.keyClicks(dlg.subject_input, "4321")
+    qtbot.keyClick(dlg.subject_input, Qt.Key.Key_Return)
+    dlg.subjects.item(0, 1).setText("Casey Newman")
+    dlg.occurred.setDate(QDate(2026, 10, 30))
+    qtbot.keyClicks(dlg.narrative, "Posted body cam video of an arrest with a laughing emoji.")
+    dlg.clauses.addItem("vpd-3.21/III.D  Department logos, photos, equipment")
+    dlg.save()
+    idle(qtbot)
+    assert dlg.result() == QDialog.DialogCode.Accepted
+    assert any("Tracking code for the reporter" in t for t in no_modal)
+    with db.read() as s:
+        case = s.scalar(select(Case))
+        rep = s.scalar(select(Reporter))
+        assert case.incident.narrative.startswith("Posted body cam video")
+        assert [a.clause.clause_id for a in case.allegations] == ["vpd-3.21/III.D"]
+        assert (rep.mode, rep.name) == ("anonymous", None)
+
+
+def test_intake_form_shows_errors_next_to_the_field_and_stores_nothing(qtbot, db, admin):
+    dlg = IntakeDialog(db, admin)
+    qtbot.addWidget(dlg)
+    idle(qtbot)
+    dlg.save()  # named/confidential with no name
+    assert dlg.errors["reporter.name"].isVisibleTo(dlg)
+    assert "reporter.name: required" in dlg.errors["reporter.name"].text()
+    qtbot.keyClicks(dlg.rep_name, "Pat Quill")
+    dlg.save()
+    assert "subjects" in dlg.errors["subjects"].text()
+    qtbot.keyClicks(dlg.subject_input, "1234")
+    qtbot.keyClick(dlg.subject_input, Qt.Key.Key_Return)
+    dlg.subjects.item(0, 1).setText("John Roe")
+    qtbot.keyClicks(dlg.url, "not a url")
+    qtbot.keyClicks(dlg.narrative, "Something happened.")
+    dlg.save()
+    assert "incident.url" in dlg.errors["incident.url"].text()
+    assert not dlg.errors["reporter.name"].isVisibleTo(dlg)
+    with db.read() as s:
+        assert s.scalar(select(Case)) is None
+
+
+def test_case_window_shows_the_case_and_moves_it_through_the_workflow(
+    qtbot, db, admin, open_report, monkeypatch
+):
+    number = open_report().case.number
+    view = CaseWindow(db, admin, number)
+    qtbot.addWidget(view)
+    idle(qtbot)
+    assert number in view.header.text() and "day(s) left" in view.header.text()
+    assert view.allegations.rowCount() == 1
+    assert "Employees shall not post messages" in view.clause_text.toPlainText()
+    assert "Pat Quill" in view.overview.toPlainText()
+    assert view.timeline.item(0, 2).text() == "case.view"
+    buttons = {b.objectName(): b for b in view.findChildren(QPushButton)}
+    assert "action-start" in buttons and "action-close" not in buttons
+    buttons["action-start"].click()
+    idle(qtbot)
+    with db.read() as s:
+        assert get_case(s, number).status == "investigating"
+    assert "investigating" in view.header.text()
+
+    monkeypatch.setattr(
+        FindingDialog,
+        "exec",
+        lambda self: (
+            self.disposition.setCurrentIndex(0),
+            self.rationale.setPlainText("Seen on screenshot."),
+            QDialog.DialogCode.Accepted,
+        )[-1],
+    )
+    view.allegations.setCurrentCell(0, 0)
+    view._record_finding()
+    idle(qtbot)
+    with db.read() as s:
+        a = get_case(s, number).allegations[0]
+        assert (a.disposition, a.rationale) == ("sustained", "Seen on screenshot.")
+    assert view.allegations.item(0, 3).text() == "sustained"
+
+
+def test_confidential_identity_is_not_shown_to_command_staff(qtbot, db, make_user, open_report):
+    number = open_report().case.number
+    chief = make_user("command_staff")
+    view = CaseWindow(db, chief, number)
+    qtbot.addWidget(view)
+    idle(qtbot)
+    text = view.overview.toPlainText()
+    assert "identity withheld" in text and "Pat Quill" not in text
+
+
+def test_clause_tree_filters_by_words(qtbot, db):
+    tree = ClauseTree(db, None)
+    qtbot.addWidget(tree)
+    idle(qtbot)
+    qtbot.keyClicks(tree.filter, "juvenile")
+    tree.select("vpd-3.21/IV.B")
+    assert tree.current_id() == "vpd-3.21/IV.B"
+    assert "juvenile offender" in tree.text.toPlainText()
+    visible = []
+
+    def walk(item):
+        if item.data(0, Qt.ItemDataRole.UserRole) and not item.isHidden():
+            visible.append(item.data(0, Qt.ItemDataRole.UserRole))
+        for i in range(item.childCount()):
+            walk(item.child(i))
+
+    for i in range(tree.tree.topLevelItemCount()):
+        walk(tree.tree.topLevelItem(i))
+    assert "vpd-3.21/IV.B" in visible and "vpd-3.21/III.D" not in visible
+
+
+def test_clause_picker_returns_the_chosen_clause(qtbot, db):
+    dlg = ClausePickerDialog(db, None)
+    qtbot.addWidget(dlg)
+    idle(qtbot)
+    dlg.tree.select("city-sn/procedure.7")
+    dlg._accept()
+    assert dlg.clause_id == "city-sn/procedure.7"
+
+
+def test_policies_and_employees_screens(qtbot, db, admin, open_report):
+    number = open_report().case.number
+    win = MainWindow(db, admin)
+    qtbot.addWidget(win)
+    idle(qtbot)
+    policies = win.pages["Policies"]
+    policies.tree.select("vpd-3.21/III.M")
+    idle(qtbot)
+    assert [policies.cases.item(i).text() for i in range(policies.cases.count())] == [number]
+    employees = win.pages["Employees"]
+    employees.table.setCurrentCell(0, 0)
+    idle(qtbot)
+    assert employees.history.item(0, 0).text() == number
+    admin_page = win.pages["Administration"]
+    assert admin_page.users.item(0, 0).text() == "admin"
+
+
+def test_idle_session_locks_and_unlocks_with_the_password(qtbot, db, admin):
+    watcher = IdleWatcher(minutes=0)
+    with qtbot.waitSignal(watcher.idle, timeout=2000):
+        watcher.check()
+    dlg = LockDialog(db, admin)
+    qtbot.addWidget(dlg)
+    qtbot.keyClicks(dlg.password, "not-my-password")
+    dlg.try_unlock()
+    assert "wrong" in dlg.error.text() and dlg.result() == 0
+    qtbot.keyClicks(dlg.password, PASSWORD)
+    dlg.try_unlock()
+    assert dlg.result() == QDialog.DialogCode.Accepted

@@ -48,11 +48,21 @@ def test_a_case_moves_through_its_workflow(db, admin, make_user, open_report):
     with db.write(admin) as s:
         perform(s, admin, number, "reopen", reason="New screenshot came in.")
     with db.read() as s:
-        kinds = [e.event_type for e in s.scalars(
-            select(AuditEvent).where(AuditEvent.case_number == number)
-            .order_by(AuditEvent.seq))]
-    assert kinds == ["case.intake", "case.assign", "case.start", "allegation.find",
-                     "case.findings", "case.close", "case.reopen"]
+        kinds = [
+            e.event_type
+            for e in s.scalars(
+                select(AuditEvent).where(AuditEvent.case_number == number).order_by(AuditEvent.seq)
+            )
+        ]
+    assert kinds == [
+        "case.intake",
+        "case.assign",
+        "case.start",
+        "allegation.find",
+        "case.findings",
+        "case.close",
+        "case.reopen",
+    ]
 
 
 def test_illegal_transitions_are_refused(db, admin, open_report):
@@ -63,8 +73,9 @@ def test_illegal_transitions_are_refused(db, admin, open_report):
         perform(s, admin, number, "teleport")
 
 
-def test_investigators_work_only_on_their_own_or_unassigned_cases(db, admin, make_user,
-                                                                  open_report):
+def test_investigators_work_only_on_their_own_or_unassigned_cases(
+    db, admin, make_user, open_report
+):
     mine, other = make_user("ia_investigator"), make_user("ia_investigator")
     number = open_report().case.number
     with db.write(mine) as s:
@@ -108,18 +119,23 @@ def test_assignee_must_be_an_active_ia_user(db, admin, make_user, open_report):
 
 def test_case_list_filters_sorts_and_pages(db, admin, open_report):
     open_report()
-    open_report(received_at="2026-10-01T08:00:00-05:00",
-                incident={"occurred_on": "2026-09-30", "narrative": "Meme mocking the chief."},
-                clauses=["vpd-3.21/III.L"])
+    open_report(
+        received_at="2026-10-01T08:00:00-05:00",
+        incident={"occurred_on": "2026-09-30", "narrative": "Meme mocking the chief."},
+        clauses=["vpd-3.21/III.L"],
+    )
     open_report(subjects=[{"badge": "77", "name": "Alan Aardvark", "department": "police"}])
     with db.read() as s:
         q = CaseQuery()
         assert count_matching(s, admin, q) == 3
         assert [r.number for r in case_page(s, admin, q)] == [
-            "IA-2026-0003", "IA-2026-0001", "IA-2026-0002"]
-        assert [r.number for r in case_page(s, admin, CaseQuery(sort="subjects",
-                                                                 descending=False))][0] == (
-            "IA-2026-0003")
+            "IA-2026-0003",
+            "IA-2026-0001",
+            "IA-2026-0002",
+        ]
+        assert [
+            r.number for r in case_page(s, admin, CaseQuery(sort="subjects", descending=False))
+        ][0] == ("IA-2026-0003")
         assert [r.number for r in case_page(s, admin, q, offset=1, limit=1)] == ["IA-2026-0001"]
         by_clause = CaseQuery(clause="vpd-3.21/III.L")
         assert [r.number for r in case_page(s, admin, by_clause)] == ["IA-2026-0002"]

@@ -1,64 +1,33 @@
-"""The main window: the case list of the signed-in user (the desktop issue builds it out)."""
+"""The main window: navigation by role, the screens, menus with shortcuts, session lock."""
 
 from __future__ import annotations
 
-from typing import Any
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QLabel, QLineEdit, QMainWindow, QTableView, QVBoxLayout, QWidget
-
-from ia_desk import APP_NAME
-from ia_desk.cases.queries import CaseRow, list_cases
+from ia_desk import APP_NAME, __version__
 from ia_desk.db.engine import Database
+from ia_desk.security import session as session_events
 from ia_desk.security.actor import Actor
-from ia_desk.security.roles import ROLE_LABELS
-
-Index = QModelIndex | QPersistentModelIndex
-
-
-class CaseTableModel(QAbstractTableModel):
-    COLUMNS = ("Case", "Status", "Received", "Subjects", "Clauses", "Deadline", "Flags")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[CaseRow] = []
-
-    def set_rows(self, rows: list[CaseRow]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        r = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (
-                r.number,
-                r.status,
-                r.received_at.strftime("%Y-%m-%d %H:%M"),
-                r.subjects,
-                r.clauses,
-                r.deadline_on.isoformat(),
-                ", ".join(r.flags),
-            )[index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole and "overdue" in r.flags:
-            return QBrush(QColor("#a40000"))
-        return None
+from ia_desk.security.roles import ROLE_LABELS, allowed
+from ia_desk.settings import get_setting
+from ui.case_list import CasesPage
+from ui.case_view import CaseWindow
+from ui.clauses import PoliciesPage
+from ui.intake import IntakeDialog
+from ui.lock import IdleWatcher, LockDialog
+from ui.pages import AdminPage, EmployeesPage, StatisticsPage
 
 
 class MainWindow(QMainWindow):
@@ -66,33 +35,153 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.db = db
         self.actor = actor
-        self.setWindowTitle(f"{APP_NAME}: cases")
-        self.resize(1200, 720)
+        self.case_windows: dict[str, CaseWindow] = {}
+        self.setWindowTitle(f"{APP_NAME}")
+        self.resize(1280, 780)
+
         central = QWidget()
-        layout = QVBoxLayout(central)
-        self.search = QLineEdit(placeholderText="Search case text (Ctrl+F)")
-        self.search.setClearButtonEnabled(True)
-        self.search.returnPressed.connect(self.refresh)
-        layout.addWidget(self.search)
-        self.model = CaseTableModel()
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().setVisible(False)
-        layout.addWidget(self.table)
-        self.count = QLabel()
-        layout.addWidget(self.count)
+        row = QHBoxLayout(central)
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(170)
+        self.stack = QStackedWidget()
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+
+        self.pages: dict[str, QWidget] = {}
+        self.cases = CasesPage(db, actor)
+        self.cases.open_case.connect(self.open_case)
+        self._add_page("Cases", self.cases)
+        if allowed(actor, "case.read"):
+            employees = EmployeesPage(db, actor)
+            employees.open_case.connect(self.open_case)
+            self._add_page("Employees", employees)
+            policies = PoliciesPage(db, actor)
+            policies.open_case.connect(self.open_case)
+            self._add_page("Policies", policies)
+        if actor.role in ("ia_admin", "command_staff"):
+            self._add_page("Statistics", StatisticsPage(db, actor))
+        if allowed(actor, "user.manage"):
+            self._add_page("Administration", AdminPage(db, actor))
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        self._menus()
         self.statusBar().showMessage(
             f"{actor.name} ({actor.login}) · {ROLE_LABELS.get(actor.role, actor.role)} · "
             f"{db.target.describe()}"
         )
-        self.refresh()
 
+        with db.read() as s:
+            minutes = int(get_setting(s, "session_lock_minutes"))
+        self.idle = IdleWatcher(minutes, self)
+        self.idle.idle.connect(self.lock)
+        self._locked = False
+        settings = QSettings()
+        geometry = settings.value("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+    def _add_page(self, title: str, page: QWidget) -> None:
+        self.pages[title] = page
+        self.stack.addWidget(page)
+        self.nav.addItem(title)
+
+    def _action(
+        self, menu_title: str, text: str, slot: object, shortcut: QKeySequence | str | None = None
+    ) -> QAction:
+        menu = self._menu_by_title[menu_title]
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        return act
+
+    def _menus(self) -> None:
+        bar = self.menuBar()
+        self._menu_by_title = {t: bar.addMenu(t) for t in ("&File", "&Edit", "&View", "&Help")}
+        if allowed(self.actor, "report.submit"):
+            self.new_report_action = self._action(
+                "&File", "&New report…", self.new_report, QKeySequence.StandardKey.New
+            )
+        self._action("&File", "&Open case…", self.ask_open_case, "Ctrl+O")
+        self._action("&File", "&Lock now", self.lock, "Ctrl+L")
+        self._action("&File", "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self._action("&Edit", "&Find cases", self.focus_search, QKeySequence.StandardKey.Find)
+        for i, title in enumerate(self.pages):
+            self._action(
+                "&View", title, lambda _=False, n=i: self.nav.setCurrentRow(n), f"Ctrl+{i + 1}"
+            )
+        self._action("&View", "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh)
+        self._action("&Help", "&About IA Desk", self.about)
+
+    # -- actions
     def refresh(self) -> None:
-        with self.db.read() as session:
-            rows = list_cases(session, self.actor, search=self.search.text() or None)
-        self.model.set_rows(rows)
-        self.table.resizeColumnsToContents()
-        self.count.setText(f"{len(rows)} case(s)")
+        self.cases.apply()
+
+    def focus_search(self) -> None:
+        self.nav.setCurrentRow(0)
+        self.cases.search.setFocus()
+        self.cases.search.selectAll()
+
+    def new_report(self) -> None:
+        dlg = IntakeDialog(self.db, self.actor, self)
+        if dlg.exec() == QDialog.DialogCode.Accepted and dlg.result_ is not None:
+            self.refresh()
+            self.open_case(dlg.result_.case.number)
+
+    def ask_open_case(self) -> None:
+        number, ok = QInputDialog.getText(self, "Open case", "Case number (IA-YYYY-NNNN)")
+        if ok and number.strip():
+            self.open_case(number.strip().upper())
+
+    def open_case(self, number: str) -> None:
+        window = self.case_windows.get(number)
+        if window is None:
+            window = CaseWindow(self.db, self.actor, number)
+            window.changed.connect(lambda _n: self.refresh())
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.destroyed.connect(lambda _=None, n=number: self.case_windows.pop(n, None))
+            self.case_windows[number] = window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<b>{APP_NAME}</b> {__version__}<br>Internal Affairs case handling "
+            f"for social networking policy violations.<br><br>Database: "
+            f"{self.db.target.describe()}",
+        )
+
+    def lock(self) -> None:
+        if self._locked:
+            return
+        self._locked = True
+        session_events.record(self.db, self.actor, "lock")
+        app = QApplication.instance()
+        hidden = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+        for w in hidden:
+            w.hide()
+        dlg = LockDialog(self.db, self.actor)
+        self.lock_dialog = dlg
+        unlocked = dlg.exec() == QDialog.DialogCode.Accepted
+        self.lock_dialog = None
+        self._locked = False
+        if not unlocked:
+            session_events.record(self.db, self.actor, "sign_out", reason="from the lock")
+            if app is not None:
+                app.closeAllWindows()
+                app.quit()
+            return
+        for w in hidden:
+            w.show()
+        self.idle.resume()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        QSettings().setValue("main/geometry", self.saveGeometry())
+        for w in list(self.case_windows.values()):
+            w.close()
+        super().closeEvent(event)

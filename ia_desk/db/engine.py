@@ -31,6 +31,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool
 
 from ia_desk import APP_NAME
 from ia_desk.errors import DatabaseKeyError, PermissionDenied, RefusedInput, StorageError
@@ -183,7 +184,17 @@ def _sqlite_engine(target: Target, key: str | None) -> Engine:
         url = URL.create("sqlite+pysqlcipher", password=key or "", database=str(target.path))
     else:
         url = URL.create("sqlite", database=str(target.path))
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    # A queue of connections any thread may borrow, one thread at a time. (The SQLCipher
+    # dialect's default, one connection per thread, closes connections of other threads
+    # once more threads have come and gone than its size: a worker could lose its own.)
+    engine = create_engine(
+        url,
+        poolclass=QueuePool,
+        pool_size=4,
+        max_overflow=4,
+        pool_timeout=60,
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -190,3 +190,31 @@ def authenticate(db: Database, login: str, password: str) -> Actor:
             )
             return actor_of(user)
     raise AuthenticationError(failure)
+
+
+def list_users(session: Session, actor: Actor) -> list[dict[str, object]]:
+    """All accounts (IA administrators only)."""
+    require(actor, "user.manage", "user.list")
+    now = utcnow()
+    return [
+        {
+            "login": u.login,
+            "name": u.name,
+            "role": u.role,
+            "active": u.active,
+            "locked": bool(u.locked_until and u.locked_until > now),
+            "last_login_at": u.last_login_at.isoformat() + "Z" if u.last_login_at else None,
+        }
+        for u in session.scalars(select(User).order_by(User.login))
+    ]
+
+
+def investigators(session: Session, actor: Actor) -> list[tuple[str, str]]:
+    """(login, name) of active IA users, for assigning cases (IA roles only)."""
+    require(actor, "allegation.add", "user.list_investigators")
+    rows = session.execute(
+        select(User.login, User.name)
+        .where(User.active.is_(True), User.role.in_(("ia_admin", "ia_investigator")))
+        .order_by(User.name)
+    )
+    return [(login, name) for login, name in rows]

@@ -1,0 +1,284 @@
+"""The case list: a lazy table model over the core's case query, and the page around it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from ia_desk.cases.queries import SORT_KEYS, CaseQuery, CaseRow, case_page, count_matching
+from ia_desk.db.engine import Database
+from ia_desk.db.models import CASE_STATUSES
+from ia_desk.security.actor import Actor
+from ia_desk.security.roles import allowed
+from ui.worker import run_task
+
+Index = QModelIndex | QPersistentModelIndex
+PAGE = 200
+
+
+class CaseListModel(QAbstractTableModel):
+    """Holds the rows fetched so far; fetches the next page when the view scrolls to it.
+
+    Every query runs off the GUI thread. Results of a query that has since been replaced
+    (the user typed on) are dropped.
+    """
+
+    COLUMNS = ("Case", "Status", "Received", "Subjects", "Clauses", "Deadline", "Flags")
+    loaded = Signal(int)  # total matching rows, after each (re)load
+
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        self.db = db
+        self.actor = actor
+        self.query = CaseQuery()
+        self.rows: list[CaseRow] = []
+        self.total = 0
+        self._generation = 0
+        self._fetching = False
+
+    # -- loading
+    def set_query(self, query: CaseQuery) -> None:
+        self.query = query
+        self.reload()
+
+    def reload(self) -> None:
+        self._generation += 1
+        generation, query = self._generation, self.query
+
+        def work() -> tuple[int, list[CaseRow]]:
+            with self.db.read() as s:
+                return count_matching(s, self.actor, query), case_page(
+                    s, self.actor, query, 0, PAGE
+                )
+
+        def done(result: tuple[int, list[CaseRow]]) -> None:
+            if not isValid(self) or generation != self._generation:
+                return
+            self.beginResetModel()
+            self.total, self.rows = result
+            self._fetching = False
+            self.endResetModel()
+            self.loaded.emit(self.total)
+
+        run_task(None, work, done, label="Loading cases…")
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and len(self.rows) < self.total and not self._fetching
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._fetching:
+            return
+        self._fetching = True
+        generation, query, offset = self._generation, self.query, len(self.rows)
+
+        def work() -> list[CaseRow]:
+            with self.db.read() as s:
+                return case_page(s, self.actor, query, offset, PAGE)
+
+        def done(rows: list[CaseRow]) -> None:
+            if not isValid(self) or generation != self._generation:
+                return
+            self._fetching = False
+            if rows:
+                first = len(self.rows)
+                self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+                self.rows.extend(rows)
+                self.endInsertRows()
+
+        run_task(None, work, done)
+
+    # -- Qt model
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        r = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (
+                r.number,
+                r.status,
+                r.received_at.strftime("%Y-%m-%d %H:%M"),
+                r.subjects,
+                r.clauses,
+                r.deadline_on.isoformat(),
+                ", ".join(r.flags),
+            )[col]
+        if role == Qt.ItemDataRole.ForegroundRole and "overdue" in r.flags:
+            return QBrush(QColor("#a40000"))
+        if role == Qt.ItemDataRole.FontRole and "overdue" in r.flags and col in (0, 5, 6):
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole and col in (3, 4):
+            return (r.subjects, r.clauses)[col - 3]
+        if role == Qt.ItemDataRole.UserRole:
+            return r.number
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = SORT_KEYS[column] if column < len(SORT_KEYS) else "received"
+        from dataclasses import replace
+
+        self.set_query(
+            replace(self.query, sort=key, descending=order == Qt.SortOrder.DescendingOrder)
+        )
+
+    def number_at(self, row: int) -> str | None:
+        return self.rows[row].number if 0 <= row < len(self.rows) else None
+
+
+class CasesPage(QWidget):
+    """Filters, the search box, the table and the count."""
+
+    open_case = Signal(str)
+
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        self.db = db
+        self.actor = actor
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = QLineEdit(placeholderText="Search case text: narrative, names, clauses…")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search cases")
+        bar.addWidget(self.search, 3)
+        self.status = QComboBox()
+        self.status.addItem("Any status", None)
+        for s in CASE_STATUSES:
+            self.status.addItem(s.capitalize(), s)
+        bar.addWidget(self.status)
+        self.clause = QLineEdit(placeholderText="Clause (e.g. vpd-3.21/III.D)")
+        self.employee = QLineEdit(placeholderText="Employee badge")
+        self.date_from = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.date_to = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.date_from.setDate(QDate(2000, 1, 1))
+        self.date_to.setDate(QDate.currentDate())
+        self.use_dates = QCheckBox("Received between")
+        self.mine = QCheckBox("My cases")
+        self.overdue = QCheckBox("Overdue only")
+        detail = allowed(actor, "case.read")
+        for w in (self.clause, self.employee):
+            w.setVisible(detail)
+            bar.addWidget(w, 1)
+        bar.addWidget(self.use_dates)
+        bar.addWidget(self.date_from)
+        bar.addWidget(QLabel("and"))
+        bar.addWidget(self.date_to)
+        bar.addWidget(self.mine)
+        bar.addWidget(self.overdue)
+        layout.addLayout(bar)
+
+        self.model = CaseListModel(db, actor)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(2, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for col, width in enumerate((120, 100, 130, 200, 260, 95)):
+            self.table.setColumnWidth(col, width)
+        if not detail:  # supervisors: status only
+            for col in (3, 4):
+                self.table.setColumnHidden(col, True)
+        self.table.doubleClicked.connect(lambda idx: self._open_row(idx.row()))
+        self.table.activated.connect(lambda idx: self._open_row(idx.row()))
+        layout.addWidget(self.table)
+        self.count = QLabel()
+        layout.addWidget(self.count)
+
+        self.search.returnPressed.connect(self.apply)
+        self.search.textChanged.connect(self._debounced)
+        for w in (self.clause, self.employee):
+            w.returnPressed.connect(self.apply)
+        self.status.currentIndexChanged.connect(self.apply)
+        for box in (self.use_dates, self.mine, self.overdue):
+            box.toggled.connect(self.apply)
+        self.date_from.dateChanged.connect(self._dates_changed)
+        self.date_to.dateChanged.connect(self._dates_changed)
+        self.model.loaded.connect(self._show_count)
+        from PySide6.QtCore import QTimer
+
+        self._timer = QTimer(self, singleShot=True, interval=300)
+        self._timer.timeout.connect(self.apply)
+        self.apply()
+
+    def _debounced(self) -> None:
+        self._timer.start()
+
+    def _dates_changed(self) -> None:
+        if self.use_dates.isChecked():
+            self.apply()
+
+    def current_query(self) -> CaseQuery:
+        def date(edit: QDateEdit) -> dt.date:
+            return edit.date().toPython()  # type: ignore[no-any-return]
+
+        return CaseQuery(
+            status=self.status.currentData(),
+            clause=self.clause.text().strip() or None,
+            employee=self.employee.text().strip() or None,
+            received_from=date(self.date_from) if self.use_dates.isChecked() else None,
+            received_to=date(self.date_to) if self.use_dates.isChecked() else None,
+            mine=self.mine.isChecked(),
+            overdue_only=self.overdue.isChecked(),
+            search=self.search.text().strip() or None,
+            sort=self.model.query.sort,
+            descending=self.model.query.descending,
+        )
+
+    def apply(self) -> None:
+        self._timer.stop()
+        self.model.set_query(self.current_query())
+
+    def _show_count(self, total: int) -> None:
+        self.count.setText(f"{total:,} case(s)" + (" match" if self.search.text() else ""))
+
+    def _open_row(self, row: int) -> None:
+        number = self.model.number_at(row)
+        if number:
+            self.open_case.emit(number)
+
+    def selected_number(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.number_at(rows[0].row()) if rows else None

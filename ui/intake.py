@@ -1,0 +1,391 @@
+"""The intake form: a new report becomes a case through the same service as the CLI.
+
+The form builds the same JSON document ``ia-desk report add`` takes, so validation is the
+core's: a refusal names a field, and the form shows the message next to that field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTimeZone
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ia_desk.cases.intake import IntakeResult, open_case, parse_report
+from ia_desk.cases.queries import list_employees
+from ia_desk.db.engine import Database
+from ia_desk.db.models import CHANNELS
+from ia_desk.errors import InputError
+from ia_desk.security.actor import Actor
+from ia_desk.security.roles import allowed
+from ui.clauses import ClausePickerDialog
+from ui.worker import run_task, show_error
+
+PLATFORMS = [
+    "Facebook",
+    "Instagram",
+    "X (Twitter)",
+    "TikTok",
+    "Snapchat",
+    "YouTube",
+    "LinkedIn",
+    "Reddit",
+    "Nextdoor",
+    "WhatsApp",
+    "Other",
+]
+ERROR_STYLE = "color: #b00020;"
+
+
+class IntakeDialog(QDialog):
+    def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self.result_: IntakeResult | None = None
+        self.roster: dict[str, dict[str, Any]] = {}
+        self.setWindowTitle("New report")
+        self.resize(900, 820)
+        outer = QVBoxLayout(self)
+        self.errors: dict[str, QLabel] = {}
+
+        # -- reporter
+        rep = QGroupBox("Reporter")
+        rl = QVBoxLayout(rep)
+        modes = QHBoxLayout()
+        self.mode_group = QButtonGroup(self)
+        self.mode_buttons: dict[str, QRadioButton] = {}
+        for mode, label in (
+            ("named", "Named"),
+            ("confidential", "Confidential (identity for IA only)"),
+            ("anonymous", "Anonymous (no identity kept)"),
+        ):
+            b = QRadioButton(label)
+            self.mode_group.addButton(b)
+            self.mode_buttons[mode] = b
+            modes.addWidget(b)
+        self.mode_buttons["confidential"].setChecked(True)
+        rl.addLayout(modes)
+        self.identity = QWidget()
+        il = QFormLayout(self.identity)
+        il.setContentsMargins(0, 0, 0, 0)
+        self.rep_name = QLineEdit()
+        self.rep_badge = QLineEdit(placeholderText="if the reporter is an employee")
+        self.rep_phone = QLineEdit()
+        self.rep_email = QLineEdit()
+        self.good_faith = QCheckBox(
+            "Employee reporting in good faith (protected, policy 3.21 §V.C)"
+        )
+        self.good_faith.setChecked(True)
+        il.addRow("Name", self._with_error(self.rep_name, "reporter.name"))
+        il.addRow("Badge", self._with_error(self.rep_badge, "reporter.badge"))
+        il.addRow("Phone", self._with_error(self.rep_phone, "reporter.phone"))
+        il.addRow("E-mail", self._with_error(self.rep_email, "reporter.email"))
+        il.addRow("", self._with_error(self.good_faith, "reporter.good_faith"))
+        rl.addWidget(self.identity)
+        self.anon = QWidget()
+        al = QFormLayout(self.anon)
+        al.setContentsMargins(0, 0, 0, 0)
+        self.tracking = QLineEdit(placeholderText="optional: the code of an earlier report")
+        al.addRow(
+            "Earlier tracking code", self._with_error(self.tracking, "reporter.tracking_code")
+        )
+        rl.addWidget(self.anon)
+        self.mode_group.buttonToggled.connect(self._mode_changed)
+        outer.addWidget(rep)
+
+        # -- receipt
+        rec = QGroupBox("Receipt")
+        fl = QFormLayout(rec)
+        self.received = QDateTimeEdit(
+            QDateTime.currentDateTime(), calendarPopup=True, displayFormat="yyyy-MM-dd HH:mm"
+        )
+        self.channel = QComboBox()
+        for c in CHANNELS:
+            self.channel.addItem(c.replace("_", " ").capitalize(), c)
+        fl.addRow("Received", self._with_error(self.received, "received_at"))
+        fl.addRow("Channel", self._with_error(self.channel, "channel"))
+        outer.addWidget(rec)
+
+        # -- subjects
+        sub = QGroupBox("Employees complained about")
+        sl = QVBoxLayout(sub)
+        row = QHBoxLayout()
+        self.subject_input = QLineEdit(
+            placeholderText="Badge or name; pick from the roster or type a new badge"
+        )
+        self.completer = QCompleter([], self)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.subject_input.setCompleter(self.completer)
+        add = QPushButton("Add employee")
+        add.clicked.connect(self._add_subject)
+        self.subject_input.returnPressed.connect(self._add_subject)
+        row.addWidget(self.subject_input, 1)
+        row.addWidget(add)
+        sl.addLayout(row)
+        self.subjects = QTableWidget(0, 5)
+        self.subjects.setHorizontalHeaderLabels(["Badge", "Name", "Department", "Rank", "Unit"])
+        self.subjects.horizontalHeader().setStretchLastSection(True)
+        self.subjects.setMaximumHeight(120)
+        sl.addWidget(self._with_error(self.subjects, "subjects"))
+        remove = QPushButton("Remove selected")
+        remove.clicked.connect(lambda: self.subjects.removeRow(self.subjects.currentRow()))
+        sl.addWidget(remove, 0, Qt.AlignmentFlag.AlignRight)
+        outer.addWidget(sub)
+
+        # -- incident
+        inc = QGroupBox("Incident")
+        ifl = QFormLayout(inc)
+        self.occurred = QDateEdit(
+            QDate.currentDate(), calendarPopup=True, displayFormat="yyyy-MM-dd"
+        )
+        self.platform = QComboBox(editable=True)
+        self.platform.addItems(PLATFORMS)
+        self.url = QLineEdit(placeholderText="https://…")
+        self.narrative = QPlainTextEdit()
+        self.narrative.setPlaceholderText("What was posted, where, and what the reporter saw.")
+        ifl.addRow("Occurred on", self._with_error(self.occurred, "incident.occurred_on"))
+        ifl.addRow("Platform", self._with_error(self.platform, "incident.platform"))
+        ifl.addRow("Post URL", self._with_error(self.url, "incident.url"))
+        ifl.addRow("Narrative", self._with_error(self.narrative, "incident.narrative"))
+        outer.addWidget(inc)
+
+        # -- clauses
+        cl = QGroupBox("Clauses breached")
+        cll = QHBoxLayout(cl)
+        self.clauses = QListWidget()
+        self.clauses.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.clauses.setMaximumHeight(90)
+        cll.addWidget(self._with_error(self.clauses, "clauses"), 1)
+        buttons_col = QVBoxLayout()
+        pick = QPushButton("Add clause…")
+        pick.clicked.connect(self._pick_clause)
+        drop = QPushButton("Remove")
+        drop.clicked.connect(lambda: self.clauses.takeItem(self.clauses.currentRow()))
+        buttons_col.addWidget(pick)
+        buttons_col.addWidget(drop)
+        cll.addLayout(buttons_col)
+        outer.addWidget(cl)
+
+        self.general_error = QLabel(styleSheet=ERROR_STYLE)
+        self.general_error.setWordWrap(True)
+        outer.addWidget(self.general_error)
+        box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        box.button(QDialogButtonBox.StandardButton.Save).setText("Save and open case")
+        box.accepted.connect(self.save)
+        box.rejected.connect(self.reject)
+        outer.addWidget(box)
+        self._mode_changed()
+        self._load_roster()
+
+    # -- helpers
+    def _with_error(self, widget: QWidget, field: str) -> QWidget:
+        holder = QWidget()
+        lay = QVBoxLayout(holder)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(1)
+        lay.addWidget(widget)
+        label = QLabel(styleSheet=ERROR_STYLE)
+        label.setWordWrap(True)
+        label.hide()
+        lay.addWidget(label)
+        self.errors[field] = label
+        return holder
+
+    def mode(self) -> str:
+        return next(m for m, b in self.mode_buttons.items() if b.isChecked())
+
+    def _mode_changed(self, *_args: Any) -> None:
+        anonymous = self.mode() == "anonymous"
+        if anonymous:  # the identity is removed, not merely hidden
+            for w in (self.rep_name, self.rep_badge, self.rep_phone, self.rep_email):
+                w.clear()
+        self.identity.setVisible(not anonymous)
+        self.anon.setVisible(anonymous)
+
+    def _load_roster(self) -> None:
+        if not allowed(self.actor, "case.read"):
+            return  # supervisors type badges; the roster is IA's
+
+        def work() -> list[dict[str, Any]]:
+            with self.db.read() as s:
+                return list_employees(s, self.actor, limit=100_000)
+
+        def done(rows: list[dict[str, Any]]) -> None:
+            self.roster = {r["badge"]: r for r in rows}
+            from PySide6.QtCore import QStringListModel
+
+            self.completer.setModel(
+                QStringListModel([f"{r['badge']} — {r['name']}" for r in rows], self.completer)
+            )
+
+        run_task(self, work, done)
+
+    def _add_subject(self) -> None:
+        text = self.subject_input.text().strip()
+        if not text:
+            return
+        badge = text.split(" — ")[0].strip()
+        known = self.roster.get(badge)
+        row = self.subjects.rowCount()
+        self.subjects.insertRow(row)
+        values = [
+            badge,
+            known["name"] if known else "",
+            known["department"] if known else "police",
+            (known or {}).get("rank") or "",
+            (known or {}).get("unit") or "",
+        ]
+        for col, value in enumerate(values):
+            item = QTableWidgetItem(value)
+            if known:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.subjects.setItem(row, col, item)
+        self.subject_input.clear()
+        if not known:
+            self.subjects.setCurrentCell(row, 1)
+            self.subjects.editItem(self.subjects.item(row, 1))
+
+    def _pick_clause(self) -> None:
+        on = self.occurred.date().toPython()
+        dlg = ClausePickerDialog(self.db, on, self)
+        if dlg.exec() == QDialog.DialogCode.Accepted and dlg.clause_id:
+            existing = [
+                self.clauses.item(i).text().split("  ")[0] for i in range(self.clauses.count())
+            ]
+            if dlg.clause_id not in existing:
+                title = dlg.tree.clauses[dlg.clause_id]["title"]
+                self.clauses.addItem(f"{dlg.clause_id}  {title}")
+
+    def document(self) -> dict[str, Any]:
+        """The report as the JSON document the core takes."""
+        mode = self.mode()
+        reporter: dict[str, Any] = {"mode": mode}
+        if mode == "anonymous":
+            if self.tracking.text().strip():
+                reporter["tracking_code"] = self.tracking.text().strip()
+        else:
+            reporter.update(
+                {
+                    "name": self.rep_name.text(),
+                    "badge": self.rep_badge.text() or None,
+                    "phone": self.rep_phone.text() or None,
+                    "email": self.rep_email.text() or None,
+                    "good_faith": self.good_faith.isChecked(),
+                }
+            )
+        subjects = []
+        for r in range(self.subjects.rowCount()):
+            cell = [
+                (self.subjects.item(r, c).text().strip() if self.subjects.item(r, c) else "")
+                for c in range(5)
+            ]
+            subjects.append(
+                {
+                    k: v
+                    for k, v in zip(
+                        ("badge", "name", "department", "rank", "unit"), cell, strict=True
+                    )
+                    if v
+                }
+            )
+        local = self.received.dateTime()
+        offset = QTimeZone.systemTimeZone().offsetFromUtc(local)
+        received = local.toPython().replace(tzinfo=dt.timezone(dt.timedelta(seconds=offset)))
+        return {
+            "received_at": received.isoformat(),
+            "channel": self.channel.currentData(),
+            "reporter": reporter,
+            "subjects": subjects,
+            "incident": {
+                "occurred_on": self.occurred.date().toPython().isoformat(),
+                "platform": self.platform.currentText().strip() or None,
+                "url": self.url.text().strip() or None,
+                "narrative": self.narrative.toPlainText(),
+            },
+            "clauses": [
+                self.clauses.item(i).text().split("  ")[0] for i in range(self.clauses.count())
+            ],
+        }
+
+    def show_error(self, exc: InputError) -> None:
+        for label in self.errors.values():
+            label.hide()
+        self.general_error.clear()
+        field = exc.field or ""
+        key = field.split("[")[0] if field.startswith(("subjects[", "clauses[")) else field
+        label = self.errors.get(key)
+        if label is not None:
+            label.setText(exc.message)
+            label.show()
+        else:
+            self.general_error.setText(exc.message)
+
+    def save(self) -> None:
+        try:
+            report = parse_report(self.document())
+        except InputError as exc:
+            self.show_error(exc)
+            return
+
+        def work() -> IntakeResult:
+            with self.db.write(self.actor) as s:
+                return open_case(s, self.actor, report)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, InputError):
+                self.show_error(exc)
+            else:
+                show_error(self, exc)
+
+        run_task(self, work, self._saved, failed, label="Opening the case…")
+
+    def _saved(self, result: IntakeResult) -> None:
+        self.result_ = result
+        if self.mode() == "anonymous":
+            text = (
+                f"Case {result.case.number} opened.\n\nTracking code for the reporter:\n\n"
+                f"    {result.tracking_code}\n\nIt is shown only now: hand it to the "
+                "reporter. IA Desk keeps no copy it could show again."
+            )
+        else:
+            text = (
+                f"Case {result.case.number} opened.\n\nTracking code for the reporter: "
+                f"{result.tracking_code}"
+            )
+        if result.linked_cases:
+            text += "\n\nLinked to earlier reports: " + ", ".join(result.linked_cases)
+        box = QMessageBox(
+            QMessageBox.Icon.Information, "Report saved", text, QMessageBox.StandardButton.Ok, self
+        )
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.exec()
+        self.accept()

@@ -1,0 +1,271 @@
+"""The Employees, Statistics and Administration screens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ia_desk.cases.queries import employee_history, list_employees
+from ia_desk.cases.stats import overview
+from ia_desk.db.engine import Database
+from ia_desk.db.models import ROLES
+from ia_desk.errors import InputError
+from ia_desk.security.actor import Actor
+from ia_desk.security.roles import ROLE_LABELS
+from ia_desk.security.users import add_user, list_users
+from ui.worker import run_task, show_error
+
+
+def fill(table: QTableWidget, rows: list[list[Any]]) -> None:
+    table.setRowCount(len(rows))
+    for r, values in enumerate(rows):
+        for c, v in enumerate(values):
+            table.setItem(r, c, QTableWidgetItem("" if v is None else str(v)))
+    table.resizeColumnsToContents()
+
+
+def make_table(headers: list[str]) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setHorizontalHeaderLabels(headers)
+    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    t.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    t.horizontalHeader().setStretchLastSection(True)
+    t.verticalHeader().setVisible(False)
+    return t
+
+
+class EmployeesPage(QWidget):
+    """The roster, and an employee's history of allegations over time."""
+
+    open_case = Signal(str)
+
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        self.db = db
+        self.actor = actor
+        layout = QVBoxLayout(self)
+        self.search = QLineEdit(placeholderText="Search by name or badge")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.refresh)
+        layout.addWidget(self.search)
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.table = make_table(["Badge", "Name", "Department", "Rank", "Unit", "Cases"])
+        self.table.currentCellChanged.connect(lambda r, *_: self._history(r))
+        split.addWidget(self.table)
+        box = QWidget()
+        bl = QVBoxLayout(box)
+        self.title = QLabel("Select an employee to see their history.")
+        bl.addWidget(self.title)
+        self.history = make_table(
+            ["Case", "Received", "Clause", "Title", "Disposition", "Finding date"]
+        )
+        self.history.cellActivated.connect(
+            lambda r, _c: self.open_case.emit(self.history.item(r, 0).text())
+        )
+        bl.addWidget(self.history)
+        split.addWidget(box)
+        layout.addWidget(split)
+        self.rows: list[dict[str, Any]] = []
+        self.refresh()
+
+    def refresh(self) -> None:
+        text = self.search.text()
+
+        def work() -> list[dict[str, Any]]:
+            with self.db.read() as s:
+                return list_employees(s, self.actor, text)
+
+        run_task(self, work, self._fill)
+
+    def _fill(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+        fill(
+            self.table,
+            [
+                [r["badge"], r["name"], r["department"], r["rank"], r["unit"], r["cases"]]
+                for r in rows
+            ],
+        )
+
+    def _history(self, row: int) -> None:
+        if not 0 <= row < len(self.rows):
+            return
+        badge = self.rows[row]["badge"]
+
+        def work() -> dict[str, Any]:
+            with self.db.read() as s:
+                return employee_history(s, self.actor, badge)
+
+        def done(h: dict[str, Any]) -> None:
+            self.title.setText(
+                f"{h['name']} (badge {h['badge']}), {h['rank'] or ''} "
+                f"{h['unit'] or ''}: {len(h['allegations'])} allegation(s)"
+            )
+            fill(
+                self.history,
+                [
+                    [
+                        a["case"],
+                        a["received_at"],
+                        a["clause"],
+                        a["title"],
+                        (a["disposition"] or "pending").replace("_", " "),
+                        a["finding_on"],
+                    ]
+                    for a in h["allegations"]
+                ],
+            )
+
+        run_task(self, work, done)
+
+
+class StatisticsPage(QWidget):
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        self.db = db
+        self.actor = actor
+        layout = QHBoxLayout(self)
+        left = QVBoxLayout()
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        left.addWidget(self.summary)
+        self.status = make_table(["Status", "Cases"])
+        left.addWidget(self.status)
+        self.dispositions = make_table(["Disposition", "Allegations"])
+        left.addWidget(self.dispositions)
+        layout.addLayout(left, 1)
+        right = QVBoxLayout()
+        right.addWidget(QLabel("Most cited clauses"))
+        self.clauses = make_table(["Clause", "Title", "Allegations"])
+        right.addWidget(self.clauses)
+        layout.addLayout(right, 2)
+        self.refresh()
+
+    def refresh(self) -> None:
+        def work() -> dict[str, Any]:
+            with self.db.read() as s:
+                return overview(s, self.actor)
+
+        run_task(self, work, self._fill)
+
+    def _fill(self, o: dict[str, Any]) -> None:
+        open_cases = sum(v for k, v in o["by_status"].items() if k != "closed")
+        self.summary.setText(f"<h3>{open_cases} open case(s), {o['overdue']} overdue</h3>")
+        fill(self.status, [[k, v] for k, v in o["by_status"].items()])
+        fill(
+            self.dispositions,
+            [[k.replace("_", " "), v] for k, v in sorted(o["by_disposition"].items())],
+        )
+        fill(self.clauses, [[c["clause"], c["title"], c["count"]] for c in o["by_clause"]])
+
+
+class AddUserDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add user")
+        form = QFormLayout(self)
+        self.login = QLineEdit()
+        self.name = QLineEdit()
+        self.role = QComboBox()
+        for r in ROLES:
+            self.role.addItem(ROLE_LABELS[r], r)
+        self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        self.password2 = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+        form.addRow("Login", self.login)
+        form.addRow("Full name", self.name)
+        form.addRow("Role", self.role)
+        form.addRow("Password (12+ characters)", self.password)
+        form.addRow("Password again", self.password2)
+        self.error = QLabel(styleSheet="color: #b00020")
+        self.error.setWordWrap(True)
+        form.addRow(self.error)
+        box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        box.accepted.connect(self._check)
+        box.rejected.connect(self.reject)
+        form.addRow(box)
+
+    def _check(self) -> None:
+        if self.password.text() != self.password2.text():
+            self.error.setText("The two passwords differ.")
+            return
+        self.accept()
+
+
+class AdminPage(QWidget):
+    """Users (the security issue adds reset, disable, the audit viewer and settings)."""
+
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        self.db = db
+        self.actor = actor
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h3>Users</h3>"))
+        self.users = make_table(["Login", "Name", "Role", "Active", "Locked", "Last sign-in"])
+        layout.addWidget(self.users)
+        add = QPushButton("Add user…")
+        add.clicked.connect(self._add)
+        layout.addWidget(add, 0, Qt.AlignmentFlag.AlignLeft)
+        self.refresh()
+
+    def refresh(self) -> None:
+        def work() -> list[dict[str, Any]]:
+            with self.db.read() as s:
+                return list_users(s, self.actor)
+
+        run_task(
+            self,
+            work,
+            lambda rows: fill(
+                self.users,
+                [
+                    [
+                        u["login"],
+                        u["name"],
+                        ROLE_LABELS[str(u["role"])],
+                        "yes" if u["active"] else "no",
+                        "LOCKED" if u["locked"] else "",
+                        u["last_login_at"] or "never",
+                    ]
+                    for u in rows
+                ],
+            ),
+        )
+
+    def _add(self) -> None:
+        dlg = AddUserDialog(self)
+        while dlg.exec() == QDialog.DialogCode.Accepted:
+            try:
+                with self.db.write(self.actor) as s:
+                    add_user(
+                        s,
+                        self.actor,
+                        dlg.login.text(),
+                        dlg.role.currentData(),
+                        dlg.name.text(),
+                        dlg.password.text(),
+                    )
+            except InputError as exc:
+                dlg.error.setText(exc.message)
+                continue
+            except Exception as exc:  # noqa: BLE001
+                show_error(self, exc)
+            break
+        self.refresh()

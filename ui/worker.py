@@ -1,0 +1,111 @@
+"""Running work off the GUI thread.
+
+``run_task(parent, fn, on_success)`` runs ``fn()`` on Qt's thread pool and calls
+``on_success(result)`` (or ``on_failure(exc)``) back on the GUI thread. A progress
+dialog appears only if the work takes longer than half a second, so quick work never
+flashes one.
+
+Rule for ``fn``: it must not touch any widget. It opens its own database session
+(``db.read()`` / ``db.write()``) and returns plain data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from shiboken6 import isValid
+
+from ia_desk.errors import IADeskError
+
+PROGRESS_DELAY_MS = 500
+
+
+class _Signals(QObject):
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, fn: Callable[[], Any], signals: _Signals) -> None:
+        super().__init__()
+        self.fn = fn
+        self.signals = signals
+
+    def run(self) -> None:
+        try:
+            result = self.fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.done.emit(result)
+
+
+def show_error(parent: QWidget | None, exc: BaseException) -> None:
+    """The default failure handler: the service's own message, never a traceback."""
+    if isinstance(exc, IADeskError):
+        QMessageBox.warning(parent, "IA Desk", exc.message)
+    else:
+        QMessageBox.critical(
+            parent, "IA Desk", f"Something went wrong and nothing was saved: {exc}"
+        )
+
+
+_active: set[_Signals] = set()
+
+
+def run_task(
+    parent: QWidget | None,
+    fn: Callable[[], Any],
+    on_success: Callable[[Any], None],
+    on_failure: Callable[[BaseException], None] | None = None,
+    label: str = "Working…",
+) -> None:
+    signals = _Signals()
+    _active.add(signals)
+    progress: dict[str, QProgressDialog] = {}
+    timer = QTimer(signals)
+    timer.setSingleShot(True)
+
+    def show_progress() -> None:
+        if gone():
+            return
+        dlg = QProgressDialog(label, "", 0, 0, parent)
+        dlg.setCancelButton(None)
+        dlg.setWindowModality(Qt.WindowModality.WindowModal)
+        dlg.setMinimumDuration(0)
+        dlg.show()
+        progress["dlg"] = dlg
+
+    def finish() -> None:
+        timer.stop()
+        if "dlg" in progress and isValid(progress["dlg"]):
+            progress["dlg"].close()
+        _active.discard(signals)
+        signals.deleteLater()
+
+    def gone() -> bool:  # the window that asked was closed meanwhile: nobody to tell
+        return parent is not None and not isValid(parent)
+
+    def ok(result: Any) -> None:
+        finish()
+        if not gone():
+            on_success(result)
+
+    def bad(exc: BaseException) -> None:
+        finish()
+        if not gone():
+            (on_failure or (lambda e: show_error(parent, e)))(exc)
+
+    timer.timeout.connect(show_progress)
+    signals.done.connect(ok, Qt.ConnectionType.QueuedConnection)
+    signals.failed.connect(bad, Qt.ConnectionType.QueuedConnection)
+    timer.start(PROGRESS_DELAY_MS)
+    QThreadPool.globalInstance().start(_Runnable(fn, signals))
+
+
+def pending_tasks() -> int:
+    """How many tasks are still running (tests wait for zero)."""
+    return len(_active)
