@@ -313,6 +313,32 @@ def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_settings_list(args: argparse.Namespace) -> int:
+    from ia_desk.settings import all_settings
+
+    db = _open(args)
+    _sign_in(db)
+    with db.read() as s:
+        rows = all_settings(s)
+    if args.json:
+        _print(rows, True, "")
+    else:
+        for r in rows:
+            print(f"{r['key']:<28} {r['value']!s:>6}  (default {r['default']})  {r['help']}")
+    return 0
+
+
+def cmd_settings_set(args: argparse.Namespace) -> int:
+    from ia_desk.settings import set_setting
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        value = set_setting(s, actor, args.key, args.value)
+    print(f"{args.key} = {value}")
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -392,6 +418,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--rationale")
     sp.add_argument("--on", metavar="DATE")
     sp.add_argument("--json", action="store_true")
+
+    st = sub.add_parser("settings", help="department-wide settings").add_subparsers(
+        dest="settings_cmd", required=True, parser_class=_Parser
+    )
+    sp = add("list", cmd_settings_list, "list settings with their values", st)
+    sp.add_argument("--json", action="store_true")
+    sp = add("set", cmd_settings_set, "change a setting (IA admin)", st)
+    sp.add_argument("key")
+    sp.add_argument("value")
 
     sp = add("export", cmd_export, "export every case to JSON (IA admin)")
     sp.add_argument("file")

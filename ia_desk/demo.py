@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ia_desk.cases.allegations import record_finding
 from ia_desk.cases.intake import open_case, parse_report
+from ia_desk.cases.workflow import perform
 from ia_desk.security.actor import Actor
 
 ROSTER = [
@@ -140,6 +141,10 @@ def add_demo_data(session: Session, actor: Actor, count: int = 24, seed: int = 7
             }
         )
         result = open_case(session, actor, report)
+        number = result.case.number
+        # Older cases have moved on through the same workflow an investigator uses.
+        if days_ago > 20:
+            perform(session, actor, number, "start")
         if days_ago > 60:
             for a in result.case.allegations:
                 record_finding(
@@ -149,8 +154,11 @@ def add_demo_data(session: Session, actor: Actor, count: int = 24, seed: int = 7
                     rng.choice(
                         ["sustained", "sustained", "not_sustained", "exonerated", "unfounded"]
                     ),
-                    "Demo finding: the screenshot and interview support this result.",
+                    "Demo finding: the screenshot and the interview support this result.",
                     on=received.date() + dt.timedelta(days=rng.randint(20, 55)),
                 )
+            perform(session, actor, number, "findings")
+        if days_ago > 120:
+            perform(session, actor, number, "close")
         made += 1
     return made

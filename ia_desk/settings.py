@@ -9,7 +9,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ia_desk.db.models import Setting
+from ia_desk.audit.trail import append
+from ia_desk.db.models import Setting, utcnow
+from ia_desk.errors import InputError
+from ia_desk.security.actor import Actor
+from ia_desk.security.roles import require
 
 
 @dataclass(frozen=True)
@@ -67,3 +71,50 @@ def audit_salt(session: Session) -> bytes:
         session.add(row)
         session.flush()
     return base64.b64decode(row.value)
+
+
+def all_settings(session: Session) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": k,
+            "value": get_setting(session, k),
+            "default": spec.default,
+            "minimum": spec.minimum,
+            "maximum": spec.maximum,
+            "help": spec.help,
+        }
+        for k, spec in SPECS.items()
+    ]
+
+
+def set_setting(session: Session, actor: Actor, key: str, raw: Any) -> Any:
+    """Change a department-wide setting (IA administrators). Audited with old and new value."""
+    require(actor, "settings.manage", "settings.set", "setting", key)
+    spec = SPECS.get(key)
+    if spec is None:
+        raise InputError(f"setting: unknown '{key}' (known: {', '.join(SPECS)}).", field="setting")
+    try:
+        value = spec.kind(raw)
+    except (TypeError, ValueError):
+        raise InputError(f"{key}: must be a whole number.", field=key) from None
+    if (spec.minimum is not None and value < spec.minimum) or (
+        spec.maximum is not None and value > spec.maximum
+    ):
+        raise InputError(f"{key}: must be between {spec.minimum} and {spec.maximum}.", field=key)
+    old = get_setting(session, key)
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+        row.updated_at = utcnow()
+    session.flush()
+    append(
+        session,
+        actor,
+        "settings.set",
+        object_type="setting",
+        object_id=key,
+        details={"old": old, "new": value},
+    )
+    return value

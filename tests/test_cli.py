@@ -291,3 +291,23 @@ def test_no_command_without_the_app_prints_help(capsys):
 
 def test_unknown_command_exits_2(capsys):
     assert main(["frobnicate"]) == 2
+
+
+def test_settings_list_and_set(run, users):
+    code, out, _ = run("settings", "list", "--json")
+    assert code == 0 and {r["key"]: r["value"] for r in json.loads(out)}["deadline_days"] == 90
+    assert run("settings", "set", "deadline_days", "60")[0] == 0
+    code, _, err = run("settings", "set", "deadline_days", "0")
+    assert code == 2 and "between 1 and 3650" in err
+    code, _, err = run("settings", "set", "colour", "blue")
+    assert code == 2 and "unknown 'colour'" in err
+    assert run("settings", "set", "deadline_days", "30", user="inv")[0] == 3
+    code, out, _ = run("settings", "list", "--json")
+    assert {r["key"]: r["value"] for r in json.loads(out)}["deadline_days"] == 60
+
+
+def test_deadline_follows_the_setting(run, tmp_path):
+    run("settings", "set", "deadline_days", "45")
+    run("report", "add", write_report(tmp_path))
+    code, out, _ = run("case", "show", "IA-2026-0001", "--json")
+    assert json.loads(out)["deadline"] == "2026-12-17"

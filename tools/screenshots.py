@@ -12,14 +12,29 @@ from pathlib import Path
 
 import keyring
 from keyring.backends import fail
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ia_desk.admin import initialise
 from ia_desk.security.users import authenticate
 from ui.app import FirstRunDialog, SignInDialog
+from ui.case_view import CaseWindow
+from ui.intake import IntakeDialog
 from ui.main_window import MainWindow
 
 PASSWORD = "Screenshot-pass-2026"
+
+
+def settle(app: QApplication) -> None:
+    for _ in range(5):
+        QThreadPool.globalInstance().waitForDone()
+        app.processEvents()
+
+
+def shoot(app: QApplication, widget: QWidget, path: Path) -> None:
+    widget.show()
+    settle(app)
+    widget.grab().save(str(path))
 
 
 def main(out_dir: str) -> int:
@@ -33,16 +48,25 @@ def main(out_dir: str) -> int:
             str(Path(tmp) / "demo.db"), "jmorgan", "Jordan Morgan", PASSWORD, demo=True
         )
         actor = authenticate(db, "jmorgan", PASSWORD)
-        shots = {
-            "first-run.png": FirstRunDialog(str(Path.home() / ".local/share/IA Desk/ia-desk.db")),
-            "sign-in.png": SignInDialog(db),
-            "case-list.png": MainWindow(db, actor),
-        }
-        for name, widget in shots.items():
-            widget.show()
-            app.processEvents()
-            widget.grab().save(str(out / name))
-            widget.close()
+        shoot(
+            app,
+            FirstRunDialog(str(Path.home() / ".local/share/IA Desk/ia-desk.db")),
+            out / "first-run.png",
+        )
+        shoot(app, SignInDialog(db), out / "sign-in.png")
+        win = MainWindow(db, actor)
+        shoot(app, win, out / "case-list.png")
+        for name in ("Policies", "Employees"):
+            win.nav.setCurrentRow(list(win.pages).index(name))
+            if name == "Policies":
+                win.pages[name].tree.select("vpd-3.21/IV.B")  # type: ignore[attr-defined]
+            if name == "Employees":
+                win.pages[name].table.setCurrentCell(0, 0)  # type: ignore[attr-defined]
+            shoot(app, win, out / f"{name.lower()}.png")
+        number = win.cases.model.number_at(5) or "IA-2026-0001"
+        shoot(app, CaseWindow(db, actor, number), out / "case-view.png")
+        shoot(app, IntakeDialog(db, actor), out / "intake.png")
+        settle(app)
         db.dispose()
     print(f"screenshots written to {out}")
     return 0

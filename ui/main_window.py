@@ -43,6 +43,9 @@ class MainWindow(QMainWindow):
         row = QHBoxLayout(central)
         self.nav = QListWidget()
         self.nav.setFixedWidth(170)
+        self.nav.setStyleSheet(
+            "QListWidget { font-size: 11pt; } QListWidget::item { padding: 8px 6px; }"
+        )
         self.stack = QStackedWidget()
         row.addWidget(self.nav)
         row.addWidget(self.stack, 1)

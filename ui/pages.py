@@ -223,6 +223,14 @@ class AdminPage(QWidget):
         add = QPushButton("Add user…")
         add.clicked.connect(self._add)
         layout.addWidget(add, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(QLabel("<h3>Department settings</h3>"))
+        self.settings = make_table(["Setting", "Value", "Default", "Meaning"])
+        self.settings.cellDoubleClicked.connect(lambda r, _c: self._edit_setting(r))
+        layout.addWidget(self.settings)
+        change = QPushButton("Change selected setting…")
+        change.clicked.connect(lambda: self._edit_setting(self.settings.currentRow()))
+        layout.addWidget(change, 0, Qt.AlignmentFlag.AlignLeft)
+        self.setting_rows: list[dict[str, Any]] = []
         self.refresh()
 
     def refresh(self) -> None:
