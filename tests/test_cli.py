@@ -311,3 +311,87 @@ def test_deadline_follows_the_setting(run, tmp_path):
     run("report", "add", write_report(tmp_path))
     code, out, _ = run("case", "show", "IA-2026-0001", "--json")
     assert json.loads(out)["deadline"] == "2026-12-17"
+
+
+def _png(path: Path, colour: str = "red") -> str:
+    from PIL import Image
+
+    Image.new("RGB", (50, 40), colour).save(path, "PNG")
+    return str(path)
+
+
+def test_evidence_add_show_verify_export_custody(run, tmp_path):
+    run("report", "add", write_report(tmp_path))
+    shot = _png(tmp_path / "post.png")
+    code, out, _ = run(
+        "evidence",
+        "add",
+        "IA-2026-0001",
+        shot,
+        "--source-url",
+        "https://facebook.example/p/9",
+        "--captured-at",
+        "2026-10-30T21:05:00-06:00",
+        "--note",
+        "Seen by reporter",
+        "--json",
+    )
+    assert code == 0
+    added = json.loads(out)[0]
+    code, out, _ = run("case", "show", "IA-2026-0001", "--json")
+    item = json.loads(out)["evidence"][0]
+    assert {k: item[k] for k in ("id", "sha256", "file_name", "verified")} == {
+        "id": added["id"],
+        "sha256": added["sha256"],
+        "file_name": "post.png",
+        "verified": True,
+    }
+    code, out, _ = run("evidence", "verify", "IA-2026-0001")
+    assert code == 0 and "1 of 1 item(s) verified" in out
+    out_dir = tmp_path / "exported"
+    out_dir.mkdir()
+    code, out, _ = run("evidence", "export", str(added["id"]), "--out", str(out_dir))
+    assert code == 0 and len(list(out_dir.iterdir())) == 2
+    code, out, _ = run("evidence", "custody", str(added["id"]), "--json")
+    assert [r["event"] for r in json.loads(out)] == [
+        "evidence.add",
+        "evidence.verify",
+        "evidence.export",
+    ]
+
+
+def test_evidence_add_refuses_bad_files_with_exit_2(run, tmp_path, db):
+    run("report", "add", write_report(tmp_path))
+    junk = tmp_path / "junk.png"
+    junk.write_bytes(b"not an image at all")
+    code, _, err = run("evidence", "add", "IA-2026-0001", str(junk))
+    assert code == 2 and "junk.png: refused" in err and "Traceback" not in err
+    code, _, err = run("evidence", "add", "IA-2026-0001", str(tmp_path / "missing.png"))
+    assert code == 2 and "no such file" in err
+    code, _, err = run(
+        "evidence",
+        "add",
+        "IA-2026-0001",
+        _png(tmp_path / "ok.png"),
+        "--captured-at",
+        "last tuesday",
+    )
+    assert code == 2 and "--captured-at" in err
+
+
+def test_evidence_verify_exits_1_listing_each_mismatch(run, tmp_path, db):
+    from sqlalchemy import text
+
+    run("report", "add", write_report(tmp_path))
+    run(
+        "evidence",
+        "add",
+        "IA-2026-0001",
+        _png(tmp_path / "a.png"),
+        _png(tmp_path / "b.png", "blue"),
+    )
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER evidence_blob_no_update"))
+        conn.execute(text("UPDATE evidence_blob SET data = x'00' WHERE rowid = 1"))
+    code, out, _ = run("evidence", "verify")
+    assert code == 1 and out.count("MISMATCH") == 1 and "1 of 2 item(s) verified" in out

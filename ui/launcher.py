@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sys
 from collections.abc import Sequence
 
@@ -15,6 +16,7 @@ def _run_app(db_url: str | None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # the image decoder's worker process, when frozen
     return cli.main(argv, run_app=_run_app)
 
 

@@ -333,16 +333,33 @@ def show_case(session: Session, actor: Actor, number: str) -> dict[str, Any]:
                 "file_name": e.file_name,
                 "media_type": e.media_type,
                 "size": e.size,
-                "verified": None,
+                "width": e.width,
+                "height": e.height,
+                "source_url": e.source_url,
+                "captured_at_utc": e.captured_at.isoformat() + "Z" if e.captured_at else None,
+                "captured_by": e.captured_by.login,
+                "verified": rehash(session, e),
             }
             for e in case.evidence
         ],
         "flags": case_flags(case),
     }
     append(
-        session, actor, "case.view", object_type="case", object_id=case.id, case_number=case.number
+        session,
+        actor,
+        "case.view",
+        object_type="case",
+        object_id=case.id,
+        case_number=case.number,
+        details={"evidence_verified": {str(e["id"]): e["verified"] for e in data["evidence"]}},
     )
     return data
+
+
+def rehash(session: Session, evidence: Any) -> bool:
+    from ia_desk.evidence.store import rehash as _rehash
+
+    return _rehash(session, evidence)
 
 
 def employee_by_badge(session: Session, badge: str) -> Employee:

@@ -266,6 +266,16 @@ class EvidenceBlob(Base):
     stored_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class EvidenceThumb(Base):
+    """A small PNG preview of an evidence image, made once from the stored bytes."""
+
+    __tablename__ = "evidence_thumb"
+    sha256: Mapped[str] = mapped_column(ForeignKey("evidence_blob.sha256"), primary_key=True)
+    png: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+
+
 class Evidence(Base):
     """One item of evidence on a case: the blob plus its capture and custody metadata."""
 
@@ -288,6 +298,7 @@ class Evidence(Base):
     note: Mapped[str | None] = mapped_column(Text)
     added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     case: Mapped[Case] = relationship(back_populates="evidence")
+    captured_by: Mapped[User] = relationship()
 
 
 class DisciplineAction(Base):

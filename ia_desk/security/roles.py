@@ -6,6 +6,8 @@
 | case.read               |    x     |        x        |            |       x       |
 | case.read_own_status    |    x     |        x        |     x      |       x       |
 | reporter.identity.read  |    x     |        x        |            |               |
+| evidence.add            |    x     |        x        |     x*     |               |
+| evidence.view           |    x     |        x        |            |       x       |
 | allegation.add          |    x     |        x        |            |               |
 | allegation.find         |    x     |        x        |            |               |
 | discipline.record       |    x     |                 |            |       x       |
@@ -16,6 +18,9 @@
 | audit.read              |    x     |                 |            |               |
 | export.all              |    x     |                 |            |               |
 | policy.read             |    x     |        x        |     x      |       x       |
+
+(*) a supervisor adds evidence only to a report they submitted, while it is still
+being received.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.read": frozenset({IA_ADMIN, IA_INVESTIGATOR, COMMAND_STAFF}),
     "case.read_own_status": ALL,
     "reporter.identity.read": IA,
+    "evidence.add": frozenset({IA_ADMIN, IA_INVESTIGATOR, SUPERVISOR}),
+    "evidence.view": frozenset({IA_ADMIN, IA_INVESTIGATOR, COMMAND_STAFF}),
     "allegation.add": IA,
     "allegation.find": IA,
     "discipline.record": frozenset({IA_ADMIN, COMMAND_STAFF}),

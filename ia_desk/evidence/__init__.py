@@ -1,0 +1,1 @@
+"""Screenshot intake, hashing, safe decoding, storage, verification."""

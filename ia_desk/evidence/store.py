@@ -1,0 +1,360 @@
+"""Evidence intake, storage, verification and custody.
+
+Bytes are stored in the database, content-addressed by SHA-256 and written once: the
+same image added twice is stored once and linked twice. The original file name is
+metadata only; nothing is ever written to a path derived from it. Every view, export
+and print re-hashes the bytes and records the result in the audit trail, which is also
+each item's custody log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ia_desk import validation as v
+from ia_desk.audit.trail import append
+from ia_desk.cases.queries import get_case
+from ia_desk.cases.workflow import may_work_on
+from ia_desk.db.models import AuditEvent, Case, Evidence, EvidenceBlob, EvidenceThumb, utcnow
+from ia_desk.errors import AuditedRefusal, InputError, NotFound, PermissionDenied, RefusedInput
+from ia_desk.evidence.decode import EXTENSIONS, Unreadable, inspect
+from ia_desk.security.actor import Actor
+from ia_desk.security.roles import SUPERVISOR, require
+from ia_desk.settings import get_setting
+
+METHODS = ("file", "clipboard", "drag")
+_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass
+class EvidenceInput:
+    data: bytes
+    file_name: str
+    method: str = "file"
+    source_url: str | None = None
+    platform: str | None = None
+    captured_at: dt.datetime | None = None  # aware; None = now
+    captured_tz: str | None = None  # the capturing workstation's time zone
+    note: str | None = None
+
+
+def local_zone_name() -> str:
+    """The workstation's time zone as a name (or its UTC offset when it has none)."""
+    now = dt.datetime.now().astimezone()
+    name = time.tzname[time.daylight and time.localtime().tm_isdst > 0]
+    offset = now.utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{name} (UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d})"
+
+
+def check_file_name(name: str) -> str:
+    """The original name, kept as metadata: refused if it could not be an honest file name."""
+    if not name or name in (".", ".."):
+        raise ValueError("the file has no usable name")
+    if _CONTROL.search(name):
+        raise ValueError("the file name contains control characters")
+    if "/" in name or "\\" in name or ".." in name.split("."):
+        raise ValueError("the file name contains a path ('/', '\\' or '..')")
+    if len(name) > 255:
+        raise ValueError("the file name is longer than 255 characters")
+    stem = name.split(".")[0].strip().upper()
+    if stem in _RESERVED or name.endswith((" ", ".")):
+        raise ValueError("the file name is reserved by Windows or ends in a dot or space")
+    return name
+
+
+def _refuse(number: str, name: str, reason: str, size: int, digest: str | None) -> RefusedInput:
+    shown = _CONTROL.sub("?", name)[:120] or "(no name)"
+    return RefusedInput(
+        f"{shown}: refused: {reason}. Nothing was stored.",
+        AuditedRefusal(
+            "evidence.add",
+            "case",
+            number,
+            {"case": number, "file_name": shown, "size": size, "sha256": digest},
+        ),
+        field="file",
+    )
+
+
+def _may_add(actor: Actor, case: Case) -> bool:
+    if actor.role == SUPERVISOR:
+        return case.created_by_id == actor.user_id and case.status == "received"
+    return may_work_on(actor, case)
+
+
+def add_evidence(
+    session: Session, actor: Actor, number: str, items: list[EvidenceInput]
+) -> list[Evidence]:
+    """Check and store items on a case, all or none. A refusal names the file and why,
+    stores nothing, and is audited."""
+    require(actor, "evidence.add", "evidence.add", "case", number)
+    case = get_case(session, number)
+    if not _may_add(actor, case):
+        raise PermissionDenied(
+            f"Permission denied: you may not add evidence to {case.number}.",
+            AuditedRefusal("evidence.add", "case", str(case.id), {"case": case.number}),
+        )
+    if not items:
+        raise InputError("No files were given.", field="file")
+    cap_mb = int(get_setting(session, "evidence_max_mb"))
+    stored: list[Evidence] = []
+    for item in items:
+        data = item.data
+        digest = hashlib.sha256(data).hexdigest() if data else None
+        try:
+            name = check_file_name(item.file_name)
+        except ValueError as exc:
+            raise _refuse(case.number, item.file_name, str(exc), len(data), digest) from None
+        if item.method not in METHODS:
+            raise InputError(f"method: must be one of {', '.join(METHODS)}.", field="method")
+        if len(data) > cap_mb * 1024 * 1024:
+            raise _refuse(
+                case.number,
+                name,
+                f"it is {len(data) / 1024**2:.1f} MB, over the limit of {cap_mb} MB",
+                len(data),
+                digest,
+            )
+        try:
+            info = inspect(data)
+        except Unreadable as exc:
+            raise _refuse(case.number, name, str(exc), len(data), digest) from None
+        assert digest is not None
+        url = v.url(item.source_url, "source_url")
+        platform = v.text(item.platform, "platform", required=False, max_len=60)
+        note = v.text(item.note, "note", required=False, max_len=10_000, multiline=True)
+        captured = item.captured_at or dt.datetime.now(dt.UTC)
+        if captured.tzinfo is None:
+            raise InputError("captured_at: give the UTC offset too.", field="captured_at")
+        if captured > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5):
+            raise InputError("captured_at: lies in the future.", field="captured_at")
+        if session.get(EvidenceBlob, digest) is None:
+            session.add(EvidenceBlob(sha256=digest, size=len(data), data=data))
+            if info.thumbnail:
+                session.add(
+                    EvidenceThumb(
+                        sha256=digest,
+                        png=info.thumbnail,
+                        width=info.thumb_width or 0,
+                        height=info.thumb_height or 0,
+                    )
+                )
+            session.flush()
+        evidence = Evidence(
+            case_id=case.id,
+            sha256=digest,
+            file_name=name,
+            media_type=info.media_type,
+            size=len(data),
+            width=info.width,
+            height=info.height,
+            source_url=url,
+            platform=platform or (case.incident.platform if case.incident else None),
+            captured_at=captured.astimezone(dt.UTC).replace(tzinfo=None),
+            captured_tz=item.captured_tz or local_zone_name(),
+            captured_by_id=actor.user_id,
+            workstation=session.info.get("workstation", "?"),
+            method=item.method,
+            note=note,
+        )
+        session.add(evidence)
+        session.flush()
+        append(
+            session,
+            actor,
+            "evidence.add",
+            object_type="evidence",
+            object_id=evidence.id,
+            case_number=case.number,
+            details={
+                "sha256": digest,
+                "file_name": name,
+                "size": len(data),
+                "media_type": info.media_type,
+                "method": item.method,
+                "source_url": url,
+            },
+        )
+        stored.append(evidence)
+    case.updated_at = utcnow()
+    return stored
+
+
+def rehash(session: Session, evidence: Evidence) -> bool:
+    """True when the stored bytes still hash to the recorded SHA-256."""
+    blob = session.get(EvidenceBlob, evidence.sha256)
+    if blob is None:
+        return False
+    return hashlib.sha256(blob.data).hexdigest() == evidence.sha256 == blob.sha256
+
+
+def get_evidence(session: Session, actor: Actor, evidence_id: int, event: str) -> Evidence:
+    require(actor, "evidence.view", event, "evidence", str(evidence_id))
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None:
+        raise NotFound(f"There is no evidence item {evidence_id}.", field="evidence")
+    return evidence
+
+
+def metadata(evidence: Evidence, verified: bool | None = None) -> dict[str, Any]:
+    return {
+        "id": evidence.id,
+        "case": evidence.case.number,
+        "sha256": evidence.sha256,
+        "file_name": evidence.file_name,
+        "media_type": evidence.media_type,
+        "size": evidence.size,
+        "width": evidence.width,
+        "height": evidence.height,
+        "source_url": evidence.source_url,
+        "platform": evidence.platform,
+        "captured_at_utc": evidence.captured_at.isoformat() + "Z" if evidence.captured_at else None,
+        "captured_tz": evidence.captured_tz,
+        "captured_by": evidence.captured_by.login,
+        "workstation": evidence.workstation,
+        "method": evidence.method,
+        "note": evidence.note,
+        "added_at_utc": evidence.added_at.isoformat() + "Z",
+        "verified": verified,
+    }
+
+
+def open_evidence(session: Session, actor: Actor, evidence_id: int) -> tuple[dict[str, Any], bytes]:
+    """The item's metadata and original bytes, re-verified; audited as a view."""
+    evidence = get_evidence(session, actor, evidence_id, "evidence.view")
+    ok = rehash(session, evidence)
+    blob = session.get(EvidenceBlob, evidence.sha256)
+    append(
+        session,
+        actor,
+        "evidence.view",
+        object_type="evidence",
+        object_id=evidence.id,
+        case_number=evidence.case.number,
+        outcome="ok" if ok else "mismatch",
+        details={"sha256": evidence.sha256, "verified": ok},
+    )
+    return metadata(evidence, ok), blob.data if blob else b""
+
+
+def thumbnail(session: Session, sha256: str) -> bytes | None:
+    thumb = session.get(EvidenceThumb, sha256)
+    return thumb.png if thumb else None
+
+
+def export_evidence(
+    session: Session, actor: Actor, evidence_id: int, out_dir: Path
+) -> tuple[Path, Path, bool]:
+    """Write the original bytes and a sidecar JSON of metadata and hash into ``out_dir``.
+
+    The file names come from the case number, item id and hash, never from the original
+    name. A mismatch is exported too, and says so in the sidecar and the audit trail.
+    """
+    evidence = get_evidence(session, actor, evidence_id, "evidence.export")
+    if not out_dir.is_dir():
+        raise InputError(f"{out_dir} is not a folder.", field="out")
+    ok = rehash(session, evidence)
+    blob = session.get(EvidenceBlob, evidence.sha256)
+    ext = EXTENSIONS.get(evidence.media_type, "bin")
+    stem = f"{evidence.case.number}-E{evidence.id:04d}-{evidence.sha256[:12]}"
+    target = out_dir / f"{stem}.{ext}"
+    sidecar = out_dir / f"{stem}.json"
+    meta = metadata(evidence, ok)
+    meta["exported_at_utc"] = utcnow().isoformat() + "Z"
+    meta["exported_by"] = actor.login
+    if not ok:
+        meta["warning"] = (
+            "MISMATCH: the stored bytes no longer hash to the recorded "
+            "SHA-256; this copy is not the evidence as captured."
+        )
+    append(
+        session,
+        actor,
+        "evidence.export",
+        object_type="evidence",
+        object_id=evidence.id,
+        case_number=evidence.case.number,
+        outcome="ok" if ok else "mismatch",
+        details={"sha256": evidence.sha256, "verified": ok, "file": target.name},
+    )
+    session.flush()
+    try:
+        target.write_bytes(blob.data if blob else b"")
+        sidecar.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as exc:
+        target.unlink(missing_ok=True)
+        sidecar.unlink(missing_ok=True)
+        raise InputError(f"Cannot write into {out_dir}: {exc.strerror}.", field="out") from None
+    return target, sidecar, ok
+
+
+def verify_all(session: Session, actor: Actor, number: str | None = None) -> list[dict[str, Any]]:
+    """Re-hash every item (or one case's); each result is recorded in the audit trail."""
+    require(actor, "evidence.view", "evidence.verify", "case", number)
+    stmt = select(Evidence).order_by(Evidence.id)
+    if number:
+        stmt = stmt.where(Evidence.case_id == get_case(session, number).id)
+    results = []
+    for e in session.scalars(stmt):
+        ok = rehash(session, e)
+        append(
+            session,
+            actor,
+            "evidence.verify",
+            object_type="evidence",
+            object_id=e.id,
+            case_number=e.case.number,
+            outcome="ok" if ok else "mismatch",
+            details={"sha256": e.sha256, "verified": ok},
+        )
+        results.append(
+            {
+                "id": e.id,
+                "case": e.case.number,
+                "file_name": e.file_name,
+                "sha256": e.sha256,
+                "verified": ok,
+            }
+        )
+    return results
+
+
+def custody_log(session: Session, actor: Actor, evidence_id: int) -> list[dict[str, Any]]:
+    """Every recorded add, view, export, print and verification of one item, oldest first."""
+    get_evidence(session, actor, evidence_id, "evidence.custody")
+    rows = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == "evidence", AuditEvent.object_id == str(evidence_id))
+        .order_by(AuditEvent.seq)
+    )
+    return [
+        {
+            "seq": e.seq,
+            "at": e.at.isoformat() + "Z",
+            "user": e.user_login,
+            "workstation": e.workstation,
+            "event": e.event_type,
+            "outcome": e.outcome,
+        }
+        for e in rows
+    ]
