@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from ia_desk.cases.allegations import record_finding
 from ia_desk.cases.intake import open_case, parse_report
 from ia_desk.cases.workflow import perform
+from ia_desk.demo_images import post_screenshot
+from ia_desk.evidence.store import EvidenceInput, add_evidence
 from ia_desk.security.actor import Actor
 
 ROSTER = [
@@ -92,7 +94,9 @@ SCENARIOS = [
 ]
 
 
-def add_demo_data(session: Session, actor: Actor, count: int = 24, seed: int = 7) -> int:
+def add_demo_data(
+    session: Session, actor: Actor, count: int = 24, seed: int = 7, with_evidence: bool = True
+) -> int:
     rng = random.Random(seed)
     today = dt.date.today()
     tz = dt.timezone(dt.timedelta(hours=-6))
@@ -142,6 +146,22 @@ def add_demo_data(session: Session, actor: Actor, count: int = 24, seed: int = 7
         )
         result = open_case(session, actor, report)
         number = result.case.number
+        if with_evidence:
+            shot = post_screenshot(platform, name, narrative, report.occurred_on.isoformat())
+            add_evidence(
+                session,
+                actor,
+                number,
+                [
+                    EvidenceInput(
+                        shot,
+                        f"{platform.split()[0].lower()}-post-{1000 + i}.png",
+                        source_url=report.url,
+                        captured_at=received - dt.timedelta(hours=rng.randint(1, 30)),
+                        note="Screenshot supplied with the report.",
+                    )
+                ],
+            )
         # Older cases have moved on through the same workflow an investigator uses.
         if days_ago > 20:
             perform(session, actor, number, "start")

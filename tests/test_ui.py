@@ -115,7 +115,7 @@ def test_case_list_fetches_rows_in_pages(qtbot, db, admin):
     from ia_desk.demo import add_demo_data
 
     with db.write(admin) as s:
-        add_demo_data(s, admin, count=PAGE + 50)
+        add_demo_data(s, admin, count=PAGE + 50, with_evidence=False)
     win = MainWindow(db, admin)
     qtbot.addWidget(win)
     idle(qtbot)

@@ -19,6 +19,7 @@ from ia_desk.admin import initialise
 from ia_desk.security.users import authenticate
 from ui.app import FirstRunDialog, SignInDialog
 from ui.case_view import CaseWindow
+from ui.evidence import EvidenceViewer
 from ui.intake import IntakeDialog
 from ui.main_window import MainWindow
 
@@ -64,7 +65,14 @@ def main(out_dir: str) -> int:
                 win.pages[name].table.setCurrentCell(0, 0)  # type: ignore[attr-defined]
             shoot(app, win, out / f"{name.lower()}.png")
         number = win.cases.model.number_at(5) or "IA-2026-0001"
-        shoot(app, CaseWindow(db, actor, number), out / "case-view.png")
+        case_window = CaseWindow(db, actor, number)
+        shoot(app, case_window, out / "case-view.png")
+        case_window.tabs.setCurrentIndex(1)
+        shoot(app, case_window, out / "allegations.png")
+        case_window.tabs.setCurrentIndex(2)
+        shoot(app, case_window, out / "evidence.png")
+        first = case_window.data["evidence"][0]["id"]
+        shoot(app, EvidenceViewer(db, actor, first), out / "evidence-viewer.png")
         shoot(app, IntakeDialog(db, actor), out / "intake.png")
         settle(app)
         db.dispose()

@@ -38,6 +38,7 @@ from ia_desk.security.actor import Actor
 from ia_desk.security.roles import allowed
 from ia_desk.security.users import investigators
 from ui.clauses import ClausePickerDialog
+from ui.evidence import EvidenceGrid
 from ui.worker import run_task, show_error
 
 FLAG_TEXT = {
@@ -140,6 +141,7 @@ class CaseWindow(QWidget):
         self.allegations.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.allegations.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.allegations.horizontalHeader().setStretchLastSection(True)
+        self.allegations.verticalHeader().setVisible(False)
         self.allegations.currentCellChanged.connect(self._show_clause)
         split.addWidget(self.allegations)
         self.clause_text = QTextBrowser()
@@ -158,10 +160,8 @@ class CaseWindow(QWidget):
             al.addLayout(row)
         self.tabs.addTab(alleg, "Allegations")
 
-        self.evidence = QTableWidget(0, 4)
-        self.evidence.setHorizontalHeaderLabels(["File", "Type", "Size", "SHA-256"])
-        self.evidence.horizontalHeader().setStretchLastSection(True)
-        self.evidence.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.evidence = EvidenceGrid(db, actor, can_add=allowed(actor, "evidence.add"))
+        self.evidence.added.connect(self._after_change)
         self.tabs.addTab(self.evidence, "Evidence")
 
         self.timeline = QTableWidget(0, 5)
@@ -169,6 +169,7 @@ class CaseWindow(QWidget):
             ["When (UTC)", "Who", "Event", "Outcome", "Details"]
         )
         self.timeline.horizontalHeader().setStretchLastSection(True)
+        self.timeline.verticalHeader().setVisible(False)
         self.timeline.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.tabs.addTab(self.timeline, "Timeline")
         self.reload()
@@ -276,13 +277,8 @@ class CaseWindow(QWidget):
             self.allegations.setCurrentCell(0, 0)
 
     def _fill_evidence(self, d: dict[str, Any]) -> None:
-        rows = d["evidence"]
-        self.evidence.setRowCount(len(rows))
-        for r, e in enumerate(rows):
-            for c, v in enumerate(
-                [e["file_name"], e["media_type"], f"{e['size']:,} bytes", e["sha256"]]
-            ):
-                self.evidence.setItem(r, c, QTableWidgetItem(v))
+        self.evidence.show_items(d["case"], d["evidence"])
+        self.tabs.setTabText(2, f"Evidence ({len(d['evidence'])})")
 
     def _fill_timeline(self, d: dict[str, Any]) -> None:
         rows = d["timeline"]

@@ -41,9 +41,11 @@ from ia_desk.cases.queries import list_employees
 from ia_desk.db.engine import Database
 from ia_desk.db.models import CHANNELS
 from ia_desk.errors import InputError
+from ia_desk.evidence.store import add_evidence
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import allowed
 from ui.clauses import ClausePickerDialog
+from ui.evidence import PendingEvidence
 from ui.worker import run_task, show_error
 
 PLATFORMS = [
@@ -70,7 +72,7 @@ class IntakeDialog(QDialog):
         self.result_: IntakeResult | None = None
         self.roster: dict[str, dict[str, Any]] = {}
         self.setWindowTitle("New report")
-        self.resize(900, 820)
+        self.resize(900, 900)
         outer = QVBoxLayout(self)
         self.errors: dict[str, QLabel] = {}
 
@@ -192,6 +194,12 @@ class IntakeDialog(QDialog):
         buttons_col.addWidget(drop)
         cll.addLayout(buttons_col)
         outer.addWidget(cl)
+
+        ev = QGroupBox("Screenshots (stored with the case, hashed with SHA-256)")
+        evl = QVBoxLayout(ev)
+        self.pending = PendingEvidence()
+        evl.addWidget(self._with_error(self.pending, "file"))
+        outer.addWidget(ev)
 
         self.general_error = QLabel(styleSheet=ERROR_STYLE)
         self.general_error.setWordWrap(True)
@@ -356,9 +364,15 @@ class IntakeDialog(QDialog):
             self.show_error(exc)
             return
 
+        items = list(self.pending.items)
+
         def work() -> IntakeResult:
+            # The case and its screenshots are stored together, or not at all.
             with self.db.write(self.actor) as s:
-                return open_case(s, self.actor, report)
+                result = open_case(s, self.actor, report)
+                if items:
+                    add_evidence(s, self.actor, result.case.number, items)
+                return result
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, InputError):
