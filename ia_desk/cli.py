@@ -440,6 +440,154 @@ def cmd_evidence_custody(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_case_action(args: argparse.Namespace) -> int:
+    from ia_desk.cases.workflow import perform
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        case = perform(s, actor, args.case, args.action, assignee=args.assignee, reason=args.reason)
+        print(f"{case.number}: {case.status}")
+    return 0
+
+
+def cmd_case_toll(args: argparse.Namespace) -> int:
+    from ia_desk.cases.deadlines import toll
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        toll(s, actor, args.case, args.reason)
+    print(f"{args.case}: deadline paused")
+    return 0
+
+
+def cmd_case_untoll(args: argparse.Namespace) -> int:
+    from ia_desk.cases.deadlines import untoll
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        deadline = untoll(s, actor, args.case)
+    print(f"{args.case}: deadline resumed, now {deadline}")
+    return 0
+
+
+def cmd_case_reporter_update(args: argparse.Namespace) -> int:
+    from ia_desk.cases.deadlines import record_reporter_update
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        record_reporter_update(s, actor, args.case, args.note)
+    print(f"{args.case}: reporter update recorded")
+    return 0
+
+
+def cmd_discipline_recommend(args: argparse.Namespace) -> int:
+    from ia_desk.discipline.ladder import recommend
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.read() as s:
+        rec = recommend(s, actor, args.case, args.employee)
+    _print(rec, args.json, rec["explanation"])
+    return 0
+
+
+def cmd_discipline_record(args: argparse.Namespace) -> int:
+    from ia_desk.discipline.ladder import record
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        action = record(s, actor, args.case, args.employee, args.step, args.reason)
+        out = {
+            "id": action.id,
+            "step": action.step,
+            "recommended": action.recommended_step,
+            "within_range": action.within_range,
+        }
+    _print(out, args.json, f"recorded: {out['step']} (recommended {out['recommended']})")
+    return 0
+
+
+def cmd_discipline_matrix_show(args: argparse.Namespace) -> int:
+    from ia_desk.discipline.matrix import current
+
+    db = _open(args)
+    _sign_in(db)
+    with db.read() as s:
+        matrix = current(s)
+    if args.json:
+        _print(matrix, True, "")
+    else:
+        print(f"matrix version {matrix['version']}, look-back {matrix['lookback_months']} months")
+        for name, c in matrix["classes"].items():
+            print(
+                f"class {name} {c['label']:<14} presumptive {c['presumptive']:<18} range "
+                f"{c['range'][0]}..{c['range'][1]}"
+            )
+    return 0
+
+
+def cmd_discipline_matrix_set(args: argparse.Namespace) -> int:
+    from ia_desk.cases.intake import parse_json
+    from ia_desk.discipline.matrix import update_matrix
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise InputError(f"{args.file}: no such file.", field="file")
+    content = parse_json(path.read_bytes())
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        version = update_matrix(s, actor, content, args.reason)
+    print(f"discipline matrix version {version} stored")
+    return 0
+
+
+def cmd_retaliation_review(args: argparse.Namespace) -> int:
+    from ia_desk.protection.retaliation import record_review
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        record_review(s, actor, args.case, args.conclusion, args.reasoning)
+    print(f"{args.case}: retaliation review recorded ({args.conclusion})")
+    return 0
+
+
+def cmd_protection_revoke(args: argparse.Namespace) -> int:
+    from ia_desk.protection.retaliation import revoke_protection
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        revoke_protection(s, actor, args.case, args.reason)
+    print(f"{args.case}: the reporter's protection is revoked")
+    return 0
+
+
+def cmd_policy_reviews(args: argparse.Namespace) -> int:
+    from ia_desk.cases.allegations import review_items
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.read() as s:
+        rows = review_items(s, actor, args.policy, args.all)
+    if args.json:
+        _print(rows, True, "")
+    else:
+        for r in rows:
+            print(
+                f"{r['clause']:<28} {r['case']:<14} opened {r['opened_at'][:10]} by "
+                f"{r['opened_by']}" + (" (closed)" if r["closed_at"] else "")
+            )
+        print(f"{len(rows)} item(s)")
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -487,6 +635,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--on", metavar="DATE", help="the version in force on this date")
     sp.add_argument("--json", action="store_true")
 
+    sp = add("reviews", cmd_policy_reviews, "open policy-review items", pol)
+    sp.add_argument("--policy", metavar="ID")
+    sp.add_argument("--all", action="store_true", help="closed items too")
+    sp.add_argument("--json", action="store_true")
+
     rep = sub.add_parser("report", help="report intake").add_subparsers(
         dest="report_cmd", required=True, parser_class=_Parser
     )
@@ -504,6 +657,65 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("show", cmd_case_show, "show one case", case)
     sp.add_argument("case")
     sp.add_argument("--json", action="store_true")
+
+    sp = add("action", cmd_case_action, "take a workflow action on a case", case)
+    sp.add_argument("case")
+    sp.add_argument("action", choices=["assign", "start", "findings", "close", "reopen"])
+    sp.add_argument("--assignee", metavar="LOGIN")
+    sp.add_argument("--reason")
+    sp = add("toll", cmd_case_toll, "pause a case's deadline, with the reason", case)
+    sp.add_argument("case")
+    sp.add_argument("--reason", required=True)
+    sp = add("untoll", cmd_case_untoll, "resume a paused deadline", case)
+    sp.add_argument("case")
+    sp = add("reporter-update", cmd_case_reporter_update, "record an update to the reporter", case)
+    sp.add_argument("case")
+    sp.add_argument("--note", required=True)
+
+    dis = sub.add_parser("discipline", help="the discipline ladder").add_subparsers(
+        dest="discipline_cmd", required=True, parser_class=_Parser
+    )
+    sp = add("recommend", cmd_discipline_recommend, "the recommended step and why", dis)
+    sp.add_argument("case")
+    sp.add_argument("--employee", required=True, metavar="BADGE")
+    sp.add_argument("--json", action="store_true")
+    sp = add("record", cmd_discipline_record, "record a discipline decision", dis)
+    sp.add_argument("case")
+    sp.add_argument("--employee", required=True, metavar="BADGE")
+    sp.add_argument(
+        "--step",
+        required=True,
+        choices=["counseling", "training", "written_reprimand", "suspension", "termination"],
+    )
+    sp.add_argument("--reason")
+    sp.add_argument("--json", action="store_true")
+    mx = dis.add_parser("matrix", help="the discipline matrix").add_subparsers(
+        dest="matrix_cmd", required=True, parser_class=_Parser
+    )
+    sp = add("show", cmd_discipline_matrix_show, "show the matrix in force", mx)
+    sp.add_argument("--json", action="store_true")
+    sp = add("set", cmd_discipline_matrix_set, "store a new matrix version (IA admin)", mx)
+    sp.add_argument("file")
+    sp.add_argument("--reason", required=True)
+
+    rt = sub.add_parser("retaliation", help="retaliation reviews").add_subparsers(
+        dest="retaliation_cmd", required=True, parser_class=_Parser
+    )
+    sp = add("review", cmd_retaliation_review, "record a retaliation review (IA admin)", rt)
+    sp.add_argument("case")
+    sp.add_argument(
+        "--conclusion",
+        required=True,
+        choices=["no_retaliation", "retaliation_found", "inconclusive"],
+    )
+    sp.add_argument("--reasoning", required=True)
+
+    pr = sub.add_parser("protection", help="good-faith reporter protection").add_subparsers(
+        dest="protection_cmd", required=True, parser_class=_Parser
+    )
+    sp = add("revoke", cmd_protection_revoke, "revoke a reporter's protection (IA admin)", pr)
+    sp.add_argument("case", help="the case of the report that gave the protection")
+    sp.add_argument("--reason", required=True)
 
     al = sub.add_parser("allegation", help="allegations and findings").add_subparsers(
         dest="allegation_cmd", required=True, parser_class=_Parser

@@ -15,7 +15,9 @@ from ia_desk.cases.allegations import record_finding
 from ia_desk.cases.intake import open_case, parse_report
 from ia_desk.cases.workflow import perform
 from ia_desk.demo_images import post_screenshot
+from ia_desk.discipline.ladder import recommend, record
 from ia_desk.evidence.store import EvidenceInput, add_evidence
+from ia_desk.protection.retaliation import blocking_reason, record_review
 from ia_desk.security.actor import Actor
 
 ROSTER = [
@@ -179,6 +181,20 @@ def add_demo_data(
                 )
             perform(session, actor, number, "findings")
         if days_ago > 120:
+            case = result.case
+            if blocking_reason(session, case):
+                record_review(
+                    session,
+                    actor,
+                    number,
+                    "no_retaliation",
+                    "Demo review: the complaint concerns a public post that the "
+                    "reporter did not bring up; no link to the earlier report.",
+                )
+            for subject in case.subjects:
+                rec = recommend(session, actor, number, subject.employee.badge)
+                if rec["step"]:
+                    record(session, actor, number, subject.employee.badge, rec["step"])
             perform(session, actor, number, "close")
         made += 1
     return made

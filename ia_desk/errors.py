@@ -94,3 +94,9 @@ class RefusedInput(InputError):
     def __init__(self, message: str, refusal: AuditedRefusal, field: str | None = None) -> None:
         super().__init__(message, field)
         self.refusal = refusal
+
+
+class Blocked(IADeskError):
+    """A rule holds the action back until something else is done (e.g. a review)."""
+
+    exit_code = 1

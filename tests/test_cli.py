@@ -395,3 +395,124 @@ def test_evidence_verify_exits_1_listing_each_mismatch(run, tmp_path, db):
         conn.execute(text("UPDATE evidence_blob SET data = x'00' WHERE rowid = 1"))
     code, out, _ = run("evidence", "verify")
     assert code == 1 and out.count("MISMATCH") == 1 and "1 of 2 item(s) verified" in out
+
+
+def test_discipline_recommend_and_record(run, users, tmp_path):
+    run("report", "add", write_report(tmp_path))
+    code, out, _ = run("case", "show", "IA-2026-0001", "--json")
+    aid = json.loads(out)["allegations"][0]["id"]
+    run("allegation", "find", str(aid), "--disposition", "sustained", user="inv")
+    code, out, _ = run("discipline", "recommend", "IA-2026-0001", "--employee", "1234", "--json")
+    rec = json.loads(out)
+    assert code == 0 and {"step", "range", "explanation", "priors", "immediate_action"} <= (
+        rec.keys()
+    )
+    assert rec["step"] == "written_reprimand" and rec["range"] == ["training", "termination"]
+    code, _, err = run(
+        "discipline",
+        "record",
+        "IA-2026-0001",
+        "--employee",
+        "1234",
+        "--step",
+        "counseling",
+        user="chief",
+    )
+    assert code == 2 and "needs a reason" in err
+    code, out, _ = run(
+        "discipline",
+        "record",
+        "IA-2026-0001",
+        "--employee",
+        "1234",
+        "--step",
+        "written_reprimand",
+        "--json",
+        user="chief",
+    )
+    assert code == 0 and json.loads(out)["within_range"] is True
+    assert (
+        run(
+            "discipline",
+            "record",
+            "IA-2026-0001",
+            "--employee",
+            "1234",
+            "--step",
+            "training",
+            user="inv",
+        )[0]
+        == 3
+    )
+
+
+def test_retaliation_block_exits_1_until_reviewed(run, users, tmp_path):
+    run(
+        "report",
+        "add",
+        write_report(
+            tmp_path,
+            reporter={"mode": "anonymous"},
+            subjects=[{"badge": "2001", "name": "Pat Quill", "department": "police"}],
+        ),
+    )
+    run("report", "add", write_report(tmp_path))  # Pat (2001) reports 1234 in good faith
+    run(
+        "report",
+        "add",
+        write_report(tmp_path, reporter={"mode": "anonymous"}, subjects=[{"badge": "2001"}]),
+    )
+    code, out, _ = run("case", "show", "IA-2026-0003", "--json")
+    assert "retaliation_review" in json.loads(out)["flags"]
+    aid = json.loads(out)["allegations"][0]["id"]
+    run("allegation", "find", str(aid), "--disposition", "sustained")
+    code, _, err = run(
+        "discipline", "record", "IA-2026-0003", "--employee", "2001", "--step", "written_reprimand"
+    )
+    assert code == 1 and "retaliation review" in err
+    code, _, _ = run(
+        "retaliation",
+        "review",
+        "IA-2026-0003",
+        "--conclusion",
+        "no_retaliation",
+        "--reasoning",
+        "Unrelated public post.",
+    )
+    assert code == 0
+    assert (
+        run(
+            "discipline",
+            "record",
+            "IA-2026-0003",
+            "--employee",
+            "2001",
+            "--step",
+            "written_reprimand",
+        )[0]
+        == 0
+    )
+
+
+def test_matrix_show_and_policy_reviews(run, tmp_path):
+    code, out, _ = run("discipline", "matrix", "show", "--json")
+    assert code == 0 and json.loads(out)["version"] == 1
+    bad = tmp_path / "m.json"
+    bad.write_text("{}")
+    code, _, err = run("discipline", "matrix", "set", str(bad), "--reason", "test")
+    assert code == 2 and "matrix.steps" in err
+    code, out, _ = run("policy", "reviews", "--json")
+    assert code == 0 and json.loads(out) == []
+
+
+def test_case_toll_action_and_reporter_update(run, tmp_path):
+    run("report", "add", write_report(tmp_path))
+    assert run("case", "action", "IA-2026-0001", "start")[0] == 0
+    code, _, err = run("case", "action", "IA-2026-0001", "close")
+    assert code == 2 and "Cannot close" in err
+    assert run("case", "toll", "IA-2026-0001", "--reason", "DA asked us to wait")[0] == 0
+    code, out, _ = run("case", "show", "IA-2026-0001", "--json")
+    assert "tolled" in json.loads(out)["flags"]
+    code, out, _ = run("case", "untoll", "IA-2026-0001")
+    assert code == 0 and "deadline resumed" in out
+    assert run("case", "reporter-update", "IA-2026-0001", "--note", "Called back.")[0] == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,7 +12,7 @@ from ia_desk import validation as v
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import employee_by_badge, get_case
 from ia_desk.cases.search import index_case
-from ia_desk.db.models import DISPOSITIONS, Allegation, CaseSubject, utcnow
+from ia_desk.db.models import DISPOSITIONS, Allegation, CaseSubject, PolicyReviewItem, utcnow
 from ia_desk.errors import InputError, NotFound
 from ia_desk.policy.catalogue import POLICY_ORDER, clause_in_force, policy_of
 from ia_desk.security.actor import Actor
@@ -95,6 +96,26 @@ def record_finding(
     allegation.finding_by_id = actor.user_id
     case.updated_at = utcnow()
     session.flush()
+    if disposition == "policy_failure":
+        # The clause goes on the agenda of the annual policy review (3.21 §VI.A).
+        open_item = session.scalar(
+            select(PolicyReviewItem).where(
+                PolicyReviewItem.allegation_id == allegation.id,
+                PolicyReviewItem.closed_at.is_(None),
+            )
+        )
+        if open_item is None:
+            session.add(
+                PolicyReviewItem(
+                    policy_id=allegation.clause.policy_version.policy_id,
+                    clause_id=allegation.clause.clause_id,
+                    allegation_id=allegation.id,
+                    case_number=case.number,
+                    note=rationale,
+                    opened_by=actor.login,
+                )
+            )
+            session.flush()
     append(
         session,
         actor,
@@ -111,3 +132,30 @@ def record_finding(
         },
     )
     return allegation
+
+
+def review_items(
+    session: Session, actor: Actor, policy_id: str | None = None, include_closed: bool = False
+) -> list[dict[str, Any]]:
+    """Clauses brought to the annual policy review (3.21 §VI.A) by 'policy failure' findings."""
+    require(actor, "case.read", "policy.review_items")
+    stmt = select(PolicyReviewItem).order_by(PolicyReviewItem.policy_id, PolicyReviewItem.opened_at)
+    if policy_id:
+        stmt = stmt.where(PolicyReviewItem.policy_id == policy_id)
+    if not include_closed:
+        stmt = stmt.where(PolicyReviewItem.closed_at.is_(None))
+    return [
+        {
+            "id": r.id,
+            "policy": r.policy_id,
+            "clause": r.clause_id,
+            "case": r.case_number,
+            "allegation": r.allegation_id,
+            "note": r.note,
+            "opened_by": r.opened_by,
+            "opened_at": r.opened_at.isoformat() + "Z",
+            "closed_at": r.closed_at.isoformat() + "Z" if r.closed_at else None,
+            "outcome": r.outcome,
+        }
+        for r in session.scalars(stmt)
+    ]

@@ -40,12 +40,52 @@ def today() -> dt.date:
     return dt.date.today()
 
 
-def case_flags(case: Case, on: dt.date | None = None) -> list[str]:
-    on = on or today()
-    flags = []
-    if case.status != "closed" and case.deadline_on < on:
-        flags.append("overdue")
-    return flags
+def flags_for(session: Session, cases: list[Case]) -> dict[int, list[str]]:
+    """The short flags of each case, computed together for a page of cases.
+
+    ``overdue`` (past the deadline, not tolled, not closed), ``tolled``,
+    ``immediate_action`` (a clause breached calls for the Chief at once, 3.21 §V.B),
+    ``retaliation_review`` (a good-faith reporter is a subject), ``reporter_update_due``
+    (open for the update period without a recorded reporter update).
+    """
+    from ia_desk.discipline.matrix import current, is_immediate
+    from ia_desk.protection.retaliation import triggers_for
+    from ia_desk.settings import get_setting
+
+    if not cases:
+        return {}
+    on = today()
+    matrix = current(session)
+    triggers = triggers_for(session, [c.id for c in cases])
+    update_days = int(get_setting(session, "reporter_update_days"))
+    updated = set(
+        session.scalars(
+            select(AuditEvent.case_number).where(
+                AuditEvent.event_type == "case.reporter_update",
+                AuditEvent.case_number.in_([c.number for c in cases]),
+            )
+        )
+    )
+    out: dict[int, list[str]] = {}
+    for c in cases:
+        flags = []
+        open_ = c.status != "closed"
+        if open_ and c.tolled_since is None and c.deadline_on < on:
+            flags.append("overdue")
+        if c.tolled_since is not None and open_:
+            flags.append("tolled")
+        if any(is_immediate(matrix, a.clause.clause_id) for a in c.allegations):
+            flags.append("immediate_action")
+        if triggers.get(c.id):
+            flags.append("retaliation_review")
+        if open_ and c.number not in updated and (on - c.received_at.date()).days >= update_days:
+            flags.append("reporter_update_due")
+        out[c.id] = flags
+    return out
+
+
+def case_flags(session: Session, case: Case) -> list[str]:
+    return flags_for(session, [case])[case.id]
 
 
 def get_case(session: Session, number: str) -> Case:
@@ -136,7 +176,9 @@ def _filtered(session: Session, actor: Actor, q: CaseQuery) -> Select[Any]:
             Case.received_at < dt.datetime.combine(q.received_to + dt.timedelta(days=1), dt.time())
         )
     if q.overdue_only:
-        stmt = stmt.where(Case.status != "closed", Case.deadline_on < today())
+        stmt = stmt.where(
+            Case.status != "closed", Case.deadline_on < today(), Case.tolled_since.is_(None)
+        )
     if q.search and q.search.strip():
         stmt = filter_by_text(session, stmt, q.search)
     return stmt
@@ -202,6 +244,7 @@ def case_page(
         )
     }
     see_detail = allowed(actor, "case.read")
+    flags = flags_for(session, list(cases.values()))
     rows = []
     for cid in ids:
         c = cases[cid]
@@ -216,7 +259,7 @@ def case_page(
                 clauses=", ".join(dict.fromkeys(a.clause.clause_id for a in c.allegations))
                 if see_detail
                 else "",
-                flags=case_flags(c),
+                flags=flags[c.id] if see_detail else [f for f in flags[c.id] if f == "overdue"],
                 assigned_to=c.assigned_to.login if c.assigned_to and see_detail else None,
             )
         )
@@ -342,7 +385,10 @@ def show_case(session: Session, actor: Actor, number: str) -> dict[str, Any]:
             }
             for e in case.evidence
         ],
-        "flags": case_flags(case),
+        "flags": case_flags(session, case),
+        "tolled_since": case.tolled_since.isoformat() if case.tolled_since else None,
+        "retaliation": retaliation_status(session, case),
+        "discipline": discipline_decisions(session, case),
     }
     append(
         session,
@@ -354,6 +400,18 @@ def show_case(session: Session, actor: Actor, number: str) -> dict[str, Any]:
         details={"evidence_verified": {str(e["id"]): e["verified"] for e in data["evidence"]}},
     )
     return data
+
+
+def retaliation_status(session: Session, case: Case) -> dict[str, Any]:
+    from ia_desk.protection.retaliation import status
+
+    return status(session, case)
+
+
+def discipline_decisions(session: Session, case: Case) -> list[dict[str, Any]]:
+    from ia_desk.discipline.ladder import decisions
+
+    return decisions(session, case)
 
 
 def rehash(session: Session, evidence: Any) -> bool:

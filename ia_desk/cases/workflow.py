@@ -84,6 +84,15 @@ def blockers(case: Case, action: str) -> list[str]:
             out.append("the case has no allegations")
         elif pending:
             out.append(f"{len(pending)} allegation(s) have no finding yet")
+    if action == "close":
+        from sqlalchemy.orm import object_session
+
+        from ia_desk.protection.retaliation import blocking_reason
+
+        session = object_session(case)
+        held = blocking_reason(session, case) if session is not None else None
+        if held:
+            out.append(held)
     return out
 
 

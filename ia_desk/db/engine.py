@@ -373,9 +373,11 @@ def open_database(
     audit_key = _resolve_audit_key(engine, secrets_)
     db = Database(engine=engine, target=target, audit_key=audit_key)
     if migrate:
+        from ia_desk.discipline.matrix import ensure_matrix
         from ia_desk.policy.catalogue import ensure_catalogue
 
         ensure_catalogue(db)
+        ensure_matrix(db)
     return db
 
 

@@ -175,6 +175,7 @@ class Case(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    tolled_since: Mapped[dt.date | None] = mapped_column(Date)
     version_id: Mapped[int] = mapped_column(Integer, default=1)
 
     reporter: Mapped[Reporter] = relationship(back_populates="case", uselist=False)
@@ -207,7 +208,11 @@ class Reporter(Base):
     good_faith: Mapped[bool] = mapped_column(Boolean, default=False)
     # SHA-256 of the tracking code handed to the reporter; the code itself is not kept.
     tracking_hash: Mapped[str] = mapped_column(String(64), index=True)
+    protection_revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    protection_revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    protection_revoked_reason: Mapped[str | None] = mapped_column(Text)
     case: Mapped[Case] = relationship(back_populates="reporter")
+    employee: Mapped[Employee | None] = relationship()
 
 
 class Incident(Base):
@@ -313,6 +318,63 @@ class DisciplineAction(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     decided_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    within_range: Mapped[bool] = mapped_column(Boolean, default=True)
+    matrix_version: Mapped[int | None] = mapped_column(Integer)
+    case: Mapped[Case] = relationship()
+    employee: Mapped[Employee] = relationship()
+    decided_by: Mapped[User] = relationship()
+
+
+class DisciplineMatrixVersion(Base):
+    """One version of the discipline matrix (classes, ranges, clause classes). Write-once."""
+
+    __tablename__ = "discipline_matrix_version"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(40))
+
+
+class PolicyReviewItem(Base):
+    """A clause to bring to the annual policy review (opened by a 'policy failure' finding)."""
+
+    __tablename__ = "policy_review_item"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    policy_id: Mapped[str] = mapped_column(String(40), index=True)
+    clause_id: Mapped[str] = mapped_column(String(120))
+    allegation_id: Mapped[int] = mapped_column(ForeignKey("allegation.id"))
+    case_number: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    opened_by: Mapped[str] = mapped_column(String(40))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str | None] = mapped_column(Text)
+
+
+class RetaliationReview(Base):
+    """An IA administrator's review of a case that involves a good-faith reporter."""
+
+    __tablename__ = "retaliation_review"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ia_case.id"), index=True)
+    reviewed_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    reviewed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    conclusion: Mapped[str] = mapped_column(String(30))
+    reasoning: Mapped[str] = mapped_column(Text)
+    reviewed_by: Mapped[User] = relationship()
+
+
+class CaseToll(Base):
+    """A pause of a case's investigation deadline, with its reason."""
+
+    __tablename__ = "case_toll"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ia_case.id"), index=True)
+    started_on: Mapped[dt.date] = mapped_column(Date)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    started_by: Mapped[str] = mapped_column(String(40))
 
 
 class AuditEvent(Base):

@@ -11,6 +11,9 @@
 | allegation.add          |    x     |        x        |            |               |
 | allegation.find         |    x     |        x        |            |               |
 | discipline.record       |    x     |                 |            |       x       |
+| retaliation.review      |    x     |                 |            |               |
+| protection.revoke       |    x     |                 |            |               |
+| case.toll               |    x     |        x        |            |               |
 | summary.print_ia        |    x     |        x        |            |               |
 | summary.print_command   |    x     |        x        |            |       x       |
 | user.manage             |    x     |                 |            |               |
@@ -52,6 +55,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "allegation.add": IA,
     "allegation.find": IA,
     "discipline.record": frozenset({IA_ADMIN, COMMAND_STAFF}),
+    "retaliation.review": frozenset({IA_ADMIN}),
+    "protection.revoke": frozenset({IA_ADMIN}),
+    "case.toll": IA,
     "summary.print_ia": IA,
     "summary.print_command": frozenset({IA_ADMIN, IA_INVESTIGATOR, COMMAND_STAFF}),
     "user.manage": frozenset({IA_ADMIN}),

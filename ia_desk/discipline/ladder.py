@@ -1,0 +1,254 @@
+"""Recommendations on the ladder of 3.21 §V.B, and discipline decisions.
+
+The recommendation for an employee on a case:
+
+1. Only sustained allegations count; without one there is no discipline.
+2. The most severe class among them sets the presumptive step and the range.
+3. Each prior case of the same employee with a sustained allegation, whose incident lies
+   within the look-back window before this incident, moves the step up one rung, never
+   past the top of the range. Priors are counted per case, so one incident cited under
+   several clauses counts once.
+
+A decision outside the range needs a reason. A case held for a retaliation review takes
+no decision until the review is recorded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ia_desk import validation as v
+from ia_desk.audit.trail import append
+from ia_desk.cases.queries import employee_by_badge, get_case
+from ia_desk.db.models import (
+    DISCIPLINE_STEPS,
+    Allegation,
+    Case,
+    DisciplineAction,
+    Employee,
+    Incident,
+)
+from ia_desk.discipline.matrix import SEVERITY, clause_class, current
+from ia_desk.errors import Blocked, InputError
+from ia_desk.protection.retaliation import add_months, blocking_reason
+from ia_desk.security.actor import Actor
+from ia_desk.security.roles import require
+
+
+def label(matrix: dict[str, Any], step: str) -> str:
+    return str(matrix.get("step_labels", {}).get(step, step.replace("_", " ")))
+
+
+def priors(session: Session, employee: Employee, case: Case, months: int) -> list[dict[str, Any]]:
+    """Earlier cases of the employee with a sustained allegation, within the window."""
+    occurred = case.incident.occurred_on
+    start = add_months(occurred, -months)
+    rows = session.execute(
+        select(Case.number, Incident.occurred_on)
+        .join(Allegation, Allegation.case_id == Case.id)
+        .join(Incident, Incident.case_id == Case.id)
+        .where(
+            Allegation.employee_id == employee.id,
+            Allegation.disposition == "sustained",
+            Case.id != case.id,
+            Incident.occurred_on >= start,
+            Incident.occurred_on < occurred,
+        )
+        .distinct()
+        .order_by(Incident.occurred_on)
+    ).all()
+    return [{"case": n, "occurred_on": d.isoformat()} for n, d in rows]
+
+
+def _recommend(session: Session, case: Case, emp: Employee) -> dict[str, Any]:
+    matrix = current(session)
+    months = int(matrix["lookback_months"])
+    mine = [a for a in case.allegations if a.employee_id == emp.id]
+    immediate = any(clause_class(matrix, a.clause.clause_id).get("immediate_action") for a in mine)
+    sustained = [a for a in mine if a.disposition == "sustained"]
+    base: dict[str, Any] = {
+        "case": case.number,
+        "employee": emp.badge,
+        "matrix_version": matrix["version"],
+        "lookback_months": months,
+        "immediate_action": immediate,
+    }
+    if not sustained:
+        pending = sum(1 for a in mine if a.disposition is None)
+        why = (
+            f"No sustained allegation against badge {emp.badge} on {case.number}"
+            + (f" ({pending} still without a finding)" if pending else "")
+            + ": only sustained allegations lead to discipline."
+        )
+        return {
+            **base,
+            "step": None,
+            "range": None,
+            "class": None,
+            "priors": [],
+            "explanation": why,
+        }
+    worst = max(
+        sustained, key=lambda a: SEVERITY.index(clause_class(matrix, a.clause.clause_id)["class"])
+    )
+    cls_name = clause_class(matrix, worst.clause.clause_id)["class"]
+    cls = matrix["classes"][cls_name]
+    steps = list(matrix["steps"])
+    lo, hi = steps.index(cls["range"][0]), steps.index(cls["range"][1])
+    presumptive = steps.index(cls["presumptive"])
+    found = priors(session, emp, case, months)
+    raw = presumptive + len(found)
+    index = min(max(raw, lo), hi)
+    parts = [
+        f"Class {cls_name} ({cls['label']}) from {worst.clause.clause_id}"
+        + (
+            f", the most severe of {len(sustained)} sustained allegations"
+            if len(sustained) > 1
+            else ""
+        )
+        + f": presumptive {label(matrix, steps[presumptive])}, range "
+        f"{label(matrix, steps[lo])} to {label(matrix, steps[hi])}."
+    ]
+    if found:
+        listed = ", ".join(f"{p['case']} ({p['occurred_on']})" for p in found)
+        parts.append(
+            f"{len(found)} prior case(s) with a sustained allegation within "
+            f"{months} months: {listed}; each moves the step up one rung."
+        )
+    else:
+        parts.append(f"No prior sustained case within {months} months.")
+    if raw > hi:
+        parts.append(f"Capped at the top of the class's range ({label(matrix, steps[hi])}).")
+    parts.append(f"Recommended: {label(matrix, steps[index])}.")
+    if immediate:
+        parts.append("A clause breached calls for immediate action by the Chief (3.21 §V.B).")
+    return {
+        **base,
+        "step": steps[index],
+        "range": [steps[lo], steps[hi]],
+        "class": cls_name,
+        "priors": found,
+        "explanation": " ".join(parts),
+    }
+
+
+def recommend(session: Session, actor: Actor, number: str, badge: str) -> dict[str, Any]:
+    """The recommended step, its range and why (IA roles and command staff)."""
+    require(actor, "case.read", "discipline.recommend", "case", number)
+    case = get_case(session, number)
+    emp = employee_by_badge(session, badge)
+    if not any(s.employee_id == emp.id for s in case.subjects):
+        raise InputError(f"Badge {emp.badge} is not a subject of {case.number}.", field="employee")
+    return _recommend(session, case, emp)
+
+
+def record(
+    session: Session, actor: Actor, number: str, badge: str, step: str, reason: str | None = None
+) -> DisciplineAction:
+    """Record a discipline decision. Audited; refused when it breaks a rule above."""
+    require(actor, "discipline.record", "discipline.record", "case", number)
+    case = get_case(session, number)
+    emp = employee_by_badge(session, badge)
+    step = v.choice(step, "step", DISCIPLINE_STEPS)
+    text = v.text(reason, "reason", required=False, max_len=10_000, multiline=True)
+    held = blocking_reason(session, case)
+    if held:
+        raise Blocked(f"No discipline can be recorded on {case.number}: {held}.")
+    rec = recommend(session, actor, number, badge)
+    if rec["step"] is None:
+        raise InputError(rec["explanation"], field="employee")
+    lo, hi = (DISCIPLINE_STEPS.index(s) for s in rec["range"])
+    within = lo <= DISCIPLINE_STEPS.index(step) <= hi
+    if not within and not text:
+        raise InputError(
+            f"reason: {step.replace('_', ' ')} is outside the range "
+            f"{rec['range'][0].replace('_', ' ')} to {rec['range'][1].replace('_', ' ')}; "
+            "a decision outside the range needs a reason.",
+            field="reason",
+        )
+    action = DisciplineAction(
+        case_id=case.id,
+        employee_id=emp.id,
+        step=step,
+        recommended_step=rec["step"],
+        reason=text,
+        decided_by_id=actor.user_id,
+        within_range=within,
+        matrix_version=rec["matrix_version"] or None,
+    )
+    session.add(action)
+    session.flush()
+    append(
+        session,
+        actor,
+        "discipline.record",
+        object_type="discipline",
+        object_id=action.id,
+        case_number=case.number,
+        details={
+            "employee": emp.badge,
+            "step": step,
+            "recommended": rec["step"],
+            "within_range": within,
+            "reason": text,
+            "matrix_version": rec["matrix_version"],
+        },
+    )
+    return action
+
+
+def decisions(session: Session, case: Case) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(DisciplineAction)
+        .where(DisciplineAction.case_id == case.id)
+        .order_by(DisciplineAction.id)
+    )
+    return [
+        {
+            "id": d.id,
+            "employee": d.employee.badge,
+            "step": d.step,
+            "recommended": d.recommended_step,
+            "within_range": d.within_range,
+            "reason": d.reason,
+            "by": d.decided_by.login,
+            "at": d.decided_at.isoformat() + "Z",
+        }
+        for d in rows
+    ]
+
+
+def ladder(session: Session, actor: Actor, number: str) -> list[dict[str, Any]]:
+    """For each subject: the rungs, the recommendation and why, decisions, and history."""
+    require(actor, "case.read", "discipline.view", "case", number)
+    case = get_case(session, number)
+    matrix = current(session)
+    decided = decisions(session, case)
+    out = []
+    for s in case.subjects:
+        emp = s.employee
+        history = session.execute(
+            select(DisciplineAction, Case.number)
+            .join(Case, Case.id == DisciplineAction.case_id)
+            .where(DisciplineAction.employee_id == emp.id, Case.id != case.id)
+            .order_by(DisciplineAction.decided_at)
+        ).all()
+        out.append(
+            {
+                "employee": emp.badge,
+                "name": emp.name,
+                "rank": emp.rank,
+                "unit": emp.unit,
+                "rungs": [{"step": st, "label": label(matrix, st)} for st in matrix["steps"]],
+                "recommendation": _recommend(session, case, emp),
+                "decisions": [d for d in decided if d["employee"] == emp.badge],
+                "history": [
+                    {"case": n, "step": d.step, "at": d.decided_at.date().isoformat()}
+                    for d, n in history
+                ],
+            }
+        )
+    return out

@@ -1,0 +1,165 @@
+"""The discipline matrix: a severity class per clause, a presumptive step and a range per
+class, and the look-back window. Shipped in ``resources/discipline/matrix.json``; IA
+administrators change it in the app, each change a new, audited version (never an edit
+in place, so a decision can always be read against the matrix it was made under).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ia_desk.audit.trail import append
+from ia_desk.db.models import DISCIPLINE_STEPS, Clause, DisciplineMatrixVersion
+from ia_desk.errors import InputError
+from ia_desk.resources import resource
+from ia_desk.security.actor import Actor
+from ia_desk.security.roles import require
+
+if TYPE_CHECKING:
+    from ia_desk.db.engine import Database
+
+SEVERITY = ["A", "B", "C", "D"]
+
+
+def shipped_matrix() -> dict[str, Any]:
+    return json.loads(resource("discipline", "matrix.json").read_text(encoding="utf-8"))
+
+
+def validate(session: Session, content: Any) -> dict[str, Any]:
+    """Check a matrix; raise InputError naming what is wrong."""
+    if not isinstance(content, dict):
+        raise InputError("matrix: must be a JSON object.", field="matrix")
+    if content.get("steps") != list(DISCIPLINE_STEPS):
+        raise InputError(
+            "matrix.steps: must be the ladder of 3.21 §V.B: " + ", ".join(DISCIPLINE_STEPS) + ".",
+            field="matrix.steps",
+        )
+    months = content.get("lookback_months")
+    if not isinstance(months, int) or not 1 <= months <= 240:
+        raise InputError(
+            "matrix.lookback_months: a whole number from 1 to 240.", field="matrix.lookback_months"
+        )
+    classes = content.get("classes")
+    if not isinstance(classes, dict) or not classes:
+        raise InputError("matrix.classes: required.", field="matrix.classes")
+    for name, spec in classes.items():
+        f = f"matrix.classes.{name}"
+        if name not in SEVERITY or not isinstance(spec, dict):
+            raise InputError(f"{f}: classes are named {', '.join(SEVERITY)}.", field=f)
+        rng = spec.get("range")
+        if (
+            not isinstance(rng, list)
+            or len(rng) != 2
+            or any(r not in DISCIPLINE_STEPS for r in rng)
+        ):
+            raise InputError(f"{f}.range: two steps of the ladder.", field=f"{f}.range")
+        lo, hi = (DISCIPLINE_STEPS.index(r) for r in rng)
+        if lo > hi:
+            raise InputError(f"{f}.range: the lowest step comes first.", field=f"{f}.range")
+        pres = spec.get("presumptive")
+        if pres not in DISCIPLINE_STEPS or not lo <= DISCIPLINE_STEPS.index(pres) <= hi:
+            raise InputError(f"{f}.presumptive: a step inside the range.", field=f"{f}.presumptive")
+    mapping = content.get("clauses")
+    if not isinstance(mapping, dict):
+        raise InputError("matrix.clauses: required.", field="matrix.clauses")
+    known = set(session.scalars(select(Clause.clause_id).distinct()))
+    missing = sorted(known - set(mapping))
+    if missing:
+        raise InputError(
+            f"matrix.clauses: no class for {missing[0]} (and {len(missing) - 1} more)"
+            if len(missing) > 1
+            else f"matrix.clauses: no class for {missing[0]}.",
+            field="matrix.clauses",
+        )
+    for cid, spec in mapping.items():
+        if cid not in known:
+            raise InputError(
+                f"matrix.clauses.{cid}: not a clause of the catalogue.", field="matrix.clauses"
+            )
+        if not isinstance(spec, dict) or spec.get("class") not in classes:
+            raise InputError(
+                f"matrix.clauses.{cid}.class: one of {', '.join(classes)}.", field="matrix.clauses"
+            )
+        if not isinstance(spec.get("immediate_action", False), bool):
+            raise InputError(
+                f"matrix.clauses.{cid}.immediate_action: true or false.", field="matrix.clauses"
+            )
+    return content
+
+
+def latest(session: Session) -> DisciplineMatrixVersion | None:
+    return session.scalars(
+        select(DisciplineMatrixVersion).order_by(DisciplineMatrixVersion.version.desc())
+    ).first()
+
+
+def current(session: Session) -> dict[str, Any]:
+    """The matrix in force (the newest version; the shipped one before any is stored)."""
+    row = latest(session)
+    content = dict(row.content) if row else shipped_matrix()
+    content["version"] = row.version if row else 0
+    return content
+
+
+def ensure_matrix(db: Database) -> None:
+    """Store the shipped matrix as version 1 when the database has none (start-up)."""
+    with db.read() as session:
+        if latest(session) is not None:
+            return
+    with db.write(None) as session:
+        if latest(session) is None:
+            content = validate(session, shipped_matrix())
+            session.add(
+                DisciplineMatrixVersion(
+                    version=1, content=content, reason="shipped default", created_by="system"
+                )
+            )
+            append(session, None, "discipline.matrix_load", details={"version": 1})
+
+
+def update_matrix(session: Session, actor: Actor, content: Any, reason: str) -> int:
+    """Store a new matrix version (IA administrators); returns its number. Audited."""
+    require(actor, "settings.manage", "discipline.matrix_update")
+    if not isinstance(reason, str) or not reason.strip():
+        raise InputError("reason: say why the matrix changes.", field="reason")
+    content = validate(session, content)
+    before = current(session)
+    number = (session.scalar(select(func.max(DisciplineMatrixVersion.version))) or 0) + 1
+    stored = {k: v for k, v in content.items() if k != "version"}
+    session.add(
+        DisciplineMatrixVersion(
+            version=number, content=stored, reason=reason.strip(), created_by=actor.login
+        )
+    )
+    changed = sorted(
+        cid for cid, spec in stored["clauses"].items() if before["clauses"].get(cid) != spec
+    )
+    append(
+        session,
+        actor,
+        "discipline.matrix_update",
+        object_type="matrix",
+        object_id=number,
+        details={
+            "reason": reason.strip(),
+            "clauses_changed": changed[:50],
+            "classes_changed": sorted(
+                k for k, v in stored["classes"].items() if before["classes"].get(k) != v
+            ),
+            "lookback_months": stored["lookback_months"],
+        },
+    )
+    session.flush()
+    return number
+
+
+def clause_class(matrix: dict[str, Any], clause_id: str) -> dict[str, Any]:
+    return matrix["clauses"].get(clause_id, {"class": "A", "immediate_action": False})
+
+
+def is_immediate(matrix: dict[str, Any], clause_id: str) -> bool:
+    return bool(clause_class(matrix, clause_id).get("immediate_action"))

@@ -1,0 +1,232 @@
+"""Good-faith reporters (3.21 §V.C) and the retaliation review.
+
+A named or confidential reporter who is an employee on the roster and reported in good
+faith is protected from the date of the report. When that employee later becomes the
+subject of a case received within the protection window (default 24 months), the case
+needs a retaliation review: it cannot be closed, and no discipline can be recorded in
+it, until an IA administrator records one. If the new case was brought by someone the
+protected employee had reported, the trigger says so.
+
+Revoking a protection (a report found to be knowingly false) needs an IA administrator
+and a reason, and is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from ia_desk import validation as v
+from ia_desk.audit.trail import append
+from ia_desk.cases.queries import get_case
+from ia_desk.db.models import Case, CaseSubject, Reporter, RetaliationReview, utcnow
+from ia_desk.errors import InputError
+from ia_desk.security.actor import Actor
+from ia_desk.security.roles import require
+from ia_desk.settings import get_setting
+
+CONCLUSIONS = ("no_retaliation", "retaliation_found", "inconclusive")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    last = [
+        31,
+        29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ][month - 1]
+    return dt.date(year, month, min(day.day, last))
+
+
+@dataclass(frozen=True)
+class Trigger:
+    employee_badge: str
+    employee_name: str
+    protected_by_case: str
+    protected_since: dt.date
+    complainant_was_reported: bool
+
+    def text(self) -> str:
+        out = (
+            f"{self.employee_name} (badge {self.employee_badge}) reported in good faith in "
+            f"{self.protected_by_case} on {self.protected_since} and is protected"
+        )
+        if self.complainant_was_reported:
+            out += "; this complaint comes from someone that report named as a subject"
+        return out + "."
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "employee": self.employee_badge,
+            "protected_by": self.protected_by_case,
+            "since": self.protected_since.isoformat(),
+            "complainant_was_reported": self.complainant_was_reported,
+            "text": self.text(),
+        }
+
+
+def triggers_for(session: Session, case_ids: list[int]) -> dict[int, list[Trigger]]:
+    """For each case, the protected reporters it names as subjects within the window."""
+    if not case_ids:
+        return {}
+    months = int(get_setting(session, "retaliation_window_months"))
+    other = aliased(Case)
+    rows = session.execute(
+        select(CaseSubject.case_id, Case.received_at, Reporter, other.received_at, other.number)
+        .join(Case, Case.id == CaseSubject.case_id)
+        .join(Reporter, Reporter.employee_id == CaseSubject.employee_id)
+        .join(other, other.id == Reporter.case_id)
+        .where(
+            CaseSubject.case_id.in_(case_ids),
+            Reporter.case_id != CaseSubject.case_id,
+            Reporter.good_faith.is_(True),
+            Reporter.mode != "anonymous",
+            Reporter.protection_revoked_at.is_(None),
+        )
+    ).all()
+    out: dict[int, list[Trigger]] = {}
+    for case_id, received, reporter, report_received, report_number in rows:
+        since = report_received.date()
+        if not since <= received.date() <= add_months(since, months):
+            continue
+        this_case = session.get(Case, case_id)
+        assert this_case is not None
+        complainant = this_case.reporter.employee_id if this_case.reporter else None
+        was_reported = (
+            complainant is not None
+            and session.scalar(
+                select(CaseSubject.id).where(
+                    CaseSubject.case_id == reporter.case_id, CaseSubject.employee_id == complainant
+                )
+            )
+            is not None
+        )
+        emp = reporter.employee
+        out.setdefault(case_id, []).append(
+            Trigger(
+                emp.badge if emp else "?",
+                emp.name if emp else "?",
+                report_number,
+                since,
+                was_reported,
+            )
+        )
+    return out
+
+
+def reviews_of(session: Session, case: Case) -> list[RetaliationReview]:
+    return list(
+        session.scalars(
+            select(RetaliationReview)
+            .where(RetaliationReview.case_id == case.id)
+            .order_by(RetaliationReview.id)
+        )
+    )
+
+
+def status(session: Session, case: Case) -> dict[str, Any]:
+    """Triggers, reviews, and whether the case is held back until a review."""
+    trig = triggers_for(session, [case.id]).get(case.id, [])
+    reviews = reviews_of(session, case)
+    return {
+        "triggers": [t.as_dict() for t in trig],
+        "reviews": [
+            {
+                "by": r.reviewed_by.login,
+                "at": r.reviewed_at.isoformat() + "Z",
+                "conclusion": r.conclusion,
+                "reasoning": r.reasoning,
+            }
+            for r in reviews
+        ],
+        "blocking": bool(trig) and not reviews,
+    }
+
+
+def blocking_reason(session: Session, case: Case) -> str | None:
+    s = status(session, case)
+    if s["blocking"]:
+        return (
+            "a retaliation review is required first (a good-faith reporter is a subject: "
+            + s["triggers"][0]["text"]
+            + ")"
+        )
+    return None
+
+
+def record_review(
+    session: Session, actor: Actor, number: str, conclusion: str, reasoning: str
+) -> RetaliationReview:
+    """An IA administrator's review of a flagged case. Audited."""
+    require(actor, "retaliation.review", "retaliation.review", "case", number)
+    case = get_case(session, number)
+    conclusion = v.choice(conclusion, "conclusion", CONCLUSIONS)
+    text = v.text(reasoning, "reasoning", max_len=20_000, multiline=True)
+    if not triggers_for(session, [case.id]).get(case.id):
+        raise InputError(f"{case.number} has no retaliation review flag to review.", field="case")
+    review = RetaliationReview(
+        case_id=case.id, reviewed_by_id=actor.user_id, conclusion=conclusion, reasoning=text or ""
+    )
+    session.add(review)
+    session.flush()
+    append(
+        session,
+        actor,
+        "retaliation.review",
+        object_type="case",
+        object_id=case.id,
+        case_number=case.number,
+        details={"conclusion": conclusion},
+    )
+    return review
+
+
+def revoke_protection(session: Session, actor: Actor, number: str, reason: str) -> None:
+    """End the protection a report gave its reporter (knowingly false report). Audited."""
+    require(actor, "protection.revoke", "protection.revoke", "case", number)
+    case = get_case(session, number)
+    text = v.text(reason, "reason", max_len=5000, multiline=True)
+    r = case.reporter
+    if r.mode == "anonymous" or not r.good_faith or r.employee_id is None:
+        raise InputError(
+            f"The reporter of {case.number} is not a protected good-faith reporter.", field="case"
+        )
+    if r.protection_revoked_at is not None:
+        raise InputError(f"The protection from {case.number} was already revoked.", field="case")
+    r.protection_revoked_at = utcnow()
+    r.protection_revoked_by_id = actor.user_id
+    r.protection_revoked_reason = text
+    session.flush()
+    append(
+        session,
+        actor,
+        "protection.revoke",
+        object_type="case",
+        object_id=case.id,
+        case_number=case.number,
+        details={"reason": text},
+    )
+
+
+def is_protected(reporter: Reporter) -> bool:
+    return (
+        reporter.mode != "anonymous"
+        and reporter.good_faith
+        and reporter.employee_id is not None
+        and reporter.protection_revoked_at is None
+    )
