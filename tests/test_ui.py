@@ -327,3 +327,30 @@ def test_idle_session_locks_and_unlocks_with_the_password(qtbot, db, admin):
     qtbot.keyClicks(dlg.password, PASSWORD)
     dlg.try_unlock()
     assert dlg.result() == QDialog.DialogCode.Accepted
+
+
+def test_discipline_tab_shows_the_ladder_and_records_a_decision(
+    qtbot, db, admin, open_report, monkeypatch
+):
+    from ui.discipline import DecisionDialog
+
+    number = open_report().case.number
+    with db.write(admin) as s:
+        from ia_desk.cases.allegations import record_finding
+
+        record_finding(s, admin, get_case(s, number).allegations[0].id, "sustained", "Seen.")
+    view = CaseWindow(db, admin, number)
+    qtbot.addWidget(view)
+    idle(qtbot)
+    rung = view.discipline.findChild(type(view.header), "rung-written_reprimand")
+    assert "(recommended)" in rung.text()
+    monkeypatch.setattr(DecisionDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    button = view.discipline.findChild(QPushButton, "record-1234")
+    button.click()
+    idle(qtbot)
+    with db.read() as s:
+        from ia_desk.discipline.ladder import decisions
+
+        assert [d["step"] for d in decisions(s, get_case(s, number))] == ["written_reprimand"]
+    rung = view.discipline.findChild(type(view.header), "rung-written_reprimand")
+    assert "✔" in rung.text()

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import keyring
 from keyring.backends import fail
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QEvent, QThreadPool
 from PySide6.QtWidgets import QApplication, QWidget
+from sqlalchemy import select
 
 from ia_desk.admin import initialise
+from ia_desk.db.models import Case, DisciplineAction
 from ia_desk.security.users import authenticate
 from ui.app import FirstRunDialog, SignInDialog
 from ui.case_view import CaseWindow
@@ -32,7 +34,12 @@ def settle(app: QApplication) -> None:
         app.processEvents()
 
 
+SHOWN: list[QWidget] = []
+
+
 def shoot(app: QApplication, widget: QWidget, path: Path) -> None:
+    if widget not in SHOWN:
+        SHOWN.append(widget)
     widget.show()
     settle(app)
     widget.grab().save(str(path))
@@ -71,13 +78,34 @@ def main(out_dir: str) -> int:
         shoot(app, case_window, out / "allegations.png")
         case_window.tabs.setCurrentIndex(2)
         shoot(app, case_window, out / "evidence.png")
+        with db.read() as s:
+            closed = (
+                s.scalars(
+                    select(Case.number).join(DisciplineAction, DisciplineAction.case_id == Case.id)
+                ).first()
+                or "IA-2026-0001"
+            )
+        discipline_window = CaseWindow(db, actor, closed)
+        discipline_window.tabs.setCurrentIndex(3)
+        shoot(app, discipline_window, out / "discipline.png")
         first = case_window.data["evidence"][0]["id"]
         shoot(app, EvidenceViewer(db, actor, first), out / "evidence-viewer.png")
         shoot(app, IntakeDialog(db, actor), out / "intake.png")
         settle(app)
+        dispose_widgets(app)
         db.dispose()
     print(f"screenshots written to {out}")
     return 0
+
+
+def dispose_widgets(app: QApplication) -> None:
+    """Delete the windows while the application still exists (not at interpreter exit)."""
+    for widget in reversed(SHOWN):
+        widget.close()
+        widget.deleteLater()
+    SHOWN.clear()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    app.processEvents()
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt, QThreadPool
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -217,4 +217,12 @@ def run_app(db_url: str | None = None, argv: list[str] | None = None) -> int:
         return 1
     window = MainWindow(db, sign_in.actor)
     window.show()
-    return int(app.exec())
+    code = int(app.exec())
+    # Tear down in order while Qt still runs: windows, then background work, then the
+    # database. (Left to interpreter exit, Qt objects can be deleted twice.)
+    window.close()
+    window.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    QThreadPool.globalInstance().waitForDone(30_000)
+    db.dispose()
+    return code

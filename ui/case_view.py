@@ -28,16 +28,20 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk.cases.allegations import add_allegation, record_finding
+from ia_desk.cases.deadlines import record_reporter_update, toll, untoll
 from ia_desk.cases.queries import get_case, show_case, timeline
 from ia_desk.cases.workflow import ACTIONS, available_actions, perform
 from ia_desk.db.engine import Database
 from ia_desk.db.models import DISPOSITIONS
+from ia_desk.discipline.ladder import ladder, record
 from ia_desk.errors import ConflictError
 from ia_desk.policy.catalogue import clause_in_force
+from ia_desk.protection.retaliation import CONCLUSIONS, record_review, revoke_protection
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import allowed
 from ia_desk.security.users import investigators
 from ui.clauses import ClausePickerDialog
+from ui.discipline import DisciplinePanel
 from ui.evidence import EvidenceGrid
 from ui.worker import run_task, show_error
 
@@ -47,6 +51,11 @@ FLAG_TEXT = {
         "IMMEDIATE ACTION BY THE CHIEF (3.21 §V.B): a clause breached "
         "endangers safety or compromises an investigation.",
         "#7a0000",
+    ),
+    "tolled": ("DEADLINE PAUSED (tolled).", "#44546a"),
+    "reporter_update_due": (
+        "Reporter update due: the report has been open 30 days without an update to the reporter.",
+        "#5b5b00",
     ),
     "retaliation_review": (
         "RETALIATION REVIEW: a good-faith reporter is involved; the case "
@@ -79,6 +88,7 @@ def load_case(db: Database, actor: Actor, number: str) -> dict[str, Any]:
         for a in data["allegations"]:
             texts[a["id"]] = clause_in_force(s, a["clause"], on).text
         data["clause_texts"] = texts
+        data["ladder"] = ladder(s, actor, number)
         return data
 
 
@@ -164,6 +174,11 @@ class CaseWindow(QWidget):
         self.evidence.added.connect(self._after_change)
         self.tabs.addTab(self.evidence, "Evidence")
 
+        self.discipline = DisciplinePanel(
+            allowed(actor, "discipline.record"), self._record_discipline
+        )
+        self.tabs.addTab(self.discipline, "Discipline")
+
         self.timeline = QTableWidget(0, 5)
         self.timeline.setHorizontalHeaderLabels(
             ["When (UTC)", "Who", "Event", "Outcome", "Details"]
@@ -222,11 +237,84 @@ class CaseWindow(QWidget):
             btn.setObjectName(f"action-{name}")
             btn.clicked.connect(lambda _=False, n=name: self._act(n))
             self.actions_bar.addWidget(btn)
+        for name, label, slot in self._extra_actions(data):
+            btn = QPushButton(label)
+            btn.setObjectName(f"action-{name}")
+            btn.clicked.connect(slot)
+            self.actions_bar.addWidget(btn)
         self.actions_bar.addStretch(1)
         self._fill_overview(data)
         self._fill_allegations(data)
         self._fill_evidence(data)
+        self.discipline.show_ladder(data["ladder"])
         self._fill_timeline(data)
+
+    def _extra_actions(self, d: dict[str, Any]) -> list[tuple[str, str, Any]]:
+        out: list[tuple[str, str, Any]] = []
+        open_ = d["status"] != "closed"
+        if allowed(self.actor, "case.toll") and open_ and d.get("actions") is not None:
+            if d["tolled_since"]:
+                out.append(("untoll", "Resume deadline", self._untoll))
+            else:
+                out.append(("toll", "Pause deadline…", self._toll))
+            out.append(("reporter-update", "Reporter updated…", self._reporter_update))
+        if allowed(self.actor, "retaliation.review") and d["retaliation"]["blocking"]:
+            out.append(("review", "Record retaliation review…", self._review))
+        rep = d["reporter"]
+        if allowed(self.actor, "protection.revoke") and rep.get("good_faith") and rep.get("badge"):
+            out.append(("revoke", "Revoke reporter protection…", self._revoke))
+        return out
+
+    def _write(self, fn: Any) -> None:
+        def work() -> None:
+            with self.db.write(self.actor) as s:
+                fn(s)
+
+        run_task(self, work, self._after_change, self._failed)
+
+    def _ask_text(self, title: str, label: str) -> str | None:
+        text, ok = QInputDialog.getMultiLineText(self, title, label)
+        return text if ok else None
+
+    def _toll(self) -> None:
+        reason = self._ask_text(
+            "Pause deadline", "Reason (e.g. a criminal investigation takes precedence)"
+        )
+        if reason is not None:
+            self._write(lambda s: toll(s, self.actor, self.number, reason))
+
+    def _untoll(self) -> None:
+        self._write(lambda s: untoll(s, self.actor, self.number))
+
+    def _reporter_update(self) -> None:
+        note = self._ask_text("Reporter updated", "What was the reporter told, and how?")
+        if note is not None:
+            self._write(lambda s: record_reporter_update(s, self.actor, self.number, note))
+
+    def _review(self) -> None:
+        triggers = "\n".join(t["text"] for t in self.data["retaliation"]["triggers"])
+        conclusion, ok = QInputDialog.getItem(
+            self,
+            "Retaliation review",
+            f"{triggers}\n\nConclusion",
+            [c.replace("_", " ") for c in CONCLUSIONS],
+            0,
+            False,
+        )
+        if not ok:
+            return
+        reasoning = self._ask_text("Retaliation review", "Reasoning")
+        if reasoning is not None:
+            value = conclusion.replace(" ", "_")
+            self._write(lambda s: record_review(s, self.actor, self.number, value, reasoning))
+
+    def _revoke(self) -> None:
+        reason = self._ask_text("Revoke reporter protection", "Why was the report knowingly false?")
+        if reason is not None:
+            self._write(lambda s: revoke_protection(s, self.actor, self.number, reason))
+
+    def _record_discipline(self, badge: str, step: str, reason: str) -> None:
+        self._write(lambda s: record(s, self.actor, self.number, badge, step, reason or None))
 
     def _fill_overview(self, d: dict[str, Any]) -> None:
         rep = d["reporter"]
@@ -249,8 +337,26 @@ class CaseWindow(QWidget):
             for s in d["subjects"]
         )
         inc = d["incident"]
+        retaliation = ""
+        if d["retaliation"]["triggers"]:
+            items = "".join(f"<li>{esc(t['text'])}</li>" for t in d["retaliation"]["triggers"])
+            reviews = "".join(
+                f"<li>{r['at'][:10]} {r['by']}: <b>{r['conclusion'].replace('_', ' ')}</b> — "
+                f"{esc(r['reasoning'])}</li>"
+                for r in d["retaliation"]["reviews"]
+            )
+            retaliation = f"<h3>Retaliation review</h3><ul>{items}</ul>" + (
+                f"<p>Reviews:</p><ul>{reviews}</ul>"
+                if reviews
+                else "<p><b>No review recorded yet.</b></p>"
+            )
+        tolled = (
+            f"<p><b>Deadline paused since {d['tolled_since']}.</b></p>" if d["tolled_since"] else ""
+        )
         self.overview.setHtml(
-            f"<h3>Reporter</h3><p>{who}</p><p>Channel: {esc(d['channel'])}</p>"
+            tolled
+            + retaliation
+            + f"<h3>Reporter</h3><p>{who}</p><p>Channel: {esc(d['channel'])}</p>"
             f"<h3>Subjects</h3><ul>{subjects}</ul>"
             f"<h3>Incident</h3><p>{inc['occurred_on']} · {esc(inc['platform'] or '')} · "
             f"{esc(inc['url'] or '')}</p>"

@@ -79,6 +79,9 @@ class EmployeesPage(QWidget):
             lambda r, _c: self.open_case.emit(self.history.item(r, 0).text())
         )
         bl.addWidget(self.history)
+        bl.addWidget(QLabel("Discipline over time"))
+        self.discipline = make_table(["Case", "Decided", "Step", "Recommended", "In range"])
+        bl.addWidget(self.discipline)
         split.addWidget(box)
         layout.addWidget(split)
         self.rows: list[dict[str, Any]] = []
@@ -129,6 +132,19 @@ class EmployeesPage(QWidget):
                         a["finding_on"],
                     ]
                     for a in h["allegations"]
+                ],
+            )
+            fill(
+                self.discipline,
+                [
+                    [
+                        d["case"],
+                        d["at"],
+                        d["step"].replace("_", " "),
+                        (d["recommended"] or "").replace("_", " "),
+                        "yes" if d["within_range"] else "NO",
+                    ]
+                    for d in h["discipline"]
                 ],
             )
 

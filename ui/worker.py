@@ -83,8 +83,9 @@ def run_task(
         timer.stop()
         if "dlg" in progress and isValid(progress["dlg"]):
             progress["dlg"].close()
+        # Python owns ``signals`` (no Qt parent): dropping the last reference deletes it.
+        # deleteLater() as well would delete it twice.
         _active.discard(signals)
-        signals.deleteLater()
 
     def gone() -> bool:  # the window that asked was closed meanwhile: nobody to tell
         return parent is not None and not isValid(parent)

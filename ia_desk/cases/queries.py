@@ -508,6 +508,24 @@ def employee_history(session: Session, actor: Actor, badge: str) -> dict[str, An
             for a in allegations
         ],
     }
+    from ia_desk.db.models import DisciplineAction
+
+    actions = session.execute(
+        select(DisciplineAction, Case.number)
+        .join(Case, Case.id == DisciplineAction.case_id)
+        .where(DisciplineAction.employee_id == emp.id)
+        .order_by(DisciplineAction.decided_at)
+    ).all()
+    out["discipline"] = [
+        {
+            "case": n,
+            "step": d.step,
+            "recommended": d.recommended_step,
+            "within_range": d.within_range,
+            "at": d.decided_at.date().isoformat(),
+        }
+        for d, n in actions
+    ]
     append(session, actor, "employee.history", object_type="employee", object_id=emp.id)
     return out
 
