@@ -9,6 +9,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QDate,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -49,8 +50,8 @@ class CaseListModel(QAbstractTableModel):
     COLUMNS = ("Case", "Status", "Received", "Subjects", "Clauses", "Deadline", "Flags")
     loaded = Signal(int)  # total matching rows, after each (re)load
 
-    def __init__(self, db: Database, actor: Actor) -> None:
-        super().__init__()
+    def __init__(self, db: Database, actor: Actor, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.db = db
         self.actor = actor
         self.query = CaseQuery()
@@ -207,7 +208,7 @@ class CasesPage(QWidget):
         filters.addStretch(1)
         layout.addLayout(filters)
 
-        self.model = CaseListModel(db, actor)
+        self.model = CaseListModel(db, actor, self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)

@@ -11,10 +11,19 @@ Rule for ``fn``: it must not touch any widget. It opens its own database session
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 from shiboken6 import isValid
 
@@ -55,6 +64,27 @@ def show_error(parent: QWidget | None, exc: BaseException) -> None:
 
 _active: set[_Signals] = set()
 
+# Python's cyclic garbage collector runs in whichever thread happens to allocate when it
+# is due. If that is a worker thread and the garbage holds Qt objects, Qt would delete
+# widgets off the GUI thread and crash. So automatic collection is paused while any task
+# runs, and the GUI thread collects when the last one has finished.
+_running = 0
+
+
+def _task_started() -> None:
+    global _running
+    if _running == 0:
+        gc.disable()
+    _running += 1
+
+
+def _task_finished() -> None:
+    global _running
+    _running -= 1
+    if _running == 0:
+        gc.enable()
+        gc.collect()
+
 
 def run_task(
     parent: QWidget | None,
@@ -63,7 +93,9 @@ def run_task(
     on_failure: Callable[[BaseException], None] | None = None,
     label: str = "Working…",
 ) -> None:
-    signals = _Signals()
+    # Owned by the application object (Qt deletes it, on the GUI thread); Python only
+    # borrows it, so no collection can ever delete it from another thread.
+    signals = _Signals(QCoreApplication.instance())
     _active.add(signals)
     progress: dict[str, QProgressDialog] = {}
     timer = QTimer(signals)
@@ -83,9 +115,11 @@ def run_task(
         timer.stop()
         if "dlg" in progress and isValid(progress["dlg"]):
             progress["dlg"].close()
-        # Python owns ``signals`` (no Qt parent): dropping the last reference deletes it.
-        # deleteLater() as well would delete it twice.
         _active.discard(signals)
+        signals.done.disconnect()
+        signals.failed.disconnect()
+        signals.deleteLater()
+        _task_finished()
 
     def gone() -> bool:  # the window that asked was closed meanwhile: nobody to tell
         return parent is not None and not isValid(parent)
@@ -104,6 +138,7 @@ def run_task(
     signals.done.connect(ok, Qt.ConnectionType.QueuedConnection)
     signals.failed.connect(bad, Qt.ConnectionType.QueuedConnection)
     timer.start(PROGRESS_DELAY_MS)
+    _task_started()
     QThreadPool.globalInstance().start(_Runnable(fn, signals))
 
 

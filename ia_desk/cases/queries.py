@@ -490,7 +490,7 @@ def employee_history(session: Session, actor: Actor, badge: str) -> dict[str, An
         .join(Case)
         .order_by(Case.received_at, Allegation.id)
     )
-    out = {
+    out: dict[str, Any] = {
         "badge": emp.badge,
         "name": emp.name,
         "department": emp.department,
