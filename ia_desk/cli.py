@@ -588,6 +588,61 @@ def cmd_policy_reviews(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_summary(args: argparse.Namespace) -> int:
+    from ia_desk.reports.summary import batch, summary, write_pdf
+
+    db = _open(args)
+    actor = _sign_in(db)
+    out = Path(args.out)
+    with db.write(actor) as s:
+        if len(args.cases) == 1:
+            printed = summary(s, actor, args.cases[0], args.audience)
+        else:
+            printed = batch(s, actor, args.cases, args.audience)
+        write_pdf(printed, out)
+    print(f"wrote {out} ({len(printed.cases)} case(s), sha256 {printed.sha256})")
+    return 0
+
+
+def cmd_case_redact(args: argparse.Namespace) -> int:
+    from ia_desk.cases.redaction import add_redaction
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        add_redaction(s, actor, args.case, args.text, args.kind)
+    print(f"{args.case}: marked to be withheld from command-staff summaries")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from ia_desk import validation
+    from ia_desk.reports.stats import annual_pdf, compute, to_csv
+
+    start = validation.date(args.start, "--from")
+    end = validation.date(args.end, "--to")
+    assert start is not None and end is not None
+    db = _open(args)
+    actor = _sign_in(db)
+    if args.out:
+        with db.write(actor) as s:
+            pdf, figures = annual_pdf(s, actor, start, end, args.unit)
+        from ia_desk.reports.summary import Printed, write_pdf
+
+        write_pdf(Printed(pdf, "", []), Path(args.out))
+        print(f"wrote {args.out} ({figures['cases']} case(s))")
+    with db.read() as s:
+        figures = compute(s, actor, start, end, args.unit)
+    if args.csv:
+        Path(args.csv).write_text(to_csv(figures), encoding="utf-8")
+        print(f"wrote {args.csv}")
+    if args.json:
+        _print(figures, True, "")
+    elif not args.out and not args.csv:
+        print(to_csv(figures), end="")
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -671,6 +726,24 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("reporter-update", cmd_case_reporter_update, "record an update to the reporter", case)
     sp.add_argument("case")
     sp.add_argument("--note", required=True)
+
+    sp = add("redact", cmd_case_redact, "withhold text from command-staff summaries", case)
+    sp.add_argument("case")
+    sp.add_argument("--text", required=True)
+    sp.add_argument("--kind", required=True, choices=["juvenile", "victim"])
+
+    sp = add("stats", cmd_stats, "statistics for a period (PDF for the annual review, CSV)")
+    sp.add_argument("--from", dest="start", required=True, metavar="DATE")
+    sp.add_argument("--to", dest="end", required=True, metavar="DATE")
+    sp.add_argument("--unit")
+    sp.add_argument("--out", metavar="FILE.pdf")
+    sp.add_argument("--csv", metavar="FILE.csv")
+    sp.add_argument("--json", action="store_true")
+
+    sp = add("summary", cmd_summary, "print case summaries to PDF (several: one PDF)")
+    sp.add_argument("cases", nargs="+", metavar="CASE")
+    sp.add_argument("--out", required=True, metavar="FILE.pdf")
+    sp.add_argument("--audience", choices=["command", "ia"], default="command")
 
     dis = sub.add_parser("discipline", help="the discipline ladder").add_subparsers(
         dest="discipline_cmd", required=True, parser_class=_Parser

@@ -516,3 +516,43 @@ def test_case_toll_action_and_reporter_update(run, tmp_path):
     code, out, _ = run("case", "untoll", "IA-2026-0001")
     assert code == 0 and "deadline resumed" in out
     assert run("case", "reporter-update", "IA-2026-0001", "--note", "Called back.")[0] == 0
+
+
+def test_summary_and_stats_commands(run, users, tmp_path):
+    from pypdf import PdfReader
+
+    run("report", "add", write_report(tmp_path))
+    run("report", "add", write_report(tmp_path))
+    out = tmp_path / "one.pdf"
+    code, msg, _ = run("summary", "IA-2026-0001", "--out", str(out), user="chief")
+    assert code == 0 and "sha256" in msg
+    text = " ".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "identity withheld" in text and "Pat Quill" not in text
+    code, _, err = run(
+        "summary", "IA-2026-0001", "--out", str(out), "--audience", "ia", user="chief"
+    )
+    assert code == 3
+    code, _, _ = run(
+        "summary",
+        "IA-2026-0001",
+        "IA-2026-0002",
+        "--out",
+        str(tmp_path / "two.pdf"),
+        "--audience",
+        "ia",
+    )
+    assert code == 0
+    code, msg, _ = run(
+        "stats",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-12-31",
+        "--out",
+        str(tmp_path / "st.pdf"),
+        "--csv",
+        str(tmp_path / "st.csv"),
+    )
+    assert code == 0 and (tmp_path / "st.csv").read_text().startswith("figure,key,value")
+    code, _, err = run("stats", "--from", "2026-12-31", "--to", "2026-01-01")
+    assert code == 2 and "ends before it starts" in err

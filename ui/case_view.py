@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -187,7 +188,15 @@ class CaseWindow(QWidget):
         self.timeline.verticalHeader().setVisible(False)
         self.timeline.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.tabs.addTab(self.timeline, "Timeline")
+        if allowed(actor, "summary.print_command"):
+            shortcut = QShortcut(QKeySequence.StandardKey.Print, self)
+            shortcut.activated.connect(self.print_summary)
         self.reload()
+
+    def print_summary(self) -> None:
+        from ui.printing import PrintPreview
+
+        PrintPreview(self.db, self.actor, [self.number], self).exec()
 
     # -- loading
     def reload(self) -> None:
@@ -236,6 +245,11 @@ class CaseWindow(QWidget):
             btn = QPushButton(label)
             btn.setObjectName(f"action-{name}")
             btn.clicked.connect(lambda _=False, n=name: self._act(n))
+            self.actions_bar.addWidget(btn)
+        if allowed(self.actor, "summary.print_command"):
+            btn = QPushButton("Print summary… (Ctrl+P)")
+            btn.setObjectName("action-print")
+            btn.clicked.connect(self.print_summary)
             self.actions_bar.addWidget(btn)
         for name, label, slot in self._extra_actions(data):
             btn = QPushButton(label)

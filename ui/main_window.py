@@ -27,7 +27,9 @@ from ui.case_view import CaseWindow
 from ui.clauses import PoliciesPage
 from ui.intake import IntakeDialog
 from ui.lock import IdleWatcher, LockDialog
-from ui.pages import AdminPage, EmployeesPage, StatisticsPage
+from ui.pages import AdminPage, EmployeesPage
+from ui.printing import PrintPreview
+from ui.stats_page import StatisticsPage
 
 
 class MainWindow(QMainWindow):
@@ -108,6 +110,16 @@ class MainWindow(QMainWindow):
                 "&File", "&New report…", self.new_report, QKeySequence.StandardKey.New
             )
         self._action("&File", "&Open case…", self.ask_open_case, "Ctrl+O")
+        if allowed(self.actor, "summary.print_command"):
+            self._action(
+                "&File",
+                "&Print summary of the selected case…",
+                self.print_selected,
+                QKeySequence.StandardKey.Print,
+            )
+            self._action(
+                "&File", "Print summaries of the &listed cases…", self.print_listed, "Ctrl+Shift+P"
+            )
         self._action("&File", "&Lock now", self.lock, "Ctrl+L")
         self._action("&File", "&Quit", self.close, QKeySequence.StandardKey.Quit)
         self._action("&Edit", "&Find cases", self.focus_search, QKeySequence.StandardKey.Find)
@@ -132,6 +144,22 @@ class MainWindow(QMainWindow):
         if dlg.exec() == QDialog.DialogCode.Accepted and dlg.result_ is not None:
             self.refresh()
             self.open_case(dlg.result_.case.number)
+
+    def print_selected(self) -> None:
+        number = self.cases.selected_number()
+        if number is None:
+            QMessageBox.information(self, "Print", "Select a case in the list first.")
+            return
+        PrintPreview(self.db, self.actor, [number], self).exec()
+
+    def print_listed(self) -> None:
+        numbers = [r.number for r in self.cases.model.rows]
+        if not numbers:
+            QMessageBox.information(self, "Print", "No cases are listed.")
+            return
+        if len(numbers) > 200:
+            numbers = numbers[:200]
+        PrintPreview(self.db, self.actor, numbers, self).exec()
 
     def ask_open_case(self) -> None:
         number, ok = QInputDialog.getText(self, "Open case", "Case number (IA-YYYY-NNNN)")

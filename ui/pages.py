@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk.cases.queries import employee_history, list_employees
-from ia_desk.cases.stats import overview
 from ia_desk.db.engine import Database
 from ia_desk.db.models import ROLES
 from ia_desk.errors import InputError
@@ -149,46 +147,6 @@ class EmployeesPage(QWidget):
             )
 
         run_task(self, work, done)
-
-
-class StatisticsPage(QWidget):
-    def __init__(self, db: Database, actor: Actor) -> None:
-        super().__init__()
-        self.db = db
-        self.actor = actor
-        layout = QHBoxLayout(self)
-        left = QVBoxLayout()
-        self.summary = QLabel()
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        left.addWidget(self.summary)
-        self.status = make_table(["Status", "Cases"])
-        left.addWidget(self.status)
-        self.dispositions = make_table(["Disposition", "Allegations"])
-        left.addWidget(self.dispositions)
-        layout.addLayout(left, 1)
-        right = QVBoxLayout()
-        right.addWidget(QLabel("Most cited clauses"))
-        self.clauses = make_table(["Clause", "Title", "Allegations"])
-        right.addWidget(self.clauses)
-        layout.addLayout(right, 2)
-        self.refresh()
-
-    def refresh(self) -> None:
-        def work() -> dict[str, Any]:
-            with self.db.read() as s:
-                return overview(s, self.actor)
-
-        run_task(self, work, self._fill)
-
-    def _fill(self, o: dict[str, Any]) -> None:
-        open_cases = sum(v for k, v in o["by_status"].items() if k != "closed")
-        self.summary.setText(f"<h3>{open_cases} open case(s), {o['overdue']} overdue</h3>")
-        fill(self.status, [[k, v] for k, v in o["by_status"].items()])
-        fill(
-            self.dispositions,
-            [[k.replace("_", " "), v] for k, v in sorted(o["by_disposition"].items())],
-        )
-        fill(self.clauses, [[c["clause"], c["title"], c["count"]] for c in o["by_clause"]])
 
 
 class AddUserDialog(QDialog):

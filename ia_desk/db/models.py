@@ -365,6 +365,19 @@ class RetaliationReview(Base):
     reviewed_by: Mapped[User] = relationship()
 
 
+class CaseRedaction(Base):
+    """Text of a case that command-staff summaries withhold (3.21 §IV: a juvenile's
+    identity, the name of a victim of sexual assault or child molestation)."""
+
+    __tablename__ = "case_redaction"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ia_case.id"), index=True)
+    text: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))
+    added_by: Mapped[str] = mapped_column(String(40))
+    added_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class CaseToll(Base):
     """A pause of a case's investigation deadline, with its reason."""
 

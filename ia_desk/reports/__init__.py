@@ -1,0 +1,1 @@
+"""ReportLab case summaries and statistics."""

@@ -1,0 +1,432 @@
+"""Case summaries (ReportLab), redacted for their reader.
+
+Audiences: ``command`` (command staff: the reporter's mode only, text marked for
+redaction shown as [withheld]) and ``ia`` (IA roles: identities and all text). Every
+evidence item is re-hashed at print time and printed as verified or MISMATCH; the print
+itself is audited with its audience and the SHA-256 of the PDF.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.units import inch
+from reportlab.platypus import (
+    CondPageBreak,
+    Image,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ia_desk.audit.trail import append
+from ia_desk.cases.queries import case_flags, get_case, local_time
+from ia_desk.cases.redaction import redact, redactions
+from ia_desk.db.models import AuditEvent, AuditHead, Case, EvidenceThumb, utcnow
+from ia_desk.discipline.ladder import ladder
+from ia_desk.errors import InputError
+from ia_desk.evidence.store import rehash
+from ia_desk.policy.catalogue import clause_in_force
+from ia_desk.protection.retaliation import status as retaliation_status
+from ia_desk.reports.pdf import MARGIN, PAGE, CaseMarker, esc, numbered_canvas, styles
+from ia_desk.security.actor import Actor
+from ia_desk.security.roles import require
+
+AUDIENCES = {"command": "Command staff", "ia": "Internal Affairs"}
+FLAG_TEXT = {
+    "immediate_action": "IMMEDIATE ACTION BY THE CHIEF (3.21 §V.B): a clause breached "
+    "endangers safety or compromises an investigation.",
+    "retaliation_review": "RETALIATION REVIEW: a good-faith reporter (3.21 §V.C) is a subject "
+    "of this case.",
+    "overdue": "OVERDUE: the investigation deadline has passed.",
+    "tolled": "Deadline paused (tolled).",
+    "reporter_update_due": "Reporter update due.",
+}
+
+
+@dataclass(frozen=True)
+class Printed:
+    pdf: bytes
+    sha256: str
+    cases: list[str]
+
+
+def _check_audience(actor: Actor, audience: str, number: str | None) -> None:
+    if audience not in AUDIENCES:
+        raise InputError("audience: must be command or ia.", field="audience")
+    require(actor, f"summary.print_{audience}", "summary.print", "case", number)
+
+
+def _case_story(
+    session: Session, actor: Actor, case: Case, audience: str, st: dict[str, Any]
+) -> list[Any]:
+    """The flowables of one case, and (side effect) evidence print events in the trail."""
+    terms = [r.text for r in redactions(session, case)] if audience == "command" else []
+
+    def r(text: Any) -> str:
+        return esc(redact(str(text) if text is not None else "", terms))
+
+    inc = case.incident
+    received = local_time(case.received_at, case.received_offset_min)
+    story: list[Any] = [CaseMarker(case.number)]
+    story.append(Paragraph(f"Case summary {case.number}", st["title"]))
+    story.append(
+        Paragraph(
+            f"Status <b>{case.status}</b> · received {received:%Y-%m-%d %H:%M} "
+            f"(UTC{received:%z}) by {esc(case.channel)} · deadline {case.deadline_on}"
+            + (f" · assigned to {esc(case.assigned_to.name)}" if case.assigned_to else ""),
+            st["body"],
+        )
+    )
+    flags = case_flags(session, case)
+    for flag in flags:
+        if flag in FLAG_TEXT and flag != "reporter_update_due":
+            story.append(Paragraph(FLAG_TEXT[flag], st["flag"]))
+    ret = retaliation_status(session, case)
+    if ret["triggers"]:
+        items = (
+            "; ".join(esc(t["text"]) for t in ret["triggers"])
+            if audience == "ia"
+            else "a good-faith reporter is a subject of this case"
+        )
+        review = (
+            "; ".join(
+                f"{esc(x['conclusion'].replace('_', ' '))} ({x['at'][:10]}, "
+                f"{esc(x['by'])}): {r(x['reasoning'])}"
+                for x in ret["reviews"]
+            )
+            or "<b>no review recorded yet</b>"
+        )
+        story.append(
+            Paragraph(f"<b>Retaliation review.</b> {items}. Outcome: {review}", st["body"])
+        )
+
+    story.append(Paragraph("Reporter", st["h2"]))
+    rep = case.reporter
+    if rep.mode == "anonymous":
+        who = "Anonymous: no identity is kept by IA Desk."
+    elif audience == "command":
+        who = (
+            "Confidential, identity withheld."
+            if rep.mode == "confidential"
+            else "Named reporter: identity in the IA file."
+        )
+        if rep.good_faith and rep.employee_id:
+            who += " Employee reporting in good faith (protected, 3.21 §V.C)."
+    else:
+        who = (
+            f"{esc(rep.mode.capitalize())}: {esc(rep.name)}"
+            + (f", badge {esc(rep.badge)}" if rep.badge else "")
+            + (f", {esc(rep.phone)}" if rep.phone else "")
+            + (f", {esc(rep.email)}" if rep.email else "")
+            + (" · good-faith reporter (3.21 §V.C)" if rep.good_faith else "")
+        )
+    story.append(Paragraph(who, st["body"]))
+
+    story.append(Paragraph("Subjects", st["h2"]))
+    rows = [["Badge", "Name", "Rank", "Unit", "Department"]]
+    rows += [
+        [
+            s.employee.badge,
+            s.employee.name,
+            s.employee.rank or "",
+            s.employee.unit or "",
+            s.employee.department,
+        ]
+        for s in case.subjects
+    ]
+    story.append(_table(rows, [0.8, 2.0, 1.2, 1.8, 1.0], st))
+
+    story.append(Paragraph("Incident", st["h2"]))
+    story.append(
+        Paragraph(
+            f"Occurred {inc.occurred_on} · {esc(inc.platform or '')} · {esc(inc.url or '')}",
+            st["body"],
+        )
+    )
+    story.append(Spacer(1, 4))
+    for para in (inc.narrative or "").split("\n\n"):
+        story.append(Paragraph(r(para), st["body"]))
+
+    story.append(Paragraph("Allegations and findings", st["h2"]))
+    for a in case.allegations:
+        clause = clause_in_force(session, a.clause.clause_id, inc.occurred_on)
+        finding = f"<b>Finding: {esc((a.disposition or 'pending').replace('_', ' '))}</b>" + (
+            f" on {a.finding_on}" if a.finding_on else ""
+        )
+        block = [
+            Paragraph(
+                f"{esc(a.employee.name)} (badge {esc(a.employee.badge)}) — "
+                f"<b>{esc(clause.clause_id)}</b> {esc(clause.title)} "
+                f"<font size=7>(version {esc(clause.policy_version.version)}, in force "
+                f"on {inc.occurred_on})</font>",
+                st["h3"],
+            ),
+            Paragraph(esc(clause.text), st["clause"]),
+            Spacer(1, 3),
+            Paragraph(
+                finding + (f". Rationale: {r(a.rationale)}" if a.rationale else ""), st["body"]
+            ),
+        ]
+        story.append(KeepTogether(block))
+
+    story.append(Paragraph("Evidence", st["h2"]))
+    if not case.evidence:
+        story.append(Paragraph("No evidence items.", st["body"]))
+    for e in case.evidence:
+        ok = rehash(session, e)
+        append(
+            session,
+            actor,
+            "evidence.print",
+            object_type="evidence",
+            object_id=e.id,
+            case_number=case.number,
+            outcome="ok" if ok else "mismatch",
+            details={"sha256": e.sha256, "verified": ok, "audience": audience},
+        )
+        thumb = session.get(EvidenceThumb, e.sha256)
+        picture: Any = Paragraph("(no preview)", st["small"])
+        if thumb is not None:
+            scale = min(1.8 * inch / max(thumb.width, 1), 1.4 * inch / max(thumb.height, 1))
+            picture = Image(io.BytesIO(thumb.png), thumb.width * scale, thumb.height * scale)
+        badge = (
+            "<font color='#1b5e20'><b>VERIFIED</b></font>"
+            if ok
+            else "<font color='#b00020'><b>MISMATCH: the stored bytes no longer match the "
+            "recorded hash</b></font>"
+        )
+        captured = (
+            f"{e.captured_at:%Y-%m-%d %H:%M} UTC ({esc(e.captured_tz)})" if e.captured_at else ""
+        )
+        meta = Paragraph(
+            f"<b>{esc(e.file_name)}</b> · {esc(e.media_type)} · {e.size:,} bytes"
+            + (f" · {e.width}×{e.height} px" if e.width else "")
+            + f"<br/>Source: {esc(e.source_url or '—')} · platform {esc(e.platform or '—')}"
+            + f"<br/>Captured {captured} by {esc(e.captured_by.login)} on "
+            f"{esc(e.workstation)} ({esc(e.method)})"
+            + (f"<br/>Note: {r(e.note)}" if e.note else "")
+            + f"<br/>SHA-256 <font name='Body' size=7>{e.sha256}</font><br/>{badge} at print time",
+            st["small"],
+        )
+        t = Table([[picture, meta]], colWidths=[2.0 * inch, 4.9 * inch])
+        t.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("BOX", (0, 0), (-1, -1), 0.5, colors.HexColor("#999999")),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ]
+            )
+        )
+        story.append(KeepTogether([t, Spacer(1, 6)]))
+
+    story.append(CondPageBreak(1.5 * inch))
+    story.append(Paragraph("Discipline (3.21 §V.B)", st["h2"]))
+    for entry in ladder(session, actor, case.number):
+        rec = entry["recommendation"]
+        story.append(Paragraph(f"{esc(entry['name'])} (badge {esc(entry['employee'])})", st["h3"]))
+        story.append(_ladder_table(entry, st))
+        story.append(Spacer(1, 3))
+        story.append(Paragraph(esc(rec["explanation"]), st["body"]))
+        for d in entry["decisions"]:
+            story.append(
+                Paragraph(
+                    f"Decision {d['at'][:10]}: <b>{esc(d['step'].replace('_', ' '))}</b> by "
+                    f"{esc(d['by'])}"
+                    + (
+                        ""
+                        if d["within_range"]
+                        else f" — outside the range; reason: {r(d['reason'])}"
+                    ),
+                    st["body"],
+                )
+            )
+
+    last = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.case_number == case.number)
+        .order_by(AuditEvent.seq.desc())
+    ).first()
+    head = session.get(AuditHead, 1)
+    story.append(
+        KeepTogether(
+            [
+                Paragraph("Audit checkpoint", st["h2"]),
+                Paragraph(
+                    (f"Last event of this case: {last.seq}:{last.mac}<br/>" if last else "")
+                    + (f"Audit trail head: {head.seq}:{head.mac}" if head else ""),
+                    st["mono"],
+                ),
+            ]
+        )
+    )
+    return story
+
+
+RUNG_COLOURS = {
+    "counseling": "#4f7942",
+    "training": "#6b8e23",
+    "written_reprimand": "#b8860b",
+    "suspension": "#cc5500",
+    "termination": "#a40000",
+}
+
+
+def _ladder_table(entry: dict[str, Any], st: dict[str, Any]) -> Table:
+    """The five rungs in a row: the range in colour, the recommendation framed, decisions
+    marked."""
+    rec = entry["recommendation"]
+    steps = [r["step"] for r in entry["rungs"]]
+    lo, hi = (
+        (steps.index(rec["range"][0]), steps.index(rec["range"][1])) if rec["range"] else (-1, -1)
+    )
+    decided = {d["step"] for d in entry["decisions"]}
+    cells = []
+    for rung in entry["rungs"]:
+        text = f"<font color='white'><b>{esc(rung['label'])}</b>"
+        if rung["step"] == rec["step"]:
+            text += "<br/>recommended"
+        if rung["step"] in decided:
+            text += "<br/>DECIDED"
+        cells.append(Paragraph(text + "</font>", st["small"]))
+    t = Table([cells], colWidths=[1.38 * inch] * len(cells))
+    style = [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("GRID", (0, 0), (-1, -1), 0.5, colors.white)]
+    for i, step in enumerate(steps):
+        colour = RUNG_COLOURS[step] if lo <= i <= hi else "#b5b5b5"
+        style.append(("BACKGROUND", (i, 0), (i, 0), colors.HexColor(colour)))
+        if step == rec["step"]:
+            style.append(("BOX", (i, 0), (i, 0), 2.5, colors.black))
+    t.setStyle(TableStyle(style))
+    return t
+
+
+def _table(rows: list[list[str]], widths: list[float], st: dict[str, Any]) -> Table:
+    data = [[Paragraph(esc(c), st["small"]) for c in row] for row in rows]
+    t = Table(data, colWidths=[w * inch for w in widths], repeatRows=1)
+    t.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde3ec")),
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return t
+
+
+def _render(story: list[Any], actor: Actor, audience: str, title: str) -> bytes:
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=PAGE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=0.8 * inch,
+        bottomMargin=0.95 * inch,
+        title=title,
+        author="IA Desk",
+        subject="RESTRICTED LAW ENFORCEMENT DATA",
+    )
+    doc.build(
+        story,
+        canvasmaker=numbered_canvas(f"{actor.name} ({actor.login})", utcnow(), AUDIENCES[audience]),
+    )
+    return out.getvalue()
+
+
+def summary(session: Session, actor: Actor, number: str, audience: str = "command") -> Printed:
+    """Build one case's summary; the print is audited (audience, PDF hash)."""
+    _check_audience(actor, audience, number)
+    case = get_case(session, number)
+    story = _case_story(session, actor, case, audience, styles())
+    pdf = _render(story, actor, audience, f"Case summary {case.number}")
+    digest = hashlib.sha256(pdf).hexdigest()
+    append(
+        session,
+        actor,
+        "summary.print",
+        object_type="case",
+        object_id=case.id,
+        case_number=case.number,
+        details={"audience": audience, "sha256": digest},
+    )
+    return Printed(pdf, digest, [case.number])
+
+
+def batch(
+    session: Session,
+    actor: Actor,
+    numbers: list[str],
+    audience: str = "command",
+    progress: Callable[[int, int], None] | None = None,
+) -> Printed:
+    """Several summaries in one PDF, after a cover list. Each case's print is audited."""
+    _check_audience(actor, audience, None)
+    if not numbers:
+        raise InputError("No cases to print.", field="cases")
+    st = styles()
+    cases = [get_case(session, n) for n in numbers]
+    cover: list[Any] = [
+        CaseMarker(""),
+        Paragraph("Case summaries", st["title"]),
+        Paragraph(f"{len(cases)} case(s) · audience: {AUDIENCES[audience]}", st["body"]),
+        Spacer(1, 8),
+    ]
+    rows = [["Case", "Status", "Received", "Subjects", "Clauses"]]
+    for c in cases:
+        rows.append(
+            [
+                c.number,
+                c.status,
+                f"{c.received_at:%Y-%m-%d}",
+                ", ".join(s.employee.name for s in c.subjects),
+                ", ".join(dict.fromkeys(a.clause.clause_id for a in c.allegations)),
+            ]
+        )
+    cover.append(_table(rows, [1.1, 0.9, 0.9, 1.9, 2.1], st))
+    story = cover
+    for i, c in enumerate(cases, start=1):
+        story.append(PageBreak())
+        story.extend(_case_story(session, actor, c, audience, st))
+        if progress:
+            progress(i, len(cases))
+    pdf = _render(story, actor, audience, "Case summaries")
+    digest = hashlib.sha256(pdf).hexdigest()
+    for c in cases:
+        append(
+            session,
+            actor,
+            "summary.print",
+            object_type="case",
+            object_id=c.id,
+            case_number=c.number,
+            details={"audience": audience, "sha256": digest, "batch_of": len(cases)},
+        )
+    return Printed(pdf, digest, [c.number for c in cases])
+
+
+def write_pdf(printed: Printed, out: Path) -> None:
+    """Write a built PDF next to its final name first, so no half-written file is left."""
+    if out.exists() and out.is_dir():
+        raise InputError(f"{out} is a folder; give a file name.", field="out")
+    tmp = out.with_name(out.name + ".partial")
+    try:
+        tmp.write_bytes(printed.pdf)
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"Cannot write {out}: {exc.strerror}.", field="out") from None

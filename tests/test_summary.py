@@ -1,0 +1,145 @@
+"""Printed case summaries: complete, correct, redacted for their reader, audited."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+from sqlalchemy import select, text
+
+from ia_desk.cases.allegations import add_allegation, record_finding
+from ia_desk.cases.queries import get_case
+from ia_desk.cases.redaction import add_redaction
+from ia_desk.db.models import AuditEvent
+from ia_desk.errors import PermissionDenied
+from ia_desk.evidence.store import EvidenceInput, add_evidence
+from ia_desk.reports.summary import batch, summary
+
+
+def pdf_text(pdf: bytes) -> list[str]:
+    return [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def flat(pages: list[str]) -> str:
+    return re.sub(r"\s+", " ", " ".join(pages))
+
+
+def png(colour: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (90, 60), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def full_case(db, admin, open_report):
+    number = open_report(
+        incident={
+            "occurred_on": "2026-10-30",
+            "narrative": "Officer named the juvenile Jamie Doe and posted a photo of the "
+            "patrol car.",
+        }
+    ).case.number
+    with db.write(admin) as s:
+        add_allegation(s, admin, number, "1234", "vpd-3.21/IV.B")
+        for a in get_case(s, number).allegations:
+            record_finding(s, admin, a.id, "sustained", "Jamie Doe's name is on the post.")
+        add_evidence(
+            s,
+            admin,
+            number,
+            [EvidenceInput(png("red"), "post.png"), EvidenceInput(png("blue"), "comment.png")],
+        )
+        add_redaction(s, admin, number, "Jamie Doe", "juvenile")
+    return number
+
+
+def print_case(db, actor, number, audience):
+    with db.write(actor) as s:
+        return summary(s, actor, number, audience)
+
+
+def test_summary_holds_every_clause_text_hash_and_finding(db, admin, full_case):
+    printed = print_case(db, admin, full_case, "ia")
+    body = flat(pdf_text(printed.pdf))
+    with db.read() as s:
+        case = get_case(s, full_case)
+        for a in case.allegations:
+            assert flat([a.clause.text]) in body
+            assert a.clause.clause_id in body
+        for e in case.evidence:
+            assert e.sha256 in body
+    assert body.count("VERIFIED") == 2 and "MISMATCH" not in body
+    assert "Finding: sustained" in body
+    assert "IMMEDIATE ACTION BY THE CHIEF" in body
+    assert "Pat Quill" in body  # the IA audience sees the confidential identity
+    assert "Jamie Doe" in body
+    assert "RESTRICTED LAW ENFORCEMENT DATA" in body
+
+
+def test_command_summary_withholds_identity_and_marked_text(db, admin, full_case, make_user):
+    chief = make_user("command_staff")
+    printed = print_case(db, chief, full_case, "command")
+    body = flat(pdf_text(printed.pdf))
+    assert "Confidential, identity withheld" in body
+    for secret in ("Pat Quill", "601-555-0199", "pquill@example.org", "Jamie Doe"):
+        assert secret not in body
+    assert "[withheld]" in body
+
+
+def test_command_staff_cannot_print_the_ia_summary(db, full_case, make_user):
+    chief = make_user("command_staff")
+    with pytest.raises(PermissionDenied):
+        print_case(db, chief, full_case, "ia")
+    sup = make_user("supervisor")
+    with pytest.raises(PermissionDenied):
+        print_case(db, sup, full_case, "command")
+
+
+def test_every_page_is_numbered_and_carries_the_notice(db, admin, open_report):
+    long_story = "\n\n".join(
+        f"Paragraph {i}: " + "The post described the arrest in detail. " * 12 for i in range(40)
+    )
+    number = open_report(
+        incident={"occurred_on": "2026-10-30", "narrative": long_story}
+    ).case.number
+    pages = pdf_text(print_case(db, admin, number, "ia").pdf)
+    assert len(pages) >= 3
+    for i, page in enumerate(pages, start=1):
+        assert f"Page {i} of {len(pages)}" in page
+        assert "RESTRICTED LAW ENFORCEMENT DATA" in page
+        assert number in page and "Printed by Ada Admin (admin)" in page
+
+
+def test_printing_is_audited_with_audience_and_hash(db, admin, full_case):
+    printed = print_case(db, admin, full_case, "command")
+    with db.read() as s:
+        ev = s.scalars(select(AuditEvent).where(AuditEvent.event_type == "summary.print")).one()
+        assert json.loads(ev.details) == {"audience": "command", "sha256": printed.sha256}
+        prints = s.scalars(
+            select(AuditEvent).where(AuditEvent.event_type == "evidence.print")
+        ).all()
+        assert len(prints) == 2 and all(p.outcome == "ok" for p in prints)
+
+
+def test_a_tampered_item_prints_as_mismatch(db, admin, full_case):
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER evidence_blob_no_update"))
+        conn.execute(text("UPDATE evidence_blob SET data = x'00' WHERE rowid = 1"))
+    body = flat(pdf_text(print_case(db, admin, full_case, "ia").pdf))
+    assert "MISMATCH" in body and body.count("VERIFIED") == 1
+
+
+def test_batch_prints_a_cover_list_then_each_case(db, admin, open_report):
+    numbers = [open_report().case.number for _ in range(3)]
+    with db.write(admin) as s:
+        done = []
+        printed = batch(s, admin, numbers, "command", progress=lambda i, n: done.append(i))
+    pages = pdf_text(printed.pdf)
+    assert "Case summaries" in pages[0] and all(n in pages[0] for n in numbers)
+    assert done == [1, 2, 3]
+    for n in numbers:
+        assert any(f"Case summary {n}" in p for p in pages)

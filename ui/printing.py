@@ -1,0 +1,162 @@
+"""Print preview, the system print dialog and Save as PDF for case summaries.
+
+The PDF is built by the core (ReportLab) off the GUI thread; pages are rendered for the
+preview and for the printer with PDFium (pypdfium2). The print is audited by the core
+when the summary is built.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ia_desk.db.engine import Database
+from ia_desk.reports.summary import AUDIENCES, Printed, batch, summary, write_pdf
+from ia_desk.security.actor import Actor
+from ia_desk.security.roles import allowed
+from ui.worker import run_task
+
+
+def render_pages(pdf: bytes, dpi: float) -> list[QImage]:
+    doc = pdfium.PdfDocument(pdf)
+    images = []
+    try:
+        for i in range(len(doc)):
+            bitmap = doc[i].render(scale=dpi / 72)
+            pil = bitmap.to_pil().convert("RGB")
+            data = pil.tobytes("raw", "RGB")
+            image = QImage(data, pil.width, pil.height, pil.width * 3, QImage.Format.Format_RGB888)
+            images.append(image.copy())
+    finally:
+        doc.close()
+    return images
+
+
+def print_pdf(pdf: bytes, printer: QPrinter) -> None:
+    """Send each page to the printer as an image at the printer's resolution."""
+    painter = QPainter(printer)
+    try:
+        pages = render_pages(pdf, min(printer.resolution(), 300))
+        for i, image in enumerate(pages):
+            if i:
+                printer.newPage()
+            rect = painter.viewport()
+            size = image.size().scaled(rect.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            painter.drawImage(QRect(rect.x(), rect.y(), size.width(), size.height()), image)
+    finally:
+        painter.end()
+
+
+class PrintPreview(QDialog):
+    """Preview of one or several case summaries, with Print and Save as PDF."""
+
+    def __init__(
+        self, db: Database, actor: Actor, numbers: list[str], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.actor = actor
+        self.numbers = numbers
+        self.printed: Printed | None = None
+        self.setWindowTitle(
+            f"Print preview: {', '.join(numbers[:3])}" + ("…" if len(numbers) > 3 else "")
+        )
+        self.resize(900, 900)
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Audience"))
+        self.audience = QComboBox()
+        for key, label in AUDIENCES.items():
+            if allowed(actor, f"summary.print_{key}"):
+                self.audience.addItem(label, key)
+        self.audience.currentIndexChanged.connect(self.build)
+        bar.addWidget(self.audience)
+        bar.addStretch(1)
+        self.info = QLabel()
+        bar.addWidget(self.info)
+        self.print_btn = QPushButton("Print…")
+        self.print_btn.clicked.connect(self.print_)
+        self.save_btn = QPushButton("Save as PDF…")
+        self.save_btn.clicked.connect(self.save)
+        bar.addWidget(self.print_btn)
+        bar.addWidget(self.save_btn)
+        layout.addLayout(bar)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.pages = QWidget()
+        self.pages_layout = QVBoxLayout(self.pages)
+        self.pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.scroll.setWidget(self.pages)
+        layout.addWidget(self.scroll)
+        self.build()
+
+    def build(self) -> None:
+        audience = self.audience.currentData()
+        numbers = list(self.numbers)
+        self.print_btn.setEnabled(False)
+        self.save_btn.setEnabled(False)
+
+        def work() -> tuple[Printed, list[QImage]]:
+            with self.db.write(self.actor) as s:
+                printed = (
+                    summary(s, self.actor, numbers[0], audience)
+                    if len(numbers) == 1
+                    else batch(s, self.actor, numbers, audience)
+                )
+            return printed, render_pages(printed.pdf, 80)
+
+        run_task(self, work, self._show, label=f"Building {len(numbers)} summary(ies)…")
+
+    def _show(self, result: tuple[Printed, list[QImage]]) -> None:
+        self.printed, images = result
+        while self.pages_layout.count():
+            w = self.pages_layout.takeAt(0).widget()
+            if w:
+                w.deleteLater()
+        for image in images:
+            label = QLabel()
+            label.setPixmap(QPixmap.fromImage(image))
+            label.setStyleSheet("border: 1px solid #999; margin: 6px;")
+            self.pages_layout.addWidget(label)
+        self.info.setText(f"{len(images)} page(s) · SHA-256 {self.printed.sha256[:16]}…")
+        self.print_btn.setEnabled(True)
+        self.save_btn.setEnabled(True)
+
+    def print_(self) -> None:
+        if self.printed is None:
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            print_pdf(self.printed.pdf, printer)
+
+    def save(self) -> None:
+        if self.printed is None:
+            return
+        default = f"{self.numbers[0]}-summary.pdf" if len(self.numbers) == 1 else "summaries.pdf"
+        path, _ = QFileDialog.getSaveFileName(self, "Save summary", default, "PDF (*.pdf)")
+        if path:
+            self.save_to(Path(path))
+
+    def save_to(self, path: Path) -> None:
+        assert self.printed is not None
+        try:
+            write_pdf(self.printed, path)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, nothing half-written
+            QMessageBox.warning(self, "Save as PDF", str(exc))

@@ -1,0 +1,169 @@
+"""The Statistics screen: figures for a period and unit, bar charts, CSV and PDF export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ia_desk.db.engine import Database
+from ia_desk.reports.stats import annual_pdf, compute, to_csv
+from ia_desk.reports.summary import Printed, write_pdf
+from ia_desk.security.actor import Actor
+from ui.worker import run_task
+
+
+class BarChart(QWidget):
+    """Labelled bars, painted directly (no chart library needed)."""
+
+    def __init__(self, title: str, colour: str = "#1f3864") -> None:
+        super().__init__()
+        self.title = title
+        self.colour = QColor(colour)
+        self.items: list[tuple[str, float]] = []
+        self.setMinimumHeight(190)
+
+    def set_items(self, items: list[tuple[str, float]]) -> None:
+        self.items = items
+        self.update()
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        w, h = self.width(), self.height()
+        p.drawText(QRectF(4, 2, w - 8, 18), Qt.AlignmentFlag.AlignLeft, self.title)
+        if not self.items:
+            p.drawText(QRectF(0, 0, w, h), Qt.AlignmentFlag.AlignCenter, "No data")
+            return
+        top, bottom = 24, h - 46
+        peak = max(v for _, v in self.items) or 1
+        slot = (w - 16) / len(self.items)
+        for i, (label, value) in enumerate(self.items):
+            bar_h = (bottom - top) * value / peak
+            x = 8 + i * slot
+            p.fillRect(QRectF(x + slot * 0.15, bottom - bar_h, slot * 0.7, bar_h), self.colour)
+            p.drawText(
+                QRectF(x, bottom - bar_h - 16, slot, 14), Qt.AlignmentFlag.AlignCenter, f"{value:g}"
+            )
+            p.save()
+            p.translate(x + slot / 2, bottom + 4)
+            p.rotate(35)
+            p.drawText(QRectF(0, 0, 90, 14), Qt.AlignmentFlag.AlignLeft, label[:16])
+            p.restore()
+        p.end()
+
+
+class StatisticsPage(QWidget):
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        self.db = db
+        self.actor = actor
+        self.figures: dict[str, Any] | None = None
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.start = QDateEdit(
+            QDate(QDate.currentDate().year(), 1, 1), calendarPopup=True, displayFormat="yyyy-MM-dd"
+        )
+        self.end = QDateEdit(QDate.currentDate(), calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.unit = QLineEdit(placeholderText="Unit (all)")
+        refresh = QPushButton("Show")
+        refresh.clicked.connect(self.refresh)
+        csv_btn = QPushButton("Export CSV…")
+        csv_btn.clicked.connect(self.export_csv)
+        pdf_btn = QPushButton("Annual review PDF…")
+        pdf_btn.clicked.connect(self.export_pdf)
+        for w in (QLabel("From"), self.start, QLabel("to"), self.end, self.unit, refresh):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(csv_btn)
+        bar.addWidget(pdf_btn)
+        layout.addLayout(bar)
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.summary)
+        grid = QGridLayout()
+        self.received = BarChart("Cases received per month")
+        self.closed = BarChart("Cases closed per month", "#c55a11")
+        self.status = BarChart("Open cases by status", "#44546a")
+        self.clauses = BarChart("Allegations by clause (top 10)", "#1f3864")
+        self.dispositions = BarChart("Allegations by disposition", "#548235")
+        self.steps = BarChart("Discipline by step", "#7030a0")
+        for i, chart in enumerate(
+            (self.received, self.closed, self.status, self.clauses, self.dispositions, self.steps)
+        ):
+            grid.addWidget(chart, i // 2, i % 2)
+        layout.addLayout(grid, 1)
+        self.refresh()
+
+    def period(self) -> tuple[dt.date, dt.date, str | None]:
+        return (
+            self.start.date().toPython(),
+            self.end.date().toPython(),  # type: ignore[return-value]
+            self.unit.text().strip() or None,
+        )
+
+    def refresh(self) -> None:
+        start, end, unit = self.period()
+
+        def work() -> dict[str, Any]:
+            with self.db.read() as s:
+                return compute(s, self.actor, start, end, unit)
+
+        run_task(self, work, self._fill)
+
+    def _fill(self, f: dict[str, Any]) -> None:
+        self.figures = f
+        median = f["median_days_to_close"]
+        self.summary.setText(
+            f"<b>{f['cases']}</b> case(s) received · <b>{sum(f['open_by_status'].values())}"
+            f"</b> open · <b>{f['overdue']}</b> overdue · median days to close: <b>"
+            f"{'—' if median is None else f'{median:g}'}</b>"
+        )
+        self.received.set_items(list(f["received_per_month"].items()))
+        self.closed.set_items(list(f["closed_per_month"].items()))
+        self.status.set_items(list(f["open_by_status"].items()))
+        self.clauses.set_items(
+            [(r["clause"].split("/")[1], r["count"]) for r in f["allegations_by_clause"][:10]]
+        )
+        self.dispositions.set_items(
+            [(k.replace("_", " "), v) for k, v in f["allegations_by_disposition"].items()]
+        )
+        self.steps.set_items([(k.replace("_", " "), v) for k, v in f["discipline_by_step"].items()])
+
+    def export_csv(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export statistics", "statistics.csv", "CSV (*.csv)"
+        )
+        if path and self.figures:
+            Path(path).write_text(to_csv(self.figures), encoding="utf-8")
+
+    def export_pdf(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Annual review PDF", "annual-review.pdf", "PDF (*.pdf)"
+        )
+        if path:
+            self.write_pdf(Path(path))
+
+    def write_pdf(self, path: Path) -> None:
+        start, end, unit = self.period()
+
+        def work() -> None:
+            with self.db.write(self.actor) as s:
+                pdf, _ = annual_pdf(s, self.actor, start, end, unit)
+            write_pdf(Printed(pdf, "", []), path)
+
+        run_task(self, work, lambda _r: None, label="Building the annual review…")
