@@ -60,9 +60,11 @@ def _new_password(login: str) -> str:
 
 
 def _open(args: argparse.Namespace) -> Any:
-    from ia_desk.db.engine import open_database
+    from ia_desk.db.engine import daily_backup_if_due, open_database
 
-    return open_database(args.db, prompt=_prompt_passphrase)
+    db = open_database(args.db, prompt=_prompt_passphrase)
+    daily_backup_if_due(db)
+    return db
 
 
 def _sign_in(db: Any) -> Any:
@@ -643,6 +645,124 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+BACKUP_PASSPHRASE_ENV = "IA_DESK_BACKUP_PASSPHRASE"  # noqa: S105 - a variable's name
+
+
+def _backup_passphrase(args: argparse.Namespace, confirm: bool) -> str | None:
+    if not args.own_passphrase:
+        return None
+    value = os.environ.get(BACKUP_PASSPHRASE_ENV) or _prompt_passphrase(
+        "Passphrase for the backup file", confirm
+    )
+    if not value:
+        raise InputError(
+            f"Give the backup's passphrase in {BACKUP_PASSPHRASE_ENV} or run in a terminal.",
+            field="passphrase",
+        )
+    return value
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from ia_desk.maintenance import make_backup
+
+    db = _open(args)
+    actor = _sign_in(db)
+    digest = make_backup(db, actor, Path(args.file), _backup_passphrase(args, True))
+    print(f"backup written to {args.file} (sha256 {digest})")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from ia_desk.maintenance import restore_backup
+
+    db = _open(args)
+    actor = _sign_in(db)
+    aside = restore_backup(db, actor, Path(args.file), _backup_passphrase(args, False))
+    print(f"restored from {args.file}; the previous database is kept at {aside}")
+    return 0
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    from ia_desk.security.users import list_users
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.read() as s:
+        rows = list_users(s, actor)
+    if args.json:
+        _print(rows, True, "")
+    else:
+        for u in rows:
+            state = "disabled" if not u["active"] else "LOCKED" if u["locked"] else "active"
+            print(f"{u['login']:<20} {u['role']:<16} {state:<9} {u['name']}")
+    return 0
+
+
+def cmd_user_reset(args: argparse.Namespace) -> int:
+    from ia_desk.security.users import reset_password
+
+    db = _open(args)
+    actor = _sign_in(db)
+    password = _new_password(args.login)
+    with db.write(actor) as s:
+        reset_password(s, actor, args.login, password)
+    print(f"password of {args.login} reset; any lockout is lifted")
+    return 0
+
+
+def cmd_user_active(args: argparse.Namespace) -> int:
+    from ia_desk.security.users import set_active
+
+    db = _open(args)
+    actor = _sign_in(db)
+    active = args.user_cmd == "enable"
+    with db.write(actor) as s:
+        set_active(s, actor, args.login, active)
+    print(f"{args.login} {'enabled' if active else 'disabled'}")
+    return 0
+
+
+def _audit_filters(args: argparse.Namespace) -> dict[str, Any]:
+    from ia_desk import validation
+
+    return {
+        "user": args.user,
+        "case": args.case,
+        "event": args.event,
+        "since": validation.date(args.since, "--from", required=False),
+        "until": validation.date(args.until, "--to", required=False),
+    }
+
+
+def cmd_audit_list(args: argparse.Namespace) -> int:
+    from ia_desk.audit.trail import list_events
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        rows = list_events(s, actor, limit=args.limit, **_audit_filters(args))
+    if args.json:
+        _print(rows, True, "")
+    else:
+        for r in rows:
+            print(
+                f"{r['seq']:>8} {r['at'][:19]} {r['user'] or '':<12} {r['event']:<24} "
+                f"{r['outcome']:<8} {r['case'] or ''} {r['details']}"
+            )
+    return 0
+
+
+def cmd_audit_export(args: argparse.Namespace) -> int:
+    from ia_desk.audit.trail import export_events
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        n = export_events(s, actor, Path(args.file), **_audit_filters(args))
+    print(f"exported {n} event(s) to {args.file}")
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -678,6 +798,26 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["ia_admin", "ia_investigator", "supervisor", "command_staff"],
     )
     sp.add_argument("--name", required=True)
+
+    sp = add("list", cmd_user_list, "list accounts (IA admin)", user)
+    sp.add_argument("--json", action="store_true")
+    sp = add("reset", cmd_user_reset, "set a new password and lift a lockout (IA admin)", user)
+    sp.add_argument("login")
+    for name in ("disable", "enable"):
+        sp = add(name, cmd_user_active, f"{name} an account (IA admin)", user)
+        sp.add_argument("login")
+
+    for name, fn, what in (
+        ("backup", cmd_backup, "write a consistent encrypted backup"),
+        ("restore", cmd_restore, "replace the database by a backup"),
+    ):
+        sp = add(name, fn, f"{what} (IA admin)")
+        sp.add_argument("file")
+        sp.add_argument(
+            "--own-passphrase",
+            action="store_true",
+            help=f"the backup has its own passphrase ({BACKUP_PASSPHRASE_ENV} or asked)",
+        )
 
     pol = sub.add_parser("policy", help="the clause catalogue").add_subparsers(
         dest="policy_cmd", required=True, parser_class=_Parser
@@ -844,6 +984,21 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("verify", cmd_audit_verify, "verify the audit trail's chain", au)
     sp.add_argument("--checkpoint", metavar="SEQ:HASH")
     add("checkpoint", cmd_audit_checkpoint, "print the current head to keep elsewhere", au)
+    for name, fn, what in (
+        ("list", cmd_audit_list, "list audit events, newest first"),
+        ("export", cmd_audit_export, "export audit events as CSV"),
+    ):
+        sp = add(name, fn, f"{what} (IA admin)", au)
+        if name == "export":
+            sp.add_argument("file")
+        else:
+            sp.add_argument("--limit", type=int, default=200)
+            sp.add_argument("--json", action="store_true")
+        sp.add_argument("--user")
+        sp.add_argument("--case")
+        sp.add_argument("--event")
+        sp.add_argument("--from", dest="since", metavar="DATE")
+        sp.add_argument("--to", dest="until", metavar="DATE")
     return p
 
 

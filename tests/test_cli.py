@@ -556,3 +556,33 @@ def test_summary_and_stats_commands(run, users, tmp_path):
     assert code == 0 and (tmp_path / "st.csv").read_text().startswith("figure,key,value")
     code, _, err = run("stats", "--from", "2026-12-31", "--to", "2026-01-01")
     assert code == 2 and "ends before it starts" in err
+
+
+def test_backup_restore_users_and_audit_commands(run, users, tmp_path, monkeypatch):
+    run("report", "add", write_report(tmp_path))
+    backup = tmp_path / "backup.db"
+    code, out, _ = run("backup", str(backup))
+    assert code == 0 and backup.exists()
+    assert run("backup", str(tmp_path / "x.db"), user="inv")[0] == 3
+    run("report", "add", write_report(tmp_path))
+    code, out, _ = run("restore", str(backup))
+    assert code == 0 and "previous database is kept" in out
+    code, out, _ = run("case", "list", "--json")
+    assert [r["case"] for r in json.loads(out)] == ["IA-2026-0001"]
+    assert run("user", "disable", "inv")[0] == 0
+    code, _, err = run("case", "list", user="inv")
+    assert code == 3 and "disabled" in err
+    assert run("user", "enable", "inv")[0] == 0
+    monkeypatch.setenv("IA_DESK_NEW_PASSWORD", "Another-strong-pass-9")
+    assert run("user", "reset", "inv")[0] == 0
+    assert run("case", "list", user="inv", password="Another-strong-pass-9")[0] == 0
+    code, _, err = run("user", "disable", "admin")
+    assert code == 2 and "your own account" in err
+    code, out, _ = run("audit", "list", "--event", "user.", "--json")
+    assert {r["event"] for r in json.loads(out)} >= {
+        "user.disable",
+        "user.enable",
+        "user.reset_password",
+    }
+    code, out, _ = run("audit", "export", str(tmp_path / "a.csv"), "--case", "IA-2026-0001")
+    assert code == 0 and "exported" in out

@@ -87,6 +87,7 @@ def test_case_list_search_filter_sort_and_open(qtbot, db, admin, open_report):
         "Policies",
         "Statistics",
         "Administration",
+        "Audit trail",
     ]
 
     qtbot.keyClicks(page.search, "meme")
@@ -354,3 +355,36 @@ def test_discipline_tab_shows_the_ladder_and_records_a_decision(
         assert [d["step"] for d in decisions(s, get_case(s, number))] == ["written_reprimand"]
     rung = view.discipline.findChild(type(view.header), "rung-written_reprimand")
     assert "✔" in rung.text()
+
+
+def test_admin_screens_reset_disable_and_audit(qtbot, db, admin, make_user, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QInputDialog
+
+    from ui.pages import AdminPage, AuditPage
+
+    inv = make_user("ia_investigator")
+    page = AdminPage(db, admin)
+    qtbot.addWidget(page)
+    idle(qtbot)
+    logins = [page.users.item(r, 0).text() for r in range(page.users.rowCount())]
+    page.users.setCurrentCell(logins.index(inv.login), 0)
+    page._set_active(False)
+    idle(qtbot)
+    assert page.users.item(logins.index(inv.login), 3).text() == "no"
+    monkeypatch.setattr(
+        QInputDialog, "getText", staticmethod(lambda *a, **k: ("Brand-new-pass-42", True))
+    )
+    page._reset()
+    idle(qtbot)
+    assert page.settings.rowCount() >= 5
+    audit = AuditPage(db, admin)
+    qtbot.addWidget(audit)
+    idle(qtbot)
+    events = [audit.table.item(r, 4).text() for r in range(audit.table.rowCount())]
+    assert "user.disable" in events and "user.reset_password" in events
+    audit.verify()
+    idle(qtbot)
+    assert audit.result.text().startswith("Audit trail intact")
+    audit.export_to(tmp_path / "audit.csv")
+    idle(qtbot)
+    assert (tmp_path / "audit.csv").read_text().startswith("seq,at,user")

@@ -24,7 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk import APP_NAME, __version__
-from ia_desk.db.engine import Database, database_exists, open_database, resolve_target
+from ia_desk.db.engine import (
+    Database,
+    daily_backup_if_due,
+    database_exists,
+    open_database,
+    resolve_target,
+)
 from ia_desk.errors import IADeskError
 from ia_desk.security import keys
 from ia_desk.security.actor import Actor
@@ -209,6 +215,7 @@ def run_app(db_url: str | None = None, argv: list[str] | None = None) -> int:
                 return 1
         else:
             db = open_database(db_url, prompt=prompt_passphrase)
+        daily_backup_if_due(db)
     except IADeskError as exc:
         QMessageBox.critical(None, APP_NAME, exc.message)
         return 1

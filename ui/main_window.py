@@ -27,7 +27,7 @@ from ui.case_view import CaseWindow
 from ui.clauses import PoliciesPage
 from ui.intake import IntakeDialog
 from ui.lock import IdleWatcher, LockDialog
-from ui.pages import AdminPage, EmployeesPage
+from ui.pages import AdminPage, AuditPage, EmployeesPage
 from ui.printing import PrintPreview
 from ui.stats_page import StatisticsPage
 
@@ -68,6 +68,8 @@ class MainWindow(QMainWindow):
             self._add_page("Statistics", StatisticsPage(db, actor))
         if allowed(actor, "user.manage"):
             self._add_page("Administration", AdminPage(db, actor))
+        if allowed(actor, "audit.read"):
+            self._add_page("Audit trail", AuditPage(db, actor))
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
         self.nav.setCurrentRow(0)
         self._menus()

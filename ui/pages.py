@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -10,6 +11,8 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -26,7 +29,8 @@ from ia_desk.db.models import ROLES
 from ia_desk.errors import InputError
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import ROLE_LABELS
-from ia_desk.security.users import add_user, list_users
+from ia_desk.security.users import add_user, list_users, reset_password, set_active
+from ia_desk.settings import all_settings, set_setting
 from ui.worker import run_task, show_error
 
 
@@ -184,7 +188,7 @@ class AddUserDialog(QDialog):
 
 
 class AdminPage(QWidget):
-    """Users (the security issue adds reset, disable, the audit viewer and settings)."""
+    """Users, department settings and backups (IA administrators)."""
 
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
@@ -194,9 +198,19 @@ class AdminPage(QWidget):
         layout.addWidget(QLabel("<h3>Users</h3>"))
         self.users = make_table(["Login", "Name", "Role", "Active", "Locked", "Last sign-in"])
         layout.addWidget(self.users)
-        add = QPushButton("Add user…")
-        add.clicked.connect(self._add)
-        layout.addWidget(add, 0, Qt.AlignmentFlag.AlignLeft)
+        buttons = QHBoxLayout()
+        for text, slot in (
+            ("Add user…", self._add),
+            ("Reset password…", self._reset),
+            ("Disable", lambda: self._set_active(False)),
+            ("Enable", lambda: self._set_active(True)),
+            ("Back up now…", self._backup),
+        ):
+            b = QPushButton(text)
+            b.clicked.connect(slot)
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
         layout.addWidget(QLabel("<h3>Department settings</h3>"))
         self.settings = make_table(["Setting", "Value", "Default", "Meaning"])
         self.settings.cellDoubleClicked.connect(lambda r, _c: self._edit_setting(r))
@@ -204,32 +218,97 @@ class AdminPage(QWidget):
         change = QPushButton("Change selected setting…")
         change.clicked.connect(lambda: self._edit_setting(self.settings.currentRow()))
         layout.addWidget(change, 0, Qt.AlignmentFlag.AlignLeft)
+        self.user_rows: list[dict[str, Any]] = []
         self.setting_rows: list[dict[str, Any]] = []
         self.refresh()
 
     def refresh(self) -> None:
-        def work() -> list[dict[str, Any]]:
+        def work() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             with self.db.read() as s:
-                return list_users(s, self.actor)
+                return list_users(s, self.actor), all_settings(s)
 
-        run_task(
-            self,
-            work,
-            lambda rows: fill(
-                self.users,
+        run_task(self, work, self._fill)
+
+    def _fill(self, result: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
+        self.user_rows, self.setting_rows = result
+        fill(
+            self.users,
+            [
                 [
-                    [
-                        u["login"],
-                        u["name"],
-                        ROLE_LABELS[str(u["role"])],
-                        "yes" if u["active"] else "no",
-                        "LOCKED" if u["locked"] else "",
-                        u["last_login_at"] or "never",
-                    ]
-                    for u in rows
-                ],
-            ),
+                    u["login"],
+                    u["name"],
+                    ROLE_LABELS[str(u["role"])],
+                    "yes" if u["active"] else "no",
+                    "LOCKED" if u["locked"] else "",
+                    u["last_login_at"] or "never",
+                ]
+                for u in self.user_rows
+            ],
         )
+        fill(
+            self.settings,
+            [[r["key"], r["value"], r["default"], r["help"]] for r in self.setting_rows],
+        )
+
+    def selected_login(self) -> str | None:
+        row = self.users.currentRow()
+        return str(self.user_rows[row]["login"]) if 0 <= row < len(self.user_rows) else None
+
+    def _write(self, fn: Any) -> None:
+        def work() -> None:
+            with self.db.write(self.actor) as s:
+                fn(s)
+
+        run_task(self, work, lambda _r: self.refresh())
+
+    def _reset(self) -> None:
+        login = self.selected_login()
+        if not login:
+            return
+        password, ok = QInputDialog.getText(
+            self,
+            "Reset password",
+            f"New password for {login} (12+ characters)",
+            QLineEdit.EchoMode.Password,
+        )
+        if ok:
+            self._write(lambda s: reset_password(s, self.actor, login, password))
+
+    def _set_active(self, active: bool) -> None:
+        login = self.selected_login()
+        if login:
+            self._write(lambda s: set_active(s, self.actor, login, active))
+
+    def _backup(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from ia_desk.maintenance import make_backup
+
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Back up the database", "ia-desk-backup.db", "Database (*.db)"
+        )
+        if path:
+            run_task(
+                self,
+                lambda: make_backup(self.db, self.actor, Path(path)),
+                lambda _d: None,
+                label="Backing up…",
+            )
+
+    def _edit_setting(self, row: int) -> None:
+        if not 0 <= row < len(self.setting_rows):
+            return
+        r = self.setting_rows[row]
+        value, ok = QInputDialog.getInt(
+            self,
+            "Change setting",
+            f"{r['key']}: {r['help']}",
+            int(r["value"]),
+            int(r["minimum"] or 0),
+            int(r["maximum"] or 1_000_000),
+        )
+        if ok:
+            self._write(lambda s: set_setting(s, self.actor, r["key"], value))
 
     def _add(self) -> None:
         dlg = AddUserDialog(self)
@@ -251,3 +330,121 @@ class AdminPage(QWidget):
                 show_error(self, exc)
             break
         self.refresh()
+
+
+class AuditPage(QWidget):
+    """The audit trail for IA administrators: filters, newest first, CSV export, verify."""
+
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        self.db = db
+        self.actor = actor
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.user = QLineEdit(placeholderText="User login")
+        self.case = QLineEdit(placeholderText="Case number")
+        self.event = QLineEdit(placeholderText="Event (e.g. case.view)")
+        for w in (self.user, self.case, self.event):
+            w.returnPressed.connect(self.refresh)
+            bar.addWidget(w)
+        for text, slot in (
+            ("Show", self.refresh),
+            ("Export CSV…", self.export),
+            ("Verify chain", self.verify),
+        ):
+            b = QPushButton(text)
+            b.clicked.connect(slot)
+            bar.addWidget(b)
+        layout.addLayout(bar)
+        self.result = QLabel()
+        layout.addWidget(self.result)
+        self.table = make_table(
+            [
+                "Seq",
+                "When (UTC)",
+                "User",
+                "Workstation",
+                "Event",
+                "Object",
+                "Case",
+                "Outcome",
+                "Details",
+            ]
+        )
+        layout.addWidget(self.table)
+        self.refresh()
+
+    def filters(self) -> dict[str, Any]:
+        return {
+            "user": self.user.text() or None,
+            "case": self.case.text() or None,
+            "event": self.event.text() or None,
+        }
+
+    def refresh(self) -> None:
+        from ia_desk.audit.trail import list_events
+
+        filters = self.filters()
+
+        def work() -> list[dict[str, Any]]:
+            with self.db.write(self.actor) as s:
+                return list_events(s, self.actor, limit=1000, **filters)
+
+        run_task(
+            self,
+            work,
+            lambda rows: fill(
+                self.table,
+                [
+                    [
+                        r["seq"],
+                        r["at"][:19].replace("T", " "),
+                        r["user"],
+                        r["workstation"],
+                        r["event"],
+                        r["object"],
+                        r["case"],
+                        r["outcome"],
+                        r["details"],
+                    ]
+                    for r in rows
+                ],
+            ),
+        )
+
+    def export(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export audit trail", "audit.csv", "CSV (*.csv)"
+        )
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        from ia_desk.audit.trail import export_events
+
+        filters = self.filters()
+
+        def work() -> int:
+            with self.db.write(self.actor) as s:
+                return export_events(s, self.actor, path, **filters)
+
+        run_task(self, work, lambda n: self.result.setText(f"Exported {n} event(s)."))
+
+    def verify(self) -> None:
+        from ia_desk.audit.trail import verify
+
+        def work() -> Any:
+            with self.db.read() as s:
+                return verify(s)
+
+        def done(r: Any) -> None:
+            self.result.setText(
+                f"Audit trail intact: {r.checked} events, head {r.checkpoint}"
+                if r.ok
+                else f"<b style='color:#b00020'>Audit trail BROKEN at {r.first_bad_seq}: "
+                f"{r.problem}</b>"
+            )
+
+        run_task(self, work, done, label="Verifying the audit trail…")

@@ -248,3 +248,101 @@ def parse_checkpoint(value: str) -> tuple[int, str]:
             "A checkpoint is SEQ:HASH with a 64-character lowercase hex hash.", field="checkpoint"
         )
     return seq, mac
+
+
+def list_events(
+    session: Session,
+    actor: Actor,
+    *,
+    user: str | None = None,
+    case: str | None = None,
+    event: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    limit: int = 500,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """The audit trail, newest first, filtered (IA administrators)."""
+    from ia_desk.security.roles import require
+
+    require(actor, "audit.read", "audit.list")
+    stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
+    if user:
+        stmt = stmt.where(AuditEvent.user_login == user.strip().lower())
+    if case:
+        stmt = stmt.where(AuditEvent.case_number == case.strip().upper())
+    if event:
+        stmt = stmt.where(AuditEvent.event_type.like(event.strip() + "%"))
+    if since:
+        stmt = stmt.where(AuditEvent.at >= dt.datetime.combine(since, dt.time()))
+    if until:
+        stmt = stmt.where(
+            AuditEvent.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
+        )
+    rows = session.scalars(stmt.limit(limit).offset(offset))
+    return [
+        {
+            "seq": e.seq,
+            "at": e.at.isoformat() + "Z",
+            "user": e.user_login,
+            "workstation": e.workstation,
+            "event": e.event_type,
+            "object": f"{e.object_type or ''}:{e.object_id or ''}".strip(":"),
+            "case": e.case_number,
+            "outcome": e.outcome,
+            "details": e.details,
+            "mac": e.mac,
+        }
+        for e in rows
+    ]
+
+
+def export_events(session: Session, actor: Actor, out: Any, **filters: Any) -> int:
+    """Write the filtered trail as CSV (IA administrators); the export is audited."""
+    import csv
+
+    rows = list_events(session, actor, limit=10_000_000, **filters)
+    append(
+        session,
+        actor,
+        "audit.export",
+        object_type="file",
+        object_id=out.name,
+        details={"rows": len(rows), "filters": {k: str(v) for k, v in filters.items() if v}},
+    )
+    session.flush()
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(
+            [
+                "seq",
+                "at",
+                "user",
+                "workstation",
+                "event",
+                "object",
+                "case",
+                "outcome",
+                "details",
+                "mac",
+            ]
+        )
+        for r in reversed(rows):
+            w.writerow(
+                [
+                    r[k]
+                    for k in (
+                        "seq",
+                        "at",
+                        "user",
+                        "workstation",
+                        "event",
+                        "object",
+                        "case",
+                        "outcome",
+                        "details",
+                        "mac",
+                    )
+                ]
+            )
+    return len(rows)

@@ -30,11 +30,19 @@ import platformdirs
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import QueuePool
 
 from ia_desk import APP_NAME
-from ia_desk.errors import DatabaseKeyError, PermissionDenied, RefusedInput, StorageError
+from ia_desk.errors import (
+    ConflictError,
+    DatabaseKeyError,
+    PermissionDenied,
+    RefusedInput,
+    StorageError,
+)
 from ia_desk.security import keys
 
 if TYPE_CHECKING:
@@ -225,8 +233,9 @@ class Database:
 
     engine: Engine
     target: Target
-    audit_key: bytes
+    audit_key: bytes = field(repr=False)
     workstation: str = field(default_factory=workstation_name)
+    cipher_key: str | None = field(default=None, repr=False)  # for consistent backups
 
     def _session(self, write: bool) -> Session:
         conn_opts = {"ia_write": True} if write else {}
@@ -267,6 +276,15 @@ class Database:
         try:
             yield session
             session.commit()
+        except StaleDataError:
+            session.rollback()
+            raise ConflictError(
+                "Someone else changed this record since you opened it; nothing was saved. "
+                "Reload it and try again."
+            ) from None
+        except OperationalError as exc:
+            session.rollback()
+            raise storage_error(exc) from None
         except (PermissionDenied, RefusedInput) as exc:
             session.rollback()
             session.close()
@@ -303,6 +321,22 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def storage_error(exc: OperationalError) -> StorageError:
+    """A clear message for the database refusing a write (disk full, I/O error, locked)."""
+    text_ = str(exc.orig).lower() if exc.orig else str(exc).lower()
+    if "full" in text_:
+        why = "the disk (or the database's size limit) is full"
+    elif "disk i/o" in text_ or "i/o error" in text_:
+        why = "the disk reported an input/output error"
+    elif "locked" in text_ or "busy" in text_:
+        why = "another program kept the database busy too long"
+    elif "readonly" in text_ or "read-only" in text_:
+        why = "the database file cannot be written (read-only)"
+    else:
+        why = f"the database refused the change ({exc.orig})"
+    return StorageError(f"Nothing was saved: {why}. The database is as it was before.")
 
 
 def _check_key(engine: Engine, target: Target) -> None:
@@ -369,9 +403,21 @@ def open_database(
     if target.kind != "postgresql":
         _check_key(engine, target)
     if migrate:
+        from ia_desk.db.migrate import current_revision, head_revision
+
+        if (
+            exists
+            and target.path is not None
+            and current_revision(engine) not in (None, head_revision())
+        ):
+            from ia_desk.backup import automatic_backup
+
+            automatic_backup(engine, target.path, secrets_.sqlcipher_key, "before-migration")
         upgrade_to_head(engine, target)
     audit_key = _resolve_audit_key(engine, secrets_)
-    db = Database(engine=engine, target=target, audit_key=audit_key)
+    db = Database(
+        engine=engine, target=target, audit_key=audit_key, cipher_key=secrets_.sqlcipher_key
+    )
     if migrate:
         from ia_desk.discipline.matrix import ensure_matrix
         from ia_desk.policy.catalogue import ensure_catalogue
@@ -395,3 +441,20 @@ def _resolve_audit_key(engine: Engine, secrets_: keys.DatabaseSecrets) -> bytes:
         salt = audit_salt(session)
         session.commit()
     return keys.derive_audit_key(secrets_.passphrase, salt)
+
+
+def daily_backup_if_due(db: Database) -> Path | None:
+    """The first start of a day backs the embedded database up (keeps the newest N)."""
+    if db.target.path is None:
+        return None
+    import datetime as dt
+
+    from ia_desk.backup import automatic_backup, latest_backup_age
+    from ia_desk.settings import get_setting
+
+    age = latest_backup_age(db.target.path)
+    if age is not None and age < dt.timedelta(days=1):
+        return None
+    with db.read() as s:
+        keep = int(get_setting(s, "backups_kept"))
+    return automatic_backup(db.engine, db.target.path, db.cipher_key, "daily", keep)

@@ -218,3 +218,52 @@ def investigators(session: Session, actor: Actor) -> list[tuple[str, str]]:
         .order_by(User.name)
     )
     return [(login, name) for login, name in rows]
+
+
+def reset_password(session: Session, actor: Actor, login: str, password: str) -> None:
+    """Set a new password for a user and lift any lockout (IA administrators). Audited."""
+    require(actor, "user.manage", "user.reset_password", "user", login)
+    user = get_user(session, login)
+    passwords.check_password_rules(password, user.login)
+    user.password_hash = passwords.hash_password(password)
+    user.password_changed_at = utcnow()
+    user.failed_logins = 0
+    user.locked_until = None
+    session.flush()
+    append(
+        session,
+        actor,
+        "user.reset_password",
+        object_type="user",
+        object_id=user.id,
+        details={"login": user.login},
+    )
+
+
+def set_active(session: Session, actor: Actor, login: str, active: bool) -> None:
+    """Disable or re-enable an account (IA administrators; not one's own). Audited."""
+    require(actor, "user.manage", "user.disable" if not active else "user.enable", "user", login)
+    user = get_user(session, login)
+    if user.id == actor.user_id and not active:
+        raise InputError("You cannot disable your own account.", field="login")
+    if not active and user.role == "ia_admin":
+        others = (
+            session.scalar(
+                select(func.count())
+                .select_from(User)
+                .where(User.role == "ia_admin", User.active.is_(True), User.id != user.id)
+            )
+            or 0
+        )
+        if others == 0:
+            raise InputError("The last active IA administrator cannot be disabled.", field="login")
+    user.active = active
+    session.flush()
+    append(
+        session,
+        actor,
+        "user.enable" if active else "user.disable",
+        object_type="user",
+        object_id=user.id,
+        details={"login": user.login},
+    )
