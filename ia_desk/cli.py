@@ -763,6 +763,18 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_policy_suggest(args: argparse.Namespace) -> int:
+    from ia_desk.policy.suggest import suggest
+
+    rows = [s.as_dict() for s in suggest(args.text, args.department, args.policy, args.top)]
+    if args.json:
+        _print(rows, True, "")
+    else:
+        for r in rows:
+            print(f"{r['score']:6.2f}  {r['clause']:<24} {r['title']}  ({', '.join(r['why'])})")
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -830,6 +842,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--on", metavar="DATE", help="the version in force on this date")
     sp.add_argument("--json", action="store_true")
 
+    sp = add("suggest", cmd_policy_suggest, "suggest the clauses a narrative breaches", pol)
+    sp.add_argument("text")
+    sp.add_argument("--policy", metavar="ID")
+    sp.add_argument("--department", choices=["police", "city"], default="police")
+    sp.add_argument("--top", type=int, default=5)
+    sp.add_argument("--json", action="store_true")
     sp = add("reviews", cmd_policy_reviews, "open policy-review items", pol)
     sp.add_argument("--policy", metavar="ID")
     sp.add_argument("--all", action="store_true", help="closed items too")

@@ -388,3 +388,18 @@ def test_admin_screens_reset_disable_and_audit(qtbot, db, admin, make_user, monk
     audit.export_to(tmp_path / "audit.csv")
     idle(qtbot)
     assert (tmp_path / "audit.csv").read_text().startswith("seq,at,user")
+
+
+def test_intake_suggests_clauses_as_the_narrative_is_typed(qtbot, db, admin):
+    dlg = IntakeDialog(db, admin)
+    qtbot.addWidget(dlg)
+    idle(qtbot)
+    qtbot.keyClicks(dlg.narrative, "Posted body cam video of the arrest on TikTok")
+    qtbot.waitUntil(lambda: dlg.suggestions.list.count() > 0, timeout=5000)
+    first = dlg.suggestions.list.item(0)
+    assert first.data(Qt.ItemDataRole.UserRole) == "vpd-3.21/III.D"
+    assert "body-worn camera" in first.toolTip()
+    dlg.suggestions.list.setCurrentRow(0)
+    dlg.suggestions.add_selected()
+    assert dlg.clauses.item(0).text().startswith("vpd-3.21/III.D")
+    assert dlg.document()["clauses"] == ["vpd-3.21/III.D"]

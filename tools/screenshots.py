@@ -90,7 +90,14 @@ def main(out_dir: str) -> int:
         shoot(app, discipline_window, out / "discipline.png")
         first = case_window.data["evidence"][0]["id"]
         shoot(app, EvidenceViewer(db, actor, first), out / "evidence-viewer.png")
-        shoot(app, IntakeDialog(db, actor), out / "intake.png")
+        intake = IntakeDialog(db, actor)
+        intake.narrative.setPlainText(
+            "Officer posted a selfie in uniform next to his cruiser, "
+            "with the juvenile he arrested in the back seat."
+        )
+        intake.suggestions.timer.setInterval(0)
+        shoot(app, intake, out / "intake.png")
+        shoot(app, intake, out / "intake.png")
         settle(app)
         dispose_widgets(app)
         db.dispose()

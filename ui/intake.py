@@ -44,7 +44,7 @@ from ia_desk.errors import InputError
 from ia_desk.evidence.store import add_evidence
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import allowed
-from ui.clauses import ClausePickerDialog
+from ui.clauses import ClausePickerDialog, SuggestionList
 from ui.evidence import PendingEvidence
 from ui.worker import run_task, show_error
 
@@ -72,7 +72,7 @@ class IntakeDialog(QDialog):
         self.result_: IntakeResult | None = None
         self.roster: dict[str, dict[str, Any]] = {}
         self.setWindowTitle("New report")
-        self.resize(900, 900)
+        self.resize(980, 940)
         outer = QVBoxLayout(self)
         self.errors: dict[str, QLabel] = {}
 
@@ -194,6 +194,13 @@ class IntakeDialog(QDialog):
         buttons_col.addWidget(drop)
         cll.addLayout(buttons_col)
         outer.addWidget(cl)
+        self.suggestions = SuggestionList()
+        take = QPushButton("Add suggested clause")
+        take.clicked.connect(self.suggestions.add_selected)
+        self.suggestions.add_clause.connect(self.add_clause_id)
+        buttons_col.addWidget(take)
+        cll.insertWidget(1, self.suggestions, 2)
+        self.narrative.textChanged.connect(self._suggest)
 
         ev = QGroupBox("Screenshots (stored with the case, hashed with SHA-256)")
         evl = QVBoxLayout(ev)
@@ -281,6 +288,27 @@ class IntakeDialog(QDialog):
         if not known:
             self.subjects.setCurrentCell(row, 1)
             self.subjects.editItem(self.subjects.item(row, 1))
+
+    def _suggest(self) -> None:
+        dept = "police"
+        if self.subjects.rowCount() and self.subjects.item(0, 2):
+            dept = self.subjects.item(0, 2).text().strip() or "police"
+        self.suggestions.update_for(
+            self.narrative.toPlainText(), dept if dept in ("police", "city") else "police"
+        )
+
+    def add_clause_id(self, clause_id: str) -> None:
+        existing = [self.clauses.item(i).text().split("  ")[0] for i in range(self.clauses.count())]
+        if clause_id not in existing:
+            self.clauses.addItem(f"{clause_id}  {self._title(clause_id)}")
+
+    def _title(self, clause_id: str) -> str:
+        from ia_desk.policy.suggest import default_suggester
+
+        for d in default_suggester().docs:
+            if d.clause == clause_id:
+                return d.title
+        return ""
 
     def _pick_clause(self) -> None:
         on = self.occurred.date().toPython()
