@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint unit system-deps clean
+.PHONY: run test lint unit dist dist-smoke system-deps clean
 
 $(STAMP): pyproject.toml
 	@bash scripts/system-deps.sh
@@ -31,8 +31,19 @@ lint: $(STAMP)
 unit: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
-## test: set up, then lint and run the full suite
-test: $(STAMP) system-deps lint unit
+## dist: the frozen desktop build (PyInstaller, from build.spec) in dist/, smoke-tested
+dist: $(STAMP)
+	$(BIN)/python -m pip install --quiet 'pyinstaller>=6.10'
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN build.spec
+	cp packaging/ia-desk.desktop resources/icons/ia-desk.png dist/ia-desk-*/
+	@du -sh dist/ia-desk-*/
+	$(MAKE) dist-smoke
+
+dist-smoke:
+	bash scripts/dist-smoke.sh
+
+## test: set up, then lint, run the full suite, and build and smoke-test the bundle
+test: $(STAMP) system-deps lint unit dist
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

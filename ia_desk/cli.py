@@ -782,6 +782,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="ia-desk", description="IA Desk: Internal Affairs case handling.")
     p.add_argument("--version", action="version", version=f"ia-desk {__version__}")
     p.add_argument(
+        "--check-start",
+        action="store_true",
+        help="start the desktop app, sign in from IA_DESK_USER/IA_DESK_PASSWORD, "
+        "show the main window, then quit (a deployment check)",
+    )
+    p.add_argument(
         "--db",
         metavar="URL",
         help="database file or URL (default: IA_DESK_DB, else the encrypted file "
@@ -1025,9 +1031,10 @@ def _format_warning(message: Warning | str, *_args: Any, **_kwargs: Any) -> str:
 
 
 def main(
-    argv: Sequence[str] | None = None, run_app: Callable[[str | None], int] | None = None
+    argv: Sequence[str] | None = None,
+    run_app: Callable[[str | None, bool], int] | None = None,
 ) -> int:
-    """Run one command. With no command, ``run_app(db_url)`` starts the desktop app
+    """Run one command. With no command, ``run_app(db_url, check_start)`` starts the app
     (passed in by ``ui.launcher`` so that the core never imports the UI)."""
     warnings.formatwarning = _format_warning
     parser = build_parser()
@@ -1037,7 +1044,7 @@ def main(
             if run_app is None:
                 parser.print_help()
                 return 2
-            return run_app(args.db)
+            return run_app(args.db, args.check_start)
         if not hasattr(args, "func"):
             parser.print_help()
             return 2

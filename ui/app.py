@@ -200,13 +200,22 @@ def first_run(url: str | None) -> Database | None:
     return None
 
 
-def run_app(db_url: str | None = None, argv: list[str] | None = None) -> int:
+def run_app(
+    db_url: str | None = None, argv: list[str] | None = None, check_start: bool = False
+) -> int:
+    """Start the desktop app. ``check_start`` signs in from the environment, shows the
+    main window and quits once it is up (used to check a deployment or a build)."""
     from ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName("IA Desk")
+    from PySide6.QtGui import QIcon
+
+    from ia_desk.resources import resource
+
+    app.setWindowIcon(QIcon(str(resource("icons", "ia-desk.png"))))
     try:
         target = resolve_target(db_url)
         if not database_exists(target):
@@ -219,11 +228,32 @@ def run_app(db_url: str | None = None, argv: list[str] | None = None) -> int:
     except IADeskError as exc:
         QMessageBox.critical(None, APP_NAME, exc.message)
         return 1
-    sign_in = SignInDialog(db)
-    if sign_in.exec() != QDialog.DialogCode.Accepted or sign_in.actor is None:
-        return 1
-    window = MainWindow(db, sign_in.actor)
-    window.show()
+    if check_start:
+        import os
+
+        from PySide6.QtCore import QTimer
+
+        try:
+            actor = authenticate(
+                db, os.environ.get("IA_DESK_USER", ""), os.environ.get("IA_DESK_PASSWORD", "")
+            )
+        except IADeskError as exc:
+            print(f"ia-desk: {exc.message}", file=sys.stderr)
+            return 3
+        window = MainWindow(db, actor)
+        window.show()
+
+        def shown() -> None:
+            print(f"main window shown: {window.windowTitle()} ({window.nav.count()} screens)")
+            app.quit()
+
+        QTimer.singleShot(300, shown)
+    else:
+        sign_in = SignInDialog(db)
+        if sign_in.exec() != QDialog.DialogCode.Accepted or sign_in.actor is None:
+            return 1
+        window = MainWindow(db, sign_in.actor)
+        window.show()
     code = int(app.exec())
     # Tear down in order while Qt still runs: windows, then background work, then the
     # database. (Left to interpreter exit, Qt objects can be deleted twice.)

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from ia_desk import cli
 
 
-def _run_app(db_url: str | None) -> int:
+def _run_app(db_url: str | None, check_start: bool = False) -> int:
     from ui.app import run_app
 
-    return run_app(db_url)
+    return run_app(db_url, check_start=check_start)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -185,8 +185,8 @@ class MainWindow(QMainWindow):
             self,
             f"About {APP_NAME}",
             f"<b>{APP_NAME}</b> {__version__}<br>Internal Affairs case handling "
-            f"for social networking policy violations.<br><br>Database: "
-            f"{self.db.target.describe()}",
+            f"for social networking policy violations.<br><br>Licence: proprietary, for "
+            f"the licensed department's use only.<br>Database: {self.db.target.describe()}",
         )
 
     def lock(self) -> None:
