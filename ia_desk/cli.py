@@ -775,6 +775,136 @@ def cmd_policy_suggest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date_arg(value: str | None, name: str) -> Any:
+    from ia_desk import validation
+
+    return validation.date(value, name, required=False) if value else None
+
+
+def cmd_approval(args: argparse.Namespace) -> int:
+    from ia_desk import registers
+
+    db = _open(args)
+    actor = _sign_in(db)
+    cmd = args.approval_cmd
+    with db.write(actor) as s:
+        if cmd == "add":
+            layout = Path(args.layout).read_bytes() if args.layout else None
+            r = registers.add_approval_request(
+                s,
+                actor,
+                args.employee,
+                [i.strip() for i in args.items.split(",") if i],
+                args.purpose,
+                _date_arg(args.submitted, "--submitted"),
+                args.policy,
+                layout,
+                Path(args.layout).name if args.layout else None,
+            )
+            print(f"approval request {r.id} recorded")
+        elif cmd == "decide":
+            r = registers.decide_approval(
+                s,
+                actor,
+                args.id,
+                args.decision,
+                args.by,
+                _date_arg(args.on, "--on"),
+                args.conditions,
+            )
+            print(f"request {r.id}: {r.decision} by {r.decided_by} on {r.decided_on}")
+        elif cmd == "link":
+            registers.link_approval(s, actor, args.case, args.id)
+            print(f"{args.case} linked to request {args.id}")
+        else:
+            rows = registers.list_approvals(s, actor, args.employee)
+            if args.json:
+                _print(rows, True, "")
+            else:
+                for r2 in rows:
+                    print(
+                        f"{r2['id']:>4} {r2['employee']:<8} {','.join(r2['items']):<24} "
+                        f"{r2['decision'] or 'pending':<16} {r2['decided_on'] or ''}"
+                    )
+    return 0
+
+
+def cmd_account(args: argparse.Namespace) -> int:
+    from ia_desk import registers, validation
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        if args.account_cmd == "add":
+            acc = registers.add_account(
+                s,
+                actor,
+                args.platform,
+                args.handle,
+                args.shows_contact,
+                [b.strip() for b in (args.authorised or "").split(",") if b.strip()],
+            )
+            print(f"official account {acc.id} recorded")
+        elif args.account_cmd == "post":
+            when = validation.aware_datetime(args.at, "--at") if args.at else None
+            post = registers.log_post(
+                s, actor, args.account, args.text, args.by, when, args.approved_by
+            )
+            flags = registers.post_flags(post)
+            print(f"post {post.id} logged" + (f"; FLAGS: {', '.join(flags)}" if flags else ""))
+        else:
+            rows = registers.posting_log(s, actor, args.flagged)
+            if args.json:
+                _print(rows, True, "")
+            else:
+                for r in rows:
+                    print(
+                        f"{r['posted_at'][:16]} {r['account']:<28} by {r['posted_by']:<8} "
+                        f"{','.join(r['flags'])}"
+                    )
+    return 0
+
+
+def cmd_training(args: argparse.Namespace) -> int:
+    from ia_desk import registers
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        if args.training_cmd == "record":
+            on = _date_arg(args.on, "--on")
+            if on is None:
+                raise InputError("--on: the date the training was completed.", field="on")
+            registers.record_training(s, actor, args.employee, on, args.course, args.trainer)
+            print(f"training of {args.employee} recorded")
+        else:
+            o = registers.training_overview(s, actor)
+            if args.json:
+                _print(o, True, "")
+            else:
+                print(f"not yet trained: {len(o['untrained'])}")
+                for e in o["untrained"]:
+                    print(f"  {e['badge']:<8} {e['name']}")
+                print(f"training owed after discipline: {len(o['owed'])}")
+                for e in o["owed"]:
+                    print(f"  {e['badge']:<8} {e['name']:<24} {e['case']} since {e['since']}")
+    return 0
+
+
+def cmd_annual_review(args: argparse.Namespace) -> int:
+    from ia_desk import registers
+
+    on = _date_arg(args.on, "--on")
+    if on is None:
+        raise InputError("--on: the date of the review.", field="on")
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) as s:
+        registers.record_annual_review(s, actor, args.policy, on, args.reviewers, args.outcome)
+    print(f"annual review of {args.policy} recorded")
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -854,6 +984,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--department", choices=["police", "city"], default="police")
     sp.add_argument("--top", type=int, default=5)
     sp.add_argument("--json", action="store_true")
+    sp = add("annual-review", cmd_annual_review, "record the yearly policy review", pol)
+    sp.add_argument("--policy", required=True, choices=["vpd-3.21", "city-sn"])
+    sp.add_argument("--on", required=True, metavar="DATE")
+    sp.add_argument("--reviewers", required=True)
+    sp.add_argument("--outcome", required=True)
     sp = add("reviews", cmd_policy_reviews, "open policy-review items", pol)
     sp.add_argument("--policy", metavar="ID")
     sp.add_argument("--all", action="store_true", help="closed items too")
@@ -988,6 +1123,68 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", required=True, metavar="FOLDER")
     sp = add("custody", cmd_evidence_custody, "an item's custody log", ev)
     sp.add_argument("id", type=int)
+    sp.add_argument("--json", action="store_true")
+
+    ap = sub.add_parser("approval", help="approval requests (3.21 §III.E)").add_subparsers(
+        dest="approval_cmd", required=True, parser_class=_Parser
+    )
+    sp = add("add", cmd_approval, "record an approval request", ap)
+    sp.add_argument("--employee", required=True, metavar="BADGE")
+    sp.add_argument(
+        "--items",
+        required=True,
+        help="comma-separated: reference,photo,uniform,badge,patch,marked_unit,graphics",
+    )
+    sp.add_argument("--purpose", required=True)
+    sp.add_argument("--policy", default="vpd-3.21", choices=["vpd-3.21", "city-sn"])
+    sp.add_argument("--layout", metavar="FILE")
+    sp.add_argument("--submitted", metavar="DATE")
+    sp = add("decide", cmd_approval, "record the decision on a request", ap)
+    sp.add_argument("id", type=int)
+    sp.add_argument(
+        "--decision", required=True, choices=["approved", "disapproved", "further_inquiry"]
+    )
+    sp.add_argument("--by", required=True, help="who decided (the Chief or department head)")
+    sp.add_argument("--on", metavar="DATE")
+    sp.add_argument("--conditions")
+    sp = add("link", cmd_approval, "link a request to a case", ap)
+    sp.add_argument("case")
+    sp.add_argument("id", type=int)
+    sp = add("list", cmd_approval, "list requests", ap)
+    sp.add_argument("--employee", metavar="BADGE")
+    sp.add_argument("--json", action="store_true")
+
+    ac = sub.add_parser("account", help="official accounts and their posting log").add_subparsers(
+        dest="account_cmd", required=True, parser_class=_Parser
+    )
+    sp = add("add", cmd_account, "record an official account", ac)
+    sp.add_argument("--platform", required=True)
+    sp.add_argument("--handle", required=True)
+    sp.add_argument(
+        "--shows-contact",
+        action="store_true",
+        help="the page shows the Department's phone and address (§I.D)",
+    )
+    sp.add_argument("--authorised", metavar="BADGE,BADGE")
+    sp = add("post", cmd_account, "log a post on an official account", ac)
+    sp.add_argument("account", type=int)
+    sp.add_argument("--text", required=True)
+    sp.add_argument("--by", required=True, metavar="BADGE")
+    sp.add_argument("--approved-by", metavar="NAME")
+    sp.add_argument("--at", metavar="ISO8601")
+    sp = add("log", cmd_account, "the posting log", ac)
+    sp.add_argument("--flagged", action="store_true")
+    sp.add_argument("--json", action="store_true")
+
+    tr = sub.add_parser("training", help="social media training (3.21 §VI.A)").add_subparsers(
+        dest="training_cmd", required=True, parser_class=_Parser
+    )
+    sp = add("record", cmd_training, "record a completed training", tr)
+    sp.add_argument("--employee", required=True, metavar="BADGE")
+    sp.add_argument("--on", required=True, metavar="DATE")
+    sp.add_argument("--course", required=True)
+    sp.add_argument("--trainer", required=True)
+    sp = add("overview", cmd_training, "who is not trained; training owed", tr)
     sp.add_argument("--json", action="store_true")
 
     st = sub.add_parser("settings", help="department-wide settings").add_subparsers(

@@ -85,6 +85,7 @@ def test_case_list_search_filter_sort_and_open(qtbot, db, admin, open_report):
         "Cases",
         "Employees",
         "Policies",
+        "Registers",
         "Statistics",
         "Administration",
         "Audit trail",
@@ -145,8 +146,8 @@ def test_overdue_rows_stand_out(qtbot, db, admin, open_report):
     ("role", "pages"),
     [
         ("supervisor", ["Cases"]),
-        ("command_staff", ["Cases", "Employees", "Policies", "Statistics"]),
-        ("ia_investigator", ["Cases", "Employees", "Policies"]),
+        ("command_staff", ["Cases", "Employees", "Policies", "Registers", "Statistics"]),
+        ("ia_investigator", ["Cases", "Employees", "Policies", "Registers"]),
     ],
 )
 def test_navigation_depends_on_the_role(qtbot, db, make_user, open_report, role, pages):
@@ -403,3 +404,42 @@ def test_intake_suggests_clauses_as_the_narrative_is_typed(qtbot, db, admin):
     dlg.suggestions.add_selected()
     assert dlg.clauses.item(0).text().startswith("vpd-3.21/III.D")
     assert dlg.document()["clauses"] == ["vpd-3.21/III.D"]
+
+
+def test_registers_screen_lists_and_records(qtbot, db, admin, open_report, monkeypatch):
+    from ui.registers_page import FormDialog, RegistersPage
+
+    number = open_report(clauses=["vpd-3.21/III.D"]).case.number
+    page = RegistersPage(db, admin)
+    qtbot.addWidget(page)
+    idle(qtbot)
+    assert page.untrained.item(0, 0).text() == "1234"
+
+    def fake_exec(self):
+        for key, value in {
+            "badge": "1234",
+            "items": "photo, uniform",
+            "purpose": "Recruiting page",
+            "course": "Basics",
+            "trainer": "Sgt Lee",
+            "by": "Chief Burns",
+        }.items():
+            if key in self.widgets:
+                self.widgets[key].setText(value)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(FormDialog, "exec", fake_exec)
+    page.add_request()
+    idle(qtbot)
+    assert page.approvals.rowCount() == 1 and page.approvals.item(0, 6).text() == "pending"
+    page.approvals.setCurrentCell(0, 0)
+    page.decide()
+    idle(qtbot)
+    assert page.approvals.item(0, 6).text() == "approved"
+    page.add_training()
+    idle(qtbot)
+    assert page.untrained.rowCount() == 0
+    view = CaseWindow(db, admin, number)
+    qtbot.addWidget(view)
+    idle(qtbot)
+    assert "approved on" in view.overview.toPlainText()

@@ -367,9 +367,17 @@ class CaseWindow(QWidget):
         tolled = (
             f"<p><b>Deadline paused since {d['tolled_since']}.</b></p>" if d["tolled_since"] else ""
         )
+        approvals = ""
+        if d.get("approvals"):
+            approvals = (
+                "<h3>Approval on file (3.21 §III.E)</h3><ul>"
+                + "".join(f"<li>{esc(line)}</li>" for line in d["approvals"])
+                + "</ul>"
+            )
         self.overview.setHtml(
             tolled
             + retaliation
+            + approvals
             + f"<h3>Reporter</h3><p>{who}</p><p>Channel: {esc(d['channel'])}</p>"
             f"<h3>Subjects</h3><ul>{subjects}</ul>"
             f"<h3>Incident</h3><p>{inc['occurred_on']} · {esc(inc['platform'] or '')} · "

@@ -29,6 +29,7 @@ from ui.intake import IntakeDialog
 from ui.lock import IdleWatcher, LockDialog
 from ui.pages import AdminPage, AuditPage, EmployeesPage
 from ui.printing import PrintPreview
+from ui.registers_page import RegistersPage
 from ui.stats_page import StatisticsPage
 
 
@@ -64,6 +65,8 @@ class MainWindow(QMainWindow):
             policies = PoliciesPage(db, actor)
             policies.open_case.connect(self.open_case)
             self._add_page("Policies", policies)
+        if allowed(actor, "registers.read"):
+            self._add_page("Registers", RegistersPage(db, actor))
         if actor.role in ("ia_admin", "command_staff"):
             self._add_page("Statistics", StatisticsPage(db, actor))
         if allowed(actor, "user.manage"):

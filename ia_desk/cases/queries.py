@@ -388,6 +388,7 @@ def show_case(session: Session, actor: Actor, number: str) -> dict[str, Any]:
         "flags": case_flags(session, case),
         "tolled_since": case.tolled_since.isoformat() if case.tolled_since else None,
         "retaliation": retaliation_status(session, case),
+        "approvals": approval_lines(session, case),
         "discipline": discipline_decisions(session, case),
     }
     append(
@@ -400,6 +401,12 @@ def show_case(session: Session, actor: Actor, number: str) -> dict[str, Any]:
         details={"evidence_verified": {str(e["id"]): e["verified"] for e in data["evidence"]}},
     )
     return data
+
+
+def approval_lines(session: Session, case: Case) -> list[str]:
+    from ia_desk.registers import approval_status
+
+    return approval_status(session, case.id)
 
 
 def retaliation_status(session: Session, case: Case) -> dict[str, Any]:

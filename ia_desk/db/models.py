@@ -429,3 +429,99 @@ class AuditHead(Base):
 
 
 Index("ix_case_subject_case", CaseSubject.case_id)
+
+
+class ApprovalRequest(Base):
+    """A memorandum asking consent to use department references or images (3.21 §III.E,
+    §III.R; City procedure 4-5) and its decision."""
+
+    __tablename__ = "approval_request"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), index=True)
+    policy_id: Mapped[str] = mapped_column(String(40))
+    items: Mapped[Any] = mapped_column(JSON)
+    purpose: Mapped[str] = mapped_column(Text)
+    layout_sha256: Mapped[str | None] = mapped_column(ForeignKey("evidence_blob.sha256"))
+    layout_file_name: Mapped[str | None] = mapped_column(String(255))
+    submitted_on: Mapped[dt.date] = mapped_column(Date)
+    decision: Mapped[str | None] = mapped_column(String(20))
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    conditions: Mapped[str | None] = mapped_column(Text)
+    removal_directed_on: Mapped[dt.date | None] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(40))
+    employee: Mapped[Employee] = relationship()
+
+
+class CaseApproval(Base):
+    __tablename__ = "case_approval"
+    __table_args__ = (UniqueConstraint("case_id", "approval_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ia_case.id"), index=True)
+    approval_id: Mapped[int] = mapped_column(ForeignKey("approval_request.id"))
+    approval: Mapped[ApprovalRequest] = relationship()
+
+
+class OfficialAccount(Base):
+    """A department social media account (3.21 §I, §II.C, §VI.B)."""
+
+    __tablename__ = "official_account"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(60))
+    handle: Mapped[str] = mapped_column(String(120))
+    shows_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    authorised: Mapped[Any] = mapped_column(JSON)  # badges allowed to post
+
+
+class OfficialPost(Base):
+    """One post on an official account, for the posting log of 3.21 §II.C and §VI.B."""
+
+    __tablename__ = "official_post"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("official_account.id"), index=True)
+    posted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    text: Mapped[str] = mapped_column(Text)
+    capture_sha256: Mapped[str | None] = mapped_column(ForeignKey("evidence_blob.sha256"))
+    posted_by: Mapped[str] = mapped_column(String(20))
+    approved_by: Mapped[str | None] = mapped_column(String(120))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    recorded_by: Mapped[str] = mapped_column(String(40))
+    account: Mapped[OfficialAccount] = relationship()
+
+
+class TrainingRecord(Base):
+    """Completion of the social media training (3.21 §VI.A)."""
+
+    __tablename__ = "training_record"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), index=True)
+    completed_on: Mapped[dt.date] = mapped_column(Date)
+    course: Mapped[str] = mapped_column(String(200))
+    trainer: Mapped[str] = mapped_column(String(120))
+    recorded_by: Mapped[str] = mapped_column(String(40))
+    employee: Mapped[Employee] = relationship()
+
+
+class TrainingItem(Base):
+    """Training owed after a 'referral for training' decision; closed by a completion."""
+
+    __tablename__ = "training_item"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employee.id"), index=True)
+    case_number: Mapped[str] = mapped_column(String(20))
+    discipline_action_id: Mapped[int] = mapped_column(ForeignKey("discipline_action.id"))
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    closed_by_record_id: Mapped[int | None] = mapped_column(ForeignKey("training_record.id"))
+    employee: Mapped[Employee] = relationship()
+
+
+class PolicyAnnualReview(Base):
+    """The yearly review of a policy (3.21 §VI.A), closing the review items it dealt with."""
+
+    __tablename__ = "policy_annual_review"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    policy_id: Mapped[str] = mapped_column(String(40), index=True)
+    reviewed_on: Mapped[dt.date] = mapped_column(Date)
+    reviewers: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(40))

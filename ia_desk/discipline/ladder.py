@@ -181,6 +181,10 @@ def record(
     )
     session.add(action)
     session.flush()
+    if step == "training":
+        from ia_desk.registers import open_training_item
+
+        open_training_item(session, action)
     append(
         session,
         actor,

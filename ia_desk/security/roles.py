@@ -14,6 +14,8 @@
 | retaliation.review      |    x     |                 |            |               |
 | protection.revoke       |    x     |                 |            |               |
 | case.toll               |    x     |        x        |            |               |
+| registers.manage        |    x     |        x        |            |               |
+| registers.read          |    x     |        x        |            |       x       |
 | summary.print_ia        |    x     |        x        |            |               |
 | summary.print_command   |    x     |        x        |            |       x       |
 | user.manage             |    x     |                 |            |               |
@@ -58,6 +60,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "retaliation.review": frozenset({IA_ADMIN}),
     "protection.revoke": frozenset({IA_ADMIN}),
     "case.toll": IA,
+    "registers.manage": IA,
+    "registers.read": frozenset({IA_ADMIN, IA_INVESTIGATOR, COMMAND_STAFF}),
     "summary.print_ia": IA,
     "summary.print_command": frozenset({IA_ADMIN, IA_INVESTIGATOR, COMMAND_STAFF}),
     "user.manage": frozenset({IA_ADMIN}),

@@ -1,0 +1,476 @@
+"""The oversight registers of policy 3.21 that IA consults first: approval requests for
+department references and images (§III.E, §III.R; City procedure 4-5), the posting log of
+official accounts (§I.D, §II.C, §VI.B), and social media training with the yearly policy
+review (§VI.A).
+
+IA roles keep the registers; command staff read them. Every change is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ia_desk import validation as v
+from ia_desk.audit.trail import append
+from ia_desk.cases.queries import employee_by_badge, get_case
+from ia_desk.db.models import (
+    ApprovalRequest,
+    CaseApproval,
+    DisciplineAction,
+    Employee,
+    EvidenceBlob,
+    OfficialAccount,
+    OfficialPost,
+    PolicyAnnualReview,
+    PolicyReviewItem,
+    TrainingItem,
+    TrainingRecord,
+    utcnow,
+)
+from ia_desk.errors import InputError, NotFound
+from ia_desk.evidence.decode import Unreadable, inspect
+from ia_desk.security.actor import Actor
+from ia_desk.security.roles import require
+
+ITEMS = ("reference", "photo", "uniform", "badge", "patch", "marked_unit", "graphics")
+DECISIONS = ("approved", "disapproved", "further_inquiry")
+# Clauses about using department references or images: a case citing one shows whether an
+# approval is on file for its subjects.
+APPROVAL_CLAUSES = {
+    "vpd-3.21/III.D",
+    "vpd-3.21/III.E",
+    "vpd-3.21/III.Q",
+    "vpd-3.21/III.R",
+    "city-sn/procedure.3",
+    "city-sn/procedure.4",
+    "city-sn/procedure.5",
+}
+
+
+def _store_file(session: Session, data: bytes, field: str) -> str:
+    """Keep an attached layout or capture with the evidence bytes (checked, write-once)."""
+    try:
+        inspect(data)
+    except Unreadable as exc:
+        raise InputError(f"{field}: refused: {exc}.", field=field) from None
+    digest = hashlib.sha256(data).hexdigest()
+    if session.get(EvidenceBlob, digest) is None:
+        session.add(EvidenceBlob(sha256=digest, size=len(data), data=data))
+        session.flush()
+    return digest
+
+
+# ---------------------------------------------------------------- approvals
+
+
+def add_approval_request(
+    session: Session,
+    actor: Actor,
+    badge: str,
+    items: list[str],
+    purpose: str,
+    submitted_on: dt.date | None = None,
+    policy: str = "vpd-3.21",
+    layout: bytes | None = None,
+    layout_name: str | None = None,
+) -> ApprovalRequest:
+    require(actor, "registers.manage", "approval.add")
+    emp = employee_by_badge(session, badge)
+    if not items or any(i not in ITEMS for i in items):
+        raise InputError(f"items: one or more of {', '.join(ITEMS)}.", field="items")
+    if policy not in ("vpd-3.21", "city-sn"):
+        raise InputError(
+            "policy: vpd-3.21 (the Chief decides) or city-sn (the department head decides).",
+            field="policy",
+        )
+    text = v.text(purpose, "purpose", max_len=5000, multiline=True)
+    sha = _store_file(session, layout, "layout") if layout else None
+    req = ApprovalRequest(
+        employee_id=emp.id,
+        policy_id=policy,
+        items=sorted(set(items)),
+        purpose=text or "",
+        layout_sha256=sha,
+        layout_file_name=layout_name,
+        submitted_on=submitted_on or dt.date.today(),
+        recorded_by=actor.login,
+    )
+    session.add(req)
+    session.flush()
+    append(
+        session,
+        actor,
+        "approval.add",
+        object_type="approval",
+        object_id=req.id,
+        details={"employee": emp.badge, "items": req.items, "policy": policy},
+    )
+    return req
+
+
+def decide_approval(
+    session: Session,
+    actor: Actor,
+    request_id: int,
+    decision: str,
+    decided_by: str,
+    on: dt.date | None = None,
+    conditions: str | None = None,
+) -> ApprovalRequest:
+    """Record the Chief's (or department head's) decision as noted on the request."""
+    require(actor, "registers.manage", "approval.decide", "approval", str(request_id))
+    req = session.get(ApprovalRequest, request_id)
+    if req is None:
+        raise NotFound(f"There is no approval request {request_id}.", field="request")
+    req.decision = v.choice(decision, "decision", DECISIONS)
+    req.decided_by = v.text(decided_by, "decided_by", max_len=120)
+    req.decided_on = on or dt.date.today()
+    if req.decided_on < req.submitted_on:
+        raise InputError("decided_on: before the request was submitted.", field="decided_on")
+    req.conditions = v.text(conditions, "conditions", required=False, max_len=5000, multiline=True)
+    session.flush()
+    append(
+        session,
+        actor,
+        "approval.decide",
+        object_type="approval",
+        object_id=req.id,
+        details={"decision": req.decision, "by": req.decided_by, "on": req.decided_on.isoformat()},
+    )
+    return req
+
+
+def direct_removal(
+    session: Session, actor: Actor, request_id: int, on: dt.date | None = None
+) -> None:
+    """Record that removal of the approved material was directed (§III.R)."""
+    require(actor, "registers.manage", "approval.removal", "approval", str(request_id))
+    req = session.get(ApprovalRequest, request_id)
+    if req is None:
+        raise NotFound(f"There is no approval request {request_id}.", field="request")
+    req.removal_directed_on = on or dt.date.today()
+    append(session, actor, "approval.removal", object_type="approval", object_id=req.id)
+
+
+def approval_dict(r: ApprovalRequest) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "employee": r.employee.badge,
+        "name": r.employee.name,
+        "policy": r.policy_id,
+        "items": r.items,
+        "purpose": r.purpose,
+        "submitted_on": r.submitted_on.isoformat(),
+        "decision": r.decision,
+        "decided_by": r.decided_by,
+        "decided_on": r.decided_on.isoformat() if r.decided_on else None,
+        "conditions": r.conditions,
+        "layout": r.layout_file_name,
+        "removal_directed_on": r.removal_directed_on.isoformat() if r.removal_directed_on else None,
+    }
+
+
+def list_approvals(
+    session: Session, actor: Actor, badge: str | None = None
+) -> list[dict[str, Any]]:
+    require(actor, "registers.read", "approval.list")
+    stmt = select(ApprovalRequest).order_by(ApprovalRequest.submitted_on.desc())
+    if badge:
+        stmt = stmt.where(ApprovalRequest.employee_id == employee_by_badge(session, badge).id)
+    return [approval_dict(r) for r in session.scalars(stmt)]
+
+
+def link_approval(session: Session, actor: Actor, number: str, request_id: int) -> None:
+    require(actor, "registers.manage", "approval.link", "case", number)
+    case = get_case(session, number)
+    req = session.get(ApprovalRequest, request_id)
+    if req is None:
+        raise NotFound(f"There is no approval request {request_id}.", field="request")
+    if session.scalar(
+        select(CaseApproval).where(
+            CaseApproval.case_id == case.id, CaseApproval.approval_id == req.id
+        )
+    ):
+        raise InputError(f"{case.number} is already linked to request {req.id}.", field="request")
+    session.add(CaseApproval(case_id=case.id, approval_id=req.id))
+    append(
+        session,
+        actor,
+        "approval.link",
+        object_type="approval",
+        object_id=req.id,
+        case_number=case.number,
+    )
+
+
+def approval_status(session: Session, case_id: int) -> list[str]:
+    """What the case view shows: "approved on … by …" or "no approval on file"."""
+    from ia_desk.db.models import Case
+
+    case = session.get(Case, case_id)
+    if case is None or not any(a.clause.clause_id in APPROVAL_CLAUSES for a in case.allegations):
+        return []
+    linked = [
+        ca.approval
+        for ca in session.scalars(select(CaseApproval).where(CaseApproval.case_id == case_id))
+    ]
+    lines = []
+    for s in case.subjects:
+        mine = [r for r in linked if r.employee_id == s.employee_id] or list(
+            session.scalars(
+                select(ApprovalRequest).where(
+                    ApprovalRequest.employee_id == s.employee_id,
+                    ApprovalRequest.decision == "approved",
+                )
+            )
+        )
+        approved = [r for r in mine if r.decision == "approved"]
+        if approved:
+            r = approved[-1]
+            lines.append(
+                f"{s.employee.name}: approved on {r.decided_on} by {r.decided_by} "
+                f"(request {r.id}: {', '.join(r.items)})"
+            )
+        else:
+            lines.append(f"{s.employee.name}: no approval on file")
+    return lines
+
+
+# ---------------------------------------------------------------- official posting log
+
+
+def add_account(
+    session: Session,
+    actor: Actor,
+    platform: str,
+    handle: str,
+    shows_contact: bool,
+    authorised: list[str],
+) -> OfficialAccount:
+    require(actor, "registers.manage", "account.add")
+    for badge in authorised:
+        employee_by_badge(session, badge)
+    acc = OfficialAccount(
+        platform=v.text(platform, "platform", max_len=60) or "",
+        handle=v.text(handle, "handle", max_len=120) or "",
+        shows_contact=shows_contact,
+        authorised=sorted(set(authorised)),
+    )
+    session.add(acc)
+    session.flush()
+    append(
+        session,
+        actor,
+        "account.add",
+        object_type="account",
+        object_id=acc.id,
+        details={
+            "platform": acc.platform,
+            "handle": acc.handle,
+            "shows_contact": shows_contact,
+            "authorised": acc.authorised,
+        },
+    )
+    return acc
+
+
+def log_post(
+    session: Session,
+    actor: Actor,
+    account_id: int,
+    text: str,
+    posted_by: str,
+    posted_at: dt.datetime | None = None,
+    approved_by: str | None = None,
+    capture: bytes | None = None,
+) -> OfficialPost:
+    require(actor, "registers.manage", "post.log")
+    acc = session.get(OfficialAccount, account_id)
+    if acc is None:
+        raise NotFound(f"There is no official account {account_id}.", field="account")
+    poster = employee_by_badge(session, posted_by)
+    when = posted_at or dt.datetime.now(dt.UTC)
+    if when.tzinfo is None:
+        raise InputError("posted_at: give the UTC offset too.", field="posted_at")
+    post = OfficialPost(
+        account_id=acc.id,
+        posted_at=when.astimezone(dt.UTC).replace(tzinfo=None),
+        text=v.text(text, "text", max_len=20_000, multiline=True) or "",
+        capture_sha256=_store_file(session, capture, "capture") if capture else None,
+        posted_by=poster.badge,
+        approved_by=v.text(approved_by, "approved_by", required=False, max_len=120),
+        approved_at=utcnow() if approved_by else None,
+        recorded_by=actor.login,
+    )
+    session.add(post)
+    session.flush()
+    append(
+        session,
+        actor,
+        "post.log",
+        object_type="post",
+        object_id=post.id,
+        details={"account": acc.handle, "posted_by": poster.badge, "flags": post_flags(post)},
+    )
+    return post
+
+
+def post_flags(post: OfficialPost) -> list[str]:
+    flags = []
+    if post.posted_by not in (post.account.authorised or []):
+        flags.append("not_authorised")
+    if not post.approved_by:
+        flags.append("no_approval")
+    if not post.account.shows_contact:
+        flags.append("page_lacks_contact")
+    return flags
+
+
+def posting_log(session: Session, actor: Actor, flagged_only: bool = False) -> list[dict[str, Any]]:
+    require(actor, "registers.read", "post.list")
+    rows = []
+    for p in session.scalars(select(OfficialPost).order_by(OfficialPost.posted_at.desc())):
+        flags = post_flags(p)
+        if flagged_only and not flags:
+            continue
+        rows.append(
+            {
+                "id": p.id,
+                "account": f"{p.account.platform} {p.account.handle}",
+                "posted_at": p.posted_at.isoformat() + "Z",
+                "posted_by": p.posted_by,
+                "approved_by": p.approved_by,
+                "text": p.text,
+                "flags": flags,
+            }
+        )
+    return rows
+
+
+# ---------------------------------------------------------------- training
+
+
+def record_training(
+    session: Session, actor: Actor, badge: str, completed_on: dt.date, course: str, trainer: str
+) -> TrainingRecord:
+    """A completed training; it closes the employee's open training items."""
+    require(actor, "registers.manage", "training.record")
+    emp = employee_by_badge(session, badge)
+    if completed_on > dt.date.today():
+        raise InputError("completed_on: lies in the future.", field="completed_on")
+    rec = TrainingRecord(
+        employee_id=emp.id,
+        completed_on=completed_on,
+        course=v.text(course, "course", max_len=200) or "",
+        trainer=v.text(trainer, "trainer", max_len=120) or "",
+        recorded_by=actor.login,
+    )
+    session.add(rec)
+    session.flush()
+    closed = []
+    for item in session.scalars(
+        select(TrainingItem).where(
+            TrainingItem.employee_id == emp.id, TrainingItem.closed_by_record_id.is_(None)
+        )
+    ):
+        if item.opened_at.date() <= completed_on:
+            item.closed_by_record_id = rec.id
+            closed.append(item.case_number)
+    append(
+        session,
+        actor,
+        "training.record",
+        object_type="employee",
+        object_id=emp.id,
+        details={"course": rec.course, "on": completed_on.isoformat(), "closes": closed},
+    )
+    return rec
+
+
+def open_training_item(session: Session, action: DisciplineAction) -> TrainingItem:
+    """Called when 'referral for training' is decided."""
+    item = TrainingItem(
+        employee_id=action.employee_id,
+        case_number=action.case.number,
+        discipline_action_id=action.id,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def training_overview(session: Session, actor: Actor) -> dict[str, Any]:
+    """Employees never trained, and training owed after a discipline decision."""
+    require(actor, "registers.read", "training.overview")
+    trained = set(session.scalars(select(TrainingRecord.employee_id)))
+    untrained = [
+        {"badge": e.badge, "name": e.name, "unit": e.unit}
+        for e in session.scalars(
+            select(Employee)
+            .where(Employee.active.is_(True), Employee.department == "police")
+            .order_by(Employee.name)
+        )
+        if e.id not in trained
+    ]
+    owed = [
+        {
+            "badge": i.employee.badge,
+            "name": i.employee.name,
+            "case": i.case_number,
+            "since": i.opened_at.date().isoformat(),
+        }
+        for i in session.scalars(
+            select(TrainingItem)
+            .where(TrainingItem.closed_by_record_id.is_(None))
+            .order_by(TrainingItem.opened_at)
+        )
+    ]
+    return {"untrained": untrained, "owed": owed}
+
+
+def record_annual_review(
+    session: Session,
+    actor: Actor,
+    policy: str,
+    reviewed_on: dt.date,
+    reviewers: str,
+    outcome: str,
+    close_items: bool = True,
+) -> PolicyAnnualReview:
+    """The yearly review of a policy; closes its open policy-review items with the outcome."""
+    require(actor, "registers.manage", "policy.annual_review")
+    if policy not in ("vpd-3.21", "city-sn"):
+        raise InputError("policy: vpd-3.21 or city-sn.", field="policy")
+    review = PolicyAnnualReview(
+        policy_id=policy,
+        reviewed_on=reviewed_on,
+        reviewers=v.text(reviewers, "reviewers", max_len=2000) or "",
+        outcome=v.text(outcome, "outcome", max_len=20_000, multiline=True) or "",
+        recorded_by=actor.login,
+    )
+    session.add(review)
+    session.flush()
+    closed = []
+    if close_items:
+        for item in session.scalars(
+            select(PolicyReviewItem).where(
+                PolicyReviewItem.policy_id == policy, PolicyReviewItem.closed_at.is_(None)
+            )
+        ):
+            item.closed_at = utcnow()
+            item.outcome = f"Annual review {reviewed_on}: {review.outcome}"
+            closed.append(item.clause_id)
+    append(
+        session,
+        actor,
+        "policy.annual_review",
+        object_type="policy",
+        object_id=policy,
+        details={"on": reviewed_on.isoformat(), "items_closed": closed},
+    )
+    return review

@@ -1,0 +1,263 @@
+"""The Registers screen: approval requests, the official posting log, training."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ia_desk import registers
+from ia_desk.db.engine import Database
+from ia_desk.security.actor import Actor
+from ia_desk.security.roles import allowed
+from ui.pages import fill, make_table
+from ui.worker import run_task
+
+
+class FormDialog(QDialog):
+    """A small form: named line edits, combos and dates; values() returns them."""
+
+    def __init__(
+        self, title: str, fields: list[tuple[str, str, Any]], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        form = QFormLayout(self)
+        self.widgets: dict[str, Any] = {}
+        for key, label, kind in fields:
+            if isinstance(kind, list):
+                w: Any = QComboBox()
+                w.addItems(kind)
+            elif kind == "date":
+                w = QDateEdit(QDate.currentDate(), calendarPopup=True, displayFormat="yyyy-MM-dd")
+            else:
+                w = QLineEdit()
+            self.widgets[key] = w
+            form.addRow(label, w)
+        box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        box.accepted.connect(self.accept)
+        box.rejected.connect(self.reject)
+        form.addRow(box)
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, w in self.widgets.items():
+            if isinstance(w, QComboBox):
+                out[key] = w.currentText()
+            elif isinstance(w, QDateEdit):
+                out[key] = w.date().toPython()
+            else:
+                out[key] = w.text()
+        return out
+
+
+class RegistersPage(QWidget):
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        self.db = db
+        self.actor = actor
+        self.can_edit = allowed(actor, "registers.manage")
+        layout = QVBoxLayout(self)
+        tabs = QTabWidget()
+        layout.addWidget(tabs)
+
+        approvals = QWidget()
+        al = QVBoxLayout(approvals)
+        self.approvals = make_table(
+            [
+                "Id",
+                "Badge",
+                "Name",
+                "Items",
+                "Purpose",
+                "Submitted",
+                "Decision",
+                "By",
+                "On",
+                "Conditions",
+            ]
+        )
+        al.addWidget(self.approvals)
+        self._buttons(
+            al, [("Record request…", self.add_request), ("Record decision…", self.decide)]
+        )
+        tabs.addTab(approvals, "Approval requests (§III.E)")
+
+        posts = QWidget()
+        pl = QVBoxLayout(posts)
+        self.flagged = QCheckBox("Flagged posts only")
+        self.flagged.toggled.connect(self.refresh)
+        pl.addWidget(self.flagged)
+        self.posts = make_table(["Posted (UTC)", "Account", "By", "Approved by", "Flags", "Text"])
+        pl.addWidget(self.posts)
+        tabs.addTab(posts, "Official posting log (§II.C, §VI.B)")
+
+        training = QWidget()
+        tl = QVBoxLayout(training)
+        tl.addWidget(QLabel("Training owed after a 'referral for training' decision"))
+        self.owed = make_table(["Badge", "Name", "Case", "Since"])
+        tl.addWidget(self.owed)
+        tl.addWidget(QLabel("Not yet trained (3.21 §VI.A: mandatory at hire)"))
+        self.untrained = make_table(["Badge", "Name", "Unit"])
+        tl.addWidget(self.untrained)
+        self._buttons(tl, [("Record completed training…", self.add_training)])
+        tabs.addTab(training, "Training (§VI.A)")
+        self.approval_rows: list[dict[str, Any]] = []
+        self.refresh()
+
+    def _buttons(self, layout: QVBoxLayout, buttons: list[tuple[str, Any]]) -> None:
+        if not self.can_edit:
+            return
+        row = QHBoxLayout()
+        for text, slot in buttons:
+            b = QPushButton(text)
+            b.clicked.connect(slot)
+            row.addWidget(b)
+        row.addStretch(1)
+        layout.addLayout(row)
+
+    def refresh(self) -> None:
+        flagged = self.flagged.isChecked()
+
+        def work() -> tuple[Any, Any, Any]:
+            with self.db.read() as s:
+                return (
+                    registers.list_approvals(s, self.actor),
+                    registers.posting_log(s, self.actor, flagged),
+                    registers.training_overview(s, self.actor),
+                )
+
+        run_task(self, work, self._fill)
+
+    def _fill(self, result: tuple[Any, Any, Any]) -> None:
+        approvals, posts, training = result
+        self.approval_rows = approvals
+        fill(
+            self.approvals,
+            [
+                [
+                    a["id"],
+                    a["employee"],
+                    a["name"],
+                    ", ".join(a["items"]),
+                    a["purpose"],
+                    a["submitted_on"],
+                    a["decision"] or "pending",
+                    a["decided_by"],
+                    a["decided_on"],
+                    a["conditions"],
+                ]
+                for a in approvals
+            ],
+        )
+        fill(
+            self.posts,
+            [
+                [
+                    p["posted_at"][:16].replace("T", " "),
+                    p["account"],
+                    p["posted_by"],
+                    p["approved_by"],
+                    ", ".join(p["flags"]),
+                    p["text"],
+                ]
+                for p in posts
+            ],
+        )
+        fill(self.owed, [[o["badge"], o["name"], o["case"], o["since"]] for o in training["owed"]])
+        fill(self.untrained, [[u["badge"], u["name"], u["unit"]] for u in training["untrained"]])
+
+    def _write(self, fn: Any) -> None:
+        def work() -> None:
+            with self.db.write(self.actor) as s:
+                fn(s)
+
+        run_task(self, work, lambda _r: self.refresh())
+
+    def add_request(self) -> None:
+        dlg = FormDialog(
+            "Approval request",
+            [
+                ("badge", "Employee badge", "text"),
+                ("items", "What (comma-separated: " + ", ".join(registers.ITEMS) + ")", "text"),
+                ("purpose", "Purpose of the site or posting", "text"),
+                ("policy", "Policy", ["vpd-3.21", "city-sn"]),
+                ("submitted", "Submitted on", "date"),
+            ],
+            self,
+        )
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            v = dlg.values()
+            items = [i.strip() for i in v["items"].split(",") if i.strip()]
+            self._write(
+                lambda s: registers.add_approval_request(
+                    s, self.actor, v["badge"], items, v["purpose"], v["submitted"], v["policy"]
+                )
+            )
+
+    def decide(self) -> None:
+        row = self.approvals.currentRow()
+        if not 0 <= row < len(self.approval_rows):
+            return
+        request_id = int(self.approval_rows[row]["id"])
+        dlg = FormDialog(
+            f"Decision on request {request_id}",
+            [
+                ("decision", "Decision", list(registers.DECISIONS)),
+                ("by", "Decided by", "text"),
+                ("on", "On", "date"),
+                ("conditions", "Conditions", "text"),
+            ],
+            self,
+        )
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            v = dlg.values()
+            self._write(
+                lambda s: registers.decide_approval(
+                    s,
+                    self.actor,
+                    request_id,
+                    v["decision"],
+                    v["by"],
+                    v["on"],
+                    v["conditions"] or None,
+                )
+            )
+
+    def add_training(self) -> None:
+        dlg = FormDialog(
+            "Completed training",
+            [
+                ("badge", "Employee badge", "text"),
+                ("on", "Completed on", "date"),
+                ("course", "Course", "text"),
+                ("trainer", "Trainer", "text"),
+            ],
+            self,
+        )
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            v = dlg.values()
+            on: dt.date = v["on"]
+            self._write(
+                lambda s: registers.record_training(
+                    s, self.actor, v["badge"], on, v["course"], v["trainer"]
+                )
+            )
