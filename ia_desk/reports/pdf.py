@@ -4,6 +4,7 @@ IA document carries (the restriction notice, case number, page N of M, printed b
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any
 
@@ -171,3 +172,28 @@ def numbered_canvas(printed_by: str, printed_at: dt.datetime, audience: str) -> 
             self.restoreState()
 
     return NumberedCanvas
+
+
+def render(story: list[Any], printed_by: str, reader: str, title: str) -> bytes:
+    """Lay a story out on Letter pages with the furniture; returns the PDF's bytes."""
+    from reportlab.platypus import SimpleDocTemplate
+
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=PAGE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=0.8 * inch,
+        bottomMargin=0.95 * inch,
+        title=title,
+        author="IA Desk",
+        subject=NOTICE,
+    )
+    doc.build(
+        story,
+        canvasmaker=numbered_canvas(
+            printed_by, dt.datetime.now(dt.UTC).replace(tzinfo=None), reader
+        ),
+    )
+    return out.getvalue()

@@ -14,7 +14,7 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarC
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -27,10 +27,9 @@ from ia_desk.db.models import (
     Case,
     CaseSubject,
     DisciplineAction,
-    utcnow,
 )
 from ia_desk.errors import InputError
-from ia_desk.reports.pdf import MARGIN, PAGE, CaseMarker, esc, numbered_canvas, styles
+from ia_desk.reports.pdf import CaseMarker, esc, render, styles
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
 
@@ -273,24 +272,12 @@ def annual_pdf(
         )
     )
     story.append(table)
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=PAGE,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=0.8 * inch,
-        bottomMargin=0.95 * inch,
-        title="Annual review statistics",
-        author="IA Desk",
-    )
-    doc.build(
+    pdf = render(
         story,
-        canvasmaker=numbered_canvas(
-            f"{actor.name} ({actor.login})", utcnow(), "the annual policy review"
-        ),
+        f"{actor.name} ({actor.login})",
+        "the annual policy review",
+        "Annual review statistics",
     )
-    pdf = out.getvalue()
     append(
         session,
         actor,

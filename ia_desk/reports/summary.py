@@ -23,7 +23,6 @@ from reportlab.platypus import (
     KeepTogether,
     PageBreak,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -34,13 +33,13 @@ from sqlalchemy.orm import Session
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import case_flags, get_case, local_time
 from ia_desk.cases.redaction import redact, redactions
-from ia_desk.db.models import AuditEvent, AuditHead, Case, EvidenceThumb, utcnow
+from ia_desk.db.models import AuditEvent, AuditHead, Case, EvidenceThumb
 from ia_desk.discipline.ladder import ladder
 from ia_desk.errors import InputError
 from ia_desk.evidence.store import rehash
 from ia_desk.policy.catalogue import clause_in_force
 from ia_desk.protection.retaliation import status as retaliation_status
-from ia_desk.reports.pdf import MARGIN, PAGE, CaseMarker, esc, numbered_canvas, styles
+from ia_desk.reports.pdf import CaseMarker, esc, render, styles
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
 
@@ -329,23 +328,7 @@ def _table(rows: list[list[str]], widths: list[float], st: dict[str, Any]) -> Ta
 
 
 def _render(story: list[Any], actor: Actor, audience: str, title: str) -> bytes:
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=PAGE,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=0.8 * inch,
-        bottomMargin=0.95 * inch,
-        title=title,
-        author="IA Desk",
-        subject="RESTRICTED LAW ENFORCEMENT DATA",
-    )
-    doc.build(
-        story,
-        canvasmaker=numbered_canvas(f"{actor.name} ({actor.login})", utcnow(), AUDIENCES[audience]),
-    )
-    return out.getvalue()
+    return render(story, f"{actor.name} ({actor.login})", AUDIENCES[audience], title)
 
 
 def summary(session: Session, actor: Actor, number: str, audience: str = "command") -> Printed:
