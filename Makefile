@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint unit dist dist-smoke system-deps clean
+.PHONY: run test lint unit dist dist-smoke bench system-deps clean
 
 $(STAMP): pyproject.toml
 	@bash scripts/system-deps.sh
@@ -41,6 +41,10 @@ dist: $(STAMP)
 
 dist-smoke:
 	bash scripts/dist-smoke.sh
+
+## bench: the benchmark at 1k / 10k / 100k cases (not part of test); JSON in benchmarks/
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/bench.py --sizes 1000,10000,100000
 
 ## test: set up, then lint, run the full suite, and build and smoke-test the bundle
 test: $(STAMP) system-deps lint unit dist

@@ -905,6 +905,21 @@ def cmd_annual_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ia_desk.bulk import generate
+    from ia_desk.security.roles import require
+
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor):
+        require(actor, "settings.manage", "demo.generate")
+    done = generate(
+        db, args.cases, args.events_per_case, progress=lambda m: print(m, file=sys.stderr)
+    )
+    print(", ".join(f"{k.replace('_', ' ')}: {v:,}" for k, v in done.items()))
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -1038,6 +1053,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", metavar="FILE.pdf")
     sp.add_argument("--csv", metavar="FILE.csv")
     sp.add_argument("--json", action="store_true")
+
+    sp = add("demo", cmd_demo, "fill an empty database with synthetic cases (benchmarks)")
+    sp.add_argument("--cases", type=int, required=True)
+    sp.add_argument("--events-per-case", type=int, default=24)
 
     sp = add("summary", cmd_summary, "print case summaries to PDF (several: one PDF)")
     sp.add_argument("cases", nargs="+", metavar="CASE")

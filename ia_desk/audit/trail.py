@@ -226,10 +226,15 @@ def verify(session: Session, checkpoint: tuple[int, str] | None = None) -> Verif
     key: bytes = session.info["audit_key"]
     head_row = session.get(AuditHead, 1)
     head = (head_row.seq, head_row.mac) if head_row else (0, GENESIS)
-    rows = session.execute(
-        select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=2000)
-    ).scalars()
-    return verify_rows(rows, key, head=head, checkpoint=checkpoint)
+    # Plain rows, not ORM objects: a trail of millions of events verifies at close to the
+    # speed of the HMAC itself.
+    table = AuditEvent.__table__
+    rows = (
+        session.connection()
+        .execution_options(stream_results=True, yield_per=5000)
+        .execute(select(table).order_by(table.c.seq))
+    )
+    return verify_rows(rows, key, head=head, checkpoint=checkpoint)  # type: ignore[arg-type]
 
 
 def parse_checkpoint(value: str) -> tuple[int, str]:

@@ -1,0 +1,564 @@
+"""IA Desk benchmark: figures as ratios against the raw floor, measured in the same run.
+
+Usage: python tools/bench.py [--sizes 1000,10000,100000] [--repeat 5] [--out benchmarks/]
+
+Databases are generated once into .bench/ (kept between runs). Each figure is the median
+of repeated runs; the JSON written has, per figure, name, value, baseline, ratio and
+target. Absolute times on shared machines are noisy: read the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import hmac
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+PASSPHRASE = "benchmark passphrase, not a secret"
+PASSWORD = "Measured-pass-2026"
+os.environ["IA_DESK_PASSPHRASE"] = PASSPHRASE
+os.environ["IA_DESK_USER"] = "bench"
+os.environ["IA_DESK_PASSWORD"] = PASSWORD
+
+import keyring  # noqa: E402
+from keyring.backends import fail  # noqa: E402
+
+keyring.set_keyring(fail.Keyring())  # passphrase mode: the same key in every process
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import URL  # noqa: E402
+
+from ia_desk.admin import initialise  # noqa: E402
+from ia_desk.audit.trail import verify  # noqa: E402
+from ia_desk.bulk import generate  # noqa: E402
+from ia_desk.cases.intake import open_case, parse_report  # noqa: E402
+from ia_desk.cases.queries import CaseQuery, case_page, count_matching  # noqa: E402
+from ia_desk.db.engine import open_database  # noqa: E402
+from ia_desk.security.users import actor_of, get_user  # noqa: E402
+
+BENCH = ROOT / ".bench"
+COUNTER = iter(range(10**9))  # report numbers unique within a run
+
+
+def median_time(fn: Any, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def database(n: int, events: int = 24) -> Path:
+    path = BENCH / f"cases-{n}.db"
+    if path.exists():
+        return path
+    BENCH.mkdir(exist_ok=True)
+    db, _ = initialise(str(path), "bench", "Benchmark", PASSWORD)
+    t0 = time.perf_counter()
+    generate(db, n, events, progress=lambda m: print("  " + m, file=sys.stderr))
+    print(f"generated {n:,} cases in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+    db.dispose()
+    return path
+
+
+def report(n: int) -> dict[str, Any]:
+    return {
+        "received_at": "2026-11-02T09:15:00-06:00",
+        "channel": "supervisor",
+        "reporter": {"mode": "anonymous"},
+        "subjects": [{"badge": "B00001"}],
+        "incident": {
+            "occurred_on": "2026-10-30",
+            "platform": "Facebook",
+            "narrative": f"Benchmark report {n}: posted a photo of the cruiser.",
+        },
+        "clauses": ["vpd-3.21/III.D"],
+    }
+
+
+def fig(
+    name: str, value: float, baseline: float | None, target: float | None, unit: str = "s"
+) -> dict[str, Any]:
+    ratio = value / baseline if baseline else None
+    return {
+        "name": name,
+        "value": round(value, 6),
+        "baseline": None if baseline is None else round(baseline, 6),
+        "ratio": None if ratio is None else round(ratio, 3),
+        "target": target,
+        "unit": unit,
+        "met": None if ratio is None or target is None else ratio <= target,
+    }
+
+
+def list_open(path: Path, repeat: int) -> float:
+    db = open_database(str(path))
+    with db.read() as s:
+        actor = actor_of(get_user(s, "bench"))
+
+    def run() -> None:
+        with db.read() as s:
+            count_matching(s, actor, CaseQuery())
+            case_page(s, actor, CaseQuery(), 0, 200)
+
+    run()
+    t = median_time(run, repeat)
+    db.dispose()
+    return t
+
+
+def search(path: Path, term: str, repeat: int) -> tuple[float, float]:
+    db = open_database(str(path))
+    with db.read() as s:
+        actor = actor_of(get_user(s, "bench"))
+    q = CaseQuery(search=term)
+
+    def app() -> None:
+        with db.read() as s:
+            count_matching(s, actor, q)
+            case_page(s, actor, q, 0, 200)
+
+    from ia_desk.cases.search import fts_query
+
+    raw_q = fts_query(term)
+
+    def raw() -> None:
+        with db.engine.connect() as conn:
+            conn.execute(
+                text("SELECT count(*) FROM case_fts WHERE case_fts MATCH :q"), {"q": raw_q}
+            ).scalar()
+            ids = list(
+                conn.execute(
+                    text(
+                        "SELECT rowid FROM case_fts WHERE case_fts MATCH :q "
+                        "ORDER BY rowid DESC LIMIT 200"
+                    ),
+                    {"q": raw_q},
+                ).scalars()
+            )
+            if ids:
+                conn.execute(
+                    text("SELECT * FROM ia_case WHERE id IN (%s)" % ",".join(str(i) for i in ids))
+                ).all()
+
+    app()
+    raw()
+    result = median_time(app, repeat), median_time(raw, repeat)
+    db.dispose()
+    return result
+
+
+def intake(path: Path, repeat: int) -> tuple[float, float]:
+    db = open_database(str(path))
+    with db.read() as s:
+        actor = actor_of(get_user(s, "bench"))
+    counter = COUNTER
+
+    def service() -> None:
+        with db.write(actor) as s:
+            open_case(s, actor, parse_report(report(next(counter))))
+
+    def raw() -> None:
+        n = next(counter)
+        with db.engine.execution_options(ia_write=True).begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO ia_case (number, status, received_at, received_offset_min, channel,"
+                    " deadline_on, created_at, updated_at, created_by_id, version_id) VALUES "
+                    "(:n, 'received', '2026-11-02 15:15:00', -360, 'supervisor', '2027-01-31', "
+                    "'2026-11-02', '2026-11-02', 1, 1)"
+                ),
+                {"n": f"RAW-{os.getpid()}-{n}"},
+            )
+            cid = conn.execute(text("SELECT last_insert_rowid()")).scalar()
+            conn.execute(
+                text(
+                    "INSERT INTO reporter (case_id, mode, good_faith, tracking_hash)"
+                    " VALUES (:c, 'anonymous', 0, 'x')"
+                ),
+                {"c": cid},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO incident (case_id, occurred_on, platform, narrative)"
+                    " VALUES (:c, '2026-10-30', 'Facebook', :t)"
+                ),
+                {"c": cid, "t": report(n)["incident"]["narrative"]},
+            )
+            conn.execute(
+                text("INSERT INTO case_subject (case_id, employee_id) VALUES (:c, 1000000)"),
+                {"c": cid},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO allegation (case_id, employee_id, clause_pk, "
+                    "created_at, created_by_id, version_id) VALUES (:c, 1000000, "
+                    "(SELECT min(id) FROM clause), '2026-11-02', 1, 1)"
+                ),
+                {"c": cid},
+            )
+            conn.execute(
+                text("INSERT INTO case_fts(rowid, number, narrative) VALUES (:c, :n, :t)"),
+                {"c": cid, "n": f"RAW-{os.getpid()}-{n}", "t": "x"},
+            )
+
+    service()
+    result = median_time(service, repeat * 4), median_time(raw, repeat * 4)
+    db.dispose()
+    return result
+
+
+def screenshot_20mb(path: Path, repeat: int) -> tuple[float, float]:
+    import random
+
+    from PIL import Image
+
+    from ia_desk.evidence.store import EvidenceInput, add_evidence
+
+    rnd = random.Random(os.getpid() ^ time.time_ns())
+    db = open_database(str(path))
+    with db.read() as s:
+        actor = actor_of(get_user(s, "bench"))
+        number = s.execute(text("SELECT number FROM ia_case ORDER BY id LIMIT 1")).scalar()
+    images = []
+    for i in range(repeat):
+        im = Image.frombytes("RGB", (2600, 2600), rnd.randbytes(2600 * 2600 * 3))
+        out = io.BytesIO()
+        im.save(out, "PNG", compress_level=1)
+        images.append(out.getvalue())
+    size_mb = len(images[0]) / 1024**2
+    service_t, raw_t = [], []
+    for i, data in enumerate(images):
+        t0 = time.perf_counter()
+        with db.write(actor) as s:
+            add_evidence(s, actor, number, [EvidenceInput(data, f"big-{i}.png")])
+        service_t.append(time.perf_counter() - t0)
+        raw_data = data + b"raw"
+        t0 = time.perf_counter()
+        digest = hashlib.sha256(raw_data).hexdigest()
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO evidence_blob (sha256, size, data, stored_at) VALUES "
+                    "(:h, :n, :d, '2026-11-02')"
+                ),
+                {"h": digest, "n": len(raw_data), "d": raw_data},
+            )
+        raw_t.append(time.perf_counter() - t0)
+    db.dispose()
+    print(f"  screenshots of {size_mb:.1f} MB", file=sys.stderr)
+    return statistics.median(service_t), statistics.median(raw_t)
+
+
+def summary_pdf(path: Path, repeat: int) -> tuple[float, float]:
+    from PIL import Image
+    from reportlab.lib.pagesizes import LETTER
+    from reportlab.platypus import Image as RLImage
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from ia_desk.cases.allegations import add_allegation
+    from ia_desk.evidence.store import EvidenceInput, add_evidence
+    from ia_desk.reports.pdf import styles
+    from ia_desk.reports.summary import summary
+
+    db = open_database(str(path))
+    with db.read() as s:
+        actor = actor_of(get_user(s, "bench"))
+    with db.write(actor) as s:
+        number = open_case(s, actor, parse_report(report(999_999))).case.number
+        rules = [
+            r[0]
+            for r in s.execute(
+                text(
+                    "SELECT DISTINCT clause_id FROM clause WHERE is_rule AND clause_id LIKE 'vpd%' "
+                    "LIMIT 12"
+                )
+            )
+        ]
+        for cid in rules:
+            if (
+                len(
+                    s.execute(
+                        text(
+                            "SELECT id FROM allegation WHERE case_id = (SELECT id FROM "
+                            "ia_case WHERE number = :n)"
+                        ),
+                        {"n": number},
+                    ).all()
+                )
+                >= 10
+            ):
+                break
+            try:
+                add_allegation(s, actor, number, "B00001", cid)
+            except Exception:  # noqa: BLE001 - already alleged
+                pass
+        shots = []
+        for i in range(20):
+            out = io.BytesIO()
+            Image.new("RGB", (900, 560), (i * 10 % 256, 80, 120)).save(out, "PNG")
+            shots.append(out.getvalue())
+        add_evidence(s, actor, number, [EvidenceInput(d, f"s{i}.png") for i, d in enumerate(shots)])
+        texts = [
+            r[0]
+            for r in s.execute(
+                text(
+                    "SELECT c.text FROM allegation a JOIN clause c ON c.id = a.clause_pk JOIN ia_case k "
+                    "ON k.id = a.case_id WHERE k.number = :n"
+                ),
+                {"n": number},
+            )
+        ]
+
+    def app() -> None:
+        with db.write(actor) as s:
+            summary(s, actor, number, "ia")
+
+    st = styles()
+
+    def raw() -> None:
+        story: list[Any] = [Paragraph(t, st["body"]) for t in texts]
+        for d in shots:
+            story.append(RLImage(io.BytesIO(d), 180, 112))
+        SimpleDocTemplate(io.BytesIO(), pagesize=LETTER).build(story)
+
+    app()
+    raw()
+    result = median_time(app, repeat), median_time(raw, repeat)
+    db.dispose()
+    return result
+
+
+def audit_verify(path: Path) -> tuple[float, float, int]:
+    from ia_desk.audit.trail import canonical_form
+
+    db = open_database(str(path))
+    t0 = time.perf_counter()
+    with db.read() as s:
+        result = verify(s)
+    app = time.perf_counter() - t0
+    assert result.ok, result.problem
+    key = db.audit_key
+    t0 = time.perf_counter()
+    with db.engine.connect() as conn:
+        rows = conn.execution_options(stream_results=True, yield_per=5000).execute(
+            text(
+                "SELECT seq, at, user_login, workstation, event_type, object_type, object_id, "
+                "case_number, outcome, details, prev_mac, mac FROM audit_event ORDER BY seq"
+            )
+        )
+        for r in rows:
+            hmac.new(
+                key,
+                canonical_form(
+                    r[0],
+                    dt.datetime.fromisoformat(str(r[1])),
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5],
+                    r[6],
+                    r[7],
+                    r[8],
+                    r[9],
+                    r[10],
+                ),
+                hashlib.sha256,
+            ).hexdigest()
+    raw = time.perf_counter() - t0
+    db.dispose()
+    return app, raw, result.checked
+
+
+def subprocess_time(args: list[str], env: dict[str, str] | None = None) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(
+        args, check=True, capture_output=True, env={**os.environ, **(env or {})}, timeout=300
+    )
+    return time.perf_counter() - t0
+
+
+BARE_QT = """
+import sys
+from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
+from PySide6.QtCore import QTimer
+app = QApplication(sys.argv)
+w = QMainWindow(); w.setCentralWidget(QTableView()); w.show()
+QTimer.singleShot(300, app.quit)
+app.exec()
+"""
+
+MEMORY = """
+import os, sys, resource
+sys.path.insert(0, {root!r})
+import keyring
+from keyring.backends import fail
+keyring.set_keyring(fail.Keyring())
+from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QThreadPool
+from ia_desk.db.engine import open_database
+from ia_desk.security.users import actor_of, get_user
+from ui.case_list import CasesPage
+app = QApplication([])
+db = open_database({path!r})
+with db.read() as s:
+    actor = actor_of(get_user(s, "bench"))
+page = CasesPage(db, actor)
+page.show()
+for _ in range(20):
+    QThreadPool.globalInstance().waitForDone(); app.processEvents()
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def memory_kb(path: Path) -> int:
+    out = subprocess.run(
+        [sys.executable, "-c", MEMORY.format(root=str(ROOT), path=str(path))],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return int(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--out", default=str(ROOT / "benchmarks"))
+    args = parser.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",")]
+    small, large = sizes[0], sizes[-1]
+    paths = {n: database(n) for n in sizes}
+    figures = []
+    base_open = list_open(paths[small], args.repeat)
+    for n in sizes[1:]:
+        figures.append(
+            fig(
+                f"open case list, {n:,} vs {small:,} cases",
+                list_open(paths[n], args.repeat),
+                base_open,
+                1.2,
+            )
+        )
+    for term in ("patrol", "Ref 4242"):
+        app_t, raw_t = search(paths[large], term, args.repeat)
+        figures.append(fig(f"full-text search '{term}' over {large:,} cases", app_t, raw_t, 1.5))
+    app_t, raw_t = intake(paths[small], args.repeat)
+    figures.append(fig("report intake through the service (audit + HMAC)", app_t, raw_t, 3.0))
+    app_t, raw_t = screenshot_20mb(paths[small], max(3, args.repeat // 2))
+    figures.append(fig("adding a ~20 MB screenshot", app_t, raw_t, 3.0))
+    app_t, raw_t = summary_pdf(paths[small], args.repeat)
+    figures.append(fig("case summary PDF, 10 allegations and 20 screenshots", app_t, raw_t, 1.5))
+    app_t, raw_t, events = audit_verify(paths[large])
+    figures.append(fig(f"audit verify over {events:,} events", app_t, raw_t, 1.5))
+    cli = [sys.executable, "-m", "ia_desk.cli"]
+    bare = statistics.median(subprocess_time([sys.executable, "-c", BARE_QT]) for _ in range(3))
+    cold = statistics.median(
+        subprocess_time(
+            [
+                sys.executable,
+                "-c",
+                "import sys; sys.path.insert(0, %r); from ui.launcher import main;"
+                " sys.exit(main(['--db', %r, '--check-start']))" % (str(ROOT), str(paths[large])),
+            ]
+        )
+        for _ in range(3)
+    )
+    figures.append(fig(f"cold start to the main window, {large:,} cases", cold, bare, 2.0))
+    del cli
+    mem_small, mem_large = memory_kb(paths[small]), memory_kb(paths[large])
+    figures.append(
+        fig(
+            f"memory with the case list open, {large:,} vs {small:,} cases",
+            mem_large,
+            mem_small,
+            1.2,
+            "KiB",
+        )
+    )
+    # SQLCipher's cost: the intake workload on a plain SQLite copy of the small database.
+    plain = BENCH / f"plain-{small}.db"
+    if not plain.exists():
+        enc = create_engine(
+            URL.create("sqlite+pysqlcipher", password=PASSPHRASE, database=str(paths[small]))
+        )
+        with enc.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            raw.execute(f"ATTACH DATABASE '{plain}' AS plain KEY ''")
+            raw.execute("SELECT sqlcipher_export('plain')")
+            raw.execute("DETACH DATABASE plain")
+        enc.dispose()
+    os.environ["IA_DESK_DB"] = ""
+    plain_t, _ = intake_plain(plain, args.repeat)
+    enc_t, _ = intake(paths[small], args.repeat)
+    figures.append(
+        fig(
+            "SQLCipher cost on the intake workload (encrypted vs plain SQLite)",
+            enc_t,
+            plain_t,
+            None,
+        )
+    )
+    width = max(len(f["name"]) for f in figures)
+    print(f"{'figure':<{width}}  {'value':>10}  {'baseline':>10}  {'ratio':>6}  target")
+    for f in figures:
+        base = "" if f["baseline"] is None else f"{f['baseline']:.4g}"
+        ratio = "" if f["ratio"] is None else f"{f['ratio']:.2f}"
+        target = "report" if f["target"] is None else f"≤ {f['target']}"
+        mark = "" if f["met"] is None else (" ok" if f["met"] else " MISSED")
+        print(f"{f['name']:<{width}}  {f['value']:>10.4g}  {base:>10}  {ratio:>6}  {target}{mark}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    doc = {
+        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "sizes": sizes,
+        "repeat": args.repeat,
+        "machine": {"cpus": os.cpu_count(), "python": sys.version},
+        "figures": figures,
+    }
+    target = out / "latest.json"
+    target.write_text(json.dumps(doc, indent=1) + "\n")
+    print(f"written {target}")
+    return 0
+
+
+def intake_plain(path: Path, repeat: int) -> tuple[float, float]:
+    os.environ["IA_DESK_DB"] = f"sqlite:///{path}"
+    import warnings
+
+    warnings.simplefilter("ignore")
+    try:
+        db = open_database(f"sqlite:///{path}")
+        with db.read() as s:
+            actor = actor_of(get_user(s, "bench"))
+        counter = COUNTER
+
+        def service() -> None:
+            with db.write(actor) as s:
+                open_case(s, actor, parse_report(report(next(counter))))
+
+        service()
+        t = median_time(service, repeat * 4)
+        db.dispose()
+        return t, 0.0
+    finally:
+        os.environ.pop("IA_DESK_DB", None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
