@@ -197,3 +197,17 @@ def test_registers_cli(db, db_path, monkeypatch, capsys, open_report):
         )[0]
         == 0
     )
+
+
+def test_summary_says_whether_an_approval_is_on_file(db, admin, open_report):
+    import io as _io
+
+    from pypdf import PdfReader
+
+    from ia_desk.reports.summary import summary
+
+    number = open_report(clauses=["vpd-3.21/III.D"]).case.number
+    with db.write(admin) as s:
+        printed = summary(s, admin, number, "command")
+    text = " ".join(p.extract_text() for p in PdfReader(_io.BytesIO(printed.pdf)).pages)
+    assert "no approval on file" in text

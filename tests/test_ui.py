@@ -443,3 +443,34 @@ def test_registers_screen_lists_and_records(qtbot, db, admin, open_report, monke
     qtbot.addWidget(view)
     idle(qtbot)
     assert "approved on" in view.overview.toPlainText()
+
+
+def test_matrix_editor_stores_a_new_version_with_a_reason(qtbot, db, admin):
+    from ia_desk.discipline.matrix import current
+    from ui.matrix_editor import MatrixEditor
+
+    dlg = MatrixEditor(db, admin)
+    qtbot.addWidget(dlg)
+    dlg.lookback.setValue(12)
+    box, check = dlg.clause_widgets["vpd-3.21/III.L"]
+    box.setCurrentText("C")
+    dlg.save()
+    assert "reason" in dlg.error.text() and dlg.saved_version is None
+    dlg.reason.setText("Board decision of November 2026")
+    dlg.save()
+    assert dlg.saved_version == 2
+    with db.read() as s:
+        m = current(s)
+    assert m["lookback_months"] == 12 and m["clauses"]["vpd-3.21/III.L"]["class"] == "C"
+
+
+def test_allegation_picker_offers_suggestions_from_the_narrative(qtbot, db):
+    from ui.clauses import ClausePickerDialog
+
+    dlg = ClausePickerDialog(db, None, None, "posted the rap sheet of the suspect", "police")
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.suggestions.list.count() > 0, timeout=5000)
+    idle(qtbot)
+    assert dlg.suggestions.list.item(0).data(Qt.ItemDataRole.UserRole) == "vpd-3.21/IV.F"
+    dlg._choose_suggested("vpd-3.21/IV.F")
+    assert dlg.clause_id == "vpd-3.21/IV.F"

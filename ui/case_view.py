@@ -504,7 +504,8 @@ class CaseWindow(QWidget):
             return
         badge = subjects[labels.index(choice)]["badge"]
         on = dt.date.fromisoformat(self.data["incident"]["occurred_on"])
-        dlg = ClausePickerDialog(self.db, on, self)
+        dept = subjects[labels.index(choice)]["department"]
+        dlg = ClausePickerDialog(self.db, on, self, self.data["incident"]["narrative"], dept)
         if dlg.exec() != QDialog.DialogCode.Accepted or not dlg.clause_id:
             return
         clause_id = dlg.clause_id

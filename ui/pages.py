@@ -205,6 +205,7 @@ class AdminPage(QWidget):
             ("Disable", lambda: self._set_active(False)),
             ("Enable", lambda: self._set_active(True)),
             ("Back up now…", self._backup),
+            ("Discipline matrix…", self._matrix),
         ):
             b = QPushButton(text)
             b.clicked.connect(slot)
@@ -294,6 +295,11 @@ class AdminPage(QWidget):
                 lambda _d: None,
                 label="Backing up…",
             )
+
+    def _matrix(self) -> None:
+        from ui.matrix_editor import MatrixEditor
+
+        MatrixEditor(self.db, self.actor, self).exec()
 
     def _edit_setting(self, row: int) -> None:
         if not 0 <= row < len(self.setting_rows):

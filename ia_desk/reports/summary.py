@@ -159,6 +159,14 @@ def _case_story(
     for para in (inc.narrative or "").split("\n\n"):
         story.append(Paragraph(r(para), st["body"]))
 
+    from ia_desk.registers import approval_status
+
+    approvals = approval_status(session, case.id)
+    if approvals:
+        story.append(Paragraph("Approval on file (3.21 §III.E)", st["h2"]))
+        for line in approvals:
+            story.append(Paragraph(esc(line), st["body"]))
+
     story.append(Paragraph("Allegations and findings", st["h2"]))
     for a in case.allegations:
         clause = clause_in_force(session, a.clause.clause_id, inc.occurred_on)
