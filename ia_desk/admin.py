@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ia_desk import __version__
 from ia_desk.audit.trail import append
+from ia_desk.cases.queries import allegation_dict, incident_dict
 from ia_desk.db.engine import Database, open_database
 from ia_desk.db.models import AuditHead, Case, CaseSubject, Employee, PolicyVersion, User
 from ia_desk.errors import InputError
@@ -125,24 +126,8 @@ def export_all(session: Session, actor: Actor, out: Path) -> str:
                 "deadline": c.deadline_on.isoformat(),
                 "reporter": reporter,
                 "subjects": [s.employee.badge for s in c.subjects],
-                "incident": {
-                    "occurred_on": inc.occurred_on.isoformat(),
-                    "platform": inc.platform,
-                    "url": inc.url,
-                    "narrative": inc.narrative,
-                },
-                "allegations": [
-                    {
-                        "id": a.id,
-                        "employee": a.employee.badge,
-                        "clause": a.clause.clause_id,
-                        "clause_version": a.clause.policy_version.version,
-                        "disposition": a.disposition,
-                        "rationale": a.rationale,
-                        "finding_on": a.finding_on.isoformat() if a.finding_on else None,
-                    }
-                    for a in c.allegations
-                ],
+                "incident": incident_dict(inc),
+                "allegations": [allegation_dict(a) for a in c.allegations],
                 "evidence": [
                     {
                         "id": e.id,

@@ -25,6 +25,7 @@ from ia_desk.db.models import (
     CaseSubject,
     Clause,
     Employee,
+    Incident,
 )
 from ia_desk.errors import AuditedRefusal, InputError, NotFound, PermissionDenied
 from ia_desk.security.actor import Actor
@@ -350,25 +351,8 @@ def show_case(session: Session, actor: Actor, number: str) -> dict[str, Any]:
             }
             for s in case.subjects
         ],
-        "incident": {
-            "occurred_on": inc.occurred_on.isoformat(),
-            "platform": inc.platform,
-            "url": inc.url,
-            "narrative": inc.narrative,
-        },
-        "allegations": [
-            {
-                "id": a.id,
-                "employee": a.employee.badge,
-                "clause": a.clause.clause_id,
-                "clause_version": a.clause.policy_version.version,
-                "clause_title": a.clause.title,
-                "disposition": a.disposition,
-                "finding_on": a.finding_on.isoformat() if a.finding_on else None,
-                "rationale": a.rationale,
-            }
-            for a in case.allegations
-        ],
+        "incident": incident_dict(inc),
+        "allegations": [allegation_dict(a) for a in case.allegations],
         "evidence": [
             {
                 "id": e.id,
@@ -419,6 +403,29 @@ def discipline_decisions(session: Session, case: Case) -> list[dict[str, Any]]:
     from ia_desk.discipline.ladder import decisions
 
     return decisions(session, case)
+
+
+def incident_dict(inc: Incident) -> dict[str, Any]:
+    return {
+        "occurred_on": inc.occurred_on.isoformat(),
+        "platform": inc.platform,
+        "url": inc.url,
+        "narrative": inc.narrative,
+    }
+
+
+def allegation_dict(a: Allegation) -> dict[str, Any]:
+    """One allegation as plain data (case view, CLI and export share it)."""
+    return {
+        "id": a.id,
+        "employee": a.employee.badge,
+        "clause": a.clause.clause_id,
+        "clause_version": a.clause.policy_version.version,
+        "clause_title": a.clause.title,
+        "disposition": a.disposition,
+        "finding_on": a.finding_on.isoformat() if a.finding_on else None,
+        "rationale": a.rationale,
+    }
 
 
 def rehash(session: Session, evidence: Any) -> bool:
