@@ -169,3 +169,8 @@ def inspect(data: bytes) -> Inspection:
             "the image made the decoder fail (the worker process was stopped); "
             "the file is damaged or hostile"
         ) from None
+
+
+def shutdown_worker() -> None:
+    """Stop the decoder's worker process (at the end of the app)."""
+    _reset_pool(kill=False)
