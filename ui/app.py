@@ -224,7 +224,6 @@ def run_app(
                 return 1
         else:
             db = open_database(db_url, prompt=prompt_passphrase)
-        daily_backup_if_due(db)
     except IADeskError as exc:
         QMessageBox.critical(None, APP_NAME, exc.message)
         return 1
@@ -254,6 +253,15 @@ def run_app(
             return 1
         window = MainWindow(db, sign_in.actor)
         window.show()
+    # The day's first backup runs in the background once the window is up.
+    from ui.worker import run_task
+
+    run_task(
+        window,
+        lambda: daily_backup_if_due(db),
+        lambda _path: None,
+        lambda exc: window.statusBar().showMessage(f"Daily backup failed: {exc}"),
+    )
     code = int(app.exec())
     # Tear down in order while Qt still runs: windows, then background work, then the
     # database. (Left to interpreter exit, Qt objects can be deleted twice.)

@@ -204,7 +204,7 @@ class Reporter(Base):
     badge: Mapped[str | None] = mapped_column(String(20))
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(200))
-    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
     good_faith: Mapped[bool] = mapped_column(Boolean, default=False)
     # SHA-256 of the tracking code handed to the reporter; the code itself is not kept.
     tracking_hash: Mapped[str] = mapped_column(String(64), index=True)
