@@ -243,10 +243,13 @@ def run_app(
         window.show()
 
         def shown() -> None:
-            print(f"main window shown: {window.windowTitle()} ({window.nav.count()} screens)")
-            app.quit()
+            print(
+                f"main window shown: {window.windowTitle()} ({window.nav.count()} screens)",
+                flush=True,
+            )
+            QTimer.singleShot(300, app.quit)
 
-        QTimer.singleShot(300, shown)
+        QTimer.singleShot(0, shown)
     else:
         sign_in = SignInDialog(db)
         if sign_in.exec() != QDialog.DialogCode.Accepted or sign_in.actor is None:
