@@ -302,6 +302,20 @@ def list_events(
     ]
 
 
+EXPORT_COLUMNS = (
+    "seq",
+    "at",
+    "user",
+    "workstation",
+    "event",
+    "object",
+    "case",
+    "outcome",
+    "details",
+    "mac",
+)
+
+
 def export_events(session: Session, actor: Actor, out: Any, **filters: Any) -> int:
     """Write the filtered trail as CSV (IA administrators); the export is audited."""
     import csv
@@ -318,36 +332,7 @@ def export_events(session: Session, actor: Actor, out: Any, **filters: Any) -> i
     session.flush()
     with open(out, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(
-            [
-                "seq",
-                "at",
-                "user",
-                "workstation",
-                "event",
-                "object",
-                "case",
-                "outcome",
-                "details",
-                "mac",
-            ]
-        )
+        w.writerow(EXPORT_COLUMNS)
         for r in reversed(rows):
-            w.writerow(
-                [
-                    r[k]
-                    for k in (
-                        "seq",
-                        "at",
-                        "user",
-                        "workstation",
-                        "event",
-                        "object",
-                        "case",
-                        "outcome",
-                        "details",
-                        "mac",
-                    )
-                ]
-            )
+            w.writerow([r[k] for k in EXPORT_COLUMNS])
     return len(rows)

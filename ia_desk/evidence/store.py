@@ -208,6 +208,25 @@ def rehash(session: Session, evidence: Evidence) -> bool:
     return hashlib.sha256(blob.data).hexdigest() == evidence.sha256 == blob.sha256
 
 
+def check_and_record(
+    session: Session, actor: Actor, evidence: Evidence, event: str, **details: Any
+) -> bool:
+    """Re-hash an item and record the result as ``event`` (view, export, print, verify):
+    every touch of evidence is in its custody log. Returns whether the bytes verify."""
+    ok = rehash(session, evidence)
+    append(
+        session,
+        actor,
+        event,
+        object_type="evidence",
+        object_id=evidence.id,
+        case_number=evidence.case.number,
+        outcome="ok" if ok else "mismatch",
+        details={"sha256": evidence.sha256, "verified": ok, **details},
+    )
+    return ok
+
+
 def get_evidence(session: Session, actor: Actor, evidence_id: int, event: str) -> Evidence:
     require(actor, "evidence.view", event, "evidence", str(evidence_id))
     evidence = session.get(Evidence, evidence_id)
@@ -242,18 +261,8 @@ def metadata(evidence: Evidence, verified: bool | None = None) -> dict[str, Any]
 def open_evidence(session: Session, actor: Actor, evidence_id: int) -> tuple[dict[str, Any], bytes]:
     """The item's metadata and original bytes, re-verified; audited as a view."""
     evidence = get_evidence(session, actor, evidence_id, "evidence.view")
-    ok = rehash(session, evidence)
+    ok = check_and_record(session, actor, evidence, "evidence.view")
     blob = session.get(EvidenceBlob, evidence.sha256)
-    append(
-        session,
-        actor,
-        "evidence.view",
-        object_type="evidence",
-        object_id=evidence.id,
-        case_number=evidence.case.number,
-        outcome="ok" if ok else "mismatch",
-        details={"sha256": evidence.sha256, "verified": ok},
-    )
     return metadata(evidence, ok), blob.data if blob else b""
 
 
@@ -273,12 +282,13 @@ def export_evidence(
     evidence = get_evidence(session, actor, evidence_id, "evidence.export")
     if not out_dir.is_dir():
         raise InputError(f"{out_dir} is not a folder.", field="out")
-    ok = rehash(session, evidence)
     blob = session.get(EvidenceBlob, evidence.sha256)
     ext = EXTENSIONS.get(evidence.media_type, "bin")
     stem = f"{evidence.case.number}-E{evidence.id:04d}-{evidence.sha256[:12]}"
     target = out_dir / f"{stem}.{ext}"
     sidecar = out_dir / f"{stem}.json"
+    # Recorded first (same transaction): if writing the files fails, the record goes too.
+    ok = check_and_record(session, actor, evidence, "evidence.export", file=target.name)
     meta = metadata(evidence, ok)
     meta["exported_at_utc"] = utcnow().isoformat() + "Z"
     meta["exported_by"] = actor.login
@@ -287,16 +297,6 @@ def export_evidence(
             "MISMATCH: the stored bytes no longer hash to the recorded "
             "SHA-256; this copy is not the evidence as captured."
         )
-    append(
-        session,
-        actor,
-        "evidence.export",
-        object_type="evidence",
-        object_id=evidence.id,
-        case_number=evidence.case.number,
-        outcome="ok" if ok else "mismatch",
-        details={"sha256": evidence.sha256, "verified": ok, "file": target.name},
-    )
     session.flush()
     try:
         target.write_bytes(blob.data if blob else b"")
@@ -316,17 +316,7 @@ def verify_all(session: Session, actor: Actor, number: str | None = None) -> lis
         stmt = stmt.where(Evidence.case_id == get_case(session, number).id)
     results = []
     for e in session.scalars(stmt):
-        ok = rehash(session, e)
-        append(
-            session,
-            actor,
-            "evidence.verify",
-            object_type="evidence",
-            object_id=e.id,
-            case_number=e.case.number,
-            outcome="ok" if ok else "mismatch",
-            details={"sha256": e.sha256, "verified": ok},
-        )
+        ok = check_and_record(session, actor, e, "evidence.verify")
         results.append(
             {
                 "id": e.id,

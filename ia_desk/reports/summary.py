@@ -36,7 +36,7 @@ from ia_desk.cases.redaction import redact, redactions
 from ia_desk.db.models import AuditEvent, AuditHead, Case, EvidenceThumb
 from ia_desk.discipline.ladder import ladder
 from ia_desk.errors import InputError
-from ia_desk.evidence.store import rehash
+from ia_desk.evidence.store import check_and_record
 from ia_desk.policy.catalogue import clause_in_force
 from ia_desk.protection.retaliation import status as retaliation_status
 from ia_desk.reports.pdf import CaseMarker, esc, render, styles
@@ -193,17 +193,7 @@ def _case_story(
     if not case.evidence:
         story.append(Paragraph("No evidence items.", st["body"]))
     for e in case.evidence:
-        ok = rehash(session, e)
-        append(
-            session,
-            actor,
-            "evidence.print",
-            object_type="evidence",
-            object_id=e.id,
-            case_number=case.number,
-            outcome="ok" if ok else "mismatch",
-            details={"sha256": e.sha256, "verified": ok, "audience": audience},
-        )
+        ok = check_and_record(session, actor, e, "evidence.print", audience=audience)
         thumb = session.get(EvidenceThumb, e.sha256)
         picture: Any = Paragraph("(no preview)", st["small"])
         if thumb is not None:

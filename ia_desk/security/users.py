@@ -106,51 +106,24 @@ def authenticate(db: Database, login: str, password: str) -> Actor:
     now = utcnow()
     with db.write(None) as session:
         user = session.scalar(select(User).where(User.login == login))
+        details: dict[str, object]
         if user is None:
-            passwords.verify_password(passwords.DUMMY_HASH, password)
-            append(
-                session,
-                None,
-                "auth.sign_in",
-                outcome="failed",
-                details={"reason": "unknown login"},
-                login=login[:40] or "(empty)",
-            )
+            passwords.verify_password(passwords.DUMMY_HASH, password)  # same time either way
+            details = {"reason": "unknown login"}
             failure = "The login or password is wrong."
         elif not user.active:
-            append(
-                session,
-                None,
-                "auth.sign_in",
-                object_type="user",
-                object_id=user.id,
-                outcome="failed",
-                details={"reason": "account disabled"},
-                login=login,
-            )
+            details = {"reason": "account disabled"}
             failure = "This account is disabled. Ask an IA administrator."
         elif user.locked_until is not None and user.locked_until > now:
             minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-            append(
-                session,
-                None,
-                "auth.sign_in",
-                object_type="user",
-                object_id=user.id,
-                outcome="failed",
-                details={"reason": "account locked"},
-                login=login,
-            )
+            details = {"reason": "account locked"}
             failure = (
                 f"This account is locked after {MAX_FAILURES} failed sign-ins; "
                 f"try again in {minutes} minute(s) or ask an IA administrator."
             )
         elif not passwords.verify_password(user.password_hash, password):
             user.failed_logins = (user.failed_logins or 0) + 1
-            details: dict[str, object] = {
-                "reason": "wrong password",
-                "failures_in_a_row": user.failed_logins,
-            }
+            details = {"reason": "wrong password", "failures_in_a_row": user.failed_logins}
             failure = "The login or password is wrong."
             if user.failed_logins >= MAX_FAILURES:
                 user.locked_until = now + LOCKOUT
@@ -166,19 +139,9 @@ def authenticate(db: Database, login: str, password: str) -> Actor:
                     login=login,
                 )
                 failure = (
-                    f"The password is wrong. After {MAX_FAILURES} failures in a row the "
-                    f"account is locked for {LOCKOUT.seconds // 60} minutes."
+                    f"The password is wrong. After {MAX_FAILURES} failures in a row "
+                    f"the account is locked for {LOCKOUT.seconds // 60} minutes."
                 )
-            append(
-                session,
-                None,
-                "auth.sign_in",
-                object_type="user",
-                object_id=user.id,
-                outcome="failed",
-                details=details,
-                login=login,
-            )
         else:
             user.failed_logins = 0
             user.locked_until = None
@@ -189,6 +152,16 @@ def authenticate(db: Database, login: str, password: str) -> Actor:
                 session, None, "auth.sign_in", object_type="user", object_id=user.id, login=login
             )
             return actor_of(user)
+        append(
+            session,
+            None,
+            "auth.sign_in",
+            object_type="user" if user else None,
+            object_id=user.id if user else None,
+            outcome="failed",
+            details=details,
+            login=login[:40] or "(empty)",
+        )
     raise AuthenticationError(failure)
 
 
