@@ -413,6 +413,10 @@ def generate(
                     ),
                     rows["fts"],
                 )
+            else:
+                from ia_desk.cases.search import document_rows
+
+                conn.execute(*document_rows(rows["fts"]))
             conn.execute(insert(AuditEvent), audit_rows)
             conn.execute(text("DELETE FROM audit_head"))
             conn.execute(insert(AuditHead), [{"id": 1, "seq": seq, "mac": prev}])
@@ -426,5 +430,9 @@ def generate(
         conn.execute(
             insert(CaseNumberCounter), [{"year": y, "last": n} for y, n in counters.items()]
         )
-        conn.execute(text("ANALYZE") if db.engine.dialect.name == "sqlite" else text("SELECT 1"))
+        if db.engine.dialect.name == "postgresql":
+            from ia_desk.db.pg import reset_sequences
+
+            reset_sequences(conn)
+        conn.execute(text("ANALYZE"))
     return written

@@ -23,6 +23,7 @@ from ia_desk.errors import AuthenticationError, IADeskError, InputError
 USER_ENV = "IA_DESK_USER"
 PASSWORD_ENV = "IA_DESK_PASSWORD"  # noqa: S105 - the name of a variable
 NEW_PASSWORD_ENV = "IA_DESK_NEW_PASSWORD"  # noqa: S105
+DB_PASSWORD_ENV = "IA_DESK_DB_PASSWORD"  # noqa: S105 - the name of a variable
 
 
 class UsageError(InputError):
@@ -923,6 +924,68 @@ def cmd_demo(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- parser
 
 
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from ia_desk.db.engine import open_database
+    from ia_desk.db.migrate import current_revision
+
+    db = open_database(args.db, prompt=_prompt_passphrase)
+    try:
+        print(f"{db.target.describe()}: schema at {current_revision(db.engine)}")
+    finally:
+        db.dispose()
+    return 0
+
+
+def cmd_db_migrate_to(args: argparse.Namespace) -> int:
+    from ia_desk.db.transfer import migrate_to
+
+    db = _open(args)
+    actor = _sign_in(db)
+    try:
+        result = migrate_to(
+            db,
+            actor,
+            args.url,
+            prompt=_prompt_passphrase,
+            progress=lambda m: print(m, file=sys.stderr),
+        )
+    finally:
+        db.dispose()
+    total = sum(result.rows.values())
+    print(
+        f"copied {total:,} rows into {result.target}; audit chain verified on the server "
+        f"({result.audit_events_verified:,} events)"
+    )
+    return 0
+
+
+def cmd_db_connect(args: argparse.Namespace) -> int:
+    from ia_desk.db.connection import ServerConnection, save_connection
+    from ia_desk.db.engine import open_database
+
+    conn = ServerConnection(args.host, args.database, args.user, args.port, args.tls)
+    password = os.environ.get(DB_PASSWORD_ENV)
+    if password is None and sys.stdin.isatty():
+        password = getpass.getpass(f"Password of {args.user} on {args.host}: ")
+    url = save_connection(conn, password or None)
+    db = open_database(url, prompt=_prompt_passphrase)
+    try:
+        print(f"connected: {db.target.describe()} (remembered for this workstation)")
+    finally:
+        db.dispose()
+    return 0
+
+
+def cmd_db_disconnect(args: argparse.Namespace) -> int:
+    from ia_desk.db.connection import forget_connection
+
+    if forget_connection():
+        print("the server connection is forgotten; the embedded database is used again")
+    else:
+        print("no server connection was saved")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="ia-desk", description="IA Desk: Internal Affairs case handling.")
     p.add_argument("--version", action="version", version=f"ia-desk {__version__}")
@@ -1217,6 +1280,43 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("export", cmd_export, "export every case to JSON (IA admin)")
     sp.add_argument("file")
+
+    dbp = sub.add_parser(
+        "db", help="the database: server connection, upgrade, move"
+    ).add_subparsers(dest="db_cmd", required=True, parser_class=_Parser)
+    add(
+        "upgrade",
+        cmd_db_upgrade,
+        "bring the database's tables to this version (owner account)",
+        dbp,
+    )
+    sp = add(
+        "migrate-to",
+        cmd_db_migrate_to,
+        "copy this embedded database into an empty PostgreSQL database (IA admin)",
+        dbp,
+    )
+    sp.add_argument("url", metavar="URL", help="postgresql+psycopg://USER[:PASSWORD]@HOST/DB")
+    sp = add(
+        "connect",
+        cmd_db_connect,
+        f"remember a PostgreSQL server for this workstation (password: {DB_PASSWORD_ENV} or "
+        "asked; kept in the keyring)",
+        dbp,
+    )
+    sp.add_argument("--host", required=True)
+    sp.add_argument("--port", type=int, default=5432)
+    sp.add_argument("--database", default="ia_desk")
+    sp.add_argument("--user", default="ia_desk_app")
+    sp.add_argument(
+        "--tls", default="require", choices=["require", "verify-ca", "verify-full", "disable"]
+    )
+    add(
+        "disconnect",
+        cmd_db_disconnect,
+        "forget the server connection; use the embedded database",
+        dbp,
+    )
 
     au = sub.add_parser("audit", help="the audit trail").add_subparsers(
         dest="audit_cmd", required=True, parser_class=_Parser

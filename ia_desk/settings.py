@@ -51,6 +51,14 @@ SPECS = {
         ),
         SettingSpec("evidence_max_mb", 50, int, 1, 2048, "Largest evidence file accepted, in MB."),
         SettingSpec("backups_kept", 10, int, 1, 1000, "How many automatic backups are kept."),
+        SettingSpec(
+            "allow_unencrypted_server_connections",
+            0,
+            int,
+            0,
+            1,
+            "1 lets workstations reach a PostgreSQL server on another computer without TLS.",
+        ),
     ]
 }
 

@@ -18,6 +18,7 @@ import keyring.backend
 import keyring.errors
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy.pool import NullPool
 
 from ia_desk.admin import initialise
 from ia_desk.db.engine import Database, open_database, resolve_target
@@ -100,18 +101,154 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     return path, secrets
 
 
+# -- the two backends ------------------------------------------------------------------
+#
+# Every test that uses a database runs twice: on the embedded SQLCipher file and on a
+# real PostgreSQL server (scripts/with-postgres.sh starts one for `make test` and sets
+# IA_DESK_TEST_PG_*). Without a server the PostgreSQL half is skipped, loudly; under
+# CI=true a missing server fails the run instead.
+
+PG_URL = os.environ.get("IA_DESK_TEST_PG_URL")  # the owner role, no database name
+PG_ADMIN_URL = os.environ.get("IA_DESK_TEST_PG_ADMIN_URL")  # a superuser
+PG_APP_URL = os.environ.get("IA_DESK_TEST_PG_APP_URL")  # the workstation role
+PG_MISSING = (
+    "PostgreSQL half SKIPPED: no test server (run the suite through `make test` or "
+    "scripts/with-postgres.sh, which start one)"
+)
+AUDIT_PASSPHRASE = "server audit passphrase 2026"
+_databases = itertools.count(1)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: about the embedded SQLite/SQLCipher file itself"
+    )
+    config.addinivalue_line("markers", "postgresql_only: needs a PostgreSQL server")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Drop the PostgreSQL copy of tests that are about the SQLite file itself."""
+    keep, drop = [], []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        backend = params.params.get("backend") if params else None
+        if (backend == "postgresql" and item.get_closest_marker("sqlite_only")) or (
+            backend == "sqlite" and item.get_closest_marker("postgresql_only")
+        ):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not PG_URL:
+        terminalreporter.write_sep("!", PG_MISSING, red=True, bold=True)
+
+
+def _require_server() -> None:
+    if not (PG_URL and PG_ADMIN_URL):
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("CI=true but no PostgreSQL test server: " + PG_MISSING)
+        pytest.skip(PG_MISSING)
+
+
+def _admin_engine() -> Any:
+    from sqlalchemy import create_engine
+
+    assert PG_ADMIN_URL
+    return create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+def new_server_database(template: str | None = None) -> str:
+    """A new empty (or template-copied) database on the test server; its owner-role URL."""
+    from sqlalchemy import text
+
+    _require_server()
+    name = f"iat_{os.getpid()}_{next(_databases)}"
+    engine = _admin_engine()
+    with engine.connect() as conn:
+        copy = f" TEMPLATE {template}" if template else ""
+        conn.execute(text(f"CREATE DATABASE {name}{copy} OWNER ia_desk_owner"))
+    engine.dispose()
+    return f"{PG_URL}/{name}"
+
+
+def drop_server_database(url: str) -> None:
+    from sqlalchemy import text
+
+    name = url.rsplit("/", 1)[1]
+    engine = _admin_engine()
+    with engine.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[tuple[str, dict[str, str]]]:
+    """An initialised server database, made once; each test gets a copy of it."""
+    url = new_server_database()
+    previous = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    saved = os.environ.get("IA_DESK_PASSPHRASE")
+    os.environ["IA_DESK_PASSPHRASE"] = AUDIT_PASSPHRASE
+    try:
+        database, _ = initialise(url, "admin", "Ada Admin", PASSWORD)
+        database.dispose()
+    finally:
+        keyring.set_keyring(previous)
+        if saved is None:
+            os.environ.pop("IA_DESK_PASSPHRASE", None)
+        else:
+            os.environ["IA_DESK_PASSPHRASE"] = saved
+    ident = resolve_target(url).ident
+    secrets = {
+        name.split(":")[0]: value
+        for (_s, name), value in ring.store.items()
+        if name.endswith(ident)
+    }
+    yield url.rsplit("/", 1)[1], secrets
+    drop_server_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql":
+        _require_server()
+    return str(request.param)
+
+
+@pytest.fixture
+def db_url(backend: str, db_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """Where the test's database is: a file path, or a server URL (what --db takes)."""
+    if backend == "sqlite":
+        yield str(db_path)
+        return
+    name, _ = request.getfixturevalue("pg_template")
+    url = new_server_database(template=name)
+    yield url
+    drop_server_database(url)
+
+
 @pytest.fixture
 def db(
-    db_path: Path, template: tuple[Path, dict[str, str]], isolated: MemoryKeyring
+    db_url: str, backend: str, isolated: MemoryKeyring, request: pytest.FixtureRequest
 ) -> Iterator[Database]:
-    source, secrets = template
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    for f in source.parent.glob(source.name + "*"):
-        shutil.copyfile(f, db_path.parent / f.name.replace(source.name, db_path.name))
-    ident = resolve_target(str(db_path)).ident
+    if backend == "sqlite":
+        source, secrets = request.getfixturevalue("template")
+        db_path = Path(db_url)
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        for f in source.parent.glob(source.name + "*"):
+            shutil.copyfile(f, db_path.parent / f.name.replace(source.name, db_path.name))
+    else:
+        _, secrets = request.getfixturevalue("pg_template")
+    ident = resolve_target(db_url).ident
     for kind, value in secrets.items():
         isolated.set_password("IA Desk", f"{kind}:{ident}", value)
-    database = open_database(str(db_path))
+    database = open_database(db_url)
     yield database
     settle_qt()
     database.dispose()
@@ -196,3 +333,27 @@ def open_report(db: Database, admin: Actor) -> Callable[..., Any]:
             return open_case(s, who, parse_report(report_doc(**overrides)))
 
     return go
+
+
+def go_around_the_app(db: Database, *statements: str, **params: Any) -> None:
+    """Run SQL as an attacker with full rights over the database would: on SQLite someone
+    with the file and its key drops the protecting triggers; on PostgreSQL a superuser
+    turns triggers off for the session (privileges do not bind a superuser)."""
+    from sqlalchemy import create_engine, text
+
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.begin() as conn:
+            for table in ("audit_event", "evidence_blob"):
+                for action in ("update", "delete"):
+                    conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_{action}"))
+            for sql in statements:
+                conn.execute(text(sql), params)
+        return
+    assert PG_ADMIN_URL
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + str(db.engine.url.database)
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for sql in statements:
+            conn.execute(text(sql), params)
+    engine.dispose()

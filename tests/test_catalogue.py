@@ -212,7 +212,7 @@ def test_a_shipped_version_whose_text_changed_is_refused(db, admin, tmp_path) ->
         sync_catalogue(s, [f])
 
 
-def test_a_newly_shipped_version_is_loaded_at_start_up(db, tmp_path, monkeypatch) -> None:
+def test_a_newly_shipped_version_is_loaded_at_start_up(db, db_url, tmp_path, monkeypatch) -> None:
     from ia_desk.db.engine import open_database
     from ia_desk.policy import catalogue as cat
 
@@ -221,7 +221,7 @@ def test_a_newly_shipped_version_is_loaded_at_start_up(db, tmp_path, monkeypatch
         (tmp_path / f.path.name).write_bytes(f.path.read_bytes())
     monkeypatch.setattr(cat, "resource", lambda *_: tmp_path)
     db.dispose()
-    reopened = open_database(str(db.target.path))
+    reopened = open_database(db_url)
     with reopened.read() as s:
         assert clause_in_force(s, "vpd-3.21/III.M", dt.date(2027, 5, 1)).text.startswith("REVISED")
         events = [

@@ -13,11 +13,11 @@ from ia_desk import __version__
 from ia_desk.cli import main
 from ia_desk.db.models import AuditEvent, Case
 
-from .conftest import PASSWORD, report_doc
+from .conftest import PASSWORD, go_around_the_app, report_doc
 
 
 @pytest.fixture
-def run(db, db_path, monkeypatch, capsys):
+def run(db, db_url, monkeypatch, capsys):
     """run(*args, user="admin", stdin=None) -> (exit code, stdout, stderr)."""
 
     def go(
@@ -27,7 +27,7 @@ def run(db, db_path, monkeypatch, capsys):
         monkeypatch.setenv("IA_DESK_PASSWORD", password)
         if stdin is not None:
             monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
-        code = main(["--db", str(db_path), *args])
+        code = main(["--db", db_url, *args])
         out = capsys.readouterr()
         return code, out.out, out.err
 
@@ -380,7 +380,6 @@ def test_evidence_add_refuses_bad_files_with_exit_2(run, tmp_path, db):
 
 
 def test_evidence_verify_exits_1_listing_each_mismatch(run, tmp_path, db):
-    from sqlalchemy import text
 
     run("report", "add", write_report(tmp_path))
     run(
@@ -390,9 +389,11 @@ def test_evidence_verify_exits_1_listing_each_mismatch(run, tmp_path, db):
         _png(tmp_path / "a.png"),
         _png(tmp_path / "b.png", "blue"),
     )
-    with db.engine.begin() as conn:
-        conn.execute(text("DROP TRIGGER evidence_blob_no_update"))
-        conn.execute(text("UPDATE evidence_blob SET data = x'00' WHERE rowid = 1"))
+    go_around_the_app(
+        db,
+        "UPDATE evidence_blob SET data = :d WHERE sha256 = (SELECT min(sha256) FROM evidence_blob)",
+        d=b"\x00",
+    )
     code, out, _ = run("evidence", "verify")
     assert code == 1 and out.count("MISMATCH") == 1 and "1 of 2 item(s) verified" in out
 
@@ -558,7 +559,8 @@ def test_summary_and_stats_commands(run, users, tmp_path):
     assert code == 2 and "ends before it starts" in err
 
 
-def test_backup_restore_users_and_audit_commands(run, users, tmp_path, monkeypatch):
+@pytest.mark.sqlite_only
+def test_backup_and_restore_commands(run, users, tmp_path):
     run("report", "add", write_report(tmp_path))
     backup = tmp_path / "backup.db"
     code, out, _ = run("backup", str(backup))
@@ -569,6 +571,16 @@ def test_backup_restore_users_and_audit_commands(run, users, tmp_path, monkeypat
     assert code == 0 and "previous database is kept" in out
     code, out, _ = run("case", "list", "--json")
     assert [r["case"] for r in json.loads(out)] == ["IA-2026-0001"]
+
+
+@pytest.mark.postgresql_only
+def test_backup_of_a_server_database_points_to_pg_dump(run, users, tmp_path):
+    code, _, err = run("backup", str(tmp_path / "backup.db"))
+    assert code != 0 and "pg_dump" in err and not (tmp_path / "backup.db").exists()
+
+
+def test_user_and_audit_commands(run, users, tmp_path, monkeypatch):
+    run("report", "add", write_report(tmp_path))
     assert run("user", "disable", "inv")[0] == 0
     code, _, err = run("case", "list", user="inv")
     assert code == 3 and "disabled" in err

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from ia_desk.audit.trail import verify
 from ia_desk.cases.queries import show_case
@@ -27,6 +27,8 @@ from ia_desk.evidence.store import (
     verify_all,
 )
 from ia_desk.settings import set_setting
+
+from .conftest import go_around_the_app
 
 
 def image_bytes(fmt: str, size=(64, 48), colour="navy", **kw) -> bytes:
@@ -183,12 +185,12 @@ def test_case_show_lists_items_verified(db, admin, case):
 
 
 def tamper(db, sha256: str) -> None:
-    with db.engine.begin() as conn:  # someone with the file and the key, going around the app
-        conn.execute(text("DROP TRIGGER evidence_blob_no_update"))
-        conn.execute(
-            text("UPDATE evidence_blob SET data = :d WHERE sha256 = :h"),
-            {"d": b"\x89PNG forged bytes", "h": sha256},
-        )
+    go_around_the_app(
+        db,
+        "UPDATE evidence_blob SET data = :d WHERE sha256 = :h",
+        d=b"\x89PNG forged bytes",
+        h=sha256,
+    )
 
 
 def test_tampering_with_a_blob_is_detected_everywhere(db, admin, case, tmp_path):

@@ -131,7 +131,7 @@ def test_command_staff_read_but_do_not_keep_the_registers(db, open_report, make_
         registers.record_training(s, chief, "1234", dt.date.today(), "x", "y")
 
 
-def test_registers_cli(db, db_path, monkeypatch, capsys, open_report):
+def test_registers_cli(db, db_url, monkeypatch, capsys, open_report):
     from ia_desk.cli import main
 
     from .conftest import PASSWORD
@@ -141,7 +141,7 @@ def test_registers_cli(db, db_path, monkeypatch, capsys, open_report):
     monkeypatch.setenv("IA_DESK_PASSWORD", PASSWORD)
 
     def run(*args: str) -> tuple[int, str]:
-        code = main(["--db", str(db_path), *args])
+        code = main(["--db", db_url, *args])
         return code, capsys.readouterr().out
 
     assert (

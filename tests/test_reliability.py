@@ -28,7 +28,7 @@ from ia_desk.errors import (
 )
 from ia_desk.maintenance import make_backup, restore_backup
 
-from .conftest import report_doc
+from .conftest import go_around_the_app, report_doc
 
 
 def case_count(db) -> int:
@@ -48,6 +48,7 @@ def _writer(path: str, actor, conn) -> None:  # runs in the forked child
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only
 def test_killed_mid_write_loses_no_committed_case(db, admin, db_path):
     """A child writes cases and is killed with SIGKILL at random moments, 200 times.
     After each kill the database passes integrity_check and holds every case the child
@@ -93,6 +94,7 @@ def test_killed_mid_write_loses_no_committed_case(db, admin, db_path):
 # ---------------------------------------------------------------- disk full, I/O errors
 
 
+@pytest.mark.sqlite_only
 def test_a_full_disk_fails_clearly_and_leaves_the_database_intact(db, admin):
     with db.engine.connect() as conn:
         pages = conn.execute(text("PRAGMA page_count")).scalar()
@@ -142,11 +144,7 @@ def test_an_io_error_at_commit_saves_nothing_and_says_so(db, admin, monkeypatch)
 
 
 def _tamper(db, *statements: str) -> None:
-    with db.engine.begin() as conn:
-        conn.execute(text("DROP TRIGGER IF EXISTS audit_event_no_update"))
-        conn.execute(text("DROP TRIGGER IF EXISTS audit_event_no_delete"))
-        for sql in statements:
-            conn.execute(text(sql))
+    go_around_the_app(db, *statements)
 
 
 @pytest.mark.parametrize(
@@ -229,6 +227,7 @@ def test_two_people_editing_the_same_case_get_a_conflict(db, admin, open_report)
 # ---------------------------------------------------------------- backups
 
 
+@pytest.mark.sqlite_only
 def test_backup_and_restore_round_trip(db, admin, open_report, tmp_path, db_path):
     open_report()
     backup = tmp_path / "b" / "ia.db"
@@ -249,6 +248,7 @@ def test_backup_and_restore_round_trip(db, admin, open_report, tmp_path, db_path
     restored.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_backup_with_its_own_passphrase(db, admin, open_report, tmp_path, db_path):
     open_report()
     backup = tmp_path / "carry.db"
@@ -277,6 +277,7 @@ def test_only_an_admin_backs_up(db, make_user, tmp_path):
     assert not (tmp_path / "x.db").exists()
 
 
+@pytest.mark.sqlite_only
 def test_a_daily_backup_is_made_once_a_day(db, db_path):
     assert latest_backup_age(db_path) is None
     first = daily_backup_if_due(db)

@@ -19,6 +19,7 @@ from .conftest import PASSWORD
 SECRET_NARRATIVE = "Zanzibar-unique-narrative-marker posted the squad car photo"
 
 
+@pytest.mark.sqlite_only
 def test_database_file_is_not_readable_without_the_key(db, admin, open_report, db_path) -> None:
     open_report(incident={"occurred_on": "2026-10-30", "narrative": SECRET_NARRATIVE})
     db.dispose()
@@ -31,6 +32,7 @@ def test_database_file_is_not_readable_without_the_key(db, admin, open_report, d
     conn.close()
 
 
+@pytest.mark.sqlite_only
 def test_key_lives_in_the_keyring_not_beside_the_database(db, db_path, isolated) -> None:
     names = [name for (_service, name) in isolated.store]
     assert any(n.startswith("db-key:") for n in names)
@@ -38,6 +40,7 @@ def test_key_lives_in_the_keyring_not_beside_the_database(db, db_path, isolated)
     assert sorted(p.name for p in db_path.parent.iterdir() if "key" in p.name.lower()) == []
 
 
+@pytest.mark.sqlite_only
 def test_wrong_key_gives_a_clear_error_not_a_traceback(db, db_path, isolated) -> None:
     db.dispose()
     for k in list(isolated.store):
@@ -47,6 +50,7 @@ def test_wrong_key_gives_a_clear_error_not_a_traceback(db, db_path, isolated) ->
         open_database(str(db_path))
 
 
+@pytest.mark.sqlite_only
 def test_missing_key_and_no_passphrase_is_refused(db, db_path, isolated) -> None:
     db.dispose()
     isolated.store.clear()
@@ -78,6 +82,7 @@ def test_passphrase_mode_when_no_secure_keyring(tmp_path, monkeypatch) -> None:
         open_database(str(path))
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_is_opened_with_wal_full_sync_and_foreign_keys(db) -> None:
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"

@@ -9,7 +9,7 @@ import re
 import pytest
 from PIL import Image
 from pypdf import PdfReader
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from ia_desk.cases.allegations import add_allegation, record_finding
 from ia_desk.cases.queries import get_case
@@ -18,6 +18,8 @@ from ia_desk.db.models import AuditEvent
 from ia_desk.errors import PermissionDenied
 from ia_desk.evidence.store import EvidenceInput, add_evidence
 from ia_desk.reports.summary import batch, summary
+
+from .conftest import go_around_the_app
 
 
 def pdf_text(pdf: bytes) -> list[str]:
@@ -126,9 +128,11 @@ def test_printing_is_audited_with_audience_and_hash(db, admin, full_case):
 
 
 def test_a_tampered_item_prints_as_mismatch(db, admin, full_case):
-    with db.engine.begin() as conn:
-        conn.execute(text("DROP TRIGGER evidence_blob_no_update"))
-        conn.execute(text("UPDATE evidence_blob SET data = x'00' WHERE rowid = 1"))
+    go_around_the_app(
+        db,
+        "UPDATE evidence_blob SET data = :d WHERE sha256 = (SELECT min(sha256) FROM evidence_blob)",
+        d=b"\x00",
+    )
     body = flat(pdf_text(print_case(db, admin, full_case, "ia").pdf))
     assert "MISMATCH" in body and body.count("VERIFIED") == 1
 

@@ -8,7 +8,7 @@ from PIL import Image
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from ia_desk.db.models import Case, Evidence
 from ia_desk.evidence.store import EvidenceInput, add_evidence
@@ -16,6 +16,8 @@ from ui.case_view import CaseWindow
 from ui.evidence import EvidenceViewer
 from ui.intake import IntakeDialog
 from ui.worker import pending_tasks
+
+from .conftest import go_around_the_app
 
 
 def idle(qtbot):
@@ -73,9 +75,7 @@ def test_viewer_shows_a_mismatch_loudly(qtbot, db, admin, open_report):
     with db.write(admin) as s:
         (e,) = add_evidence(s, admin, number, [EvidenceInput(png(), "post.png")])
         eid, sha = e.id, e.sha256
-    with db.engine.begin() as conn:
-        conn.execute(text("DROP TRIGGER evidence_blob_no_update"))
-        conn.execute(text("UPDATE evidence_blob SET data = x'01' WHERE sha256 = :h"), {"h": sha})
+    go_around_the_app(db, "UPDATE evidence_blob SET data = :d WHERE sha256 = :h", d=b"\x01", h=sha)
     viewer = EvidenceViewer(db, admin, eid)
     qtbot.addWidget(viewer)
     idle(qtbot)

@@ -229,10 +229,10 @@ def verify(session: Session, checkpoint: tuple[int, str] | None = None) -> Verif
     # Plain rows, not ORM objects: a trail of millions of events verifies at close to the
     # speed of the HMAC itself.
     table = AuditEvent.__table__
-    rows = (
-        session.connection()
-        .execution_options(stream_results=True, yield_per=5000)
-        .execute(select(table).order_by(table.c.seq))
+    # (Options on the statement: Connection.execution_options() would change the
+    # session's connection for every later statement, inserts included.)
+    rows = session.connection().execute(
+        select(table).order_by(table.c.seq).execution_options(stream_results=True, yield_per=5000)
     )
     return verify_rows(rows, key, head=head, checkpoint=checkpoint)  # type: ignore[arg-type]
 

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ia_desk import validation as v
@@ -36,6 +34,7 @@ from ia_desk.db.models import (
     Incident,
     Reporter,
 )
+from ia_desk.db.upsert import dialect_insert, insert_unless_present
 from ia_desk.errors import InputError
 from ia_desk.policy.catalogue import POLICY_ORDER, clause_in_force, policy_of
 from ia_desk.protection import tracking
@@ -219,10 +218,8 @@ def parse_report(data: Any, *, now: dt.datetime | None = None) -> ReportInput:
 
 def next_case_number(session: Session, year: int) -> tuple[str, int]:
     """Take the next number of the year, inside the caller's transaction (gap-free)."""
-    dialect = session.info.get("dialect", "sqlite")
-    ins = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (
-        ins(CaseNumberCounter)
+        dialect_insert(session, CaseNumberCounter)
         .values(year=year, last=1)
         .on_conflict_do_update(index_elements=["year"], set_={"last": CaseNumberCounter.last + 1})
         .returning(CaseNumberCounter.last)
@@ -247,10 +244,21 @@ def _subject_employee(session: Session, s: SubjectInput, index: int) -> Employee
             "department (police or city) to add the employee.",
             field=f"{f}.department",
         )
-    emp = Employee(badge=s.badge, name=s.name, department=s.department, rank=s.rank, unit=s.unit)
-    session.add(emp)
-    session.flush()
-    return emp
+    # Another workstation may be adding the same new employee right now.
+    insert_unless_present(
+        session,
+        Employee,
+        "badge",
+        {
+            "badge": s.badge,
+            "name": s.name,
+            "department": s.department,
+            "rank": s.rank,
+            "unit": s.unit,
+            "active": True,
+        },
+    )
+    return session.scalars(select(Employee).where(Employee.badge == s.badge)).one()
 
 
 def open_case(session: Session, actor: Actor, report: ReportInput) -> IntakeResult:

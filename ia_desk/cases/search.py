@@ -1,14 +1,19 @@
-"""Full-text search over case text, one small adapter per backend.
+"""Full-text search over case text, one small adapter per backend, one interface.
 
-SQLite: the FTS5 table ``case_fts`` (rowid = case id), kept in step by
-:func:`index_case` whenever a case's text changes. Other backends fall back to a
-case-insensitive substring match until their own adapter exists. The reporter's
-identity is never indexed.
+SQLite: the FTS5 table ``case_fts`` (rowid = case id, unicode61 tokenizer without
+diacritics). PostgreSQL: the table ``case_search`` holding a ``tsvector`` per case with a
+GIN index. Both are kept in step by :func:`index_case` whenever a case's text changes, and
+both match the same way: every word the user typed, the last one as a prefix, case and
+accents ignored. For PostgreSQL the words are cut here (as FTS5 cuts them) and stored as
+exact lexemes, so the two backends find the same cases. The reporter's identity is never
+indexed.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from typing import Any
 
 from sqlalchemy import Integer, Select, column, or_, select, text
 from sqlalchemy.orm import Session
@@ -16,6 +21,23 @@ from sqlalchemy.orm import Session
 from ia_desk.db.models import Case, CaseSubject, Employee, Incident
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+FTS_COLUMNS = ("number", "narrative", "platform", "url", "subjects", "clauses")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def words(value: str) -> list[str]:
+    """Lower-case words without accents: what FTS5's unicode61 tokenizer makes of text."""
+    folded = unicodedata.normalize("NFKD", value.casefold())
+    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return _WORD.findall(plain)
+
+
+def ts_query(user_text: str) -> str | None:
+    """User words as a PostgreSQL tsquery literal: all words, the last one as a prefix."""
+    tokens = words(user_text)[:20]
+    if not tokens:
+        return None
+    return " & ".join([f"'{t}'" for t in tokens[:-1]] + [f"'{tokens[-1]}':*"])
 
 
 def fts_query(user_text: str) -> str | None:
@@ -28,11 +50,15 @@ def fts_query(user_text: str) -> str | None:
 
 
 def index_case(session: Session, case: Case) -> None:
-    if session.info.get("dialect") != "sqlite":
-        return
     subjects = " ".join(f"{s.employee.badge} {s.employee.name}" for s in case.subjects)
     clauses = " ".join(f"{a.clause.clause_id} {a.clause.title}" for a in case.allegations)
     inc = case.incident
+    if session.info.get("dialect") == "postgresql":
+        parts = [case.number, subjects, clauses]
+        if inc:
+            parts += [inc.narrative or "", inc.platform or "", inc.url or ""]
+        index_document(session, case.id, " ".join(parts))
+        return
     session.execute(text("DELETE FROM case_fts WHERE rowid = :id"), {"id": case.id})
     session.execute(
         text(
@@ -51,14 +77,52 @@ def index_case(session: Session, case: Case) -> None:
     )
 
 
+def index_document(session: Session, case_id: int, document: str) -> None:
+    """PostgreSQL: store a case's words as its tsvector (replacing the old one)."""
+    session.execute(
+        text(
+            "INSERT INTO case_search(case_id, document) "
+            "VALUES (:id, array_to_tsvector(CAST(:words AS text[]))) "
+            "ON CONFLICT (case_id) DO UPDATE SET document = EXCLUDED.document"
+        ),
+        {"id": case_id, "words": sorted(set(words(document)))},
+    )
+
+
+def document_rows(rows: list[dict[str, Any]]) -> tuple[Any, list[dict[str, Any]]]:
+    """PostgreSQL: a statement and parameters indexing many cases at once, from rows
+    shaped like the FTS5 table's (id, number, narrative, platform, url, subjects, clauses)."""
+    stmt = text(
+        "INSERT INTO case_search(case_id, document) "
+        "VALUES (:id, array_to_tsvector(CAST(:words AS text[])))"
+    )
+    params = [
+        {
+            "id": r["id"],
+            "words": sorted(set(words(" ".join(str(r.get(k) or "") for k in FTS_COLUMNS)))),
+        }
+        for r in rows
+    ]
+    return stmt, params
+
+
 def filter_by_text(session: Session, stmt: Select, user_text: str) -> Select:
     """Restrict a ``select(Case...)`` statement to cases matching the words."""
-    if session.info.get("dialect") == "sqlite":
+    dialect = session.info.get("dialect")
+    if dialect == "sqlite":
         query = fts_query(user_text)
         if query is None:
             return stmt
         ids = text("SELECT rowid FROM case_fts WHERE case_fts MATCH :q").bindparams(q=query)
         return stmt.where(Case.id.in_(ids.columns(column("rowid", Integer))))
+    if dialect == "postgresql":
+        tsq = ts_query(user_text)
+        if tsq is None:
+            return stmt
+        ids = text(
+            "SELECT case_id FROM case_search WHERE document @@ CAST(:q AS tsquery)"
+        ).bindparams(q=tsq)
+        return stmt.where(Case.id.in_(ids.columns(column("case_id", Integer))))
     like = f"%{user_text.strip()}%"
     matching_subjects = (
         select(CaseSubject.case_id)

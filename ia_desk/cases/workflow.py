@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from ia_desk import validation as v
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import get_case
-from ia_desk.db.models import Case, User, utcnow
+from ia_desk.db.models import AuditEvent, Case, User, utcnow
 from ia_desk.errors import (
     AuditedRefusal,
     ConflictError,
@@ -107,6 +108,52 @@ def available_actions(case: Case, actor: Actor) -> list[Action]:
     return [ACTIONS[n] for n in names]
 
 
+# Events that only read a case; a conflict names the last event that changed it.
+READ_EVENTS = (
+    "case.read",
+    "case.view",
+    "case.list",
+    "case.timeline",
+    "case.view_status",
+    "case.read_own_status",
+    "evidence.view",
+    "evidence.verify",
+    "evidence.export",
+    "evidence.print",
+    "evidence.custody",
+    "summary.print",
+    "summary.print_ia",
+    "summary.print_command",
+    "discipline.view",
+    "discipline.recommend",
+)
+
+
+def conflict(session: Session, number: str) -> ConflictError:
+    """A conflict that says who changed the case last, when, and how."""
+    last = session.execute(
+        select(AuditEvent.user_login, AuditEvent.at, AuditEvent.event_type, AuditEvent.workstation)
+        .where(
+            AuditEvent.case_number == number,
+            AuditEvent.outcome == "ok",
+            AuditEvent.event_type.not_in(READ_EVENTS),
+        )
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).first()
+    who = ""
+    if last is not None:
+        login, at, event, workstation = last
+        who = (
+            f" {login} ({event.replace('.', ': ', 1).replace('_', ' ')}, "
+            f"{at:%Y-%m-%d %H:%M} UTC, at {workstation})"
+        )
+    return ConflictError(
+        f"{number} was changed by someone else since you opened it:{who or ' unknown'}. "
+        "Nothing of yours was saved; reload the case to see the change, then try again."
+    )
+
+
 def perform(
     session: Session,
     actor: Actor,
@@ -138,10 +185,7 @@ def perform(
             AuditedRefusal(f"case.{action}", "case", str(case.id), {"case": case.number}),
         )
     if expected_version is not None and case.version_id != expected_version:
-        raise ConflictError(
-            f"{case.number} was changed by someone else since you opened it; reload it and "
-            "try again."
-        )
+        raise conflict(session, case.number)
     problems = blockers(case, action)
     if problems:
         raise InputError(
@@ -175,7 +219,12 @@ def perform(
     case.status = _TO[action]
     case.closed_at = utcnow() if action == "close" else None
     case.updated_at = utcnow()
-    session.flush()
+    number = case.number
+    try:
+        session.flush()
+    except StaleDataError:  # changed and committed by another workstation meanwhile
+        session.rollback()  # nothing of this action stays; the session can read again
+        raise conflict(session, number) from None
     append(
         session,
         actor,

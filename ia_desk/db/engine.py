@@ -86,6 +86,21 @@ def workstation_name() -> str:
     return socket.gethostname() or "unknown-workstation"
 
 
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "ip6-localhost"}
+TLS_SSLMODES = {"require", "verify-ca", "verify-full"}
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for a server on this computer (a Unix socket or a loopback address)."""
+    if not host or host.startswith("/"):
+        return True
+    return host.lower() in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def without_password(url: URL) -> URL:
+    return url._replace(password=None)  # URL.set(password=None) keeps the old one
+
+
 @dataclass(frozen=True)
 class Target:
     """Which database to open, with no secret in it."""
@@ -97,18 +112,29 @@ class Target:
     @property
     def ident(self) -> str:
         """A stable name for this database, used to find its secrets in the keyring."""
-        where = str(self.path) if self.path else self.url.render_as_string(hide_password=True)
+        if self.path:
+            where = str(self.path)
+        else:  # the server, port, database and user; not the password or TLS options
+            where = without_password(self.url).set(query={}).render_as_string()
         return hashlib.sha256(where.encode("utf-8")).hexdigest()[:24]
+
+    @property
+    def plaintext_remote(self) -> bool:
+        """A server on another computer reached without TLS (needs an admin's consent)."""
+        if self.kind != "postgresql" or is_loopback(self.url.host):
+            return False
+        return str(self.url.query.get("sslmode", "require")) not in TLS_SSLMODES
 
     def describe(self) -> str:
         if self.path:
             extra = " (encrypted)" if self.kind == "sqlcipher" else " (NOT encrypted)"
             return f"{self.path}{extra}"
-        return self.url.render_as_string(hide_password=True)
+        return without_password(self.url).render_as_string()
 
 
 def resolve_target(url: str | None = None) -> Target:
-    """``url`` (or ``IA_DESK_DB``), else the encrypted default file in the data directory.
+    """``url`` (or ``IA_DESK_DB``), else this workstation's saved server connection, else
+    the encrypted default file in the data directory.
 
     Accepted: a path to a file (encrypted), ``sqlite+pysqlcipher:///path`` (encrypted),
     ``sqlite:///path`` (NOT encrypted: tests and diagnostics only),
@@ -116,6 +142,11 @@ def resolve_target(url: str | None = None) -> Target:
     """
     raw = url or os.environ.get(DB_ENV)
     if not raw:
+        from ia_desk.db.connection import saved_connection
+
+        server = saved_connection()
+        if server is not None:
+            return resolve_target(server.url())
         path = data_dir() / DEFAULT_FILE
         return Target(URL.create("sqlite+pysqlcipher", database=str(path)), "sqlcipher", path)
     if "://" not in raw:
@@ -136,6 +167,16 @@ def resolve_target(url: str | None = None) -> Target:
             return Target(clean, "sqlcipher", path)
         return Target(URL.create("sqlite", database=str(path)), "sqlite", path)
     if backend == "postgresql":
+        if driver not in ("psycopg", "psycopg2", ""):
+            raise StorageError(
+                f"PostgreSQL driver '{driver}' is not supported: use postgresql+psycopg://..."
+            )
+        parsed = parsed.set(drivername="postgresql+psycopg")
+        if not parsed.database:
+            raise StorageError("The PostgreSQL URL names no database: add /DATABASE at its end.")
+        if not is_loopback(parsed.host) and "sslmode" not in parsed.query:
+            # Another computer: TLS unless an administrator has said otherwise.
+            parsed = parsed.update_query_dict({"sslmode": "require"})
         return Target(parsed, "postgresql")
     raise StorageError(
         f"Database type '{backend}' is not supported: use an SQLite/SQLCipher file or PostgreSQL."
@@ -224,7 +265,40 @@ def _sqlite_engine(target: Target, key: str | None) -> Engine:
 
 
 def _postgres_engine(target: Target) -> Engine:
-    return create_engine(target.url, pool_pre_ping=True)
+    """A pool of server connections. The password comes from the URL, else from this
+    workstation's keyring, else libpq's own sources (PGPASSWORD, ~/.pgpass)."""
+    from ia_desk import __version__
+
+    url = target.url
+    if url.password is None:
+        remembered = keys.server_password(target.ident)
+        if remembered:
+            url = url.set(password=remembered)
+    return create_engine(
+        url,
+        pool_size=4,
+        max_overflow=4,
+        pool_timeout=60,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": 10, "application_name": f"IA Desk {__version__}"},
+    )
+
+
+def _check_server(engine: Engine, target: Target) -> None:
+    """Reach the server once, so a wrong password or host is said plainly and early."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1")).scalar()
+    except SADatabaseError as exc:
+        engine.dispose()
+        first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        if "password" in first or "authentication" in first:
+            raise DatabaseKeyError(
+                f"The server refused the sign-in for {target.describe()}: {first}"
+            ) from None
+        raise StorageError(
+            f"The database server {target.describe()} cannot be reached: {first}"
+        ) from None
 
 
 @dataclass
@@ -354,9 +428,18 @@ def _check_key(engine: Engine, target: Target) -> None:
 
 
 def database_exists(target: Target) -> bool:
+    """Is there an IA Desk database here already (a non-empty file; a server database
+    with IA Desk's tables)?"""
     if target.path is not None:
         return target.path.exists() and target.path.stat().st_size > 0
-    return True
+    from ia_desk.db.migrate import current_revision
+
+    engine = _postgres_engine(target)
+    try:
+        _check_server(engine, target)
+        return current_revision(engine) is not None
+    finally:
+        engine.dispose()
 
 
 def open_database(
@@ -374,42 +457,35 @@ def open_database(
     from ia_desk.db.migrate import upgrade_to_head
 
     target = resolve_target(url)
+    if target.kind == "postgresql":
+        return _open_server_database(target, create=create, prompt=prompt, migrate=migrate)
     exists = database_exists(target)
-    if target.path is not None:
-        refuse_network_share(target.path)
-        if not exists and not create:
-            raise StorageError(
-                f"There is no IA Desk database at {target.path}. Create one with "
-                "'ia-desk init --admin LOGIN' or start the desktop app."
-            )
-        target.path.parent.mkdir(parents=True, exist_ok=True)
-        if target.kind == "sqlite":
-            warnings.warn(
-                f"{target.path} is a plain SQLite database: NOT encrypted. Use it for tests "
-                "and diagnostics only.",
-                stacklevel=2,
-            )
-            log.warning("opening an unencrypted database at %s", target.path)
+    assert target.path is not None
+    refuse_network_share(target.path)
+    if not exists and not create:
+        raise StorageError(
+            f"There is no IA Desk database at {target.path}. Create one with "
+            "'ia-desk init --admin LOGIN' or start the desktop app."
+        )
+    target.path.parent.mkdir(parents=True, exist_ok=True)
+    if target.kind == "sqlite":
+        warnings.warn(
+            f"{target.path} is a plain SQLite database: NOT encrypted. Use it for tests "
+            "and diagnostics only.",
+            stacklevel=2,
+        )
+        log.warning("opening an unencrypted database at %s", target.path)
     encrypted = target.kind == "sqlcipher"
     if exists:
         secrets_ = keys.secrets_for_existing_database(target.ident, encrypted, prompt)
     else:
         secrets_ = keys.secrets_for_new_database(target.ident, encrypted, prompt)
-    engine = (
-        _postgres_engine(target)
-        if target.kind == "postgresql"
-        else _sqlite_engine(target, secrets_.sqlcipher_key)
-    )
-    if target.kind != "postgresql":
-        _check_key(engine, target)
+    engine = _sqlite_engine(target, secrets_.sqlcipher_key)
+    _check_key(engine, target)
     if migrate:
         from ia_desk.db.migrate import current_revision, head_revision
 
-        if (
-            exists
-            and target.path is not None
-            and current_revision(engine) not in (None, head_revision())
-        ):
+        if exists and current_revision(engine) not in (None, head_revision()):
             from ia_desk.backup import automatic_backup
 
             automatic_backup(engine, target.path, secrets_.sqlcipher_key, "before-migration")
@@ -419,12 +495,132 @@ def open_database(
         engine=engine, target=target, audit_key=audit_key, cipher_key=secrets_.sqlcipher_key
     )
     if migrate:
-        from ia_desk.discipline.matrix import ensure_matrix
-        from ia_desk.policy.catalogue import ensure_catalogue
-
-        ensure_catalogue(db)
-        ensure_matrix(db)
+        _load_reference_data(db)
     return db
+
+
+def _load_reference_data(db: Database) -> None:
+    from ia_desk.discipline.matrix import ensure_matrix
+    from ia_desk.policy.catalogue import ensure_catalogue
+
+    ensure_catalogue(db)
+    ensure_matrix(db)
+
+
+def _open_server_database(
+    target: Target,
+    *,
+    create: bool,
+    prompt: keys.PassphrasePrompt | None,
+    migrate: bool,
+) -> Database:
+    """A PostgreSQL database: reach the server, bring the schema to head, find the
+    shared audit key, and refuse a plaintext connection an admin has not allowed."""
+    from ia_desk.db.migrate import current_revision, upgrade_to_head
+
+    engine = _postgres_engine(target)
+    _check_server(engine, target)
+    try:
+        if current_revision(engine) is None and not create:
+            raise StorageError(
+                f"The database {target.describe()} holds no IA Desk tables yet. Set it up "
+                "with 'ia-desk --db URL init --admin LOGIN' (see the README's server section)."
+            )
+        if migrate:
+            upgrade_to_head(engine, target)
+        _refuse_unapproved_plaintext(engine, target)
+        audit_key = _server_audit_key(engine, target, prompt)
+    except BaseException:
+        engine.dispose()
+        raise
+    db = Database(engine=engine, target=target, audit_key=audit_key)
+    if migrate:
+        _load_reference_data(db)
+    return db
+
+
+def new_audit_passphrase(prompt: keys.PassphrasePrompt | None) -> str:
+    """The audit passphrase of a new server database (checked for length)."""
+    passphrase = keys.passphrase_from_env_or_prompt(prompt, confirm=True)
+    if not passphrase:
+        raise DatabaseKeyError(
+            "A new server database needs an audit passphrase, which every workstation gives "
+            f"once when it first connects: set {keys.PASSPHRASE_ENV} or start the desktop "
+            "app to be asked for one."
+        )
+    keys.check_passphrase(passphrase)
+    return passphrase
+
+
+def install_audit_key(session: Session, key: bytes, passphrase: str) -> None:
+    """Keep a server database's audit key in it, wrapped with its audit passphrase."""
+    from ia_desk.db.models import Setting
+    from ia_desk.settings import audit_salt
+
+    salt = audit_salt(session)
+    session.add(Setting(key="audit_key_wrapped", value=keys.wrap_audit_key(key, passphrase, salt)))
+    session.add(Setting(key="audit_key_check", value=keys.audit_key_check(key)))
+    session.flush()
+
+
+def _refuse_unapproved_plaintext(engine: Engine, target: Target) -> None:
+    if not target.plaintext_remote:
+        return
+    from ia_desk.settings import get_setting
+
+    with Session(engine) as session:
+        allowed = bool(get_setting(session, "allow_unencrypted_server_connections"))
+    if not allowed:
+        raise StorageError(
+            f"The connection to {target.url.host} is not encrypted (sslmode="
+            f"{target.url.query.get('sslmode')}). Connections to another computer must use "
+            "TLS unless an IA administrator has allowed unencrypted connections "
+            "(setting allow_unencrypted_server_connections)."
+        )
+
+
+def _server_audit_key(
+    engine: Engine,
+    target: Target,
+    prompt: keys.PassphrasePrompt | None,
+) -> bytes:
+    """The audit key every workstation of a server database shares (see keys.py).
+
+    A new database gets a random key, wrapped with an audit passphrase chosen now. A
+    workstation that does not have the key yet asks that passphrase once and keeps the
+    key in its keyring.
+    """
+    import secrets as random_bytes
+
+    from ia_desk.db.models import Setting
+    from ia_desk.settings import audit_salt
+
+    with Session(engine.execution_options(ia_write=True)) as session:
+        wrapped = session.get(Setting, "audit_key_wrapped")
+        if wrapped is None:
+            passphrase = new_audit_passphrase(prompt)
+            key = random_bytes.token_bytes(32)
+            install_audit_key(session, key, passphrase)
+            session.commit()
+        else:
+            check_row = session.get(Setting, "audit_key_check")
+            check = check_row.value if check_row else None
+            cached = keys.stored_audit_key(target.ident)
+            if cached is not None and keys.audit_key_check(cached) == check:
+                key = cached
+            else:
+                given = keys.passphrase_from_env_or_prompt(prompt, confirm=False)
+                if not given:
+                    raise DatabaseKeyError(
+                        "This workstation does not have the audit key of this server database "
+                        f"yet: give the database's audit passphrase ({keys.PASSPHRASE_ENV}, or "
+                        "the desktop app asks for it) once."
+                    )
+                key = keys.unwrap_audit_key(str(wrapped.value), given, audit_salt(session))
+                if keys.audit_key_check(key) != check:
+                    raise DatabaseKeyError("The audit passphrase of this database is wrong.")
+    keys.remember_audit_key(target.ident, key)
+    return key
 
 
 def _resolve_audit_key(engine: Engine, secrets_: keys.DatabaseSecrets) -> bytes:

@@ -10,6 +10,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.exc import ProgrammingError
 
 if TYPE_CHECKING:
     from ia_desk.db.engine import Target
@@ -43,7 +44,19 @@ def upgrade_to_head(engine: Engine, target: Target | None = None) -> bool:
     if current == head_revision():
         return False
     cfg = alembic_config()
-    with engine.execution_options(ia_write=True).begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    try:
+        with engine.execution_options(ia_write=True).begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except ProgrammingError as exc:
+        if engine.dialect.name != "postgresql" or "permission denied" not in str(exc.orig):
+            raise
+        from ia_desk.errors import StorageError
+
+        raise StorageError(
+            f"The database's tables are at an older version ({current or 'none'}) than this "
+            "IA Desk, and this workstation's database account may not change them. An "
+            "administrator brings them up to date with the owner account: "
+            "'ia-desk --db URL db upgrade'."
+        ) from None
     return True

@@ -26,6 +26,7 @@ from ia_desk.audit.trail import append
 from ia_desk.cases.queries import get_case
 from ia_desk.cases.workflow import may_work_on
 from ia_desk.db.models import AuditEvent, Case, Evidence, EvidenceBlob, EvidenceThumb, utcnow
+from ia_desk.db.upsert import insert_unless_present
 from ia_desk.errors import AuditedRefusal, InputError, NotFound, PermissionDenied, RefusedInput
 from ia_desk.evidence.decode import EXTENSIONS, Unreadable, inspect
 from ia_desk.security.actor import Actor
@@ -148,18 +149,17 @@ def add_evidence(
             raise InputError("captured_at: give the UTC offset too.", field="captured_at")
         if captured > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5):
             raise InputError("captured_at: lies in the future.", field="captured_at")
+        # Stored once per content; another workstation may store the same file meanwhile.
         if session.get(EvidenceBlob, digest) is None:
-            session.add(EvidenceBlob(sha256=digest, size=len(data), data=data))
-            if info.thumbnail:
-                session.add(
-                    EvidenceThumb(
-                        sha256=digest,
-                        png=info.thumbnail,
-                        width=info.thumb_width or 0,
-                        height=info.thumb_height or 0,
-                    )
-                )
-            session.flush()
+            blob = {"sha256": digest, "size": len(data), "data": data}
+            if insert_unless_present(session, EvidenceBlob, "sha256", blob) and info.thumbnail:
+                thumb = {
+                    "sha256": digest,
+                    "png": info.thumbnail,
+                    "width": info.thumb_width or 0,
+                    "height": info.thumb_height or 0,
+                }
+                insert_unless_present(session, EvidenceThumb, "sha256", thumb)
         evidence = Evidence(
             case_id=case.id,
             sha256=digest,

@@ -171,3 +171,79 @@ def forget_database_secrets(db_ident: str) -> None:
     for name in _names(db_ident):
         with contextlib.suppress(keyring.errors.KeyringError):
             keyring.delete_password(SERVICE, name)
+
+
+# -- databases on a server, shared by several workstations
+#
+# A server database's audit key is random, like an embedded one, but every workstation
+# needs the same key. The database keeps it wrapped: XOR-ed with a key derived from the
+# database's audit passphrase (PBKDF2, salt in the database), plus a check value. A
+# workstation asks the passphrase once, unwraps the key, checks it and keeps it in its
+# own keyring. The passphrase itself is never stored.
+
+
+def _wrapping_key(passphrase: str, salt: bytes) -> bytes:
+    return hashlib.pbkdf2_hmac(
+        "sha256",
+        passphrase.encode("utf-8"),
+        b"ia-desk audit key wrap|" + salt,
+        AUDIT_KDF_ITERATIONS,
+        dklen=32,
+    )
+
+
+def wrap_audit_key(key: bytes, passphrase: str, salt: bytes) -> str:
+    if len(key) != 32:
+        raise ValueError("an audit key is 32 bytes")
+    pad = _wrapping_key(passphrase, salt)
+    return base64.b64encode(bytes(a ^ b for a, b in zip(key, pad, strict=True))).decode()
+
+
+def unwrap_audit_key(wrapped: str, passphrase: str, salt: bytes) -> bytes:
+    pad = _wrapping_key(passphrase, salt)
+    return bytes(a ^ b for a, b in zip(base64.b64decode(wrapped), pad, strict=True))
+
+
+def audit_key_check(key: bytes) -> str:
+    """A value that tells a right key from a wrong one without revealing it."""
+    import hmac
+
+    return hmac.new(key, b"ia-desk audit key check", hashlib.sha256).hexdigest()
+
+
+def stored_audit_key(db_ident: str) -> bytes | None:
+    value = _get(_names(db_ident)[1])
+    return base64.b64decode(value) if value else None
+
+
+def remember_audit_key(db_ident: str, key: bytes) -> bool:
+    """Keep a database's audit key in this computer's keyring, when it has a secure one."""
+    if not secure_keyring_available():
+        return False
+    _set(_names(db_ident)[1], base64.b64encode(key).decode())
+    return True
+
+
+def _server_password_name(db_ident: str) -> str:
+    return f"server-password:{db_ident}"
+
+
+def server_password(db_ident: str) -> str | None:
+    """The database server password this workstation remembered for a connection."""
+    return _get(_server_password_name(db_ident))
+
+
+def remember_server_password(db_ident: str, password: str) -> None:
+    from ia_desk.errors import DatabaseKeyError
+
+    if not secure_keyring_available():
+        raise DatabaseKeyError(
+            "This computer has no secure keyring, so the server password cannot be "
+            "remembered; give it in the connection URL or PGPASSWORD each time."
+        )
+    _set(_server_password_name(db_ident), password)
+
+
+def forget_server_password(db_ident: str) -> None:
+    with contextlib.suppress(keyring.errors.KeyringError):
+        keyring.delete_password(SERVICE, _server_password_name(db_ident))

@@ -12,7 +12,7 @@ config = context.config
 
 def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001
     """Leave the full-text tables (created by hand, per backend) out of autogenerate."""
-    return not (type_ == "table" and name and name.startswith("case_fts"))
+    return not (type_ == "table" and name and name.startswith(("case_fts", "case_search")))
 
 
 def run() -> None:
