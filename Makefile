@@ -27,9 +27,9 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-## unit: the pytest suite only
+## unit: the pytest suite, each database test on SQLite and on a throw-away PostgreSQL
 unit: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	QT_QPA_PLATFORM=offscreen bash scripts/with-postgres.sh $(BIN)/python -m pytest
 
 ## dist: the frozen desktop build (PyInstaller, from build.spec) in dist/, smoke-tested
 dist: $(STAMP)

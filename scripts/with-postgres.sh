@@ -11,6 +11,7 @@
 #   IA_DESK_TEST_PG_ADMIN_URL  a superuser URL (creates and drops the tests' databases)
 #   IA_DESK_TEST_PG_URL        the owner role's URL, without a database name
 #   IA_DESK_TEST_PG_APP_URL    the workstation role's URL, without a database name
+#   IA_DESK_TEST_PG_TLS        1 when the server speaks TLS (self-signed certificate)
 # and stops the server and removes the cluster afterwards, whatever COMMAND did.
 # With no server to be had, COMMAND runs without these variables (the suite then skips
 # its PostgreSQL half loudly, or fails under CI=true).
@@ -69,8 +70,18 @@ trap stop EXIT
 "${run_as[@]}" "$bindir/initdb" -D "$work/data" -U postgres --auth=scram-sha-256 \
   --pwfile="$work/pw" -E UTF8 --locale=C.UTF-8 >"$work/initdb.log" 2>&1 \
   || { cat "$work/initdb.log" >&2; exit 1; }
+# TLS with a throw-away self-signed certificate, so the suite connects as workstations do.
+tls=""
+if command -v openssl >/dev/null 2>&1; then
+  openssl req -new -x509 -days 2 -nodes -subj /CN=localhost -keyout "$work/server.key" \
+    -out "$work/server.crt" >/dev/null 2>&1
+  chown "$owner" "$work/server.key" "$work/server.crt"
+  chmod 600 "$work/server.key"
+  tls="-c ssl=on -c ssl_cert_file=$work/server.crt -c ssl_key_file=$work/server.key"
+  export IA_DESK_TEST_PG_TLS=1
+fi
 "${run_as[@]}" "$bindir/pg_ctl" -D "$work/data" -l "$work/server.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -p $port -k $work -c fsync=off -c max_connections=200" \
+  -o "-c listen_addresses=127.0.0.1 -p $port -k $work -c fsync=off -c max_connections=200 $tls" \
   start >/dev/null || { cat "$work/server.log" >&2; exit 1; }
 
 apppw=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')

@@ -323,3 +323,16 @@ def test_migrate_to_copies_everything_and_the_chain_still_verifies(db, tmp_path,
         drop_server_database(url)
         source.dispose()
     assert not os.environ.get("IA_DESK_DB")
+
+
+@pytest.mark.postgresql_only
+def test_sslmode_require_really_encrypts_the_connection(db, db_url):
+    if not os.environ.get("IA_DESK_TEST_PG_TLS"):
+        pytest.skip("the test server was started without TLS (no openssl)")
+    station = open_database(db_url + "?sslmode=require")
+    try:
+        with station.engine.connect() as conn:
+            query = text("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            assert conn.execute(query).scalar() is True
+    finally:
+        station.dispose()

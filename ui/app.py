@@ -91,22 +91,34 @@ def prompt_passphrase(_message: str, confirm: bool) -> str:
     return dlg.value() if dlg.exec() == QDialog.DialogCode.Accepted else ""
 
 
+RECONNECT = 2  # a dialog's result: the user chose another database
+
+
 class FirstRunDialog(QDialog):
     """Creates the encrypted database and its first IA administrator."""
 
-    def __init__(self, where: str, parent: QWidget | None = None) -> None:
+    def __init__(self, where: str, server: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"{APP_NAME}: first start")
         layout = QVBoxLayout(self)
-        intro = QLabel(
-            f"<b>Welcome to {APP_NAME}.</b><br>A new encrypted database will be created at:"
-            f"<br><code>{where}</code><br>"
-            + (
-                "Its key is kept in this computer's keyring."
-                if keys.secure_keyring_available()
-                else "This computer has no secure keyring: you will choose a passphrase."
+        if server:
+            text = (
+                f"<b>Welcome to {APP_NAME}.</b><br>IA Desk's tables will be created in the "
+                f"server database<br><code>{where}</code><br>You will choose the database's "
+                "audit passphrase: every other workstation gives it once, when it first "
+                "connects."
             )
-        )
+        else:
+            text = (
+                f"<b>Welcome to {APP_NAME}.</b><br>A new encrypted database will be created "
+                f"at:<br><code>{where}</code><br>"
+                + (
+                    "Its key is kept in this computer's keyring."
+                    if keys.secure_keyring_available()
+                    else "This computer has no secure keyring: you will choose a passphrase."
+                )
+            )
+        intro = QLabel(text)
         intro.setWordWrap(True)
         intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(intro)
@@ -130,9 +142,17 @@ class FirstRunDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create database")
+        change = buttons.addButton("Use a server instead…", QDialogButtonBox.ButtonRole.ResetRole)
+        change.clicked.connect(self._change_database)
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def _change_database(self) -> None:
+        from ui.connection import ConnectionDialog
+
+        if ConnectionDialog(self).exec() == QDialog.DialogCode.Accepted:
+            self.done(RECONNECT)
 
     def _check(self) -> None:
         if self.password.text() != self.password2.text():
@@ -165,9 +185,18 @@ class SignInDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in")
+        change = buttons.addButton("Database…", QDialogButtonBox.ButtonRole.ResetRole)
+        change.setToolTip(f"Now: {db.target.describe()}")
+        change.clicked.connect(self._change_database)
         buttons.accepted.connect(self._sign_in)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def _change_database(self) -> None:
+        from ui.connection import ConnectionDialog
+
+        if ConnectionDialog(self).exec() == QDialog.DialogCode.Accepted:
+            self.done(RECONNECT)
 
     def _sign_in(self) -> None:
         try:
@@ -179,12 +208,12 @@ class SignInDialog(QDialog):
         self.accept()
 
 
-def first_run(url: str | None) -> Database | None:
+def first_run(url: str | None) -> Database | int | None:
     from ia_desk.admin import initialise
 
     target = resolve_target(url)
-    dlg = FirstRunDialog(target.describe())
-    while dlg.exec() == QDialog.DialogCode.Accepted:
+    dlg = FirstRunDialog(target.describe(), server=target.kind == "postgresql")
+    while (outcome := dlg.exec()) == QDialog.DialogCode.Accepted:
         try:
             db, _ = initialise(
                 url,
@@ -197,7 +226,36 @@ def first_run(url: str | None) -> Database | None:
             return db
         except IADeskError as exc:
             dlg.error.setText(exc.message)
-    return None
+    return RECONNECT if outcome == RECONNECT else None
+
+
+def open_or_create(db_url: str | None) -> Database | None:
+    """Open the database (the first start creates it). When it cannot be reached, the
+    user may correct the server connection and try again."""
+    while True:
+        try:
+            target = resolve_target(db_url)
+            if not database_exists(target):
+                made = first_run(db_url)
+                if made == RECONNECT:
+                    continue
+                return made if isinstance(made, Database) else None
+            return open_database(db_url, prompt=prompt_passphrase)
+        except IADeskError as exc:
+            if db_url is not None or not ask_to_change_connection(exc.message):
+                return None
+
+
+def ask_to_change_connection(message: str) -> bool:
+    from ui.connection import ConnectionDialog
+
+    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, message)
+    change = box.addButton("Database connection…", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Close)
+    box.exec()
+    if box.clickedButton() is not change:
+        return False
+    return ConnectionDialog().exec() == QDialog.DialogCode.Accepted
 
 
 def run_app(
@@ -216,16 +274,8 @@ def run_app(
     from ia_desk.resources import resource
 
     app.setWindowIcon(QIcon(str(resource("icons", "ia-desk.png"))))
-    try:
-        target = resolve_target(db_url)
-        if not database_exists(target):
-            db = first_run(db_url)
-            if db is None:
-                return 1
-        else:
-            db = open_database(db_url, prompt=prompt_passphrase)
-    except IADeskError as exc:
-        QMessageBox.critical(None, APP_NAME, exc.message)
+    db = open_or_create(db_url)
+    if db is None:
         return 1
     if check_start:
         import os
@@ -251,8 +301,12 @@ def run_app(
 
         QTimer.singleShot(0, shown)
     else:
-        sign_in = SignInDialog(db)
-        if sign_in.exec() != QDialog.DialogCode.Accepted or sign_in.actor is None:
+        while (outcome := (sign_in := SignInDialog(db)).exec()) == RECONNECT:
+            db.dispose()  # another database was chosen: open that one instead
+            db = open_or_create(db_url)
+            if db is None:
+                return 1
+        if outcome != QDialog.DialogCode.Accepted or sign_in.actor is None:
             return 1
         window = MainWindow(db, sign_in.actor)
         window.show()

@@ -65,14 +65,17 @@ class CaseListModel(QAbstractTableModel):
         self.query = query
         self.reload()
 
-    def reload(self) -> None:
+    def reload(self, keep_loaded: bool = False) -> None:
+        """Run the query again from the top. ``keep_loaded`` fetches as many rows as are
+        loaded now (a refresh after changes elsewhere keeps the user's place)."""
         self._generation += 1
         generation, query = self._generation, self.query
+        size = max(PAGE, len(self.rows)) if keep_loaded else PAGE
 
         def work() -> tuple[int, list[CaseRow]]:
             with self.db.read() as s:
                 return count_matching(s, self.actor, query), case_page(
-                    s, self.actor, query, 0, PAGE
+                    s, self.actor, query, 0, size
                 )
 
         def done(result: tuple[int, list[CaseRow]]) -> None:
@@ -274,6 +277,25 @@ class CasesPage(QWidget):
     def apply(self) -> None:
         self._timer.stop()
         self.model.set_query(self.current_query())
+
+    def refresh_in_place(self) -> None:
+        """Show other workstations' changes without losing the selection or the scroll."""
+        selected = self.selected_number()
+        scroll = self.table.verticalScrollBar().value()
+
+        def restore(_total: int) -> None:
+            self.model.loaded.disconnect(restore)
+            self.table.verticalScrollBar().setValue(scroll)
+            if selected is None:
+                return
+            for row, r in enumerate(self.model.rows):
+                if r.number == selected:
+                    self.table.selectRow(row)
+                    self.table.verticalScrollBar().setValue(scroll)
+                    break
+
+        self.model.loaded.connect(restore)
+        self.model.reload(keep_loaded=True)
 
     def _show_count(self, total: int) -> None:
         self.count.setText(f"{total:,} case(s)" + (" match" if self.search.text() else ""))

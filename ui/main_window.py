@@ -32,6 +32,8 @@ from ui.printing import PrintPreview
 from ui.registers_page import RegistersPage
 from ui.stats_page import StatisticsPage
 
+CHANGE_POLL_MS = 2000
+
 
 class MainWindow(QMainWindow):
     def __init__(self, db: Database, actor: Actor) -> None:
@@ -90,6 +92,49 @@ class MainWindow(QMainWindow):
         geometry = settings.value("main/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        self._watch_changes()
+
+    # -- other workstations
+    def _watch_changes(self) -> None:
+        """Cases changed elsewhere show up in the list (and open case windows) by
+        themselves: PostgreSQL notifies, SQLite is asked every few seconds."""
+        from PySide6.QtCore import QTimer
+
+        from ia_desk.db.changes import ChangeFeed
+
+        try:
+            self.feed: ChangeFeed | None = ChangeFeed(self.db)
+        except Exception as exc:  # noqa: BLE001 - the app works without live updates
+            self.feed = None
+            self.statusBar().showMessage(f"Live updates are off: {exc}", 10_000)
+            return
+        self._changes = QTimer(self, interval=CHANGE_POLL_MS)
+        self._changes.timeout.connect(self.poll_changes)
+        self._changes.start()
+
+    def poll_changes(self) -> None:
+        from ia_desk.db.changes import SOMETHING
+
+        if self.feed is None or self._locked:
+            return
+        try:
+            changed = self.feed.poll()
+        except Exception as exc:  # noqa: BLE001 - a dropped server connection
+            self.statusBar().showMessage(f"Live updates stopped: {exc}", 10_000)
+            self.feed.close()
+            self.feed = None
+            return
+        if not changed:
+            return
+        self.cases.refresh_in_place()
+        for number in changed - {SOMETHING}:
+            window = self.case_windows.get(number)
+            if window is not None:
+                window.reload()
+        named = sorted(changed - {SOMETHING})
+        if named:
+            listed = ", ".join(named[:3]) + ("…" if len(named) > 3 else "")
+            self.statusBar().showMessage(f"Updated from other workstations: {listed}", 8_000)
 
     def _add_page(self, title: str, page: QWidget) -> None:
         self.pages[title] = page
@@ -218,6 +263,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         QSettings().setValue("main/geometry", self.saveGeometry())
+        if self.feed is not None:
+            self._changes.stop()
+            self.feed.close()
+            self.feed = None
         for w in list(self.case_windows.values()):
             w.close()
         super().closeEvent(event)

@@ -1,0 +1,86 @@
+"""The desktop side of several workstations: live updates and the connection dialog."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from ia_desk.cases.intake import open_case, parse_report
+from ia_desk.db.connection import saved_connection
+from ia_desk.db.engine import open_database
+from ui.connection import ConnectionDialog
+from ui.main_window import MainWindow
+from ui.worker import pending_tasks
+
+from .conftest import report_doc
+
+
+def idle(qtbot):
+    qtbot.waitUntil(lambda: pending_tasks() == 0, timeout=10_000)
+
+
+def test_an_open_case_list_shows_a_case_added_at_another_workstation(
+    qtbot, db, db_url, admin, open_report
+):
+    open_report()
+    win = MainWindow(db, admin)
+    qtbot.addWidget(win)
+    idle(qtbot)
+    page = win.cases
+    page.table.selectRow(0)
+    assert page.model.rowCount() == 1
+    other = open_database(db_url)
+    try:
+        with other.write(admin) as s:
+            number = open_case(s, admin, parse_report(report_doc())).case.number
+    finally:
+        other.dispose()
+
+    def shown() -> bool:
+        win.poll_changes()  # what the window's timer does every two seconds
+        idle(qtbot)
+        return page.model.rowCount() == 2
+
+    qtbot.waitUntil(shown, timeout=10_000)
+    assert page.model.index(0, 0).data() == number
+    assert page.selected_number() == "IA-2026-0001"  # the user's selection is kept
+    if db.engine.dialect.name == "postgresql":
+        assert number in win.statusBar().currentMessage()
+
+
+def test_the_connection_dialog_names_a_missing_field(qtbot):
+    dlg = ConnectionDialog()
+    qtbot.addWidget(dlg)
+    dlg.host.setText("")
+    dlg._connect()
+    assert "host" in dlg.error.text() and dlg.result() == 0
+    assert saved_connection() is None
+    dlg.host.setText("db.example.org")
+    dlg.tls.setCurrentIndex(dlg.tls.findData("disable"))
+    assert "administrator" in dlg.warning.text()
+
+
+@pytest.mark.postgresql_only
+def test_the_connection_dialog_keeps_a_working_server(qtbot, db, db_url, isolated, tmp_path):
+    url = make_url(db_url)
+    dlg = ConnectionDialog()
+    qtbot.addWidget(dlg)
+    dlg.host.setText(url.host)
+    dlg.port.setValue(url.port)
+    dlg.database.setText(url.database)
+    dlg.user.setText(url.username)
+    dlg.password.setText("wrong password")
+    dlg._connect()
+    assert "refused the sign-in" in dlg.error.text() and saved_connection() is None
+    dlg.password.setText(url.password)
+    dlg._connect()
+    assert dlg.result() == 1 and dlg.error.text() == ""
+    saved = json.loads((tmp_path / "data" / "connection.json").read_text())
+    assert saved["host"] == url.host and url.password not in json.dumps(saved)
+    again = ConnectionDialog()
+    qtbot.addWidget(again)
+    assert again.database.text() == url.database and again.embedded.isEnabled()
+    again._use_embedded()
+    assert saved_connection() is None
