@@ -40,7 +40,7 @@ dist: $(STAMP)
 	$(MAKE) dist-smoke
 
 dist-smoke:
-	bash scripts/dist-smoke.sh
+	bash scripts/with-postgres.sh bash scripts/dist-smoke.sh
 
 ## bench: the benchmark at 1k / 10k / 100k cases (not part of test); JSON in benchmarks/
 bench: $(STAMP)

@@ -29,4 +29,25 @@ test -s "$work/x.pdf"
 "$cli" --db "$db" audit verify
 "$cli" --db "$db" policy suggest "selfie in uniform with the cruiser" --top 1
 timeout 120 "$bundle/IA Desk" --db "$db" --check-start
+
+# The same bundle against a PostgreSQL server, when scripts/with-postgres.sh started one.
+if [ -n "${IA_DESK_TEST_PG_ADMIN_URL:-}" ]; then
+  name="dist_smoke_$$"
+  .venv/bin/python - "$name" <<'PY'
+import os, sys
+from sqlalchemy import create_engine, text
+engine = create_engine(os.environ["IA_DESK_TEST_PG_ADMIN_URL"], isolation_level="AUTOCOMMIT")
+with engine.connect() as conn:
+    conn.execute(text(f"CREATE DATABASE {sys.argv[1]} OWNER ia_desk_owner"))
+PY
+  pg="$IA_DESK_TEST_PG_URL/$name"
+  "$cli" --db "$pg" init --admin smoke --name "Smoke Test"
+  "$cli" --db "$pg" report add "$work/report.json" --json
+  "$cli" --db "$pg" evidence add IA-2026-0001 "$work/shot.png" --json
+  "$cli" --db "$pg" case list --search "body cam"
+  "$cli" --db "$pg" summary IA-2026-0001 --out "$work/pg.pdf"
+  "$cli" --db "$pg" audit verify
+  timeout 120 "$bundle/IA Desk" --db "$pg" --check-start
+  echo "dist smoke test on PostgreSQL passed"
+fi
 echo "dist smoke test passed"

@@ -1,9 +1,14 @@
 """Opening a database: where it is, its key, the engine, and transactions.
 
-``open_database()`` is the one door: it resolves the target (``--db``/``IA_DESK_DB`` or
-the embedded default under the user data directory), refuses an SQLite file on a
-network share, finds the key, checks it, applies migrations (backing up first) and
-returns a :class:`Database`.
+``open_database()`` is the one door: it resolves the target (``--db``/``IA_DESK_DB``, the
+workstation's saved server connection, or the embedded default under the user data
+directory), refuses an SQLite file on a network share, finds the key, checks it, applies
+migrations (backing up first) and returns a :class:`Database`.
+
+A PostgreSQL target (``postgresql+psycopg://``) needs TLS when the server is on another
+computer (unless an IA administrator allowed otherwise), takes its password from the URL
+or the workstation's keyring, and shares one audit key among all workstations (kept in
+the database wrapped with the audit passphrase; see :mod:`ia_desk.security.keys`).
 
 Transactions: ``db.read()`` for reads, ``db.write(actor)`` for changes. A write
 transaction on SQLite starts with ``BEGIN IMMEDIATE`` so two writers queue instead
