@@ -29,7 +29,7 @@ from ia_desk.security.users import actor_of, add_user, get_user
 # Cheap argon2id parameters keep the suite fast; test_users checks the real ones.
 REAL_HASHER = passwords._hasher
 passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-passwords.DUMMY_HASH = passwords._hasher.hash("timing equaliser")
+passwords.dummy_hash.cache_clear()
 
 PASSWORD = "Tr1cky-but-fine-2026"
 DATA = Path(__file__).parent / "data"

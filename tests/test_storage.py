@@ -76,6 +76,13 @@ def test_passphrase_mode_when_no_secure_keyring(tmp_path, monkeypatch) -> None:
         from ia_desk.audit.trail import verify
 
         assert verify(s).ok
+    # The passphrase is stretched once per start, not once per pooled connection: the
+    # connections get the raw key SQLCipher itself would derive.
+    assert (reopened.engine.url.password or "").startswith("x'")
+    conns = [reopened.engine.connect() for _ in range(3)]
+    assert all(c.execute(text("SELECT count(*) FROM app_user")).scalar() == 1 for c in conns)
+    for c in conns:
+        c.close()
     reopened.dispose()
     monkeypatch.setenv("IA_DESK_PASSPHRASE", "the wrong passphrase!")
     with pytest.raises(DatabaseKeyError):

@@ -474,3 +474,30 @@ def test_allegation_picker_offers_suggestions_from_the_narrative(qtbot, db):
     assert dlg.suggestions.list.item(0).data(Qt.ItemDataRole.UserRole) == "vpd-3.21/IV.F"
     dlg._choose_suggested("vpd-3.21/IV.F")
     assert dlg.clause_id == "vpd-3.21/IV.F"
+
+
+def test_each_column_header_sorts_by_its_own_column(qtbot, db, admin, open_report):
+    from ia_desk.cases.queries import SORT_KEYS
+    from ui.case_list import CaseListModel
+
+    assert set(CaseListModel.SORT_BY_COLUMN) == set(SORT_KEYS)
+    assert len(CaseListModel.SORT_BY_COLUMN) == len(CaseListModel.COLUMNS)
+    open_report(received_at="2026-11-03T09:00:00-06:00")
+    open_report(
+        received_at="2026-10-01T09:00:00-06:00",
+        incident={"occurred_on": "2026-09-30", "narrative": "An older post."},
+    )
+    win = MainWindow(db, admin)
+    qtbot.addWidget(win)
+    idle(qtbot)
+    page = win.cases
+    assert page.model.query.sort == "received" and page.model.query.descending
+    assert [page.model.index(r, 0).data() for r in range(2)] == ["IA-2026-0001", "IA-2026-0002"]
+    for column, title in enumerate(CaseListModel.COLUMNS):
+        page.table.sortByColumn(column, Qt.SortOrder.AscendingOrder)
+        idle(qtbot)
+        key = page.model.query.sort
+        assert key.startswith(title.lower()[:4]) or (title, key) == ("Case", "number"), title
+    page.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)  # Received, oldest first
+    idle(qtbot)
+    assert [page.model.index(r, 0).data() for r in range(2)] == ["IA-2026-0002", "IA-2026-0001"]

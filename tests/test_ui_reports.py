@@ -48,6 +48,9 @@ def test_statistics_screen_shows_figures_and_writes_the_annual_pdf(
     page = StatisticsPage(db, admin)
     qtbot.addWidget(page)
     idle(qtbot)
+    assert page.figures is None  # nothing computed until the page is looked at
+    page.show()
+    idle(qtbot)
     assert page.figures is not None and page.figures["cases"] == 1
     assert "1</b> case(s) received" in page.summary.text()
     out = tmp_path / "annual.pdf"

@@ -148,6 +148,29 @@ def test_case_list_filters_sorts_and_pages(db, admin, open_report):
             case_page(s, admin, CaseQuery(sort="colour"))
 
 
+def test_search_counts_and_pages_agree_with_and_without_other_filters(db, admin, open_report):
+    """The count of a plain search comes straight from the index; with filters it comes
+    from the filtered query. Both must agree with the pages listed, in sort order."""
+    from ia_desk.demo import add_demo_data
+
+    with db.write(admin) as s:
+        add_demo_data(s, admin, count=60, with_evidence=False)
+    with db.read() as s:
+        for words in ("patrol", "facebook post", "Officer", "zzqx", "IA 2026"):
+            plain = CaseQuery(search=words)
+            listed = case_page(s, admin, plain, limit=None)
+            assert count_matching(s, admin, plain) == len(listed), words
+            received = [r.received_at for r in listed]
+            assert received == sorted(received, reverse=True)
+            open_only = CaseQuery(search=words, status="received")
+            narrowed = case_page(s, admin, open_only, limit=None)
+            assert count_matching(s, admin, open_only) == len(narrowed)
+            assert {r.number for r in narrowed} <= {r.number for r in listed}
+            assert all(r.status == "received" for r in narrowed)
+            first = case_page(s, admin, plain, limit=7)
+            assert [r.number for r in first] == [r.number for r in listed[:7]]
+
+
 def test_timeline_history_and_clause_cases(db, admin, open_report):
     number = open_report().case.number
     with db.read() as s:

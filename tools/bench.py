@@ -489,7 +489,7 @@ def main() -> int:
     for _ in range(3):
         try:
             starts.append(
-                subprocess_time(
+                time_to_window(
                     [
                         sys.executable,
                         "-c",

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from ia_desk.cases.queries import SORT_KEYS, CaseQuery, CaseRow, case_page, count_matching
+from ia_desk.cases.queries import CaseQuery, CaseRow, case_page, count_matching
 from ia_desk.db.engine import Database
 from ia_desk.db.models import CASE_STATUSES
 from ia_desk.security.actor import Actor
@@ -48,6 +48,7 @@ class CaseListModel(QAbstractTableModel):
     """
 
     COLUMNS = ("Case", "Status", "Received", "Subjects", "Clauses", "Deadline", "Flags")
+    SORT_BY_COLUMN = ("number", "status", "received", "subjects", "clauses", "deadline", "flags")
     loaded = Signal(int)  # total matching rows, after each (re)load
 
     def __init__(self, db: Database, actor: Actor, parent: QObject | None = None) -> None:
@@ -156,12 +157,13 @@ class CaseListModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        key = SORT_KEYS[column] if column < len(SORT_KEYS) else "received"
+        key = self.SORT_BY_COLUMN[column] if column < len(self.SORT_BY_COLUMN) else "received"
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (key, descending) == (self.query.sort, self.query.descending):
+            return  # the view re-announcing the current order (at start-up): no new query
         from dataclasses import replace
 
-        self.set_query(
-            replace(self.query, sort=key, descending=order == Qt.SortOrder.DescendingOrder)
-        )
+        self.set_query(replace(self.query, sort=key, descending=descending))
 
     def number_at(self, row: int) -> str | None:
         return self.rows[row].number if 0 <= row < len(self.rows) else None
@@ -214,8 +216,9 @@ class CasesPage(QWidget):
         self.model = CaseListModel(db, actor, self)
         self.table = QTableView()
         self.table.setModel(self.model)
-        self.table.setSortingEnabled(True)
+        # The indicator first: enabling sorting then asks for the order already queried.
         self.table.horizontalHeader().setSortIndicator(2, Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)

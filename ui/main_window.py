@@ -28,7 +28,6 @@ from ui.clauses import PoliciesPage
 from ui.intake import IntakeDialog
 from ui.lock import IdleWatcher, LockDialog
 from ui.pages import AdminPage, AuditPage, EmployeesPage
-from ui.printing import PrintPreview
 from ui.registers_page import RegistersPage
 from ui.stats_page import StatisticsPage
 
@@ -200,6 +199,8 @@ class MainWindow(QMainWindow):
         if number is None:
             QMessageBox.information(self, "Print", "Select a case in the list first.")
             return
+        from ui.printing import PrintPreview  # ReportLab and PDFium load when first used
+
         PrintPreview(self.db, self.actor, [number], self).exec()
 
     def print_listed(self) -> None:
@@ -209,6 +210,8 @@ class MainWindow(QMainWindow):
             return
         if len(numbers) > 200:
             numbers = numbers[:200]
+        from ui.printing import PrintPreview
+
         PrintPreview(self.db, self.actor, numbers, self).exec()
 
     def ask_open_case(self) -> None:

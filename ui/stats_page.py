@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
@@ -21,8 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk.db.engine import Database
-from ia_desk.reports.stats import annual_pdf, compute, to_csv
-from ia_desk.reports.summary import Printed, write_pdf
 from ia_desk.security.actor import Actor
 from ui.worker import run_task
 
@@ -107,7 +105,13 @@ class StatisticsPage(QWidget):
         ):
             grid.addWidget(chart, i // 2, i % 2)
         layout.addLayout(grid, 1)
-        self.refresh()
+        self._computed = False  # figures are computed when the page is first shown
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._computed:
+            self._computed = True
+            self.refresh()
 
     def period(self) -> tuple[dt.date, dt.date, str | None]:
         return (
@@ -121,6 +125,8 @@ class StatisticsPage(QWidget):
 
         def work() -> dict[str, Any]:
             with self.db.read() as s:
+                from ia_desk.reports.stats import compute  # ReportLab loads off the start
+
                 return compute(s, self.actor, start, end, unit)
 
         run_task(self, work, self._fill)
@@ -149,6 +155,8 @@ class StatisticsPage(QWidget):
             self, "Export statistics", "statistics.csv", "CSV (*.csv)"
         )
         if path and self.figures:
+            from ia_desk.reports.stats import to_csv
+
             Path(path).write_text(to_csv(self.figures), encoding="utf-8")
 
     def export_pdf(self) -> None:
@@ -162,6 +170,9 @@ class StatisticsPage(QWidget):
         start, end, unit = self.period()
 
         def work() -> None:
+            from ia_desk.reports.stats import annual_pdf
+            from ia_desk.reports.summary import Printed, write_pdf
+
             with self.db.write(self.actor) as s:
                 pdf, _ = annual_pdf(s, self.actor, start, end, unit)
             write_pdf(Printed(pdf, "", []), path)

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from typing import Any
 
-from sqlalchemy import Integer, Select, column, or_, select, text
+from sqlalchemy import Integer, Select, column, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from ia_desk.db.models import Case, CaseSubject, Employee, Incident
@@ -106,6 +106,25 @@ def document_rows(rows: list[dict[str, Any]]) -> tuple[Any, list[dict[str, Any]]
     return stmt, params
 
 
+def count_text_matches(session: Session, user_text: str) -> int | None:
+    """How many cases match the words, straight from the index (every case has exactly
+    one index row); None when the words make no query."""
+    dialect = session.info.get("dialect")
+    if dialect == "sqlite":
+        query = fts_query(user_text)
+        if query is None:
+            return None
+        stmt = text("SELECT count(*) FROM case_fts WHERE case_fts MATCH :q")
+        return int(session.execute(stmt, {"q": query}).scalar_one())
+    if dialect == "postgresql":
+        tsq = ts_query(user_text)
+        if tsq is None:
+            return None
+        stmt = text("SELECT count(*) FROM case_search WHERE document @@ CAST(:q AS tsquery)")
+        return int(session.execute(stmt, {"q": tsq}).scalar_one())
+    return None
+
+
 def filter_by_text(session: Session, stmt: Select, user_text: str) -> Select:
     """Restrict a ``select(Case...)`` statement to cases matching the words."""
     dialect = session.info.get("dialect")
@@ -114,7 +133,13 @@ def filter_by_text(session: Session, stmt: Select, user_text: str) -> Select:
         if query is None:
             return stmt
         ids = text("SELECT rowid FROM case_fts WHERE case_fts MATCH :q").bindparams(q=query)
-        return stmt.where(Case.id.in_(ids.columns(column("rowid", Integer))))
+        # "+id": SQLite must not drive the query from the matches by primary key (then
+        # sort them all); it walks the sort column's index and keeps the rows that match
+        # (a Bloom filter), stopping at the page's end. Common words: ~100 ms -> ~5 ms at
+        # 100,000 cases; the worst case is one pass over that index.
+        return stmt.where(
+            literal_column(f"+{Case.__tablename__}.id").in_(ids.columns(column("rowid", Integer)))
+        )
     if dialect == "postgresql":
         tsq = ts_query(user_text)
         if tsq is None:

@@ -232,9 +232,45 @@ def refuse_network_share(path: Path) -> None:
         raise StorageError(msg)
 
 
+# SQLCipher 4's defaults, with which IA Desk's databases are made.
+SQLCIPHER_KDF_ITER = 256_000
+SQLCIPHER_SALT_BYTES = 16
+
+
+def connection_key(path: Path, key: str | None) -> str | None:
+    """The key each new connection is given.
+
+    With a passphrase, SQLCipher derives the page key on every new connection (PBKDF2,
+    256,000 rounds: about 0.2 s each, and the pool opens several). The same derivation is
+    done once here, from the passphrase and the salt SQLCipher keeps in the file's first
+    16 bytes, and connections get the raw key. A key that does not open the file (another
+    SQLCipher's settings) falls back to the passphrase.
+    """
+    if key is None or key.startswith("x'") or not path.exists():
+        return key
+    with path.open("rb") as f:
+        salt = f.read(SQLCIPHER_SALT_BYTES)
+    if len(salt) < SQLCIPHER_SALT_BYTES:
+        return key
+    derived = hashlib.pbkdf2_hmac("sha512", key.encode("utf-8"), salt, SQLCIPHER_KDF_ITER, 32)
+    raw = f"x'{derived.hex()}{salt.hex()}'"
+    import sqlcipher3
+
+    conn = sqlcipher3.connect(str(path))
+    try:
+        conn.execute(f'PRAGMA key = "{raw}"')
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher3.DatabaseError:
+        return key
+    finally:
+        conn.close()
+    return raw
+
+
 def _sqlite_engine(target: Target, key: str | None) -> Engine:
     assert target.path is not None
     if target.kind == "sqlcipher":
+        key = connection_key(target.path, key)
         url = URL.create("sqlite+pysqlcipher", password=key or "", database=str(target.path))
     else:
         url = URL.create("sqlite", database=str(target.path))

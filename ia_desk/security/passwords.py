@@ -60,4 +60,8 @@ def needs_rehash(password_hash: str) -> bool:
 
 # A hash of a random string: verified against when the login does not exist, so that
 # a wrong login and a wrong password take the same time.
-DUMMY_HASH = _hasher.hash("ia-desk timing equaliser, not a password")
+@cache
+def dummy_hash() -> str:
+    """A hash to verify against for an unknown login, so both take the same time. Made
+    on first use: hashing costs a fifth of a second that a start need not wait for."""
+    return _hasher.hash("ia-desk timing equaliser, not a password")

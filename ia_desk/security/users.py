@@ -108,7 +108,7 @@ def authenticate(db: Database, login: str, password: str) -> Actor:
         user = session.scalar(select(User).where(User.login == login))
         details: dict[str, object]
         if user is None:
-            passwords.verify_password(passwords.DUMMY_HASH, password)  # same time either way
+            passwords.verify_password(passwords.dummy_hash(), password)  # same time either way
             details = {"reason": "unknown login"}
             failure = "The login or password is wrong."
         elif not user.active:
