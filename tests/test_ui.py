@@ -304,16 +304,22 @@ def test_policies_and_employees_screens(qtbot, db, admin, open_report):
     number = open_report().case.number
     win = MainWindow(db, admin)
     qtbot.addWidget(win)
+    win.show()
     idle(qtbot)
     policies = win.pages["Policies"]
     policies.tree.select("vpd-3.21/III.M")
     idle(qtbot)
     assert [policies.cases.item(i).text() for i in range(policies.cases.count())] == [number]
     employees = win.pages["Employees"]
+    assert employees.table.rowCount() == 0  # a screen reads its data when first shown
+    win.nav.setCurrentRow(list(win.pages).index("Employees"))
+    idle(qtbot)
     employees.table.setCurrentCell(0, 0)
     idle(qtbot)
     assert employees.history.item(0, 0).text() == number
     admin_page = win.pages["Administration"]
+    win.nav.setCurrentRow(list(win.pages).index("Administration"))
+    idle(qtbot)
     assert admin_page.users.item(0, 0).text() == "admin"
 
 
@@ -366,6 +372,7 @@ def test_admin_screens_reset_disable_and_audit(qtbot, db, admin, make_user, monk
     inv = make_user("ia_investigator")
     page = AdminPage(db, admin)
     qtbot.addWidget(page)
+    page.show()
     idle(qtbot)
     logins = [page.users.item(r, 0).text() for r in range(page.users.rowCount())]
     page.users.setCurrentCell(logins.index(inv.login), 0)
@@ -380,6 +387,7 @@ def test_admin_screens_reset_disable_and_audit(qtbot, db, admin, make_user, monk
     assert page.settings.rowCount() >= 5
     audit = AuditPage(db, admin)
     qtbot.addWidget(audit)
+    audit.show()
     idle(qtbot)
     events = [audit.table.item(r, 4).text() for r in range(audit.table.rowCount())]
     assert "user.disable" in events and "user.reset_password" in events
@@ -412,6 +420,7 @@ def test_registers_screen_lists_and_records(qtbot, db, admin, open_report, monke
     number = open_report(clauses=["vpd-3.21/III.D"]).case.number
     page = RegistersPage(db, admin)
     qtbot.addWidget(page)
+    page.show()
     idle(qtbot)
     assert page.untrained.item(0, 0).text() == "1234"
 

@@ -258,6 +258,21 @@ def ask_to_change_connection(message: str) -> bool:
     return ConnectionDialog().exec() == QDialog.DialogCode.Accepted
 
 
+def after_start(window: QWidget) -> None:
+    """Once the main window is up: freeze start-up's objects out of the garbage
+    collector's way, and load the printing code (ReportLab, PDFium) in the background,
+    so the first print preview does not stop the window for the import."""
+    from PySide6.QtCore import QTimer
+
+    from ui.worker import freeze_startup_objects, run_task
+
+    def warm_up() -> None:
+        import ui.printing  # noqa: F401
+
+    QTimer.singleShot(0, freeze_startup_objects)
+    QTimer.singleShot(0, lambda: run_task(window, warm_up, lambda _r: None))
+
+
 def run_app(
     db_url: str | None = None, argv: list[str] | None = None, check_start: bool = False
 ) -> int:
@@ -310,9 +325,10 @@ def run_app(
             return 1
         window = MainWindow(db, sign_in.actor)
         window.show()
-    # The day's first backup runs in the background once the window is up.
+    after_start(window)
     from ui.worker import run_task
 
+    # The day's first backup runs in the background once the window is up.
     run_task(
         window,
         lambda: daily_backup_if_due(db),

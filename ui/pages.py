@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -35,11 +36,31 @@ from ui.worker import run_task, show_error
 
 
 def fill(table: QTableWidget, rows: list[list[Any]]) -> None:
-    table.setRowCount(len(rows))
-    for r, values in enumerate(rows):
-        for c, v in enumerate(values):
-            table.setItem(r, c, QTableWidgetItem("" if v is None else str(v)))
-    table.resizeColumnsToContents()
+    table.setUpdatesEnabled(False)
+    try:
+        table.setRowCount(len(rows))
+        for r, values in enumerate(rows):
+            for c, v in enumerate(values):
+                table.setItem(r, c, QTableWidgetItem("" if v is None else str(v)))
+        table.resizeColumnsToContents()  # measured on the first rows only (make_table)
+    finally:
+        table.setUpdatesEnabled(True)
+
+
+class LoadsWhenShown:
+    """For the main window's screens: their data is read the first time they are shown,
+    not all at start-up (a hidden audit page of 1,000 rows froze the start for a second)."""
+
+    _shown_once = False
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)  # type: ignore[misc]
+        if not self._shown_once:
+            self._shown_once = True
+            self.refresh()
+
+    def refresh(self) -> None:
+        raise NotImplementedError
 
 
 def make_table(headers: list[str]) -> QTableWidget:
@@ -48,11 +69,13 @@ def make_table(headers: list[str]) -> QTableWidget:
     t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     t.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
     t.horizontalHeader().setStretchLastSection(True)
+    # Fitting columns to their contents looks at the first 100 rows, not at thousands.
+    t.horizontalHeader().setResizeContentsPrecision(100)
     t.verticalHeader().setVisible(False)
     return t
 
 
-class EmployeesPage(QWidget):
+class EmployeesPage(LoadsWhenShown, QWidget):
     """The roster, and an employee's history of allegations over time."""
 
     open_case = Signal(str)
@@ -87,7 +110,6 @@ class EmployeesPage(QWidget):
         split.addWidget(box)
         layout.addWidget(split)
         self.rows: list[dict[str, Any]] = []
-        self.refresh()
 
     def refresh(self) -> None:
         text = self.search.text()
@@ -187,7 +209,7 @@ class AddUserDialog(QDialog):
         self.accept()
 
 
-class AdminPage(QWidget):
+class AdminPage(LoadsWhenShown, QWidget):
     """Users, department settings and backups (IA administrators)."""
 
     def __init__(self, db: Database, actor: Actor) -> None:
@@ -221,7 +243,6 @@ class AdminPage(QWidget):
         layout.addWidget(change, 0, Qt.AlignmentFlag.AlignLeft)
         self.user_rows: list[dict[str, Any]] = []
         self.setting_rows: list[dict[str, Any]] = []
-        self.refresh()
 
     def refresh(self) -> None:
         def work() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -338,7 +359,7 @@ class AdminPage(QWidget):
         self.refresh()
 
 
-class AuditPage(QWidget):
+class AuditPage(LoadsWhenShown, QWidget):
     """The audit trail for IA administrators: filters, newest first, CSV export, verify."""
 
     def __init__(self, db: Database, actor: Actor) -> None:
@@ -378,7 +399,6 @@ class AuditPage(QWidget):
             ]
         )
         layout.addWidget(self.table)
-        self.refresh()
 
     def filters(self) -> dict[str, Any]:
         return {

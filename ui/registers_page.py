@@ -26,7 +26,7 @@ from ia_desk import registers
 from ia_desk.db.engine import Database
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import allowed
-from ui.pages import fill, make_table
+from ui.pages import LoadsWhenShown, fill, make_table
 from ui.worker import run_task
 
 
@@ -69,7 +69,7 @@ class FormDialog(QDialog):
         return out
 
 
-class RegistersPage(QWidget):
+class RegistersPage(LoadsWhenShown, QWidget):
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
         self.db = db
@@ -121,7 +121,6 @@ class RegistersPage(QWidget):
         self._buttons(tl, [("Record completed training…", self.add_training)])
         tabs.addTab(training, "Training (§VI.A)")
         self.approval_rows: list[dict[str, Any]] = []
-        self.refresh()
 
     def _buttons(self, layout: QVBoxLayout, buttons: list[tuple[str, Any]]) -> None:
         if not self.can_edit:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QShowEvent
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ia_desk.db.engine import Database
 from ia_desk.security.actor import Actor
+from ui.pages import LoadsWhenShown
 from ui.worker import run_task
 
 
@@ -65,7 +66,7 @@ class BarChart(QWidget):
         p.end()
 
 
-class StatisticsPage(QWidget):
+class StatisticsPage(LoadsWhenShown, QWidget):
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
         self.db = db
@@ -105,13 +106,6 @@ class StatisticsPage(QWidget):
         ):
             grid.addWidget(chart, i // 2, i % 2)
         layout.addLayout(grid, 1)
-        self._computed = False  # figures are computed when the page is first shown
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        super().showEvent(event)
-        if not self._computed:
-            self._computed = True
-            self.refresh()
 
     def period(self) -> tuple[dt.date, dt.date, str | None]:
         return (

@@ -67,8 +67,18 @@ _active: set[_Signals] = set()
 # Python's cyclic garbage collector runs in whichever thread happens to allocate when it
 # is due. If that is a worker thread and the garbage holds Qt objects, Qt would delete
 # widgets off the GUI thread and crash. So automatic collection is paused while any task
-# runs, and the GUI thread collects when the last one has finished.
+# runs, and the GUI thread collects when the last one has finished. (Only the young
+# generations would leave cycles holding Qt wrappers to the interpreter's last
+# collection, where PySide aborts; a full one is kept cheap by freezing start-up's
+# objects, which it then skips.)
 _running = 0
+
+
+def freeze_startup_objects() -> None:
+    """Once the main window is up: what start-up made (modules, classes, the schema,
+    Qt wrappers) lives as long as the app, so collections stop walking it."""
+    gc.collect()
+    gc.freeze()
 
 
 def _task_started() -> None:
