@@ -62,10 +62,17 @@ def main(out_dir: str) -> int:
             out / "first-run.png",
         )
         shoot(app, SignInDialog(db), out / "sign-in.png")
+        from ui.connection import ConnectionDialog
+
+        connection = ConnectionDialog()
+        connection.host.setText("ia-db.vicksburg.local")
+        connection.password.setText("not shown")
+        shoot(app, connection, out / "connection.png")
         win = MainWindow(db, actor)
         shoot(app, win, out / "case-list.png")
         for name in ("Policies", "Employees"):
             win.nav.setCurrentRow(list(win.pages).index(name))
+            settle(app)  # a screen reads its data when first shown
             if name == "Policies":
                 win.pages[name].tree.select("vpd-3.21/IV.B")  # type: ignore[attr-defined]
             if name == "Employees":

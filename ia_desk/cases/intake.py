@@ -331,15 +331,12 @@ def open_case(session: Session, actor: Actor, report: ReportInput) -> IntakeResu
         deadline_on=local_received.date() + dt.timedelta(days=deadline_days),
         created_by_id=actor.user_id,
     )
-    session.add(case)
-    session.flush()
+    # Built through the relationships, so the new case is complete in memory: the
+    # search index and the caller read it without another query.
     if reporter_in.mode == "anonymous":
-        reporter = Reporter(
-            case_id=case.id, mode="anonymous", good_faith=False, tracking_hash=thash
-        )
+        case.reporter = Reporter(mode="anonymous", good_faith=False, tracking_hash=thash)
     else:
-        reporter = Reporter(
-            case_id=case.id,
+        case.reporter = Reporter(
             mode=reporter_in.mode,
             name=reporter_in.name,
             badge=reporter_in.badge,
@@ -349,30 +346,21 @@ def open_case(session: Session, actor: Actor, report: ReportInput) -> IntakeResu
             good_faith=reporter_in.good_faith,
             tracking_hash=thash,
         )
-    session.add(reporter)
-    session.add(
-        Incident(
-            case_id=case.id,
-            occurred_on=report.occurred_on,
-            platform=report.platform,
-            url=report.url,
-            narrative=report.narrative,
-        )
+    case.incident = Incident(
+        occurred_on=report.occurred_on,
+        platform=report.platform,
+        url=report.url,
+        narrative=report.narrative,
     )
-    for emp in employees:
-        session.add(CaseSubject(case_id=case.id, employee_id=emp.id))
-    for emp, clause in pairs:
-        session.add(
-            Allegation(
-                case_id=case.id,
-                employee_id=emp.id,
-                clause_pk=clause.id,
-                created_by_id=actor.user_id,
-            )
-        )
+    case.subjects = [CaseSubject(employee=emp) for emp in employees]
+    case.allegations = [
+        Allegation(employee=emp, clause=clause, created_by_id=actor.user_id)
+        for emp, clause in pairs
+    ]
+    case.evidence = []
+    session.add(case)
     session.flush()
-    session.refresh(case)
-    index_case(session, case)
+    index_case(session, case, new=True)
     append(
         session,
         actor,
