@@ -69,6 +69,11 @@ def get_setting(session: Session, key: str) -> Any:
     return spec.default if row is None else spec.kind(row.value)
 
 
+def stored_audit_salt(session: Session) -> bytes | None:
+    row = session.get(Setting, "audit_key_salt")
+    return None if row is None else base64.b64decode(row.value)
+
+
 def audit_salt(session: Session) -> bytes:
     """The (non-secret) salt of the passphrase-derived audit key; made on first use."""
     row = session.get(Setting, "audit_key_salt")

@@ -98,7 +98,15 @@ def test_sqlite_is_opened_with_wal_full_sync_and_foreign_keys(db) -> None:
 
 
 def test_schema_is_at_the_newest_migration(db) -> None:
+    from alembic.runtime.migration import MigrationContext
+
+    from ia_desk.db.migrate import alembic_head_revision
+
+    # The quick head (newest migration file) is Alembic's head: one line of history.
+    assert head_revision() == alembic_head_revision()
     assert current_revision(db.engine) == head_revision()
+    with db.engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == head_revision()
 
 
 def test_a_file_on_a_network_share_is_refused(tmp_path, monkeypatch) -> None:

@@ -672,11 +672,14 @@ def _resolve_audit_key(engine: Engine, secrets_: keys.DatabaseSecrets) -> bytes:
             "The audit-trail key of this database is not in this computer's keyring; give the "
             f"passphrase ({keys.PASSPHRASE_ENV}) or restore the key."
         )
-    from ia_desk.settings import audit_salt
+    from ia_desk.settings import audit_salt, stored_audit_salt
 
-    with Session(engine.execution_options(ia_write=True)) as session:
-        salt = audit_salt(session)
-        session.commit()
+    with Session(engine) as session:  # read: it exists but for the first start
+        salt = stored_audit_salt(session)
+    if salt is None:
+        with Session(engine.execution_options(ia_write=True)) as session:
+            salt = audit_salt(session)
+            session.commit()
     return keys.derive_audit_key(secrets_.passphrase, salt)
 
 
