@@ -264,6 +264,14 @@ def _search_only(actor: Actor, q: CaseQuery) -> bool:
     return bool(q.search and q.search.strip()) and not any(narrowed) and allowed(actor, "case.read")
 
 
+def _grouped(session: Session, stmt: Any) -> dict[int, list[str]]:
+    """(case id, value) rows as each case's list of values, in the rows' order."""
+    out: dict[int, list[str]] = {}
+    for case_id, value in session.execute(stmt):
+        out.setdefault(case_id, []).append(value)
+    return out
+
+
 def case_page(
     session: Session, actor: Actor, q: CaseQuery, offset: int = 0, limit: int | None = 200
 ) -> list[CaseRow]:
@@ -298,22 +306,20 @@ def case_page(
             .where(Case.id.in_(ids))
         )
     }
-    subjects: dict[int, list[str]] = {}
-    for case_id, name in session.execute(
+    subjects = _grouped(
+        session,
         select(CaseSubject.case_id, Employee.name)
         .join(Employee, Employee.id == CaseSubject.employee_id)
         .where(CaseSubject.case_id.in_(ids))
-        .order_by(CaseSubject.id)
-    ):
-        subjects.setdefault(case_id, []).append(name)
-    clauses: dict[int, list[str]] = {}
-    for case_id, clause_id in session.execute(
+        .order_by(CaseSubject.id),
+    )
+    clauses = _grouped(
+        session,
         select(Allegation.case_id, Clause.clause_id)
         .join(Clause, Clause.id == Allegation.clause_pk)
         .where(Allegation.case_id.in_(ids))
-        .order_by(Allegation.id)
-    ):
-        clauses.setdefault(case_id, []).append(clause_id)
+        .order_by(Allegation.id),
+    )
     see_detail = allowed(actor, "case.read")
     facts = [
         CaseFacts(
