@@ -84,3 +84,39 @@ def test_the_connection_dialog_keeps_a_working_server(qtbot, db, db_url, isolate
     assert again.database.text() == url.database and again.embedded.isEnabled()
     again._use_embedded()
     assert saved_connection() is None
+
+
+def test_a_case_changed_elsewhere_meanwhile_says_who_and_reloads(
+    qtbot, db, db_url, admin, open_report, monkeypatch
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    from ia_desk.cases.workflow import perform
+    from ui.case_view import CaseWindow
+
+    number = open_report().case.number
+    view = CaseWindow(db, admin, number)
+    qtbot.addWidget(view)
+    idle(qtbot)
+    assert "received" in view.header.text()
+    other = open_database(db_url)  # another investigator's workstation assigns it
+    try:
+        with other.write(admin) as s:
+            perform(s, admin, number, "assign", assignee="admin")
+    finally:
+        other.dispose()
+    asked: list[str] = []
+
+    def answer(_parent, _title, text, *_a, **_k):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(answer))
+    view._act("start")  # this user still sees the case as it was
+    idle(qtbot)
+    assert len(asked) == 1 and "admin (case: assign" in asked[0] and "Reload" in asked[0]
+    assert "assigned" in view.header.text()  # reloaded: the other change is shown
+    with db.read() as s:
+        from ia_desk.cases.queries import get_case
+
+        assert get_case(s, number).status == "assigned"  # the stale action saved nothing
