@@ -8,12 +8,13 @@ Running ``ia-desk`` with no command starts the desktop app.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import os
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,15 @@ def _sign_in(db: Any) -> Any:
         login = login or input("Login: ")
         password = getpass.getpass("Password: ")
     return authenticate(db, login, password)
+
+
+@contextlib.contextmanager
+def _signed_in(args: argparse.Namespace, write: bool = True) -> Iterator[tuple[Any, Any]]:
+    """Open the database, sign in, and hold one transaction (a write unless told)."""
+    db = _open(args)
+    actor = _sign_in(db)
+    with db.write(actor) if write else db.read() as session:
+        yield session, actor
 
 
 def _print(data: Any, as_json: bool, human: str) -> None:
@@ -167,9 +177,7 @@ def cmd_report_add(args: argparse.Namespace) -> int:
             raise InputError(f"{args.file}: no such file.", field="file")
         raw = path.read_bytes()
     report = parse_report(parse_json(raw))
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         result = open_case(s, actor, report)
         out = {
             "case": result.case.number,
@@ -186,9 +194,7 @@ def cmd_report_add(args: argparse.Namespace) -> int:
 def cmd_case_list(args: argparse.Namespace) -> int:
     from ia_desk.cases.queries import list_cases
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.read() as s:
+    with _signed_in(args, write=False) as (s, actor):
         rows = [r.as_dict() for r in list_cases(s, actor, status=args.status, search=args.search)]
     if args.json:
         _print(rows, True, "")
@@ -206,9 +212,7 @@ def cmd_case_list(args: argparse.Namespace) -> int:
 def cmd_case_show(args: argparse.Namespace) -> int:
     from ia_desk.cases.queries import show_case
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.read() as s:
+    with _signed_in(args, write=False) as (s, actor):
         data = show_case(s, actor, args.case)
     if args.json:
         _print(data, True, "")
@@ -238,9 +242,7 @@ def cmd_case_show(args: argparse.Namespace) -> int:
 def cmd_allegation_add(args: argparse.Namespace) -> int:
     from ia_desk.cases.allegations import add_allegation
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         a = add_allegation(s, actor, args.case, args.employee, args.clause)
         out = {
             "id": a.id,
@@ -258,9 +260,7 @@ def cmd_allegation_find(args: argparse.Namespace) -> int:
     from ia_desk.cases.allegations import record_finding
 
     on = validation.date(args.on, "--on", required=False) if args.on else None
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         a = record_finding(s, actor, args.id, args.disposition, args.rationale, on)
         out = {
             "id": a.id,
@@ -275,9 +275,7 @@ def cmd_allegation_find(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from ia_desk.admin import export_all
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         digest = export_all(s, actor, Path(args.file))
     print(f"exported to {args.file} (sha256 {digest})")
     return 0
@@ -334,9 +332,7 @@ def cmd_settings_list(args: argparse.Namespace) -> int:
 def cmd_settings_set(args: argparse.Namespace) -> int:
     from ia_desk.settings import set_setting
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         value = set_setting(s, actor, args.key, args.value)
     print(f"{args.key} = {value}")
     return 0
@@ -397,9 +393,7 @@ def cmd_evidence_add(args: argparse.Namespace) -> int:
 def cmd_evidence_verify(args: argparse.Namespace) -> int:
     from ia_desk.evidence.store import verify_all
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         results = verify_all(s, actor, args.case)
     bad = [r for r in results if not r["verified"]]
     if args.json:
@@ -417,9 +411,7 @@ def cmd_evidence_verify(args: argparse.Namespace) -> int:
 def cmd_evidence_export(args: argparse.Namespace) -> int:
     from ia_desk.evidence.store import export_evidence
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         target, sidecar, ok = export_evidence(s, actor, args.id, Path(args.out))
     print(f"exported {target} and {sidecar}" + ("" if ok else " (MISMATCH: see sidecar)"))
     return 0 if ok else 1
@@ -428,9 +420,7 @@ def cmd_evidence_export(args: argparse.Namespace) -> int:
 def cmd_evidence_custody(args: argparse.Namespace) -> int:
     from ia_desk.evidence.store import custody_log
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.read() as s:
+    with _signed_in(args, write=False) as (s, actor):
         rows = custody_log(s, actor, args.id)
     if args.json:
         _print(rows, True, "")
@@ -446,9 +436,7 @@ def cmd_evidence_custody(args: argparse.Namespace) -> int:
 def cmd_case_action(args: argparse.Namespace) -> int:
     from ia_desk.cases.workflow import perform
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         case = perform(s, actor, args.case, args.action, assignee=args.assignee, reason=args.reason)
         print(f"{case.number}: {case.status}")
     return 0
@@ -457,9 +445,7 @@ def cmd_case_action(args: argparse.Namespace) -> int:
 def cmd_case_toll(args: argparse.Namespace) -> int:
     from ia_desk.cases.deadlines import toll
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         toll(s, actor, args.case, args.reason)
     print(f"{args.case}: deadline paused")
     return 0
@@ -468,9 +454,7 @@ def cmd_case_toll(args: argparse.Namespace) -> int:
 def cmd_case_untoll(args: argparse.Namespace) -> int:
     from ia_desk.cases.deadlines import untoll
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         deadline = untoll(s, actor, args.case)
     print(f"{args.case}: deadline resumed, now {deadline}")
     return 0
@@ -479,9 +463,7 @@ def cmd_case_untoll(args: argparse.Namespace) -> int:
 def cmd_case_reporter_update(args: argparse.Namespace) -> int:
     from ia_desk.cases.deadlines import record_reporter_update
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         record_reporter_update(s, actor, args.case, args.note)
     print(f"{args.case}: reporter update recorded")
     return 0
@@ -490,9 +472,7 @@ def cmd_case_reporter_update(args: argparse.Namespace) -> int:
 def cmd_discipline_recommend(args: argparse.Namespace) -> int:
     from ia_desk.discipline.ladder import recommend
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.read() as s:
+    with _signed_in(args, write=False) as (s, actor):
         rec = recommend(s, actor, args.case, args.employee)
     _print(rec, args.json, rec["explanation"])
     return 0
@@ -501,9 +481,7 @@ def cmd_discipline_recommend(args: argparse.Namespace) -> int:
 def cmd_discipline_record(args: argparse.Namespace) -> int:
     from ia_desk.discipline.ladder import record
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         action = record(s, actor, args.case, args.employee, args.step, args.reason)
         out = {
             "id": action.id,
@@ -542,9 +520,7 @@ def cmd_discipline_matrix_set(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise InputError(f"{args.file}: no such file.", field="file")
     content = parse_json(path.read_bytes())
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         version = update_matrix(s, actor, content, args.reason)
     print(f"discipline matrix version {version} stored")
     return 0
@@ -553,9 +529,7 @@ def cmd_discipline_matrix_set(args: argparse.Namespace) -> int:
 def cmd_retaliation_review(args: argparse.Namespace) -> int:
     from ia_desk.protection.retaliation import record_review
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         record_review(s, actor, args.case, args.conclusion, args.reasoning)
     print(f"{args.case}: retaliation review recorded ({args.conclusion})")
     return 0
@@ -564,9 +538,7 @@ def cmd_retaliation_review(args: argparse.Namespace) -> int:
 def cmd_protection_revoke(args: argparse.Namespace) -> int:
     from ia_desk.protection.retaliation import revoke_protection
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         revoke_protection(s, actor, args.case, args.reason)
     print(f"{args.case}: the reporter's protection is revoked")
     return 0
@@ -575,9 +547,7 @@ def cmd_protection_revoke(args: argparse.Namespace) -> int:
 def cmd_policy_reviews(args: argparse.Namespace) -> int:
     from ia_desk.cases.allegations import review_items
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.read() as s:
+    with _signed_in(args, write=False) as (s, actor):
         rows = review_items(s, actor, args.policy, args.all)
     if args.json:
         _print(rows, True, "")
@@ -610,9 +580,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_case_redact(args: argparse.Namespace) -> int:
     from ia_desk.cases.redaction import add_redaction
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         add_redaction(s, actor, args.case, args.text, args.kind)
     print(f"{args.case}: marked to be withheld from command-staff summaries")
     return 0
@@ -686,9 +654,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_user_list(args: argparse.Namespace) -> int:
     from ia_desk.security.users import list_users
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.read() as s:
+    with _signed_in(args, write=False) as (s, actor):
         rows = list_users(s, actor)
     if args.json:
         _print(rows, True, "")
@@ -738,9 +704,7 @@ def _audit_filters(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_audit_list(args: argparse.Namespace) -> int:
     from ia_desk.audit.trail import list_events
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         rows = list_events(s, actor, limit=args.limit, **_audit_filters(args))
     if args.json:
         _print(rows, True, "")
@@ -756,9 +720,7 @@ def cmd_audit_list(args: argparse.Namespace) -> int:
 def cmd_audit_export(args: argparse.Namespace) -> int:
     from ia_desk.audit.trail import export_events
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         n = export_events(s, actor, Path(args.file), **_audit_filters(args))
     print(f"exported {n} event(s) to {args.file}")
     return 0
@@ -833,9 +795,7 @@ def cmd_approval(args: argparse.Namespace) -> int:
 def cmd_account(args: argparse.Namespace) -> int:
     from ia_desk import registers, validation
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         if args.account_cmd == "add":
             acc = registers.add_account(
                 s,
@@ -869,9 +829,7 @@ def cmd_account(args: argparse.Namespace) -> int:
 def cmd_training(args: argparse.Namespace) -> int:
     from ia_desk import registers
 
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         if args.training_cmd == "record":
             on = _date_arg(args.on, "--on")
             if on is None:
@@ -898,9 +856,7 @@ def cmd_annual_review(args: argparse.Namespace) -> int:
     on = _date_arg(args.on, "--on")
     if on is None:
         raise InputError("--on: the date of the review.", field="on")
-    db = _open(args)
-    actor = _sign_in(db)
-    with db.write(actor) as s:
+    with _signed_in(args) as (s, actor):
         registers.record_annual_review(s, actor, args.policy, on, args.reviewers, args.outcome)
     print(f"annual review of {args.policy} recorded")
     return 0
