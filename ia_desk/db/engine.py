@@ -305,7 +305,7 @@ def _sqlite_engine(target: Target, key: str | None) -> Engine:
     return engine
 
 
-def _postgres_engine(target: Target) -> Engine:
+def server_engine(target: Target) -> Engine:
     """A pool of server connections. The password comes from the URL, else from this
     workstation's keyring, else libpq's own sources (PGPASSWORD, ~/.pgpass)."""
     from ia_desk import __version__
@@ -325,7 +325,7 @@ def _postgres_engine(target: Target) -> Engine:
     )
 
 
-def _check_server(engine: Engine, target: Target) -> None:
+def check_server(engine: Engine, target: Target) -> None:
     """Reach the server once, so a wrong password or host is said plainly and early."""
     try:
         with engine.connect() as conn:
@@ -475,9 +475,9 @@ def database_exists(target: Target) -> bool:
         return target.path.exists() and target.path.stat().st_size > 0
     from ia_desk.db.migrate import current_revision
 
-    engine = _postgres_engine(target)
+    engine = server_engine(target)
     try:
-        _check_server(engine, target)
+        check_server(engine, target)
         return current_revision(engine) is not None
     finally:
         engine.dispose()
@@ -559,8 +559,8 @@ def _open_server_database(
     shared audit key, and refuse a plaintext connection an admin has not allowed."""
     from ia_desk.db.migrate import current_revision, upgrade_to_head
 
-    engine = _postgres_engine(target)
-    _check_server(engine, target)
+    engine = server_engine(target)
+    check_server(engine, target)
     try:
         if current_revision(engine) is None and not create:
             raise StorageError(

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 from ia_desk.audit.trail import append, verify
 from ia_desk.db.engine import (
     Database,
-    _check_server,
-    _postgres_engine,
+    check_server,
     install_audit_key,
     new_audit_passphrase,
     resolve_target,
+    server_engine,
 )
 from ia_desk.db.models import Base, Setting
 from ia_desk.errors import InputError, StorageError
@@ -61,8 +61,8 @@ def migrate_to(
     target = resolve_target(url)
     if target.kind != "postgresql":
         raise InputError("migrate-to needs a postgresql+psycopg:// URL.", field="url")
-    engine = _postgres_engine(target)
-    _check_server(engine, target)
+    engine = server_engine(target)
+    check_server(engine, target)
     result = Transfer(target=target.describe())
     try:
         present = inspect(engine).get_table_names()
