@@ -562,14 +562,16 @@ def _open_server_database(
     engine = server_engine(target)
     check_server(engine, target)
     try:
-        if current_revision(engine) is None and not create:
+        current = current_revision(engine)
+        if current is None and not create:
             raise StorageError(
                 f"The database {target.describe()} holds no IA Desk tables yet. Set it up "
                 "with 'ia-desk --db URL init --admin LOGIN' (see the README's server section)."
             )
+        # Before anything is written over the connection, migrations included.
+        _refuse_unapproved_plaintext(engine, target, has_schema=current is not None)
         if migrate:
             upgrade_to_head(engine, target)
-        _refuse_unapproved_plaintext(engine, target)
         audit_key = _server_audit_key(engine, target, prompt)
     except BaseException:
         engine.dispose()
@@ -604,13 +606,17 @@ def install_audit_key(session: Session, key: bytes, passphrase: str) -> None:
     session.flush()
 
 
-def _refuse_unapproved_plaintext(engine: Engine, target: Target) -> None:
+def _refuse_unapproved_plaintext(engine: Engine, target: Target, has_schema: bool = True) -> None:
+    """A server on another computer without TLS: only where an IA administrator said so
+    (a database without IA Desk's tables has no administrator yet: refused)."""
     if not target.plaintext_remote:
         return
     from ia_desk.settings import get_setting
 
-    with Session(engine) as session:
-        allowed = bool(get_setting(session, "allow_unencrypted_server_connections"))
+    allowed = False
+    if has_schema:
+        with Session(engine) as session:
+            allowed = bool(get_setting(session, "allow_unencrypted_server_connections"))
     if not allowed:
         raise StorageError(
             f"The connection to {target.url.host} is not encrypted (sslmode="
@@ -634,9 +640,9 @@ def _server_audit_key(
     import secrets as random_bytes
 
     from ia_desk.db.models import Setting
-    from ia_desk.settings import audit_salt
+    from ia_desk.settings import stored_audit_salt
 
-    with Session(engine.execution_options(ia_write=True)) as session:
+    with Session(engine) as session:
         wrapped = session.get(Setting, "audit_key_wrapped")
         if wrapped is None:
             passphrase = new_audit_passphrase(prompt)
@@ -657,7 +663,13 @@ def _server_audit_key(
                         f"yet: give the database's audit passphrase ({keys.PASSPHRASE_ENV}, or "
                         "the desktop app asks for it) once."
                     )
-                key = keys.unwrap_audit_key(str(wrapped.value), given, audit_salt(session))
+                salt = stored_audit_salt(session)
+                if salt is None or check is None:
+                    raise DatabaseKeyError(
+                        "This server database's audit key record is incomplete (salt or check "
+                        "value missing); restore it from a backup before using it."
+                    )
+                key = keys.unwrap_audit_key(str(wrapped.value), given, salt)
                 if keys.audit_key_check(key) != check:
                     raise DatabaseKeyError("The audit passphrase of this database is wrong.")
     keys.remember_audit_key(target.ident, key)
