@@ -19,8 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from ia_desk.db.models import AuditEvent, AuditHead, utcnow
 from ia_desk.security.actor import Actor
@@ -91,41 +92,56 @@ def append(
     outcome: str = "ok",
     details: dict[str, Any] | None = None,
     login: str | None = None,
-) -> AuditEvent:
-    """Append one event in the session's transaction and return it.
+) -> None:
+    """Append one event in the session's transaction.
 
     ``login`` names the user for events without an authenticated actor (a failed
     sign-in); system events (schema upgrade) have neither and are recorded as
     ``system``.
     """
     key: bytes = session.info["audit_key"]
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, seq=0, mac=GENESIS)
-        session.add(head)
-        session.flush()
-    row = AuditEvent(
-        seq=head.seq + 1,
-        at=utcnow(),
-        user_login=actor.login if actor else (login or "system"),
-        workstation=session.info.get("workstation", "unknown"),
-        event_type=event_type,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        case_number=case_number,
-        outcome=outcome,
-        details=canonical_details(details),
-        prev_mac=head.mac,
-    )
-    row.mac = compute_mac(key, row)
-    session.add(row)
-    head.seq = row.seq
-    head.mac = row.mac
+    # What the event records reaches the database first; the event itself goes in as
+    # plain statements on the session's connection (no unit of work: every audited
+    # operation pays for this, reads included).
     session.flush()
+    conn = session.connection()
+    head = conn.execute(_LOCK_HEAD).one_or_none()
+    if head is None:
+        conn.execute(_NEW_HEAD, {"id": 1, "seq": 0, "mac": GENESIS})
+        seq, prev_mac = 1, GENESIS
+    else:
+        seq, prev_mac = head.seq + 1, head.mac
+    row = {
+        "seq": seq,
+        "at": utcnow(),
+        "user_login": actor.login if actor else (login or "system"),
+        "workstation": session.info.get("workstation", "unknown"),
+        "event_type": event_type,
+        "object_type": object_type,
+        "object_id": None if object_id is None else str(object_id),
+        "case_number": case_number,
+        "outcome": outcome,
+        "details": canonical_details(details),
+        "prev_mac": prev_mac,
+    }
+    row["mac"] = hmac.new(key, canonical_form(**row), hashlib.sha256).hexdigest()
+    conn.execute(_INSERT_EVENT, row)
+    conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_mac": row["mac"]})
+    cached = session.identity_map.get(identity_key(AuditHead, 1))
+    if cached is not None:
+        session.expire(cached)  # a head read earlier in this session is stale now
     session.info["audited"] = True
-    return row
+
+
+_HEAD_T = AuditHead.__table__
+_LOCK_HEAD = select(_HEAD_T.c.seq, _HEAD_T.c.mac).where(_HEAD_T.c.id == 1).with_for_update()
+_NEW_HEAD = insert(_HEAD_T)
+_INSERT_EVENT = insert(AuditEvent.__table__)
+_MOVE_HEAD = (
+    update(_HEAD_T)
+    .where(_HEAD_T.c.id == 1)
+    .values(seq=bindparam("new_seq"), mac=bindparam("new_mac"))
+)
 
 
 @dataclass(frozen=True)
