@@ -17,9 +17,9 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from ia_desk.audit.trail import append
@@ -137,40 +137,58 @@ def policy_of(clause_id: str) -> str:
     return clause_id.split("/", 1)[0]
 
 
-def version_in_force(session: Session, policy_id: str, on: dt.date | None) -> PolicyVersion:
-    """The version of a policy in force on a date.
+def _in_force(rows: list[Any], on: dt.date | None) -> Any:
+    """Of rows with an ``effective_from``, the one in force on a date.
 
-    The latest version whose ``effective_from`` is on or before the date; an undated
-    version counts as in force from the beginning. For a date before every version the
-    catalogue holds, the earliest version is used (the catalogue has no older text).
+    The latest whose ``effective_from`` is on or before the date; an undated version
+    counts as in force from the beginning. For a date before every version the catalogue
+    holds, the earliest (the catalogue has no older text); for no date, the newest.
     """
+    rows = sorted(rows, key=lambda r: r.effective_from or dt.date.min)
+    if on is None:
+        return rows[-1]
+    chosen = rows[0]
+    for r in rows:
+        if (r.effective_from or dt.date.min) <= on:
+            chosen = r
+    return chosen
+
+
+def version_in_force(session: Session, policy_id: str, on: dt.date | None) -> PolicyVersion:
+    """The version of a policy in force on a date (see :func:`_in_force`)."""
     versions = list(
         session.scalars(select(PolicyVersion).where(PolicyVersion.policy_id == policy_id))
     )
     if not versions:
         raise NotFound(f"There is no policy '{policy_id}' in the catalogue.", field="policy")
-    versions.sort(key=lambda v: v.effective_from or dt.date.min)
-    if on is None:
-        return versions[-1]
-    chosen = versions[0]
-    for v in versions:
-        if (v.effective_from or dt.date.min) <= on:
-            chosen = v
-    return chosen
+    return cast(PolicyVersion, _in_force(versions, on))
 
 
 def clause_in_force(session: Session, clause_id: str, on: dt.date | None) -> Clause:
-    """The clause as worded in the version in force on ``on`` (None: the newest)."""
-    version = version_in_force(session, policy_of(clause_id), on)
-    clause = session.scalar(
-        select(Clause).where(Clause.policy_version_id == version.id, Clause.clause_id == clause_id)
-    )
-    if clause is None:
+    """The clause as worded in the version in force on ``on`` (None: the newest).
+
+    One query: every version of the policy, each with this clause if it has it. (Intake
+    looks clauses up for each report; the version is chosen first, so a clause dropped
+    from the version in force is refused, not taken from an older one.)
+    """
+    policy_id = policy_of(clause_id)
+    rows = session.execute(
+        select(PolicyVersion.effective_from, PolicyVersion.version, Clause)
+        .outerjoin(
+            Clause,
+            and_(Clause.policy_version_id == PolicyVersion.id, Clause.clause_id == clause_id),
+        )
+        .where(PolicyVersion.policy_id == policy_id)
+    ).all()
+    if not rows:
+        raise NotFound(f"There is no policy '{policy_id}' in the catalogue.", field="policy")
+    chosen = _in_force(rows, on)
+    if chosen.Clause is None:
         raise NotFound(
-            f"Unknown clause '{clause_id}' (not in {version.policy_id} version {version.version}).",
+            f"Unknown clause '{clause_id}' (not in {policy_id} version {chosen.version}).",
             field="clause",
         )
-    return clause
+    return cast(Clause, chosen.Clause)
 
 
 def list_clauses(
