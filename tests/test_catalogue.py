@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from ia_desk.cases.allegations import add_allegation
 from ia_desk.cases.queries import show_case
-from ia_desk.db.models import AuditEvent, Clause
+from ia_desk.db.models import Allegation, AuditEvent, Clause
 from ia_desk.errors import InputError, NotFound
 from ia_desk.policy.catalogue import (
     CatalogueFile,
@@ -195,7 +195,7 @@ def test_a_later_revision_never_changes_what_an_old_allegation_cites(
         old = clause_in_force(s, "vpd-3.21/III.M", dt.date(2026, 10, 30))
         new = clause_in_force(s, "vpd-3.21/III.M", dt.date(2027, 5, 1))
         assert not old.text.startswith("REVISED") and new.text.startswith("REVISED")
-        allegation = s.get(type(result.case.allegations[0]), shown["allegations"][0]["id"])
+        allegation = s.get(Allegation, shown["allegations"][0]["id"])
         assert allegation.clause.text == old.text
     # An allegation added after the revision still uses the incident date's version.
     with db.write(admin) as s:

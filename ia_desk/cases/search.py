@@ -51,32 +51,35 @@ def fts_query(user_text: str) -> str | None:
 
 def index_case(session: Session, case: Case, *, new: bool = False) -> None:
     """Put the case's text in the search index (``new``: it has no entry yet)."""
-    subjects = " ".join(f"{s.employee.badge} {s.employee.name}" for s in case.subjects)
-    clauses = " ".join(f"{a.clause.clause_id} {a.clause.title}" for a in case.allegations)
     inc = case.incident
+    index_text(
+        session,
+        case.id,
+        new=new,
+        number=case.number,
+        narrative=inc.narrative if inc else "",
+        platform=(inc.platform or "") if inc else "",
+        url=(inc.url or "") if inc else "",
+        subjects=" ".join(f"{s.employee.badge} {s.employee.name}" for s in case.subjects),
+        clauses=" ".join(f"{a.clause.clause_id} {a.clause.title}" for a in case.allegations),
+    )
+
+
+def index_text(session: Session, case_id: int, *, new: bool, **columns: str) -> None:
+    """Index one case from its texts, one per :data:`FTS_COLUMNS` name."""
     if session.info.get("dialect") == "postgresql":
-        parts = [case.number, subjects, clauses]
-        if inc:
-            parts += [inc.narrative or "", inc.platform or "", inc.url or ""]
-        index_document(session, case.id, " ".join(parts))
+        order = ("number", "subjects", "clauses", "narrative", "platform", "url")
+        index_document(session, case_id, " ".join(columns[k] for k in order))
         return
     if not new:
-        session.execute(text("DELETE FROM case_fts WHERE rowid = :id"), {"id": case.id})
-    session.execute(
-        text(
-            "INSERT INTO case_fts(rowid, number, narrative, platform, url, subjects, clauses) "
-            "VALUES (:id, :number, :narrative, :platform, :url, :subjects, :clauses)"
-        ),
-        {
-            "id": case.id,
-            "number": case.number,
-            "narrative": inc.narrative if inc else "",
-            "platform": (inc.platform or "") if inc else "",
-            "url": (inc.url or "") if inc else "",
-            "subjects": subjects,
-            "clauses": clauses,
-        },
-    )
+        session.execute(text("DELETE FROM case_fts WHERE rowid = :id"), {"id": case_id})
+    session.execute(_FTS_INSERT, {"id": case_id, **{k: columns[k] for k in FTS_COLUMNS}})
+
+
+_FTS_INSERT = text(
+    "INSERT INTO case_fts(rowid, number, narrative, platform, url, subjects, clauses) "
+    "VALUES (:id, :number, :narrative, :platform, :url, :subjects, :clauses)"
+)
 
 
 def index_document(session: Session, case_id: int, document: str) -> None:
