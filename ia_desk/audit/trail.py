@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from ia_desk.db.models import AuditEvent, AuditHead, utcnow
+from ia_desk.db.models import AuditEvent, AuditHead, table_of, utcnow
 from ia_desk.security.actor import Actor
 
 GENESIS = "0" * 64
@@ -133,10 +133,10 @@ def append(
     session.info["audited"] = True
 
 
-_HEAD_T = AuditHead.__table__
+_HEAD_T = table_of(AuditHead)
 _LOCK_HEAD = select(_HEAD_T.c.seq, _HEAD_T.c.mac).where(_HEAD_T.c.id == 1).with_for_update()
 _NEW_HEAD = insert(_HEAD_T)
-_INSERT_EVENT = insert(AuditEvent.__table__)
+_INSERT_EVENT = insert(table_of(AuditEvent))
 _MOVE_HEAD = (
     update(_HEAD_T)
     .where(_HEAD_T.c.id == 1)

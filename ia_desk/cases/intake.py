@@ -33,6 +33,7 @@ from ia_desk.db.models import (
     Employee,
     Incident,
     Reporter,
+    table_of,
 )
 from ia_desk.db.upsert import dialect_insert, insert_unless_present
 from ia_desk.errors import InputError
@@ -409,8 +410,8 @@ def open_case(session: Session, actor: Actor, report: ReportInput) -> IntakeResu
     return IntakeResult(case=case, tracking_code=code, linked_cases=linked)
 
 
-_INSERT_CASE = insert(Case.__table__).returning(Case.__table__.c.id)
-_INSERT_REPORTER = insert(Reporter.__table__)
-_INSERT_INCIDENT = insert(Incident.__table__)
-_INSERT_SUBJECT = insert(CaseSubject.__table__)
-_INSERT_ALLEGATION = insert(Allegation.__table__)
+_INSERT_CASE = insert(table_of(Case)).returning(table_of(Case).c.id)
+_INSERT_REPORTER = insert(table_of(Reporter))
+_INSERT_INCIDENT = insert(table_of(Incident))
+_INSERT_SUBJECT = insert(table_of(CaseSubject))
+_INSERT_ALLEGATION = insert(table_of(Allegation))

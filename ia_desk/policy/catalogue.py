@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -137,7 +137,7 @@ def policy_of(clause_id: str) -> str:
     return clause_id.split("/", 1)[0]
 
 
-def _in_force(rows: list[Any], on: dt.date | None) -> Any:
+def _in_force(rows: Sequence[Any], on: dt.date | None) -> Any:
     """Of rows with an ``effective_from``, the one in force on a date.
 
     The latest whose ``effective_from`` is on or before the date; an undated version
