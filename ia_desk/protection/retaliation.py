@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from ia_desk import validation as v
@@ -80,32 +80,67 @@ class Trigger:
         }
 
 
+_OTHER = aliased(Case)
+# Subjects of the given cases who reported in good faith in another case: built once
+# (a page of the case list asks for 200 cases; building the statement cost more than
+# running it).
+_PROTECTED_SUBJECTS = (
+    select(
+        CaseSubject.case_id,
+        Case.received_at,
+        Reporter.id.label("reporter_id"),
+        _OTHER.received_at.label("report_received"),
+        _OTHER.number.label("report_number"),
+    )
+    .join(Case, Case.id == CaseSubject.case_id)
+    .join(Reporter, Reporter.employee_id == CaseSubject.employee_id)
+    .join(_OTHER, _OTHER.id == Reporter.case_id)
+    .where(
+        CaseSubject.case_id.in_(bindparam("ids", expanding=True)),
+        Reporter.case_id != CaseSubject.case_id,
+        Reporter.good_faith.is_(True),
+        Reporter.mode != "anonymous",
+        Reporter.protection_revoked_at.is_(None),
+    )
+)
+
+
+def _protected_subjects(
+    session: Session, case_ids: list[int], months: int | None = None
+) -> list[Any]:
+    """Rows of (case, protected reporter naming a subject of it) within the window."""
+    if months is None:
+        months = int(get_setting(session, "retaliation_window_months"))
+    rows = session.connection().execute(_PROTECTED_SUBJECTS, {"ids": case_ids}).all()
+    return [
+        r
+        for r in rows
+        if r.report_received.date()
+        <= r.received_at.date()
+        <= add_months(r.report_received.date(), months)
+    ]
+
+
+def cases_needing_review(
+    session: Session, case_ids: list[int], months: int | None = None
+) -> set[int]:
+    """Which of the cases name a protected good-faith reporter as a subject (the case
+    list's flag; :func:`triggers_for` says who and why). ``months``: the protection
+    window, when the caller has read it already."""
+    if not case_ids:
+        return set()
+    return {r.case_id for r in _protected_subjects(session, case_ids, months)}
+
+
 def triggers_for(session: Session, case_ids: list[int]) -> dict[int, list[Trigger]]:
     """For each case, the protected reporters it names as subjects within the window."""
     if not case_ids:
         return {}
-    months = int(get_setting(session, "retaliation_window_months"))
-    other = aliased(Case)
-    rows = session.execute(
-        select(CaseSubject.case_id, Case.received_at, Reporter, other.received_at, other.number)
-        .join(Case, Case.id == CaseSubject.case_id)
-        .join(Reporter, Reporter.employee_id == CaseSubject.employee_id)
-        .join(other, other.id == Reporter.case_id)
-        .where(
-            CaseSubject.case_id.in_(case_ids),
-            Reporter.case_id != CaseSubject.case_id,
-            Reporter.good_faith.is_(True),
-            Reporter.mode != "anonymous",
-            Reporter.protection_revoked_at.is_(None),
-        )
-    ).all()
     out: dict[int, list[Trigger]] = {}
-    for case_id, received, reporter, report_received, report_number in rows:
-        since = report_received.date()
-        if not since <= received.date() <= add_months(since, months):
-            continue
-        this_case = session.get(Case, case_id)
-        assert this_case is not None
+    for row in _protected_subjects(session, case_ids):
+        reporter = session.get(Reporter, row.reporter_id)
+        this_case = session.get(Case, row.case_id)
+        assert reporter is not None and this_case is not None
         complainant = this_case.reporter.employee_id if this_case.reporter else None
         was_reported = (
             complainant is not None
@@ -117,12 +152,12 @@ def triggers_for(session: Session, case_ids: list[int]) -> dict[int, list[Trigge
             is not None
         )
         emp = reporter.employee
-        out.setdefault(case_id, []).append(
+        out.setdefault(row.case_id, []).append(
             Trigger(
                 emp.badge if emp else "?",
                 emp.name if emp else "?",
-                report_number,
-                since,
+                row.report_number,
+                row.report_received.date(),
                 was_reported,
             )
         )
