@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, literal_column, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
@@ -77,23 +77,23 @@ def flags_for(session: Session, cases: Sequence[Case | CaseFacts]) -> dict[int, 
     (open for the update period without a recorded reporter update).
     """
     from ia_desk.discipline.matrix import current, is_immediate
-    from ia_desk.protection.retaliation import triggers_for
-    from ia_desk.settings import get_setting
+    from ia_desk.protection.retaliation import cases_needing_review
+    from ia_desk.settings import get_settings
 
     if not cases:
         return {}
     facts = [c if isinstance(c, CaseFacts) else CaseFacts.of(c) for c in cases]
     on = today()
     matrix = current(session)
-    triggers = triggers_for(session, [c.id for c in facts])
-    update_days = int(get_setting(session, "reporter_update_days"))
+    settings = get_settings(session, ("reporter_update_days", "retaliation_window_months"))
+    update_days = int(settings["reporter_update_days"])
+    under_review = cases_needing_review(
+        session, [c.id for c in facts], int(settings["retaliation_window_months"])
+    )
     updated = set(
-        session.scalars(
-            select(AuditEvent.case_number).where(
-                AuditEvent.event_type == "case.reporter_update",
-                AuditEvent.case_number.in_([c.number for c in facts]),
-            )
-        )
+        session.connection()
+        .execute(_REPORTER_UPDATED, {"numbers": [c.number for c in facts]})
+        .scalars()
     )
     out: dict[int, list[str]] = {}
     for c in facts:
@@ -105,12 +105,18 @@ def flags_for(session: Session, cases: Sequence[Case | CaseFacts]) -> dict[int, 
             flags.append("tolled")
         if any(is_immediate(matrix, clause_id) for clause_id in c.clause_ids):
             flags.append("immediate_action")
-        if triggers.get(c.id):
+        if c.id in under_review:
             flags.append("retaliation_review")
         if open_ and c.number not in updated and (on - c.received_at.date()).days >= update_days:
             flags.append("reporter_update_due")
         out[c.id] = flags
     return out
+
+
+_REPORTER_UPDATED = select(AuditEvent.case_number).where(
+    AuditEvent.event_type == "case.reporter_update",
+    AuditEvent.case_number.in_(bindparam("numbers", expanding=True)),
+)
 
 
 def case_flags(session: Session, case: Case) -> list[str]:
@@ -264,14 +270,6 @@ def _search_only(actor: Actor, q: CaseQuery) -> bool:
     return bool(q.search and q.search.strip()) and not any(narrowed) and allowed(actor, "case.read")
 
 
-def _grouped(session: Session, stmt: Any) -> dict[int, list[str]]:
-    """(case id, value) rows as each case's list of values, in the rows' order."""
-    out: dict[int, list[str]] = {}
-    for case_id, value in session.execute(stmt):
-        out.setdefault(case_id, []).append(value)
-    return out
-
-
 def case_page(
     session: Session, actor: Actor, q: CaseQuery, offset: int = 0, limit: int | None = 200
 ) -> list[CaseRow]:
@@ -282,44 +280,38 @@ def case_page(
         col.desc() if q.descending else col.asc(),
         Case.id.desc() if q.descending else Case.id.asc(),
     ]
-    ids_stmt = _filtered(session, actor, q).order_by(*order).offset(offset)
-    if limit is not None:
-        ids_stmt = ids_stmt.limit(limit)
-    ids = list(session.scalars(ids_stmt))
-    if not ids:
-        return []
-    # Plain rows, not ORM objects: a page of 200 cases is read in four small queries.
-    cases = {
-        r.id: r
-        for r in session.execute(
-            select(
-                Case.id,
-                Case.number,
-                Case.status,
-                Case.received_at,
-                Case.received_offset_min,
-                Case.deadline_on,
-                Case.tolled_since,
-                User.login.label("assignee"),
-            )
-            .outerjoin(User, User.id == Case.assigned_to_id)
-            .where(Case.id.in_(ids))
+    # The page's cases with their own columns in one statement, then the subjects and
+    # clauses of all of them in one more (built once, the ids bound as a list).
+    page_stmt = (
+        _filtered(session, actor, q)
+        .add_columns(
+            Case.number,
+            Case.status,
+            Case.received_at,
+            Case.received_offset_min,
+            Case.deadline_on,
+            Case.tolled_since,
+            select(User.login)
+            .where(User.id == Case.assigned_to_id)
+            .scalar_subquery()
+            .label("assignee"),
         )
-    }
-    subjects = _grouped(
-        session,
-        select(CaseSubject.case_id, Employee.name)
-        .join(Employee, Employee.id == CaseSubject.employee_id)
-        .where(CaseSubject.case_id.in_(ids))
-        .order_by(CaseSubject.id),
+        .order_by(*order)
+        .offset(offset)
     )
-    clauses = _grouped(
-        session,
-        select(Allegation.case_id, Clause.clause_id)
-        .join(Clause, Clause.id == Allegation.clause_pk)
-        .where(Allegation.case_id.in_(ids))
-        .order_by(Allegation.id),
-    )
+    if limit is not None:
+        page_stmt = page_stmt.limit(limit)
+    page = session.execute(page_stmt).all()
+    if not page:
+        return []
+    ids = [c.id for c in page]
+    cases = {c.id: c for c in page}
+    subjects: dict[int, list[str]] = {}
+    clauses: dict[int, list[str]] = {}
+    for kind, case_id, value, _seq in session.connection().execute(
+        _SUBJECTS_AND_CLAUSES, {"ids": ids}
+    ):
+        (subjects if kind == 0 else clauses).setdefault(case_id, []).append(value)
     see_detail = allowed(actor, "case.read")
     facts = [
         CaseFacts(
@@ -351,6 +343,24 @@ def case_page(
             )
         )
     return rows
+
+
+_SUBJECTS_AND_CLAUSES: Any = (
+    select(
+        literal_column("0").label("kind"),
+        CaseSubject.case_id,
+        Employee.name.label("value"),
+        CaseSubject.id.label("seq"),
+    )
+    .join(Employee, Employee.id == CaseSubject.employee_id)
+    .where(CaseSubject.case_id.in_(bindparam("ids", expanding=True)))
+    .union_all(
+        select(literal_column("1"), Allegation.case_id, Clause.clause_id, Allegation.id)
+        .join(Clause, Clause.id == Allegation.clause_pk)
+        .where(Allegation.case_id.in_(bindparam("ids", expanding=True)))
+    )
+    .order_by("kind", "seq")
+)
 
 
 def list_cases(
