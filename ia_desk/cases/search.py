@@ -115,7 +115,11 @@ FEW = 2000
 
 
 def few_matches(session: Session, query: str) -> bool:
-    """Does the FTS5 query match at most FEW cases? (It stops counting there.)"""
+    """Does the FTS5 query match at most FEW cases? (It stops counting there, or asks
+    the count this session already made.)"""
+    counted = session.info.get("fts_counts", {}).get(query)
+    if counted is not None:
+        return bool(counted <= FEW)
     stmt = text(
         "SELECT count(*) FROM (SELECT rowid FROM case_fts WHERE case_fts MATCH :q LIMIT :n)"
     )
@@ -131,7 +135,11 @@ def count_text_matches(session: Session, user_text: str) -> int | None:
         if query is None:
             return None
         stmt = text("SELECT count(*) FROM case_fts WHERE case_fts MATCH :q")
-        return int(session.execute(stmt, {"q": query}).scalar_one())
+        n = int(session.execute(stmt, {"q": query}).scalar_one())
+        # The page query that follows picks its plan by this count: kept for the
+        # session (one transaction, one snapshot).
+        session.info.setdefault("fts_counts", {})[query] = n
+        return n
     if dialect == "postgresql":
         tsq = ts_query(user_text)
         if tsq is None:
