@@ -89,6 +89,37 @@ def test_passphrase_mode_when_no_secure_keyring(tmp_path, monkeypatch) -> None:
         open_database(str(path))
 
 
+def test_a_passphrase_stretched_early_opens_the_same_database(tmp_path, monkeypatch) -> None:
+    """The desktop app starts stretching an environment passphrase before its screens
+    load; the open uses that result, and a wrong passphrase is refused all the same."""
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+    path = tmp_path / "early.db"
+    monkeypatch.setenv("IA_DESK_PASSPHRASE", "a long enough passphrase")
+    db, _ = initialise(str(path), "admin", "Ada", PASSWORD)
+    db.dispose()
+    engine_mod.start_stretching(str(path))
+    assert len(engine_mod._STRETCHING) == 1
+    reopened = open_database(str(path))
+    assert engine_mod._STRETCHING == {}  # taken, not derived a second time
+    with reopened.read() as s:
+        from ia_desk.audit.trail import verify
+
+        assert verify(s).ok  # the audit key (derived in the background) is the same
+    reopened.dispose()
+    monkeypatch.setenv("IA_DESK_PASSPHRASE", "the wrong passphrase!")
+    engine_mod.start_stretching(str(path))
+    with pytest.raises(DatabaseKeyError):
+        open_database(str(path))
+    assert engine_mod._STRETCHING == {}
+    monkeypatch.delenv("IA_DESK_PASSPHRASE")
+    engine_mod.start_stretching(str(path))  # nothing to stretch without a passphrase
+    engine_mod.start_stretching(str(tmp_path / "absent.db"))
+    assert engine_mod._STRETCHING == {}
+
+
 @pytest.mark.sqlite_only
 def test_sqlite_is_opened_with_wal_full_sync_and_foreign_keys(db) -> None:
     with db.engine.connect() as conn:

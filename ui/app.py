@@ -30,6 +30,7 @@ from ia_desk.db.engine import (
     database_exists,
     open_database,
     resolve_target,
+    start_stretching,
 )
 from ia_desk.errors import IADeskError
 from ia_desk.security import keys
@@ -278,6 +279,7 @@ def run_app(
 ) -> int:
     """Start the desktop app. ``check_start`` signs in from the environment, shows the
     main window and quits once it is up (used to check a deployment or a build)."""
+    start_stretching(db_url)  # on another core while the screens' modules load
     from ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])

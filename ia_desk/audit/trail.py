@@ -16,8 +16,9 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -81,6 +82,14 @@ def compute_mac(key: bytes, row: AuditEvent, prev_mac: str | None = None) -> str
     return hmac.new(key, msg, hashlib.sha256).hexdigest()
 
 
+def audit_key(session: Session) -> bytes:
+    """The session's audit key (waiting for it if it is still being derived)."""
+    key = session.info["audit_key"]
+    if isinstance(key, Future):
+        key = session.info["audit_key"] = key.result()
+    return cast(bytes, key)
+
+
 def append(
     session: Session,
     actor: Actor | None,
@@ -99,7 +108,7 @@ def append(
     sign-in); system events (schema upgrade) have neither and are recorded as
     ``system``.
     """
-    key: bytes = session.info["audit_key"]
+    key = audit_key(session)
     # What the event records reaches the database first; the event itself goes in as
     # plain statements on the session's connection (no unit of work: every audited
     # operation pays for this, reads included).
@@ -239,7 +248,7 @@ def verify_rows(
 
 def verify(session: Session, checkpoint: tuple[int, str] | None = None) -> VerifyResult:
     """Verify the whole trail of the session's database (streamed, constant memory)."""
-    key: bytes = session.info["audit_key"]
+    key = audit_key(session)
     head_row = session.get(AuditHead, 1)
     head = (head_row.seq, head_row.mac) if head_row else (0, GENESIS)
     # Plain rows, not ORM objects: a trail of millions of events verifies at close to the

@@ -27,6 +27,7 @@ import socket
 import sys
 import warnings
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -248,12 +249,10 @@ def connection_key(path: Path, key: str | None) -> str | None:
     """
     if key is None or key.startswith("x'") or not path.exists():
         return key
-    with path.open("rb") as f:
-        salt = f.read(SQLCIPHER_SALT_BYTES)
-    if len(salt) < SQLCIPHER_SALT_BYTES:
+    started = _STRETCHING.pop((path, key), None)
+    raw = started.result() if started is not None else _stretch(path, key)
+    if raw is None:
         return key
-    derived = hashlib.pbkdf2_hmac("sha512", key.encode("utf-8"), salt, SQLCIPHER_KDF_ITER, 32)
-    raw = f"x'{derived.hex()}{salt.hex()}'"
     import sqlcipher3
 
     conn = sqlcipher3.connect(str(path))
@@ -265,6 +264,38 @@ def connection_key(path: Path, key: str | None) -> str | None:
     finally:
         conn.close()
     return raw
+
+
+def _stretch(path: Path, passphrase: str) -> str | None:
+    """SQLCipher's raw key for a passphrase and the file's salt (None: no salt)."""
+    with path.open("rb") as f:
+        salt = f.read(SQLCIPHER_SALT_BYTES)
+    if len(salt) < SQLCIPHER_SALT_BYTES:
+        return None
+    derived = hashlib.pbkdf2_hmac(
+        "sha512", passphrase.encode("utf-8"), salt, SQLCIPHER_KDF_ITER, 32
+    )
+    return f"x'{derived.hex()}{salt.hex()}'"
+
+
+_STRETCHING: dict[tuple[Path, str], Future[str | None]] = {}
+
+
+def start_stretching(url: str | None) -> None:
+    """Start deriving the key of an existing encrypted file from a passphrase given in
+    the environment, on another core, so the desktop app's start-up goes on meanwhile.
+    (Nothing happens otherwise: a keyring key needs no stretching, a prompted
+    passphrase is not known yet.) :func:`connection_key` picks the result up."""
+    passphrase = os.environ.get(keys.PASSPHRASE_ENV)
+    if not passphrase:
+        return
+    try:
+        target = resolve_target(url)
+    except StorageError:
+        return
+    if target.kind != "sqlcipher" or target.path is None or not target.path.is_file():
+        return
+    _STRETCHING[(target.path, passphrase)] = _BACKGROUND.submit(_stretch, target.path, passphrase)
 
 
 def _sqlite_engine(target: Target, key: str | None) -> Engine:
@@ -344,13 +375,25 @@ def check_server(engine: Engine, target: Target) -> None:
 
 @dataclass
 class Database:
-    """An open IA Desk database. Thread-safe to share; sessions are not."""
+    """An open IA Desk database. Thread-safe to share; sessions are not.
+
+    ``audit_key`` may be given as a future: in passphrase mode the key is stretched in
+    the background while the app goes on (sign-in's own hash runs at the same time);
+    the first audit event waits for it.
+    """
 
     engine: Engine
     target: Target
-    audit_key: bytes = field(repr=False)
+    audit_key_source: bytes | Future[bytes] = field(repr=False)
     workstation: str = field(default_factory=workstation_name)
     cipher_key: str | None = field(default=None, repr=False)  # for consistent backups
+
+    @property
+    def audit_key(self) -> bytes:
+        source = self.audit_key_source
+        if isinstance(source, Future):
+            source = self.audit_key_source = source.result()
+        return source
 
     def _session(self, write: bool) -> Session:
         conn_opts = {"ia_write": True} if write else {}
@@ -359,7 +402,7 @@ class Database:
             expire_on_commit=False,
             autoflush=True,
         )
-        session.info["audit_key"] = self.audit_key
+        session.info["audit_key"] = self.audit_key_source  # see audit.trail.audit_key
         session.info["workstation"] = self.workstation
         session.info["dialect"] = self.engine.dialect.name
         return session
@@ -533,7 +576,10 @@ def open_database(
         upgrade_to_head(engine, target)
     audit_key = _resolve_audit_key(engine, secrets_)
     db = Database(
-        engine=engine, target=target, audit_key=audit_key, cipher_key=secrets_.sqlcipher_key
+        engine=engine,
+        target=target,
+        audit_key_source=audit_key,
+        cipher_key=secrets_.sqlcipher_key,
     )
     if migrate:
         _load_reference_data(db)
@@ -576,7 +622,7 @@ def _open_server_database(
     except BaseException:
         engine.dispose()
         raise
-    db = Database(engine=engine, target=target, audit_key=audit_key)
+    db = Database(engine=engine, target=target, audit_key_source=audit_key)
     if migrate:
         _load_reference_data(db)
     return db
@@ -676,7 +722,7 @@ def _server_audit_key(
     return key
 
 
-def _resolve_audit_key(engine: Engine, secrets_: keys.DatabaseSecrets) -> bytes:
+def _resolve_audit_key(engine: Engine, secrets_: keys.DatabaseSecrets) -> bytes | Future[bytes]:
     if secrets_.audit_key is not None:
         return secrets_.audit_key
     if secrets_.passphrase is None:
@@ -692,7 +738,11 @@ def _resolve_audit_key(engine: Engine, secrets_: keys.DatabaseSecrets) -> bytes:
         with Session(engine.execution_options(ia_write=True)) as session:
             salt = audit_salt(session)
             session.commit()
-    return keys.derive_audit_key(secrets_.passphrase, salt)
+    # PBKDF2 releases the GIL: stretched on another core while the app goes on.
+    return _BACKGROUND.submit(keys.derive_audit_key, secrets_.passphrase, salt)
+
+
+_BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ia-desk-kdf")
 
 
 def daily_backup_if_due(db: Database) -> Path | None:
