@@ -98,11 +98,19 @@ def latest(session: Session) -> DisciplineMatrixVersion | None:
 
 
 def current(session: Session) -> dict[str, Any]:
-    """The matrix in force (the newest version; the shipped one before any is stored)."""
-    row = latest(session)
+    """The matrix in force (the newest version; the shipped one before any is stored).
+    Read as a plain row: every page of the case list asks for it."""
+    row = session.connection().execute(_NEWEST).first()
     content = dict(row.content) if row else shipped_matrix()
     content["version"] = row.version if row else 0
     return content
+
+
+_NEWEST = (
+    select(DisciplineMatrixVersion.version, DisciplineMatrixVersion.content)
+    .order_by(DisciplineMatrixVersion.version.desc())
+    .limit(1)
+)
 
 
 def ensure_matrix(db: Database) -> None:
