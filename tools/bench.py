@@ -52,15 +52,6 @@ BENCH = ROOT / ".bench"
 COUNTER = iter(range(10**9))  # report numbers unique within a run
 
 
-def median_time(fn: Any, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def paired(app: Any, raw: Any, repeat: int) -> tuple[float, float]:
     """Medians of the app's and the baseline's work, run in turns: this machine's speed
     drifts by 2x over minutes, and measuring one after the other put the drift into
@@ -117,20 +108,27 @@ def fig(
     }
 
 
-def list_open(path: Path, repeat: int) -> float:
-    db = open_database(str(path))
-    with db.read() as s:
-        actor = actor_of(get_user(s, "bench"))
-
-    def run() -> None:
+def list_open(large: Path, small: Path, repeat: int) -> tuple[float, float]:
+    """Opening the case list (count and first page) on two databases, in turns."""
+    runs = []
+    dbs = []
+    for path in (large, small):
+        db = open_database(str(path))
+        dbs.append(db)
         with db.read() as s:
-            count_matching(s, actor, CaseQuery())
-            case_page(s, actor, CaseQuery(), 0, 200)
+            actor = actor_of(get_user(s, "bench"))
 
-    run()
-    t = median_time(run, repeat)
-    db.dispose()
-    return t
+        def run(db: Any = db, actor: Any = actor) -> None:
+            with db.read() as s:
+                count_matching(s, actor, CaseQuery())
+                case_page(s, actor, CaseQuery(), 0, 200)
+
+        run()
+        runs.append(run)
+    result = paired(runs[0], runs[1], repeat * 3)
+    for db in dbs:
+        db.dispose()
+    return result
 
 
 def search(path: Path, term: str, repeat: int) -> tuple[float, float, float]:
@@ -628,13 +626,11 @@ def main() -> int:
     small, large = sizes[0], sizes[-1]
     paths = {n: database(n) for n in sizes}
     figures = []
-    base_open = list_open(paths[small], args.repeat)
     for n in sizes[1:]:
         figures.append(
             fig(
                 f"open case list, {n:,} vs {small:,} cases",
-                list_open(paths[n], args.repeat),
-                base_open,
+                *list_open(paths[n], paths[small], args.repeat),
                 1.2,
             )
         )
@@ -704,9 +700,7 @@ def main() -> int:
             raw.execute("SELECT sqlcipher_export('plain')")
             raw.execute("DETACH DATABASE plain")
         enc.dispose()
-    os.environ["IA_DESK_DB"] = ""
-    plain_t, _ = intake_plain(plain, args.repeat)
-    enc_t, _ = intake(paths[small], args.repeat)
+    enc_t, plain_t = intake_encrypted_vs_plain(paths[small], plain, args.repeat)
     figures.append(
         fig(
             "SQLCipher cost on the intake workload (encrypted vs plain SQLite)",
@@ -738,27 +732,32 @@ def main() -> int:
     return 0
 
 
-def intake_plain(path: Path, repeat: int) -> tuple[float, float]:
-    os.environ["IA_DESK_DB"] = f"sqlite:///{path}"
+def intake_encrypted_vs_plain(encrypted: Path, plain: Path, repeat: int) -> tuple[float, float]:
+    """The intake workload on the encrypted database and on a plain SQLite copy, in turns."""
     import warnings
 
     warnings.simplefilter("ignore")
+    enc_db = open_database(str(encrypted))
+    os.environ["IA_DESK_DB"] = f"sqlite:///{plain}"
     try:
-        db = open_database(f"sqlite:///{path}")
-        with db.read() as s:
-            actor = actor_of(get_user(s, "bench"))
-        counter = COUNTER
+        plain_db = open_database(f"sqlite:///{plain}")
+        services = []
+        for db in (enc_db, plain_db):
+            with db.read() as s:
+                actor = actor_of(get_user(s, "bench"))
 
-        def service() -> None:
-            with db.write(actor) as s:
-                open_case(s, actor, parse_report(report(next(counter))))
+            def service(db: Any = db, actor: Any = actor) -> None:
+                with db.write(actor) as s:
+                    open_case(s, actor, parse_report(report(next(COUNTER))))
 
-        service()
-        t = median_time(service, repeat * 4)
-        db.dispose()
-        return t, 0.0
+            service()
+            services.append(service)
+        result = paired(services[0], services[1], repeat * 4)
+        plain_db.dispose()
     finally:
         os.environ.pop("IA_DESK_DB", None)
+        enc_db.dispose()
+    return result
 
 
 if __name__ == "__main__":
