@@ -301,7 +301,7 @@ def case_page(
     )
     if limit is not None:
         page_stmt = page_stmt.limit(limit)
-    page = session.execute(page_stmt).all()
+    page = session.connection().execute(page_stmt).all()
     if not page:
         return []
     ids = [c.id for c in page]
