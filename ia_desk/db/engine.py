@@ -377,9 +377,9 @@ def check_server(engine: Engine, target: Target) -> None:
 class Database:
     """An open IA Desk database. Thread-safe to share; sessions are not.
 
-    ``audit_key`` may be given as a future: in passphrase mode the key is stretched in
-    the background while the app goes on (sign-in's own hash runs at the same time);
-    the first audit event waits for it.
+    ``audit_key_source`` may be a future: in passphrase mode the audit key is stretched
+    in the background while the app goes on (sign-in's own hash runs at the same time);
+    ``audit_key`` and the first audit event wait for it.
     """
 
     engine: Engine
