@@ -325,7 +325,8 @@ def open_case(session: Session, actor: Actor, report: ReportInput) -> IntakeResu
     deadline_days = int(get_setting(session, "deadline_days"))
     # The rows go in as plain statements on the session's connection: intake is the
     # busiest write, and the unit of work's bookkeeping for five new objects cost more
-    # than the inserts themselves. The case is read back once, complete, at the end.
+    # than the inserts themselves. The case is read back once at the end, attached to
+    # the caller's session (its subjects and allegations load when first used).
     conn = session.connection()
     case_id = conn.execute(
         _INSERT_CASE,
