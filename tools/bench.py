@@ -486,12 +486,18 @@ QTimer.singleShot(0, lambda: (print("main window shown", flush=True), app.quit()
 app.exec()
 """
 
-MEMORY = """
-import os, sys, resource
+# What each measured child process starts with: this checkout, and passphrase mode.
+CHILD = """
+import os, sys
 sys.path.insert(0, {root!r})
 import keyring
 from keyring.backends import fail
 keyring.set_keyring(fail.Keyring())
+"""
+
+MEMORY = (
+    CHILD
+    + """
 from PySide6.QtWidgets import QApplication
 from PySide6.QtCore import QThreadPool
 from ia_desk.db.engine import open_database
@@ -511,14 +517,13 @@ gc.collect()
 rss = [l for l in open("/proc/self/status") if l.startswith("VmRSS:")][0].split()[1]
 print(rss)
 """
+)
 
 
-STALL = """
-import os, sys, time
-sys.path.insert(0, {root!r})
-import keyring
-from keyring.backends import fail
-keyring.set_keyring(fail.Keyring())
+STALL = (
+    CHILD
+    + """
+import time
 from PySide6.QtCore import QTimer, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog
@@ -588,6 +593,7 @@ if __name__ == "__main__":
     shutdown_worker()
     os._exit(0)
 """
+)
 
 
 def gui_stalls(path: Path) -> dict[str, float]:
