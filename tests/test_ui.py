@@ -3,6 +3,8 @@ what the database holds and what the window shows."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
@@ -10,7 +12,7 @@ from sqlalchemy import select
 
 from ia_desk.cases.queries import get_case
 from ia_desk.db.models import Case, Reporter
-from ui.app import FirstRunDialog, SignInDialog
+from ui.app import FirstRunDialog, SignInDialog, binding_is_sound
 from ui.case_list import PAGE
 from ui.case_view import CaseWindow, FindingDialog
 from ui.clauses import ClausePickerDialog, ClauseTree
@@ -65,6 +67,28 @@ def test_first_run_dialog_refuses_differing_passwords(qtbot):
     dlg._check()
     assert "differ" in dlg.error.text()
     assert dlg.result() == 0
+
+
+def test_the_qt_binding_leaves_none_alone(qapp):
+    """PySide6 6.12.0 on Python 3.11 took a reference to None per Qt call returning nothing
+    (the app aborted after some thousands of calls). Whatever gets installed must not."""
+    from PySide6.QtWidgets import QLabel
+
+    label = QLabel()
+    before = sys.getrefcount(None)
+    for _ in range(5000):
+        label.setText("x")
+    assert sys.getrefcount(None) - before > -100
+    assert binding_is_sound()
+
+
+def test_the_app_refuses_a_broken_binding_and_says_what_to_install(monkeypatch, capsys):
+    import ui.app
+
+    monkeypatch.setattr(ui.app, "binding_is_sound", lambda: False)
+    assert ui.app.run_app("sqlite:////nonexistent/never-opened.db") == 4
+    err = capsys.readouterr().err
+    assert "PySide6" in err and "PySide6-Essentials<6.12" in err and "Python 3.12" in err
 
 
 def test_case_list_search_filter_sort_and_open(qtbot, db, admin, open_report):

@@ -274,11 +274,40 @@ def after_start(window: QWidget) -> None:
     QTimer.singleShot(0, lambda: run_task(window, warm_up, lambda _r: None))
 
 
+BROKEN_BINDING = (
+    "IA Desk cannot run with this Qt binding: PySide6 {version} on Python {python} drops a "
+    "reference to Python's None on every Qt call that returns nothing, and the app would "
+    "abort ('deallocating None') after some thousands of them. Install PySide6-Essentials "
+    "older than 6.12 (pip install 'PySide6-Essentials<6.12') or run on Python 3.12 or newer."
+)
+
+
+def binding_is_sound(calls: int = 500) -> bool:
+    """Whether Qt calls leave None's reference count alone. PySide6 6.12.0 built for
+    Python 3.11 takes one reference per call returning nothing (on 3.12 and newer None is
+    immortal, and the count never moves)."""
+    from PySide6.QtCore import QObject
+
+    probe = QObject()
+    before = sys.getrefcount(None)
+    for _ in range(calls):
+        probe.setObjectName("probe")
+    return sys.getrefcount(None) - before > -calls // 2
+
+
 def run_app(
     db_url: str | None = None, argv: list[str] | None = None, check_start: bool = False
 ) -> int:
     """Start the desktop app. ``check_start`` signs in from the environment, shows the
     main window and quits once it is up (used to check a deployment or a build)."""
+    if not binding_is_sound():
+        import PySide6
+
+        print(
+            BROKEN_BINDING.format(version=PySide6.__version__, python=sys.version.split()[0]),
+            file=sys.stderr,
+        )
+        return 4
     start_stretching(db_url)  # on another core while the screens' modules load
     from ui.main_window import MainWindow
 
