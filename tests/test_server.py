@@ -15,7 +15,7 @@ from sqlalchemy.pool import NullPool
 
 from ia_desk.audit.trail import verify
 from ia_desk.cases.intake import open_case, parse_report
-from ia_desk.cases.queries import get_case
+from ia_desk.cases.queries import get_case, show_case
 from ia_desk.cases.search import filter_by_text
 from ia_desk.cases.workflow import perform
 from ia_desk.db.changes import SOMETHING, ChangeFeed
@@ -26,7 +26,7 @@ from ia_desk.db.engine import (
     open_database,
     resolve_target,
 )
-from ia_desk.db.models import Base, Case
+from ia_desk.db.models import AuditEvent, Base, Case
 from ia_desk.errors import ConflictError, DatabaseKeyError, InputError, StorageError
 from ia_desk.security.users import actor_of, get_user
 from ia_desk.settings import set_setting
@@ -123,6 +123,23 @@ def test_other_workstations_changes_reach_an_open_case_list(db, db_url, admin, o
                 break
             time.sleep(0.05)
         assert changed == ({number} if db.engine.dialect.name == "postgresql" else {SOMETHING})
+        assert feed.poll() == set()
+
+        # Reading a case elsewhere commits only its audit event: no case changed, and the
+        # list is not reloaded for it (on SQLite every read used to reload it).
+        other = open_database(db_url)
+        try:
+            with other.write(admin) as s:
+                show_case(s, admin, number)
+        finally:
+            other.dispose()
+        time.sleep(0.2)
+        with db.read() as s:
+            assert s.scalar(
+                select(func.count()).where(
+                    AuditEvent.case_number == number, AuditEvent.event_type == "case.view"
+                )
+            )
         assert feed.poll() == set()
     finally:
         feed.close()

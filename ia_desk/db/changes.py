@@ -3,7 +3,10 @@
 PostgreSQL: a trigger on ``ia_case`` sends ``NOTIFY ia_desk_cases, '<number>'`` for every
 insert and update (see :mod:`ia_desk.db.pg`); the feed LISTENs on a connection of its
 own and reads what arrived without waiting. SQLite: ``PRAGMA data_version`` changes when
-another connection commits, which says *that* something changed, not which case.
+another connection commits; only then the cases' signature (the newest case id and the
+newest change time, both read off an index) says whether a case was added or changed, so
+the audit trail's own writes (every read of a case, every print) do not reload the list.
+It says *that* a case changed, not which.
 
 ``poll()`` never blocks on the network: the desktop calls it from a timer.
 """
@@ -30,6 +33,7 @@ class ChangeFeed:
         self._conn: Any = self._raw.driver_connection
         assert self._conn is not None
         self._last: int | None = None
+        self._cases: tuple[Any, ...] | None = None
         if self.dialect == "postgresql":
             from ia_desk.db.pg import CHANGE_CHANNEL
 
@@ -42,6 +46,15 @@ class ChangeFeed:
             self._conn.execute(f"LISTEN {CHANGE_CHANNEL}")
         else:
             self._last = self._data_version()
+            self._cases = self._case_signature()
+
+    def _case_signature(self) -> tuple[Any, ...]:
+        cur = self._conn.cursor()
+        try:
+            cur.execute("SELECT max(id), max(updated_at) FROM ia_case")
+            return tuple(cur.fetchone())
+        finally:
+            cur.close()
 
     def _data_version(self) -> int:
         cur = self._conn.cursor()
@@ -57,8 +70,12 @@ class ChangeFeed:
         if self.dialect == "postgresql":
             return {n.payload for n in self._conn.notifies(timeout=0.0)}
         version = self._data_version()
-        changed = version != self._last
+        if version == self._last:
+            return set()
         self._last = version
+        cases = self._case_signature()
+        changed = cases != self._cases
+        self._cases = cases
         return {SOMETHING} if changed else set()
 
     def close(self) -> None:

@@ -177,7 +177,10 @@ class Case(Base):
     channel: Mapped[str] = mapped_column(String(20))
     deadline_on: Mapped[dt.date] = mapped_column(Date, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # Indexed: a workstation on SQLite asks for the newest change to notice others' edits.
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime, default=utcnow, onupdate=utcnow, index=True
+    )
     created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
