@@ -153,6 +153,36 @@ def test_case_list_fetches_rows_in_pages(qtbot, db, admin):
     assert model.rowCount() == PAGE + 50 and not model.canFetchMore()
 
 
+def test_a_refresh_keeps_every_loaded_row_and_the_selection(qtbot, db, admin):
+    """Another workstation's change reloads the list in place: the rows the user scrolled
+    through come back (a page per turn of the event loop), once each, selection kept."""
+    from ia_desk.demo import add_demo_data
+
+    with db.write(admin) as s:
+        add_demo_data(s, admin, count=PAGE + 30, with_evidence=False)
+    win = MainWindow(db, admin)
+    qtbot.addWidget(win)
+    idle(qtbot)
+    page = win.cases
+    model = page.model
+    model.fetchMore()
+    idle(qtbot)
+    assert model.rowCount() == PAGE + 30
+    before = [model.index(r, 0).data() for r in range(model.rowCount())]
+    page.table.selectRow(PAGE + 10)
+    chosen = page.selected_number()
+    # While the rows come back, no page may be fetched (it would be listed twice).
+    fetchable = []
+    model.rowsInserted.connect(lambda *_: fetchable.append(model.canFetchMore()))
+    with qtbot.waitSignal(model.loaded, timeout=10_000):
+        page.refresh_in_place()
+    assert len(fetchable) == 2 and not any(fetchable)
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == before
+    assert [r.number for r in model.rows] == before
+    assert page.selected_number() == chosen
+    assert page.count.text() == f"{PAGE + 30} case(s)"
+
+
 def test_overdue_rows_stand_out(qtbot, db, admin, open_report):
     open_report(
         received_at="2026-01-05T09:00:00-06:00",
