@@ -193,7 +193,10 @@ def test_overdue_rows_stand_out(qtbot, db, admin, open_report):
     idle(qtbot)
     idx = win.cases.model.index(0, 6)
     assert "overdue" in idx.data().split(", ")
-    assert idx.data(Qt.ItemDataRole.ForegroundRole) is not None
+    assert idx.data(Qt.ItemDataRole.ForegroundRole).color().name() == "#a40000"
+    assert idx.data(Qt.ItemDataRole.FontRole).bold()
+    assert "overdue" in idx.data(Qt.ItemDataRole.ToolTipRole)  # a narrow column cuts it
+    assert win.cases.model.index(0, 1).data(Qt.ItemDataRole.FontRole) is None  # status: plain
 
 
 @pytest.mark.parametrize(

@@ -150,7 +150,7 @@ class CaseListModel(QStandardItemModel):
                 overdue = "overdue" in r.flags
                 for col, text in enumerate(cells):
                     roles: dict[Qt.ItemDataRole, object] = {DISPLAY: text}
-                    if col in (3, 4):
+                    if col in (3, 4, 6) and text:  # long lists: whole in the tooltip
                         roles[TOOLTIP] = text
                     if overdue:
                         roles[FOREGROUND] = overdue_brush
