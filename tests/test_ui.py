@@ -363,19 +363,21 @@ def test_policies_and_employees_screens(qtbot, db, admin, open_report):
     qtbot.addWidget(win)
     win.show()
     idle(qtbot)
-    policies = win.pages["Policies"]
+    assert list(win.pages) == ["Cases"]  # the other screens are built when first shown
+    policies = win.page("Policies")
+    idle(qtbot)  # the catalogue loads in the background
     policies.tree.select("vpd-3.21/III.M")
     idle(qtbot)
     assert [policies.cases.item(i).text() for i in range(policies.cases.count())] == [number]
-    employees = win.pages["Employees"]
+    employees = win.page("Employees")
     assert employees.table.rowCount() == 0  # a screen reads its data when first shown
-    win.nav.setCurrentRow(list(win.pages).index("Employees"))
+    win.nav.setCurrentRow(win.titles.index("Employees"))
     idle(qtbot)
     employees.table.setCurrentCell(0, 0)
     idle(qtbot)
     assert employees.history.item(0, 0).text() == number
-    admin_page = win.pages["Administration"]
-    win.nav.setCurrentRow(list(win.pages).index("Administration"))
+    admin_page = win.page("Administration")
+    win.nav.setCurrentRow(win.titles.index("Administration"))
     idle(qtbot)
     assert admin_page.users.item(0, 0).text() == "admin"
 

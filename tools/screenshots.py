@@ -71,12 +71,12 @@ def main(out_dir: str) -> int:
         win = MainWindow(db, actor)
         shoot(app, win, out / "case-list.png")
         for name in ("Policies", "Employees"):
-            win.nav.setCurrentRow(list(win.pages).index(name))
+            win.nav.setCurrentRow(win.titles.index(name))
             settle(app)  # a screen reads its data when first shown
             if name == "Policies":
-                win.pages[name].tree.select("vpd-3.21/IV.B")  # type: ignore[attr-defined]
+                win.page(name).tree.select("vpd-3.21/IV.B")  # type: ignore[attr-defined]
             if name == "Employees":
-                win.pages[name].table.setCurrentCell(0, 0)  # type: ignore[attr-defined]
+                win.page(name).table.setCurrentCell(0, 0)  # type: ignore[attr-defined]
             shoot(app, win, out / f"{name.lower()}.png")
         number = win.cases.model.number_at(5) or "IA-2026-0001"
         case_window = CaseWindow(db, actor, number)

@@ -261,14 +261,21 @@ def ask_to_change_connection(message: str) -> bool:
 
 def after_start(window: QWidget) -> None:
     """Once the main window is up: freeze start-up's objects out of the garbage
-    collector's way, and load the printing code (ReportLab, PDFium) in the background,
-    so the first print preview does not stop the window for the import."""
+    collector's way, and load the other screens' code (the case window, the other pages,
+    printing with ReportLab and PDFium) in the background, so neither start-up nor the
+    first use of a screen waits for the import."""
     from PySide6.QtCore import QTimer
 
     from ui.worker import freeze_startup_objects, run_task
 
     def warm_up() -> None:
-        import ui.printing  # noqa: F401
+        import ui.case_view
+        import ui.clauses
+        import ui.intake
+        import ui.pages
+        import ui.printing
+        import ui.registers_page
+        import ui.stats_page  # noqa: F401
 
     QTimer.singleShot(0, freeze_startup_objects)
     QTimer.singleShot(0, lambda: run_task(window, warm_up, lambda _r: None))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -23,13 +25,12 @@ from ia_desk.security.actor import Actor
 from ia_desk.security.roles import ROLE_LABELS, allowed
 from ia_desk.settings import get_setting
 from ui.case_list import CasesPage
-from ui.case_view import CaseWindow
-from ui.clauses import PoliciesPage
-from ui.intake import IntakeDialog
 from ui.lock import IdleWatcher, LockDialog
-from ui.pages import AdminPage, AuditPage, EmployeesPage
-from ui.registers_page import RegistersPage
-from ui.stats_page import StatisticsPage
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ui.case_view import CaseWindow
 
 CHANGE_POLL_MS = 2000
 
@@ -55,26 +56,26 @@ class MainWindow(QMainWindow):
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
+        # The screens this role may use, by title; each is built (and its code loaded) when
+        # first shown, so start-up builds only the case list.
+        self.titles: list[str] = []
         self.pages: dict[str, QWidget] = {}
+        self._builders: dict[str, Callable[[], QWidget]] = {}
         self.cases = CasesPage(db, actor)
         self.cases.open_case.connect(self.open_case)
-        self._add_page("Cases", self.cases)
+        self._add_page("Cases", lambda: self.cases)
         if allowed(actor, "case.read"):
-            employees = EmployeesPage(db, actor)
-            employees.open_case.connect(self.open_case)
-            self._add_page("Employees", employees)
-            policies = PoliciesPage(db, actor)
-            policies.open_case.connect(self.open_case)
-            self._add_page("Policies", policies)
+            self._add_page("Employees", self._employees_page)
+            self._add_page("Policies", self._policies_page)
         if allowed(actor, "registers.read"):
-            self._add_page("Registers", RegistersPage(db, actor))
+            self._add_page("Registers", self._registers_page)
         if actor.role in ("ia_admin", "command_staff"):
-            self._add_page("Statistics", StatisticsPage(db, actor))
+            self._add_page("Statistics", self._statistics_page)
         if allowed(actor, "user.manage"):
-            self._add_page("Administration", AdminPage(db, actor))
+            self._add_page("Administration", self._admin_page)
         if allowed(actor, "audit.read"):
-            self._add_page("Audit trail", AuditPage(db, actor))
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+            self._add_page("Audit trail", self._audit_page)
+        self.nav.currentRowChanged.connect(self._show_page)
         self.nav.setCurrentRow(0)
         self._menus()
         self.statusBar().showMessage(
@@ -135,10 +136,56 @@ class MainWindow(QMainWindow):
             listed = ", ".join(named[:3]) + ("…" if len(named) > 3 else "")
             self.statusBar().showMessage(f"Updated from other workstations: {listed}", 8_000)
 
-    def _add_page(self, title: str, page: QWidget) -> None:
-        self.pages[title] = page
-        self.stack.addWidget(page)
+    def _add_page(self, title: str, build: Callable[[], QWidget]) -> None:
+        self.titles.append(title)
+        self._builders[title] = build
         self.nav.addItem(title)
+
+    def page(self, title: str) -> QWidget:
+        """The screen with this title, built the first time it is asked for."""
+        if title not in self.pages:
+            page = self._builders[title]()
+            self.pages[title] = page
+            self.stack.addWidget(page)
+        return self.pages[title]
+
+    def _show_page(self, row: int) -> None:
+        if 0 <= row < len(self.titles):
+            self.stack.setCurrentWidget(self.page(self.titles[row]))
+
+    def _employees_page(self) -> QWidget:
+        from ui.pages import EmployeesPage
+
+        page = EmployeesPage(self.db, self.actor)
+        page.open_case.connect(self.open_case)
+        return page
+
+    def _policies_page(self) -> QWidget:
+        from ui.clauses import PoliciesPage
+
+        page = PoliciesPage(self.db, self.actor)
+        page.open_case.connect(self.open_case)
+        return page
+
+    def _registers_page(self) -> QWidget:
+        from ui.registers_page import RegistersPage
+
+        return RegistersPage(self.db, self.actor)
+
+    def _statistics_page(self) -> QWidget:
+        from ui.stats_page import StatisticsPage
+
+        return StatisticsPage(self.db, self.actor)
+
+    def _admin_page(self) -> QWidget:
+        from ui.pages import AdminPage
+
+        return AdminPage(self.db, self.actor)
+
+    def _audit_page(self) -> QWidget:
+        from ui.pages import AuditPage
+
+        return AuditPage(self.db, self.actor)
 
     def _action(
         self, menu_title: str, text: str, slot: object, shortcut: QKeySequence | str | None = None
@@ -172,7 +219,7 @@ class MainWindow(QMainWindow):
         self._action("&File", "&Lock now", self.lock, "Ctrl+L")
         self._action("&File", "&Quit", self.close, QKeySequence.StandardKey.Quit)
         self._action("&Edit", "&Find cases", self.focus_search, QKeySequence.StandardKey.Find)
-        for i, title in enumerate(self.pages):
+        for i, title in enumerate(self.titles):
             self._action(
                 "&View", title, lambda _=False, n=i: self.nav.setCurrentRow(n), f"Ctrl+{i + 1}"
             )
@@ -189,6 +236,8 @@ class MainWindow(QMainWindow):
         self.cases.search.selectAll()
 
     def new_report(self) -> None:
+        from ui.intake import IntakeDialog
+
         dlg = IntakeDialog(self.db, self.actor, self)
         if dlg.exec() == QDialog.DialogCode.Accepted and dlg.result_ is not None:
             self.refresh()
@@ -222,6 +271,8 @@ class MainWindow(QMainWindow):
     def open_case(self, number: str) -> None:
         window = self.case_windows.get(number)
         if window is None:
+            from ui.case_view import CaseWindow
+
             window = CaseWindow(self.db, self.actor, number)
             window.changed.connect(lambda _n: self.refresh())
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
