@@ -13,10 +13,11 @@ from ia_desk import cli
 def _run_app(db_url: str | None, check_start: bool = False) -> int:
     """Run the desktop app, then leave without Python's final garbage collection.
 
-    Everything is closed and committed by then (windows, background work, database). On
-    a large database the interpreter's last collection sometimes aborted inside a C
-    extension ("none_dealloc", seen with PySide6 6.12): a crash after the work is done,
-    but a crash. So the process ends here, once the streams are flushed.
+    Everything is closed and committed by then (windows, background work, database), so
+    the process ends here, once the streams are flushed. (This once also hid aborts in
+    the final collection, "none_dealloc": their cause was PySide6 6.12.0 on Python 3.11
+    dropping a reference to None per Qt call, which the app now refuses to run with; see
+    ``ui.app.binding_is_sound``.)
     """
     from ia_desk.evidence.decode import shutdown_worker
     from ui.app import run_app
