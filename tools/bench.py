@@ -659,9 +659,10 @@ def main() -> int:
     figures.append(fig("case summary PDF, 10 allegations and 20 screenshots", app_t, raw_t, 1.5))
     app_t, raw_t, events = audit_verify(paths[large])
     figures.append(fig(f"audit verify over {events:,} events", app_t, raw_t, 1.5))
-    bares, starts = [], []
+    bares, floors, starts = [], [], []
     for _ in range(5):  # in turns, like the paired figures
         bares.append(time_to_window([sys.executable, "-c", BARE_QT]))
+        floors.append(time_to_window([sys.executable, "-c", "import sqlalchemy.orm\n" + BARE_QT]))
         try:
             starts.append(
                 time_to_window(
@@ -679,6 +680,16 @@ def main() -> int:
     bare = statistics.median(bares)
     cold = statistics.median(starts) if starts else float("nan")
     figures.append(fig(f"cold start to the main window, {large:,} cases", cold, bare, 2.0))
+    # What any app on this stack pays before its first query: the same bare window, after
+    # importing SQLAlchemy's ORM (no models, no database).
+    figures.append(
+        fig(
+            "cold start floor: a bare window after importing SQLAlchemy's ORM",
+            statistics.median(floors),
+            bare,
+            None,
+        )
+    )
     stalls = gui_stalls(paths[large])
     for name, gap in sorted(stalls.items()):
         figures.append(fig(f"longest GUI stall, {name}, {large:,} cases", gap, None, None, "s"))
