@@ -309,14 +309,14 @@ def case_page(
     # All rows in one fetch (iterating a result fetches one row per call), as plain tuples
     # unpacked by position (looking columns up by name on 200 rows cost more than
     # building the page).
-    page = session.connection().execute(page_stmt).tuples().all()
+    page = session.connection().execute(page_stmt).all()
     if not page:
         return []
     ids = [r[0] for r in page]
     subjects: dict[int, list[str]] = {}
     clauses: dict[int, list[str]] = {}
     for kind, case_id, value, _seq in (
-        session.connection().execute(_SUBJECTS_AND_CLAUSES, {"ids": ids}).tuples().all()
+        session.connection().execute(_SUBJECTS_AND_CLAUSES, {"ids": ids}).all()
     ):
         (subjects if kind == 0 else clauses).setdefault(case_id, []).append(value)
     see_detail = allowed(actor, "case.read")
