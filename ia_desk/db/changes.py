@@ -51,7 +51,11 @@ class ChangeFeed:
     def _case_signature(self) -> tuple[Any, ...]:
         cur = self._conn.cursor()
         try:
-            cur.execute("SELECT max(id), max(updated_at) FROM ia_case")
+            # Two subqueries: SQLite reads a lone max() off its index, but scans the table
+            # for two in one SELECT (25-55 ms at 100,000 cases, on the GUI's timer).
+            cur.execute(
+                "SELECT (SELECT max(id) FROM ia_case), (SELECT max(updated_at) FROM ia_case)"
+            )
             return tuple(cur.fetchone())
         finally:
             cur.close()
