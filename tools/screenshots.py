@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import keyring
@@ -29,9 +30,18 @@ PASSWORD = "Screenshot-pass-2026"
 
 
 def settle(app: QApplication) -> None:
-    for _ in range(5):
-        QThreadPool.globalInstance().waitForDone()
-        app.processEvents()
+    """Until the background work started by what is on screen is done and shown (a screen
+    starts its loading shortly after its first paint)."""
+    from ui.worker import pending_tasks
+
+    deadline = time.monotonic() + 30
+    while True:
+        for _ in range(5):
+            QThreadPool.globalInstance().waitForDone()
+            app.processEvents()
+        if pending_tasks() == 0 or time.monotonic() > deadline:
+            return
+        time.sleep(0.02)
 
 
 SHOWN: list[QWidget] = []
