@@ -71,7 +71,7 @@ def test_first_run_dialog_refuses_differing_passwords(qtbot):
 
 def test_the_qt_binding_leaves_none_alone(qapp):
     """PySide6 6.12.0 on Python 3.11 took a reference to None per Qt call returning nothing
-    (the app aborted after some thousands of calls). Whatever gets installed must not."""
+    (the app aborted after some tens of thousands of calls). Whatever gets installed must not."""
     from PySide6.QtWidgets import QLabel
 
     label = QLabel()

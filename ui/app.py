@@ -284,7 +284,7 @@ def after_start(window: QWidget) -> None:
 BROKEN_BINDING = (
     "IA Desk cannot run with this Qt binding: PySide6 {version} on Python {python} drops a "
     "reference to Python's None on every Qt call that returns nothing, and the app would "
-    "abort ('deallocating None') after some thousands of them. Install PySide6-Essentials "
+    "abort ('deallocating None') after some tens of thousands of them. Install PySide6-Essentials "
     "older than 6.12 (pip install 'PySide6-Essentials<6.12') or run on Python 3.12 or newer."
 )
 

@@ -56,11 +56,10 @@ class MainWindow(QMainWindow):
         row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        # The screens this role may use, by title; each is built (and its code loaded) when
-        # first shown, so start-up builds only the case list.
-        self.titles: list[str] = []
-        self.pages: dict[str, QWidget] = {}
+        # The screens this role may use, in the order of the navigation, each built (and its
+        # code loaded) when first shown: start-up builds only the case list.
         self._builders: dict[str, Callable[[], QWidget]] = {}
+        self.pages: dict[str, QWidget] = {}  # those built so far
         self.cases = CasesPage(db, actor)
         self.cases.open_case.connect(self.open_case)
         self._add_page("Cases", lambda: self.cases)
@@ -137,9 +136,13 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Updated from other workstations: {listed}", 8_000)
 
     def _add_page(self, title: str, build: Callable[[], QWidget]) -> None:
-        self.titles.append(title)
         self._builders[title] = build
         self.nav.addItem(title)
+
+    @property
+    def titles(self) -> list[str]:
+        """The screens' titles, in the navigation's order."""
+        return list(self._builders)
 
     def page(self, title: str) -> QWidget:
         """The screen with this title, built the first time it is asked for."""
@@ -150,8 +153,9 @@ class MainWindow(QMainWindow):
         return self.pages[title]
 
     def _show_page(self, row: int) -> None:
-        if 0 <= row < len(self.titles):
-            self.stack.setCurrentWidget(self.page(self.titles[row]))
+        titles = self.titles
+        if 0 <= row < len(titles):
+            self.stack.setCurrentWidget(self.page(titles[row]))
 
     def _employees_page(self) -> QWidget:
         from ui.pages import EmployeesPage
