@@ -27,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -108,6 +109,11 @@ class User(Base):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    # Set by an administrator's reset (and for a new account): the next sign-in must
+    # choose a new password before anything else.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
 
 class Policy(Base):
@@ -210,7 +216,7 @@ class Reporter(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("ia_case.id"), unique=True)
     mode: Mapped[str] = mapped_column(String(20))
     name: Mapped[str | None] = mapped_column(String(120))
-    badge: Mapped[str | None] = mapped_column(String(20))
+    badge: Mapped[str | None] = mapped_column(String(20), index=True)
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(200))
     employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
@@ -329,6 +335,10 @@ class DisciplineAction(Base):
     decided_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     within_range: Mapped[bool] = mapped_column(Boolean, default=True)
     matrix_version: Mapped[int | None] = mapped_column(Integer)
+    # An amendment names the decision it replaces; the replaced one names its successor.
+    # The decision in force for an employee on a case is the one not superseded.
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("discipline_action.id"))
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("discipline_action.id"))
     case: Mapped[Case] = relationship()
     employee: Mapped[Employee] = relationship()
     decided_by: Mapped[User] = relationship()
