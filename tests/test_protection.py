@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from ia_desk.admin import export_all
-from ia_desk.cases.allegations import record_finding
+from ia_desk.cases.allegations import add_allegation, record_finding
 from ia_desk.cases.deadlines import record_reporter_update, toll, untoll
 from ia_desk.cases.queries import get_case, show_case
 from ia_desk.cases.workflow import perform
@@ -66,9 +66,9 @@ def test_a_flagged_case_cannot_close_or_take_discipline_until_reviewed(
     later = report(open_report, "2026-06-01", {"mode": "anonymous"}, [PAT])
     with db.write(admin) as s:
         perform(s, admin, later, "start")
-        for a in get_case(s, later).allegations:
-            record_finding(s, admin, a.id, "sustained", "Seen.")
-        perform(s, admin, later, "findings")
+    # The complaint may be the retaliation: even a finding against Pat waits (§V.C).
+    with pytest.raises(Blocked, match="retaliation review"), db.write(admin) as s:
+        record_finding(s, admin, get_case(s, later).allegations[0].id, "sustained", "Seen.")
     with pytest.raises(InputError, match="retaliation review is required"), db.write(admin) as s:
         perform(s, admin, later, "close")
     with pytest.raises(Blocked, match="retaliation review"), db.write(admin) as s:
@@ -90,6 +90,9 @@ def test_a_flagged_case_cannot_close_or_take_discipline_until_reviewed(
     assert "retaliation_review" in data["flags"] and not data["retaliation"]["blocking"]
     assert data["retaliation"]["reviews"][0]["conclusion"] == "no_retaliation"
     with db.write(admin) as s:
+        for a in get_case(s, later).allegations:
+            record_finding(s, admin, a.id, "sustained", "Seen.")
+        perform(s, admin, later, "findings")
         record(s, admin, later, "2001", "training")
         perform(s, admin, later, "close")
 
@@ -180,3 +183,39 @@ def test_reporter_update_reminder_after_thirty_days(db, admin, open_report, make
     chief = make_user("command_staff")
     with pytest.raises(PermissionDenied), db.write(chief) as s:
         toll(s, chief, old, "no")
+
+
+def test_protection_follows_the_badge_of_a_reporter_not_yet_on_the_roster(db, admin, open_report):
+    # Quinn (7001) is not on the roster when reporting; a month later Quinn is named.
+    first = report(
+        open_report,
+        "2026-03-01",
+        {"mode": "confidential", "name": "Quinn Whistle", "badge": "7001", "good_faith": True},
+        [ROE],
+    )
+    later = report(
+        open_report,
+        "2026-04-01",
+        {"mode": "anonymous"},
+        [{"badge": "7001", "name": "Quinn Whistle", "department": "police"}],
+    )
+    data = flags(db, admin, later)
+    assert "retaliation_review" in data["flags"]
+    assert data["retaliation"]["triggers"][0]["protected_by"] == first
+
+
+def test_the_good_faith_report_itself_is_never_alleged_as_misconduct(
+    db, admin, open_report, protected
+):
+    with db.read() as s:
+        assert get_case(s, protected).reporter.badge == "2001"
+    # Pat reported in good faith in `protected`: alleging against Pat there is refused.
+    with pytest.raises(InputError, match="3.21 §V.C"), db.write(admin) as s:
+        add_allegation(s, admin, protected, "2001", "vpd-3.21/III.K")
+    with db.read() as s:
+        assert [a.employee.badge for a in get_case(s, protected).allegations] == ["1234"]
+    # Once the protection is revoked (knowingly false), IA may allege.
+    with db.write(admin) as s:
+        revoke_protection(s, admin, protected, "Interviews show the report was invented.")
+    with db.write(admin) as s:
+        add_allegation(s, admin, protected, "2001", "vpd-3.21/III.K")

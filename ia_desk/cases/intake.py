@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ia_desk import validation as v
 from ia_desk.audit.trail import append
+from ia_desk.cases.redaction import withholding_for
 from ia_desk.cases.search import index_text
 from ia_desk.db.models import (
     CHANNELS,
@@ -39,6 +40,7 @@ from ia_desk.db.upsert import dialect_insert, insert_unless_present
 from ia_desk.errors import InputError
 from ia_desk.policy.catalogue import POLICY_ORDER, clause_in_force, policy_of
 from ia_desk.protection import tracking
+from ia_desk.protection.retaliation import link_reporters
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
 from ia_desk.settings import get_setting
@@ -246,7 +248,7 @@ def _subject_employee(session: Session, s: SubjectInput, index: int) -> Employee
             field=f"{f}.department",
         )
     # Another workstation may be adding the same new employee right now.
-    insert_unless_present(
+    added = insert_unless_present(
         session,
         Employee,
         "badge",
@@ -259,7 +261,10 @@ def _subject_employee(session: Session, s: SubjectInput, index: int) -> Employee
             "active": True,
         },
     )
-    return session.scalars(select(Employee).where(Employee.badge == s.badge)).one()
+    emp = session.scalars(select(Employee).where(Employee.badge == s.badge)).one()
+    if added:
+        link_reporters(session, emp)
+    return emp
 
 
 def open_case(session: Session, actor: Actor, report: ReportInput) -> IntakeResult:
@@ -380,10 +385,13 @@ def open_case(session: Session, actor: Actor, report: ReportInput) -> IntakeResu
                 for e, c in pairs
             ],
         )
+    case = session.get(Case, case_id)
+    assert case is not None
     index_text(
         session,
         case_id,
         new=True,
+        public=withholding_for(session, case, ia=False),
         number=number,
         narrative=report.narrative,
         platform=report.platform or "",
@@ -406,8 +414,6 @@ def open_case(session: Session, actor: Actor, report: ReportInput) -> IntakeResu
             "linked_to": linked,
         },
     )
-    case = session.get(Case, case_id)
-    assert case is not None
     return IntakeResult(case=case, tracking_code=code, linked_cases=linked)
 
 

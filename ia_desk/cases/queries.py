@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -32,7 +32,7 @@ from ia_desk.db.models import (
 )
 from ia_desk.errors import AuditedRefusal, InputError, NotFound, PermissionDenied
 from ia_desk.security.actor import Actor
-from ia_desk.security.roles import allowed, require
+from ia_desk.security.roles import allowed, require, sees_identities
 
 
 def local_time(utc: dt.datetime, offset_min: int) -> dt.datetime:
@@ -220,7 +220,7 @@ def _filtered(session: Session, actor: Actor, q: CaseQuery) -> Select[Any]:
             Case.status != "closed", Case.deadline_on < today(), Case.tolled_since.is_(None)
         )
     if q.search and q.search.strip():
-        stmt = filter_by_text(session, stmt, q.search)
+        stmt = filter_by_text(session, stmt, q.search, public=not sees_identities(actor))
     return stmt
 
 
@@ -253,7 +253,7 @@ def _sort_column(key: str) -> Any:
 def count_matching(session: Session, actor: Actor, q: CaseQuery) -> int:
     if _search_only(actor, q):
         assert q.search is not None
-        direct = count_text_matches(session, q.search)
+        direct = count_text_matches(session, q.search, public=not sees_identities(actor))
         if direct is not None:
             return direct
     sub = _filtered(session, actor, q).subquery()
@@ -427,6 +427,10 @@ def show_case(session: Session, actor: Actor, number: str) -> dict[str, Any]:
             "status": case.status,
             "received_at": local_time(case.received_at, case.received_offset_min).isoformat(),
         }
+    from ia_desk.cases.redaction import withholding_for
+
+    ia = sees_identities(actor)
+    hide = withholding_for(session, case, ia)
     inc = case.incident
     data: dict[str, Any] = {
         "case": case.number,
@@ -447,18 +451,18 @@ def show_case(session: Session, actor: Actor, number: str) -> dict[str, Any]:
             }
             for s in case.subjects
         ],
-        "incident": incident_dict(inc),
-        "allegations": [allegation_dict(a) for a in case.allegations],
+        "incident": incident_dict(inc, hide.text),
+        "allegations": [allegation_dict(a, hide.text) for a in case.allegations],
         "evidence": [
             {
                 "id": e.id,
                 "sha256": e.sha256,
-                "file_name": e.file_name,
+                "file_name": hide.text(e.file_name),
                 "media_type": e.media_type,
                 "size": e.size,
                 "width": e.width,
                 "height": e.height,
-                "source_url": e.source_url,
+                "source_url": hide.text(e.source_url) or None,
                 "captured_at_utc": e.captured_at.isoformat() + "Z" if e.captured_at else None,
                 "captured_by": e.captured_by.login,
                 "verified": rehash(session, e),
@@ -467,9 +471,9 @@ def show_case(session: Session, actor: Actor, number: str) -> dict[str, Any]:
         ],
         "flags": case_flags(session, case),
         "tolled_since": case.tolled_since.isoformat() if case.tolled_since else None,
-        "retaliation": retaliation_status(session, case),
+        "retaliation": retaliation_status(session, case, ia, hide.text),
         "approvals": approval_lines(session, case),
-        "discipline": discipline_decisions(session, case),
+        "discipline": discipline_decisions(session, case, hide.text),
     }
     append(
         session,
@@ -489,29 +493,45 @@ def approval_lines(session: Session, case: Case) -> list[str]:
     return approval_status(session, case.id)
 
 
-def retaliation_status(session: Session, case: Case) -> dict[str, Any]:
+def retaliation_status(
+    session: Session, case: Case, ia: bool, shown: Callable[[str | None], str]
+) -> dict[str, Any]:
     from ia_desk.protection.retaliation import status
 
-    return status(session, case)
+    out = status(session, case, ia)
+    for review in out["reviews"]:
+        review["reasoning"] = shown(review["reasoning"])
+    return out
 
 
-def discipline_decisions(session: Session, case: Case) -> list[dict[str, Any]]:
+def discipline_decisions(
+    session: Session, case: Case, shown: Callable[[str | None], str]
+) -> list[dict[str, Any]]:
     from ia_desk.discipline.ladder import decisions
 
-    return decisions(session, case)
+    out = decisions(session, case)
+    for d in out:
+        d["reason"] = shown(d["reason"]) or None
+    return out
 
 
-def incident_dict(inc: Incident) -> dict[str, Any]:
+def _as_is(text: str | None) -> str:
+    return text or ""
+
+
+def incident_dict(inc: Incident, shown: Callable[[str | None], str] = _as_is) -> dict[str, Any]:
+    """The incident as plain data; ``shown`` is what the reader may see of free text."""
     return {
         "occurred_on": inc.occurred_on.isoformat(),
         "platform": inc.platform,
-        "url": inc.url,
-        "narrative": inc.narrative,
+        "url": shown(inc.url) or None,
+        "narrative": shown(inc.narrative),
     }
 
 
-def allegation_dict(a: Allegation) -> dict[str, Any]:
-    """One allegation as plain data (case view, CLI and export share it)."""
+def allegation_dict(a: Allegation, shown: Callable[[str | None], str] = _as_is) -> dict[str, Any]:
+    """One allegation as plain data (case view, CLI and export share it); ``shown`` is
+    what the reader may see of free text."""
     return {
         "id": a.id,
         "employee": a.employee.badge,
@@ -520,7 +540,7 @@ def allegation_dict(a: Allegation) -> dict[str, Any]:
         "clause_title": a.clause.title,
         "disposition": a.disposition,
         "finding_on": a.finding_on.isoformat() if a.finding_on else None,
-        "rationale": a.rationale,
+        "rationale": shown(a.rationale) or None,
     }
 
 
@@ -541,8 +561,11 @@ def employee_by_badge(session: Session, badge: str) -> Employee:
 
 def timeline(session: Session, actor: Actor, number: str) -> list[dict[str, Any]]:
     """Every audited event of a case, newest first (IA roles and command staff)."""
+    from ia_desk.cases.redaction import withholding_for
+
     require(actor, "case.read", "case.timeline", "case", number)
     case = get_case(session, number)
+    hide = withholding_for(session, case, sees_identities(actor))
     events = session.scalars(
         select(AuditEvent)
         .where(AuditEvent.case_number == case.number)
@@ -556,7 +579,7 @@ def timeline(session: Session, actor: Actor, number: str) -> list[dict[str, Any]
             "workstation": e.workstation,
             "event": e.event_type,
             "outcome": e.outcome,
-            "details": e.details,
+            "details": hide.details(e.details),
         }
         for e in events
     ]
@@ -623,7 +646,7 @@ def employee_history(session: Session, actor: Actor, badge: str) -> dict[str, An
     actions = session.execute(
         select(DisciplineAction, Case.number)
         .join(Case, Case.id == DisciplineAction.case_id)
-        .where(DisciplineAction.employee_id == emp.id)
+        .where(DisciplineAction.employee_id == emp.id, DisciplineAction.superseded_by_id.is_(None))
         .order_by(DisciplineAction.decided_at)
     ).all()
     out["discipline"] = [

@@ -107,9 +107,14 @@ def migrate_to(
                 from ia_desk.cases.search import FTS_COLUMNS, document_rows
 
                 cols = ", ".join(FTS_COLUMNS)
+                # The withheld twins are few (cases that withhold words they contain).
+                twins = src.execute(
+                    text(f"SELECT rowid AS id, {cols} FROM case_fts_public")  # noqa: S608
+                )
+                public = {r.id: dict(r._mapping) for r in twins}
                 fts = src.execute(text(f"SELECT rowid AS id, {cols} FROM case_fts"))  # noqa: S608
                 for part in fts.partitions(BATCH_ROWS):
-                    conn.execute(*document_rows([dict(r._mapping) for r in part]))
+                    conn.execute(*document_rows([dict(r._mapping) for r in part], public))
             reset_sequences(conn)
             with Session(bind=conn) as session:
                 install_audit_key(session, source.audit_key, passphrase)

@@ -17,13 +17,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, aliased
 
 from ia_desk import validation as v
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import get_case
-from ia_desk.db.models import Case, CaseSubject, Reporter, RetaliationReview, utcnow
+from ia_desk.cases.workflow import require_case_write
+from ia_desk.db.models import Case, CaseSubject, Employee, Reporter, RetaliationReview, utcnow
 from ia_desk.errors import InputError
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
@@ -62,6 +63,7 @@ class Trigger:
     complainant_was_reported: bool
 
     def text(self) -> str:
+        """The trigger as IA reads it: who, which report, since when."""
         out = (
             f"{self.employee_name} (badge {self.employee_badge}) reported in good faith in "
             f"{self.protected_by_case} on {self.protected_since} and is protected"
@@ -70,7 +72,11 @@ class Trigger:
             out += "; this complaint comes from someone that report named as a subject"
         return out + "."
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, ia: bool) -> dict[str, Any]:
+        """The trigger for a reader; outside IA it names no one and no report (who made
+        a confidential report, and which, is IA's to know: 3.21 §V.A, §V.C)."""
+        if not ia:
+            return {"text": WITHHELD_TRIGGER}
         return {
             "employee": self.employee_badge,
             "protected_by": self.protected_by_case,
@@ -78,6 +84,12 @@ class Trigger:
             "complainant_was_reported": self.complainant_was_reported,
             "text": self.text(),
         }
+
+
+WITHHELD_TRIGGER = (
+    "A subject of this case reported misconduct in good faith and is protected "
+    "(3.21 §V.C); who, and which report, is withheld outside IA."
+)
 
 
 _OTHER = aliased(Case)
@@ -174,12 +186,13 @@ def reviews_of(session: Session, case: Case) -> list[RetaliationReview]:
     )
 
 
-def status(session: Session, case: Case) -> dict[str, Any]:
-    """Triggers, reviews, and whether the case is held back until a review."""
+def status(session: Session, case: Case, ia: bool) -> dict[str, Any]:
+    """Triggers, reviews, and whether the case is held back until a review, as a
+    reader sees them (``ia``: an IA role or an IA audience; see :meth:`Trigger.as_dict`)."""
     trig = triggers_for(session, [case.id]).get(case.id, [])
     reviews = reviews_of(session, case)
-    return {
-        "triggers": [t.as_dict() for t in trig],
+    out: dict[str, Any] = {
+        "triggers": [t.as_dict(ia) for t in trig],
         "reviews": [
             {
                 "by": r.reviewed_by.login,
@@ -191,17 +204,69 @@ def status(session: Session, case: Case) -> dict[str, Any]:
         ],
         "blocking": bool(trig) and not reviews,
     }
+    if ia:
+        out["protected_subjects"] = sorted({t.employee_badge for t in trig})
+    return out
 
 
-def blocking_reason(session: Session, case: Case) -> str | None:
-    s = status(session, case)
+def blocking_reason(session: Session, case: Case, ia: bool) -> str | None:
+    """Why the case is held for a retaliation review (None: it is not), in words for
+    the reader (``ia`` as in :func:`status`)."""
+    s = status(session, case, ia)
     if s["blocking"]:
         return (
             "a retaliation review is required first (a good-faith reporter is a subject: "
-            + s["triggers"][0]["text"]
+            + s["triggers"][0]["text"].rstrip(".")
             + ")"
         )
     return None
+
+
+def finding_hold(session: Session, case: Case, employee_id: int) -> str | None:
+    """A finding against a protected good-faith reporter waits for the retaliation
+    review: the complaint may be the retaliation (3.21 §V.C). None when not held."""
+    s = status(session, case, ia=True)
+    if not s["blocking"]:
+        return None
+    emp = session.get(Employee, employee_id)
+    if emp is None or emp.badge not in s["protected_subjects"]:
+        return None
+    return (
+        f"badge {emp.badge} reported misconduct in good faith and is protected; an IA "
+        "administrator records the retaliation review first"
+    )
+
+
+def refuse_allegation_against_own_reporter(session: Session, case: Case, emp: Employee) -> None:
+    """Good-faith reporting is protected and is not a policy violation (3.21 §V.C): the
+    reporter of a case is not alleged against in that case. If the report was knowingly
+    false, an IA administrator revokes the protection first (with the reason)."""
+    r = case.reporter
+    if r is None or r.mode == "anonymous" or not r.good_faith or r.protection_revoked_at:
+        return
+    if r.employee_id == emp.id or (r.badge is not None and r.badge == emp.badge):
+        raise InputError(
+            f"Badge {emp.badge} made this report in good faith: the report is protected and "
+            "is not a policy violation (3.21 §V.C). If it was knowingly false, an IA "
+            "administrator revokes the protection first.",
+            field="employee",
+        )
+
+
+def link_reporters(session: Session, employee: Employee) -> int:
+    """Protection follows the reporter's badge: when an employee joins the roster, the
+    earlier reports made under that badge are linked to them (so a confidential
+    reporter who was not yet on the roster is still protected when named later)."""
+    result: Any = session.execute(
+        update(Reporter)
+        .where(
+            Reporter.badge == employee.badge,
+            Reporter.employee_id.is_(None),
+            Reporter.mode != "anonymous",
+        )
+        .values(employee_id=employee.id)
+    )
+    return int(result.rowcount or 0)
 
 
 def record_review(
@@ -210,6 +275,7 @@ def record_review(
     """An IA administrator's review of a flagged case. Audited."""
     require(actor, "retaliation.review", "retaliation.review", "case", number)
     case = get_case(session, number)
+    require_case_write(actor, case, "retaliation.review")
     conclusion = v.choice(conclusion, "conclusion", CONCLUSIONS)
     text = v.text(reasoning, "reasoning", max_len=20_000, multiline=True)
     if not triggers_for(session, [case.id]).get(case.id):
@@ -231,18 +297,30 @@ def record_review(
     return review
 
 
+def protection_problem(case: Case) -> str | None:
+    """Why the protection given by this case's report cannot be revoked (None: it can)."""
+    r = case.reporter
+    if (
+        r is None
+        or r.mode == "anonymous"
+        or not r.good_faith
+        or (r.employee_id is None and not r.badge)
+    ):
+        return f"the reporter of {case.number} is not a protected good-faith reporter"
+    if r.protection_revoked_at is not None:
+        return f"the protection from {case.number} was already revoked"
+    return None
+
+
 def revoke_protection(session: Session, actor: Actor, number: str, reason: str) -> None:
     """End the protection a report gave its reporter (knowingly false report). Audited."""
     require(actor, "protection.revoke", "protection.revoke", "case", number)
     case = get_case(session, number)
     text = v.text(reason, "reason", max_len=5000, multiline=True)
+    problem = protection_problem(case)
+    if problem is not None:
+        raise InputError(problem[0].upper() + problem[1:] + ".", field="case")
     r = case.reporter
-    if r.mode == "anonymous" or not r.good_faith or r.employee_id is None:
-        raise InputError(
-            f"The reporter of {case.number} is not a protected good-faith reporter.", field="case"
-        )
-    if r.protection_revoked_at is not None:
-        raise InputError(f"The protection from {case.number} was already revoked.", field="case")
     r.protection_revoked_at = utcnow()
     r.protection_revoked_by_id = actor.user_id
     r.protection_revoked_reason = text
@@ -255,13 +333,4 @@ def revoke_protection(session: Session, actor: Actor, number: str, reason: str) 
         object_id=case.id,
         case_number=case.number,
         details={"reason": text},
-    )
-
-
-def is_protected(reporter: Reporter) -> bool:
-    return (
-        reporter.mode != "anonymous"
-        and reporter.good_faith
-        and reporter.employee_id is not None
-        and reporter.protection_revoked_at is None
     )

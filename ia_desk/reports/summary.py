@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import case_flags, get_case, local_time
-from ia_desk.cases.redaction import redact, redactions
+from ia_desk.cases.redaction import withholding_for
 from ia_desk.db.models import AuditEvent, AuditHead, Case, EvidenceThumb
 from ia_desk.discipline.ladder import ladder
 from ia_desk.errors import InputError
@@ -72,10 +72,10 @@ def _case_story(
     session: Session, actor: Actor, case: Case, audience: str, st: dict[str, Any]
 ) -> list[Any]:
     """The flowables of one case, and (side effect) evidence print events in the trail."""
-    terms = [r.text for r in redactions(session, case)] if audience == "command" else []
+    hide = withholding_for(session, case, ia=audience == "ia")
 
     def r(text: Any) -> str:
-        return esc(redact(str(text) if text is not None else "", terms))
+        return esc(hide.text(str(text) if text is not None else ""))
 
     inc = case.incident
     received = local_time(case.received_at, case.received_offset_min)
@@ -93,7 +93,7 @@ def _case_story(
     for flag in flags:
         if flag in FLAG_TEXT and flag != "reporter_update_due":
             story.append(Paragraph(FLAG_TEXT[flag], st["flag"]))
-    ret = retaliation_status(session, case)
+    ret = retaliation_status(session, case, ia=audience == "ia")
     if ret["triggers"]:
         items = (
             "; ".join(esc(t["text"]) for t in ret["triggers"])
@@ -151,7 +151,7 @@ def _case_story(
     story.append(Paragraph("Incident", st["h2"]))
     story.append(
         Paragraph(
-            f"Occurred {inc.occurred_on} · {esc(inc.platform or '')} · {esc(inc.url or '')}",
+            f"Occurred {inc.occurred_on} · {esc(inc.platform or '')} · {r(inc.url or '')}",
             st["body"],
         )
     )
@@ -209,9 +209,9 @@ def _case_story(
             f"{e.captured_at:%Y-%m-%d %H:%M} UTC ({esc(e.captured_tz)})" if e.captured_at else ""
         )
         meta = Paragraph(
-            f"<b>{esc(e.file_name)}</b> · {esc(e.media_type)} · {e.size:,} bytes"
+            f"<b>{r(e.file_name)}</b> · {esc(e.media_type)} · {e.size:,} bytes"
             + (f" · {e.width}×{e.height} px" if e.width else "")
-            + f"<br/>Source: {esc(e.source_url or '—')} · platform {esc(e.platform or '—')}"
+            + f"<br/>Source: {r(e.source_url or '—')} · platform {esc(e.platform or '—')}"
             + f"<br/>Captured {captured} by {esc(e.captured_by.login)} on "
             f"{esc(e.workstation)} ({esc(e.method)})"
             + (f"<br/>Note: {r(e.note)}" if e.note else "")
@@ -239,15 +239,18 @@ def _case_story(
         story.append(Spacer(1, 3))
         story.append(Paragraph(esc(rec["explanation"]), st["body"]))
         for d in entry["decisions"]:
+            if d["amends"]:
+                why = f" — amends the earlier decision; reason: {r(d['reason'])}"
+            elif not d["within_range"]:
+                why = f" — outside the range; reason: {r(d['reason'])}"
+            else:
+                why = ""
             story.append(
                 Paragraph(
                     f"Decision {d['at'][:10]}: <b>{esc(d['step'].replace('_', ' '))}</b> by "
                     f"{esc(d['by'])}"
-                    + (
-                        ""
-                        if d["within_range"]
-                        else f" — outside the range; reason: {r(d['reason'])}"
-                    ),
+                    + why
+                    + ("" if d["current"] else " (amended, no longer in force)"),
                     st["body"],
                 )
             )
@@ -290,7 +293,7 @@ def _ladder_table(entry: dict[str, Any], st: dict[str, Any]) -> Table:
     lo, hi = (
         (steps.index(rec["range"][0]), steps.index(rec["range"][1])) if rec["range"] else (-1, -1)
     )
-    decided = {d["step"] for d in entry["decisions"]}
+    decided = {d["step"] for d in entry["decisions"] if d["current"]}
     cells = []
     for rung in entry["rungs"]:
         text = f"<font color='white'><b>{esc(rung['label'])}</b>"
