@@ -20,6 +20,7 @@ from typing import Any
 
 from ia_desk import __version__
 from ia_desk.errors import AuthenticationError, IADeskError, InputError
+from ia_desk.terms import REDACTION_KINDS
 
 USER_ENV = "IA_DESK_USER"
 PASSWORD_ENV = "IA_DESK_PASSWORD"  # noqa: S105 - the name of a variable
@@ -69,9 +70,7 @@ def _open(args: argparse.Namespace) -> Any:
     return db
 
 
-def _sign_in(db: Any) -> Any:
-    from ia_desk.security.users import authenticate
-
+def _credentials() -> tuple[str, str]:
     login = os.environ.get(USER_ENV)
     password = os.environ.get(PASSWORD_ENV)
     if not login or password is None:
@@ -81,7 +80,20 @@ def _sign_in(db: Any) -> Any:
             )
         login = login or input("Login: ")
         password = getpass.getpass("Password: ")
-    return authenticate(db, login, password)
+    return login, password
+
+
+def _sign_in(db: Any) -> Any:
+    from ia_desk.security.users import authenticate
+
+    actor = authenticate(db, *_credentials())
+    if actor.must_change_password:
+        raise AuthenticationError(
+            f"The password of {actor.login} was set by an administrator: choose your own "
+            "with 'ia-desk user passwd' first (old password in IA_DESK_PASSWORD, new one in "
+            f"{NEW_PASSWORD_ENV}, or asked)."
+        )
+    return actor
 
 
 @contextlib.contextmanager
@@ -89,7 +101,7 @@ def _signed_in(args: argparse.Namespace, write: bool = True) -> Iterator[tuple[A
     """Open the database, sign in, and hold one transaction (a write unless told)."""
     db = _open(args)
     actor = _sign_in(db)
-    with db.write(actor) if write else db.read() as session:
+    with db.write(actor) if write else db.read(actor) as session:
         yield session, actor
 
 
@@ -482,7 +494,9 @@ def cmd_discipline_record(args: argparse.Namespace) -> int:
     from ia_desk.discipline.ladder import record
 
     with _signed_in(args) as (s, actor):
-        action = record(s, actor, args.case, args.employee, args.step, args.reason)
+        action = record(
+            s, actor, args.case, args.employee, args.step, args.reason, amend=args.amend
+        )
         out = {
             "id": action.id,
             "step": action.step,
@@ -582,7 +596,7 @@ def cmd_case_redact(args: argparse.Namespace) -> int:
 
     with _signed_in(args) as (s, actor):
         add_redaction(s, actor, args.case, args.text, args.kind)
-    print(f"{args.case}: marked to be withheld from command-staff summaries")
+    print(f"{args.case}: marked to be withheld from everyone outside IA")
     return 0
 
 
@@ -648,6 +662,22 @@ def cmd_restore(args: argparse.Namespace) -> int:
     actor = _sign_in(db)
     aside = restore_backup(db, actor, Path(args.file), _backup_passphrase(args, False))
     print(f"restored from {args.file}; the previous database is kept at {aside}")
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    from ia_desk.security.users import change_own_password, get_user
+
+    db = _open(args)
+    login, old = _credentials()
+    with db.read() as s:
+        user = get_user(s, login)
+        from ia_desk.security.users import actor_of
+
+        actor = actor_of(user)
+    new = _new_password(actor.login)
+    change_own_password(db, actor, old, new)
+    print(f"password of {actor.login} changed")
     return 0
 
 
@@ -981,6 +1011,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--name", required=True)
 
+    add(
+        "passwd",
+        cmd_user_passwd,
+        f"change your own password (old: {PASSWORD_ENV} or asked; new: {NEW_PASSWORD_ENV} or "
+        "asked)",
+        user,
+    )
     sp = add("list", cmd_user_list, "list accounts (IA admin)", user)
     sp.add_argument("--json", action="store_true")
     sp = add("reset", cmd_user_reset, "set a new password and lift a lockout (IA admin)", user)
@@ -1060,10 +1097,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("case")
     sp.add_argument("--note", required=True)
 
-    sp = add("redact", cmd_case_redact, "withhold text from command-staff summaries", case)
+    sp = add("redact", cmd_case_redact, "withhold text from everyone outside IA", case)
     sp.add_argument("case")
     sp.add_argument("--text", required=True)
-    sp.add_argument("--kind", required=True, choices=["juvenile", "victim"])
+    sp.add_argument("--kind", required=True, choices=list(REDACTION_KINDS))
 
     sp = add("stats", cmd_stats, "statistics for a period (PDF for the annual review, CSV)")
     sp.add_argument("--from", dest="start", required=True, metavar="DATE")
@@ -1098,6 +1135,9 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["counseling", "training", "written_reprimand", "suspension", "termination"],
     )
     sp.add_argument("--reason")
+    sp.add_argument(
+        "--amend", action="store_true", help="replace the decision on record (needs --reason)"
+    )
     sp.add_argument("--json", action="store_true")
     mx = dis.add_parser("matrix", help="the discipline matrix").add_subparsers(
         dest="matrix_cmd", required=True, parser_class=_Parser

@@ -168,6 +168,16 @@ def add_demo_data(
         if days_ago > 20:
             perform(session, actor, number, "start")
         if days_ago > 60:
+            if blocking_reason(session, result.case, ia=True):
+                # A protected reporter is a subject: the review comes before any finding.
+                record_review(
+                    session,
+                    actor,
+                    number,
+                    "no_retaliation",
+                    "Demo review: the complaint concerns a public post that the "
+                    "reporter did not bring up; no link to the earlier report.",
+                )
             for a in result.case.allegations:
                 record_finding(
                     session,
@@ -182,15 +192,6 @@ def add_demo_data(
             perform(session, actor, number, "findings")
         if days_ago > 120:
             case = result.case
-            if blocking_reason(session, case):
-                record_review(
-                    session,
-                    actor,
-                    number,
-                    "no_retaliation",
-                    "Demo review: the complaint concerns a public post that the "
-                    "reporter did not bring up; no link to the earlier report.",
-                )
             for subject in case.subjects:
                 rec = recommend(session, actor, number, subject.employee.badge)
                 if rec["step"]:

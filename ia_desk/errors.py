@@ -76,6 +76,7 @@ class AuditedRefusal:
     object_type: str | None = None
     object_id: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    case_number: str | None = None  # so `audit list --case` finds the refusal too
 
 
 class PermissionDenied(IADeskError):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ia_desk import validation as v
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import employee_by_badge, get_case
+from ia_desk.cases.workflow import require_case_write
 from ia_desk.db.models import (
     ApprovalRequest,
     CaseApproval,
@@ -188,6 +189,7 @@ def list_approvals(
 def link_approval(session: Session, actor: Actor, number: str, request_id: int) -> None:
     require(actor, "registers.manage", "approval.link", "case", number)
     case = get_case(session, number)
+    require_case_write(actor, case, "approval.link")
     req = session.get(ApprovalRequest, request_id)
     if req is None:
         raise NotFound(f"There is no approval request {request_id}.", field="request")

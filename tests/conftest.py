@@ -22,7 +22,7 @@ from sqlalchemy.pool import NullPool
 
 from ia_desk.admin import initialise
 from ia_desk.db.engine import Database, open_database, resolve_target
-from ia_desk.security import passwords
+from ia_desk.security import passwords, users
 from ia_desk.security.actor import Actor
 from ia_desk.security.users import actor_of, add_user, get_user
 
@@ -30,6 +30,10 @@ from ia_desk.security.users import actor_of, add_user, get_user
 REAL_HASHER = passwords._hasher
 passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 passwords.dummy_hash.cache_clear()
+# Failed sign-ins answer at a whole number of quanta (timing equaliser); short in tests,
+# test_users measures the real one.
+REAL_FAILURE_QUANTUM = users.FAILURE_QUANTUM
+users.FAILURE_QUANTUM = 0.01
 
 PASSWORD = "Tr1cky-but-fine-2026"
 DATA = Path(__file__).parent / "data"
@@ -283,7 +287,9 @@ def make_user(db: Database, admin: Actor) -> Callable[[str], Actor]:
     def make(role: str) -> Actor:
         login = f"{role.split('_')[0][:6]}{next(_logins)}"
         with db.write(admin) as s:
-            return actor_of(add_user(s, admin, login, role, f"Test {role}", PASSWORD))
+            # As if they had chosen their own password at their first sign-in.
+            user = add_user(s, admin, login, role, f"Test {role}", PASSWORD, must_change=False)
+            return actor_of(user)
 
     return make
 

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select, text
 
 from ia_desk.audit.trail import parse_checkpoint, verify
+from ia_desk.cases.workflow import perform
 from ia_desk.cases.allegations import add_allegation, record_finding
 from ia_desk.cases.queries import show_case
 from ia_desk.db.models import AuditEvent
@@ -30,6 +31,7 @@ def test_each_write_appends_its_event(db, admin, open_report) -> None:
     with db.write(admin) as s:
         a = add_allegation(s, admin, case, "1234", "vpd-3.21/III.L")
     with db.write(admin) as s:
+        perform(s, admin, case, "start")
         record_finding(s, admin, a.id, "sustained", "Screenshot shows the post.")
     with db.read() as s:
         show_case(s, admin, case)
@@ -37,6 +39,7 @@ def test_each_write_appends_its_event(db, admin, open_report) -> None:
     assert [(t, o) for t, o, _ in new] == [
         ("case.intake", "ok"),
         ("allegation.add", "ok"),
+        ("case.start", "ok"),
         ("allegation.find", "ok"),
         ("reporter.identity.view", "ok"),
         ("case.view", "ok"),

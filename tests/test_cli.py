@@ -34,16 +34,23 @@ def run(db, db_url, monkeypatch, capsys):
     return go
 
 
+FIRST_PASSWORD = "Given-by-the-admin-77"
+
+
 @pytest.fixture
 def users(run, monkeypatch):
-    monkeypatch.setenv("IA_DESK_NEW_PASSWORD", PASSWORD)
+    """Four accounts, each past its first sign-in (the administrator's password replaced
+    by the user's own, as every new account must)."""
     for login, role in [
         ("inv", "ia_investigator"),
         ("sup", "supervisor"),
         ("sup2", "supervisor"),
         ("chief", "command_staff"),
     ]:
+        monkeypatch.setenv("IA_DESK_NEW_PASSWORD", FIRST_PASSWORD)
         assert run("user", "add", login, "--role", role, "--name", login.title())[0] == 0
+        monkeypatch.setenv("IA_DESK_NEW_PASSWORD", PASSWORD)
+        assert run("user", "passwd", user=login, password=FIRST_PASSWORD)[0] == 0
 
 
 def write_report(tmp_path: Path, **overrides) -> str:
@@ -209,6 +216,7 @@ def test_allegation_add_and_find(run, users, tmp_path, db):
     )
     aid = json.loads(out)["id"]
     assert code == 0
+    assert run("case", "action", "IA-2026-0001", "start", user="inv")[0] == 0
     code, _, err = run("allegation", "find", str(aid), "--disposition", "guilty", user="inv")
     assert code == 2 and "disposition: must be one of" in err
     code, out, _ = run(
@@ -402,7 +410,17 @@ def test_discipline_recommend_and_record(run, users, tmp_path):
     run("report", "add", write_report(tmp_path))
     code, out, _ = run("case", "show", "IA-2026-0001", "--json")
     aid = json.loads(out)["allegations"][0]["id"]
-    run("allegation", "find", str(aid), "--disposition", "sustained", user="inv")
+    run("case", "action", "IA-2026-0001", "start", user="inv")
+    run(
+        "allegation",
+        "find",
+        str(aid),
+        "--disposition",
+        "sustained",
+        "--rationale",
+        "Seen.",
+        user="inv",
+    )
     code, out, _ = run("discipline", "recommend", "IA-2026-0001", "--employee", "1234", "--json")
     rec = json.loads(out)
     assert code == 0 and {"step", "range", "explanation", "priors", "immediate_action"} <= (
@@ -466,7 +484,10 @@ def test_retaliation_block_exits_1_until_reviewed(run, users, tmp_path):
     code, out, _ = run("case", "show", "IA-2026-0003", "--json")
     assert "retaliation_review" in json.loads(out)["flags"]
     aid = json.loads(out)["allegations"][0]["id"]
-    run("allegation", "find", str(aid), "--disposition", "sustained")
+    run("case", "action", "IA-2026-0003", "start")
+    find = ("allegation", "find", str(aid), "--disposition", "sustained", "--rationale", "Seen.")
+    code, _, err = run(*find)  # a finding against the protected reporter waits too
+    assert code == 1 and "retaliation review" in err
     code, _, err = run(
         "discipline", "record", "IA-2026-0003", "--employee", "2001", "--step", "written_reprimand"
     )
@@ -481,6 +502,7 @@ def test_retaliation_block_exits_1_until_reviewed(run, users, tmp_path):
         "Unrelated public post.",
     )
     assert code == 0
+    assert run(*find)[0] == 0
     assert (
         run(
             "discipline",
@@ -587,7 +609,11 @@ def test_user_and_audit_commands(run, users, tmp_path, monkeypatch):
     assert run("user", "enable", "inv")[0] == 0
     monkeypatch.setenv("IA_DESK_NEW_PASSWORD", "Another-strong-pass-9")
     assert run("user", "reset", "inv")[0] == 0
-    assert run("case", "list", user="inv", password="Another-strong-pass-9")[0] == 0
+    code, _, err = run("case", "list", user="inv", password="Another-strong-pass-9")
+    assert code == 3 and "user passwd" in err  # the reset password opens nothing else
+    monkeypatch.setenv("IA_DESK_NEW_PASSWORD", "Chosen-by-them-2026")
+    assert run("user", "passwd", user="inv", password="Another-strong-pass-9")[0] == 0
+    assert run("case", "list", user="inv", password="Chosen-by-them-2026")[0] == 0
     code, _, err = run("user", "disable", "admin")
     assert code == 2 and "your own account" in err
     code, out, _ = run("audit", "list", "--event", "user.", "--json")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ia_desk.cases.allegations import record_finding, review_items
 from ia_desk.cases.queries import get_case, show_case
+from ia_desk.cases.workflow import perform
 from ia_desk.db.models import AuditEvent, Clause
 from ia_desk.discipline.ladder import ladder, recommend, record
 from ia_desk.discipline.matrix import current, shipped_matrix, update_matrix
@@ -38,6 +39,7 @@ def case_on(db, admin, open_report):
         ).case.number
         if disposition:
             with db.write(admin) as s:
+                perform(s, admin, number, "start")
                 for a in get_case(s, number).allegations:
                     record_finding(
                         s,
@@ -141,18 +143,31 @@ def test_a_decision_outside_the_range_needs_a_reason(db, admin, case_on, make_us
             "Third incident this year; the officer refused counseling.",
         )
         assert (action.within_range, action.recommended_step) == (False, "training")
+    # A second decision is an amendment, with its reason; the first stays on record.
+    with pytest.raises(InputError, match="already has a decision"), db.write(chief) as s:
+        record(s, chief, number, BADGE, "training")
+    with pytest.raises(InputError, match="reason"), db.write(chief) as s:
+        record(s, chief, number, BADGE, "training", amend=True)
     with db.write(chief) as s:
-        assert record(s, chief, number, BADGE, "training").within_range
+        assert record(
+            s, chief, number, BADGE, "training", "Reduced on review.", amend=True
+        ).within_range
     with db.read() as s:
         events = [
-            json.loads(e.details)
-            for e in s.scalars(
-                select(AuditEvent).where(AuditEvent.event_type == "discipline.record")
-            )
+            (e.event_type, json.loads(e.details))
+            for e in s.scalars(select(AuditEvent).where(AuditEvent.event_type.like("discipline.%")))
+            if e.outcome == "ok" and e.event_type != "discipline.matrix_load"
         ]
         decided = show_case(s, admin, number)["discipline"]
-    assert [e["step"] for e in events] == ["termination", "training"]
-    assert [d["step"] for d in decided] == ["termination", "training"]
+    assert [(t, e["step"]) for t, e in events] == [
+        ("discipline.record", "termination"),
+        ("discipline.amend", "training"),
+    ]
+    assert events[1][1]["previous_step"] == "termination"
+    assert [(d["step"], d["current"]) for d in decided] == [
+        ("termination", False),
+        ("training", True),
+    ]
 
 
 def test_investigators_and_supervisors_do_not_record_discipline(db, case_on, make_user):

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from ia_desk import registers
+from ia_desk.cases.workflow import perform
 from ia_desk.cases.allegations import record_finding, review_items
 from ia_desk.cases.queries import get_case, show_case
 from ia_desk.discipline.ladder import record
@@ -88,6 +89,7 @@ def test_posting_log_flags_unauthorised_and_unapproved_posts(db, admin, open_rep
 def test_training_decision_opens_an_item_that_completion_closes(db, admin, open_report):
     number = open_report(clauses=["vpd-3.21/III.D"]).case.number
     with db.write(admin) as s:
+        perform(s, admin, number, "start")
         record_finding(s, admin, get_case(s, number).allegations[0].id, "sustained", "Seen.")
     with db.write(admin) as s:
         record(s, admin, number, "1234", "training")
@@ -105,6 +107,7 @@ def test_training_decision_opens_an_item_that_completion_closes(db, admin, open_
 def test_annual_review_closes_the_policy_review_items(db, admin, open_report):
     number = open_report(clauses=["vpd-3.21/III.P"]).case.number
     with db.write(admin) as s:
+        perform(s, admin, number, "start")
         record_finding(
             s,
             admin,

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ia_desk.cases.allegations import add_allegation, record_finding
 from ia_desk.cases.queries import get_case
 from ia_desk.cases.redaction import add_redaction
+from ia_desk.cases.workflow import perform
 from ia_desk.db.models import AuditEvent
 from ia_desk.errors import PermissionDenied
 from ia_desk.evidence.store import EvidenceInput, add_evidence
@@ -47,6 +48,7 @@ def full_case(db, admin, open_report):
     ).case.number
     with db.write(admin) as s:
         add_allegation(s, admin, number, "1234", "vpd-3.21/IV.B")
+        perform(s, admin, number, "start")
         for a in get_case(s, number).allegations:
             record_finding(s, admin, a.id, "sustained", "Jamie Doe's name is on the post.")
         add_evidence(

@@ -7,7 +7,8 @@ import sys
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QPushButton
 from sqlalchemy import select
 
 from ia_desk.cases.queries import get_case
@@ -57,6 +58,58 @@ def test_sign_in_dialog_shows_the_notice_and_a_plain_error(qtbot, db):
     qtbot.keyClicks(dlg.password, PASSWORD)
     dlg._sign_in()
     assert dlg.actor is not None and dlg.actor.login == "admin"
+
+
+def test_a_reset_password_must_be_replaced_at_sign_in_and_can_be_changed_later(
+    qtbot, db, admin, make_user, monkeypatch
+):
+    from ia_desk.security.users import reset_password
+    from ui.password import ChangePasswordDialog
+
+    who = make_user("ia_investigator")
+    with db.write(admin) as s:
+        reset_password(s, admin, who.login, "Given-by-the-admin-77")
+    typed: list[str] = []
+
+    def choose(self, new):
+        typed.append(self.old.text())
+        qtbot.keyClicks(self.new, new)
+        qtbot.keyClicks(self.again, new)
+        self.change()
+        typed.append(self.error.text())
+        return QDialog.DialogCode(self.result())
+
+    dlg = SignInDialog(db)
+    qtbot.addWidget(dlg)
+    monkeypatch.setattr(ChangePasswordDialog, "exec", lambda self: choose(self, "short"))
+    qtbot.keyClicks(dlg.login, who.login)
+    qtbot.keyClicks(dlg.password, "Given-by-the-admin-77")
+    dlg._sign_in()
+    assert typed[0] == "Given-by-the-admin-77"  # carried over from the sign-in
+    assert dlg.actor is None and "at least 12" in typed[-1]  # not signed in, error shown
+    assert "your own password" in dlg.error.text()
+    monkeypatch.setattr(
+        ChangePasswordDialog, "exec", lambda self: choose(self, "My-very-own-secret-5")
+    )
+    qtbot.keyClicks(dlg.password, "Given-by-the-admin-77")
+    dlg._sign_in()
+    assert dlg.actor is not None and not dlg.actor.must_change_password
+    window = MainWindow(db, dlg.actor)
+    qtbot.addWidget(window)
+    action = next(a for a in window.findChildren(QAction) if "Change my password" in a.text())
+    monkeypatch.setattr(
+        ChangePasswordDialog,
+        "exec",
+        lambda self: (
+            self.old.setText("My-very-own-secret-5"),
+            choose(self, "And-another-one-2027"),
+        )[-1],
+    )
+    before = window.actor
+    action.trigger()
+    assert window.actor != before and window.cases.actor == window.actor  # the session goes on
+    window.cases.apply()
+    idle(qtbot)
 
 
 def test_first_run_dialog_refuses_differing_passwords(qtbot):
@@ -292,7 +345,8 @@ def test_case_window_shows_the_case_and_moves_it_through_the_workflow(
     assert "Pat Quill" in view.overview.toPlainText()
     assert view.timeline.item(0, 2).text() == "case.view"
     buttons = {b.objectName(): b for b in view.findChildren(QPushButton)}
-    assert "action-start" in buttons and "action-close" not in buttons
+    assert buttons["action-start"].isEnabled() and not buttons["action-close"].isEnabled()
+    assert "the case is received" in buttons["action-close"].toolTip()
     buttons["action-start"].click()
     idle(qtbot)
     with db.read() as s:
@@ -303,7 +357,7 @@ def test_case_window_shows_the_case_and_moves_it_through_the_workflow(
         FindingDialog,
         "exec",
         lambda self: (
-            self.disposition.setCurrentIndex(0),
+            self.disposition.setCurrentIndex(self.disposition.findData("sustained")),
             self.rationale.setPlainText("Seen on screenshot."),
             QDialog.DialogCode.Accepted,
         )[-1],
@@ -315,6 +369,71 @@ def test_case_window_shows_the_case_and_moves_it_through_the_workflow(
         a = get_case(s, number).allegations[0]
         assert (a.disposition, a.rationale) == ("sustained", "Seen on screenshot.")
     assert view.allegations.item(0, 3).text() == "sustained"
+
+
+def test_a_finding_has_no_default_disposition_and_needs_a_rationale(qtbot, db, admin):
+    dlg = FindingDialog(
+        {"id": 1, "employee": "1234", "clause": "vpd-3.21/III.M", "disposition": None}
+    )
+    qtbot.addWidget(dlg)
+    assert dlg.disposition.currentData() is None  # nothing is pre-chosen, least of all sustained
+    save = dlg.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+    save.click()
+    assert dlg.result() != QDialog.DialogCode.Accepted and "disposition" in dlg.error.text()
+    dlg.disposition.setCurrentIndex(dlg.disposition.findData("not_sustained"))
+    save.click()
+    assert dlg.result() != QDialog.DialogCode.Accepted and "rationale" in dlg.error.text()
+    dlg.rationale.setPlainText("The account is not the officer's.")
+    save.click()
+    assert dlg.result() == QDialog.DialogCode.Accepted
+
+
+def test_an_investigator_is_offered_nothing_on_a_colleagues_case(
+    qtbot, db, admin, make_user, open_report
+):
+    from ia_desk.cases.workflow import perform
+
+    owner, other = make_user("ia_investigator"), make_user("ia_investigator")
+    number = open_report().case.number
+    with db.write(owner) as s:
+        perform(s, owner, number, "start")
+    view = CaseWindow(db, other, number)
+    qtbot.addWidget(view)
+    idle(qtbot)
+    buttons = {b.objectName(): b for b in view.findChildren(QPushButton) if b.objectName()}
+    assert "action-toll" in buttons and "action-add-allegation" in buttons
+    for name, button in buttons.items():
+        if name.startswith("action-") and name != "action-print":
+            assert not button.isEnabled(), name
+            assert "another investigator" in button.toolTip(), name
+    assert not view.evidence.can_add
+
+
+def test_marking_text_to_withhold_from_the_case_window(qtbot, db, admin, open_report, monkeypatch):
+    from ui.case_view import WithholdDialog
+
+    number = open_report().case.number
+    view = CaseWindow(db, admin, number)
+    qtbot.addWidget(view)
+    idle(qtbot)
+    monkeypatch.setattr(
+        WithholdDialog,
+        "exec",
+        lambda self: (
+            self.text.setText("Jamie Doe"),
+            self.kind.setCurrentIndex(self.kind.findData("juvenile")),
+            QDialog.DialogCode.Accepted,
+        )[-1],
+    )
+    view.findChild(QPushButton, "action-redact").click()
+    idle(qtbot)
+    assert "Jamie Doe" in view.overview.toPlainText()  # IA sees what it marked
+    with db.read() as s:
+        from ia_desk.cases.redaction import marked
+
+        assert [(m["text"], m["kind"]) for m in marked(s, admin, number)] == [
+            ("Jamie Doe", "juvenile")
+        ]
 
 
 def test_confidential_identity_is_not_shown_to_command_staff(qtbot, db, make_user, open_report):
@@ -404,7 +523,9 @@ def test_discipline_tab_shows_the_ladder_and_records_a_decision(
     number = open_report().case.number
     with db.write(admin) as s:
         from ia_desk.cases.allegations import record_finding
+        from ia_desk.cases.workflow import perform
 
+        perform(s, admin, number, "start")
         record_finding(s, admin, get_case(s, number).allegations[0].id, "sustained", "Seen.")
     view = CaseWindow(db, admin, number)
     qtbot.addWidget(view)

@@ -83,8 +83,9 @@ def test_investigators_work_only_on_their_own_or_unassigned_cases(
     assert actions(db, other, number) == []
     with pytest.raises(PermissionDenied), db.write(other) as s:
         perform(s, other, number, "assign", assignee=other.login)
+    another = get_case_number(open_report())
     with pytest.raises(PermissionDenied), db.write(mine) as s:
-        perform(s, mine, get_case_number(open_report()), "assign", assignee=other.login)
+        perform(s, mine, another, "assign", assignee=other.login)
 
 
 def get_case_number(result):

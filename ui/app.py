@@ -201,11 +201,22 @@ class SignInDialog(QDialog):
 
     def _sign_in(self) -> None:
         try:
-            self.actor = authenticate(self.db, self.login.text(), self.password.text())
+            actor = authenticate(self.db, self.login.text(), self.password.text())
         except IADeskError as exc:
             self.error.setText(exc.message)
             self.password.clear()
             return
+        if actor.must_change_password:
+            from ui.password import ChangePasswordDialog
+
+            change = ChangePasswordDialog(self.db, actor, required=True, parent=self)
+            change.old.setText(self.password.text())
+            if change.exec() != QDialog.DialogCode.Accepted:
+                self.error.setText("Choose your own password to go on.")
+                self.password.clear()
+                return
+            actor = change.actor
+        self.actor = actor
         self.accept()
 
 
@@ -341,6 +352,9 @@ def run_app(
             )
         except IADeskError as exc:
             print(f"ia-desk: {exc.message}", file=sys.stderr)
+            return 3
+        if actor.must_change_password:
+            print(f"ia-desk: {actor.login} must choose a new password first.", file=sys.stderr)
             return 3
         window = MainWindow(db, actor)
         window.show()

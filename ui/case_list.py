@@ -101,7 +101,7 @@ class CaseListModel(QStandardItemModel):
         size = max(PAGE, len(self.rows)) if keep_loaded else PAGE
 
         def work() -> tuple[int, Page]:
-            with self.db.read() as s:
+            with self.db.read(self.actor) as s:
                 total = count_matching(s, self.actor, query)
                 rows = case_page(s, self.actor, query, 0, size)
             return total, (rows, [row_texts(r) for r in rows])
@@ -171,7 +171,7 @@ class CaseListModel(QStandardItemModel):
         generation, query, offset = self._generation, self.query, len(self.rows)
 
         def work() -> Page:
-            with self.db.read() as s:
+            with self.db.read(self.actor) as s:
                 rows = case_page(s, self.actor, query, offset, PAGE)
             return rows, [row_texts(r) for r in rows]
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
@@ -28,10 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ia_desk.cases.actions import case_actions
 from ia_desk.cases.allegations import add_allegation, record_finding
 from ia_desk.cases.deadlines import record_reporter_update, toll, untoll
 from ia_desk.cases.queries import get_case, show_case, timeline
-from ia_desk.cases.workflow import ACTIONS, available_actions, perform
+from ia_desk.cases.redaction import add_redaction, marked
+from ia_desk.cases.workflow import ACTIONS, perform
 from ia_desk.db.engine import Database
 from ia_desk.db.models import DISPOSITIONS
 from ia_desk.discipline.ladder import ladder, record
@@ -39,8 +42,9 @@ from ia_desk.errors import ConflictError
 from ia_desk.policy.catalogue import clause_in_force
 from ia_desk.protection.retaliation import CONCLUSIONS, record_review, revoke_protection
 from ia_desk.security.actor import Actor
-from ia_desk.security.roles import allowed
+from ia_desk.security.roles import sees_identities
 from ia_desk.security.users import investigators
+from ia_desk.terms import REDACTION_KINDS
 from ui.clauses import ClausePickerDialog
 from ui.discipline import DisciplinePanel
 from ui.evidence import EvidenceGrid
@@ -77,12 +81,13 @@ def deadline_text(deadline: str, status: str) -> str:
 
 def load_case(db: Database, actor: Actor, number: str) -> dict[str, Any]:
     """Everything the window shows, read in one audited transaction (off the GUI thread)."""
-    with db.read() as s:
+    with db.read(actor) as s:
         data = show_case(s, actor, number)
         if "deadline" not in data:  # status-only view
             return data
         case = get_case(s, number)
-        data["actions"] = [(a.name, a.label) for a in available_actions(case, actor)]
+        data["actions"] = [(a.name, a.label, a.why_not) for a in case_actions(s, actor, case)]
+        data["marked"] = marked(s, actor, number) if sees_identities(actor) else []
         data["timeline"] = timeline(s, actor, number)
         on = dt.date.fromisoformat(data["incident"]["occurred_on"])
         texts = {}
@@ -100,19 +105,68 @@ class FindingDialog(QDialog):
         form = QFormLayout(self)
         form.addRow("Allegation", QLabel(f"{allegation['employee']} — {allegation['clause']}"))
         self.disposition = QComboBox()
+        self.disposition.addItem("Choose a disposition…", None)
         for d in DISPOSITIONS:
             self.disposition.addItem(d.replace("_", " ").capitalize(), d)
         if allegation["disposition"]:
-            self.disposition.setCurrentIndex(DISPOSITIONS.index(allegation["disposition"]))
+            self.disposition.setCurrentIndex(DISPOSITIONS.index(allegation["disposition"]) + 1)
         self.rationale = QPlainTextEdit(allegation.get("rationale") or "")
+        self.rationale.setPlaceholderText("Why: what the evidence and interviews show")
         form.addRow("Disposition", self.disposition)
         form.addRow("Rationale", self.rationale)
+        self.error = QLabel(styleSheet="color: #b00020")
+        form.addRow(self.error)
         box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
-        box.accepted.connect(self.accept)
+        box.accepted.connect(self._check)
         box.rejected.connect(self.reject)
         form.addRow(box)
+
+    def _check(self) -> None:
+        if self.disposition.currentData() is None:
+            self.error.setText("Choose the disposition.")
+        elif not self.rationale.toPlainText().strip():
+            self.error.setText("Give the rationale: a finding says why.")
+        else:
+            self.accept()
+
+
+class WithholdDialog(QDialog):
+    """Mark text of a case to withhold from everyone outside IA."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Withhold text outside IA")
+        form = QFormLayout(self)
+        note = QLabel(
+            "Everywhere this case is read, printed, exported or searched outside IA, the "
+            "text is replaced by [withheld]. The confidential reporter's name, badge, phone "
+            "and e-mail are withheld without marking."
+        )
+        note.setWordWrap(True)
+        form.addRow(note)
+        self.text = QLineEdit()
+        self.text.setMaxLength(200)
+        self.kind = QComboBox()
+        for kind, what in REDACTION_KINDS.items():
+            self.kind.addItem(what[0].upper() + what[1:], kind)
+        form.addRow("Text", self.text)
+        form.addRow("What it is", self.kind)
+        self.error = QLabel(styleSheet="color: #b00020")
+        form.addRow(self.error)
+        box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        box.accepted.connect(self._check)
+        box.rejected.connect(self.reject)
+        form.addRow(box)
+
+    def _check(self) -> None:
+        if not self.text.text().strip():
+            self.error.setText("Type the text to withhold.")
+        else:
+            self.accept()
 
 
 class CaseWindow(QWidget):
@@ -159,25 +213,26 @@ class CaseWindow(QWidget):
         split.addWidget(self.clause_text)
         split.setSizes([650, 400])
         al.addWidget(split)
-        if allowed(actor, "allegation.add"):
-            row = QHBoxLayout()
-            self.add_allegation_btn = QPushButton("Add allegation…")
-            self.add_allegation_btn.clicked.connect(self._add_allegation)
-            self.finding_btn = QPushButton("Record finding…")
-            self.finding_btn.clicked.connect(self._record_finding)
-            row.addWidget(self.add_allegation_btn)
-            row.addWidget(self.finding_btn)
-            row.addStretch(1)
-            al.addLayout(row)
+        row = QHBoxLayout()
+        self.add_allegation_btn = QPushButton("Add allegation…")
+        self.add_allegation_btn.setObjectName("action-add-allegation")
+        self.add_allegation_btn.clicked.connect(self._add_allegation)
+        self.finding_btn = QPushButton("Record finding…")
+        self.finding_btn.setObjectName("action-record-finding")
+        self.finding_btn.clicked.connect(self._record_finding)
+        for btn in (self.add_allegation_btn, self.finding_btn):
+            btn.setVisible(False)  # until the case says what this user may do
+            row.addWidget(btn)
+        row.addStretch(1)
+        al.addLayout(row)
         self.tabs.addTab(alleg, "Allegations")
+        self.offered: dict[str, str | None] = {}
 
-        self.evidence = EvidenceGrid(db, actor, can_add=allowed(actor, "evidence.add"))
+        self.evidence = EvidenceGrid(db, actor, can_add=False)
         self.evidence.added.connect(self._after_change)
         self.tabs.addTab(self.evidence, "Evidence")
 
-        self.discipline = DisciplinePanel(
-            allowed(actor, "discipline.record"), self._record_discipline
-        )
+        self.discipline = DisciplinePanel(False, self._record_discipline)
         self.tabs.addTab(self.discipline, "Discipline")
 
         self.timeline = QTableWidget(0, 5)
@@ -188,12 +243,13 @@ class CaseWindow(QWidget):
         self.timeline.verticalHeader().setVisible(False)
         self.timeline.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.tabs.addTab(self.timeline, "Timeline")
-        if allowed(actor, "summary.print_command"):
-            shortcut = QShortcut(QKeySequence.StandardKey.Print, self)
-            shortcut.activated.connect(self.print_summary)
+        shortcut = QShortcut(QKeySequence.StandardKey.Print, self)
+        shortcut.activated.connect(self.print_summary)
         self.reload()
 
     def print_summary(self) -> None:
+        if "print" not in self.offered:
+            return
         from ui.printing import PrintPreview
 
         PrintPreview(self.db, self.actor, [self.number], self).exec()
@@ -241,43 +297,58 @@ class CaseWindow(QWidget):
             w = self.actions_bar.takeAt(0).widget()
             if w:
                 w.deleteLater()
-        for name, label in data.get("actions", []):
+        slots = self._action_slots()
+        self.offered = {name: why for name, _label, why in data.get("actions", [])}
+        for name, label, why_not in data.get("actions", []):
+            if name not in slots:
+                continue  # offered inside its tab
             btn = QPushButton(label)
-            btn.setObjectName(f"action-{name}")
-            btn.clicked.connect(lambda _=False, n=name: self._act(n))
-            self.actions_bar.addWidget(btn)
-        if allowed(self.actor, "summary.print_command"):
-            btn = QPushButton("Print summary… (Ctrl+P)")
-            btn.setObjectName("action-print")
-            btn.clicked.connect(self.print_summary)
-            self.actions_bar.addWidget(btn)
-        for name, label, slot in self._extra_actions(data):
-            btn = QPushButton(label)
-            btn.setObjectName(f"action-{name}")
-            btn.clicked.connect(slot)
+            btn.setObjectName(f"action-{name.replace('_', '-')}")
+            btn.setEnabled(why_not is None)
+            btn.setToolTip(f"Not now: {why_not}." if why_not else "")
+            btn.clicked.connect(lambda _=False, slot=slots[name]: slot())
             self.actions_bar.addWidget(btn)
         self.actions_bar.addStretch(1)
+        for name, btn in (
+            ("add_allegation", self.add_allegation_btn),
+            ("record_finding", self.finding_btn),
+        ):
+            btn.setVisible(name in self.offered)
+            btn.setEnabled(name in self.offered and self.offered[name] is None)
+            btn.setToolTip(f"Not now: {self.offered[name]}." if self.offered.get(name) else "")
+        self.evidence.allow_adding(
+            "add_evidence" in self.offered and self.offered["add_evidence"] is None,
+            self.offered.get("add_evidence"),
+        )
+        self.discipline.can_record = (
+            "record_discipline" in self.offered and self.offered["record_discipline"] is None
+        )
         self._fill_overview(data)
         self._fill_allegations(data)
         self._fill_evidence(data)
         self.discipline.show_ladder(data["ladder"])
         self._fill_timeline(data)
 
-    def _extra_actions(self, d: dict[str, Any]) -> list[tuple[str, str, Any]]:
-        out: list[tuple[str, str, Any]] = []
-        open_ = d["status"] != "closed"
-        if allowed(self.actor, "case.toll") and open_ and d.get("actions") is not None:
-            if d["tolled_since"]:
-                out.append(("untoll", "Resume deadline", self._untoll))
-            else:
-                out.append(("toll", "Pause deadline…", self._toll))
-            out.append(("reporter-update", "Reporter updated…", self._reporter_update))
-        if allowed(self.actor, "retaliation.review") and d["retaliation"]["blocking"]:
-            out.append(("review", "Record retaliation review…", self._review))
-        rep = d["reporter"]
-        if allowed(self.actor, "protection.revoke") and rep.get("good_faith") and rep.get("badge"):
-            out.append(("revoke", "Revoke reporter protection…", self._revoke))
-        return out
+    def _action_slots(self) -> dict[str, Any]:
+        """The case's actions the bar offers, by the core's names (the others are in
+        their tabs: allegations, findings, evidence, discipline)."""
+        slots: dict[str, Any] = {n: (lambda n=n: self._act(n)) for n in ACTIONS}
+        slots.update(
+            toll=self._toll,
+            untoll=self._untoll,
+            reporter_update=self._reporter_update,
+            redact=self._withhold,
+            retaliation_review=self._review,
+            revoke_protection=self._revoke,
+            print=self.print_summary,
+        )
+        return slots
+
+    def _withhold(self) -> None:
+        dlg = WithholdDialog(self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            text, kind = dlg.text.text(), dlg.kind.currentData()
+            self._write(lambda s: add_redaction(s, self.actor, self.number, text, kind))
 
     def _write(self, fn: Any) -> None:
         def work() -> None:
@@ -327,8 +398,10 @@ class CaseWindow(QWidget):
         if reason is not None:
             self._write(lambda s: revoke_protection(s, self.actor, self.number, reason))
 
-    def _record_discipline(self, badge: str, step: str, reason: str) -> None:
-        self._write(lambda s: record(s, self.actor, self.number, badge, step, reason or None))
+    def _record_discipline(self, badge: str, step: str, reason: str, amend: bool) -> None:
+        self._write(
+            lambda s: record(s, self.actor, self.number, badge, step, reason or None, amend=amend)
+        )
 
     def _fill_overview(self, d: dict[str, Any]) -> None:
         rep = d["reporter"]
@@ -374,9 +447,21 @@ class CaseWindow(QWidget):
                 + "".join(f"<li>{esc(line)}</li>" for line in d["approvals"])
                 + "</ul>"
             )
+        withheld = ""
+        if d.get("marked"):
+            withheld = (
+                "<h3>Withheld outside IA</h3><ul>"
+                + "".join(
+                    f"<li>{esc(m['text'])} <i>({esc(REDACTION_KINDS.get(m['kind'], m['kind']))},"
+                    f" marked by {esc(m['by'])})</i></li>"
+                    for m in d["marked"]
+                )
+                + "</ul>"
+            )
         self.overview.setHtml(
             tolled
             + retaliation
+            + withheld
             + approvals
             + f"<h3>Reporter</h3><p>{who}</p><p>Channel: {esc(d['channel'])}</p>"
             f"<h3>Subjects</h3><ul>{subjects}</ul>"
@@ -456,7 +541,7 @@ class CaseWindow(QWidget):
         if name == "assign":
 
             def users() -> list[tuple[str, str]]:
-                with self.db.read() as s:
+                with self.db.read(self.actor) as s:
                     return investigators(s, self.actor)
 
             people = users()

@@ -227,7 +227,7 @@ class PoliciesPage(QWidget):
 
     def _load_cases(self, clause_id: str) -> None:
         def work() -> list[str]:
-            with self.db.read() as s:
+            with self.db.read(self.actor) as s:
                 return cases_citing(s, self.actor, clause_id)
 
         def done(numbers: list[str]) -> None:

@@ -109,12 +109,23 @@ class EvidenceGrid(QWidget):
         self.pick.setVisible(can_add)
         row.addWidget(self.pick)
         layout.addLayout(row)
-        self.setAcceptDrops(can_add)
-        if can_add:
-            paste = QShortcut(QKeySequence.StandardKey.Paste, self)
-            paste.activated.connect(self.paste)
-        self.can_add = can_add
+        self._paste = QShortcut(QKeySequence.StandardKey.Paste, self)
+        self._paste.activated.connect(self.paste)
         self.error: str | None = None
+        self.allow_adding(can_add)
+
+    def allow_adding(self, can_add: bool, why_not: str | None = None) -> None:
+        """Offer drop, paste and pick when the case takes evidence from this user now
+        (the case's actions say so; ``why_not`` is shown otherwise)."""
+        self.can_add = can_add
+        self.hint.setText(
+            "Drop screenshot files here, paste one with Ctrl+V, or pick files."
+            if can_add
+            else (f"No evidence can be added now: {why_not}." if why_not else "")
+        )
+        self.pick.setVisible(can_add)
+        self.setAcceptDrops(can_add)
+        self._paste.setEnabled(can_add)
 
     def show_items(self, number: str, items: list[dict[str, Any]]) -> None:
         self.number = number
@@ -123,7 +134,7 @@ class EvidenceGrid(QWidget):
         shas = [e["sha256"] for e in items]
 
         def work() -> dict[str, bytes | None]:
-            with self.db.read() as s:
+            with self.db.read(self.actor) as s:
                 return {sha: thumbnail(s, sha) for sha in shas}
 
         def done(thumbs: dict[str, bytes | None]) -> None:
@@ -300,7 +311,7 @@ class EvidenceViewer(QWidget):
         eid = self.evidence_id
 
         def work() -> tuple[dict[str, Any], bytes, list[dict[str, Any]]]:
-            with self.db.read() as s:
+            with self.db.read(self.actor) as s:
                 meta, data = open_evidence(s, self.actor, eid)
                 return meta, data, custody_log(s, self.actor, eid)
 

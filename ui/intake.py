@@ -251,7 +251,7 @@ class IntakeDialog(QDialog):
             return  # supervisors type badges; the roster is IA's
 
         def work() -> list[dict[str, Any]]:
-            with self.db.read() as s:
+            with self.db.read(self.actor) as s:
                 return list_employees(s, self.actor, limit=100_000)
 
         def done(rows: list[dict[str, Any]]) -> None:

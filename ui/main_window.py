@@ -82,7 +82,7 @@ class MainWindow(QMainWindow):
             f"{db.target.describe()}"
         )
 
-        with db.read() as s:
+        with db.read(actor) as s:
             minutes = int(get_setting(s, "session_lock_minutes"))
         self.idle = IdleWatcher(minutes, self)
         self.idle.idle.connect(self.lock)
@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
             self._action(
                 "&File", "Print summaries of the &listed cases…", self.print_listed, "Ctrl+Shift+P"
             )
+        self._action("&File", "&Change my password…", self.change_password)
         self._action("&File", "&Lock now", self.lock, "Ctrl+L")
         self._action("&File", "&Quit", self.close, QKeySequence.StandardKey.Quit)
         self._action("&Edit", "&Find cases", self.focus_search, QKeySequence.StandardKey.Find)
@@ -285,6 +286,16 @@ class MainWindow(QMainWindow):
         window.show()
         window.raise_()
         window.activateWindow()
+
+    def change_password(self) -> None:
+        from ui.password import ChangePasswordDialog, hand_over
+
+        dlg = ChangePasswordDialog(self.db, self.actor, parent=self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            hand_over(self.actor, dlg.actor)
+            self.statusBar().showMessage(
+                "Your password was changed; your other sessions, if any, have ended.", 8_000
+            )
 
     def about(self) -> None:
         QMessageBox.about(

@@ -115,7 +115,7 @@ class EmployeesPage(LoadsWhenShown, QWidget):
         text = self.search.text()
 
         def work() -> list[dict[str, Any]]:
-            with self.db.read() as s:
+            with self.db.read(self.actor) as s:
                 return list_employees(s, self.actor, text)
 
         run_task(self, work, self._fill)
@@ -136,7 +136,7 @@ class EmployeesPage(LoadsWhenShown, QWidget):
         badge = self.rows[row]["badge"]
 
         def work() -> dict[str, Any]:
-            with self.db.read() as s:
+            with self.db.read(self.actor) as s:
                 return employee_history(s, self.actor, badge)
 
         def done(h: dict[str, Any]) -> None:
@@ -246,7 +246,7 @@ class AdminPage(LoadsWhenShown, QWidget):
 
     def refresh(self) -> None:
         def work() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-            with self.db.read() as s:
+            with self.db.read(self.actor) as s:
                 return list_users(s, self.actor), all_settings(s)
 
         run_task(self, work, self._fill)
@@ -462,7 +462,7 @@ class AuditPage(LoadsWhenShown, QWidget):
         from ia_desk.audit.trail import verify
 
         def work() -> Any:
-            with self.db.read() as s:
+            with self.db.read(self.actor) as s:
                 return verify(s)
 
         def done(r: Any) -> None:

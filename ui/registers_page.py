@@ -137,7 +137,7 @@ class RegistersPage(LoadsWhenShown, QWidget):
         flagged = self.flagged.isChecked()
 
         def work() -> tuple[Any, Any, Any]:
-            with self.db.read() as s:
+            with self.db.read(self.actor) as s:
                 return (
                     registers.list_approvals(s, self.actor),
                     registers.posting_log(s, self.actor, flagged),

@@ -118,7 +118,7 @@ class StatisticsPage(LoadsWhenShown, QWidget):
         start, end, unit = self.period()
 
         def work() -> dict[str, Any]:
-            with self.db.read() as s:
+            with self.db.read(self.actor) as s:
                 from ia_desk.reports.stats import compute  # ReportLab loads off the start
 
                 return compute(s, self.actor, start, end, unit)

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -28,6 +29,16 @@ from ia_desk.db.models import AuditEvent, AuditHead, table_of, utcnow
 from ia_desk.security.actor import Actor
 
 GENESIS = "0" * 64
+_CASE_NUMBER = re.compile(r"^IA-\d{4}-\d{4,6}$")
+
+
+def case_number_or_none(value: object) -> str | None:
+    """A case number as the trail files it, or None for anything that is not one (a
+    refused command's argument may be any text; the column holds real numbers only)."""
+    if not isinstance(value, str):
+        return None
+    number = value.strip().upper()
+    return number if _CASE_NUMBER.match(number) else None
 
 
 def canonical_details(details: dict[str, Any] | None) -> str:
@@ -110,7 +121,7 @@ def append(
         "workstation": session.info.get("workstation", "unknown"),
         "event_type": event_type,
         "object_type": object_type,
-        "object_id": None if object_id is None else str(object_id),
+        "object_id": None if object_id is None else str(object_id)[:80],
         "case_number": case_number,
         "outcome": outcome,
         "details": canonical_details(details),

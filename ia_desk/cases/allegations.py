@@ -12,11 +12,16 @@ from ia_desk import validation as v
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import employee_by_badge, get_case
 from ia_desk.cases.search import index_case
+from ia_desk.cases.workflow import require_case_write
 from ia_desk.db.models import DISPOSITIONS, Allegation, CaseSubject, PolicyReviewItem, utcnow
-from ia_desk.errors import InputError, NotFound
+from ia_desk.errors import Blocked, InputError, NotFound
 from ia_desk.policy.catalogue import POLICY_ORDER, clause_in_force, policy_of
+from ia_desk.protection.retaliation import finding_hold, refuse_allegation_against_own_reporter
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
+
+# A case takes new allegations until its findings are complete.
+OPEN_TO_ALLEGATIONS = ("received", "assigned", "investigating")
 
 
 def add_allegation(
@@ -25,7 +30,15 @@ def add_allegation(
     """Cite a clause against an employee on a case; the employee becomes a subject if needed."""
     require(actor, "allegation.add", "allegation.add", "case", number)
     case = get_case(session, number)
+    require_case_write(actor, case, "allegation.add")
+    if case.status not in OPEN_TO_ALLEGATIONS:
+        raise InputError(
+            f"{case.number} has its findings complete; an IA administrator reopens it before "
+            "an allegation is added.",
+            field="case",
+        )
     emp = employee_by_badge(session, badge)
+    refuse_allegation_against_own_reporter(session, case, emp)
     clause = clause_in_force(session, clause_id.strip(), case.incident.occurred_on)
     if policy_of(clause.clause_id) not in POLICY_ORDER.get(emp.department, []):
         raise InputError(
@@ -84,8 +97,23 @@ def record_finding(
     if allegation is None:
         raise NotFound(f"There is no allegation {allegation_id}.", field="allegation")
     case = allegation.case
+    require_case_write(actor, case, "allegation.find")
+    if case.status != "investigating":
+        raise InputError(
+            f"{case.number} is {case.status}: findings are recorded while the case is under "
+            "investigation (start it first"
+            + (
+                "; an IA administrator reopens it to change a finding)."
+                if case.status in ("findings", "closed")
+                else ")."
+            ),
+            field="case",
+        )
     disposition = v.choice(disposition, "disposition", DISPOSITIONS)
-    rationale = v.text(rationale, "rationale", required=False, max_len=20_000, multiline=True)
+    rationale = v.text(rationale, "rationale", max_len=20_000, multiline=True)
+    held = finding_hold(session, case, allegation.employee_id)
+    if held:
+        raise Blocked(f"No finding can be recorded for this allegation yet: {held}.")
     finding_on = on or dt.date.today()
     if finding_on < case.incident.occurred_on:
         raise InputError("finding date: before the incident.", field="finding_on")

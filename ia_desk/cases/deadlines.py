@@ -10,21 +10,19 @@ from sqlalchemy.orm import Session
 from ia_desk import validation as v
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import get_case, today
-from ia_desk.cases.workflow import may_work_on
-from ia_desk.db.models import CaseToll, utcnow
-from ia_desk.errors import AuditedRefusal, InputError, PermissionDenied
+from ia_desk.cases.workflow import require_case_write
+from ia_desk.db.models import Case, CaseToll, utcnow
+from ia_desk.errors import InputError
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
 
 
-def _check(actor: Actor, number: str, event: str, session: Session):  # type: ignore[no-untyped-def]
+def _check(
+    actor: Actor, number: str, event: str, session: Session, *, while_closed: bool = False
+) -> Case:
     require(actor, "case.toll", event, "case", number)
     case = get_case(session, number)
-    if not may_work_on(actor, case):
-        raise PermissionDenied(
-            f"Permission denied: {case.number} is assigned to another investigator.",
-            AuditedRefusal(event, "case", str(case.id), {"case": number}),
-        )
+    require_case_write(actor, case, event, while_closed=while_closed)
     return case
 
 
@@ -34,8 +32,6 @@ def toll(
     """Pause the deadline (e.g. a criminal investigation takes precedence)."""
     case = _check(actor, number, "case.toll", session)
     text = v.text(reason, "reason", max_len=5000, multiline=True)
-    if case.status == "closed":
-        raise InputError(f"{case.number} is closed.", field="case")
     if case.tolled_since is not None:
         raise InputError(
             f"{case.number} is already tolled since {case.tolled_since}.", field="case"
@@ -91,7 +87,7 @@ def untoll(session: Session, actor: Actor, number: str, on: dt.date | None = Non
 def record_reporter_update(session: Session, actor: Actor, number: str, note: str) -> None:
     """Record that the reporter was told where their report stands (via tracking code for
     an anonymous one). Clears the 30-day reminder."""
-    case = _check(actor, number, "case.reporter_update", session)
+    case = _check(actor, number, "case.reporter_update", session, while_closed=True)
     text = v.text(note, "note", max_len=5000, multiline=True)
     append(
         session,

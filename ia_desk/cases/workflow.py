@@ -27,6 +27,7 @@ from ia_desk.errors import (
     InputError,
     NotFound,
     PermissionDenied,
+    RefusedInput,
 )
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import IA, IA_ADMIN, IA_INVESTIGATOR
@@ -74,6 +75,40 @@ def may_work_on(actor: Actor, case: Case) -> bool:
     return actor.role == IA_INVESTIGATOR and case.assigned_to_id in (None, actor.user_id)
 
 
+def case_write_problem(actor: Actor, case: Case, *, while_closed: bool = False) -> str | None:
+    """Why the actor may not write to this case now (None: they may).
+
+    The one rule every write to a case holds to: an IA role; an investigator only on a
+    case assigned to them or to nobody; and not on a closed case. ``while_closed`` is
+    for the record-keeping writes that never change what the investigation found and
+    stay useful after it (telling the reporter the outcome, marking text to withhold).
+    """
+    if actor.role not in IA:
+        return "only IA roles work on a case"
+    if not may_work_on(actor, case):
+        return f"{case.number} is assigned to another investigator"
+    if case.status == "closed" and not while_closed:
+        return f"{case.number} is closed (an IA administrator reopens it first)"
+    return None
+
+
+def require_case_write(
+    actor: Actor, case: Case, event_type: str, *, while_closed: bool = False
+) -> None:
+    """Raise (and have audited) the refusal of a write to ``case``; see
+    :func:`case_write_problem`. Someone else's case is a permission refusal; a closed
+    case is refused as input (exit 2), naming the case."""
+    problem = case_write_problem(actor, case, while_closed=while_closed)
+    if problem is None:
+        return
+    refusal = AuditedRefusal(
+        event_type, "case", str(case.id), {"case": case.number}, case_number=case.number
+    )
+    if case.status == "closed" and actor.role in IA and may_work_on(actor, case):
+        raise RefusedInput(f"Nothing was changed: {problem}.", refusal, field="case")
+    raise PermissionDenied(f"Permission denied: {problem}.", refusal)
+
+
 def blockers(case: Case, action: str) -> list[str]:
     """Why an action cannot be taken now (empty when it can)."""
     out = []
@@ -91,7 +126,7 @@ def blockers(case: Case, action: str) -> list[str]:
         from ia_desk.protection.retaliation import blocking_reason
 
         session = object_session(case)
-        held = blocking_reason(session, case) if session is not None else None
+        held = blocking_reason(session, case, ia=True) if session is not None else None
         if held:
             out.append(held)
     return out

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import platformdirs
 from sqlalchemy import Engine, create_engine, event, text
@@ -50,9 +50,7 @@ from ia_desk.errors import (
     StorageError,
 )
 from ia_desk.security import keys
-
-if TYPE_CHECKING:
-    from ia_desk.security.actor import Actor
+from ia_desk.security.actor import Actor, check_standing
 
 log = logging.getLogger(__name__)
 
@@ -408,10 +406,14 @@ class Database:
         return session
 
     @contextlib.contextmanager
-    def read(self) -> Iterator[Session]:
-        """A session for reading. Anything it would write is rolled back."""
+    def read(self, actor: Actor | None = None) -> Iterator[Session]:
+        """A session for reading. Anything it would write is rolled back, but for audit
+        events. With ``actor``, it first checks they still stand where they signed in
+        (:func:`ia_desk.security.actor.check_standing`)."""
         session = self._session(write=False)
         try:
+            if actor is not None:
+                check_standing(session, actor)
             yield session
             # Reads that append audit events (case views, prints) commit them.
             if session.info.get("audited") or session.new or session.dirty:
@@ -428,10 +430,13 @@ class Database:
     def write(self, actor: Actor | None) -> Iterator[Session]:
         """A write transaction: commit on success, nothing on failure.
 
-        A refusal (permission denied, hostile input) is audited after the rollback.
+        A refusal (permission denied, hostile input) is audited after the rollback. With
+        ``actor``, it first checks they still stand where they signed in.
         """
         session = self._session(write=True)
         try:
+            if actor is not None:
+                check_standing(session, actor)
             yield session
             session.commit()
         except StaleDataError:
@@ -457,19 +462,23 @@ class Database:
             session.close()
 
     def _audit_refusal(self, actor: Actor | None, refusal: Any, exc: Exception) -> None:
-        from ia_desk.audit.trail import append
+        from ia_desk.audit.trail import append, case_number_or_none
 
         outcome = "denied" if isinstance(exc, PermissionDenied) else "refused"
         session = self._session(write=True)
         try:
             details = dict(refusal.details)
             details["reason"] = str(exc)
+            number = refusal.case_number or details.get("case")
+            if number is None and refusal.object_type == "case":
+                number = refusal.object_id
             append(
                 session,
                 actor,
                 refusal.event_type,
                 object_type=refusal.object_type,
                 object_id=refusal.object_id,
+                case_number=case_number_or_none(number),
                 outcome=outcome,
                 details=details,
             )
@@ -587,11 +596,13 @@ def open_database(
 
 
 def _load_reference_data(db: Database) -> None:
+    from ia_desk.cases.redaction import ensure_withheld_index
     from ia_desk.discipline.matrix import ensure_matrix
     from ia_desk.policy.catalogue import ensure_catalogue
 
     ensure_catalogue(db)
     ensure_matrix(db)
+    ensure_withheld_index(db)
 
 
 def _open_server_database(

@@ -35,7 +35,7 @@ from ia_desk.discipline.matrix import SEVERITY, clause_class, current
 from ia_desk.errors import Blocked, InputError
 from ia_desk.protection.retaliation import add_months, blocking_reason
 from ia_desk.security.actor import Actor
-from ia_desk.security.roles import require
+from ia_desk.security.roles import require, sees_identities
 
 
 def label(matrix: dict[str, Any], step: str) -> str:
@@ -146,17 +146,52 @@ def recommend(session: Session, actor: Actor, number: str, badge: str) -> dict[s
 
 
 def record(
-    session: Session, actor: Actor, number: str, badge: str, step: str, reason: str | None = None
+    session: Session,
+    actor: Actor,
+    number: str,
+    badge: str,
+    step: str,
+    reason: str | None = None,
+    *,
+    amend: bool = False,
 ) -> DisciplineAction:
-    """Record a discipline decision. Audited; refused when it breaks a rule above."""
+    """Record the discipline decision for one employee on a case. Audited; refused when
+    it breaks a rule of the module docstring.
+
+    Only once every allegation against the employee in the case has a finding. One
+    decision stands per employee and case: a second one is an amendment (``amend``),
+    which needs a reason, replaces the first in the history, the ladder's view and the
+    statistics, and keeps the first on record.
+    """
     require(actor, "discipline.record", "discipline.record", "case", number)
     case = get_case(session, number)
     emp = employee_by_badge(session, badge)
     step = v.choice(step, "step", DISCIPLINE_STEPS)
     text = v.text(reason, "reason", required=False, max_len=10_000, multiline=True)
-    held = blocking_reason(session, case)
+    held = blocking_reason(session, case, ia=sees_identities(actor))
     if held:
         raise Blocked(f"No discipline can be recorded on {case.number}: {held}.")
+    pending = [a for a in case.allegations if a.employee_id == emp.id and a.disposition is None]
+    if pending:
+        raise InputError(
+            f"{len(pending)} allegation(s) against badge {emp.badge} on {case.number} have no "
+            "finding yet; discipline is decided once every allegation has one.",
+            field="employee",
+        )
+    standing = current_decision(session, case.id, emp.id)
+    if standing is not None and not amend:
+        raise InputError(
+            f"Badge {emp.badge} already has a decision on {case.number}: "
+            f"{standing.step.replace('_', ' ')} ({standing.decided_at:%Y-%m-%d}, "
+            f"{standing.decided_by.login}). To change it, amend it with the reason.",
+            field="step",
+        )
+    if standing is None and amend:
+        raise InputError(
+            f"Badge {emp.badge} has no decision on {case.number} to amend.", field="step"
+        )
+    if standing is not None and not text:
+        raise InputError("reason: an amended decision needs the reason it changes.", field="reason")
     rec = recommend(session, actor, number, badge)
     if rec["step"] is None:
         raise InputError(rec["explanation"], field="employee")
@@ -178,33 +213,54 @@ def record(
         decided_by_id=actor.user_id,
         within_range=within,
         matrix_version=rec["matrix_version"] or None,
+        amends_id=standing.id if standing is not None else None,
     )
     session.add(action)
     session.flush()
-    if step == "training":
+    if standing is not None:
+        standing.superseded_by_id = action.id
+        session.flush()
+    if step == "training" and (standing is None or standing.step != "training"):
         from ia_desk.registers import open_training_item
 
         open_training_item(session, action)
+    details: dict[str, Any] = {
+        "employee": emp.badge,
+        "step": step,
+        "recommended": rec["step"],
+        "within_range": within,
+        "reason": text,
+        "matrix_version": rec["matrix_version"],
+    }
+    if standing is not None:
+        details["amends"] = standing.id
+        details["previous_step"] = standing.step
     append(
         session,
         actor,
-        "discipline.record",
+        "discipline.amend" if standing is not None else "discipline.record",
         object_type="discipline",
         object_id=action.id,
         case_number=case.number,
-        details={
-            "employee": emp.badge,
-            "step": step,
-            "recommended": rec["step"],
-            "within_range": within,
-            "reason": text,
-            "matrix_version": rec["matrix_version"],
-        },
+        details=details,
     )
     return action
 
 
+def current_decision(session: Session, case_id: int, employee_id: int) -> DisciplineAction | None:
+    """The decision in force for an employee on a case (None: not decided yet)."""
+    return session.scalar(
+        select(DisciplineAction).where(
+            DisciplineAction.case_id == case_id,
+            DisciplineAction.employee_id == employee_id,
+            DisciplineAction.superseded_by_id.is_(None),
+        )
+    )
+
+
 def decisions(session: Session, case: Case) -> list[dict[str, Any]]:
+    """Every decision of a case, oldest first; ``current`` marks the ones in force
+    (an amended decision stays on record, superseded)."""
     rows = session.scalars(
         select(DisciplineAction)
         .where(DisciplineAction.case_id == case.id)
@@ -220,6 +276,8 @@ def decisions(session: Session, case: Case) -> list[dict[str, Any]]:
             "reason": d.reason,
             "by": d.decided_by.login,
             "at": d.decided_at.isoformat() + "Z",
+            "current": d.superseded_by_id is None,
+            "amends": d.amends_id,
         }
         for d in rows
     ]
@@ -227,17 +285,26 @@ def decisions(session: Session, case: Case) -> list[dict[str, Any]]:
 
 def ladder(session: Session, actor: Actor, number: str) -> list[dict[str, Any]]:
     """For each subject: the rungs, the recommendation and why, decisions, and history."""
+    from ia_desk.cases.redaction import withholding_for
+
     require(actor, "case.read", "discipline.view", "case", number)
     case = get_case(session, number)
     matrix = current(session)
+    hide = withholding_for(session, case, sees_identities(actor))
     decided = decisions(session, case)
+    for d in decided:
+        d["reason"] = hide.text(d["reason"]) or None
     out = []
     for s in case.subjects:
         emp = s.employee
         history = session.execute(
             select(DisciplineAction, Case.number)
             .join(Case, Case.id == DisciplineAction.case_id)
-            .where(DisciplineAction.employee_id == emp.id, Case.id != case.id)
+            .where(
+                DisciplineAction.employee_id == emp.id,
+                Case.id != case.id,
+                DisciplineAction.superseded_by_id.is_(None),
+            )
             .order_by(DisciplineAction.decided_at)
         ).all()
         out.append(

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from ia_desk import validation as v
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import get_case
-from ia_desk.cases.workflow import may_work_on
+from ia_desk.cases.workflow import case_write_problem, require_case_write
 from ia_desk.db.models import AuditEvent, Case, Evidence, EvidenceBlob, EvidenceThumb, utcnow
 from ia_desk.db.upsert import insert_unless_present
 from ia_desk.errors import AuditedRefusal, InputError, NotFound, PermissionDenied, RefusedInput
@@ -97,10 +97,17 @@ def _refuse(number: str, name: str, reason: str, size: int, digest: str | None) 
     )
 
 
-def _may_add(actor: Actor, case: Case) -> bool:
+def evidence_problem(actor: Actor, case: Case) -> str | None:
+    """Why the actor may not add evidence to ``case`` now (None: they may). A supervisor
+    adds to a report they submitted while it is being received; IA roles follow the
+    rule of every case write (:func:`ia_desk.cases.workflow.case_write_problem`)."""
     if actor.role == SUPERVISOR:
-        return case.created_by_id == actor.user_id and case.status == "received"
-    return may_work_on(actor, case)
+        if case.created_by_id != actor.user_id:
+            return f"{case.number} is not a report you submitted"
+        if case.status != "received":
+            return f"{case.number} is with IA now ({case.status}); IA adds its evidence"
+        return None
+    return case_write_problem(actor, case)
 
 
 def add_evidence(
@@ -110,9 +117,12 @@ def add_evidence(
     stores nothing, and is audited."""
     require(actor, "evidence.add", "evidence.add", "case", number)
     case = get_case(session, number)
-    if not _may_add(actor, case):
+    if actor.role != SUPERVISOR:
+        require_case_write(actor, case, "evidence.add")
+    problem = evidence_problem(actor, case)
+    if problem is not None:
         raise PermissionDenied(
-            f"Permission denied: you may not add evidence to {case.number}.",
+            f"Permission denied: {problem}.",
             AuditedRefusal("evidence.add", "case", str(case.id), {"case": case.number}),
         )
     if not items:

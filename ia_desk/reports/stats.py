@@ -91,7 +91,9 @@ def compute(
     ids = [c.id for c in cases]
     steps = dict.fromkeys(DISCIPLINE_STEPS, 0)
     if ids:
-        query = select(DisciplineAction.step).where(DisciplineAction.case_id.in_(ids))
+        query = select(DisciplineAction.step).where(
+            DisciplineAction.case_id.in_(ids), DisciplineAction.superseded_by_id.is_(None)
+        )
         for step in session.scalars(query):
             steps[step] += 1
     return {

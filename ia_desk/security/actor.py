@@ -1,8 +1,15 @@
-"""The acting user, passed explicitly to every service (there is no global current user)."""
+"""The acting user, passed explicitly to every service (there is no global current user),
+and the check that the user still stands where they stood when they signed in."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ia_desk.errors import AuthenticationError
 
 
 @dataclass(frozen=True)
@@ -11,7 +18,52 @@ class Actor:
     login: str
     name: str
     role: str
+    # When the password was last set, as seen at sign-in: a reset or change elsewhere
+    # afterwards ends this session (None: not checked, for system and test actors).
+    password_changed_at: dt.datetime | None = None
+    # Signed in with a password an administrator set: nothing but choosing a new one.
+    must_change_password: bool = False
 
-    @property
-    def is_ia(self) -> bool:
-        return self.role in ("ia_admin", "ia_investigator")
+
+class SessionEnded(AuthenticationError):
+    """The signed-in user was disabled, given another role or a new password since."""
+
+
+def check_standing(session: Session, actor: Actor) -> None:
+    """Refuse a transaction of an actor whose account changed since they signed in: it
+    was disabled, its role changed, its password was reset or changed elsewhere, or it
+    must choose a new password first. (An open session of a disabled user stops at its
+    next action, not at its next sign-in.)"""
+    from ia_desk.db.models import User
+
+    row = (
+        session.connection()
+        .execute(
+            select(
+                User.active, User.role, User.password_changed_at, User.must_change_password
+            ).where(User.id == actor.user_id)
+        )
+        .first()
+    )
+    if row is None or not row.active:
+        raise SessionEnded(
+            f"The account {actor.login} is no longer active; nothing was done. "
+            "Ask an IA administrator."
+        )
+    if row.role != actor.role:
+        raise SessionEnded(
+            f"The role of {actor.login} was changed by an administrator; nothing was done. "
+            "Sign in again."
+        )
+    if actor.password_changed_at is not None and row.password_changed_at != (
+        actor.password_changed_at
+    ):
+        raise SessionEnded(
+            f"The password of {actor.login} was changed since this session began; nothing "
+            "was done. Sign in again."
+        )
+    if row.must_change_password:
+        raise SessionEnded(
+            f"{actor.login} must choose a new password before anything else (an "
+            "administrator set the current one)."
+        )

@@ -76,6 +76,12 @@ def allowed(actor: Actor, permission: str) -> bool:
     return actor.role in PERMISSIONS[permission]
 
 
+def sees_identities(actor: Actor) -> bool:
+    """Whether the actor reads as IA does: confidential identities, withheld text and who
+    is a protected reporter (everyone else reads them withheld, everywhere)."""
+    return allowed(actor, "reporter.identity.read")
+
+
 def require(
     actor: Actor,
     permission: str,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+import time
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,7 +24,23 @@ LOGIN_RE = re.compile(r"^[a-z][a-z0-9._-]{1,39}$")
 
 
 def actor_of(user: User) -> Actor:
-    return Actor(user_id=user.id, login=user.login, name=user.name, role=user.role)
+    """The actor of a user as they sign in now (their password's date pinned: a reset
+    or change elsewhere ends the session; see :func:`check_standing`)."""
+    return Actor(
+        user_id=user.id,
+        login=user.login,
+        name=user.name,
+        role=user.role,
+        password_changed_at=user.password_changed_at,
+        must_change_password=bool(user.must_change_password),
+    )
+
+
+SIGN_IN_FAILED = (
+    "Sign-in failed: the login or password is wrong, or the account is locked or disabled. "
+    f"{MAX_FAILURES} failures in a row lock an account for {LOCKOUT.seconds // 60} minutes; "
+    "an IA administrator can unlock it sooner."
+)
 
 
 def _validate(login: str, role: str, name: str) -> tuple[str, str, str]:
@@ -68,14 +86,29 @@ def create_first_admin(session: Session, login: str, name: str, password: str) -
 
 
 def add_user(
-    session: Session, actor: Actor, login: str, role: str, name: str, password: str
+    session: Session,
+    actor: Actor,
+    login: str,
+    role: str,
+    name: str,
+    password: str,
+    *,
+    must_change: bool = True,
 ) -> User:
+    """Create an account (IA administrators). The administrator chose its password, so
+    the new user must choose their own at first sign-in (``must_change``)."""
     require(actor, "user.manage", "user.add", "user", login)
     login, role, name = _validate(login, role, name)
     passwords.check_password_rules(password, login)
     if session.scalar(select(User).where(User.login == login)) is not None:
         raise InputError(f"login: a user '{login}' already exists.", field="login")
-    user = User(login=login, name=name, role=role, password_hash=passwords.hash_password(password))
+    user = User(
+        login=login,
+        name=name,
+        role=role,
+        password_hash=passwords.hash_password(password),
+        must_change_password=must_change,
+    )
     session.add(user)
     session.flush()
     append(
@@ -97,52 +130,50 @@ def get_user(session: Session, login: str) -> User:
 
 
 def authenticate(db: Database, login: str, password: str) -> Actor:
-    """Check a sign-in; every attempt is audited. Locks after 5 failures for 10 minutes.
+    """Check a sign-in; every attempt is audited with its real reason, but every failure
+    answers with the same message after the same work (a password hash is always
+    verified), so neither the message nor the time tells a wrong password from a
+    disabled or locked account or an unknown login.
 
-    Runs its own transactions: a failed attempt is committed (counter and audit row)
-    before the error is raised.
+    Locks after :data:`MAX_FAILURES` failures for :data:`LOCKOUT`. An attempt is counted
+    before its password is checked, in a short transaction holding the account's row,
+    so parallel attempts cannot check more than :data:`MAX_FAILURES` passwords between
+    two lockouts; the slow hash runs outside any transaction.
     """
+    started = time.monotonic()
     login = (login or "").strip().lower()
-    now = utcnow()
+    # 1. Claim an attempt (or find that none may be made).
     with db.write(None) as session:
-        user = session.scalar(select(User).where(User.login == login))
-        details: dict[str, object]
+        user = session.scalar(select(User).where(User.login == login).with_for_update())
+        now = utcnow()
+        reason: str | None = None
         if user is None:
-            passwords.verify_password(passwords.dummy_hash(), password)  # same time either way
-            details = {"reason": "unknown login"}
-            failure = "The login or password is wrong."
+            reason = "unknown login"
         elif not user.active:
-            details = {"reason": "account disabled"}
-            failure = "This account is disabled. Ask an IA administrator."
-        elif user.locked_until is not None and user.locked_until > now:
-            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-            details = {"reason": "account locked"}
-            failure = (
-                f"This account is locked after {MAX_FAILURES} failed sign-ins; "
-                f"try again in {minutes} minute(s) or ask an IA administrator."
-            )
-        elif not passwords.verify_password(user.password_hash, password):
-            user.failed_logins = (user.failed_logins or 0) + 1
-            details = {"reason": "wrong password", "failures_in_a_row": user.failed_logins}
-            failure = "The login or password is wrong."
-            if user.failed_logins >= MAX_FAILURES:
-                user.locked_until = now + LOCKOUT
-                user.failed_logins = 0
-                append(
-                    session,
-                    None,
-                    "auth.lockout",
-                    object_type="user",
-                    object_id=user.id,
-                    outcome="locked",
-                    details={"minutes": LOCKOUT.seconds // 60},
-                    login=login,
-                )
-                failure = (
-                    f"The password is wrong. After {MAX_FAILURES} failures in a row "
-                    f"the account is locked for {LOCKOUT.seconds // 60} minutes."
-                )
+            reason = "account disabled"
+        elif (user.locked_until is not None and user.locked_until > now) or (
+            user.failed_logins or 0
+        ) >= MAX_FAILURES:
+            reason = "account locked"
+        if reason is not None:
+            _failed(session, user, login, {"reason": reason})
+            stored_hash = None
         else:
+            assert user is not None
+            user.failed_logins = (user.failed_logins or 0) + 1
+            stored_hash = user.password_hash
+            user_id = user.id
+    # 2. The slow part, the same for every attempt.
+    ok = passwords.verify_password(stored_hash or passwords.dummy_hash(), password)
+    if stored_hash is None:
+        _answer_failure_at_a_quantum(started)
+        raise AuthenticationError(SIGN_IN_FAILED)
+    # 3. Settle the claimed attempt.
+    with db.write(None) as session:
+        user = session.get(User, user_id, with_for_update=True)
+        assert user is not None
+        now = utcnow()
+        if ok and user.active:
             user.failed_logins = 0
             user.locked_until = None
             user.last_login_at = now
@@ -152,17 +183,81 @@ def authenticate(db: Database, login: str, password: str) -> Actor:
                 session, None, "auth.sign_in", object_type="user", object_id=user.id, login=login
             )
             return actor_of(user)
+        details: dict[str, object] = {
+            "reason": "wrong password" if not ok else "account disabled",
+            "failures_in_a_row": user.failed_logins,
+        }
+        already_locked = user.locked_until is not None and user.locked_until > now
+        if not ok and not already_locked and (user.failed_logins or 0) >= MAX_FAILURES:
+            user.locked_until = now + LOCKOUT
+            user.failed_logins = 0
+            append(
+                session,
+                None,
+                "auth.lockout",
+                object_type="user",
+                object_id=user.id,
+                outcome="locked",
+                details={"minutes": LOCKOUT.seconds // 60},
+                login=login,
+            )
+        _failed(session, user, login, details)
+    _answer_failure_at_a_quantum(started)
+    raise AuthenticationError(SIGN_IN_FAILED)
+
+
+# A failed sign-in answers at a whole number of these after it began: the paths differ
+# by a transaction or two (milliseconds), the hash dominates (~0.2 s with the real
+# parameters), and the quantum swallows the difference.
+FAILURE_QUANTUM = 0.5
+
+
+def _answer_failure_at_a_quantum(started: float) -> None:
+    elapsed = time.monotonic() - started
+    time.sleep(math.ceil(max(elapsed, 1e-6) / FAILURE_QUANTUM) * FAILURE_QUANTUM - elapsed)
+
+
+def _failed(session: Session, user: User | None, login: str, details: dict[str, object]) -> None:
+    append(
+        session,
+        None,
+        "auth.sign_in",
+        object_type="user" if user else None,
+        object_id=user.id if user else None,
+        outcome="failed",
+        details=details,
+        login=login[:40] or "(empty)",
+    )
+
+
+def change_own_password(db: Database, actor: Actor, old: str, new: str) -> Actor:
+    """A user sets their own password, proving the old one (an administrator's reset
+    leaves a password that must be changed this way before anything else). Returns the
+    actor of the session that goes on; other sessions of the user end. Audited; a wrong
+    old password counts as a failed sign-in."""
+    if new == old:
+        raise InputError("The new password must differ from the old one.", field="password")
+    with db.read() as session:
+        user = session.get(User, actor.user_id)
+        login = user.login if user is not None else actor.login
+    passwords.check_password_rules(new, login)
+    signed_in = authenticate(db, login, old)
+    with db.write(None) as session:
+        user = session.get(User, signed_in.user_id, with_for_update=True)
+        assert user is not None
+        user.password_hash = passwords.hash_password(new)
+        user.password_changed_at = utcnow()
+        user.must_change_password = False
+        session.flush()
         append(
             session,
-            None,
-            "auth.sign_in",
-            object_type="user" if user else None,
-            object_id=user.id if user else None,
-            outcome="failed",
-            details=details,
-            login=login[:40] or "(empty)",
+            signed_in,
+            "user.change_password",
+            object_type="user",
+            object_id=user.id,
+            details={"login": user.login, "was_required": signed_in.must_change_password},
         )
-    raise AuthenticationError(failure)
+        return actor_of(user)
 
 
 def list_users(session: Session, actor: Actor) -> list[dict[str, object]]:
@@ -194,12 +289,15 @@ def investigators(session: Session, actor: Actor) -> list[tuple[str, str]]:
 
 
 def reset_password(session: Session, actor: Actor, login: str, password: str) -> None:
-    """Set a new password for a user and lift any lockout (IA administrators). Audited."""
+    """Set a new password for a user and lift any lockout (IA administrators). The user
+    must choose their own at the next sign-in, and any session they have open ends.
+    Audited."""
     require(actor, "user.manage", "user.reset_password", "user", login)
     user = get_user(session, login)
     passwords.check_password_rules(password, user.login)
     user.password_hash = passwords.hash_password(password)
     user.password_changed_at = utcnow()
+    user.must_change_password = True
     user.failed_logins = 0
     user.locked_until = None
     session.flush()

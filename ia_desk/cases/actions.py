@@ -1,0 +1,130 @@
+"""What a user may do on a case now, asked of the rules the services enforce.
+
+A window offers exactly these: the actions of the user's role, each enabled or not with
+the reason in the user's words. Every rule is the service's own (the same function the
+service calls before it writes), so the window can never offer what the service would
+refuse, nor hide what it would allow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from ia_desk.cases.allegations import OPEN_TO_ALLEGATIONS
+from ia_desk.cases.workflow import ACTIONS, blockers, case_write_problem, may_work_on
+from ia_desk.db.models import Case
+from ia_desk.evidence.store import evidence_problem
+from ia_desk.protection.retaliation import blocking_reason, protection_problem
+from ia_desk.security.actor import Actor
+from ia_desk.security.roles import IA, IA_ADMIN, allowed, sees_identities
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    """One thing the user could do on the case: ``why_not`` is None when they may now."""
+
+    name: str
+    label: str
+    why_not: str | None = None
+    needs_user: bool = False
+    needs_reason: bool = False
+
+    @property
+    def allowed(self) -> bool:
+        return self.why_not is None
+
+
+def _first(*problems: str | None) -> str | None:
+    return next((p for p in problems if p), None)
+
+
+def case_actions(session: Session, actor: Actor, case: Case) -> list[CaseAction]:
+    """The actions of the actor's role on ``case``, in the order a window shows them."""
+    out: list[CaseAction] = []
+    write = case_write_problem(actor, case)
+    keep_record = case_write_problem(actor, case, while_closed=True)
+    if actor.role in IA:
+        for name, action in ACTIONS.items():
+            why = _first(
+                None if may_work_on(actor, case) else write,
+                "only an IA administrator reopens"
+                if name == "reopen" and actor.role != IA_ADMIN
+                else None,
+                "; ".join(blockers(case, name)) or None,
+            )
+            out.append(CaseAction(name, action.label, why, action.needs_user, action.needs_reason))
+        tolled = case.tolled_since is not None
+        out.append(
+            CaseAction(
+                "untoll" if tolled else "toll",
+                "Resume deadline" if tolled else "Pause deadline…",
+                write,
+                needs_reason=not tolled,
+            )
+        )
+        out.append(
+            CaseAction("reporter_update", "Reporter updated…", keep_record, needs_reason=True)
+        )
+        out.append(CaseAction("redact", "Withhold text…", keep_record))
+        out.append(
+            CaseAction(
+                "add_allegation",
+                "Add allegation…",
+                _first(
+                    write,
+                    None
+                    if case.status in OPEN_TO_ALLEGATIONS
+                    else "its findings are complete (an IA administrator reopens it)",
+                ),
+            )
+        )
+        out.append(
+            CaseAction(
+                "record_finding",
+                "Record finding…",
+                _first(
+                    write,
+                    None if case.status == "investigating" else "start the investigation first",
+                ),
+            )
+        )
+    if allowed(actor, "evidence.add"):
+        out.append(CaseAction("add_evidence", "Add evidence…", evidence_problem(actor, case)))
+    if allowed(actor, "retaliation.review"):
+        held = blocking_reason(session, case, ia=True)
+        out.append(
+            CaseAction(
+                "retaliation_review",
+                "Record retaliation review…",
+                _first(write, None if held else "no retaliation review is pending"),
+                needs_reason=True,
+            )
+        )
+    if allowed(actor, "protection.revoke"):
+        out.append(
+            CaseAction(
+                "revoke_protection",
+                "Revoke reporter protection…",
+                protection_problem(case),
+                needs_reason=True,
+            )
+        )
+    if allowed(actor, "discipline.record"):
+        held = blocking_reason(session, case, ia=sees_identities(actor))
+        out.append(
+            CaseAction(
+                "record_discipline",
+                "Record discipline…",
+                _first(
+                    held,
+                    "the investigation has not started"
+                    if case.status in ("received", "assigned")
+                    else None,
+                ),
+            )
+        )
+    if allowed(actor, "summary.print_command"):
+        out.append(CaseAction("print", "Print summary… (Ctrl+P)"))
+    return out
