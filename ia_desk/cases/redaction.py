@@ -9,8 +9,9 @@ supervisor) and from every command-staff audience (a summary printed for command
 - the identity of a confidential reporter, automatically: their name (and each part of
   it), badge, phone number (in any formatting) and e-mail address (and its local part),
   wherever it appears in free text anyone wrote (the narrative, a finding's rationale, a
-  review's reasoning, a note, a file name), and the numbers of the reports that make a
-  subject of the case a protected good-faith reporter (they would say who reported).
+  review's reasoning, a note, a file name), and the numbers of the other reports a
+  subject of the case made confidentially (in this case's text they would say who
+  reported them; a retaliation review's reasoning cites them often).
 
 Structured fields that are the case's point (its subjects, its clauses) are not free
 text and are shown as the reader's role allows. A reader outside IA gets text through
@@ -28,14 +29,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ia_desk import validation as v
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import get_case
 from ia_desk.cases.workflow import require_case_write
-from ia_desk.db.models import Case, CaseRedaction, Reporter
+from ia_desk.db.models import Case, CaseRedaction, CaseSubject, Employee, Reporter
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
 from ia_desk.terms import REDACTION_KINDS
@@ -151,13 +152,28 @@ def withholding_for(session: Session, case: Case, ia: bool) -> Withholding:
     see everything: :data:`NOTHING`)."""
     if ia:
         return NOTHING
-    from ia_desk.protection.retaliation import triggers_for
-
     terms = [r.text for r in redactions(session, case)]
     named, phones = reporter_terms(case.reporter)
     terms += named
-    terms += [t.protected_by_case for t in triggers_for(session, [case.id]).get(case.id, [])]
+    terms += reports_made_by_subjects(session, case)
     return Withholding.of(terms, phones)
+
+
+def reports_made_by_subjects(session: Session, case: Case) -> list[str]:
+    """Numbers of other cases whose confidential reporter is a subject of ``case``."""
+    subjects = select(CaseSubject.employee_id).where(CaseSubject.case_id == case.id)
+    badges = select(Employee.badge).join(CaseSubject).where(CaseSubject.case_id == case.id)
+    return list(
+        session.scalars(
+            select(Case.number)
+            .join(Reporter, Reporter.case_id == Case.id)
+            .where(
+                Reporter.mode == "confidential",
+                Reporter.case_id != case.id,
+                or_(Reporter.employee_id.in_(subjects), Reporter.badge.in_(badges)),
+            )
+        )
+    )
 
 
 def add_redaction(session: Session, actor: Actor, number: str, text: str, kind: str) -> None:
@@ -210,15 +226,14 @@ def reindex_withheld(session: Session) -> int:
     """Give every case that may withhold something its withheld search entry (cases of
     a database from before entries existed). Returns how many cases were indexed."""
     from ia_desk.cases.search import index_case
-    from ia_desk.db.models import CaseSubject
 
-    protected = select(Reporter.employee_id).where(
-        Reporter.good_faith.is_(True), Reporter.employee_id.is_not(None)
+    reporters = select(Reporter.employee_id).where(
+        Reporter.mode == "confidential", Reporter.employee_id.is_not(None)
     )
     ids = set(session.scalars(select(Reporter.case_id).where(Reporter.mode == "confidential")))
     ids |= set(session.scalars(select(CaseRedaction.case_id)))
     ids |= set(
-        session.scalars(select(CaseSubject.case_id).where(CaseSubject.employee_id.in_(protected)))
+        session.scalars(select(CaseSubject.case_id).where(CaseSubject.employee_id.in_(reporters)))
     )
     for case_id in sorted(ids):
         case = session.get(Case, case_id)

@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from ia_desk.db.upsert import insert_unless_present
 from ia_desk.errors import AuditedRefusal, InputError, NotFound, PermissionDenied, RefusedInput
 from ia_desk.evidence.decode import EXTENSIONS, Unreadable, inspect
 from ia_desk.security.actor import Actor
-from ia_desk.security.roles import SUPERVISOR, require
+from ia_desk.security.roles import SUPERVISOR, require, sees_identities
 from ia_desk.settings import get_setting
 
 METHODS = ("file", "clipboard", "drag")
@@ -245,24 +246,32 @@ def get_evidence(session: Session, actor: Actor, evidence_id: int, event: str) -
     return evidence
 
 
-def metadata(evidence: Evidence, verified: bool | None = None) -> dict[str, Any]:
+def _as_is(text: str | None) -> str:
+    return text or ""
+
+
+def metadata(
+    evidence: Evidence, verified: bool | None = None, shown: Callable[[str | None], str] = _as_is
+) -> dict[str, Any]:
+    """An item's record as plain data; ``shown`` is what the reader may see of its free
+    text (the file name, the source address, the note: see ia_desk.cases.redaction)."""
     return {
         "id": evidence.id,
         "case": evidence.case.number,
         "sha256": evidence.sha256,
-        "file_name": evidence.file_name,
+        "file_name": shown(evidence.file_name),
         "media_type": evidence.media_type,
         "size": evidence.size,
         "width": evidence.width,
         "height": evidence.height,
-        "source_url": evidence.source_url,
+        "source_url": shown(evidence.source_url) or None,
         "platform": evidence.platform,
         "captured_at_utc": evidence.captured_at.isoformat() + "Z" if evidence.captured_at else None,
         "captured_tz": evidence.captured_tz,
         "captured_by": evidence.captured_by.login,
         "workstation": evidence.workstation,
         "method": evidence.method,
-        "note": evidence.note,
+        "note": shown(evidence.note) or None,
         "added_at_utc": evidence.added_at.isoformat() + "Z",
         "verified": verified,
     }
@@ -273,7 +282,13 @@ def open_evidence(session: Session, actor: Actor, evidence_id: int) -> tuple[dic
     evidence = get_evidence(session, actor, evidence_id, "evidence.view")
     ok = check_and_record(session, actor, evidence, "evidence.view")
     blob = session.get(EvidenceBlob, evidence.sha256)
-    return metadata(evidence, ok), blob.data if blob else b""
+    return metadata(evidence, ok, _shown_to(session, actor, evidence)), blob.data if blob else b""
+
+
+def _shown_to(session: Session, actor: Actor, evidence: Evidence) -> Callable[[str | None], str]:
+    from ia_desk.cases.redaction import withholding_for
+
+    return withholding_for(session, evidence.case, sees_identities(actor)).text
 
 
 def thumbnail(session: Session, sha256: str) -> bytes | None:
@@ -299,7 +314,7 @@ def export_evidence(
     sidecar = out_dir / f"{stem}.json"
     # Recorded first (same transaction): if writing the files fails, the record goes too.
     ok = check_and_record(session, actor, evidence, "evidence.export", file=target.name)
-    meta = metadata(evidence, ok)
+    meta = metadata(evidence, ok, _shown_to(session, actor, evidence))
     meta["exported_at_utc"] = utcnow().isoformat() + "Z"
     meta["exported_by"] = actor.login
     if not ok:
@@ -331,7 +346,7 @@ def verify_all(session: Session, actor: Actor, number: str | None = None) -> lis
             {
                 "id": e.id,
                 "case": e.case.number,
-                "file_name": e.file_name,
+                "file_name": _shown_to(session, actor, e)(e.file_name),
                 "sha256": e.sha256,
                 "verified": ok,
             }

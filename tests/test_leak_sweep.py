@@ -1,0 +1,549 @@
+"""The leak sweep: plant identities and marked text, then read every output path as every
+role and fail on anything a reader may not see.
+
+Outputs walked: every command of the CLI, taken from its parser (a command added later
+fails this test until it is given arguments here: then it is swept too), with whatever it
+prints, and every file it writes (PDFs read as text, backups and exports as bytes); every
+screen of the main window and every tab of the case window, by harvesting the text of
+each widget, item and tooltip they hold; each summary audience.
+
+What is planted (tests/conftest.py's helpers make the database):
+- case A: submitted by a supervisor, its confidential good-faith reporter is Quinn
+  Whistle (badge W7731, 601-555-0147, qwhistle@example.org), who is named in the
+  narrative, a finding's rationale, a reporter update, a toll's reason, an evidence
+  note and a discipline reason; the juvenile Jamie Doe is named there too and marked.
+- case D: Robin Tipster (W8842) reports in good faith, confidentially; case E then
+  names Robin as a subject, so E is held for a retaliation review whose reasoning
+  cites D by number.
+- case C: an anonymous report; its tracking code was handed to the reporter only.
+
+Rules: outside IA (supervisor, command staff) nothing of Quinn or Jamie, anywhere;
+nothing of Robin in what is about D, and D's number in nothing about E. For everyone:
+the anonymous reporter's tracking code never shows again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ia_desk.cases.allegations import record_finding
+from ia_desk.cases.deadlines import record_reporter_update, toll, untoll
+from ia_desk.cases.queries import get_case
+from ia_desk.cases.redaction import add_redaction
+from ia_desk.cases.workflow import perform
+from ia_desk.cli import build_parser, main
+from ia_desk.discipline.ladder import record
+from ia_desk.evidence.store import EvidenceInput, add_evidence
+from ia_desk.protection.retaliation import record_review
+
+from .conftest import PASSWORD, report_doc
+from .test_summary import png
+
+QUINN = {
+    "mode": "confidential",
+    "name": "Quinn Whistle",
+    "badge": "W7731",
+    "phone": "601-555-0147",
+    "email": "qwhistle@example.org",
+    "good_faith": True,
+}
+ROBIN = {"mode": "confidential", "name": "Robin Tipster", "badge": "W8842", "good_faith": True}
+OUTSIDE_IA_NEVER = ("Quinn", "Whistle", "W7731", "555-0147", "5550147", "qwhistle", "Jamie")
+ROBIN_SECRETS = ("Robin", "Tipster", "W8842")
+ROLES = ("ia_admin", "ia_investigator", "supervisor", "command_staff")
+IA_ROLES = ("ia_admin", "ia_investigator")
+
+
+class Planted:
+    def __init__(self) -> None:
+        self.numbers: dict[str, str] = {}
+        self.tracking_code = ""
+        self.evidence_id = 0
+        self.allegation_id = 0
+        self.logins: dict[str, str] = {}
+
+    def forbidden(self, role: str, scope: set[str]) -> list[str]:
+        """What a reader of ``role`` may not see in an output about the cases ``scope``."""
+        never = [self.tracking_code]
+        if role in IA_ROLES:
+            return never
+        never += list(OUTSIDE_IA_NEVER)
+        d, e = self.numbers["D"], self.numbers["E"]
+        if d in scope and e not in scope:  # (Robin is a subject of E, rightly shown there)
+            never += list(ROBIN_SECRETS)
+        if e in scope and d not in scope:
+            never.append(d)
+        return never
+
+
+@pytest.fixture
+def planted(db, admin, make_user, open_report) -> Planted:
+    p = Planted()
+    sup = make_user("supervisor")
+    inv = make_user("ia_investigator")
+    chief = make_user("command_staff")
+    p.logins = {
+        "ia_admin": "admin",
+        "ia_investigator": inv.login,
+        "supervisor": sup.login,
+        "command_staff": chief.login,
+    }
+    narrative = (
+        "Quinn Whistle (badge W7731) saw Officer Roe post the patrol car at the scene and "
+        "named the juvenile Jamie Doe. Reach Quinn on (601) 555-0147 or QWhistle@example.org."
+    )
+    a = open_report(
+        actor=sup,
+        reporter=QUINN,
+        incident={
+            "occurred_on": "2026-10-30",
+            "platform": "Facebook",
+            "url": "https://facebook.example/roe/posts/9",
+            "narrative": narrative,
+        },
+        clauses=["vpd-3.21/III.M"],
+    )
+    p.numbers["A"] = a.case.number
+    c = open_report(actor=sup, reporter={"mode": "anonymous"})
+    p.numbers["C"], p.tracking_code = c.case.number, c.tracking_code
+    p.numbers["D"] = open_report(reporter=ROBIN).case.number
+    p.numbers["E"] = open_report(
+        reporter={"mode": "anonymous"},
+        subjects=[{"badge": "W8842", "name": "Robin Tipster", "department": "police"}],
+        clauses=["vpd-3.21/III.J"],
+    ).case.number
+    number = p.numbers["A"]
+    with db.write(admin) as s:
+        add_redaction(s, admin, number, "Jamie Doe", "juvenile")
+        perform(s, admin, number, "start")
+        p.allegation_id = get_case(s, number).allegations[0].id
+        record_finding(
+            s,
+            admin,
+            p.allegation_id,
+            "sustained",
+            "Quinn Whistle's screenshot matches the post; Jamie Doe is named in it.",
+        )
+        record_reporter_update(s, admin, number, "Phoned 601.555.0147: told Quinn it is open.")
+        toll(
+            s,
+            admin,
+            number,
+            "Whistle asked us to wait for the criminal case.",
+            on=dt.date.today() - dt.timedelta(days=3),
+        )
+        untoll(s, admin, number)
+        (item,) = add_evidence(
+            s,
+            admin,
+            number,
+            [
+                EvidenceInput(
+                    png("red"),
+                    "capture-from-qwhistle.png",
+                    note="Sent by Quinn Whistle (W7731).",
+                    source_url="https://facebook.example/roe/posts/9",
+                )
+            ],
+        )
+        p.evidence_id = item.id
+        perform(s, admin, number, "findings")
+        record_review(
+            s,
+            admin,
+            p.numbers["E"],
+            "no_retaliation",
+            f"Unrelated to the report in {p.numbers['D']}: a citizen sent the post.",
+        )
+    with db.write(chief) as s:
+        record(s, chief, number, "1234", "termination", "Whistle's account is corroborated.")
+    return p
+
+
+# -- the command line, every command of its parser -------------------------------------
+
+
+def leaf_commands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[str]:
+    out: list[str] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                out += leaf_commands(sub, (*prefix, name))
+    return out if out or not prefix else [" ".join(prefix)]
+
+
+def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
+    """Arguments for every command: reads and refusals of each kind, about the planted
+    cases (writes that would change what later commands read run on copies of things)."""
+    a, c, d, e = (p.numbers[k] for k in "ACDE")
+    report = out / "report.json"
+    report.write_text(json.dumps(report_doc(reporter={"mode": "anonymous"})))
+    matrix = out / "matrix.json"
+    shot = out / "shot.png"
+    shot.write_bytes(png("blue"))
+    return {
+        "init": [["init", "--admin", "someone"]],
+        "user add": [["user", "add", "newbie", "--role", "supervisor", "--name", "New Be"]],
+        "user passwd": [["user", "passwd"]],
+        "user list": [["user", "list", "--json"], ["user", "list"]],
+        "user reset": [["user", "reset", "newbie"]],
+        "user disable": [["user", "disable", "newbie"]],
+        "user enable": [["user", "enable", "newbie"]],
+        "backup": [["backup", str(out / "b{n}.db")]],
+        "restore": [["restore", str(out / "missing-backup.db")]],
+        "policy list": [["policy", "list", "--policy", "vpd-3.21"]],
+        "policy show": [["policy", "show", "vpd-3.21/III.M", "--json"]],
+        "policy suggest": [["policy", "suggest", "patrol car at a crime scene", "--json"]],
+        "policy annual-review": [
+            [
+                "policy",
+                "annual-review",
+                "--policy",
+                "city-sn",
+                "--on",
+                "2026-11-01",
+                "--reviewers",
+                "Chief",
+                "--outcome",
+                "Kept.",
+            ]
+        ],
+        "policy reviews": [["policy", "reviews", "--all", "--json"]],
+        "report add": [["report", "add", str(report), "--json"]],
+        "case list": [
+            ["case", "list", "--json"],
+            ["case", "list"],
+            ["case", "list", "--search", "Quinn", "--json"],
+            ["case", "list", "--search", "Jamie Doe", "--json"],
+            ["case", "list", "--search", "qwhistle", "--json"],
+        ],
+        "case show": [["case", "show", n, *j] for n in (a, c, d, e) for j in ([], ["--json"])],
+        "case action": [["case", "action", a, "close"], ["case", "action", e, "start"]],
+        "case toll": [["case", "toll", a, "--reason", "x"]],
+        "case untoll": [["case", "untoll", e]],
+        "case reporter-update": [["case", "reporter-update", d, "--note", "Told them."]],
+        "case redact": [["case", "redact", d, "--text", "zzz", "--kind", "other"]],
+        "stats": [
+            [
+                "stats",
+                "--from",
+                "2026-01-01",
+                "--to",
+                "2026-12-31",
+                "--json",
+                "--out",
+                str(out / "stats{n}.pdf"),
+                "--csv",
+                str(out / "stats{n}.csv"),
+            ]
+        ],
+        "demo": [["demo", "--cases", "2"]],
+        "summary": [
+            ["summary", n, "--out", str(out / "s{n}.pdf"), "--audience", aud]
+            for n in (a, d, e)
+            for aud in ("command", "ia")
+        ]
+        + [["summary", a, d, e, "--out", str(out / "batch{n}.pdf")]],
+        "discipline recommend": [["discipline", "recommend", a, "--employee", "1234", "--json"]],
+        "discipline record": [
+            ["discipline", "record", e, "--employee", "W8842", "--step", "counseling"],
+            ["discipline", "record", a, "--employee", "1234", "--step", "training"],
+        ],
+        "discipline matrix show": [["discipline", "matrix", "show", "--json"]],
+        "discipline matrix set": [["discipline", "matrix", "set", str(matrix), "--reason", "r"]],
+        "retaliation review": [
+            ["retaliation", "review", e, "--conclusion", "inconclusive", "--reasoning", "x"]
+        ],
+        # (A's, not D's: revoking Robin's would let IA allege against Robin on D.)
+        "protection revoke": [
+            ["protection", "revoke", a, "--reason", "We are only asking."],
+            ["protection", "revoke", c, "--reason", "An anonymous one."],
+        ],
+        "allegation add": [
+            ["allegation", "add", d, "--employee", "W8842", "--clause", "vpd-3.21/III.K"],
+            ["allegation", "add", e, "--employee", "1234", "--clause", "vpd-3.21/III.L"],
+        ],
+        "allegation find": [
+            [
+                "allegation",
+                "find",
+                str(p.allegation_id),
+                "--disposition",
+                "exonerated",
+                "--rationale",
+                "x",
+            ]
+        ],
+        "evidence add": [["evidence", "add", a, str(shot)], ["evidence", "add", c, str(shot)]],
+        "evidence verify": [["evidence", "verify", "--json"], ["evidence", "verify", a]],
+        "evidence export": [["evidence", "export", str(p.evidence_id), "--out", str(out)]],
+        "evidence custody": [["evidence", "custody", str(p.evidence_id), "--json"]],
+        "approval add": [
+            ["approval", "add", "--employee", "1234", "--items", "uniform", "--purpose", "x"]
+        ],
+        "approval decide": [
+            ["approval", "decide", "1", "--decision", "approved", "--by", "Chief Burns"]
+        ],
+        "approval link": [["approval", "link", a, "1"]],
+        "approval list": [["approval", "list", "--json"]],
+        "account add": [["account", "add", "--platform", "X", "--handle", "@vpd"]],
+        "account post": [["account", "post", "1", "--text", "Hello", "--by", "1234"]],
+        "account log": [["account", "log", "--json"]],
+        "training record": [
+            [
+                "training",
+                "record",
+                "--employee",
+                "1234",
+                "--on",
+                "2026-11-01",
+                "--course",
+                "SM 101",
+                "--trainer",
+                "Sgt. Lee",
+            ]
+        ],
+        "training overview": [["training", "overview", "--json"]],
+        "settings list": [["settings", "list", "--json"]],
+        "settings set": [["settings", "set", "reporter_update_days", "30"]],
+        "export": [["export", str(out / "all{n}.json")]],
+        "db upgrade": [["db", "upgrade"]],
+        "db migrate-to": [["db", "migrate-to", "postgresql+psycopg://nobody@127.0.0.1:1/x"]],
+        "db connect": [["db", "connect", "--host", "127.0.0.1", "--port", "1"]],
+        "db disconnect": [["db", "disconnect"]],
+        "audit verify": [["audit", "verify"]],
+        "audit checkpoint": [["audit", "checkpoint"]],
+        "audit list": [["audit", "list", "--json"], ["audit", "list", "--case", a]],
+        "audit export": [["audit", "export", str(out / "audit{n}.csv")]],
+    }
+
+
+def file_text(path: Path) -> str:
+    raw = path.read_bytes()
+    text = raw.decode("utf-8", "ignore")
+    if raw[:5] == b"%PDF-":
+        from pypdf import PdfReader
+
+        text += " ".join(page.extract_text() for page in PdfReader(io.BytesIO(raw)).pages)
+    return text
+
+
+def scope_of(argv: list[str], numbers: dict[str, str]) -> set[str]:
+    return {n for n in numbers.values() if n in argv}
+
+
+def find_leaks(text: str, forbidden: list[str]) -> list[str]:
+    folded = re.sub(r"[\s()\-.]+", "", text).lower()
+    return [
+        f
+        for f in forbidden
+        if f.lower() in text.lower() or re.sub(r"[\s()\-.]+", "", f).lower() in folded
+    ]
+
+
+def test_no_command_tells_a_reader_what_their_role_may_not_see(
+    db, db_url, planted, tmp_path, monkeypatch, capsys
+):
+    parser = build_parser()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "matrix.json").write_text(json.dumps({"steps": "not a matrix"}))
+    table = command_table(planted, out)
+    assert sorted(table) == sorted(leaf_commands(parser)), (
+        "every command of the parser is swept: give a new command its arguments here"
+    )
+    monkeypatch.setenv("IA_DESK_NEW_PASSWORD", "A-new-one-for-newbie-1")
+    monkeypatch.setenv("IA_DESK_DB_PASSWORD", "not-a-real-one")
+    leaks: list[str] = []
+    runs = 0
+    # Reads first; the commands that change the database's shape for everyone last.
+    last = (
+        "restore",
+        "db migrate-to",
+        "db connect",
+        "db disconnect",
+        "init",
+        "demo",
+        "user passwd",
+    )
+    order = [k for k in table if k not in last] + list(last)
+    for role in ROLES:
+        monkeypatch.setenv("IA_DESK_USER", planted.logins[role])
+        monkeypatch.setenv("IA_DESK_PASSWORD", PASSWORD)
+        for command in order:
+            for argv in table[command]:
+                runs += 1
+                argv = [x.replace("{n}", str(runs)) for x in argv]
+                before = set(out.iterdir())
+                main(["--db", db_url, *argv])
+                printed = capsys.readouterr()
+                assert "Traceback" not in printed.err, (command, printed.err)
+                text = printed.out + printed.err
+                for made in set(out.iterdir()) - before:
+                    if made.is_file():
+                        text += file_text(made)
+                for leak in find_leaks(
+                    text, planted.forbidden(role, scope_of(argv, planted.numbers))
+                ):
+                    leaks.append(f"{role}: ia-desk {' '.join(argv)} shows {leak!r}")
+    assert runs >= 4 * len(table)
+    assert leaks == [], "\n".join(leaks)
+
+
+# -- the desktop: every screen, every tab ----------------------------------------------
+
+
+def harvest(widget: Any) -> str:
+    """Every text a widget tree holds: labels, buttons, fields, browsers, table, list and
+    tree items, combo entries, item models behind views, tooltips and window titles."""
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QComboBox,
+        QLabel,
+        QLineEdit,
+        QPlainTextEdit,
+        QTextEdit,
+        QWidget,
+    )
+
+    parts: list[str] = []
+    for w in [widget, *widget.findChildren(QWidget)]:
+        parts += [w.toolTip(), w.windowTitle()]
+        if isinstance(w, QLabel) or isinstance(w, QAbstractButton) or isinstance(w, QLineEdit):
+            parts.append(w.text())
+        elif isinstance(w, (QTextEdit,)) or isinstance(w, QPlainTextEdit):
+            parts.append(w.toPlainText())
+        elif isinstance(w, QComboBox):
+            parts += [w.itemText(i) for i in range(w.count())]
+        if isinstance(w, QAbstractItemView) and w.model() is not None:
+            parts += list(model_texts(w.model()))
+    return "\n".join(p for p in parts if p)
+
+
+def model_texts(model: Any, parent: Any = None) -> Iterator[str]:
+    from PySide6.QtCore import QModelIndex, Qt
+
+    parent = parent or QModelIndex()
+    try:
+        columns = max(model.columnCount(parent), 1)
+    except TypeError:  # a list model: one column, its count not public
+        columns = 1
+    for r in range(model.rowCount(parent)):
+        for c in range(columns):
+            index = model.index(r, c, parent)
+            for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                value = model.data(index, role)
+                if value:
+                    yield str(value)
+            if c == 0 and model.rowCount(index) > 0:  # a tree's children
+                yield from model_texts(model, index)
+
+
+def settle(qtbot: Any) -> None:
+    from ui.worker import pending_tasks
+
+    qtbot.waitUntil(lambda: pending_tasks() == 0, timeout=20_000)
+
+
+def test_no_screen_shows_a_reader_what_their_role_may_not_see(qtbot, db, planted, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from ia_desk.security.users import actor_of, get_user
+    from ui.case_view import CaseWindow
+    from ui.evidence import EvidenceViewer
+    from ui.main_window import MainWindow
+
+    said: list[str] = []  # what message boxes would have told the user: an output too
+
+    def box(*args: Any, **_kw: Any) -> Any:
+        said.append(" ".join(str(a) for a in args[1:] if isinstance(a, str)))
+        return QMessageBox.StandardButton.No
+
+    for kind in ("warning", "critical", "information", "question"):
+        monkeypatch.setattr(QMessageBox, kind, box)
+    leaks: list[str] = []
+    for role in ROLES:
+        said.clear()
+        with db.read() as s:
+            actor = actor_of(get_user(s, planted.logins[role]))
+        window = MainWindow(db, actor)
+        qtbot.addWidget(window)
+        window.show()
+        for row, title in enumerate(window.titles):
+            window.nav.setCurrentRow(row)
+            settle(qtbot)
+            page = window.page(title)
+            if title == "Cases":
+                for words in ("Quinn", "Jamie", "qwhistle", ""):
+                    page.search.setText(words)
+                    page.apply()
+                    settle(qtbot)
+                    found = page.model.rowCount()
+                    if words and role not in IA_ROLES and found:
+                        leaks.append(f"{role}: Cases searching {words!r} finds {found} case(s)")
+                    shown = harvest(page).replace(words, "") if words else harvest(page)
+                    for leak in find_leaks(shown, planted.forbidden(role, set())):
+                        leaks.append(f"{role}: Cases searching {words!r} shows {leak!r}")
+            for leak in find_leaks(harvest(page), planted.forbidden(role, set())):
+                leaks.append(f"{role}: the {title} screen shows {leak!r}")
+        for key, number in planted.numbers.items():
+            view = CaseWindow(db, actor, number)
+            qtbot.addWidget(view)
+            settle(qtbot)
+            for i in range(view.tabs.count()):
+                view.tabs.setCurrentIndex(i)
+                if view.tabs.tabText(i).startswith("Allegations"):
+                    for r in range(view.allegations.rowCount()):
+                        view.allegations.setCurrentCell(r, 0)
+                        text = harvest(view)
+                        for leak in find_leaks(text, planted.forbidden(role, {number})):
+                            leaks.append(f"{role}: case {key} allegations show {leak!r}")
+            for leak in find_leaks(harvest(view), planted.forbidden(role, {number})):
+                leaks.append(f"{role}: the window of case {key} shows {leak!r}")
+            view.close()
+        if role != "supervisor":
+            viewer = EvidenceViewer(db, actor, planted.evidence_id)
+            qtbot.addWidget(viewer)
+            settle(qtbot)
+            for leak in find_leaks(
+                harvest(viewer), planted.forbidden(role, {planted.numbers["A"]})
+            ):
+                leaks.append(f"{role}: the evidence viewer shows {leak!r}")
+            viewer.close()
+        window.close()
+        for leak in find_leaks("\n".join(said), planted.forbidden(role, set())):
+            leaks.append(f"{role}: a message box says {leak!r}")
+    assert leaks == [], "\n".join(leaks)
+
+
+def test_each_summary_audience_holds_what_its_reader_may_see(db, admin, planted, make_user):
+    from ia_desk.reports.summary import batch, summary
+
+    from .test_summary import flat, pdf_text
+
+    chief = make_user("command_staff")
+    for actor, audience, role in (
+        (admin, "ia", "ia_admin"),
+        (admin, "command", "command_staff"),  # IA printing for command staff
+        (chief, "command", "command_staff"),
+    ):
+        for number in planted.numbers.values():
+            with db.write(actor) as s:
+                text = flat(pdf_text(summary(s, actor, number, audience).pdf))
+            assert find_leaks(text, planted.forbidden(role, {number})) == [], (number, audience)
+        with db.write(actor) as s:
+            text = flat(pdf_text(batch(s, actor, list(planted.numbers.values()), audience).pdf))
+        assert find_leaks(text, planted.forbidden(role, set())) == [], audience
+    with db.write(admin) as s:  # and IA's own summary does hold the identity
+        text = flat(pdf_text(summary(s, admin, planted.numbers["A"], "ia").pdf))
+    assert "Quinn Whistle" in text and "Jamie Doe" in text
