@@ -53,9 +53,9 @@ def test_an_investigator_cannot_write_to_a_colleagues_case(db, colleagues_case):
         ),
     }
     for event, attempt in attempts.items():
-        with pytest.raises(PermissionDenied, match="assigned to another investigator"):
-            with db.write(other) as s:
-                attempt(s)
+        denied = pytest.raises(PermissionDenied, match="assigned to another investigator")
+        with denied, db.write(other) as s:
+            attempt(s)
         with db.read() as s:
             refused = list_events(s, _admin(s), case=number, event=event)
         assert [e["outcome"] for e in refused] == ["denied"], event

@@ -419,9 +419,9 @@ def harvest(widget: Any) -> str:
     parts: list[str] = []
     for w in [widget, *widget.findChildren(QWidget)]:
         parts += [w.toolTip(), w.windowTitle()]
-        if isinstance(w, QLabel) or isinstance(w, QAbstractButton) or isinstance(w, QLineEdit):
+        if isinstance(w, (QLabel, QAbstractButton, QLineEdit)):
             parts.append(w.text())
-        elif isinstance(w, (QTextEdit,)) or isinstance(w, QPlainTextEdit):
+        elif isinstance(w, (QTextEdit, QPlainTextEdit)):
             parts.append(w.toPlainText())
         elif isinstance(w, QComboBox):
             parts += [w.itemText(i) for i in range(w.count())]

@@ -11,9 +11,9 @@ import pytest
 from PIL import Image
 
 from ia_desk import registers
-from ia_desk.cases.workflow import perform
 from ia_desk.cases.allegations import record_finding, review_items
 from ia_desk.cases.queries import get_case, show_case
+from ia_desk.cases.workflow import perform
 from ia_desk.discipline.ladder import record
 from ia_desk.errors import InputError, PermissionDenied
 

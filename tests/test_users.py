@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
@@ -107,10 +108,8 @@ def _attacker(url: str, ring: dict, start, attempts: int) -> None:  # a forked p
     db = open_database(url)
     start.wait(30)
     for _ in range(attempts):
-        try:
+        with contextlib.suppress(AuthenticationError):
             authenticate(db, "admin", "a-wrong-guess-of-mine")
-        except AuthenticationError:
-            pass
     db.dispose()
 
 
@@ -242,9 +241,8 @@ def test_users_change_their_own_password_and_a_reset_forces_a_change(db, admin, 
     # An administrator's reset: the new password opens nothing but the change.
     with db.write(admin) as s:
         reset_password(s, admin, login, "Set-by-the-admin-2026")
-    with pytest.raises(SessionEnded):
-        with db.read(me):
-            pass
+    with pytest.raises(SessionEnded), db.read(me):
+        pass
     reset_actor = authenticate(db, login, "Set-by-the-admin-2026")
     assert reset_actor.must_change_password
     with pytest.raises(SessionEnded, match="new password"), db.read(reset_actor):

@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from ia_desk.cases.allegations import add_allegation, record_finding
+from ia_desk.cases.allegations import record_finding
 from ia_desk.cases.deadlines import record_reporter_update, toll
 from ia_desk.cases.queries import CaseQuery, case_page, count_matching, show_case, timeline
 from ia_desk.cases.redaction import KINDS, Withholding, add_redaction, marked
