@@ -1,4 +1,8 @@
-"""Backup and restore as services: who may, what is checked, what is audited."""
+"""Backup and restore as services: who may, what is checked, what is audited.
+
+A backup is audit-only work: it goes on while the database is read-only (a full disk),
+to another disk.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from ia_desk.security.roles import require
 
 def make_backup(db: Database, actor: Actor, out: Path, passphrase: str | None = None) -> str:
     """A consistent encrypted copy (IA administrators). Returns the file's SHA-256."""
-    with db.write(actor) as s:
+    with db.write(actor, audit_only=True) as s:
         require(actor, "settings.manage", "backup.create", "file", out.name)
     if db.target.path is None:
         raise StorageError("Back a PostgreSQL database up on the server (pg_dump).")
@@ -26,7 +30,7 @@ def make_backup(db: Database, actor: Actor, out: Path, passphrase: str | None = 
     key = passphrase if passphrase is not None else db.cipher_key
     export_copy(db.engine, out, key)
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
-    with db.write(actor) as s:
+    with db.write(actor, audit_only=True) as s:
         append(
             s,
             actor,

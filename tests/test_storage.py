@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from ia_desk.admin import initialise
 from ia_desk.db import engine as engine_mod
+from ia_desk.db import storage
 from ia_desk.db.engine import open_database, resolve_target
 from ia_desk.db.migrate import current_revision, head_revision
 from ia_desk.errors import DatabaseKeyError, StorageError
@@ -168,3 +169,18 @@ def test_default_database_lives_in_the_data_folder(tmp_path) -> None:
 def test_unsupported_url_is_refused() -> None:
     with pytest.raises(StorageError, match="not supported"):
         resolve_target("mysql://x/y")
+
+
+@pytest.mark.sqlite_only
+def test_the_storage_reserve_is_made_at_start_up(db, db_path) -> None:
+    assert storage.reserve_rows(db.engine) == storage.RESERVE_ROWS
+    assert storage.headroom_path(db_path).stat().st_size == storage.HEADROOM_BYTES
+    db.dispose()
+    storage.release_headroom(db_path)
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM storage_reserve WHERE id < 5"))
+    db.engine.dispose()
+    again = open_database(str(db_path))  # a start puts back what is missing
+    assert storage.reserve_rows(again.engine) == storage.RESERVE_ROWS
+    assert storage.has_headroom(db_path) and not again.read_only
+    again.dispose()
