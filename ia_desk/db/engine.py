@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
@@ -451,6 +451,15 @@ class Database:
         session.info["dialect"] = self.engine.dialect.name
         return session
 
+    def session_on(self, conn: Connection) -> Session:
+        """A session in a transaction the caller holds on ``conn`` (IA Desk's own upkeep,
+        e.g. :mod:`ia_desk.db.guards`): it flushes there, the caller commits."""
+        session = Session(bind=conn, expire_on_commit=False, autoflush=True)
+        session.info["audit_key"] = self.audit_key_source
+        session.info["workstation"] = self.workstation
+        session.info["dialect"] = self.engine.dialect.name
+        return session
+
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading. Anything it would write is rolled back, except the audit
@@ -817,8 +826,15 @@ def open_database(
     )
     if migrate:
         db.start_storage(low_on_disk)
+        _check_guards(db)
         _load_reference_data(db)
     return db
+
+
+def _check_guards(db: Database) -> None:
+    from ia_desk.db.guards import check_guards
+
+    check_guards(db)
 
 
 def _load_reference_data(db: Database) -> None:
@@ -859,6 +875,7 @@ def _open_server_database(
         raise
     db = Database(engine=engine, target=target, audit_key_source=audit_key)
     if migrate:
+        _check_guards(db)
         _load_reference_data(db)
     return db
 
