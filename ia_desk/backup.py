@@ -3,9 +3,16 @@
 A backup is a consistent, encrypted copy taken while the database is in use: SQLCipher's
 ``sqlcipher_export`` into an attached file, inside one read transaction. It is encrypted
 with the database's own key, or with a passphrase given for it (to carry it to another
-computer). Restore checks the file first (it opens with the key, passes
-``PRAGMA integrity_check`` and holds an IA Desk schema), keeps the current database aside,
-then puts the backup in its place.
+computer). It is written as ``<file>.partial`` (SQLite adds ``<file>.partial-journal``)
+and renamed into place once synced.
+
+Restore checks the file first (it opens with the key, passes ``PRAGMA integrity_check``
+and holds an IA Desk schema), keeps the current database aside, then puts the backup in
+its place.
+
+Files being written (partial copies) are recorded under the data folder
+while the work runs (:func:`pending`); if the process is killed, the next backup or start
+removes them (:func:`remove_stale_files`).
 
 Automatic backups: before every schema migration and once a day at the first start,
 in ``<data folder>/backups``, keeping the newest N (setting ``backups_kept``).
@@ -13,9 +20,15 @@ in ``<data folder>/backups``, keeping the newest N (setting ``backups_kept``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
+import logging
 import os
+import secrets
 import shutil
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, text
@@ -23,69 +36,194 @@ from sqlalchemy.engine import URL
 
 from ia_desk.errors import DatabaseKeyError, InputError, StorageError
 
+log = logging.getLogger(__name__)
+
 BACKUP_DIR = "backups"
+PENDING_DIR = "pending"
+# Only files with these endings are ever removed as another process's leftovers.
+PENDING_ENDINGS = (".partial", ".partial-journal")
 
 
 def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+# -- files being written ----------------------------------------------------------------
+
+
+def _pending_folder() -> Path:
+    from ia_desk.db.engine import data_dir
+
+    return data_dir() / PENDING_DIR
+
+
+@contextlib.contextmanager
+def pending(*paths: Path) -> Iterator[None]:
+    """Record ``paths`` as being written by this process while the block runs (a record
+    and an OS file lock in the data folder's ``pending/``), so that if the process dies
+    the next backup or start removes them. Best effort: on a disk with no room for the
+    record the work goes on unrecorded. Each path must end in one of
+    :data:`PENDING_ENDINGS`."""
+    from filelock import FileLock
+
+    assert all(p.name.endswith(PENDING_ENDINGS) for p in paths), paths
+    folder = _pending_folder()
+    token = secrets.token_hex(8)
+    record = folder / f"{token}.json"
+    lock = FileLock(folder / f"{token}.lock")
+    held = False
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+        held = True
+        record.write_text(json.dumps([str(p.resolve()) for p in paths]), encoding="utf-8")
+    except OSError as exc:
+        log.info("files being written are not recorded (%s): %s", exc.strerror, paths)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            record.unlink(missing_ok=True)
+        if held:
+            lock.release()
+            with contextlib.suppress(OSError):
+                Path(lock.lock_file).unlink(missing_ok=True)
+
+
+def remove_stale_files() -> list[Path]:
+    """Remove what killed backups and restores left behind (see :func:`pending`); files
+    another process is still writing are left alone. Returns the files removed."""
+    folder = _pending_folder()
+    if not folder.is_dir():
+        return []
+    records = sorted(folder.glob("*.json"))
+    orphans = [p for p in folder.glob("*.lock") if not p.with_suffix(".json").exists()]
+    if not records and not orphans:
+        return []
+    from filelock import FileLock, Timeout
+
+    removed: list[Path] = []
+    for record in [*records, *orphans]:
+        lock_path = record.with_suffix(".lock")
+        lock = FileLock(lock_path, timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            continue  # its process is still at work
+        except OSError:
+            continue
+        try:
+            if record.suffix == ".json":
+                try:
+                    names = json.loads(record.read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    names = []
+                for name in names if isinstance(names, list) else []:
+                    path = Path(str(name))
+                    if path.name.endswith(PENDING_ENDINGS) and path.is_file():
+                        with contextlib.suppress(OSError):
+                            path.unlink()
+                            removed.append(path)
+                record.unlink(missing_ok=True)
+        finally:
+            lock.release()
+            with contextlib.suppress(OSError):
+                lock_path.unlink(missing_ok=True)
+    if removed:
+        log.warning("removed %d file(s) left by a killed backup or restore", len(removed))
+    return removed
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; Windows has no directory handles)."""
+    if sys.platform == "win32":  # pragma: no cover
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# -- backups ------------------------------------------------------------------------------
+
+
 def export_copy(engine: Engine, out: Path, key: str | None) -> None:
     """Write a consistent copy of an open SQLite/SQLCipher database to ``out``.
 
     ``key`` is the PRAGMA key value for the copy (``x'hex'`` or a passphrase); None
-    writes an unencrypted copy (only for an unencrypted source database).
+    writes an unencrypted copy (only for an unencrypted source database). Leftovers of
+    killed backups are removed first; a failure leaves nothing behind.
     """
     out = out.resolve()
     if out.exists():
         raise InputError(f"{out} exists already; choose a new file name.", field="file")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
-    partial.unlink(missing_ok=True)
     dialect = engine.dialect.name
     if dialect != "sqlite":
         raise StorageError(
             "Backups of a PostgreSQL database are made with pg_dump on the server; see the README."
         )
-    try:
-        with engine.connect() as conn:
-            raw = conn.connection.dbapi_connection
-            assert raw is not None
-            cur = raw.cursor()
-            encrypted = engine.url.get_driver_name() == "pysqlcipher"
-            try:
-                if encrypted:
-                    key_sql = f" KEY {_quote(key)}" if key is not None else " KEY ''"
-                    cur.execute(f"ATTACH DATABASE {_quote(str(partial))} AS backup{key_sql}")
-                    try:
-                        # One transaction: every table is copied from the same snapshot.
-                        cur.execute("BEGIN")
-                        cur.execute("SELECT sqlcipher_export('backup')")
-                        version = cur.execute("PRAGMA main.user_version").fetchone()[0]
-                        cur.execute(f"PRAGMA backup.user_version = {int(version)}")
-                        cur.execute("COMMIT")
-                    except Exception:
-                        cur.execute("ROLLBACK")
-                        raise
-                    finally:
-                        cur.execute("DETACH DATABASE backup")
-                else:
-                    cur.execute(f"VACUUM INTO {_quote(str(partial))}")
-            finally:
-                cur.close()
-        with open(partial, "rb+") as f:
-            os.fsync(f.fileno())
-        partial.replace(out)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise StorageError(f"The backup could not be written to {out}: {exc.strerror}.") from None
-    except Exception as exc:
-        partial.unlink(missing_ok=True)
-        if "full" in str(exc).lower():
+    out.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_files()
+    partial = out.with_name(out.name + ".partial")
+    journal = out.with_name(out.name + ".partial-journal")
+    for leftover in (partial, journal):
+        leftover.unlink(missing_ok=True)
+    with pending(partial, journal):
+        try:
+            _export(engine, partial, key)
+            with open(partial, "rb+") as f:
+                os.fsync(f.fileno())
+            partial.replace(out)
+            _fsync_dir(out.parent)
+        except OSError as exc:
+            _remove(partial, journal)
             raise StorageError(
-                f"The backup could not be written to {out}: the disk is full."
+                f"The backup could not be written to {out}: {exc.strerror}."
             ) from None
-        raise
+        except Exception as exc:
+            _remove(partial, journal)
+            if "full" in str(exc).lower():
+                raise StorageError(
+                    f"The backup could not be written to {out}: the disk is full."
+                ) from None
+            raise
+        finally:
+            journal.unlink(missing_ok=True)
+
+
+def _remove(*paths: Path) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
+def _export(engine: Engine, partial: Path, key: str | None) -> None:
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        cur = raw.cursor()
+        encrypted = engine.url.get_driver_name() == "pysqlcipher"
+        try:
+            if encrypted:
+                key_sql = f" KEY {_quote(key)}" if key is not None else " KEY ''"
+                cur.execute(f"ATTACH DATABASE {_quote(str(partial))} AS backup{key_sql}")
+                try:
+                    # One transaction: every table is copied from the same snapshot.
+                    cur.execute("BEGIN")
+                    cur.execute("SELECT sqlcipher_export('backup')")
+                    version = cur.execute("PRAGMA main.user_version").fetchone()[0]
+                    cur.execute(f"PRAGMA backup.user_version = {int(version)}")
+                    cur.execute("COMMIT")
+                except Exception:
+                    cur.execute("ROLLBACK")
+                    raise
+                finally:
+                    cur.execute("DETACH DATABASE backup")
+            else:
+                cur.execute(f"VACUUM INTO {_quote(str(partial))}")
+        finally:
+            cur.close()
 
 
 def check_backup(path: Path, key: str | None, encrypted: bool = True) -> int:

@@ -560,6 +560,76 @@ def test_a_daily_backup_is_made_once_a_day(db, db_path):
     assert daily_backup_if_due(db) is None
 
 
+def _backup_killed_mid_copy(db_path: Path, actor, out: Path, ready) -> None:  # forked child
+    """Back up, stopping for good once the copy and its journal are on disk (to be killed)."""
+    from ia_desk.db import engine as engine_mod
+
+    db = engine_mod.open_database(str(db_path))
+    partial = out.with_name(out.name + ".partial")
+    journal = out.with_name(out.name + ".partial-journal")
+
+    def stall() -> int:
+        if partial.exists() and journal.exists():
+            ready.send("stalled")
+            time.sleep(600)
+        return 0
+
+    @event.listens_for(db.engine, "checkout")
+    def _slow(dbapi_conn, _rec, _proxy):
+        dbapi_conn.set_progress_handler(stall, 200)
+
+    make_backup(db, actor, out)
+    ready.send("finished")  # not reached when the test kills it in time
+
+
+def _kill_a_backup(db, db_path: Path, actor, out: Path) -> list[Path]:
+    db.dispose()
+    ctx = multiprocessing.get_context("fork")
+    parent_end, child_end = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_backup_killed_mid_copy, args=(db_path, actor, out, child_end))
+    child.start()
+    child_end.close()
+    assert parent_end.poll(60) and parent_end.recv() == "stalled"
+    os.kill(child.pid, signal.SIGKILL)
+    child.join()
+    left = sorted(out.parent.glob(out.name + ".partial*"))
+    assert [p.name for p in left] == [out.name + ".partial", out.name + ".partial-journal"]
+    return left
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("next_", ["backup", "start"])
+def test_a_killed_backup_leaves_nothing_after_the_next_backup_or_start(
+    db, admin, db_path, tmp_path, next_
+):
+    out = tmp_path / "usb" / "monday.db"
+    left = _kill_a_backup(db, db_path, admin, out)
+    again = open_database(str(db_path)) if next_ == "start" else None
+    if again is None:
+        again = db  # the engine reconnects
+        make_backup(db, admin, tmp_path / "usb" / "tuesday.db")
+    assert not any(p.exists() for p in left)
+    assert not out.exists()
+    assert list((db_path.parent / "pending").iterdir()) == []
+    if again is not db:
+        again.dispose()
+
+
+@pytest.mark.sqlite_only
+def test_a_backup_running_elsewhere_keeps_its_files(db, admin, db_path, tmp_path):
+    """Only a dead process's files are removed: a start meanwhile leaves a live one be."""
+    from ia_desk.backup import pending, remove_stale_files
+
+    live = tmp_path / "usb" / "running.db.partial"
+    live.parent.mkdir()
+    live.write_bytes(b"a copy being written")
+    with pending(live):
+        other = open_database(str(db_path))  # another start while the copy is written
+        other.dispose()
+        assert remove_stale_files() == [] and live.exists()
+    assert live.exists()  # its writer removes or renames it itself
+
+
 # ---------------------------------------------------------------- migration
 
 

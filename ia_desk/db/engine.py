@@ -790,6 +790,9 @@ def open_database(
             "'ia-desk init --admin LOGIN' or start the desktop app."
         )
     target.path.parent.mkdir(parents=True, exist_ok=True)
+    from ia_desk.backup import remove_stale_files
+
+    remove_stale_files()  # what killed backups and restores left behind
     # A nearly full disk: give the headroom back before anything opens the database
     # (even reading needs room for SQLite's shared-memory file).
     low_on_disk = exists and migrate and storage.low_on_disk(target.path)
