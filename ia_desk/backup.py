@@ -6,11 +6,13 @@ with the database's own key, or with a passphrase given for it (to carry it to a
 computer). It is written as ``<file>.partial`` (SQLite adds ``<file>.partial-journal``)
 and renamed into place once synced.
 
-Restore checks the file first (it opens with the key, passes ``PRAGMA integrity_check``
-and holds an IA Desk schema), keeps the current database aside, then puts the backup in
-its place.
+Restore checks the file first (:func:`check_backup`: it opens with the key, passes
+``PRAGMA integrity_check``, holds an IA Desk schema, keeps its append-only triggers, and
+its audit chain verifies with this database's audit key), then puts it in place so that
+the database's path holds a whole database at every moment, keeping the current one aside
+as ``<name>-before-restore-<time>.db`` (the newest ``backups_kept`` of those are kept).
 
-Files being written (partial copies) are recorded under the data folder
+Files being written (partial copies, a restore's copy) are recorded under the data folder
 while the work runs (:func:`pending`); if the process is killed, the next backup or start
 removes them (:func:`remove_stale_files`).
 
@@ -29,9 +31,10 @@ import secrets
 import shutil
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import URL
 
 from ia_desk.errors import DatabaseKeyError, InputError, StorageError
@@ -40,8 +43,9 @@ log = logging.getLogger(__name__)
 
 BACKUP_DIR = "backups"
 PENDING_DIR = "pending"
+BEFORE_RESTORE = "before-restore"
 # Only files with these endings are ever removed as another process's leftovers.
-PENDING_ENDINGS = (".partial", ".partial-journal")
+PENDING_ENDINGS = (".partial", ".partial-journal", ".restoring")
 
 
 def _quote(value: str) -> str:
@@ -226,8 +230,29 @@ def _export(engine: Engine, partial: Path, key: str | None) -> None:
             cur.close()
 
 
-def check_backup(path: Path, key: str | None, encrypted: bool = True) -> int:
-    """Open a backup read-only and check it; returns how many cases it holds."""
+@dataclass
+class BackupCheck:
+    """What :func:`check_backup` found in a backup that opens: the cases it holds and
+    the reasons it must not be restored (none: it may be)."""
+
+    cases: int
+    problems: list[str] = field(default_factory=list)
+
+
+def check_backup(
+    path: Path, key: str | None, encrypted: bool = True, audit_key: bytes | None = None
+) -> BackupCheck:
+    """Open a backup read-only and check it.
+
+    Raises for a file that is no usable database (wrong key, damaged, not IA Desk's).
+    Otherwise reports, as ``problems``, append-only triggers that are missing or altered
+    and, with ``audit_key`` (this database's), an audit chain that does not verify,
+    naming the first bad row.
+    """
+    from ia_desk.audit.trail import CHAIN_COLUMNS, verify_rows
+    from ia_desk.db.guards import sqlite_problems
+    from ia_desk.db.models import AuditEvent, AuditHead, table_of
+
     if not path.is_file():
         raise InputError(f"{path}: no such file.", field="file")
     url = (
@@ -248,9 +273,25 @@ def check_backup(path: Path, key: str | None, encrypted: bool = True) -> int:
                 raise StorageError(f"{path} is damaged: {result}.")
             try:
                 conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
-                return int(conn.execute(text("SELECT count(*) FROM ia_case")).scalar() or 0)
+                cases = int(conn.execute(text("SELECT count(*) FROM ia_case")).scalar() or 0)
             except Exception:
                 raise StorageError(f"{path} is not an IA Desk database.") from None
+            found = BackupCheck(cases, sqlite_problems(conn))
+            if audit_key is not None:
+                events, heads = table_of(AuditEvent), table_of(AuditHead)
+                head_row = conn.execute(select(heads.c.seq, heads.c.mac)).first()
+                head = (int(head_row[0]), str(head_row[1])) if head_row else None
+                rows = conn.execute(
+                    select(*(events.c[name] for name in CHAIN_COLUMNS)).order_by(events.c.seq)
+                )
+                chain = verify_rows(rows, audit_key, head=head)
+                if not chain.ok:
+                    found.problems.append(
+                        f"its audit trail does not verify with this database's audit key at "
+                        f"row {chain.first_bad_seq}: {chain.problem} (the backup was altered, "
+                        "or was made from another IA Desk database)"
+                    )
+            return found
     finally:
         engine.dispose()
 
@@ -282,17 +323,52 @@ def latest_backup_age(db_path: Path) -> dt.timedelta | None:
     return dt.datetime.now() - dt.datetime.fromtimestamp(max(times))
 
 
+# -- restore ------------------------------------------------------------------------------
+
+
 def restore_file(backup: Path, db_path: Path) -> Path:
-    """Put a checked backup in place of the database; return where the old one was kept."""
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
-    aside = db_path.with_name(f"{db_path.stem}-before-restore-{stamp}{db_path.suffix}")
-    for suffix in ("", "-wal", "-shm"):
-        current = Path(str(db_path) + suffix)
-        if current.exists():
-            shutil.move(str(current), str(aside) + suffix)
+    """Put a checked backup in place of the database; return where the old one was kept.
+
+    The database's path holds a whole database at every moment: the backup is copied
+    beside it (and synced) first, the current file is kept aside by a hard link (a copy
+    where the file system has none), and one rename puts the new one in place. A copy
+    cut short by a kill is removed by the next start (:func:`pending`).
+    """
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S-%f")
+    aside = db_path.with_name(f"{db_path.stem}-{BEFORE_RESTORE}-{stamp}{db_path.suffix}")
     tmp = db_path.with_name(db_path.name + ".restoring")
-    shutil.copyfile(backup, tmp)
-    with open(tmp, "rb+") as f:
-        os.fsync(f.fileno())
-    tmp.replace(db_path)
+    with pending(tmp):
+        try:
+            shutil.copyfile(backup, tmp)
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
+            try:
+                os.link(db_path, aside)
+            except OSError:
+                shutil.copy2(db_path, aside)
+            for suffix in ("-wal", "-shm"):
+                current = Path(str(db_path) + suffix)
+                if current.exists():
+                    shutil.move(str(current), str(aside) + suffix)
+            tmp.replace(db_path)
+            _fsync_dir(db_path.parent)
+        except BaseException:
+            _remove(tmp)
+            raise
     return aside
+
+
+def before_restore_copies(db_path: Path) -> list[Path]:
+    """The copies restores kept aside of this database, oldest first."""
+    pattern = f"{db_path.stem}-{BEFORE_RESTORE}-*{db_path.suffix}"
+    return sorted(db_path.parent.glob(pattern))  # the names sort by time
+
+
+def prune_before_restore(db_path: Path, keep: int) -> list[Path]:
+    """Keep the newest ``keep`` before-restore copies (with their -wal/-shm); returns
+    those removed."""
+    copies = before_restore_copies(db_path)
+    removed = copies[:-keep] if keep > 0 else copies
+    for old in removed:
+        _remove(old, Path(str(old) + "-wal"), Path(str(old) + "-shm"))
+    return removed

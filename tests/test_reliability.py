@@ -17,12 +17,12 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 
 from ia_desk.audit.trail import parse_checkpoint, verify
-from ia_desk.backup import latest_backup_age
+from ia_desk.backup import before_restore_copies, check_backup, latest_backup_age
 from ia_desk.cases.intake import open_case, parse_report
 from ia_desk.cases.queries import get_case, show_case
 from ia_desk.cases.workflow import perform
 from ia_desk.db import storage
-from ia_desk.db.engine import daily_backup_if_due, open_database
+from ia_desk.db.engine import daily_backup_if_due, open_database, resolve_target
 from ia_desk.db.models import AuditEvent, Case, User
 from ia_desk.errors import (
     AuthenticationError,
@@ -30,12 +30,14 @@ from ia_desk.errors import (
     DatabaseKeyError,
     PermissionDenied,
     ReadOnlyDatabase,
+    RefusedInput,
     StorageError,
 )
 from ia_desk.maintenance import make_backup, restore_backup
 from ia_desk.reports.summary import summary, write_pdf
 from ia_desk.security import session as session_events
 from ia_desk.security.users import authenticate
+from ia_desk.settings import set_setting
 
 from .conftest import PASSWORD, go_around_the_app, report_doc
 
@@ -213,6 +215,7 @@ def test_a_full_disk_leaves_sign_in_reading_printing_and_backups_working_and_aud
     assert events(db, "auth.session_lock") and events(db, "storage.read_only")
     with db.read() as s:
         assert verify(s).ok
+    assert check_backup(backup, db.cipher_key, audit_key=db.audit_key).problems == []
 
     # A change is refused up front, with the same message, and nothing is stored.
     with pytest.raises(ReadOnlyDatabase, match="read-only"), db.write(actor) as s:
@@ -628,6 +631,101 @@ def test_a_backup_running_elsewhere_keeps_its_files(db, admin, db_path, tmp_path
         other.dispose()
         assert remove_stale_files() == [] and live.exists()
     assert live.exists()  # its writer removes or renames it itself
+
+
+@pytest.mark.sqlite_only
+def test_restores_keep_only_the_configured_number_of_before_restore_copies(
+    db, admin, open_report, tmp_path, db_path
+):
+    open_report()
+    with db.write(admin) as s:
+        set_setting(s, admin, "backups_kept", 3)
+    backup = tmp_path / "b.db"
+    make_backup(db, admin, backup)
+    kept = []
+    for _ in range(5):
+        kept.append(restore_backup(db, admin, backup))
+        db = open_database(str(db_path))
+    db.dispose()
+    assert before_restore_copies(db_path) == kept[-3:]
+    assert not any(p.exists() for p in kept[:2])
+
+
+@pytest.mark.sqlite_only
+def test_a_restore_killed_half_way_leaves_the_database_in_place(
+    db, admin, open_report, tmp_path, db_path, monkeypatch
+):
+    import shutil
+
+    from ia_desk import backup as backup_mod
+
+    number = open_report().case.number
+    backup = tmp_path / "b.db"
+    make_backup(db, admin, backup)
+
+    def cut_short(src, dst, *args, **kwargs):
+        Path(dst).write_bytes(Path(src).read_bytes()[:4096])
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(backup_mod.shutil, "copyfile", cut_short)
+    with pytest.raises(OSError):
+        restore_backup(db, admin, backup)
+    monkeypatch.setattr(backup_mod.shutil, "copyfile", shutil.copyfile)
+    assert not list(db_path.parent.glob("*.restoring"))
+    reopened = open_database(str(db_path))
+    with reopened.read() as s:
+        assert get_case(s, number) is not None and verify(s).ok
+    reopened.dispose()
+
+
+def _open_copy(db, isolated, path: Path):
+    """Open a backup of ``db`` as a database of its own (the same keys)."""
+    source, copy = resolve_target(str(db.target.path)).ident, resolve_target(str(path)).ident
+    for (service, name), value in list(isolated.store.items()):
+        if name.endswith(source):
+            isolated.set_password(service, name.replace(source, copy), value)
+    return open_database(str(path))
+
+
+@pytest.mark.sqlite_only
+def test_a_backup_with_an_edited_audit_trail_is_refused_naming_the_row(
+    db, admin, open_report, tmp_path, isolated
+):
+    open_report()
+    open_report()
+    backup = tmp_path / "edited.db"
+    make_backup(db, admin, backup)
+    copy = _open_copy(db, isolated, backup)
+    go_around_the_app(copy, "UPDATE audit_event SET details = '{}' WHERE seq = 3")
+    copy.dispose()
+    _open_copy(db, isolated, backup).dispose()  # its start puts the triggers back
+    with pytest.raises(RefusedInput, match="row 3") as refused:
+        restore_backup(db, admin, backup)
+    assert "audit trail does not verify" in str(refused.value)
+    assert "kept as it was" in str(refused.value)
+    assert case_count(db) == 2  # the database is kept, and still in use
+    outcome, details = events(db, "backup.restore")[-1]
+    assert outcome == "refused" and "row 3" in details
+    with db.read() as s:
+        assert verify(s).ok
+
+
+@pytest.mark.sqlite_only
+def test_a_backup_without_its_append_only_triggers_is_refused(
+    db, admin, open_report, tmp_path, isolated
+):
+    open_report()
+    backup = tmp_path / "unguarded.db"
+    make_backup(db, admin, backup)
+    copy = _open_copy(db, isolated, backup)
+    go_around_the_app(copy)  # drops the triggers; the chain is left intact
+    copy.dispose()
+    with pytest.raises(RefusedInput, match="audit_event_no_update is missing") as refused:
+        restore_backup(db, admin, backup)
+    assert "evidence_blob_no_delete is missing" in str(refused.value)
+    assert "does not verify" not in str(refused.value)
+    assert case_count(db) == 1
+    assert events(db, "backup.restore")[-1][0] == "refused"
 
 
 # ---------------------------------------------------------------- migration
