@@ -14,7 +14,13 @@ Transactions: ``db.read()`` for reads, ``db.write(actor)`` for changes. A write
 transaction on SQLite starts with ``BEGIN IMMEDIATE`` so two writers queue instead
 of failing half-way. If a service raises :class:`PermissionDenied` or
 :class:`RefusedInput`, the transaction is rolled back and the refusal is written to
-the audit trail in a transaction of its own.
+the audit trail in a transaction of its own. ``db.write(actor, audit_only=True)`` marks
+work that only records what was done (sign-in, prints, exports, backups): it goes on
+while an embedded database is read-only because its disk is full (see
+:class:`Database` and :mod:`ia_desk.db.storage`).
+
+Every start also removes what killed backups left behind (:mod:`ia_desk.backup`), and
+checks the append-only guards of the audit trail and evidence (:mod:`ia_desk.db.guards`).
 """
 
 from __future__ import annotations
@@ -711,9 +717,10 @@ def storage_error(exc: OperationalError) -> StorageError:
     if "no space left" in text_ or getattr(exc.orig, "sqlstate", None) == "53100":
         # PostgreSQL: a full disk is the server's to handle (see the README).
         return StorageError(
-            "Nothing was saved: the database server's disk is full. Until space is freed "
-            "there the server takes no changes, and shows no cases either (every read is "
-            "recorded in the audit trail). Tell the server's administrator."
+            "The database server's disk is full: nothing was saved. Until space is freed "
+            "there the server takes no changes and shows no cases either (every read and "
+            "sign-in is recorded in the audit trail). Tell the server's administrator; "
+            "IA Desk works as before once there is room."
         )
     if "full" in text_:
         why = "the disk (or the database's size limit) is full"

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from ia_desk.db import pg
@@ -93,17 +94,21 @@ def check_guards(db: Database) -> GuardCheck:
             _audit(session, "db.guards_missing", "unrepaired", problems, owner)
         return found
     # Its own transaction, past the read-only guard: the protection, not the records.
-    with db.engine.execution_options(ia_write=True).begin() as conn:
-        if dialect == "sqlite":
-            _restore_sqlite(conn, problems)
-        else:
-            pg.restore_guards(lambda sql: conn.execute(text(sql)), owner)
-        session = db.session_on(conn)
-        try:
-            _audit(session, "db.guards_restored", "repaired", problems, owner)
-            session.flush()
-        finally:
-            session.close()
+    try:
+        with db.engine.execution_options(ia_write=True).begin() as conn:
+            if dialect == "sqlite":
+                _restore_sqlite(conn, problems)
+            else:
+                pg.restore_guards(lambda sql: conn.execute(text(sql)), owner)
+            session = db.session_on(conn)
+            try:
+                _audit(session, "db.guards_restored", "repaired", problems, owner)
+                session.flush()
+            finally:
+                session.close()
+    except OperationalError as exc:  # a full disk: reading goes on, the next start retries
+        log.error("database guards could not be put back: %s", exc.orig)
+        return found
     found.restored = True
     return found
 
