@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ia_desk import __version__
-from ia_desk.errors import AuthenticationError, IADeskError, InputError
+from ia_desk.errors import AuthenticationError, IADeskError, InputError, StorageError
 from ia_desk.terms import REDACTION_KINDS
 
 USER_ENV = "IA_DESK_USER"
@@ -66,7 +66,10 @@ def _open(args: argparse.Namespace) -> Any:
     from ia_desk.db.engine import daily_backup_if_due, open_database
 
     db = open_database(args.db, prompt=_prompt_passphrase)
-    daily_backup_if_due(db)
+    try:
+        daily_backup_if_due(db)
+    except StorageError as exc:  # a full disk must not keep anyone from working
+        print(f"ia-desk: warning: {exc.message}", file=sys.stderr)
     return db
 
 
@@ -97,11 +100,14 @@ def _sign_in(db: Any) -> Any:
 
 
 @contextlib.contextmanager
-def _signed_in(args: argparse.Namespace, write: bool = True) -> Iterator[tuple[Any, Any]]:
-    """Open the database, sign in, and hold one transaction (a write unless told)."""
+def _signed_in(
+    args: argparse.Namespace, write: bool = True, audit_only: bool = False
+) -> Iterator[tuple[Any, Any]]:
+    """Open the database, sign in, and hold one transaction (a write unless told;
+    ``audit_only`` for one that only records what was done, see Database.write)."""
     db = _open(args)
     actor = _sign_in(db)
-    with db.write(actor) if write else db.read(actor) as session:
+    with db.write(actor, audit_only=audit_only) if write else db.read(actor) as session:
         yield session, actor
 
 
@@ -287,7 +293,7 @@ def cmd_allegation_find(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from ia_desk.admin import export_all
 
-    with _signed_in(args) as (s, actor):
+    with _signed_in(args, audit_only=True) as (s, actor):
         digest = export_all(s, actor, Path(args.file))
     print(f"exported to {args.file} (sha256 {digest})")
     return 0
@@ -300,7 +306,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     checkpoint = parse_checkpoint(args.checkpoint) if args.checkpoint else None
     db = _open(args)
     actor = _sign_in(db)
-    with db.write(actor) as s:
+    with db.write(actor, audit_only=True) as s:
         require(actor, "audit.read", "audit.verify")
     with db.read() as s:
         result = verify(s, checkpoint)
@@ -405,7 +411,7 @@ def cmd_evidence_add(args: argparse.Namespace) -> int:
 def cmd_evidence_verify(args: argparse.Namespace) -> int:
     from ia_desk.evidence.store import verify_all
 
-    with _signed_in(args) as (s, actor):
+    with _signed_in(args, audit_only=True) as (s, actor):
         results = verify_all(s, actor, args.case)
     bad = [r for r in results if not r["verified"]]
     if args.json:
@@ -423,7 +429,7 @@ def cmd_evidence_verify(args: argparse.Namespace) -> int:
 def cmd_evidence_export(args: argparse.Namespace) -> int:
     from ia_desk.evidence.store import export_evidence
 
-    with _signed_in(args) as (s, actor):
+    with _signed_in(args, audit_only=True) as (s, actor):
         target, sidecar, ok = export_evidence(s, actor, args.id, Path(args.out))
     print(f"exported {target} and {sidecar}" + ("" if ok else " (MISMATCH: see sidecar)"))
     return 0 if ok else 1
@@ -581,7 +587,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     db = _open(args)
     actor = _sign_in(db)
     out = Path(args.out)
-    with db.write(actor) as s:
+    with db.write(actor, audit_only=True) as s:
         if len(args.cases) == 1:
             printed = summary(s, actor, args.cases[0], args.audience)
         else:
@@ -610,7 +616,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     db = _open(args)
     actor = _sign_in(db)
     if args.out:
-        with db.write(actor) as s:
+        with db.write(actor, audit_only=True) as s:
             pdf, figures = annual_pdf(s, actor, start, end, args.unit)
         from ia_desk.reports.summary import Printed, write_pdf
 
@@ -734,7 +740,7 @@ def _audit_filters(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_audit_list(args: argparse.Namespace) -> int:
     from ia_desk.audit.trail import list_events
 
-    with _signed_in(args) as (s, actor):
+    with _signed_in(args, audit_only=True) as (s, actor):
         rows = list_events(s, actor, limit=args.limit, **_audit_filters(args))
     if args.json:
         _print(rows, True, "")
@@ -750,7 +756,7 @@ def cmd_audit_list(args: argparse.Namespace) -> int:
 def cmd_audit_export(args: argparse.Namespace) -> int:
     from ia_desk.audit.trail import export_events
 
-    with _signed_in(args) as (s, actor):
+    with _signed_in(args, audit_only=True) as (s, actor):
         n = export_events(s, actor, Path(args.file), **_audit_filters(args))
     print(f"exported {n} event(s) to {args.file}")
     return 0

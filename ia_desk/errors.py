@@ -64,6 +64,11 @@ class StorageError(IADeskError):
     exit_code = 1
 
 
+class ReadOnlyDatabase(StorageError):
+    """The embedded database's disk is full: it takes no changes until there is room
+    (reading, printing, exports and backups to another disk go on; see ia_desk.db.storage)."""
+
+
 @dataclass
 class AuditedRefusal:
     """What to write to the audit trail when an operation is refused.

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from ia_desk.admin import initialise
 from ia_desk.db import engine as engine_mod
+from ia_desk.db import storage
 from ia_desk.db.engine import open_database, resolve_target
 from ia_desk.db.migrate import current_revision, head_revision
+from ia_desk.db.models import AuditEvent
 from ia_desk.errors import DatabaseKeyError, StorageError
 
-from .conftest import PASSWORD
+from .conftest import AUDIT_PASSPHRASE, PASSWORD, PG_APP_URL, go_around_the_app
 
 SECRET_NARRATIVE = "Zanzibar-unique-narrative-marker posted the squad car photo"
 
@@ -168,3 +172,97 @@ def test_default_database_lives_in_the_data_folder(tmp_path) -> None:
 def test_unsupported_url_is_refused() -> None:
     with pytest.raises(StorageError, match="not supported"):
         resolve_target("mysql://x/y")
+
+
+@pytest.mark.sqlite_only
+def test_the_storage_reserve_is_made_at_start_up(db, db_path) -> None:
+    assert storage.reserve_rows(db.engine) == storage.RESERVE_ROWS
+    assert storage.headroom_path(db_path).stat().st_size == storage.HEADROOM_BYTES
+    db.dispose()
+    storage.release_headroom(db_path)
+    with db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM storage_reserve WHERE id < 5"))
+    db.engine.dispose()
+    again = open_database(str(db_path))  # a start puts back what is missing
+    assert storage.reserve_rows(again.engine) == storage.RESERVE_ROWS
+    assert storage.has_headroom(db_path) and not again.read_only
+    again.dispose()
+
+
+def _guard_events(db) -> list[tuple[str, str, dict]]:
+    with db.read() as s:
+        rows = s.execute(
+            select(AuditEvent.event_type, AuditEvent.outcome, AuditEvent.details)
+            .where(AuditEvent.event_type.like("db.guards%"))
+            .order_by(AuditEvent.seq)
+        )
+        return [(event, outcome, json.loads(details)) for event, outcome, details in rows]
+
+
+def test_dropped_guards_are_put_back_at_the_next_start_and_audited(db, db_url, backend) -> None:
+    """The attack: someone with full rights over the database takes its append-only
+    protection away (and on SQLite leaves a look-alike trigger that does nothing)."""
+    if backend == "sqlite":
+        go_around_the_app(
+            db,
+            "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
+            "WHEN 0 BEGIN SELECT 1; END",
+        )
+        expected = {
+            "trigger audit_event_no_update was altered",
+            "trigger audit_event_no_delete is missing",
+            "trigger evidence_blob_no_update is missing",
+            "trigger evidence_blob_no_delete is missing",
+        }
+    else:
+        go_around_the_app(
+            db,
+            "DROP TRIGGER audit_event_append_only ON audit_event",
+            "ALTER TABLE evidence_blob DISABLE TRIGGER evidence_blob_no_truncate",
+            "GRANT UPDATE, DELETE ON audit_event TO ia_desk_app",
+        )
+        expected = {
+            "trigger audit_event_append_only is missing",
+            "trigger evidence_blob_no_truncate is disabled",
+            "ia_desk_app may UPDATE audit_event",
+            "ia_desk_app may DELETE audit_event",
+        }
+    assert _guard_events(db) == []
+    db.dispose()
+    again = open_database(db_url)
+    try:
+        [(event, outcome, details)] = _guard_events(again)
+        assert event == "db.guards_restored" and outcome == "repaired"
+        assert set(details["problems"]) == expected
+        # The attack made again fails: the protection is back.
+        for sql in (
+            "UPDATE audit_event SET details = '{}' WHERE seq = 1",
+            "DELETE FROM audit_event WHERE seq = 1",
+        ):
+            refused = pytest.raises(DBAPIError, match="append-only|permission denied")
+            with refused, again.engine.begin() as conn:
+                conn.execute(text(sql))
+    finally:
+        again.dispose()
+    third = open_database(db_url)  # nothing missing now: nothing more to record
+    assert len(_guard_events(third)) == 1
+    third.dispose()
+
+
+@pytest.mark.postgresql_only
+def test_a_workstation_account_records_guards_it_may_not_put_back(db, db_url, monkeypatch) -> None:
+    go_around_the_app(db, "DROP TRIGGER audit_event_no_truncate ON audit_event")
+    station_url = f"{PG_APP_URL}/{db_url.rsplit('/', 1)[1]}"
+    monkeypatch.setenv("IA_DESK_PASSPHRASE", AUDIT_PASSPHRASE)
+    station = open_database(station_url)
+    monkeypatch.delenv("IA_DESK_PASSPHRASE")
+    try:
+        [(event, outcome, details)] = _guard_events(station)
+        assert event == "db.guards_missing" and outcome == "unrepaired"
+        assert details["problems"] == ["trigger audit_event_no_truncate is missing"]
+    finally:
+        station.dispose()
+    db.dispose()
+    owner = open_database(db_url)  # the owner's next start puts it back
+    assert [e[:2] for e in _guard_events(owner)][-1] == ("db.guards_restored", "repaired")
+    owner.dispose()

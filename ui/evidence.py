@@ -381,7 +381,7 @@ class EvidenceViewer(QWidget):
         eid = self.evidence_id
 
         def work() -> tuple[Path, Path, bool]:
-            with self.db.write(self.actor) as s:
+            with self.db.write(self.actor, audit_only=True) as s:
                 return export_evidence(s, self.actor, eid, folder)
 
         run_task(self, work, lambda _r: self.reload())

@@ -1,20 +1,23 @@
-"""The main window: navigation by role, the screens, menus with shortcuts, session lock."""
+"""The main window: navigation by role, the screens, menus with shortcuts, session lock,
+and a banner while the database is read-only (its disk is full)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QHBoxLayout,
     QInputDialog,
+    QLabel,
     QListWidget,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -33,9 +36,17 @@ if TYPE_CHECKING:
     from ui.case_view import CaseWindow
 
 CHANGE_POLL_MS = 2000
+READ_ONLY_BANNER = (
+    "The disk that holds the database ({folder}) is full: IA Desk is read-only. Signing "
+    "in, reading cases, printing and backing up to another disk still work, each recorded "
+    "in the audit trail; changes are refused. Free some space on that disk, then save "
+    "again: IA Desk becomes writable by itself."
+)
 
 
 class MainWindow(QMainWindow):
+    read_only_changed = Signal(bool)  # from whichever thread the database noticed it
+
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
         self.db = db
@@ -45,7 +56,22 @@ class MainWindow(QMainWindow):
         self.resize(1280, 780)
 
         central = QWidget()
-        row = QHBoxLayout(central)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        folder = db.target.path.parent if db.target.path else db.target.describe()
+        self.read_only_banner = QLabel(READ_ONLY_BANNER.format(folder=folder))
+        self.read_only_banner.setObjectName("readOnlyBanner")
+        self.read_only_banner.setWordWrap(True)
+        self.read_only_banner.setStyleSheet(
+            "QLabel#readOnlyBanner { background: #8b1a1a; color: white; padding: 8px 12px;"
+            " font-weight: bold; }"
+        )
+        self.read_only_banner.setVisible(db.read_only)
+        column.addWidget(self.read_only_banner)
+        body = QWidget()
+        row = QHBoxLayout(body)  # the style's own margins, as before the banner
+        column.addWidget(body, 1)
         self.nav = QListWidget()
         self.nav.setFixedWidth(170)
         self.nav.setStyleSheet(
@@ -92,6 +118,9 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         self._watch_changes()
+        self.read_only_changed.connect(self.read_only_banner.setVisible)
+        self._read_only_listener = self.read_only_changed.emit
+        db.add_read_only_listener(self._read_only_listener)
 
     # -- other workstations
     def _watch_changes(self) -> None:
@@ -332,6 +361,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         QSettings().setValue("main/geometry", self.saveGeometry())
+        self.db.remove_read_only_listener(self._read_only_listener)
         if self.feed is not None:
             self._changes.stop()
             self.feed.close()

@@ -413,7 +413,7 @@ class AuditPage(LoadsWhenShown, QWidget):
         filters = self.filters()
 
         def work() -> list[dict[str, Any]]:
-            with self.db.write(self.actor) as s:
+            with self.db.write(self.actor, audit_only=True) as s:
                 return list_events(s, self.actor, limit=1000, **filters)
 
         run_task(
@@ -453,7 +453,7 @@ class AuditPage(LoadsWhenShown, QWidget):
         filters = self.filters()
 
         def work() -> int:
-            with self.db.write(self.actor) as s:
+            with self.db.write(self.actor, audit_only=True) as s:
                 return export_events(s, self.actor, path, **filters)
 
         run_task(self, work, lambda n: self.result.setText(f"Exported {n} event(s)."))

@@ -113,7 +113,7 @@ class PrintPreview(QDialog):
         self.save_btn.setEnabled(False)
 
         def work() -> tuple[Printed, list[QImage]]:
-            with self.db.write(self.actor) as s:
+            with self.db.write(self.actor, audit_only=True) as s:
                 printed = (
                     summary(s, self.actor, numbers[0], audience)
                     if len(numbers) == 1

@@ -167,7 +167,7 @@ class StatisticsPage(LoadsWhenShown, QWidget):
             from ia_desk.reports.stats import annual_pdf
             from ia_desk.reports.summary import Printed, write_pdf
 
-            with self.db.write(self.actor) as s:
+            with self.db.write(self.actor, audit_only=True) as s:
                 pdf, _ = annual_pdf(s, self.actor, start, end, unit)
             write_pdf(Printed(pdf, "", []), path)
 

@@ -14,7 +14,13 @@ Transactions: ``db.read()`` for reads, ``db.write(actor)`` for changes. A write
 transaction on SQLite starts with ``BEGIN IMMEDIATE`` so two writers queue instead
 of failing half-way. If a service raises :class:`PermissionDenied` or
 :class:`RefusedInput`, the transaction is rolled back and the refusal is written to
-the audit trail in a transaction of its own.
+the audit trail in a transaction of its own. ``db.write(actor, audit_only=True)`` marks
+work that only records what was done (sign-in, prints, exports, backups): it goes on
+while an embedded database is read-only because its disk is full (see
+:class:`Database` and :mod:`ia_desk.db.storage`).
+
+Every start also removes what killed backups left behind (:mod:`ia_desk.backup`), and
+checks the append-only guards of the audit trail and evidence (:mod:`ia_desk.db.guards`).
 """
 
 from __future__ import annotations
@@ -25,15 +31,16 @@ import logging
 import os
 import socket
 import sys
+import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import platformdirs
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
@@ -42,10 +49,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import QueuePool
 
 from ia_desk import APP_NAME
+from ia_desk.db import storage
 from ia_desk.errors import (
     ConflictError,
     DatabaseKeyError,
+    IADeskError,
     PermissionDenied,
+    ReadOnlyDatabase,
     RefusedInput,
     StorageError,
 )
@@ -328,8 +338,17 @@ def _sqlite_engine(target: Target, key: str | None) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        immediate = conn.get_execution_options().get("ia_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        # The read-only guard (see ia_desk.db.storage): set or cleared only when it changes,
+        # since setting it makes SQLite compile the connection's statements again.
+        guarded = options.get("ia_guard", False)
+        pooled = conn.connection
+        if pooled.info.get("ia_guard", False) != guarded:
+            pooled.dbapi_connection.set_authorizer(
+                storage.audit_only_authorizer if guarded else None
+            )
+            pooled.info["ia_guard"] = guarded
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("ia_write", False) else "BEGIN")
 
     return engine
 
@@ -378,6 +397,15 @@ class Database:
     ``audit_key_source`` may be a future: in passphrase mode the audit key is stretched
     in the background while the app goes on (sign-in's own hash runs at the same time);
     ``audit_key`` and the first audit event wait for it.
+
+    An embedded database whose disk (or size limit) is full goes **read-only** instead of
+    locking everyone out (see :mod:`ia_desk.db.storage`): it gives up its reserves, then
+    refuses every change up front with :class:`ReadOnlyDatabase`, while reads and writes
+    opened with ``audit_only=True`` (sign-in, lock and sign-out, prints, exports,
+    backups: transactions that only record what was done) go on, each still audited.
+    The next change tried once there is room puts the reserves back and goes through.
+    ``read_only`` says which; listeners added with :meth:`add_read_only_listener` hear
+    of every switch (called from whichever thread noticed it).
     """
 
     engine: Engine
@@ -385,6 +413,9 @@ class Database:
     audit_key_source: bytes | Future[bytes] = field(repr=False)
     workstation: str = field(default_factory=workstation_name)
     cipher_key: str | None = field(default=None, repr=False)  # for consistent backups
+    _read_only: bool = field(default=False, init=False, repr=False)
+    _switching: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
+    _listeners: list[Callable[[bool], None]] = field(default_factory=list, init=False, repr=False)
 
     @property
     def audit_key(self) -> bytes:
@@ -393,8 +424,27 @@ class Database:
             source = self.audit_key_source = source.result()
         return source
 
+    @property
+    def read_only(self) -> bool:
+        """True while the embedded database's disk is full (see the class docstring)."""
+        return self._read_only
+
+    @property
+    def _embedded_path(self) -> Path | None:
+        return self.target.path if self.engine.dialect.name == "sqlite" else None
+
+    def add_read_only_listener(self, listener: Callable[[bool], None]) -> None:
+        """``listener(read_only)`` is called at every switch, from any thread."""
+        self._listeners.append(listener)
+
+    def remove_read_only_listener(self, listener: Callable[[bool], None]) -> None:
+        with contextlib.suppress(ValueError):
+            self._listeners.remove(listener)
+
     def _session(self, write: bool) -> Session:
-        conn_opts = {"ia_write": True} if write else {}
+        conn_opts: dict[str, bool] = {"ia_write": True} if write else {}
+        if self._read_only:
+            conn_opts["ia_guard"] = True
         session = Session(
             bind=self.engine.execution_options(**conn_opts),
             expire_on_commit=False,
@@ -405,11 +455,22 @@ class Database:
         session.info["dialect"] = self.engine.dialect.name
         return session
 
+    def session_on(self, conn: Connection) -> Session:
+        """A session in a transaction the caller holds on ``conn`` (IA Desk's own upkeep,
+        e.g. :mod:`ia_desk.db.guards`): it flushes there, the caller commits."""
+        session = Session(bind=conn, expire_on_commit=False, autoflush=True)
+        session.info["audit_key"] = self.audit_key_source
+        session.info["workstation"] = self.workstation
+        session.info["dialect"] = self.engine.dialect.name
+        return session
+
     @contextlib.contextmanager
     def read(self, actor: Actor | None = None) -> Iterator[Session]:
-        """A session for reading. Anything it would write is rolled back, but for audit
-        events. With ``actor``, it first checks they still stand where they signed in
+        """A session for reading. Anything it would write is rolled back, except the audit
+        events of what was read, which are committed (on a read-only database too). With
+        ``actor``, it first checks they still stand where they signed in
         (:func:`ia_desk.security.actor.check_standing`)."""
+        self._check_room(change=False)
         session = self._session(write=False)
         try:
             if actor is not None:
@@ -418,8 +479,15 @@ class Database:
             # Reads that append audit events (case views, prints) commit them.
             if session.info.get("audited") or session.new or session.dirty:
                 session.commit()
+                self._after_commit()
             else:
                 session.rollback()
+        except SADatabaseError as exc:
+            session.rollback()
+            mapped = self._refused_by_storage(exc, change=False)
+            if mapped is None:
+                raise
+            raise mapped from None
         except BaseException:
             session.rollback()
             raise
@@ -427,27 +495,36 @@ class Database:
             session.close()
 
     @contextlib.contextmanager
-    def write(self, actor: Actor | None) -> Iterator[Session]:
+    def write(self, actor: Actor | None, *, audit_only: bool = False) -> Iterator[Session]:
         """A write transaction: commit on success, nothing on failure.
 
         A refusal (permission denied, hostile input) is audited after the rollback. With
         ``actor``, it first checks they still stand where they signed in.
+        ``audit_only=True`` declares a transaction that only records what was done
+        (sign-in, a print, an export, a backup's event, lock and sign-out): it goes on
+        while the database is read-only, where anything else is refused before it starts
+        (and SQLite itself refuses an audit-only transaction any other change).
         """
+        self._check_room(change=not audit_only)
         session = self._session(write=True)
         try:
             if actor is not None:
                 check_standing(session, actor)
             yield session
             session.commit()
+            self._after_commit()
         except StaleDataError:
             session.rollback()
             raise ConflictError(
                 "Someone else changed this record since you opened it; nothing was saved. "
                 "Reload it and try again."
             ) from None
-        except OperationalError as exc:
+        except SADatabaseError as exc:
             session.rollback()
-            raise storage_error(exc) from None
+            mapped = self._refused_by_storage(exc, change=not audit_only)
+            if mapped is None:
+                raise
+            raise mapped from None
         except (PermissionDenied, RefusedInput) as exc:
             session.rollback()
             session.close()
@@ -483,16 +560,177 @@ class Database:
                 details=details,
             )
             session.commit()
+            self._after_commit()
         finally:
             session.close()
+
+    # -- a full disk (embedded databases only) ---------------------------------------------
+
+    def _check_room(self, change: bool) -> None:
+        """Before a transaction. A nearly full disk makes the database read-only first; a
+        missing headroom file (another process found the disk full and gave it up, or
+        someone deleted it) is made again, or the database goes read-only too. A change
+        on a read-only database first tries to put the reserves back, and is refused
+        when there is still no room."""
+        path = self._embedded_path
+        if path is None:
+            return
+        if not self._read_only:
+            if storage.low_on_disk(path):
+                self.enter_read_only("the disk is nearly full")
+            elif not storage.has_headroom(path) and not self._leave_read_only(path, quiet=True):
+                self.enter_read_only("the disk reserve is gone (another process found it full)")
+        if change and self._read_only and not self._leave_read_only(path):
+            raise ReadOnlyDatabase(read_only_message(path))
+
+    def _after_commit(self) -> None:
+        # Read-only: keep the write-ahead log from growing into space the disk lacks.
+        if self._read_only and self._embedded_path is not None:
+            storage.checkpoint(self.engine)
+
+    def _refused_by_storage(self, exc: SADatabaseError, change: bool) -> IADeskError | None:
+        """What to raise for a transaction the database refused (already rolled back),
+        None for an error that is not about storage. A full disk makes an embedded
+        database read-only, and says so."""
+        path = self._embedded_path
+        if path is not None and self._read_only and storage.is_unauthorised(exc):
+            return ReadOnlyDatabase(read_only_message(path))
+        if path is not None and storage.is_full(exc):
+            was_read_only = self._read_only
+            self.enter_read_only("a write failed: the disk or the database's size limit is full")
+            if change:
+                return ReadOnlyDatabase(read_only_message(path))
+            if was_read_only:
+                return StorageError(
+                    f"The disk that holds the database ({path.parent}) is full and the room "
+                    "IA Desk keeps for the audit trail is used up. Every read and sign-in is "
+                    "recorded there, so nothing more can be shown until some space is freed "
+                    "on that disk."
+                )
+            return StorageError(
+                f"The disk that holds the database ({path.parent}) is full, so this could not "
+                "be recorded in the audit trail and was not done. IA Desk has switched to "
+                "read-only and made room for the audit trail: try again. Reading, printing "
+                "and backing up to another disk work; free space on that disk to make changes "
+                "again."
+            )
+        if isinstance(exc, OperationalError):
+            return storage_error(exc)
+        return None
+
+    def enter_read_only(self, why: str) -> None:
+        """Give up the reserves (the headroom file, then the reserve rows) and refuse
+        changes from now on. Audited the first time (``storage.read_only``)."""
+        path = self._embedded_path
+        if path is None:
+            return
+        with self._switching:
+            was = self._read_only
+            self._read_only = True
+            freed = storage.release_headroom(path)
+            try:
+                rows = storage.release_reserve(self.engine)
+            except SADatabaseError as exc:  # e.g. the disk too full even for that
+                log.warning("the storage reserve could not be released: %s", exc.orig)
+                rows = 0
+            storage.checkpoint(self.engine)
+            if was:
+                return
+            log.warning("database %s is read-only: %s", path, why)
+            details = {
+                "why": why,
+                "free_bytes": storage.free_bytes(path),
+                "reserve_rows_released": rows,
+                "headroom_released": freed,
+            }
+            self._record_switch("storage.read_only", details)
+        self._tell(True)
+
+    def _leave_read_only(self, path: Path, quiet: bool = False) -> bool:
+        """Put both reserves back (the rows, then the headroom file) if the disk has room
+        for them and some to spare; True when the database is writable (again)."""
+        with self._switching:
+            if not self._read_only and storage.has_headroom(path):
+                return True
+            free = storage.free_bytes(path)
+            if free is not None and free < storage.ROOM_TO_LEAVE:
+                return False
+            try:
+                if not storage.fill_reserve(self.engine):
+                    return False
+                if not storage.ensure_headroom(path):
+                    storage.release_reserve(self.engine)
+                    return False
+            except SADatabaseError as exc:  # busy, or an I/O error: try again later
+                log.warning("the storage reserve could not be put back: %s", exc.orig)
+                return False
+            was = self._read_only
+            self._read_only = False
+            if not was:
+                return True
+            self._record_switch("storage.writable", {"free_bytes": free})
+        if not quiet:
+            log.warning("database %s is writable again", path)
+        self._tell(False)
+        return True
+
+    def _record_switch(self, event_type: str, details: dict[str, Any]) -> None:
+        from ia_desk.audit.trail import append
+
+        try:
+            with self.write(None, audit_only=True) as s:
+                append(s, None, event_type, object_type="database", details=details)
+        except IADeskError as exc:  # the disk too full even for this one row
+            log.warning("%s could not be audited: %s", event_type, exc.message)
+
+    def _tell(self, read_only: bool) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(read_only)
+            except Exception:  # noqa: BLE001 - a listener's failure is not the database's
+                log.exception("read-only listener failed")
+
+    def start_storage(self, low_on_disk: bool) -> None:
+        """At start-up: make the reserves when missing; a disk found nearly full (or with
+        no room for them) starts the database read-only."""
+        path = self._embedded_path
+        if path is None or not storage.has_reserve_table(self.engine):
+            return
+        if low_on_disk:
+            self.enter_read_only("the disk was nearly full at start-up")
+            return
+        rows = storage.reserve_rows(self.engine)
+        if rows >= storage.RESERVE_ROWS and storage.has_headroom(path):
+            return
+        if not self._leave_read_only(path, quiet=True):
+            self.enter_read_only("no room for the storage reserve at start-up")
 
     def dispose(self) -> None:
         self.engine.dispose()
 
 
+def read_only_message(path: Path) -> str:
+    """What a refused change says while the database is read-only."""
+    return (
+        f"Nothing was saved: the disk that holds the database ({path.parent}) is full, so "
+        "IA Desk is read-only for now. Signing in, reading cases, printing, exports and "
+        "backups to another disk still work, and each is recorded in the audit trail as "
+        "always. To get out of it, free some space on that disk (or move the database to a "
+        "larger one): the next change you save after that makes IA Desk writable again."
+    )
+
+
 def storage_error(exc: OperationalError) -> StorageError:
     """A clear message for the database refusing a write (disk full, I/O error, locked)."""
     text_ = str(exc.orig).lower() if exc.orig else str(exc).lower()
+    if "no space left" in text_ or getattr(exc.orig, "sqlstate", None) == "53100":
+        # PostgreSQL: a full disk is the server's to handle (see the README).
+        return StorageError(
+            "The database server's disk is full: nothing was saved. Until space is freed "
+            "there the server takes no changes and shows no cases either (every read and "
+            "sign-in is recorded in the audit trail). Tell the server's administrator; "
+            "IA Desk works as before once there is room."
+        )
     if "full" in text_:
         why = "the disk (or the database's size limit) is full"
     elif "disk i/o" in text_ or "i/o error" in text_:
@@ -506,7 +744,7 @@ def storage_error(exc: OperationalError) -> StorageError:
     return StorageError(f"Nothing was saved: {why}. The database is as it was before.")
 
 
-def _check_key(engine: Engine, target: Target) -> None:
+def _check_key(engine: Engine, target: Target, low_on_disk: bool = False) -> None:
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar()
@@ -516,6 +754,13 @@ def _check_key(engine: Engine, target: Target) -> None:
             raise DatabaseKeyError(
                 f"The database {target.path} could not be opened: the key or passphrase is "
                 "wrong, or the file is not an IA Desk database."
+            ) from None
+        assert target.path is not None
+        if low_on_disk or storage.low_on_disk(target.path):
+            raise StorageError(
+                f"The database {target.path} could not be opened: the disk that holds it is "
+                "full, and even reading needs a little room there (for SQLite's shared-memory "
+                "file, 32 KB). Free some space on that disk and start IA Desk again."
             ) from None
         raise StorageError(f"The database {target.path} could not be opened: {exc.orig}") from None
 
@@ -561,6 +806,14 @@ def open_database(
             "'ia-desk init --admin LOGIN' or start the desktop app."
         )
     target.path.parent.mkdir(parents=True, exist_ok=True)
+    from ia_desk.backup import remove_stale_files
+
+    remove_stale_files()  # what killed backups and restores left behind
+    # A nearly full disk: give the headroom back before anything opens the database
+    # (even reading needs room for SQLite's shared-memory file).
+    low_on_disk = exists and migrate and storage.low_on_disk(target.path)
+    if low_on_disk:
+        storage.release_headroom(target.path)
     if target.kind == "sqlite":
         warnings.warn(
             f"{target.path} is a plain SQLite database: NOT encrypted. Use it for tests "
@@ -574,7 +827,7 @@ def open_database(
     else:
         secrets_ = keys.secrets_for_new_database(target.ident, encrypted, prompt)
     engine = _sqlite_engine(target, secrets_.sqlcipher_key)
-    _check_key(engine, target)
+    _check_key(engine, target, low_on_disk)
     if migrate:
         from ia_desk.db.migrate import current_revision, head_revision
 
@@ -591,8 +844,16 @@ def open_database(
         cipher_key=secrets_.sqlcipher_key,
     )
     if migrate:
+        db.start_storage(low_on_disk)
+        _check_guards(db)
         _load_reference_data(db)
     return db
+
+
+def _check_guards(db: Database) -> None:
+    from ia_desk.db.guards import check_guards
+
+    check_guards(db)
 
 
 def _load_reference_data(db: Database) -> None:
@@ -635,6 +896,7 @@ def _open_server_database(
         raise
     db = Database(engine=engine, target=target, audit_key_source=audit_key)
     if migrate:
+        _check_guards(db)
         _load_reference_data(db)
     return db
 
@@ -757,7 +1019,13 @@ _BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ia-desk-kdf"
 
 
 def daily_backup_if_due(db: Database) -> Path | None:
-    """The first start of a day backs the embedded database up (keeps the newest N)."""
+    """The first start of a day backs the embedded database up (keeps the newest N).
+
+    Not while the database is read-only (the backup would take the room kept for the
+    audit trail); and refused up front (:class:`StorageError`, nothing written) when the
+    disk lacks room for a copy of the database with some to spare, rather than filling
+    the disk under everyone's feet.
+    """
     if db.target.path is None:
         return None
     import datetime as dt
@@ -768,6 +1036,18 @@ def daily_backup_if_due(db: Database) -> Path | None:
     age = latest_backup_age(db.target.path)
     if age is not None and age < dt.timedelta(days=1):
         return None
+    if db.read_only:
+        log.warning("daily backup skipped: the database is read-only (its disk is full)")
+        return None
+    free = storage.free_bytes(db.target.path)
+    needed = db.target.path.stat().st_size + storage.ROOM_TO_LEAVE
+    if free is not None and free < needed:
+        mb = 1024 * 1024
+        raise StorageError(
+            f"The daily backup was skipped: the disk that holds {db.target.path.parent} has "
+            f"{free // mb} MB free and the backup needs about {needed // mb} MB. Free some "
+            "space there, or back up to another disk (Administration, or 'ia-desk backup')."
+        )
     with db.read() as s:
         keep = int(get_setting(s, "backups_kept"))
     return automatic_backup(db.engine, db.target.path, db.cipher_key, "daily", keep)

@@ -450,6 +450,21 @@ class AuditHead(Base):
 Index("ix_case_subject_case", CaseSubject.case_id)
 
 
+class StorageReserve(Base):
+    """Filler that an embedded database keeps for a full disk (see :mod:`ia_desk.db.storage`).
+
+    When the disk (or the database's size limit) is full, these rows are deleted and their
+    pages go to the file's free list, where the audit rows of reads and sign-ins are
+    written without the file growing. Never read for its content, never copied to a
+    server (``info["embedded_only"]``); on PostgreSQL the table stays empty.
+    """
+
+    __tablename__ = "storage_reserve"
+    __table_args__ = {"info": {"embedded_only": True}}
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    filler: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class ApprovalRequest(Base):
     """A memorandum asking consent to use department references or images (3.21 §III.E,
     §III.R; City procedure 4-5) and its decision."""

@@ -22,10 +22,19 @@ REFERENCED_KEY = {"evidence_blob": "sha256"}
 CHANGE_CHANNEL = "ia_desk_cases"
 
 
+REFUSAL_FUNCTION = "ia_desk_refuse"
+REFUSAL_BODY = "BEGIN RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'insufficient_privilege'; END"
+# pg_trigger.tgtype of the two triggers: ROW(1) | BEFORE(2) | DELETE(8) | UPDATE(16), and
+# BEFORE(2) | TRUNCATE(32) for each statement.
+APPEND_ONLY_TGTYPE = 27
+NO_TRUNCATE_TGTYPE = 34
+CHANGES = ("UPDATE", "DELETE", "TRUNCATE")
+
+
 def create_refusal_function(execute: Any) -> None:
     execute(
-        "CREATE OR REPLACE FUNCTION ia_desk_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        "BEGIN RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'insufficient_privilege'; END $$"
+        f"CREATE OR REPLACE FUNCTION {REFUSAL_FUNCTION}() RETURNS trigger LANGUAGE plpgsql "
+        f"AS $$ {REFUSAL_BODY} $$"
     )
 
 
@@ -45,6 +54,129 @@ def protect_append_only(execute: Any) -> None:
         execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM PUBLIC, CURRENT_USER")
         if table in REFERENCED_KEY:
             execute(f"GRANT UPDATE ({REFERENCED_KEY[table]}) ON {table} TO CURRENT_USER")
+
+
+def guard_problems(conn: Any) -> tuple[list[str], str]:
+    """What is missing of the append-only protection made by :func:`protect_append_only`
+    (and :func:`grant_workstation_role`), and the tables' owner. Each problem is a short
+    sentence: "trigger audit_event_append_only is missing", "ia_desk_app may UPDATE
+    audit_event"."""
+    from sqlalchemy import text
+
+    problems: list[str] = []
+    body = conn.execute(
+        text(
+            "SELECT prosrc FROM pg_proc WHERE proname = :name "
+            "AND pronamespace = current_schema()::regnamespace"
+        ),
+        {"name": REFUSAL_FUNCTION},
+    ).scalar()
+    if body is None:
+        problems.append(f"function {REFUSAL_FUNCTION} is missing")
+    elif " ".join(str(body).split()) != REFUSAL_BODY:
+        problems.append(f"function {REFUSAL_FUNCTION} was altered")
+    found = {
+        (table, name): (tgtype, enabled, function)
+        for table, name, tgtype, enabled, function in conn.execute(
+            text(
+                "SELECT c.relname, t.tgname, t.tgtype, t.tgenabled, p.proname "
+                "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "JOIN pg_proc p ON p.oid = t.tgfoid "
+                "WHERE c.relnamespace = current_schema()::regnamespace "
+                "AND NOT t.tgisinternal AND c.relname IN ('audit_event', 'evidence_blob')"
+            )
+        )
+    }
+    for table in APPEND_ONLY:
+        for name, tgtype in (
+            (f"{table}_append_only", APPEND_ONLY_TGTYPE),
+            (f"{table}_no_truncate", NO_TRUNCATE_TGTYPE),
+        ):
+            got = found.get((table, name))
+            if got is None:
+                problems.append(f"trigger {name} is missing")
+            elif got[1] not in ("O", "A"):
+                problems.append(f"trigger {name} is disabled")
+            elif got[0] != tgtype or got[2] != REFUSAL_FUNCTION:
+                problems.append(f"trigger {name} was altered")
+    owner, owner_is_super = conn.execute(
+        text(
+            "SELECT r.rolname, r.rolsuper FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner "
+            "WHERE c.oid = 'audit_event'::regclass"
+        )
+    ).one()
+    roles = ["public"]
+    if not owner_is_super:  # a superuser holds every privilege whatever is revoked
+        roles.append(owner)
+    if conn.execute(
+        text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": WORKSTATION_ROLE}
+    ).first():
+        roles.append(WORKSTATION_ROLE)
+    checks = [
+        (role, table, change) for role in roles for table in APPEND_ONLY for change in CHANGES
+    ]
+    params: dict[str, str] = {}
+    for i, (role, table, change) in enumerate(checks):
+        params.update({f"r{i}": role, f"t{i}": table, f"p{i}": change})
+    held = conn.execute(
+        text(
+            "SELECT "
+            + ", ".join(f"has_table_privilege(:r{i}, :t{i}, :p{i})" for i in range(len(checks)))
+        ),
+        params,
+    ).one()
+    for (role, table, change), has in zip(checks, held, strict=True):
+        if has:
+            problems.append(f"{role} may {change} {table}")
+    return problems, str(owner)
+
+
+def can_restore_guards(conn: Any, owner: str) -> bool:
+    """May this connection's role put the protection back (the owner, or a superuser)?"""
+    from sqlalchemy import text
+
+    return bool(
+        conn.execute(
+            text(
+                "SELECT pg_has_role(:owner, 'USAGE') OR "
+                "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"
+            ),
+            {"owner": owner},
+        ).scalar()
+    )
+
+
+def restore_guards(execute: Any, owner: str) -> None:
+    """Put the whole append-only protection back as the migrations made it: the function,
+    both triggers on each table, and the revoked privileges (of the owner too, who keeps
+    UPDATE on the referenced key column only)."""
+    create_refusal_function(execute)
+    roles = f"PUBLIC, {quote_role(owner)}"
+    execute(
+        "DO $$ BEGIN "
+        f"IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{WORKSTATION_ROLE}') THEN "
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON {', '.join(APPEND_ONLY)} FROM {WORKSTATION_ROLE}; "
+        "END IF; END $$"
+    )
+    for table, why in APPEND_ONLY.items():
+        execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+        execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+        execute(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {REFUSAL_FUNCTION}('{why}')"
+        )
+        execute(
+            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {REFUSAL_FUNCTION}('{why}')"
+        )
+        execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {roles}")
+        if table in REFERENCED_KEY:
+            execute(f"GRANT UPDATE ({REFERENCED_KEY[table]}) ON {table} TO {quote_role(owner)}")
+
+
+def quote_role(name: str) -> str:
+    """A role name (read from the catalogue) as an SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def grant_workstation_role(execute: Any) -> None:

@@ -92,6 +92,8 @@ def migrate_to(
             command.upgrade(cfg, "head")
             with source.engine.connect() as src:
                 for table in Base.metadata.sorted_tables:
+                    if table.info.get("embedded_only"):  # the file's own disk reserve
+                        continue
                     batch = BATCH_BLOBS if table.name == "evidence_blob" else BATCH_ROWS
                     count = 0
                     stream = src.execute(select(table).execution_options(yield_per=batch))

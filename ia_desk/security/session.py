@@ -11,7 +11,7 @@ EVENTS = {"lock": "auth.session_lock", "sign_out": "auth.sign_out"}
 
 def record(db: Database, actor: Actor, what: str, **details: object) -> None:
     """Write a session event in its own transaction (``what``: lock or sign_out)."""
-    with db.write(actor) as session:
+    with db.write(actor, audit_only=True) as session:
         append(
             session,
             actor,

@@ -142,8 +142,9 @@ def authenticate(db: Database, login: str, password: str) -> Actor:
     """
     started = time.monotonic()
     login = (login or "").strip().lower()
-    # 1. Claim an attempt (or find that none may be made).
-    with db.write(None) as session:
+    # 1. Claim an attempt (or find that none may be made). Sign-in goes on while the
+    # disk is full (audit-only: the counter and the trail).
+    with db.write(None, audit_only=True) as session:
         user = session.scalar(select(User).where(User.login == login).with_for_update())
         now = utcnow()
         reason: str | None = None
@@ -169,7 +170,7 @@ def authenticate(db: Database, login: str, password: str) -> Actor:
         _answer_failure_at_a_quantum(started)
         raise AuthenticationError(SIGN_IN_FAILED)
     # 3. Settle the claimed attempt.
-    with db.write(None) as session:
+    with db.write(None, audit_only=True) as session:
         user = session.get(User, user_id, with_for_update=True)
         assert user is not None
         now = utcnow()
