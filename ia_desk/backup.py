@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL
 
+from ia_desk import validation
 from ia_desk.errors import DatabaseKeyError, InputError, StorageError
 
 BACKUP_DIR = "backups"
@@ -36,17 +37,22 @@ def export_copy(engine: Engine, out: Path, key: str | None) -> None:
     ``key`` is the PRAGMA key value for the copy (``x'hex'`` or a passphrase); None
     writes an unencrypted copy (only for an unencrypted source database).
     """
-    out = out.resolve()
-    if out.exists():
-        raise InputError(f"{out} exists already; choose a new file name.", field="file")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
-    partial.unlink(missing_ok=True)
     dialect = engine.dialect.name
     if dialect != "sqlite":
         raise StorageError(
             "Backups of a PostgreSQL database are made with pg_dump on the server; see the README."
         )
+    out = validation.output_file(out, "file").resolve()  # its folder must exist already
+    if out.exists():
+        raise InputError(f"{out} exists already; choose a new file name.", field="file")
+    partial = out.with_name(out.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:  # a folder that exists but takes no files (/proc, a read-only mount)
+        partial.touch(exist_ok=False)
+    except OSError as exc:
+        raise InputError(
+            f"file: cannot write a backup into {out.parent}: {exc.strerror}.", field="file"
+        ) from None
     try:
         with engine.connect() as conn:
             raw = conn.connection.dbapi_connection

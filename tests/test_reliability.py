@@ -231,6 +231,7 @@ def test_two_people_editing_the_same_case_get_a_conflict(db, admin, open_report)
 def test_backup_and_restore_round_trip(db, admin, open_report, tmp_path, db_path):
     open_report()
     backup = tmp_path / "b" / "ia.db"
+    backup.parent.mkdir()  # a backup goes into a folder that exists (test_hostile_input)
     digest = make_backup(db, admin, backup)
     assert backup.exists() and len(digest) == 64
     raw = backup.read_bytes()
