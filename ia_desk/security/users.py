@@ -26,8 +26,11 @@ def actor_of(user: User) -> Actor:
 
 
 def _validate(login: str, role: str, name: str) -> tuple[str, str, str]:
-    login = (login or "").strip().lower()
-    name = (name or "").strip()
+    from ia_desk import validation
+
+    # The normal form first, so that a full-width login is the same login, not a twin.
+    login = (validation.identifier(login, "login") or "").lower()
+    name = validation.person_name(name, "name") or ""
     if not LOGIN_RE.match(login):
         raise InputError(
             "login: 2 to 40 characters, starting with a letter; letters, digits, '.', '_', '-'.",
