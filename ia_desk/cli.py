@@ -97,6 +97,57 @@ def _count(field: str, maximum: int, minimum: int = 1) -> Callable[[str], Any]:
     return _checked("limit", field, maximum=maximum, minimum=minimum)
 
 
+def _path(field: str) -> Callable[[str], Any]:
+    """A file or folder name (kept as text; checked for what no file system takes)."""
+
+    def convert(value: str) -> str:
+        from ia_desk import validation
+
+        return value if value == "-" else str(validation.file_path(value, field))
+
+    convert.__name__ = field
+    return convert
+
+
+def _database(value: str) -> str:
+    """``--db``: a file path or a URL of a kind IA Desk opens, refused naming ``--db``
+    when no database could be there (a folder, a name no file system takes, a scheme such
+    as http://). Whether it opens is for ``open_database`` to say."""
+    from ia_desk import validation
+
+    validation.plain_argument(value, "--db")
+    if "://" not in value:
+        path = validation.file_path(value, "--db").expanduser()
+    else:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value)
+        except (ArgumentError, ValueError):
+            raise InputError(
+                "--db: not a database URL (postgresql+psycopg://USER@HOST/DB, "
+                "sqlite+pysqlcipher:///PATH) nor a file path.",
+                field="--db",
+            ) from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise InputError(
+                f"--db: a '{validation.printable(url.get_backend_name())}' address is not a "
+                "database IA Desk opens: give a file path, sqlite+pysqlcipher:///PATH or "
+                "postgresql+psycopg://USER@HOST/DB.",
+                field="--db",
+            )
+        if url.get_backend_name() != "sqlite" or not url.database:
+            return value
+        path = validation.file_path(url.database, "--db").expanduser()
+    if path.is_dir():
+        raise InputError(
+            f"--db: {validation.printable(str(path), 200)} is a folder; give the database file.",
+            field="--db",
+        )
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # exit 2 with our own wording, no traceback
         self.print_usage(sys.stderr)
@@ -1085,6 +1136,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--db",
         metavar="URL",
+        type=_database,
         help="database file or URL (default: IA_DESK_DB, else the encrypted file "
         "in the user data folder)",
     )
@@ -1125,7 +1177,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("restore", cmd_restore, "replace the database by a backup"),
     ):
         sp = add(name, fn, f"{what} (IA admin)")
-        sp.add_argument("file")
+        sp.add_argument("file", type=_path("file"))
         sp.add_argument(
             "--own-passphrase",
             action="store_true",
@@ -1163,7 +1215,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="report_cmd", required=True, parser_class=_Parser
     )
     sp = add("add", cmd_report_add, "open a case from a JSON report (FILE or - for stdin)", rep)
-    sp.add_argument("file")
+    sp.add_argument("file", type=_path("file"))
     sp.add_argument("--json", action="store_true")
 
     case = sub.add_parser("case", help="cases").add_subparsers(
@@ -1200,8 +1252,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--from", dest="start", required=True, metavar="DATE")
     sp.add_argument("--to", dest="end", required=True, metavar="DATE")
     sp.add_argument("--unit")
-    sp.add_argument("--out", metavar="FILE.pdf")
-    sp.add_argument("--csv", metavar="FILE.csv")
+    sp.add_argument("--out", metavar="FILE.pdf", type=_path("--out"))
+    sp.add_argument("--csv", metavar="FILE.csv", type=_path("--csv"))
     sp.add_argument("--json", action="store_true")
 
     sp = add("demo", cmd_demo, "fill an empty database with synthetic cases (benchmarks)")
@@ -1212,7 +1264,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = add("summary", cmd_summary, "print case summaries to PDF (several: one PDF)")
     sp.add_argument("cases", nargs="+", metavar="CASE", type=_identifier("case"))
-    sp.add_argument("--out", required=True, metavar="FILE.pdf")
+    sp.add_argument("--out", required=True, metavar="FILE.pdf", type=_path("--out"))
     sp.add_argument("--audience", choices=["command", "ia"], default="command")
 
     dis = sub.add_parser("discipline", help="the discipline ladder").add_subparsers(
@@ -1238,7 +1290,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("show", cmd_discipline_matrix_show, "show the matrix in force", mx)
     sp.add_argument("--json", action="store_true")
     sp = add("set", cmd_discipline_matrix_set, "store a new matrix version (IA admin)", mx)
-    sp.add_argument("file")
+    sp.add_argument("file", type=_path("file"))
     sp.add_argument("--reason", required=True)
 
     rt = sub.add_parser("retaliation", help="retaliation reviews").add_subparsers(
@@ -1282,7 +1334,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp = add("add", cmd_evidence_add, "add screenshot files to a case", ev)
     sp.add_argument("case", type=_identifier("case"))
-    sp.add_argument("files", nargs="+", metavar="FILE")
+    sp.add_argument("files", nargs="+", metavar="FILE", type=_path("file"))
     sp.add_argument("--source-url", metavar="URL")
     sp.add_argument("--platform")
     sp.add_argument("--captured-at", metavar="ISO8601")
@@ -1293,7 +1345,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true")
     sp = add("export", cmd_evidence_export, "export an item with a sidecar JSON", ev)
     sp.add_argument("id", type=_record_id("id", "an evidence id"))
-    sp.add_argument("--out", required=True, metavar="FOLDER")
+    sp.add_argument("--out", required=True, metavar="FOLDER", type=_path("--out"))
     sp = add("custody", cmd_evidence_custody, "an item's custody log", ev)
     sp.add_argument("id", type=_record_id("id", "an evidence id"))
     sp.add_argument("--json", action="store_true")
@@ -1310,7 +1362,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--purpose", required=True)
     sp.add_argument("--policy", default="vpd-3.21", choices=["vpd-3.21", "city-sn"])
-    sp.add_argument("--layout", metavar="FILE")
+    sp.add_argument("--layout", metavar="FILE", type=_path("--layout"))
     sp.add_argument("--submitted", metavar="DATE")
     sp = add("decide", cmd_approval, "record the decision on a request", ap)
     sp.add_argument("id", type=_record_id("id", "an approval request id"))
@@ -1375,7 +1427,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("value")
 
     sp = add("export", cmd_export, "export every case to JSON (IA admin)")
-    sp.add_argument("file")
+    sp.add_argument("file", type=_path("file"))
 
     dbp = sub.add_parser(
         "db", help="the database: server connection, upgrade, move"
@@ -1426,7 +1478,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         sp = add(name, fn, f"{what} (IA admin)", au)
         if name == "export":
-            sp.add_argument("file")
+            sp.add_argument("file", type=_path("file"))
         else:
             sp.add_argument("--limit", type=_count("--limit", AUDIT_LIST_MAX), default=200)
             sp.add_argument("--json", action="store_true")

@@ -18,7 +18,8 @@ from (a report file, the intake form, a command-line argument, a register):
 - ``date``/``aware_datetime``/``bounded_date``: years 1900 to 2200 (see ``MIN_YEAR``).
 - ``record_id`` and ``limit``: whole numbers in the range the database holds.
 - ``json_document``: JSON text with nothing a parser would silently lose or choke on.
-- ``output_file``: where a command writes a file; the folder must exist already.
+- ``file_path``/``output_file``: a file name the user gave; where a command writes a
+  file (the folder must exist already, an existing target must be a regular file).
 
 A message names the field and, for a refused character, its code point (U+202E) rather
 than the character itself: a direction override echoed back would make the message lie.
@@ -435,16 +436,41 @@ def json_document(raw: str | bytes, what: str = "The report") -> Any:
 # ---------------------------------------------------------------- files a command writes
 
 
+def file_path(value: str | Path, field: str) -> Path:
+    """A file or folder name the user gave: not empty, Unicode text, no NUL or control
+    characters, and within the lengths file systems take (4096 bytes, 255 a component).
+    Says nothing about whether it exists."""
+    name = str(value)
+    if not name.strip():
+        raise InputError(f"{field}: give a file name.", field=field)
+    _not_unicode(name, field)
+    if _CONTROL_ONE_LINE.search(name):
+        raise InputError(f"{field}: the file name holds control characters.", field=field)
+    bidi = _BIDI_CONTROL.search(name)
+    if bidi:  # "report<RLO>fdp.exe" displays as "reportexe.pdf"
+        raise InputError(
+            f"{field}: the file name holds a text-direction control ({code_point(bidi.group())}).",
+            field=field,
+        )
+    if len(name.encode("utf-8")) > 4096 or any(
+        len(part.encode("utf-8")) > 255 for part in Path(name).parts
+    ):
+        raise InputError(
+            f"{field}: the file name is longer than file systems allow ({len(name):,} characters).",
+            field=field,
+        )
+    return Path(name)
+
+
 def output_file(path: str | Path, field: str) -> Path:
     """Where a command is to write a file. The folder must exist already: nothing makes
     folders on the user's behalf, since a mistyped path would otherwise put a confidential
-    file wherever it happened to point. The writer still handles an OSError (a folder
-    that exists but takes no files, such as /proc)."""
-    name = str(path)
-    _not_unicode(name, field)
-    if not name.strip():
-        raise InputError(f"{field}: give a file name.", field=field)
-    target = Path(name)
+    file wherever it happened to point. An existing target must be a regular file: a file
+    is written beside its name and renamed over it, which would replace a device (as root,
+    '--out /dev/zero' replaced the device node) or a folder. The writer still handles an
+    OSError (a folder that exists but takes no files, such as /proc)."""
+    target = file_path(path, field)
+    name = str(target)
     folder = target.parent
     if not folder.is_dir():
         raise InputError(
@@ -455,6 +481,12 @@ def output_file(path: str | Path, field: str) -> Path:
     if target.is_dir():
         raise InputError(
             f"{field}: {printable(name, 200)} is a folder; give a file name.", field=field
+        )
+    if target.exists() and not target.is_file():
+        raise InputError(
+            f"{field}: {printable(name, 200)} is not a regular file (a device, pipe or "
+            "socket); give a file name.",
+            field=field,
         )
     if not os.access(folder, os.W_OK):
         raise InputError(
