@@ -629,3 +629,14 @@ def test_bad_arguments_name_the_argument_before_anything_is_opened(run, tmp_path
     big.write_bytes(b" " * (8 * 1024 * 1024 + 1))
     code, _, err = run("report", "add", str(big))
     assert code == 2 and "file:" in err and "at most 8,388,608" in err
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["{tmp}", "http://evil.example/ia.db", "{tmp}/ia\x00.db", "sqlite+pysqlcipher:///" + "y" * 300],
+    ids=["a folder", "an http address", "a NUL byte", "a name too long"],
+)
+def test_a_db_that_cannot_be_a_database_is_refused_naming_db(tmp_path, capsys, where):
+    code = main(["--db", where.format(tmp=tmp_path), "case", "list"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--db:" in err and "Traceback" not in err

@@ -8,6 +8,7 @@ import contextlib
 import datetime as dt
 import io
 import json
+import os
 import unicodedata
 from pathlib import Path
 
@@ -201,6 +202,7 @@ def world(cli, db, tmp_path):
     shot = tmp_path / "post.png"
     Image.new("RGB", (50, 40), "red").save(shot, "PNG")
     (tmp_path / "out").mkdir()
+    os.mkfifo(tmp_path / "fifo")  # not a regular file: writing over it must be refused
     return tmp_path
 
 
@@ -331,6 +333,20 @@ def _hostile_commands(tmp: Path) -> list[tuple[str, list[str]]]:
                 "x",
             ],
         ),
+        # file names no file system takes, or that would replace what is not a file
+        (
+            "--out",
+            ["stats", "--from", "2026-01-01", "--to", "2026-12-31", "--out", str(tmp / "fifo")],
+        ),
+        (
+            "--csv",
+            ["stats", "--from", "2026-01-01", "--to", "2026-12-31", "--csv", str(tmp / "a\x00b")],
+        ),
+        ("--out", ["summary", "IA-2026-0001", "--out", str(tmp / ("x" * 300 + ".pdf"))]),
+        ("file", ["audit", "export", str(tmp / "fifo")]),
+        ("file", ["export", str(tmp / "report\u202efdp.exe")]),
+        ("--out", ["evidence", "export", "1", "--out", ""]),
+        ("file", ["report", "add", str(tmp / "fifo")]),
         # undecodable bytes in an argument (Python hands them over as lone surrogates)
         ("case", ["case", "show", "IA-2026-\udcff"]),
         ("--search", ["case", "list", "--search", "\udcff"]),
@@ -392,6 +408,7 @@ def test_hostile_command_arguments_are_refused_naming_the_field(cli, world, db, 
     assert stored(db) == before
     assert not Path("/nonexistent").exists()
     assert not any(world.glob("*.csv"))
+    assert (world / "fifo").is_fifo() and not any((world / "out").iterdir())
 
 
 @pytest.mark.sqlite_only  # a server database is backed up with pg_dump, on the server
