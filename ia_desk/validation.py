@@ -59,6 +59,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _DIGITS = re.compile(r"[+-]?[0-9]+", re.ASCII)
 
 _IDENTIFIER = get_profile("UsernameCasePreserved")
@@ -90,12 +91,9 @@ def code_point(c: str) -> str:
 def printable(value: str, limit: int = 40) -> str:
     """A value as a message may quote it: cut short, lone surrogates and controls escaped."""
     cut = value[:limit] + ("..." if len(value) > limit else "")
-    return "".join(
-        code_point(c)
-        if _SURROGATE.match(c) or _BIDI_CONTROL.match(c) or _CONTROL_ONE_LINE.match(c)
-        else c
-        for c in cut
-    )
+    if not _UNPRINTABLE.search(cut):
+        return cut
+    return _UNPRINTABLE.sub(lambda m: code_point(m.group()), cut)
 
 
 def _blank(value: Any, field: str, required: bool) -> bool:
