@@ -37,6 +37,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import URL
 
+from ia_desk import validation
 from ia_desk.errors import DatabaseKeyError, InputError, StorageError
 
 log = logging.getLogger(__name__)
@@ -159,21 +160,26 @@ def export_copy(engine: Engine, out: Path, key: str | None) -> None:
     writes an unencrypted copy (only for an unencrypted source database). Leftovers of
     killed backups are removed first; a failure leaves nothing behind.
     """
-    out = out.resolve()
-    if out.exists():
-        raise InputError(f"{out} exists already; choose a new file name.", field="file")
     dialect = engine.dialect.name
     if dialect != "sqlite":
         raise StorageError(
             "Backups of a PostgreSQL database are made with pg_dump on the server; see the README."
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = validation.output_file(out, "file").resolve()  # its folder must exist already
+    if out.exists():
+        raise InputError(f"{out} exists already; choose a new file name.", field="file")
     remove_stale_files()
     partial = out.with_name(out.name + ".partial")
     journal = out.with_name(out.name + ".partial-journal")
     for leftover in (partial, journal):
         leftover.unlink(missing_ok=True)
     with pending(partial, journal):
+        try:  # a folder that exists but takes no files (/proc, a read-only mount)
+            partial.touch(exist_ok=False)
+        except OSError as exc:
+            raise InputError(
+                f"file: cannot write a backup into {out.parent}: {exc.strerror}.", field="file"
+            ) from None
         try:
             _export(engine, partial, key)
             with open(partial, "rb+") as f:

@@ -1,8 +1,14 @@
 """The ``ia-desk`` command line: parses, calls the services, prints. No rules live here.
 
-Exit codes: 0 ok, 1 a check failed, 2 bad input, 3 permission denied (or sign-in failed).
+Exit codes: 0 ok, 1 a check failed, 2 bad input, 3 permission denied (or sign-in failed),
+70 an unexpected error (a bug: said plainly, with no traceback unless ``IA_DESK_DEBUG=1``).
 The acting user comes from ``IA_DESK_USER``/``IA_DESK_PASSWORD`` or is asked for.
 Running ``ia-desk`` with no command starts the desktop app.
+
+Every argument is checked as it is parsed, by the helper of its kind of field in
+``ia_desk.validation`` (an argparse ``type=``): identifiers are normalised, ids and counts
+bounded, and any other text refused if it is not Unicode (undecodable bytes) or holds
+direction controls. A refusal is an InputError naming the argument: exit 2.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import getpass
 import json
 import os
 import sys
+import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -26,16 +33,174 @@ USER_ENV = "IA_DESK_USER"
 PASSWORD_ENV = "IA_DESK_PASSWORD"  # noqa: S105 - the name of a variable
 NEW_PASSWORD_ENV = "IA_DESK_NEW_PASSWORD"  # noqa: S105
 DB_PASSWORD_ENV = "IA_DESK_DB_PASSWORD"  # noqa: S105 - the name of a variable
+DEBUG_ENV = "IA_DESK_DEBUG"
+EXIT_UNEXPECTED = 70  # EX_SOFTWARE: an internal error, not the user's input
+
+# The largest input files read whole: a report (its narrative is at most 100,000
+# characters) and a discipline matrix are far smaller; anything bigger is not one.
+MAX_REPORT_BYTES = 8 * 1024 * 1024
+MAX_MATRIX_BYTES = 1024 * 1024
+AUDIT_LIST_MAX = 100_000
+SUGGEST_TOP_MAX = 50
+DEMO_CASES_MAX = 1_000_000
 
 
 class UsageError(InputError):
     pass
 
 
+def _checked(helper: str, field: str, **options: Any) -> Callable[[str], Any]:
+    """An argparse ``type=``: checks one argument with ``validation.<helper>`` and returns
+    what the helper returns (a normalised identifier, a bounded int). Its InputError names
+    the argument and is not caught by argparse, so the command ends with exit 2."""
+
+    def convert(value: str) -> Any:
+        from ia_desk import validation
+
+        return getattr(validation, helper)(value, field, **options)
+
+    convert.__name__ = field
+    return convert
+
+
+def _identifier(field: str, max_len: int = 40) -> Callable[[str], Any]:
+    return _checked("identifier", field, max_len=max_len)
+
+
+def _badge(field: str = "--employee") -> Callable[[str], Any]:
+    return _checked("identifier", field, max_len=20)
+
+
+def _badges(field: str) -> Callable[[str], Any]:
+    """A comma-separated list of badges, each in its normal form."""
+
+    def convert(value: str) -> str:
+        from ia_desk import validation
+
+        badges = [
+            validation.identifier(b, field, max_len=20) for b in value.split(",") if b.strip()
+        ]
+        return ",".join(b for b in badges if b)
+
+    convert.__name__ = field
+    return convert
+
+
+def _person(field: str) -> Callable[[str], Any]:
+    return _checked("person_name", field)
+
+
+def _record_id(field: str, what: str) -> Callable[[str], Any]:
+    return _checked("record_id", field, what=what)
+
+
+def _count(field: str, maximum: int, minimum: int = 1) -> Callable[[str], Any]:
+    return _checked("limit", field, maximum=maximum, minimum=minimum)
+
+
+def _path(field: str) -> Callable[[str], Any]:
+    """A file or folder name (kept as text; checked for what no file system takes)."""
+
+    def convert(value: str) -> str:
+        from ia_desk import validation
+
+        return value if value == "-" else str(validation.file_path(value, field))
+
+    convert.__name__ = field
+    return convert
+
+
+def _database(value: str) -> str:
+    """``--db``: a file path or a URL of a kind IA Desk opens, refused naming ``--db``
+    when no database could be there (a folder, a name no file system takes, a scheme such
+    as http://). Whether it opens is for ``open_database`` to say."""
+    from ia_desk import validation
+
+    validation.plain_argument(value, "--db")
+    if "://" not in value:
+        path = validation.file_path(value, "--db").expanduser()
+    else:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value)
+        except (ArgumentError, ValueError):
+            raise InputError(
+                "--db: not a database URL (postgresql+psycopg://USER@HOST/DB, "
+                "sqlite+pysqlcipher:///PATH) nor a file path.",
+                field="--db",
+            ) from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise InputError(
+                f"--db: a '{validation.printable(url.get_backend_name())}' address is not a "
+                "database IA Desk opens: give a file path, sqlite+pysqlcipher:///PATH or "
+                "postgresql+psycopg://USER@HOST/DB.",
+                field="--db",
+            )
+        if url.get_backend_name() != "sqlite" or not url.database:
+            return value
+        path = validation.file_path(url.database, "--db").expanduser()
+    if path.is_dir():
+        raise InputError(
+            f"--db: {validation.printable(str(path), 200)} is a folder; give the database file.",
+            field="--db",
+        )
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # exit 2 with our own wording, no traceback
         self.print_usage(sys.stderr)
         raise UsageError(message)
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> Any:
+        """Every text argument without a kind of its own is still checked: Unicode text
+        (no undecodable bytes), no direction controls."""
+        if kwargs.get("action", "store") in ("store", "append") and "type" not in kwargs:
+            field = next((a for a in args if a.startswith("--")), None) or (
+                args[0] if args else kwargs.get("dest", "argument")
+            )
+            kwargs["type"] = _checked("plain_argument", str(field))
+        return super().add_argument(*args, **kwargs)
+
+
+def _say(message: str) -> None:
+    """Print a message to stderr whatever its encoding takes (never a second error)."""
+    encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
+    safe = message.encode(encoding, "backslashreplace").decode(encoding, "replace")
+    print(safe, file=sys.stderr)
+
+
+def _input_file(name: str, field: str, max_bytes: int) -> bytes:
+    """The bytes of a file the user names, refused (naming it) if it is not a readable
+    regular file or is larger than ``max_bytes``."""
+    from ia_desk import validation
+
+    path = Path(name)
+    if not path.is_file():
+        raise InputError(f"{field}: {validation.printable(name, 200)}: no such file.", field=field)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InputError(
+                f"{field}: {validation.printable(name, 200)} is {size:,} bytes; at most "
+                f"{max_bytes:,}.",
+                field=field,
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"{field}: cannot read {validation.printable(name, 200)}: {exc.strerror}.",
+            field=field,
+        ) from None
+
+
+def _output_file(name: str | None, field: str) -> Path | None:
+    """Where a command will write: checked before anything is done (the folder exists)."""
+    from ia_desk import validation
+
+    return validation.output_file(name, field) if name else None
 
 
 def _prompt_passphrase(message: str, confirm: bool) -> str:
@@ -188,12 +353,14 @@ def cmd_report_add(args: argparse.Namespace) -> int:
     from ia_desk.cases.intake import open_case, parse_json, parse_report
 
     if args.file == "-":
-        raw = sys.stdin.buffer.read()
+        raw = sys.stdin.buffer.read(MAX_REPORT_BYTES + 1)
+        if len(raw) > MAX_REPORT_BYTES:
+            raise InputError(
+                f"file: the report on standard input is over {MAX_REPORT_BYTES:,} bytes.",
+                field="file",
+            )
     else:
-        path = Path(args.file)
-        if not path.is_file():
-            raise InputError(f"{args.file}: no such file.", field="file")
-        raw = path.read_bytes()
+        raw = _input_file(args.file, "file", MAX_REPORT_BYTES)
     report = parse_report(parse_json(raw))
     with _signed_in(args) as (s, actor):
         result = open_case(s, actor, report)
@@ -293,6 +460,7 @@ def cmd_allegation_find(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from ia_desk.admin import export_all
 
+    _output_file(args.file, "file")
     with _signed_in(args, audit_only=True) as (s, actor):
         digest = export_all(s, actor, Path(args.file))
     print(f"exported to {args.file} (sha256 {digest})")
@@ -536,10 +704,7 @@ def cmd_discipline_matrix_set(args: argparse.Namespace) -> int:
     from ia_desk.cases.intake import parse_json
     from ia_desk.discipline.matrix import update_matrix
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise InputError(f"{args.file}: no such file.", field="file")
-    content = parse_json(path.read_bytes())
+    content = parse_json(_input_file(args.file, "file", MAX_MATRIX_BYTES), "The matrix file")
     with _signed_in(args) as (s, actor):
         version = update_matrix(s, actor, content, args.reason)
     print(f"discipline matrix version {version} stored")
@@ -584,6 +749,7 @@ def cmd_policy_reviews(args: argparse.Namespace) -> int:
 def cmd_summary(args: argparse.Namespace) -> int:
     from ia_desk.reports.summary import batch, summary, write_pdf
 
+    _output_file(args.out, "--out")
     db = _open(args)
     actor = _sign_in(db)
     out = Path(args.out)
@@ -613,6 +779,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
     start = validation.date(args.start, "--from")
     end = validation.date(args.end, "--to")
     assert start is not None and end is not None
+    if end < start:
+        raise InputError("--to: the period ends before it starts.", field="--to")
+    _output_file(args.out, "--out")
+    csv_path = _output_file(args.csv, "--csv")
     db = _open(args)
     actor = _sign_in(db)
     if args.out:
@@ -624,8 +794,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print(f"wrote {args.out} ({figures['cases']} case(s))")
     with db.read() as s:
         figures = compute(s, actor, start, end, args.unit)
-    if args.csv:
-        Path(args.csv).write_text(to_csv(figures), encoding="utf-8")
+    if csv_path is not None:
+        try:
+            csv_path.write_text(to_csv(figures), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(
+                f"--csv: cannot write {args.csv}: {exc.strerror}.", field="--csv"
+            ) from None
         print(f"wrote {args.csv}")
     if args.json:
         _print(figures, True, "")
@@ -672,17 +847,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_user_passwd(args: argparse.Namespace) -> int:
-    from ia_desk.security.users import change_own_password, get_user
+    from ia_desk.security.users import change_own_password
 
     db = _open(args)
     login, old = _credentials()
-    with db.read() as s:
-        user = get_user(s, login)
-        from ia_desk.security.users import actor_of
-
-        actor = actor_of(user)
-    new = _new_password(actor.login)
-    change_own_password(db, actor, old, new)
+    actor = change_own_password(db, login, old, _new_password(login))
     print(f"password of {actor.login} changed")
     return 0
 
@@ -756,6 +925,7 @@ def cmd_audit_list(args: argparse.Namespace) -> int:
 def cmd_audit_export(args: argparse.Namespace) -> int:
     from ia_desk.audit.trail import export_events
 
+    _output_file(args.file, "file")
     with _signed_in(args, audit_only=True) as (s, actor):
         n = export_events(s, actor, Path(args.file), **_audit_filters(args))
     print(f"exported {n} event(s) to {args.file}")
@@ -786,9 +956,15 @@ def cmd_approval(args: argparse.Namespace) -> int:
     db = _open(args)
     actor = _sign_in(db)
     cmd = args.approval_cmd
+    layout = None
+    if cmd == "add" and args.layout:
+        from ia_desk.settings import get_setting
+
+        with db.read() as s:
+            cap = int(get_setting(s, "evidence_max_mb")) * 1024 * 1024
+        layout = _input_file(args.layout, "--layout", cap)
     with db.write(actor) as s:
         if cmd == "add":
-            layout = Path(args.layout).read_bytes() if args.layout else None
             r = registers.add_approval_request(
                 s,
                 actor,
@@ -990,6 +1166,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--db",
         metavar="URL",
+        type=_database,
         help="database file or URL (default: IA_DESK_DB, else the encrypted file "
         "in the user data folder)",
     )
@@ -1001,21 +1178,21 @@ def build_parser() -> argparse.ArgumentParser:
         return sp
 
     sp = add("init", cmd_init, "create or upgrade the database and create the first admin")
-    sp.add_argument("--admin", required=True, metavar="LOGIN")
-    sp.add_argument("--name", help="the administrator's full name")
+    sp.add_argument("--admin", required=True, metavar="LOGIN", type=_identifier("--admin"))
+    sp.add_argument("--name", help="the administrator's full name", type=_person("--name"))
     sp.add_argument("--demo", action="store_true", help="add realistic sample cases")
 
     user = sub.add_parser("user", help="user accounts").add_subparsers(
         dest="user_cmd", required=True, parser_class=_Parser
     )
     sp = add("add", cmd_user_add, "add a user (password from IA_DESK_NEW_PASSWORD or asked)", user)
-    sp.add_argument("login")
+    sp.add_argument("login", type=_identifier("login"))
     sp.add_argument(
         "--role",
         required=True,
         choices=["ia_admin", "ia_investigator", "supervisor", "command_staff"],
     )
-    sp.add_argument("--name", required=True)
+    sp.add_argument("--name", required=True, type=_person("--name"))
 
     add(
         "passwd",
@@ -1027,17 +1204,17 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("list", cmd_user_list, "list accounts (IA admin)", user)
     sp.add_argument("--json", action="store_true")
     sp = add("reset", cmd_user_reset, "set a new password and lift a lockout (IA admin)", user)
-    sp.add_argument("login")
+    sp.add_argument("login", type=_identifier("login"))
     for name in ("disable", "enable"):
         sp = add(name, cmd_user_active, f"{name} an account (IA admin)", user)
-        sp.add_argument("login")
+        sp.add_argument("login", type=_identifier("login"))
 
     for name, fn, what in (
         ("backup", cmd_backup, "write a consistent encrypted backup"),
         ("restore", cmd_restore, "replace the database by a backup"),
     ):
         sp = add(name, fn, f"{what} (IA admin)")
-        sp.add_argument("file")
+        sp.add_argument("file", type=_path("file"))
         sp.add_argument(
             "--own-passphrase",
             action="store_true",
@@ -1059,7 +1236,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("text")
     sp.add_argument("--policy", metavar="ID")
     sp.add_argument("--department", choices=["police", "city"], default="police")
-    sp.add_argument("--top", type=int, default=5)
+    sp.add_argument("--top", type=_count("--top", SUGGEST_TOP_MAX), default=5)
     sp.add_argument("--json", action="store_true")
     sp = add("annual-review", cmd_annual_review, "record the yearly policy review", pol)
     sp.add_argument("--policy", required=True, choices=["vpd-3.21", "city-sn"])
@@ -1075,7 +1252,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="report_cmd", required=True, parser_class=_Parser
     )
     sp = add("add", cmd_report_add, "open a case from a JSON report (FILE or - for stdin)", rep)
-    sp.add_argument("file")
+    sp.add_argument("file", type=_path("file"))
     sp.add_argument("--json", action="store_true")
 
     case = sub.add_parser("case", help="cases").add_subparsers(
@@ -1086,25 +1263,25 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--search", metavar="TEXT")
     sp.add_argument("--json", action="store_true")
     sp = add("show", cmd_case_show, "show one case", case)
-    sp.add_argument("case")
+    sp.add_argument("case", type=_identifier("case"))
     sp.add_argument("--json", action="store_true")
 
     sp = add("action", cmd_case_action, "take a workflow action on a case", case)
-    sp.add_argument("case")
+    sp.add_argument("case", type=_identifier("case"))
     sp.add_argument("action", choices=["assign", "start", "findings", "close", "reopen"])
-    sp.add_argument("--assignee", metavar="LOGIN")
+    sp.add_argument("--assignee", metavar="LOGIN", type=_identifier("--assignee"))
     sp.add_argument("--reason")
     sp = add("toll", cmd_case_toll, "pause a case's deadline, with the reason", case)
-    sp.add_argument("case")
+    sp.add_argument("case", type=_identifier("case"))
     sp.add_argument("--reason", required=True)
     sp = add("untoll", cmd_case_untoll, "resume a paused deadline", case)
-    sp.add_argument("case")
+    sp.add_argument("case", type=_identifier("case"))
     sp = add("reporter-update", cmd_case_reporter_update, "record an update to the reporter", case)
-    sp.add_argument("case")
+    sp.add_argument("case", type=_identifier("case"))
     sp.add_argument("--note", required=True)
 
     sp = add("redact", cmd_case_redact, "withhold text from everyone outside IA", case)
-    sp.add_argument("case")
+    sp.add_argument("case", type=_identifier("case"))
     sp.add_argument("--text", required=True)
     sp.add_argument("--kind", required=True, choices=list(REDACTION_KINDS))
 
@@ -1112,29 +1289,31 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--from", dest="start", required=True, metavar="DATE")
     sp.add_argument("--to", dest="end", required=True, metavar="DATE")
     sp.add_argument("--unit")
-    sp.add_argument("--out", metavar="FILE.pdf")
-    sp.add_argument("--csv", metavar="FILE.csv")
+    sp.add_argument("--out", metavar="FILE.pdf", type=_path("--out"))
+    sp.add_argument("--csv", metavar="FILE.csv", type=_path("--csv"))
     sp.add_argument("--json", action="store_true")
 
     sp = add("demo", cmd_demo, "fill an empty database with synthetic cases (benchmarks)")
-    sp.add_argument("--cases", type=int, required=True)
-    sp.add_argument("--events-per-case", type=int, default=24)
+    sp.add_argument("--cases", type=_count("--cases", DEMO_CASES_MAX), required=True)
+    sp.add_argument(
+        "--events-per-case", type=_count("--events-per-case", 1000, minimum=0), default=24
+    )
 
     sp = add("summary", cmd_summary, "print case summaries to PDF (several: one PDF)")
-    sp.add_argument("cases", nargs="+", metavar="CASE")
-    sp.add_argument("--out", required=True, metavar="FILE.pdf")
+    sp.add_argument("cases", nargs="+", metavar="CASE", type=_identifier("case"))
+    sp.add_argument("--out", required=True, metavar="FILE.pdf", type=_path("--out"))
     sp.add_argument("--audience", choices=["command", "ia"], default="command")
 
     dis = sub.add_parser("discipline", help="the discipline ladder").add_subparsers(
         dest="discipline_cmd", required=True, parser_class=_Parser
     )
     sp = add("recommend", cmd_discipline_recommend, "the recommended step and why", dis)
-    sp.add_argument("case")
-    sp.add_argument("--employee", required=True, metavar="BADGE")
+    sp.add_argument("case", type=_identifier("case"))
+    sp.add_argument("--employee", required=True, metavar="BADGE", type=_badge())
     sp.add_argument("--json", action="store_true")
     sp = add("record", cmd_discipline_record, "record a discipline decision", dis)
-    sp.add_argument("case")
-    sp.add_argument("--employee", required=True, metavar="BADGE")
+    sp.add_argument("case", type=_identifier("case"))
+    sp.add_argument("--employee", required=True, metavar="BADGE", type=_badge())
     sp.add_argument(
         "--step",
         required=True,
@@ -1151,14 +1330,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("show", cmd_discipline_matrix_show, "show the matrix in force", mx)
     sp.add_argument("--json", action="store_true")
     sp = add("set", cmd_discipline_matrix_set, "store a new matrix version (IA admin)", mx)
-    sp.add_argument("file")
+    sp.add_argument("file", type=_path("file"))
     sp.add_argument("--reason", required=True)
 
     rt = sub.add_parser("retaliation", help="retaliation reviews").add_subparsers(
         dest="retaliation_cmd", required=True, parser_class=_Parser
     )
     sp = add("review", cmd_retaliation_review, "record a retaliation review (IA admin)", rt)
-    sp.add_argument("case")
+    sp.add_argument("case", type=_identifier("case"))
     sp.add_argument(
         "--conclusion",
         required=True,
@@ -1170,19 +1349,21 @@ def build_parser() -> argparse.ArgumentParser:
         dest="protection_cmd", required=True, parser_class=_Parser
     )
     sp = add("revoke", cmd_protection_revoke, "revoke a reporter's protection (IA admin)", pr)
-    sp.add_argument("case", help="the case of the report that gave the protection")
+    sp.add_argument(
+        "case", type=_identifier("case"), help="the case of the report that gave the protection"
+    )
     sp.add_argument("--reason", required=True)
 
     al = sub.add_parser("allegation", help="allegations and findings").add_subparsers(
         dest="allegation_cmd", required=True, parser_class=_Parser
     )
     sp = add("add", cmd_allegation_add, "allege a clause against an employee", al)
-    sp.add_argument("case")
-    sp.add_argument("--employee", required=True, metavar="BADGE")
-    sp.add_argument("--clause", required=True)
+    sp.add_argument("case", type=_identifier("case"))
+    sp.add_argument("--employee", required=True, metavar="BADGE", type=_badge())
+    sp.add_argument("--clause", required=True, type=_identifier("--clause", 80))
     sp.add_argument("--json", action="store_true")
     sp = add("find", cmd_allegation_find, "record an allegation's finding", al)
-    sp.add_argument("id", type=int)
+    sp.add_argument("id", type=_record_id("id", "an allegation id"))
     sp.add_argument("--disposition", required=True)
     sp.add_argument("--rationale")
     sp.add_argument("--on", metavar="DATE")
@@ -1192,28 +1373,28 @@ def build_parser() -> argparse.ArgumentParser:
         dest="evidence_cmd", required=True, parser_class=_Parser
     )
     sp = add("add", cmd_evidence_add, "add screenshot files to a case", ev)
-    sp.add_argument("case")
-    sp.add_argument("files", nargs="+", metavar="FILE")
+    sp.add_argument("case", type=_identifier("case"))
+    sp.add_argument("files", nargs="+", metavar="FILE", type=_path("file"))
     sp.add_argument("--source-url", metavar="URL")
     sp.add_argument("--platform")
     sp.add_argument("--captured-at", metavar="ISO8601")
     sp.add_argument("--note")
     sp.add_argument("--json", action="store_true")
     sp = add("verify", cmd_evidence_verify, "re-hash all (or one case's) evidence", ev)
-    sp.add_argument("case", nargs="?")
+    sp.add_argument("case", type=_identifier("case"), nargs="?")
     sp.add_argument("--json", action="store_true")
     sp = add("export", cmd_evidence_export, "export an item with a sidecar JSON", ev)
-    sp.add_argument("id", type=int)
-    sp.add_argument("--out", required=True, metavar="FOLDER")
+    sp.add_argument("id", type=_record_id("id", "an evidence id"))
+    sp.add_argument("--out", required=True, metavar="FOLDER", type=_path("--out"))
     sp = add("custody", cmd_evidence_custody, "an item's custody log", ev)
-    sp.add_argument("id", type=int)
+    sp.add_argument("id", type=_record_id("id", "an evidence id"))
     sp.add_argument("--json", action="store_true")
 
     ap = sub.add_parser("approval", help="approval requests (3.21 §III.E)").add_subparsers(
         dest="approval_cmd", required=True, parser_class=_Parser
     )
     sp = add("add", cmd_approval, "record an approval request", ap)
-    sp.add_argument("--employee", required=True, metavar="BADGE")
+    sp.add_argument("--employee", required=True, metavar="BADGE", type=_badge())
     sp.add_argument(
         "--items",
         required=True,
@@ -1221,21 +1402,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--purpose", required=True)
     sp.add_argument("--policy", default="vpd-3.21", choices=["vpd-3.21", "city-sn"])
-    sp.add_argument("--layout", metavar="FILE")
+    sp.add_argument("--layout", metavar="FILE", type=_path("--layout"))
     sp.add_argument("--submitted", metavar="DATE")
     sp = add("decide", cmd_approval, "record the decision on a request", ap)
-    sp.add_argument("id", type=int)
+    sp.add_argument("id", type=_record_id("id", "an approval request id"))
     sp.add_argument(
         "--decision", required=True, choices=["approved", "disapproved", "further_inquiry"]
     )
-    sp.add_argument("--by", required=True, help="who decided (the Chief or department head)")
+    sp.add_argument(
+        "--by",
+        required=True,
+        help="who decided (the Chief or department head)",
+        type=_person("--by"),
+    )
     sp.add_argument("--on", metavar="DATE")
     sp.add_argument("--conditions")
     sp = add("link", cmd_approval, "link a request to a case", ap)
-    sp.add_argument("case")
-    sp.add_argument("id", type=int)
+    sp.add_argument("case", type=_identifier("case"))
+    sp.add_argument("id", type=_record_id("id", "an approval request id"))
     sp = add("list", cmd_approval, "list requests", ap)
-    sp.add_argument("--employee", metavar="BADGE")
+    sp.add_argument("--employee", metavar="BADGE", type=_badge())
     sp.add_argument("--json", action="store_true")
 
     ac = sub.add_parser("account", help="official accounts and their posting log").add_subparsers(
@@ -1249,12 +1435,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the page shows the Department's phone and address (§I.D)",
     )
-    sp.add_argument("--authorised", metavar="BADGE,BADGE")
+    sp.add_argument("--authorised", metavar="BADGE,BADGE", type=_badges("--authorised"))
     sp = add("post", cmd_account, "log a post on an official account", ac)
-    sp.add_argument("account", type=int)
+    sp.add_argument("account", type=_record_id("account", "an official account id"))
     sp.add_argument("--text", required=True)
-    sp.add_argument("--by", required=True, metavar="BADGE")
-    sp.add_argument("--approved-by", metavar="NAME")
+    sp.add_argument("--by", required=True, metavar="BADGE", type=_badge("--by"))
+    sp.add_argument("--approved-by", metavar="NAME", type=_person("--approved-by"))
     sp.add_argument("--at", metavar="ISO8601")
     sp = add("log", cmd_account, "the posting log", ac)
     sp.add_argument("--flagged", action="store_true")
@@ -1264,10 +1450,10 @@ def build_parser() -> argparse.ArgumentParser:
         dest="training_cmd", required=True, parser_class=_Parser
     )
     sp = add("record", cmd_training, "record a completed training", tr)
-    sp.add_argument("--employee", required=True, metavar="BADGE")
+    sp.add_argument("--employee", required=True, metavar="BADGE", type=_badge())
     sp.add_argument("--on", required=True, metavar="DATE")
     sp.add_argument("--course", required=True)
-    sp.add_argument("--trainer", required=True)
+    sp.add_argument("--trainer", required=True, type=_person("--trainer"))
     sp = add("overview", cmd_training, "who is not trained; training owed", tr)
     sp.add_argument("--json", action="store_true")
 
@@ -1277,11 +1463,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("list", cmd_settings_list, "list settings with their values", st)
     sp.add_argument("--json", action="store_true")
     sp = add("set", cmd_settings_set, "change a setting (IA admin)", st)
-    sp.add_argument("key")
+    sp.add_argument("key", type=_identifier("key"))
     sp.add_argument("value")
 
     sp = add("export", cmd_export, "export every case to JSON (IA admin)")
-    sp.add_argument("file")
+    sp.add_argument("file", type=_path("file"))
 
     dbp = sub.add_parser(
         "db", help="the database: server connection, upgrade, move"
@@ -1307,7 +1493,7 @@ def build_parser() -> argparse.ArgumentParser:
         dbp,
     )
     sp.add_argument("--host", required=True)
-    sp.add_argument("--port", type=int, default=5432)
+    sp.add_argument("--port", type=_count("--port", 65535), default=5432)
     sp.add_argument("--database", default="ia_desk")
     sp.add_argument("--user", default="ia_desk_app")
     sp.add_argument(
@@ -1332,13 +1518,13 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         sp = add(name, fn, f"{what} (IA admin)", au)
         if name == "export":
-            sp.add_argument("file")
+            sp.add_argument("file", type=_path("file"))
         else:
-            sp.add_argument("--limit", type=int, default=200)
+            sp.add_argument("--limit", type=_count("--limit", AUDIT_LIST_MAX), default=200)
             sp.add_argument("--json", action="store_true")
-        sp.add_argument("--user")
-        sp.add_argument("--case")
-        sp.add_argument("--event")
+        sp.add_argument("--user", type=_identifier("--user"))
+        sp.add_argument("--case", type=_identifier("--case"))
+        sp.add_argument("--event", type=_identifier("--event", 60))
         sp.add_argument("--from", dest="since", metavar="DATE")
         sp.add_argument("--to", dest="until", metavar="DATE")
     return p
@@ -1368,15 +1554,28 @@ def main(
             return 2
         return int(args.func(args))
     except IADeskError as exc:
-        print(f"ia-desk: {exc.message}", file=sys.stderr)
+        _say(f"ia-desk: {exc.message}")
         return exc.exit_code
     except KeyboardInterrupt:
-        print(
-            "ia-desk: interrupted; nothing was saved from the unfinished command.", file=sys.stderr
-        )
+        _say("ia-desk: interrupted; nothing was saved from the unfinished command.")
         return 130
     except SystemExit as exc:  # argparse --help / --version
         return int(exc.code or 0)
+    except BrokenPipeError:  # the reader went away (`ia-desk audit list | head`)
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - for the interpreter's exit flush
+        return 141
+    except Exception as exc:  # the last line of defence: a bug, never a traceback
+        # The exception's text may carry what the command was handling (SQL parameters
+        # hold names and narratives): only its kind is said, unless debugging is asked for.
+        if os.environ.get(DEBUG_ENV) == "1":
+            _say("".join(traceback.format_exception(exc)).rstrip())
+        _say(
+            f"ia-desk: the command failed with an unexpected error ({type(exc).__name__}); "
+            f"nothing was saved. This is a fault in IA Desk, not in what you typed: set "
+            f"{DEBUG_ENV}=1 for the details to report it."
+        )
+        return EXIT_UNEXPECTED
 
 
 if __name__ == "__main__":

@@ -54,7 +54,15 @@ APPROVAL_CLAUSES = {
 
 
 def _store_file(session: Session, data: bytes, field: str) -> str:
-    """Keep an attached layout or capture with the evidence bytes (checked, write-once)."""
+    """Keep an attached layout or capture with the evidence bytes (checked, write-once);
+    no larger than an evidence file may be."""
+    from ia_desk.settings import get_setting
+
+    cap_mb = int(get_setting(session, "evidence_max_mb"))
+    if len(data) > cap_mb * 1024 * 1024:
+        raise InputError(
+            f"{field}: the file is {len(data):,} bytes; at most {cap_mb} MB.", field=field
+        )
     try:
         inspect(data)
     except Unreadable as exc:
@@ -90,6 +98,7 @@ def add_approval_request(
             field="policy",
         )
     text = v.text(purpose, "purpose", max_len=5000, multiline=True)
+    name = v.text(layout_name, "layout", required=False, max_len=255)
     sha = _store_file(session, layout, "layout") if layout else None
     req = ApprovalRequest(
         employee_id=emp.id,
@@ -97,8 +106,8 @@ def add_approval_request(
         items=sorted(set(items)),
         purpose=text or "",
         layout_sha256=sha,
-        layout_file_name=layout_name,
-        submitted_on=submitted_on or dt.date.today(),
+        layout_file_name=name,
+        submitted_on=v.bounded_date(submitted_on or dt.date.today(), "submitted_on"),
         recorded_by=actor.login,
     )
     session.add(req)
@@ -129,8 +138,8 @@ def decide_approval(
     if req is None:
         raise NotFound(f"There is no approval request {request_id}.", field="request")
     req.decision = v.choice(decision, "decision", DECISIONS)
-    req.decided_by = v.text(decided_by, "decided_by", max_len=120)
-    req.decided_on = on or dt.date.today()
+    req.decided_by = v.person_name(decided_by, "decided_by", max_len=120)
+    req.decided_on = v.bounded_date(on or dt.date.today(), "decided_on")
     if req.decided_on < req.submitted_on:
         raise InputError("decided_on: before the request was submitted.", field="decided_on")
     req.conditions = v.text(conditions, "conditions", required=False, max_len=5000, multiline=True)
@@ -255,13 +264,13 @@ def add_account(
     authorised: list[str],
 ) -> OfficialAccount:
     require(actor, "registers.manage", "account.add")
-    for badge in authorised:
-        employee_by_badge(session, badge)
+    # Badges in their normal form, as the posting log compares them with the poster's.
+    badges = {employee_by_badge(session, badge).badge for badge in authorised}
     acc = OfficialAccount(
         platform=v.text(platform, "platform", max_len=60) or "",
         handle=v.text(handle, "handle", max_len=120) or "",
         shows_contact=shows_contact,
-        authorised=sorted(set(authorised)),
+        authorised=sorted(badges),
     )
     session.add(acc)
     session.flush()
@@ -299,13 +308,14 @@ def log_post(
     when = posted_at or dt.datetime.now(dt.UTC)
     if when.tzinfo is None:
         raise InputError("posted_at: give the UTC offset too.", field="posted_at")
+    v.bounded_date(when, "posted_at")
     post = OfficialPost(
         account_id=acc.id,
         posted_at=when.astimezone(dt.UTC).replace(tzinfo=None),
         text=v.text(text, "text", max_len=20_000, multiline=True) or "",
         capture_sha256=_store_file(session, capture, "capture") if capture else None,
         posted_by=poster.badge,
-        approved_by=v.text(approved_by, "approved_by", required=False, max_len=120),
+        approved_by=v.person_name(approved_by, "approved_by", required=False, max_len=120),
         approved_at=utcnow() if approved_by else None,
         recorded_by=actor.login,
     )
@@ -363,13 +373,14 @@ def record_training(
     """A completed training; it closes the employee's open training items."""
     require(actor, "registers.manage", "training.record")
     emp = employee_by_badge(session, badge)
+    v.bounded_date(completed_on, "completed_on")
     if completed_on > dt.date.today():
         raise InputError("completed_on: lies in the future.", field="completed_on")
     rec = TrainingRecord(
         employee_id=emp.id,
         completed_on=completed_on,
         course=v.text(course, "course", max_len=200) or "",
-        trainer=v.text(trainer, "trainer", max_len=120) or "",
+        trainer=v.person_name(trainer, "trainer", max_len=120) or "",
         recorded_by=actor.login,
     )
     session.add(rec)
@@ -450,7 +461,7 @@ def record_annual_review(
         raise InputError("policy: vpd-3.21 or city-sn.", field="policy")
     review = PolicyAnnualReview(
         policy_id=policy,
-        reviewed_on=reviewed_on,
+        reviewed_on=v.bounded_date(reviewed_on, "reviewed_on"),
         reviewers=v.text(reviewers, "reviewers", max_len=2000) or "",
         outcome=v.text(outcome, "outcome", max_len=20_000, multiline=True) or "",
         recorded_by=actor.login,

@@ -624,3 +624,45 @@ def test_user_and_audit_commands(run, users, tmp_path, monkeypatch):
     }
     code, out, _ = run("audit", "export", str(tmp_path / "a.csv"), "--case", "IA-2026-0001")
     assert code == 0 and "exported" in out
+
+
+def test_an_unexpected_error_is_no_traceback_and_nothing_is_saved(run, tmp_path, db, monkeypatch):
+    """The last line of defence: a fault in IA Desk (here after the case's rows are
+    written, before the command ends) is said plainly with exit 70, its detail (which may
+    hold a reporter's name) kept back unless IA_DESK_DEBUG=1, and nothing is saved."""
+
+    def fail(*_args, **_kwargs):
+        raise RuntimeError("while indexing the report of Pat Quill")
+
+    monkeypatch.setattr("ia_desk.cases.intake.index_text", fail)
+    code, out, err = run("report", "add", write_report(tmp_path))
+    assert code == 70
+    assert "unexpected error (RuntimeError)" in err and "nothing was saved" in err
+    assert "Traceback" not in out + err and "Pat Quill" not in out + err
+    assert case_count(db) == 0
+    monkeypatch.setenv("IA_DESK_DEBUG", "1")
+    code, _, err = run("report", "add", write_report(tmp_path))
+    assert code == 70 and "Traceback" in err and "Pat Quill" in err
+    assert case_count(db) == 0
+
+
+def test_bad_arguments_name_the_argument_before_anything_is_opened(run, tmp_path):
+    code, _, err = run("audit", "list", "--limit", "-3")
+    assert code == 2 and "--limit: -3 is out of range (1 to 100000)" in err
+    code, _, err = run("evidence", "custody", "twelve")
+    assert code == 2 and "id: 'twelve' is not an evidence id" in err
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * (8 * 1024 * 1024 + 1))
+    code, _, err = run("report", "add", str(big))
+    assert code == 2 and "file:" in err and "at most 8,388,608" in err
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["{tmp}", "http://evil.example/ia.db", "{tmp}/ia\x00.db", "sqlite+pysqlcipher:///" + "y" * 300],
+    ids=["a folder", "an http address", "a NUL byte", "a name too long"],
+)
+def test_a_db_that_cannot_be_a_database_is_refused_naming_db(tmp_path, capsys, where):
+    code = main(["--db", where.format(tmp=tmp_path), "case", "list"])
+    err = capsys.readouterr().err
+    assert code == 2 and "--db:" in err and "Traceback" not in err

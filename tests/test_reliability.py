@@ -206,6 +206,7 @@ def test_a_full_disk_leaves_sign_in_reading_printing_and_backups_working_and_aud
         printed = summary(s, actor, number, "command")
     write_pdf(printed, tmp_path / "summary.pdf")
     backup = tmp_path / "other-disk" / "ia.db"
+    backup.parent.mkdir()
     make_backup(db, actor, backup)
     session_events.record(db, actor, "lock")
 
@@ -351,6 +352,7 @@ def test_on_a_real_full_file_system_reading_and_backups_go_on(tmp_path, isolated
         with full.write(actor, audit_only=True) as s:
             printed = summary(s, actor, number, "command")
         write_pdf(printed, tmp_path / "summary.pdf")
+        (tmp_path / "usb").mkdir()
         make_backup(full, actor, tmp_path / "usb" / "ia.db")
         with pytest.raises(ReadOnlyDatabase), full.write(actor) as s:
             open_case(s, actor, parse_report(report_doc()))
@@ -509,6 +511,7 @@ def test_two_people_editing_the_same_case_get_a_conflict(db, admin, open_report)
 def test_backup_and_restore_round_trip(db, admin, open_report, tmp_path, db_path):
     open_report()
     backup = tmp_path / "b" / "ia.db"
+    backup.parent.mkdir()  # a backup goes into a folder that exists (test_hostile_input)
     digest = make_backup(db, admin, backup)
     assert backup.exists() and len(digest) == 64
     raw = backup.read_bytes()
@@ -606,6 +609,7 @@ def test_a_killed_backup_leaves_nothing_after_the_next_backup_or_start(
     db, admin, db_path, tmp_path, next_
 ):
     out = tmp_path / "usb" / "monday.db"
+    out.parent.mkdir()
     left = _kill_a_backup(db, db_path, admin, out)
     again = open_database(str(db_path)) if next_ == "start" else None
     if again is None:

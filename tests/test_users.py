@@ -226,12 +226,12 @@ def test_users_change_their_own_password_and_a_reset_forces_a_change(db, admin, 
     me = authenticate(db, login, PASSWORD)
     other_session = authenticate(db, login, PASSWORD)
     with pytest.raises(InputError, match="differ"):
-        change_own_password(db, me, PASSWORD, PASSWORD)
+        change_own_password(db, login, PASSWORD, PASSWORD)
     with pytest.raises(InputError, match="at least 12"):
-        change_own_password(db, me, PASSWORD, "short-1A")
+        change_own_password(db, login, PASSWORD, "short-1A")
     with pytest.raises(AuthenticationError):
-        change_own_password(db, me, "not-my-password-1", "A-brand-new-one-2026")
-    me = change_own_password(db, me, PASSWORD, "A-brand-new-one-2026")
+        change_own_password(db, login, "not-my-password-1", "A-brand-new-one-2026")
+    me = change_own_password(db, login, PASSWORD, "A-brand-new-one-2026")
     with db.read(me):
         pass  # this session goes on...
     with pytest.raises(SessionEnded, match="password"), db.read(other_session):
@@ -247,7 +247,7 @@ def test_users_change_their_own_password_and_a_reset_forces_a_change(db, admin, 
     assert reset_actor.must_change_password
     with pytest.raises(SessionEnded, match="new password"), db.read(reset_actor):
         pass
-    mine = change_own_password(db, reset_actor, "Set-by-the-admin-2026", "Mine-and-only-mine-9")
+    mine = change_own_password(db, login, "Set-by-the-admin-2026", "Mine-and-only-mine-9")
     assert not mine.must_change_password
     with db.read(mine):
         pass

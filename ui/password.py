@@ -62,7 +62,9 @@ class ChangePasswordDialog(QDialog):
             self.error.setText("The two new passwords differ.")
             return
         try:
-            self.actor = change_own_password(self.db, self.actor, self.old.text(), self.new.text())
+            self.actor = change_own_password(
+                self.db, self.actor.login, self.old.text(), self.new.text()
+            )
         except IADeskError as exc:
             self.error.setText(exc.message)
             return

@@ -281,6 +281,9 @@ def verify(session: Session, checkpoint: tuple[int, str] | None = None) -> Verif
     return verify_rows(rows, key, head=head, checkpoint=checkpoint)
 
 
+LIST_MAX = 100_000  # events one listing shows; the CSV export takes every match
+
+
 def parse_checkpoint(value: str) -> tuple[int, str]:
     from ia_desk.errors import InputError
 
@@ -308,13 +311,26 @@ def list_events(
     event: str | None = None,
     since: dt.date | None = None,
     until: dt.date | None = None,
-    limit: int = 500,
+    limit: int | None = 500,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """The audit trail, newest first, filtered (IA administrators)."""
+    """The audit trail, newest first, filtered (IA administrators).
+
+    ``since``/``until`` must lie in the years ``validation`` allows and ``limit`` from 1 to
+    LIST_MAX (None: every matching event, for the export); out of range is an InputError
+    naming the filter, before the database is asked.
+    """
+    from ia_desk import validation
     from ia_desk.security.roles import require
 
     require(actor, "audit.read", "audit.list")
+    if since is not None:
+        validation.bounded_date(since, "from")
+    if until is not None:
+        validation.bounded_date(until, "to")
+    if limit is not None:
+        limit = validation.limit(limit, "limit", maximum=LIST_MAX)
+    offset = validation.limit(offset, "offset", minimum=0, maximum=validation.MAX_ID)
     stmt = select(AuditEvent).order_by(AuditEvent.seq.desc())
     if user:
         stmt = stmt.where(AuditEvent.user_login == user.strip().lower())
@@ -328,7 +344,7 @@ def list_events(
         stmt = stmt.where(
             AuditEvent.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
         )
-    rows = session.scalars(stmt.limit(limit).offset(offset))
+    rows = session.scalars(stmt.limit(limit).offset(offset) if limit else stmt.offset(offset))
     return [
         {
             "seq": e.seq,
@@ -361,10 +377,19 @@ EXPORT_COLUMNS = (
 
 
 def export_events(session: Session, actor: Actor, out: Any, **filters: Any) -> int:
-    """Write the filtered trail as CSV (IA administrators); the export is audited."""
+    """Write the filtered trail as CSV (IA administrators); the export is audited.
+
+    ``out``'s folder must exist (InputError naming the file otherwise, and for a file that
+    cannot be written); a failed write leaves no file and, the caller's transaction
+    rolling back, no audit event.
+    """
     import csv
 
-    rows = list_events(session, actor, limit=10_000_000, **filters)
+    from ia_desk import validation
+    from ia_desk.errors import InputError
+
+    rows = list_events(session, actor, limit=None, **filters)
+    out = validation.output_file(out, "file")
     append(
         session,
         actor,
@@ -374,9 +399,13 @@ def export_events(session: Session, actor: Actor, out: Any, **filters: Any) -> i
         details={"rows": len(rows), "filters": {k: str(v) for k, v in filters.items() if v}},
     )
     session.flush()
-    with open(out, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(EXPORT_COLUMNS)
-        for r in reversed(rows):
-            w.writerow([r[k] for k in EXPORT_COLUMNS])
+    try:
+        with open(out, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(EXPORT_COLUMNS)
+            for r in reversed(rows):
+                w.writerow([r[k] for k in EXPORT_COLUMNS])
+    except OSError as exc:
+        out.unlink(missing_ok=True)
+        raise InputError(f"file: cannot write {out}: {exc.strerror}.", field="file") from None
     return len(rows)

@@ -11,7 +11,6 @@ and the hash of the tracking code that the reply hands back.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,17 +89,11 @@ class IntakeResult:
     linked_cases: list[str]
 
 
-def parse_json(raw: str | bytes) -> Any:
-    try:
-        return json.loads(raw)
-    except UnicodeDecodeError:
-        raise InputError("The report is not UTF-8 text.") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"The report is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
-        ) from None
-    except RecursionError:
-        raise InputError("The report is not valid JSON: nested too deeply.") from None
+def parse_json(raw: str | bytes, what: str = "The report") -> Any:
+    """Parse a JSON document (a report, a matrix file); InputError naming what is wrong,
+    including what json.loads would silently accept: a key given twice, lone surrogates,
+    numbers too long to convert (see ``validation.json_document``)."""
+    return v.json_document(raw, what)
 
 
 def parse_report(data: Any, *, now: dt.datetime | None = None) -> ReportInput:
@@ -124,7 +117,9 @@ def parse_report(data: Any, *, now: dt.datetime | None = None) -> ReportInput:
         {"mode", "name", "badge", "phone", "email", "good_faith", "tracking_code"},
     )
     mode = v.choice(r.get("mode"), "reporter.mode", REPORTER_MODES)
-    code = v.text(r.get("tracking_code"), "reporter.tracking_code", required=False, max_len=20)
+    code = v.identifier(
+        r.get("tracking_code"), "reporter.tracking_code", required=False, max_len=20
+    )
     if code is not None and tracking.normalise(code) is None:
         raise InputError(
             "reporter.tracking_code: not a tracking code (like 7K3M-Q9TX-2HDA).",
@@ -151,8 +146,8 @@ def parse_report(data: Any, *, now: dt.datetime | None = None) -> ReportInput:
             raise InputError("reporter.email: not an e-mail address.", field="reporter.email")
         reporter = ReporterInput(
             mode,
-            name=v.text(r.get("name"), "reporter.name", max_len=120),
-            badge=v.text(r.get("badge"), "reporter.badge", required=False, max_len=20),
+            name=v.person_name(r.get("name"), "reporter.name", max_len=120),
+            badge=v.identifier(r.get("badge"), "reporter.badge", required=False, max_len=20),
             phone=v.text(r.get("phone"), "reporter.phone", required=False, max_len=40),
             email=email,
             good_faith=v.boolean(r.get("good_faith"), "reporter.good_faith", True),
@@ -171,7 +166,7 @@ def parse_report(data: Any, *, now: dt.datetime | None = None) -> ReportInput:
     for i, s in enumerate(subjects_raw):
         f = f"subjects[{i}]"
         s = v.obj(s, f, {"badge", "name", "department", "rank", "unit"})
-        badge = v.text(s.get("badge"), f"{f}.badge", max_len=20)
+        badge = v.identifier(s.get("badge"), f"{f}.badge", max_len=20)
         assert badge is not None
         if badge in seen:
             raise InputError(f"{f}.badge: badge {badge} is listed twice.", field=f"{f}.badge")
@@ -180,7 +175,7 @@ def parse_report(data: Any, *, now: dt.datetime | None = None) -> ReportInput:
         subjects.append(
             SubjectInput(
                 badge=badge,
-                name=v.text(s.get("name"), f"{f}.name", required=False, max_len=120),
+                name=v.person_name(s.get("name"), f"{f}.name", required=False, max_len=120),
                 department=None if dept is None else v.choice(dept, f"{f}.department", DEPARTMENTS),
                 rank=v.text(s.get("rank"), f"{f}.rank", required=False, max_len=60),
                 unit=v.text(s.get("unit"), f"{f}.unit", required=False, max_len=80),
@@ -204,7 +199,11 @@ def parse_report(data: Any, *, now: dt.datetime | None = None) -> ReportInput:
         raise InputError('clauses: a list of clause ids such as "vpd-3.21/III.M".', field="clauses")
     if len(clauses_raw) > MAX_CLAUSES:
         raise InputError(f"clauses: at most {MAX_CLAUSES}.", field="clauses")
-    clauses = list(dict.fromkeys(c.strip() for c in clauses_raw))
+    clauses = list(
+        dict.fromkeys(
+            v.identifier(c, f"clauses[{i}]", max_len=80) or "" for i, c in enumerate(clauses_raw)
+        )
+    )
 
     return ReportInput(
         received_at=received,

@@ -551,7 +551,11 @@ def rehash(session: Session, evidence: Any) -> bool:
 
 
 def employee_by_badge(session: Session, badge: str) -> Employee:
-    emp = session.scalar(select(Employee).where(Employee.badge == (badge or "").strip()))
+    """The employee with this badge, compared in its normal form ("１２３４" is 1234)."""
+    from ia_desk import validation
+
+    badge = validation.identifier(badge, "employee", max_len=20) or ""
+    emp = session.scalar(select(Employee).where(Employee.badge == badge))
     if emp is None:
         raise NotFound(
             f"There is no employee with badge {badge!r} on the roster.", field="employee"

@@ -45,8 +45,13 @@ def months_between(start: dt.date, end: dt.date) -> list[str]:
 def compute(
     session: Session, actor: Actor, start: dt.date, end: dt.date, unit: str | None = None
 ) -> dict[str, Any]:
-    """Every figure of the Statistics screen for cases received from ``start`` to ``end``."""
+    """Every figure of the Statistics screen for cases received from ``start`` to ``end``
+    (both in the years ``validation`` allows; InputError naming ``from``/``to`` otherwise)."""
+    from ia_desk import validation
+
     require(actor, "case.read", "stats.view")
+    validation.bounded_date(start, "from")
+    validation.bounded_date(end, "to")
     if end < start:
         raise InputError("The period ends before it starts.", field="to")
     stmt = (

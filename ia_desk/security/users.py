@@ -44,8 +44,11 @@ SIGN_IN_FAILED = (
 
 
 def _validate(login: str, role: str, name: str) -> tuple[str, str, str]:
-    login = (login or "").strip().lower()
-    name = (name or "").strip()
+    from ia_desk import validation
+
+    # The normal form first, so that a full-width login is the same login, not a twin.
+    login = (validation.identifier(login, "login") or "").lower()
+    name = validation.person_name(name, "name") or ""
     if not LOGIN_RE.match(login):
         raise InputError(
             "login: 2 to 40 characters, starting with a letter; letters, digits, '.', '_', '-'.",
@@ -231,17 +234,14 @@ def _failed(session: Session, user: User | None, login: str, details: dict[str, 
     )
 
 
-def change_own_password(db: Database, actor: Actor, old: str, new: str) -> Actor:
-    """A user sets their own password, proving the old one (an administrator's reset
-    leaves a password that must be changed this way before anything else). Returns the
-    actor of the session that goes on; other sessions of the user end. Audited; a wrong
-    old password counts as a failed sign-in."""
+def change_own_password(db: Database, login: str, old: str, new: str) -> Actor:
+    """A user sets their own password, proving the old one: it is a sign-in, with its
+    lockout and its one answer for every failure (an administrator's reset leaves a
+    password that must be changed this way before anything else). Returns the actor of
+    the session that goes on; other sessions of the user end. Audited."""
     if new == old:
         raise InputError("The new password must differ from the old one.", field="password")
-    with db.read() as session:
-        user = session.get(User, actor.user_id)
-        login = user.login if user is not None else actor.login
-    passwords.check_password_rules(new, login)
+    passwords.check_password_rules(new, (login or "").strip().lower())
     signed_in = authenticate(db, login, old)
     with db.write(None) as session:
         user = session.get(User, signed_in.user_id, with_for_update=True)
