@@ -1,7 +1,13 @@
 """Evidence in the app: the thumbnail grid with drop, paste and pick; the viewer.
 
 Adding runs the core's intake off the GUI thread; the clipboard path stores a lossless
-PNG of the pasted image and hashes that.
+PNG of the pasted image and hashes that. A file already stored as evidence is added and
+the core's warning is shown.
+
+The viewer never decodes an original in this process: it shows the rendition the
+core's isolated decoder made (``view_evidence``), a PNG of bounded size, and says when
+that is scaled or is only the first page. The only pictures this process decodes are
+the ones our own worker wrote (thumbnails, renditions) and pasted clipboard images.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -43,12 +50,13 @@ from PySide6.QtWidgets import (
 
 from ia_desk.db.engine import Database
 from ia_desk.evidence.store import (
+    Added,
     EvidenceInput,
+    EvidenceView,
     add_evidence,
-    custody_log,
     export_evidence,
-    open_evidence,
     thumbnail,
+    view_evidence,
 )
 from ia_desk.security.actor import Actor
 from ui.worker import run_task
@@ -115,6 +123,8 @@ class EvidenceGrid(QWidget):
             paste.activated.connect(self.paste)
         self.can_add = can_add
         self.error: str | None = None
+        self.warning: str | None = None  # the last addition's duplicate warnings
+        self._notice: QMessageBox | None = None
 
     def show_items(self, number: str, items: list[dict[str, Any]]) -> None:
         self.number = number
@@ -152,9 +162,14 @@ class EvidenceGrid(QWidget):
             return
         number = self.number
 
-        def work() -> int:
+        def work() -> Added:
             with self.db.write(self.actor) as s:
-                return len(add_evidence(s, self.actor, number, items))
+                return add_evidence(s, self.actor, number, items)
+
+        def done(added: Added) -> None:
+            self.added.emit()
+            if added.warnings:
+                self.warn("\n\n".join(w.message for w in added.warnings))
 
         def failed(exc: BaseException) -> None:
             from ui.worker import show_error
@@ -162,9 +177,22 @@ class EvidenceGrid(QWidget):
             self.error = getattr(exc, "message", str(exc))
             show_error(self, exc)
 
-        run_task(
-            self, work, lambda _n: self.added.emit(), failed, label="Checking and storing evidence…"
+        run_task(self, work, done, failed, label="Checking and storing evidence…")
+
+    def warn(self, text: str) -> None:
+        """Say that files were already evidence, without stopping the user's work."""
+        self.warning = text
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Already stored as evidence",
+            text,
+            QMessageBox.StandardButton.Ok,
+            self,
         )
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self._notice = box
 
     def pick_files(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Add screenshots", "", IMAGE_FILTER)
@@ -215,12 +243,13 @@ class ZoomView(QGraphicsView):
         self.item: QGraphicsPixmapItem | None = None
         self.auto_fit = True  # until the user zooms, the image follows the window's size
 
-    def set_image(self, data: bytes) -> bool:
-        pix = QPixmap()
-        if not pix.loadFromData(data):
-            return False
+    def set_image(self, image: QImage) -> bool:
+        """Show a picture already decoded (from the core's rendition, never an original)."""
         self.scene_.clear()
-        self.item = self.scene_.addPixmap(pix)
+        self.item = None
+        if image.isNull():
+            return False
+        self.item = self.scene_.addPixmap(QPixmap.fromImage(image))
         self.fit()
         return True
 
@@ -256,6 +285,11 @@ class EvidenceViewer(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
         ll = QVBoxLayout(left)
+        self.scale_note = QLabel()
+        self.scale_note.setObjectName("rendition-note")
+        self.scale_note.setWordWrap(True)
+        self.scale_note.hide()
+        ll.addWidget(self.scale_note)
         self.view = ZoomView()
         ll.addWidget(self.view)
         zoom_row = QHBoxLayout()
@@ -299,15 +333,19 @@ class EvidenceViewer(QWidget):
     def reload(self) -> None:
         eid = self.evidence_id
 
-        def work() -> tuple[dict[str, Any], bytes, list[dict[str, Any]]]:
-            with self.db.read() as s:
-                meta, data = open_evidence(s, self.actor, eid)
-                return meta, data, custody_log(s, self.actor, eid)
+        def work() -> tuple[EvidenceView, QImage]:
+            view = view_evidence(self.db, self.actor, eid)
+            # The worker's own PNG, decoded here off the GUI thread (QImage may be).
+            image = QImage()
+            if view.rendition is not None:
+                image = QImage.fromData(view.rendition.png, "PNG")
+            return view, image
 
         run_task(self, work, self._show, label="Opening evidence…")
 
-    def _show(self, result: tuple[dict[str, Any], bytes, list[dict[str, Any]]]) -> None:
-        meta, data, log = result
+    def _show(self, result: tuple[EvidenceView, QImage]) -> None:
+        view, image = result
+        meta, log = view.metadata, view.custody
         self.metadata = meta
         if meta["verified"]:
             self.badge.setText("✔ VERIFIED: the bytes hash to the SHA-256 recorded at capture")
@@ -352,8 +390,10 @@ class EvidenceViewer(QWidget):
             text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             text.setWordWrap(True)
             self.meta.addRow(label, text)
-        if meta["media_type"].startswith("image/"):
-            self.view.set_image(data)
+        self.view.set_image(image)
+        note = view.problem or (view.rendition.describe() if view.rendition else "")
+        self.scale_note.setText(note)
+        self.scale_note.setVisible(bool(note))
         self.custody.setRowCount(len(log))
         for r, e in enumerate(log):
             for c, v in enumerate(
