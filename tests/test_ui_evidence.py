@@ -122,9 +122,14 @@ def test_the_viewer_shows_a_large_image_without_decoding_the_original_in_the_app
         eid = e.id
     decoded_here = []
 
+    def given(arg) -> bytes | None:
+        if isinstance(arg, io.BytesIO):
+            return arg.getvalue()
+        return bytes(arg) if isinstance(arg, bytes | bytearray | memoryview) else None
+
     def watch(name, real):
         def call(*args, **kwargs):
-            if any(bytes(a) == original for a in args if isinstance(a, bytes | bytearray)):
+            if any(given(a) == original for a in args):
                 decoded_here.append(name)
             return real(*args, **kwargs)
 

@@ -46,71 +46,76 @@ def status(field):
                 return int(line.split()[1]) / 1024  # MB
 
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-from ia_desk.db.engine import open_database
-from ia_desk.security.users import actor_of, get_user
-from ui.evidence import EvidenceViewer
-from ui.worker import pending_tasks
+if __name__ == "__main__":
+    # A spawned decoder worker imports this file again: only the app runs this part.
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    from ia_desk.db.engine import open_database
+    from ia_desk.security.users import actor_of, get_user
+    from ui.evidence import EvidenceViewer
+    from ui.worker import pending_tasks
 
-app = QApplication([])
-app.setQuitOnLastWindowClosed(False)
-db = open_database({path!r})
-with db.read() as s:
-    actor = actor_of(get_user(s, "bench"))
-opens = []
+    app = QApplication([])
+    app.setQuitOnLastWindowClosed(False)
+    db = open_database({path!r})
+    with db.read() as s:
+        actor = actor_of(get_user(s, "bench"))
+    opens = []
 
 
-def open_once():
-    import gc
-    gc.collect()
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")  # the peak (VmHWM) starts again from what is resident now
-    before = status("VmRSS")
-    beats, worst = [time.perf_counter()], [0.0]
+    def open_once():
+        import gc
+        gc.collect()
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")  # the peak (VmHWM) starts again from what is resident now
+        before = status("VmRSS")
+        beats, worst = [time.perf_counter()], [0.0]
 
-    def beat():
-        now = time.perf_counter()
-        worst[0] = max(worst[0], now - beats[-1] - 0.005)
-        beats.append(now)
+        def beat():
+            now = time.perf_counter()
+            worst[0] = max(worst[0], now - beats[-1] - 0.005)
+            beats.append(now)
 
-    heart = QTimer(interval=5)
-    heart.timeout.connect(beat)
-    heart.start()
-    t0 = time.perf_counter()
-    viewer = EvidenceViewer(db, actor, {eid})
-    viewer.show()
+        heart = QTimer(interval=5)
+        heart.timeout.connect(beat)
+        heart.start()
+        t0 = time.perf_counter()
+        viewer = EvidenceViewer(db, actor, {eid})
+        viewer.show()
 
-    def check():
-        if viewer.view.item is None or pending_tasks():
-            QTimer.singleShot(1, check)
+        def check():
+            if time.perf_counter() - t0 > 120:
+                print("not shown after 120 s:", getattr(viewer, "scale_note", viewer.badge).text(), flush=True)
+                os._exit(1)
+            if viewer.view.item is None or pending_tasks():
+                QTimer.singleShot(1, check)
+                return
+            beat()  # the gap up to now counts too
+            shown = time.perf_counter() - t0
+            heart.stop()
+            opens.append((shown, worst[0], status("VmHWM") - before))
+            viewer.close()
+            viewer.deleteLater()
+            QTimer.singleShot(300, next_open)
+
+        QTimer.singleShot(1, check)
+
+
+    def next_open():
+        if len(opens) == {opens}:
+            for i, (shown, stall, peak) in enumerate(opens, 1):
+                print(f"open {{i}}: shown after {{shown * 1000:.0f}} ms, longest GUI stall "
+                      f"{{stall * 1000:.0f}} ms, app peak RSS +{{peak:.0f}} MB", flush=True)
+            app.quit()
             return
-        beat()  # the gap up to now counts too
-        shown = time.perf_counter() - t0
-        heart.stop()
-        opens.append((shown, worst[0], status("VmHWM") - before))
-        viewer.close()
-        viewer.deleteLater()
-        QTimer.singleShot(300, next_open)
-
-    QTimer.singleShot(1, check)
+        open_once()
 
 
-def next_open():
-    if len(opens) == {opens}:
-        for i, (shown, stall, peak) in enumerate(opens, 1):
-            print(f"open {{i}}: shown after {{shown * 1000:.0f}} ms, longest GUI stall "
-                  f"{{stall * 1000:.0f}} ms, app peak RSS +{{peak:.0f}} MB", flush=True)
-        app.quit()
-        return
-    open_once()
-
-
-QTimer.singleShot(500, next_open)
-app.exec()
-from ia_desk.evidence.decode import shutdown_worker
-shutdown_worker()
-os._exit(0)
+    QTimer.singleShot(500, next_open)
+    app.exec()
+    from ia_desk.evidence.decode import shutdown_worker
+    shutdown_worker()
+    os._exit(0)
 """
 
 
