@@ -239,6 +239,42 @@ def test_random_bytes_never_crash_intake(db, admin, case, payload):
         assert counts(db) == before
 
 
+SEEDS = {
+    "png": lambda: image_bytes("PNG", (40, 30)),
+    "jpg": lambda: image_bytes("JPEG", (40, 30)),
+    "gif": gif_two_frames,
+    "webp": lambda: image_bytes("WEBP", (40, 30)),
+    "bmp": lambda: image_bytes("BMP", (40, 30)),
+    "tif": lambda: image_bytes("TIFF", (40, 30)),
+    "pdf": lambda: pdf_bytes(with_link),
+}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    kind=st.sampled_from(sorted(SEEDS)),
+    edits=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), min_size=1, max_size=6),
+    cut=st.one_of(st.none(), st.floats(0, 1)),
+    tail=st.binary(max_size=40),
+)
+def test_damaged_files_of_every_accepted_type_never_crash_intake(
+    db, admin, case, kind, edits, cut, tail
+):
+    data = bytearray(SEEDS[kind]())
+    for where, value in edits:
+        data[int(where * (len(data) - 1))] = value
+    if cut is not None:
+        data = data[: int(cut * len(data))]
+    before = counts(db)
+    try:
+        add(db, admin, case, EvidenceInput(bytes(data) + tail, f"damaged.{kind}"))
+    except RefusedInput as exc:
+        assert exc.message.startswith(f"damaged.{kind}: refused: ")
+        assert counts(db) == before
+
+
 def test_same_image_twice_is_stored_once_and_linked_twice(db, admin, case):
     data = image_bytes("PNG")
     add(db, admin, case, EvidenceInput(data, "a.png"))

@@ -725,6 +725,11 @@ def _in_worker(fn: Callable[..., T], *args: Any) -> T:
             "the file made the decoder fail (the worker process was stopped); "
             "the file is damaged or hostile"
         ) from None
+    except Exception as exc:  # noqa: BLE001 - a library tripped over hostile bytes: refuse
+        raise Unreadable(
+            f"the file could not be examined ({type(exc).__name__} in the decoder); "
+            "it is damaged or hostile"
+        ) from None
 
 
 def inspect(data: bytes) -> Inspection:
