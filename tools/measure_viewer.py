@@ -156,7 +156,7 @@ def build(path: Path, side: int) -> int:
     with db.write(actor) as s:
         number = open_case(s, actor, report).case.number
         added = add_evidence(s, actor, number, [EvidenceInput(data, "huge.png")])
-        (item,) = getattr(added, "evidence", added)  # before and after it said what it found
+        (item,) = getattr(added, "evidence", added)  # a plain list before issue 18
         eid = item.id
     from ia_desk.evidence.decode import shutdown_worker
 

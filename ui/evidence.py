@@ -191,6 +191,7 @@ class EvidenceGrid(QWidget):
         if not items or self.number is None:
             return
         number = self.number
+        self.warning = None
 
         def work() -> Added:
             with self.db.write(self.actor) as s:
