@@ -506,8 +506,9 @@ def _inspect_pdf(data: bytes) -> Inspection:
         ) from None
     except (pikepdf.PdfError, ValueError, RuntimeError) as exc:
         raise Unreadable(
-            f"it does not parse as a PDF ({_qpdf_reason(exc)}), so it may be another kind "
-            "of file with a PDF's first and last lines"
+            f"it does not parse as a PDF ({_qpdf_reason(exc)}): it is damaged, or another "
+            "kind of file behind a PDF's first and last lines; if it is a real document, "
+            "save or print it again as a PDF first"
         ) from None
     with pdf:
         if not _PDF_TAIL.search(data, max(0, end - 1024), end):
