@@ -557,8 +557,8 @@ def cmd_evidence_add(args: argparse.Namespace) -> int:
             )
         )
     with db.write(actor) as s:
-        stored = add_evidence(s, actor, args.case, items)
-        out = [
+        added = add_evidence(s, actor, args.case, items)
+        out: list[dict[str, Any]] = [
             {
                 "id": e.id,
                 "sha256": e.sha256,
@@ -566,8 +566,15 @@ def cmd_evidence_add(args: argparse.Namespace) -> int:
                 "media_type": e.media_type,
                 "size": e.size,
             }
-            for e in stored
+            for e in added.evidence
         ]
+    # A file already stored as evidence is added all the same; the warning goes to
+    # standard error (and into the JSON item), so standard output stays the list.
+    warned = {w.evidence_id: w.message for w in added.warnings}
+    for item in out:
+        if item["id"] in warned:
+            item["warning"] = warned[item["id"]]
+            print(f"warning: {item['warning']}", file=sys.stderr)
     _print(
         out,
         args.json,

@@ -154,7 +154,7 @@ def planted(db, admin, make_user, open_report) -> Planted:
                     source_url="https://facebook.example/roe/posts/9",
                 )
             ],
-        )
+        ).evidence
         p.evidence_id = item.id
         perform(s, admin, number, "findings")
         record_review(

@@ -393,13 +393,15 @@ class IntakeDialog(QDialog):
             return
 
         items = list(self.pending.items)
+        warnings: list[str] = []  # screenshots already stored as evidence elsewhere
 
         def work() -> IntakeResult:
             # The case and its screenshots are stored together, or not at all.
             with self.db.write(self.actor) as s:
                 result = open_case(s, self.actor, report)
                 if items:
-                    add_evidence(s, self.actor, result.case.number, items)
+                    added = add_evidence(s, self.actor, result.case.number, items)
+                    warnings[:] = [w.message for w in added.warnings]
                 return result
 
         def failed(exc: BaseException) -> None:
@@ -408,9 +410,9 @@ class IntakeDialog(QDialog):
             else:
                 show_error(self, exc)
 
-        run_task(self, work, self._saved, failed, label="Opening the case…")
+        run_task(self, work, lambda r: self._saved(r, warnings), failed, label="Opening the case…")
 
-    def _saved(self, result: IntakeResult) -> None:
+    def _saved(self, result: IntakeResult, warnings: list[str] | None = None) -> None:
         self.result_ = result
         if self.mode() == "anonymous":
             text = (
@@ -425,6 +427,8 @@ class IntakeDialog(QDialog):
             )
         if result.linked_cases:
             text += "\n\nLinked to earlier reports: " + ", ".join(result.linked_cases)
+        if warnings:
+            text += "\n\n" + "\n\n".join(warnings)
         box = QMessageBox(
             QMessageBox.Icon.Information, "Report saved", text, QMessageBox.StandardButton.Ok, self
         )

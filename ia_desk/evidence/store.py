@@ -1,10 +1,14 @@
 """Evidence intake, storage, verification and custody.
 
 Bytes are stored in the database, content-addressed by SHA-256 and written once: the
-same image added twice is stored once and linked twice. The original file name is
-metadata only; nothing is ever written to a path derived from it. Every view, export
-and print re-hashes the bytes and records the result in the audit trail, which is also
-each item's custody log.
+same image added twice is stored once and linked twice. Adding a file whose SHA-256 is
+already evidence (on this case or another) still adds it, and the caller is warned: a
+role that may read cases is told the case numbers, any other (a supervisor) only "on
+this case" or "elsewhere"; the audit event records the numbers either way. The original
+file name is metadata only; nothing is ever written to a path derived from it. Every
+view, export and print re-hashes the bytes and records the result in the audit trail,
+which is also each item's custody log. The viewer is given a rendition made in the
+isolated decoder (:func:`view_evidence`), never the original bytes to decode.
 """
 
 from __future__ import annotations
@@ -26,12 +30,13 @@ from ia_desk import validation as v
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import get_case
 from ia_desk.cases.workflow import case_write_problem, require_case_write
+from ia_desk.db.engine import Database
 from ia_desk.db.models import AuditEvent, Case, Evidence, EvidenceBlob, EvidenceThumb, utcnow
 from ia_desk.db.upsert import insert_unless_present
 from ia_desk.errors import AuditedRefusal, InputError, NotFound, PermissionDenied, RefusedInput
-from ia_desk.evidence.decode import EXTENSIONS, Unreadable, inspect
+from ia_desk.evidence.decode import EXTENSIONS, Rendition, Unreadable, inspect, render
 from ia_desk.security.actor import Actor
-from ia_desk.security.roles import SUPERVISOR, require, sees_identities
+from ia_desk.security.roles import SUPERVISOR, allowed, require, sees_identities
 from ia_desk.settings import get_setting
 
 METHODS = ("file", "clipboard", "drag")
@@ -56,6 +61,48 @@ class EvidenceInput:
     captured_at: dt.datetime | None = None  # aware; None = now
     captured_tz: str | None = None  # the capturing workstation's time zone
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class DuplicateWarning:
+    """An added file whose SHA-256 was already evidence. ``other_cases`` is empty for a
+    caller who may not read cases (``elsewhere`` still says there were some)."""
+
+    evidence_id: int  # the item just added
+    file_name: str
+    sha256: str
+    on_this_case: bool
+    elsewhere: bool
+    other_cases: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        """The warning in the user's words."""
+        shown = ", ".join(self.other_cases[:10])
+        if len(self.other_cases) > 10:
+            shown += f" and {len(self.other_cases) - 10} more"
+        if self.on_this_case and self.elsewhere:
+            where = "already on this case and " + (
+                f"on {shown}" if shown else "stored as evidence elsewhere"
+            )
+        elif self.on_this_case:
+            where = "already on this case"
+        elif shown:
+            where = f"already stored as evidence on {shown}"
+        else:
+            where = "already stored as evidence elsewhere"
+        return (
+            f"{self.file_name}: the same file (SHA-256 {self.sha256[:12]}…) is {where}; "
+            "it was added all the same."
+        )
+
+
+@dataclass
+class Added:
+    """What :func:`add_evidence` stored, and a warning for each file already evidence."""
+
+    evidence: list[Evidence]
+    warnings: list[DuplicateWarning]
 
 
 def local_zone_name() -> str:
@@ -111,11 +158,21 @@ def evidence_problem(actor: Actor, case: Case) -> str | None:
     return case_write_problem(actor, case)
 
 
-def add_evidence(
-    session: Session, actor: Actor, number: str, items: list[EvidenceInput]
-) -> list[Evidence]:
+def _cases_holding(session: Session, digest: str) -> list[str]:
+    """The numbers of the cases that already have this SHA-256 as evidence."""
+    rows = session.scalars(
+        select(Case.number)
+        .join(Evidence, Evidence.case_id == Case.id)
+        .where(Evidence.sha256 == digest)
+    )
+    return sorted(set(rows))
+
+
+def add_evidence(session: Session, actor: Actor, number: str, items: list[EvidenceInput]) -> Added:
     """Check and store items on a case, all or none. A refusal names the file and why,
-    stores nothing, and is audited."""
+    stores nothing, and is audited. A file already evidence (same SHA-256, on this case,
+    earlier in the same call, or on another case) is stored too; the result carries a
+    warning for it, naming the other cases only to a role that may read cases."""
     require(actor, "evidence.add", "evidence.add", "case", number)
     case = get_case(session, number)
     if actor.role != SUPERVISOR:
@@ -129,7 +186,9 @@ def add_evidence(
     if not items:
         raise InputError("No files were given.", field="file")
     cap_mb = int(get_setting(session, "evidence_max_mb"))
+    may_read_cases = allowed(actor, "case.read")
     stored: list[Evidence] = []
+    duplicates: list[DuplicateWarning] = []
     for item in items:
         data = item.data
         digest = hashlib.sha256(data).hexdigest() if data else None
@@ -160,6 +219,7 @@ def add_evidence(
             raise InputError("captured_at: give the UTC offset too.", field="captured_at")
         if captured > dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5):
             raise InputError("captured_at: lies in the future.", field="captured_at")
+        holding = _cases_holding(session, digest)
         # Stored once per content; another workstation may store the same file meanwhile.
         if session.get(EvidenceBlob, digest) is None:
             blob = {"sha256": digest, "size": len(data), "data": data}
@@ -190,6 +250,27 @@ def add_evidence(
         )
         session.add(evidence)
         session.flush()
+        details: dict[str, Any] = {
+            "sha256": digest,
+            "file_name": name,
+            "size": len(data),
+            "media_type": info.media_type,
+            "method": item.method,
+            "source_url": url,
+        }
+        if holding:
+            details["duplicate_of"] = holding  # every case that held it, this one too
+            others = tuple(n for n in holding if n != case.number)
+            duplicates.append(
+                DuplicateWarning(
+                    evidence.id,
+                    name,
+                    digest,
+                    on_this_case=case.number in holding,
+                    elsewhere=bool(others),
+                    other_cases=others if may_read_cases else (),
+                )
+            )
         append(
             session,
             actor,
@@ -197,18 +278,11 @@ def add_evidence(
             object_type="evidence",
             object_id=evidence.id,
             case_number=case.number,
-            details={
-                "sha256": digest,
-                "file_name": name,
-                "size": len(data),
-                "media_type": info.media_type,
-                "method": item.method,
-                "source_url": url,
-            },
+            details=details,
         )
         stored.append(evidence)
     case.updated_at = utcnow()
-    return stored
+    return Added(stored, duplicates)
 
 
 def rehash(session: Session, evidence: Evidence) -> bool:
@@ -289,6 +363,37 @@ def _shown_to(session: Session, actor: Actor, evidence: Evidence) -> Callable[[s
     from ia_desk.cases.redaction import withholding_for
 
     return withholding_for(session, evidence.case, sees_identities(actor)).text
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    """What the viewer shows: metadata (with ``verified``), the custody log, and a
+    picture made by the isolated decoder, or ``problem`` saying why there is none."""
+
+    metadata: dict[str, Any]
+    custody: list[dict[str, Any]]
+    rendition: Rendition | None
+    problem: str | None = None
+
+
+def view_evidence(db: Database, actor: Actor, evidence_id: int) -> EvidenceView:
+    """Open an item for the screen: audited as a view with its re-hash, as
+    :func:`open_evidence`, then rendered in the decoder's worker (page 1 of a PDF, an
+    image's first frame, at most ``decode.VIEW_MAX_PIXELS``).
+
+    The caller's process never decodes the original. Rendering runs after the view is
+    committed, so no database lock is held meanwhile; it may take a second or more for
+    a large item: call it off the GUI thread. Export still gives the original bytes."""
+    with db.read(actor) as session:
+        meta, data = open_evidence(session, actor, evidence_id)
+        log = custody_log(session, actor, evidence_id)
+    try:
+        rendition = render(data, meta["media_type"])
+    except Unreadable as exc:
+        return EvidenceView(
+            meta, log, None, f"This item cannot be shown here: {exc}. Export the original."
+        )
+    return EvidenceView(meta, log, rendition)
 
 
 def thumbnail(session: Session, sha256: str) -> bytes | None:
