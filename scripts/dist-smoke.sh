@@ -26,6 +26,9 @@ cp resources/icons/ia-desk.png "$work/shot.png"
 "$cli" --db "$db" evidence add IA-2026-0001 "$work/shot.png" --json
 "$cli" --db "$db" summary IA-2026-0001 --out "$work/x.pdf"
 test -s "$work/x.pdf"
+# A PDF as evidence: pikepdf checks it in the frozen decoder's own process.
+cp "$work/x.pdf" "$work/capture.pdf"
+"$cli" --db "$db" evidence add IA-2026-0001 "$work/capture.pdf" --json
 "$cli" --db "$db" audit verify
 "$cli" --db "$db" policy suggest "selfie in uniform with the cruiser" --top 1
 timeout 120 "$bundle/IA Desk" --db "$db" --check-start

@@ -254,3 +254,9 @@ def test_users_change_their_own_password_and_a_reset_forces_a_change(db, admin, 
     with db.read() as s:
         events = [e.event_type for e in s.scalars(select(AuditEvent))]
     assert events.count("user.change_password") == 2
+
+
+def test_a_login_typed_in_full_width_signs_in_as_itself(db) -> None:
+    assert authenticate(db, "ａｄｍｉｎ", PASSWORD).login == "admin"
+    with pytest.raises(AuthenticationError, match="the login or password is wrong"):
+        authenticate(db, "ad\u202emin", PASSWORD)  # a direction control: no such login

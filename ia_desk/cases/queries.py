@@ -17,6 +17,7 @@ from sqlalchemy import Select, and_, bindparam, func, literal_column, or_, selec
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
+from ia_desk import validation
 from ia_desk.audit.trail import append
 from ia_desk.cases.search import count_text_matches, filter_by_text
 from ia_desk.db.models import (
@@ -206,7 +207,7 @@ def _filtered(session: Session, actor: Actor, q: CaseQuery) -> Select[Any]:
             Case.id.in_(
                 select(CaseSubject.case_id)
                 .join(Employee)
-                .where(Employee.badge == q.employee.strip())
+                .where(Employee.badge == validation.identifier(q.employee, "employee", max_len=20))
             )
         )
     if q.received_from:
@@ -552,8 +553,6 @@ def rehash(session: Session, evidence: Any) -> bool:
 
 def employee_by_badge(session: Session, badge: str) -> Employee:
     """The employee with this badge, compared in its normal form ("１２３４" is 1234)."""
-    from ia_desk import validation
-
     badge = validation.identifier(badge, "employee", max_len=20) or ""
     emp = session.scalar(select(Employee).where(Employee.badge == badge))
     if emp is None:

@@ -132,6 +132,18 @@ def get_user(session: Session, login: str) -> User:
     return user
 
 
+def sign_in_name(login: str) -> str:
+    """A login as typed at sign-in, in the normal form logins are stored in (a
+    full-width "ａｄｍｉｎ" is admin); text that cannot be a login is kept as typed
+    and simply matches no account (the answer is the one every failure gets)."""
+    from ia_desk import validation
+
+    try:
+        return (validation.identifier(login, "login") or "").lower()
+    except InputError:
+        return (login or "").strip().lower()[:40]
+
+
 def authenticate(db: Database, login: str, password: str) -> Actor:
     """Check a sign-in; every attempt is audited with its real reason, but every failure
     answers with the same message after the same work (a password hash is always
@@ -144,7 +156,7 @@ def authenticate(db: Database, login: str, password: str) -> Actor:
     two lockouts; the slow hash runs outside any transaction.
     """
     started = time.monotonic()
-    login = (login or "").strip().lower()
+    login = sign_in_name(login)
     # 1. Claim an attempt (or find that none may be made). Sign-in goes on while the
     # disk is full (audit-only: the counter and the trail).
     with db.write(None, audit_only=True) as session:
@@ -241,7 +253,7 @@ def change_own_password(db: Database, login: str, old: str, new: str) -> Actor:
     the session that goes on; other sessions of the user end. Audited."""
     if new == old:
         raise InputError("The new password must differ from the old one.", field="password")
-    passwords.check_password_rules(new, (login or "").strip().lower())
+    passwords.check_password_rules(new, sign_in_name(login))
     signed_in = authenticate(db, login, old)
     with db.write(None) as session:
         user = session.get(User, signed_in.user_id, with_for_update=True)
