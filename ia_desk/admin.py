@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session, selectinload
 from ia_desk import __version__
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import allegation_dict, incident_dict
-from ia_desk.db.engine import Database, open_database
+from ia_desk.db.engine import Database
 from ia_desk.db.models import AuditHead, Case, CaseSubject, Employee, PolicyVersion, User
 from ia_desk.errors import InputError
 from ia_desk.security import keys
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
 from ia_desk.security.users import count_users, create_first_admin
+from ia_desk.startup import open_database
 
 
 def initialise(

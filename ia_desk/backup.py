@@ -57,7 +57,7 @@ def _quote(value: str) -> str:
 
 
 def _pending_folder() -> Path:
-    from ia_desk.db.engine import data_dir
+    from ia_desk.db.paths import data_dir
 
     return data_dir() / PENDING_DIR
 

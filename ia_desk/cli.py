@@ -228,7 +228,7 @@ def _new_password(login: str) -> str:
 
 
 def _open(args: argparse.Namespace) -> Any:
-    from ia_desk.db.engine import daily_backup_if_due, open_database
+    from ia_desk.startup import daily_backup_if_due, open_database
 
     db = open_database(args.db, prompt=_prompt_passphrase)
     try:
@@ -1100,8 +1100,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from ia_desk.db.engine import open_database
     from ia_desk.db.migrate import current_revision
+    from ia_desk.startup import open_database
 
     db = open_database(args.db, prompt=_prompt_passphrase)
     try:
@@ -1112,7 +1112,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_db_migrate_to(args: argparse.Namespace) -> int:
-    from ia_desk.db.transfer import migrate_to
+    from ia_desk.startup.transfer import migrate_to
 
     db = _open(args)
     actor = _sign_in(db)
@@ -1135,8 +1135,9 @@ def cmd_db_migrate_to(args: argparse.Namespace) -> int:
 
 
 def cmd_db_connect(args: argparse.Namespace) -> int:
-    from ia_desk.db.connection import ServerConnection, save_connection
-    from ia_desk.db.engine import open_database
+    from ia_desk.db.connection import ServerConnection
+    from ia_desk.startup import open_database
+    from ia_desk.startup.connection import save_connection
 
     conn = ServerConnection(args.host, args.database, args.user, args.port, args.tls)
     password = os.environ.get(DB_PASSWORD_ENV)
@@ -1152,7 +1153,7 @@ def cmd_db_connect(args: argparse.Namespace) -> int:
 
 
 def cmd_db_disconnect(args: argparse.Namespace) -> int:
-    from ia_desk.db.connection import forget_connection
+    from ia_desk.startup.connection import forget_connection
 
     if forget_connection():
         print("the server connection is forgotten; the embedded database is used again")

@@ -19,12 +19,13 @@ from ia_desk.backup import (
     prune_before_restore,
     restore_file,
 )
-from ia_desk.db.engine import Database, open_database
+from ia_desk.db.engine import Database
 from ia_desk.errors import AuditedRefusal, InputError, RefusedInput, StorageError
 from ia_desk.security.actor import Actor
 from ia_desk.security.keys import check_passphrase
 from ia_desk.security.roles import require
 from ia_desk.settings import get_setting
+from ia_desk.startup import open_database
 
 
 def _sha256(path: Path) -> str:

@@ -213,8 +213,8 @@ def test_a_shipped_version_whose_text_changed_is_refused(db, admin, tmp_path) ->
 
 
 def test_a_newly_shipped_version_is_loaded_at_start_up(db, db_url, tmp_path, monkeypatch) -> None:
-    from ia_desk.db.engine import open_database
     from ia_desk.policy import catalogue as cat
+    from ia_desk.startup import open_database
 
     revised = _revised(tmp_path)
     for f in shipped_files():

@@ -22,7 +22,7 @@ from ia_desk.cases.intake import open_case, parse_report
 from ia_desk.cases.queries import get_case, show_case
 from ia_desk.cases.workflow import perform
 from ia_desk.db import storage
-from ia_desk.db.engine import daily_backup_if_due, open_database, resolve_target
+from ia_desk.db.location import resolve_target
 from ia_desk.db.models import AuditEvent, Case, User
 from ia_desk.errors import (
     AuthenticationError,
@@ -38,6 +38,7 @@ from ia_desk.reports.summary import summary, write_pdf
 from ia_desk.security import session as session_events
 from ia_desk.security.users import authenticate
 from ia_desk.settings import set_setting
+from ia_desk.startup import daily_backup_if_due, open_database
 
 from .conftest import PASSWORD, go_around_the_app, report_doc
 
@@ -568,9 +569,9 @@ def test_a_daily_backup_is_made_once_a_day(db, db_path):
 
 def _backup_killed_mid_copy(db_path: Path, actor, out: Path, ready) -> None:  # forked child
     """Back up, stopping for good once the copy and its journal are on disk (to be killed)."""
-    from ia_desk.db import engine as engine_mod
+    from ia_desk import startup
 
-    db = engine_mod.open_database(str(db_path))
+    db = startup.open_database(str(db_path))
     partial = out.with_name(out.name + ".partial")
     journal = out.with_name(out.name + ".partial-journal")
 
@@ -740,7 +741,7 @@ def test_a_database_of_the_first_schema_upgrades_with_every_row(tmp_path, isolat
     did, then open it with this release."""
     from alembic import command
 
-    from ia_desk.db.engine import resolve_target
+    from ia_desk.db.location import resolve_target
     from ia_desk.db.migrate import alembic_config, head_revision
     from ia_desk.security import keys
 

@@ -19,17 +19,15 @@ from ia_desk.cases.queries import get_case, show_case
 from ia_desk.cases.search import filter_by_text
 from ia_desk.cases.workflow import perform
 from ia_desk.db.changes import SOMETHING, ChangeFeed
-from ia_desk.db.connection import ServerConnection, save_connection, saved_connection
-from ia_desk.db.engine import (
-    _refuse_unapproved_plaintext,
-    database_exists,
-    open_database,
-    resolve_target,
-)
+from ia_desk.db.connection import ServerConnection, saved_connection
+from ia_desk.db.location import resolve_target
 from ia_desk.db.models import AuditEvent, Base, Case
 from ia_desk.errors import ConflictError, DatabaseKeyError, InputError, StorageError
 from ia_desk.security.users import actor_of, get_user
 from ia_desk.settings import set_setting
+from ia_desk.startup import database_exists, open_database
+from ia_desk.startup.connection import save_connection
+from ia_desk.startup.opening import _refuse_unapproved_plaintext
 
 from .conftest import (
     AUDIT_PASSPHRASE,

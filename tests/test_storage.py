@@ -10,13 +10,15 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from ia_desk import startup
 from ia_desk.admin import initialise
 from ia_desk.db import engine as engine_mod
-from ia_desk.db import storage
-from ia_desk.db.engine import open_database, resolve_target
+from ia_desk.db import location, storage
+from ia_desk.db.location import resolve_target
 from ia_desk.db.migrate import current_revision, head_revision
 from ia_desk.db.models import AuditEvent
 from ia_desk.errors import DatabaseKeyError, StorageError
+from ia_desk.startup import open_database
 
 from .conftest import AUDIT_PASSPHRASE, PASSWORD, PG_APP_URL, go_around_the_app
 
@@ -104,7 +106,7 @@ def test_a_passphrase_stretched_early_opens_the_same_database(tmp_path, monkeypa
     monkeypatch.setenv("IA_DESK_PASSPHRASE", "a long enough passphrase")
     db, _ = initialise(str(path), "admin", "Ada", PASSWORD)
     db.dispose()
-    engine_mod.start_stretching(str(path))
+    startup.start_stretching(str(path))
     assert len(engine_mod._STRETCHING) == 1
     reopened = open_database(str(path))
     assert engine_mod._STRETCHING == {}  # taken, not derived a second time
@@ -114,13 +116,13 @@ def test_a_passphrase_stretched_early_opens_the_same_database(tmp_path, monkeypa
         assert verify(s).ok  # the audit key (derived in the background) is the same
     reopened.dispose()
     monkeypatch.setenv("IA_DESK_PASSPHRASE", "the wrong passphrase!")
-    engine_mod.start_stretching(str(path))
+    startup.start_stretching(str(path))
     with pytest.raises(DatabaseKeyError):
         open_database(str(path))
     assert engine_mod._STRETCHING == {}
     monkeypatch.delenv("IA_DESK_PASSPHRASE")
-    engine_mod.start_stretching(str(path))  # nothing to stretch without a passphrase
-    engine_mod.start_stretching(str(tmp_path / "absent.db"))
+    startup.start_stretching(str(path))  # nothing to stretch without a passphrase
+    startup.start_stretching(str(tmp_path / "absent.db"))
     assert engine_mod._STRETCHING == {}
 
 
@@ -145,11 +147,11 @@ def test_schema_is_at_the_newest_migration(db) -> None:
 
 
 def test_a_file_on_a_network_share_is_refused(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(engine_mod, "_mount_fstype", lambda _p: "cifs")
+    monkeypatch.setattr(location, "_mount_fstype", lambda _p: "cifs")
     with pytest.raises(StorageError, match="network share"):
         open_database(str(tmp_path / "x.db"), create=True)
     with pytest.raises(StorageError, match="network share"):
-        engine_mod.refuse_network_share(Path("//server/share/ia.db"))
+        location.refuse_network_share(Path("//server/share/ia.db"))
 
 
 def test_opening_a_database_that_does_not_exist_says_how_to_create_one(tmp_path) -> None:

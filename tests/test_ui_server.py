@@ -9,7 +9,7 @@ from sqlalchemy.engine import make_url
 
 from ia_desk.cases.intake import open_case, parse_report
 from ia_desk.db.connection import saved_connection
-from ia_desk.db.engine import open_database
+from ia_desk.startup import open_database
 from ui.connection import ConnectionDialog
 from ui.main_window import MainWindow
 from ui.worker import pending_tasks

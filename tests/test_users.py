@@ -98,7 +98,7 @@ def test_password_hash_never_holds_the_password(db) -> None:
 def _attacker(url: str, ring: dict, start, attempts: int) -> None:  # a forked process
     import keyring
 
-    from ia_desk.db.engine import open_database
+    from ia_desk.startup import open_database
 
     from .conftest import MemoryKeyring
 
@@ -131,7 +131,7 @@ def test_parallel_wrong_passwords_check_no_more_than_the_lockout_allows(db, db_u
     for p in procs:
         p.join(120)
         assert p.exitcode == 0
-    from ia_desk.db.engine import open_database
+    from ia_desk.startup import open_database
 
     again = open_database(db_url)
     with again.read() as s:

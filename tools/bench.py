@@ -45,8 +45,8 @@ from ia_desk.audit.trail import verify  # noqa: E402
 from ia_desk.bulk import generate  # noqa: E402
 from ia_desk.cases.intake import open_case, parse_report  # noqa: E402
 from ia_desk.cases.queries import CaseQuery, case_page, count_matching  # noqa: E402
-from ia_desk.db.engine import open_database  # noqa: E402
 from ia_desk.security.users import actor_of, get_user  # noqa: E402
+from ia_desk.startup import open_database  # noqa: E402
 
 BENCH = ROOT / ".bench"
 COUNTER = iter(range(10**9))  # report numbers unique within a run
@@ -500,7 +500,7 @@ MEMORY = (
     + """
 from PySide6.QtWidgets import QApplication
 from PySide6.QtCore import QThreadPool
-from ia_desk.db.engine import open_database
+from ia_desk.startup import open_database
 from ia_desk.security.users import actor_of, get_user
 from ui.case_list import CasesPage
 app = QApplication([])
@@ -527,7 +527,7 @@ import time
 from PySide6.QtCore import QTimer, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog
-from ia_desk.db.engine import open_database
+from ia_desk.startup import open_database
 from ia_desk.security.users import actor_of, get_user
 from ui.main_window import MainWindow
 

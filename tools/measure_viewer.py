@@ -50,7 +50,7 @@ if __name__ == "__main__":
     # A spawned decoder worker imports this file again: only the app runs this part.
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
-    from ia_desk.db.engine import open_database
+    from ia_desk.startup import open_database
     from ia_desk.security.users import actor_of, get_user
     from ui.evidence import EvidenceViewer
     from ui.worker import pending_tasks

@@ -24,18 +24,18 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk import APP_NAME, __version__
-from ia_desk.db.engine import (
-    Database,
-    daily_backup_if_due,
-    database_exists,
-    open_database,
-    resolve_target,
-    start_stretching,
-)
+from ia_desk.db.engine import Database
+from ia_desk.db.location import resolve_target
 from ia_desk.errors import IADeskError
 from ia_desk.security import keys
 from ia_desk.security.actor import Actor
 from ia_desk.security.users import authenticate
+from ia_desk.startup import (
+    daily_backup_if_due,
+    database_exists,
+    open_database,
+    start_stretching,
+)
 
 SYSTEM_NOTICE = (
     "RESTRICTED LAW ENFORCEMENT DATA. This system holds Internal Affairs records of the "

@@ -18,15 +18,11 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.engine import make_url
 
-from ia_desk.db.connection import (
-    DEFAULT_PORT,
-    ServerConnection,
-    forget_connection,
-    save_connection,
-    saved_connection,
-)
-from ia_desk.db.engine import database_exists, is_loopback, resolve_target
+from ia_desk.db.connection import DEFAULT_PORT, ServerConnection, saved_connection
+from ia_desk.db.location import is_loopback, resolve_target
 from ia_desk.errors import IADeskError
+from ia_desk.startup import database_exists
+from ia_desk.startup.connection import forget_connection, save_connection
 
 TLS_CHOICES = [
     ("require", "Required (encrypted)"),

@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy.engine import URL
 
+from ia_desk.db.paths import data_dir
 from ia_desk.errors import InputError
-from ia_desk.security import keys
 
 CONFIG_FILE = "connection.json"
 SSLMODES = ("require", "verify-ca", "verify-full", "disable")
@@ -61,8 +61,6 @@ class ServerConnection:
 
 
 def _config_path() -> os.PathLike[str]:
-    from ia_desk.db.engine import data_dir
-
     return data_dir() / CONFIG_FILE
 
 
@@ -80,14 +78,10 @@ def saved_connection() -> ServerConnection | None:
         ) from None
 
 
-def save_connection(conn: ServerConnection, password: str | None) -> str:
-    """Remember the connection (and its password, in the keyring); returns its URL."""
-    from ia_desk.db.engine import data_dir, resolve_target
-
+def store_connection(conn: ServerConnection) -> str:
+    """Remember the connection (without its password: the caller keeps that in the
+    keyring); returns its URL."""
     conn = conn.checked()
-    url = conn.url()
-    if password:
-        keys.remember_server_password(resolve_target(url).ident, password)
     folder = data_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / CONFIG_FILE
@@ -96,16 +90,14 @@ def save_connection(conn: ServerConnection, password: str | None) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         json.dump(asdict(conn), f, indent=2)
     os.replace(partial, path)
-    return url
+    return conn.url()
 
 
-def forget_connection() -> bool:
-    """Back to the embedded database: the saved connection and its password are removed."""
-    from ia_desk.db.engine import resolve_target
-
+def remove_connection() -> ServerConnection | None:
+    """Back to the embedded database: the saved connection is removed; returns it (None:
+    there was none), so the caller can forget its password too."""
     conn = saved_connection()
     if conn is None:
-        return False
-    keys.forget_server_password(resolve_target(conn.url()).ident)
+        return None
     os.remove(_config_path())
-    return True
+    return conn

@@ -1,26 +1,19 @@
-"""Opening a database: where it is, its key, the engine, and transactions.
+"""The storage room's door: where a database is, its engine, and its transactions.
 
-``open_database()`` is the one door: it resolves the target (``--db``/``IA_DESK_DB``, the
-workstation's saved server connection, or the embedded default under the user data
-directory), refuses an SQLite file on a network share, finds the key, checks it, applies
-migrations (backing up first) and returns a :class:`Database`.
+It knows no domain and no secret store: :mod:`ia_desk.startup` finds the keys, opens
+the database through :func:`sqlite_engine` or :func:`server_engine`, brings its schema
+to head and installs the :class:`TransactionHooks` through which the storage room asks
+the rooms above it to check an actor's standing and to record refusals and its own
+events in the audit trail.
 
-A PostgreSQL target (``postgresql+psycopg://``) needs TLS when the server is on another
-computer (unless an IA administrator allowed otherwise), takes its password from the URL
-or the workstation's keyring, and shares one audit key among all workstations (kept in
-the database wrapped with the audit passphrase; see :mod:`ia_desk.security.keys`).
-
-Transactions: ``db.read()`` for reads, ``db.write(actor)`` for changes. A write
+Transactions: ``db.read(actor)`` for reads, ``db.write(actor)`` for changes. A write
 transaction on SQLite starts with ``BEGIN IMMEDIATE`` so two writers queue instead
 of failing half-way. If a service raises :class:`PermissionDenied` or
-:class:`RefusedInput`, the transaction is rolled back and the refusal is written to
-the audit trail in a transaction of its own. ``db.write(actor, audit_only=True)`` marks
+:class:`RefusedInput`, the transaction is rolled back and the refusal is recorded (by
+the hooks) in a transaction of its own. ``db.write(actor, audit_only=True)`` marks
 work that only records what was done (sign-in, prints, exports, backups): it goes on
 while an embedded database is read-only because its disk is full (see
 :class:`Database` and :mod:`ia_desk.db.storage`).
-
-Every start also removes what killed backups left behind (:mod:`ia_desk.backup`), and
-checks the append-only guards of the audit trail and evidence (:mod:`ia_desk.db.guards`).
 """
 
 from __future__ import annotations
@@ -28,28 +21,24 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
-import socket
-import sys
 import threading
-import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-import platformdirs
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import QueuePool
 
-from ia_desk import APP_NAME
 from ia_desk.db import storage
+from ia_desk.db.location import Target
+from ia_desk.db.paths import workstation_name
 from ia_desk.errors import (
     ConflictError,
     DatabaseKeyError,
@@ -59,187 +48,8 @@ from ia_desk.errors import (
     RefusedInput,
     StorageError,
 )
-from ia_desk.security import keys
-from ia_desk.security.actor import Actor, check_standing
 
 log = logging.getLogger(__name__)
-
-DB_ENV = "IA_DESK_DB"
-DATA_DIR_ENV = "IA_DESK_DATA_DIR"
-DEFAULT_FILE = "ia-desk.db"
-NETWORK_FS = {
-    "nfs",
-    "nfs4",
-    "cifs",
-    "smb3",
-    "smbfs",
-    "sshfs",
-    "fuse.sshfs",
-    "9p",
-    "afs",
-    "ceph",
-    "glusterfs",
-    "fuse.glusterfs",
-    "davfs",
-    "fuse.davfs2",
-    "fuse.rclone",
-    "ncpfs",
-    "lustre",
-}
-
-
-def data_dir() -> Path:
-    """The user data directory (``IA_DESK_DATA_DIR`` overrides it)."""
-    env = os.environ.get(DATA_DIR_ENV)
-    if env:
-        return Path(env)
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-
-
-def workstation_name() -> str:
-    return socket.gethostname() or "unknown-workstation"
-
-
-LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "ip6-localhost"}
-TLS_SSLMODES = {"require", "verify-ca", "verify-full"}
-
-
-def is_loopback(host: str | None) -> bool:
-    """True for a server on this computer (a Unix socket or a loopback address)."""
-    if not host or host.startswith("/"):
-        return True
-    return host.lower() in LOOPBACK_HOSTS or host.startswith("127.")
-
-
-def without_password(url: URL) -> URL:
-    return url._replace(password=None)  # URL.set(password=None) keeps the old one
-
-
-@dataclass(frozen=True)
-class Target:
-    """Which database to open, with no secret in it."""
-
-    url: URL
-    kind: str  # "sqlcipher" | "sqlite" | "postgresql"
-    path: Path | None = None
-
-    @property
-    def ident(self) -> str:
-        """A stable name for this database, used to find its secrets in the keyring."""
-        if self.path:
-            where = str(self.path)
-        else:  # the server, port, database and user; not the password or TLS options
-            where = without_password(self.url).set(query={}).render_as_string()
-        return hashlib.sha256(where.encode("utf-8")).hexdigest()[:24]
-
-    @property
-    def plaintext_remote(self) -> bool:
-        """A server on another computer reached without TLS (needs an admin's consent)."""
-        if self.kind != "postgresql" or is_loopback(self.url.host):
-            return False
-        return str(self.url.query.get("sslmode", "require")) not in TLS_SSLMODES
-
-    def describe(self) -> str:
-        if self.path:
-            extra = " (encrypted)" if self.kind == "sqlcipher" else " (NOT encrypted)"
-            return f"{self.path}{extra}"
-        return without_password(self.url).render_as_string()
-
-
-def resolve_target(url: str | None = None) -> Target:
-    """``url`` (or ``IA_DESK_DB``), else this workstation's saved server connection, else
-    the encrypted default file in the data directory.
-
-    Accepted: a path to a file (encrypted), ``sqlite+pysqlcipher:///path`` (encrypted),
-    ``sqlite:///path`` (NOT encrypted: tests and diagnostics only),
-    ``postgresql+psycopg://...``.
-    """
-    raw = url or os.environ.get(DB_ENV)
-    if not raw:
-        from ia_desk.db.connection import saved_connection
-
-        server = saved_connection()
-        if server is not None:
-            return resolve_target(server.url())
-        path = data_dir() / DEFAULT_FILE
-        return Target(URL.create("sqlite+pysqlcipher", database=str(path)), "sqlcipher", path)
-    if "://" not in raw:
-        path = Path(raw).expanduser().resolve()
-        return Target(URL.create("sqlite+pysqlcipher", database=str(path)), "sqlcipher", path)
-    try:
-        parsed = make_url(raw)
-    except Exception as exc:  # noqa: BLE001
-        raise StorageError(f"The database URL is not valid: {exc}") from None
-    backend = parsed.get_backend_name()
-    driver = parsed.get_driver_name()
-    if backend == "sqlite":
-        if not parsed.database or parsed.database == ":memory:":
-            raise StorageError("An in-memory database cannot hold IA records; give a file path.")
-        path = Path(parsed.database).expanduser().resolve()
-        if driver == "pysqlcipher":
-            clean = URL.create("sqlite+pysqlcipher", database=str(path))
-            return Target(clean, "sqlcipher", path)
-        return Target(URL.create("sqlite", database=str(path)), "sqlite", path)
-    if backend == "postgresql":
-        if driver not in ("psycopg", "psycopg2", ""):
-            raise StorageError(
-                f"PostgreSQL driver '{driver}' is not supported: use postgresql+psycopg://..."
-            )
-        parsed = parsed.set(drivername="postgresql+psycopg")
-        if not parsed.database:
-            raise StorageError("The PostgreSQL URL names no database: add /DATABASE at its end.")
-        if not is_loopback(parsed.host) and "sslmode" not in parsed.query:
-            # Another computer: TLS unless an administrator has said otherwise.
-            parsed = parsed.update_query_dict({"sslmode": "require"})
-        return Target(parsed, "postgresql")
-    raise StorageError(
-        f"Database type '{backend}' is not supported: use an SQLite/SQLCipher file or PostgreSQL."
-    )
-
-
-def _mount_fstype(path: Path) -> str | None:
-    """The file system type holding ``path`` on Linux (from /proc/mounts)."""
-    mounts = Path("/proc/mounts")
-    if not mounts.exists():
-        return None
-    best: tuple[int, str] | None = None
-    target = str(path)
-    for line in mounts.read_text(errors="replace").splitlines():
-        parts = line.split()
-        if len(parts) < 3:
-            continue
-        mnt = parts[1].replace("\\040", " ")
-        if (target == mnt or target.startswith(mnt.rstrip("/") + "/")) and (
-            best is None or len(mnt) > best[0]
-        ):
-            best = (len(mnt), parts[2])
-    return best[1] if best else None
-
-
-def refuse_network_share(path: Path) -> None:
-    """SQLite's WAL needs shared memory, which network file systems do not provide."""
-    msg = (
-        f"The database {path} is on a network share. SQLite cannot be shared safely over a "
-        "network drive; keep the file on this computer, or use a PostgreSQL server for "
-        "several workstations."
-    )
-    raw = str(path)
-    if raw.startswith(("\\\\", "//")):
-        raise StorageError(msg)
-    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
-        import ctypes
-
-        drive = os.path.splitdrive(raw)[0] + "\\"
-        if ctypes.windll.kernel32.GetDriveTypeW(drive) == 4:  # DRIVE_REMOTE
-            raise StorageError(msg)
-        return
-    existing = path
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    fstype = _mount_fstype(existing.resolve())
-    if fstype and fstype in NETWORK_FS:
-        raise StorageError(msg)
-
 
 # SQLCipher 4's defaults, with which IA Desk's databases are made.
 SQLCIPHER_KDF_ITER = 256_000
@@ -289,24 +99,16 @@ def _stretch(path: Path, passphrase: str) -> str | None:
 _STRETCHING: dict[tuple[Path, str], Future[str | None]] = {}
 
 
-def start_stretching(url: str | None) -> None:
-    """Start deriving the key of an existing encrypted file from a passphrase given in
-    the environment, on another core, so the desktop app's start-up goes on meanwhile.
-    (Nothing happens otherwise: a keyring key needs no stretching, a prompted
-    passphrase is not known yet.) :func:`connection_key` picks the result up."""
-    passphrase = os.environ.get(keys.PASSPHRASE_ENV)
-    if not passphrase:
-        return
-    try:
-        target = resolve_target(url)
-    except StorageError:
-        return
-    if target.kind != "sqlcipher" or target.path is None or not target.path.is_file():
-        return
-    _STRETCHING[(target.path, passphrase)] = _BACKGROUND.submit(_stretch, target.path, passphrase)
+def start_stretching(path: Path, passphrase: str) -> None:
+    """Start deriving the key of an existing encrypted file from its passphrase on
+    another core, so the desktop app's start-up goes on meanwhile;
+    :func:`connection_key` picks the result up."""
+    if path.is_file():
+        _STRETCHING[(path, passphrase)] = background.submit(_stretch, path, passphrase)
 
 
-def _sqlite_engine(target: Target, key: str | None) -> Engine:
+def sqlite_engine(target: Target, key: str | None) -> Engine:
+    """A pool of connections to an SQLite/SQLCipher file (``key``: SQLCipher's)."""
     assert target.path is not None
     if target.kind == "sqlcipher":
         key = connection_key(target.path, key)
@@ -353,16 +155,15 @@ def _sqlite_engine(target: Target, key: str | None) -> Engine:
     return engine
 
 
-def server_engine(target: Target) -> Engine:
-    """A pool of server connections. The password comes from the URL, else from this
-    workstation's keyring, else libpq's own sources (PGPASSWORD, ~/.pgpass)."""
+def server_engine(target: Target, password: str | None = None) -> Engine:
+    """A pool of server connections. The password comes from the URL, else ``password``
+    (the workstation's keyring, found by the caller), else libpq's own sources
+    (PGPASSWORD, ~/.pgpass)."""
     from ia_desk import __version__
 
     url = target.url
-    if url.password is None:
-        remembered = keys.server_password(target.ident)
-        if remembered:
-            url = url.set(password=remembered)
+    if url.password is None and password:
+        url = url.set(password=password)
     return create_engine(
         url,
         pool_size=4,
@@ -390,6 +191,37 @@ def check_server(engine: Engine, target: Target) -> None:
         ) from None
 
 
+class TransactionHooks(Protocol):
+    """What the storage room asks of the rooms above it (installed by
+    :mod:`ia_desk.startup`; ``actor`` is an :class:`ia_desk.security.actor.Actor`)."""
+
+    def standing(self, session: Session, actor: Any) -> None:
+        """Refuse (raise) a transaction of an actor whose account changed."""
+
+    def refused(self, session: Session, actor: Any, exc: PermissionDenied | RefusedInput) -> None:
+        """Record a refused operation, in a transaction of its own (``session``)."""
+
+    def record(
+        self, session: Session, event_type: str, details: dict[str, Any], outcome: str = "ok"
+    ) -> None:
+        """Record an event of the database itself (a guard put back, read-only mode)."""
+
+
+class NoHooks:
+    """Hooks that check and record nothing: a database not opened by the start-up."""
+
+    def standing(self, session: Session, actor: Any) -> None:
+        return None
+
+    def refused(self, session: Session, actor: Any, exc: PermissionDenied | RefusedInput) -> None:
+        return None
+
+    def record(
+        self, session: Session, event_type: str, details: dict[str, Any], outcome: str = "ok"
+    ) -> None:
+        return None
+
+
 @dataclass
 class Database:
     """An open IA Desk database. Thread-safe to share; sessions are not.
@@ -413,6 +245,7 @@ class Database:
     audit_key_source: bytes | Future[bytes] = field(repr=False)
     workstation: str = field(default_factory=workstation_name)
     cipher_key: str | None = field(default=None, repr=False)  # for consistent backups
+    hooks: TransactionHooks = field(default_factory=NoHooks, repr=False)
     _read_only: bool = field(default=False, init=False, repr=False)
     _switching: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
     _listeners: list[Callable[[bool], None]] = field(default_factory=list, init=False, repr=False)
@@ -465,16 +298,15 @@ class Database:
         return session
 
     @contextlib.contextmanager
-    def read(self, actor: Actor | None = None) -> Iterator[Session]:
+    def read(self, actor: Any = None) -> Iterator[Session]:
         """A session for reading. Anything it would write is rolled back, except the audit
         events of what was read, which are committed (on a read-only database too). With
-        ``actor``, it first checks they still stand where they signed in
-        (:func:`ia_desk.security.actor.check_standing`)."""
+        ``actor``, it first checks they still stand where they signed in (the hooks)."""
         self._check_room(change=False)
         session = self._session(write=False)
         try:
             if actor is not None:
-                check_standing(session, actor)
+                self.hooks.standing(session, actor)
             yield session
             # Reads that append audit events (case views, prints) commit them.
             if session.info.get("audited") or session.new or session.dirty:
@@ -495,7 +327,7 @@ class Database:
             session.close()
 
     @contextlib.contextmanager
-    def write(self, actor: Actor | None, *, audit_only: bool = False) -> Iterator[Session]:
+    def write(self, actor: Any, *, audit_only: bool = False) -> Iterator[Session]:
         """A write transaction: commit on success, nothing on failure.
 
         A refusal (permission denied, hostile input) is audited after the rollback. With
@@ -509,7 +341,7 @@ class Database:
         session = self._session(write=True)
         try:
             if actor is not None:
-                check_standing(session, actor)
+                self.hooks.standing(session, actor)
             yield session
             session.commit()
             self._after_commit()
@@ -528,9 +360,8 @@ class Database:
         except (PermissionDenied, RefusedInput) as exc:
             session.rollback()
             session.close()
-            refusal = exc.refusal
-            if refusal is not None:
-                self._audit_refusal(actor, refusal, exc)
+            if exc.refusal is not None:
+                self._audit_refusal(actor, exc)
             raise
         except BaseException:
             session.rollback()
@@ -538,27 +369,10 @@ class Database:
         finally:
             session.close()
 
-    def _audit_refusal(self, actor: Actor | None, refusal: Any, exc: Exception) -> None:
-        from ia_desk.audit.trail import append, case_number_or_none
-
-        outcome = "denied" if isinstance(exc, PermissionDenied) else "refused"
+    def _audit_refusal(self, actor: Any, exc: PermissionDenied | RefusedInput) -> None:
         session = self._session(write=True)
         try:
-            details = dict(refusal.details)
-            details["reason"] = str(exc)
-            number = refusal.case_number or details.get("case")
-            if number is None and refusal.object_type == "case":
-                number = refusal.object_id
-            append(
-                session,
-                actor,
-                refusal.event_type,
-                object_type=refusal.object_type,
-                object_id=refusal.object_id,
-                case_number=case_number_or_none(number),
-                outcome=outcome,
-                details=details,
-            )
+            self.hooks.refused(session, actor, exc)
             session.commit()
             self._after_commit()
         finally:
@@ -675,11 +489,9 @@ class Database:
         return True
 
     def _record_switch(self, event_type: str, details: dict[str, Any]) -> None:
-        from ia_desk.audit.trail import append
-
         try:
             with self.write(None, audit_only=True) as s:
-                append(s, None, event_type, object_type="database", details=details)
+                self.hooks.record(s, event_type, details)
         except IADeskError as exc:  # the disk too full even for this one row
             log.warning("%s could not be audited: %s", event_type, exc.message)
 
@@ -765,14 +577,14 @@ def _check_key(engine: Engine, target: Target, low_on_disk: bool = False) -> Non
         raise StorageError(f"The database {target.path} could not be opened: {exc.orig}") from None
 
 
-def database_exists(target: Target) -> bool:
+def database_exists(target: Target, password: str | None = None) -> bool:
     """Is there an IA Desk database here already (a non-empty file; a server database
-    with IA Desk's tables)?"""
+    with IA Desk's tables)? ``password``: the server's, as for :func:`server_engine`."""
     if target.path is not None:
         return target.path.exists() and target.path.stat().st_size > 0
     from ia_desk.db.migrate import current_revision
 
-    engine = server_engine(target)
+    engine = server_engine(target, password)
     try:
         check_server(engine, target)
         return current_revision(engine) is not None
@@ -780,274 +592,5 @@ def database_exists(target: Target) -> bool:
         engine.dispose()
 
 
-def open_database(
-    url: str | None = None,
-    *,
-    create: bool = False,
-    prompt: keys.PassphrasePrompt | None = None,
-    migrate: bool = True,
-) -> Database:
-    """Open (or with ``create=True`` create) the database and bring its schema to head.
-
-    Raises :class:`StorageError` when it does not exist and ``create`` is false, or when
-    it sits on a network share; :class:`DatabaseKeyError` for a missing or wrong key.
-    """
-    from ia_desk.db.migrate import upgrade_to_head
-
-    target = resolve_target(url)
-    if target.kind == "postgresql":
-        return _open_server_database(target, create=create, prompt=prompt, migrate=migrate)
-    exists = database_exists(target)
-    assert target.path is not None
-    refuse_network_share(target.path)
-    if not exists and not create:
-        raise StorageError(
-            f"There is no IA Desk database at {target.path}. Create one with "
-            "'ia-desk init --admin LOGIN' or start the desktop app."
-        )
-    target.path.parent.mkdir(parents=True, exist_ok=True)
-    from ia_desk.backup import remove_stale_files
-
-    remove_stale_files()  # what killed backups and restores left behind
-    # A nearly full disk: give the headroom back before anything opens the database
-    # (even reading needs room for SQLite's shared-memory file).
-    low_on_disk = exists and migrate and storage.low_on_disk(target.path)
-    if low_on_disk:
-        storage.release_headroom(target.path)
-    if target.kind == "sqlite":
-        warnings.warn(
-            f"{target.path} is a plain SQLite database: NOT encrypted. Use it for tests "
-            "and diagnostics only.",
-            stacklevel=2,
-        )
-        log.warning("opening an unencrypted database at %s", target.path)
-    encrypted = target.kind == "sqlcipher"
-    if exists:
-        secrets_ = keys.secrets_for_existing_database(target.ident, encrypted, prompt)
-    else:
-        secrets_ = keys.secrets_for_new_database(target.ident, encrypted, prompt)
-    engine = _sqlite_engine(target, secrets_.sqlcipher_key)
-    _check_key(engine, target, low_on_disk)
-    if migrate:
-        from ia_desk.db.migrate import current_revision, head_revision
-
-        if exists and current_revision(engine) not in (None, head_revision()):
-            from ia_desk.backup import automatic_backup
-
-            automatic_backup(engine, target.path, secrets_.sqlcipher_key, "before-migration")
-        upgrade_to_head(engine, target)
-    audit_key = _resolve_audit_key(engine, secrets_)
-    db = Database(
-        engine=engine,
-        target=target,
-        audit_key_source=audit_key,
-        cipher_key=secrets_.sqlcipher_key,
-    )
-    if migrate:
-        db.start_storage(low_on_disk)
-        _check_guards(db)
-        _load_reference_data(db)
-    return db
-
-
-def _check_guards(db: Database) -> None:
-    from ia_desk.db.guards import check_guards
-
-    check_guards(db)
-
-
-def _load_reference_data(db: Database) -> None:
-    from ia_desk.cases.redaction import ensure_withheld_index
-    from ia_desk.discipline.matrix import ensure_matrix
-    from ia_desk.policy.catalogue import ensure_catalogue
-
-    ensure_catalogue(db)
-    ensure_matrix(db)
-    ensure_withheld_index(db)
-
-
-def _open_server_database(
-    target: Target,
-    *,
-    create: bool,
-    prompt: keys.PassphrasePrompt | None,
-    migrate: bool,
-) -> Database:
-    """A PostgreSQL database: reach the server, bring the schema to head, find the
-    shared audit key, and refuse a plaintext connection an admin has not allowed."""
-    from ia_desk.db.migrate import current_revision, upgrade_to_head
-
-    engine = server_engine(target)
-    check_server(engine, target)
-    try:
-        current = current_revision(engine)
-        if current is None and not create:
-            raise StorageError(
-                f"The database {target.describe()} holds no IA Desk tables yet. Set it up "
-                "with 'ia-desk --db URL init --admin LOGIN' (see the README's server section)."
-            )
-        # Before anything is written over the connection, migrations included.
-        _refuse_unapproved_plaintext(engine, target, has_schema=current is not None)
-        if migrate:
-            upgrade_to_head(engine, target)
-        audit_key = _server_audit_key(engine, target, prompt)
-    except BaseException:
-        engine.dispose()
-        raise
-    db = Database(engine=engine, target=target, audit_key_source=audit_key)
-    if migrate:
-        _check_guards(db)
-        _load_reference_data(db)
-    return db
-
-
-def new_audit_passphrase(prompt: keys.PassphrasePrompt | None) -> str:
-    """The audit passphrase of a new server database (checked for length)."""
-    passphrase = keys.passphrase_from_env_or_prompt(prompt, confirm=True)
-    if not passphrase:
-        raise DatabaseKeyError(
-            "A new server database needs an audit passphrase, which every workstation gives "
-            f"once when it first connects: set {keys.PASSPHRASE_ENV} or start the desktop "
-            "app to be asked for one."
-        )
-    keys.check_passphrase(passphrase)
-    return passphrase
-
-
-def install_audit_key(session: Session, key: bytes, passphrase: str) -> None:
-    """Keep a server database's audit key in it, wrapped with its audit passphrase."""
-    from ia_desk.db.models import Setting
-    from ia_desk.settings import audit_salt
-
-    salt = audit_salt(session)
-    session.add(Setting(key="audit_key_wrapped", value=keys.wrap_audit_key(key, passphrase, salt)))
-    session.add(Setting(key="audit_key_check", value=keys.audit_key_check(key)))
-    session.flush()
-
-
-def _refuse_unapproved_plaintext(engine: Engine, target: Target, has_schema: bool = True) -> None:
-    """A server on another computer without TLS: only where an IA administrator said so
-    (a database without IA Desk's tables has no administrator yet: refused)."""
-    if not target.plaintext_remote:
-        return
-    from ia_desk.settings import get_setting
-
-    allowed = False
-    if has_schema:
-        with Session(engine) as session:
-            allowed = bool(get_setting(session, "allow_unencrypted_server_connections"))
-    if not allowed:
-        raise StorageError(
-            f"The connection to {target.url.host} is not encrypted (sslmode="
-            f"{target.url.query.get('sslmode')}). Connections to another computer must use "
-            "TLS unless an IA administrator has allowed unencrypted connections "
-            "(setting allow_unencrypted_server_connections)."
-        )
-
-
-def _server_audit_key(
-    engine: Engine,
-    target: Target,
-    prompt: keys.PassphrasePrompt | None,
-) -> bytes:
-    """The audit key every workstation of a server database shares (see keys.py).
-
-    A new database gets a random key, wrapped with an audit passphrase chosen now. A
-    workstation that does not have the key yet asks that passphrase once and keeps the
-    key in its keyring.
-    """
-    import secrets as random_bytes
-
-    from ia_desk.db.models import Setting
-    from ia_desk.settings import stored_audit_salt
-
-    with Session(engine) as session:
-        wrapped = session.get(Setting, "audit_key_wrapped")
-        if wrapped is None:
-            passphrase = new_audit_passphrase(prompt)
-            key = random_bytes.token_bytes(32)
-            install_audit_key(session, key, passphrase)
-            session.commit()
-        else:
-            check_row = session.get(Setting, "audit_key_check")
-            check = check_row.value if check_row else None
-            cached = keys.stored_audit_key(target.ident)
-            if cached is not None and keys.audit_key_check(cached) == check:
-                key = cached
-            else:
-                given = keys.passphrase_from_env_or_prompt(prompt, confirm=False)
-                if not given:
-                    raise DatabaseKeyError(
-                        "This workstation does not have the audit key of this server database "
-                        f"yet: give the database's audit passphrase ({keys.PASSPHRASE_ENV}, or "
-                        "the desktop app asks for it) once."
-                    )
-                salt = stored_audit_salt(session)
-                if salt is None or check is None:
-                    raise DatabaseKeyError(
-                        "This server database's audit key record is incomplete (salt or check "
-                        "value missing); restore it from a backup before using it."
-                    )
-                key = keys.unwrap_audit_key(str(wrapped.value), given, salt)
-                if keys.audit_key_check(key) != check:
-                    raise DatabaseKeyError("The audit passphrase of this database is wrong.")
-    keys.remember_audit_key(target.ident, key)
-    return key
-
-
-def _resolve_audit_key(engine: Engine, secrets_: keys.DatabaseSecrets) -> bytes | Future[bytes]:
-    if secrets_.audit_key is not None:
-        return secrets_.audit_key
-    if secrets_.passphrase is None:
-        raise DatabaseKeyError(
-            "The audit-trail key of this database is not in this computer's keyring; give the "
-            f"passphrase ({keys.PASSPHRASE_ENV}) or restore the key."
-        )
-    from ia_desk.settings import audit_salt, stored_audit_salt
-
-    with Session(engine) as session:  # read: it exists but for the first start
-        salt = stored_audit_salt(session)
-    if salt is None:
-        with Session(engine.execution_options(ia_write=True)) as session:
-            salt = audit_salt(session)
-            session.commit()
-    # PBKDF2 releases the GIL: stretched on another core while the app goes on.
-    return _BACKGROUND.submit(keys.derive_audit_key, secrets_.passphrase, salt)
-
-
-_BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ia-desk-kdf")
-
-
-def daily_backup_if_due(db: Database) -> Path | None:
-    """The first start of a day backs the embedded database up (keeps the newest N).
-
-    Not while the database is read-only (the backup would take the room kept for the
-    audit trail); and refused up front (:class:`StorageError`, nothing written) when the
-    disk lacks room for a copy of the database with some to spare, rather than filling
-    the disk under everyone's feet.
-    """
-    if db.target.path is None:
-        return None
-    import datetime as dt
-
-    from ia_desk.backup import automatic_backup, latest_backup_age
-    from ia_desk.settings import get_setting
-
-    age = latest_backup_age(db.target.path)
-    if age is not None and age < dt.timedelta(days=1):
-        return None
-    if db.read_only:
-        log.warning("daily backup skipped: the database is read-only (its disk is full)")
-        return None
-    free = storage.free_bytes(db.target.path)
-    needed = db.target.path.stat().st_size + storage.ROOM_TO_LEAVE
-    if free is not None and free < needed:
-        mb = 1024 * 1024
-        raise StorageError(
-            f"The daily backup was skipped: the disk that holds {db.target.path.parent} has "
-            f"{free // mb} MB free and the backup needs about {needed // mb} MB. Free some "
-            "space there, or back up to another disk (Administration, or 'ia-desk backup')."
-        )
-    with db.read() as s:
-        keep = int(get_setting(s, "backups_kept"))
-    return automatic_backup(db.engine, db.target.path, db.cipher_key, "daily", keep)
+background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ia-desk-kdf")
+"""One thread for key stretching (PBKDF2 releases the GIL: another core works on it)."""

@@ -91,7 +91,7 @@ def check_guards(db: Database) -> GuardCheck:
     log.warning("database guards missing: %s", "; ".join(problems))
     if not may_restore:
         with db.write(None, audit_only=True) as session:
-            _audit(session, "db.guards_missing", "unrepaired", problems, owner)
+            _audit(db, session, "db.guards_missing", "unrepaired", problems, owner)
         return found
     # Its own transaction, past the read-only guard: the protection, not the records.
     try:
@@ -102,7 +102,7 @@ def check_guards(db: Database) -> GuardCheck:
                 pg.restore_guards(lambda sql: conn.execute(text(sql)), owner)
             session = db.session_on(conn)
             try:
-                _audit(session, "db.guards_restored", "repaired", problems, owner)
+                _audit(db, session, "db.guards_restored", "repaired", problems, owner)
                 session.flush()
             finally:
                 session.close()
@@ -113,10 +113,10 @@ def check_guards(db: Database) -> GuardCheck:
     return found
 
 
-def _audit(session: Session, event: str, outcome: str, problems: list[str], owner: str) -> None:
-    from ia_desk.audit.trail import append
-
+def _audit(
+    db: Database, session: Session, event: str, outcome: str, problems: list[str], owner: str
+) -> None:
     details: dict[str, Any] = {"problems": problems}
     if owner:
         details["owner"] = owner
-    append(session, None, event, object_type="database", outcome=outcome, details=details)
+    db.hooks.record(session, event, details, outcome)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import ProgrammingError
 if TYPE_CHECKING:
     from alembic.config import Config
 
-    from ia_desk.db.engine import Target
+    from ia_desk.db.location import Target
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Revision ids are the migration files' date-and-number prefixes, in one line of history:

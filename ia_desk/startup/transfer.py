@@ -17,19 +17,14 @@ from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from ia_desk.audit.trail import append, verify
-from ia_desk.db.engine import (
-    Database,
-    check_server,
-    install_audit_key,
-    new_audit_passphrase,
-    resolve_target,
-    server_engine,
-)
+from ia_desk.db.engine import Database, check_server, server_engine
+from ia_desk.db.location import resolve_target
 from ia_desk.db.models import Base, Setting
 from ia_desk.errors import InputError, StorageError
 from ia_desk.security import keys
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
+from ia_desk.startup.opening import install_audit_key, new_audit_passphrase
 
 # Settings that belong to the embedded database's own key handling, not carried over.
 LOCAL_SETTINGS = ("audit_key_salt", "audit_key_wrapped", "audit_key_check")
@@ -123,7 +118,7 @@ def migrate_to(
     finally:
         engine.dispose()
     keys.remember_audit_key(target.ident, source.audit_key)
-    from ia_desk.db.engine import open_database
+    from ia_desk.startup import open_database
 
     say("checking the copy")
     server = open_database(url, prompt=lambda _message, _confirm: passphrase)
