@@ -38,6 +38,10 @@ from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import URL
 
 from ia_desk import validation
+from ia_desk.audit.trail import CHAIN_COLUMNS, verify_rows
+from ia_desk.db.guards import sqlite_problems
+from ia_desk.db.models import AuditEvent, AuditHead, table_of
+from ia_desk.db.paths import data_dir
 from ia_desk.errors import DatabaseKeyError, InputError, StorageError
 
 log = logging.getLogger(__name__)
@@ -57,7 +61,6 @@ def _quote(value: str) -> str:
 
 
 def _pending_folder() -> Path:
-    from ia_desk.db.paths import data_dir
 
     return data_dir() / PENDING_DIR
 
@@ -255,9 +258,6 @@ def check_backup(
     and, with ``audit_key`` (this database's), an audit chain that does not verify,
     naming the first bad row.
     """
-    from ia_desk.audit.trail import CHAIN_COLUMNS, verify_rows
-    from ia_desk.db.guards import sqlite_problems
-    from ia_desk.db.models import AuditEvent, AuditHead, table_of
 
     if not path.is_file():
         raise InputError(f"{path}: no such file.", field="file")

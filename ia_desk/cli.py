@@ -252,7 +252,7 @@ def _credentials() -> tuple[str, str]:
 
 
 def _sign_in(db: Any) -> Any:
-    from ia_desk.security.users import authenticate
+    from ia_desk.accounts.users import authenticate
 
     actor = authenticate(db, *_credentials())
     if actor.must_change_password:
@@ -287,7 +287,7 @@ def _print(data: Any, as_json: bool, human: str) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from ia_desk.admin import initialise
+    from ia_desk.services.database import create as initialise
 
     password = os.environ.get(NEW_PASSWORD_ENV) or os.environ.get(PASSWORD_ENV)
     if not password:
@@ -306,7 +306,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    from ia_desk.security.users import add_user
+    from ia_desk.accounts.users import add_user
 
     db = _open(args)
     actor = _sign_in(db)
@@ -377,7 +377,7 @@ def cmd_report_add(args: argparse.Namespace) -> int:
 
 
 def cmd_case_list(args: argparse.Namespace) -> int:
-    from ia_desk.cases.queries import list_cases
+    from ia_desk.casefile.listing import list_cases
 
     with _signed_in(args, write=False) as (s, actor):
         rows = [r.as_dict() for r in list_cases(s, actor, status=args.status, search=args.search)]
@@ -395,15 +395,17 @@ def cmd_case_list(args: argparse.Namespace) -> int:
 
 
 def cmd_case_show(args: argparse.Namespace) -> int:
-    from ia_desk.cases.queries import show_case
+    from ia_desk.casefile.model import full_file
+    from ia_desk.casefile.read import show_case
 
     with _signed_in(args, write=False) as (s, actor):
-        data = show_case(s, actor, args.case)
+        view = show_case(s, actor, args.case)
     if args.json:
-        _print(data, True, "")
+        _print(view, True, "")
         return 0
-    lines = [f"{data['case']}  status: {data['status']}  received: {data['received_at']}"]
-    if "deadline" in data:
+    lines = [f"{view['case']}  status: {view['status']}  received: {view['received_at']}"]
+    data = full_file(view)
+    if data is not None:
         lines.append(f"deadline: {data['deadline']}  flags: {', '.join(data['flags']) or '-'}")
         rep = data["reporter"]
         who = rep.get("name") or rep.get("identity") or ""
@@ -442,7 +444,7 @@ def cmd_allegation_add(args: argparse.Namespace) -> int:
 
 def cmd_allegation_find(args: argparse.Namespace) -> int:
     from ia_desk import validation
-    from ia_desk.cases.allegations import record_finding
+    from ia_desk.services.allegations import record_finding_in as record_finding
 
     on = validation.date(args.on, "--on", required=False) if args.on else None
     with _signed_in(args) as (s, actor):
@@ -458,7 +460,7 @@ def cmd_allegation_find(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ia_desk.admin import export_all
+    from ia_desk.casefile.export import export_all
 
     _output_file(args.file, "file")
     with _signed_in(args, audit_only=True) as (s, actor):
@@ -627,7 +629,7 @@ def cmd_evidence_custody(args: argparse.Namespace) -> int:
 
 
 def cmd_case_action(args: argparse.Namespace) -> int:
-    from ia_desk.cases.workflow import perform
+    from ia_desk.services.cases import take_action_in as perform
 
     with _signed_in(args) as (s, actor):
         case = perform(s, actor, args.case, args.action, assignee=args.assignee, reason=args.reason)
@@ -672,7 +674,7 @@ def cmd_discipline_recommend(args: argparse.Namespace) -> int:
 
 
 def cmd_discipline_record(args: argparse.Namespace) -> int:
-    from ia_desk.discipline.ladder import record
+    from ia_desk.services.discipline import decide_in as record
 
     with _signed_in(args) as (s, actor):
         action = record(
@@ -834,7 +836,7 @@ def _backup_passphrase(args: argparse.Namespace, confirm: bool) -> str | None:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from ia_desk.maintenance import make_backup
+    from ia_desk.services.maintenance import make_backup
 
     db = _open(args)
     actor = _sign_in(db)
@@ -844,7 +846,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from ia_desk.maintenance import restore_backup
+    from ia_desk.services.maintenance import restore_backup
 
     db = _open(args)
     actor = _sign_in(db)
@@ -854,7 +856,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_user_passwd(args: argparse.Namespace) -> int:
-    from ia_desk.security.users import change_own_password
+    from ia_desk.accounts.users import change_own_password
 
     db = _open(args)
     login, old = _credentials()
@@ -864,7 +866,7 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
-    from ia_desk.security.users import list_users
+    from ia_desk.accounts.users import list_users
 
     with _signed_in(args, write=False) as (s, actor):
         rows = list_users(s, actor)
@@ -878,7 +880,7 @@ def cmd_user_list(args: argparse.Namespace) -> int:
 
 
 def cmd_user_reset(args: argparse.Namespace) -> int:
-    from ia_desk.security.users import reset_password
+    from ia_desk.accounts.users import reset_password
 
     db = _open(args)
     actor = _sign_in(db)
@@ -890,7 +892,7 @@ def cmd_user_reset(args: argparse.Namespace) -> int:
 
 
 def cmd_user_active(args: argparse.Namespace) -> int:
-    from ia_desk.security.users import set_active
+    from ia_desk.accounts.users import set_active
 
     db = _open(args)
     actor = _sign_in(db)
@@ -1082,8 +1084,8 @@ def cmd_annual_review(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ia_desk.bulk import generate
     from ia_desk.security.roles import require
+    from ia_desk.services.bulk import generate
 
     db = _open(args)
     actor = _sign_in(db)

@@ -21,6 +21,7 @@ from ia_desk.cases.queries import employee_by_badge, get_case
 from ia_desk.cases.workflow import require_case_write
 from ia_desk.db.models import (
     ApprovalRequest,
+    Case,
     CaseApproval,
     DisciplineAction,
     Employee,
@@ -37,6 +38,7 @@ from ia_desk.errors import InputError, NotFound
 from ia_desk.evidence.decode import Unreadable, inspect
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
+from ia_desk.settings import get_setting
 
 ITEMS = ("reference", "photo", "uniform", "badge", "patch", "marked_unit", "graphics")
 DECISIONS = ("approved", "disapproved", "further_inquiry")
@@ -56,7 +58,6 @@ APPROVAL_CLAUSES = {
 def _store_file(session: Session, data: bytes, field: str) -> str:
     """Keep an attached layout or capture with the evidence bytes (checked, write-once);
     no larger than an evidence file may be."""
-    from ia_desk.settings import get_setting
 
     cap_mb = int(get_setting(session, "evidence_max_mb"))
     if len(data) > cap_mb * 1024 * 1024:
@@ -221,7 +222,6 @@ def link_approval(session: Session, actor: Actor, number: str, request_id: int) 
 
 def approval_status(session: Session, case_id: int) -> list[str]:
     """What the case view shows: "approved on … by …" or "no approval on file"."""
-    from ia_desk.db.models import Case
 
     case = session.get(Case, case_id)
     if case is None or not any(a.clause.clause_id in APPROVAL_CLAUSES for a in case.allegations):

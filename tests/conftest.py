@@ -20,13 +20,14 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy.pool import NullPool
 
-from ia_desk.admin import initialise
+from ia_desk.accounts import users
+from ia_desk.accounts.users import actor_of, add_user, get_user
 from ia_desk.db.engine import Database
 from ia_desk.db.location import resolve_target
-from ia_desk.security import passwords, users
+from ia_desk.security import passwords
 from ia_desk.security.actor import Actor
-from ia_desk.security.users import actor_of, add_user, get_user
 from ia_desk.startup import open_database
+from ia_desk.startup.setup import initialise
 
 # Cheap argon2id parameters keep the suite fast; test_users checks the real ones.
 REAL_HASHER = passwords._hasher

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select, text
 
 from ia_desk.audit.trail import parse_checkpoint, verify
+from ia_desk.casefile.read import show_case
 from ia_desk.cases.allegations import add_allegation, record_finding
-from ia_desk.cases.queries import show_case
 from ia_desk.cases.workflow import perform
 from ia_desk.db.models import AuditEvent
 from ia_desk.errors import InputError

@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from ia_desk.audit.trail import list_events
-from ia_desk.cases.actions import case_actions
+from ia_desk.casefile.actions import case_actions
+from ia_desk.casefile.read import show_case
 from ia_desk.cases.allegations import add_allegation, record_finding
 from ia_desk.cases.deadlines import record_reporter_update, toll
-from ia_desk.cases.queries import get_case, show_case
+from ia_desk.cases.queries import get_case
 from ia_desk.cases.redaction import add_redaction
 from ia_desk.cases.workflow import perform
 from ia_desk.db.models import Allegation, AuditEvent
@@ -68,7 +69,7 @@ def test_an_investigator_cannot_write_to_a_colleagues_case(db, colleagues_case):
 
 
 def _admin(s):
-    from ia_desk.security.users import actor_of, get_user
+    from ia_desk.accounts.users import actor_of, get_user
 
     return actor_of(get_user(s, "admin"))
 

@@ -12,16 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from ia_desk.casefile.read import show_case
 from ia_desk.cases.allegations import add_allegation
-from ia_desk.cases.queries import show_case
 from ia_desk.db.models import Allegation, AuditEvent, Clause
 from ia_desk.errors import InputError, NotFound
-from ia_desk.policy.catalogue import (
-    CatalogueFile,
-    clause_in_force,
-    shipped_files,
-    sync_catalogue,
-)
+from ia_desk.policy.catalogue import CatalogueFile, clause_in_force, shipped_files, sync_catalogue
 
 from .conftest import DATA
 

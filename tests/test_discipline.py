@@ -9,8 +9,9 @@ import json
 import pytest
 from sqlalchemy import select
 
+from ia_desk.casefile.read import show_case
 from ia_desk.cases.allegations import record_finding, review_items
-from ia_desk.cases.queries import get_case, show_case
+from ia_desk.cases.queries import get_case
 from ia_desk.cases.workflow import perform
 from ia_desk.db.models import AuditEvent, Clause
 from ia_desk.discipline.ladder import ladder, recommend, record

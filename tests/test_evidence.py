@@ -20,7 +20,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from ia_desk.audit.trail import verify
-from ia_desk.cases.queries import show_case
+from ia_desk.casefile.read import show_case
 from ia_desk.cli import main as cli_main
 from ia_desk.db.models import AuditEvent, Evidence, EvidenceBlob
 from ia_desk.errors import InputError, PermissionDenied, RefusedInput

@@ -19,8 +19,9 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from ia_desk import validation
+from ia_desk.casefile.listing import list_cases
+from ia_desk.casefile.read import show_case
 from ia_desk.cases.intake import open_case, parse_json, parse_report
-from ia_desk.cases.queries import list_cases, show_case
 from ia_desk.cli import main
 from ia_desk.db.models import (
     Allegation,

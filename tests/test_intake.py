@@ -8,18 +8,11 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from ia_desk.casefile.read import show_case
 from ia_desk.cases.intake import open_case, parse_json, parse_report
-from ia_desk.cases.queries import show_case
-from ia_desk.db.models import (
-    Allegation,
-    AuditEvent,
-    Case,
-    Employee,
-    Incident,
-    Reporter,
-)
+from ia_desk.cases.tracking import code_hash, normalise
+from ia_desk.db.models import Allegation, AuditEvent, Case, Employee, Incident, Reporter
 from ia_desk.errors import InputError, PermissionDenied
-from ia_desk.protection.tracking import code_hash, normalise
 
 from .conftest import report_doc
 

@@ -458,7 +458,7 @@ def settle(qtbot: Any) -> None:
 def test_no_screen_shows_a_reader_what_their_role_may_not_see(qtbot, db, planted, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from ia_desk.security.users import actor_of, get_user
+    from ia_desk.accounts.users import actor_of, get_user
     from ui.case_view import CaseWindow
     from ui.evidence import EvidenceViewer
     from ui.main_window import MainWindow

@@ -11,11 +11,12 @@ import pytest
 from PIL import Image
 
 from ia_desk import registers
+from ia_desk.casefile.read import show_case
 from ia_desk.cases.allegations import record_finding, review_items
-from ia_desk.cases.queries import get_case, show_case
+from ia_desk.cases.queries import get_case
 from ia_desk.cases.workflow import perform
-from ia_desk.discipline.ladder import record
 from ia_desk.errors import InputError, PermissionDenied
+from ia_desk.services import discipline as discipline_service
 
 
 def png() -> bytes:
@@ -91,8 +92,8 @@ def test_training_decision_opens_an_item_that_completion_closes(db, admin, open_
     with db.write(admin) as s:
         perform(s, admin, number, "start")
         record_finding(s, admin, get_case(s, number).allegations[0].id, "sustained", "Seen.")
-    with db.write(admin) as s:
-        record(s, admin, number, "1234", "training")
+    # Through the services' door: a referral for training opens the training owed there.
+    discipline_service.decide(db, admin, number, "1234", "training")
     with db.read() as s:
         o = registers.training_overview(s, admin)
         assert [(e["badge"], e["case"]) for e in o["owed"]] == [("1234", number)]

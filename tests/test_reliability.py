@@ -16,10 +16,13 @@ from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import OperationalError
 
+from ia_desk.accounts import session as session_events
+from ia_desk.accounts.users import authenticate
 from ia_desk.audit.trail import parse_checkpoint, verify
 from ia_desk.backup import before_restore_copies, check_backup, latest_backup_age
+from ia_desk.casefile.read import show_case
 from ia_desk.cases.intake import open_case, parse_report
-from ia_desk.cases.queries import get_case, show_case
+from ia_desk.cases.queries import get_case
 from ia_desk.cases.workflow import perform
 from ia_desk.db import storage
 from ia_desk.db.location import resolve_target
@@ -33,10 +36,8 @@ from ia_desk.errors import (
     RefusedInput,
     StorageError,
 )
-from ia_desk.maintenance import make_backup, restore_backup
 from ia_desk.reports.summary import summary, write_pdf
-from ia_desk.security import session as session_events
-from ia_desk.security.users import authenticate
+from ia_desk.services.maintenance import make_backup, restore_backup
 from ia_desk.settings import set_setting
 from ia_desk.startup import daily_backup_if_due, open_database
 
@@ -315,7 +316,7 @@ def _root_can_mount() -> bool:
 @pytest.mark.skipif(not _root_can_mount(), reason="needs root to mount a small file system")
 def test_on_a_real_full_file_system_reading_and_backups_go_on(tmp_path, isolated):
     """The design on a real disk: a 24 MB tmpfs, filled to the last byte by another file."""
-    from ia_desk.admin import initialise
+    from ia_desk.startup.setup import initialise
 
     disk = tmp_path / "small-disk"
     disk.mkdir()

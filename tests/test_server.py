@@ -13,9 +13,11 @@ from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
+from ia_desk.accounts.users import actor_of, get_user
 from ia_desk.audit.trail import verify
+from ia_desk.casefile.read import show_case
 from ia_desk.cases.intake import open_case, parse_report
-from ia_desk.cases.queries import get_case, show_case
+from ia_desk.cases.queries import get_case
 from ia_desk.cases.search import filter_by_text
 from ia_desk.cases.workflow import perform
 from ia_desk.db.changes import SOMETHING, ChangeFeed
@@ -23,7 +25,6 @@ from ia_desk.db.connection import ServerConnection, saved_connection
 from ia_desk.db.location import resolve_target
 from ia_desk.db.models import AuditEvent, Base, Case
 from ia_desk.errors import ConflictError, DatabaseKeyError, InputError, StorageError
-from ia_desk.security.users import actor_of, get_user
 from ia_desk.settings import set_setting
 from ia_desk.startup import database_exists, open_database
 from ia_desk.startup.connection import save_connection
@@ -290,9 +291,9 @@ def _table_counts(engine) -> dict[str, int]:
 @pytest.mark.postgresql_only
 @pytest.mark.slow
 def test_migrate_to_copies_everything_and_the_chain_still_verifies(db, tmp_path, monkeypatch):
-    from ia_desk.admin import initialise
     from ia_desk.db import transfer
     from ia_desk.evidence.store import verify_all
+    from ia_desk.services.database import create as initialise
 
     source, _ = initialise(str(tmp_path / "embedded.db"), "chief", "Chief", PASSWORD, demo=True)
     with source.read() as s:

@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from ia_desk.admin import initialise
+from ia_desk.accounts.users import actor_of, get_user
 from ia_desk.audit.trail import verify
 from ia_desk.cases.intake import open_case, parse_report
-from ia_desk.security.users import actor_of, get_user
 from ia_desk.startup import open_database
+from ia_desk.startup.setup import initialise
 
 from .conftest import AUDIT_PASSPHRASE, PASSWORD, report_doc
 

@@ -11,7 +11,6 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from ia_desk import startup
-from ia_desk.admin import initialise
 from ia_desk.db import engine as engine_mod
 from ia_desk.db import location, storage
 from ia_desk.db.location import resolve_target
@@ -19,6 +18,7 @@ from ia_desk.db.migrate import current_revision, head_revision
 from ia_desk.db.models import AuditEvent
 from ia_desk.errors import DatabaseKeyError, StorageError
 from ia_desk.startup import open_database
+from ia_desk.startup.setup import initialise
 
 from .conftest import AUDIT_PASSPHRASE, PASSWORD, PG_APP_URL, go_around_the_app
 

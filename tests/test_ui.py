@@ -63,7 +63,7 @@ def test_sign_in_dialog_shows_the_notice_and_a_plain_error(qtbot, db):
 def test_a_reset_password_must_be_replaced_at_sign_in_and_can_be_changed_later(
     qtbot, db, admin, make_user, monkeypatch
 ):
-    from ia_desk.security.users import reset_password
+    from ia_desk.accounts.users import reset_password
     from ui.password import ChangePasswordDialog
 
     who = make_user("ia_investigator")
@@ -191,7 +191,7 @@ def test_case_list_search_filter_sort_and_open(qtbot, db, admin, open_report):
 
 
 def test_case_list_fetches_rows_in_pages(qtbot, db, admin):
-    from ia_desk.demo import add_demo_data
+    from ia_desk.services.demo import add_demo_data
 
     with db.write(admin) as s:
         add_demo_data(s, admin, count=PAGE + 50, with_evidence=False)
@@ -209,7 +209,7 @@ def test_case_list_fetches_rows_in_pages(qtbot, db, admin):
 def test_a_refresh_keeps_every_loaded_row_and_the_selection(qtbot, db, admin):
     """Another workstation's change reloads the list in place: the rows the user scrolled
     through come back (a page per turn of the event loop), once each, selection kept."""
-    from ia_desk.demo import add_demo_data
+    from ia_desk.services.demo import add_demo_data
 
     with db.write(admin) as s:
         add_demo_data(s, admin, count=PAGE + 30, with_evidence=False)
@@ -666,7 +666,7 @@ def test_allegation_picker_offers_suggestions_from_the_narrative(qtbot, db):
 
 
 def test_each_column_header_sorts_by_its_own_column(qtbot, db, admin, open_report):
-    from ia_desk.cases.queries import SORT_KEYS
+    from ia_desk.casefile.listing import SORT_KEYS
     from ui.case_list import CaseListModel
 
     assert set(CaseListModel.SORT_BY_COLUMN) == set(SORT_KEYS)

@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from ia_desk.accounts.users import MAX_FAILURES, add_user, authenticate
 from ia_desk.db.models import AuditEvent, User
 from ia_desk.errors import AuthenticationError, InputError, PermissionDenied
 from ia_desk.security import passwords
-from ia_desk.security.users import MAX_FAILURES, add_user, authenticate
 
 from .conftest import PASSWORD, REAL_HASHER
 
@@ -67,7 +67,7 @@ def test_five_failures_lock_the_account_for_ten_minutes(db, monkeypatch) -> None
         last = s.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
         assert last.outcome == "failed" and "account locked" in last.details
     later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(minutes=11)
-    monkeypatch.setattr("ia_desk.security.users.utcnow", lambda: later)
+    monkeypatch.setattr("ia_desk.accounts.users.utcnow", lambda: later)
     assert authenticate(db, "admin", PASSWORD).login == "admin"
 
 
@@ -160,8 +160,8 @@ def test_every_failed_sign_in_says_the_same_and_takes_the_same_time(
     import statistics
     import time
 
-    from ia_desk.security import users
-    from ia_desk.security.users import set_active
+    from ia_desk.accounts import users
+    from ia_desk.accounts.users import set_active
 
     monkeypatch.setattr(users, "FAILURE_QUANTUM", 0.1)
     gone = make_user("ia_investigator")
@@ -198,9 +198,9 @@ def test_every_failed_sign_in_says_the_same_and_takes_the_same_time(
 
 
 def test_a_disabled_users_open_session_stops_at_its_next_action(db, admin, make_user) -> None:
-    from ia_desk.cases.queries import CaseQuery, case_page
+    from ia_desk.accounts.users import set_active
+    from ia_desk.casefile.listing import CaseQuery, case_page
     from ia_desk.security.actor import SessionEnded
-    from ia_desk.security.users import set_active
 
     make_user("ia_investigator")  # an account
     with db.read() as s:
@@ -217,8 +217,8 @@ def test_a_disabled_users_open_session_stops_at_its_next_action(db, admin, make_
 
 
 def test_users_change_their_own_password_and_a_reset_forces_a_change(db, admin, make_user):
+    from ia_desk.accounts.users import change_own_password, reset_password
     from ia_desk.security.actor import SessionEnded
-    from ia_desk.security.users import change_own_password, reset_password
 
     make_user("command_staff")
     with db.read() as s:

@@ -8,9 +8,10 @@ import json
 import pytest
 from sqlalchemy import select
 
+from ia_desk.casefile.listing import CaseQuery, case_page, count_matching
+from ia_desk.casefile.read import show_case, timeline
 from ia_desk.cases.allegations import record_finding
 from ia_desk.cases.deadlines import record_reporter_update, toll
-from ia_desk.cases.queries import CaseQuery, case_page, count_matching, show_case, timeline
 from ia_desk.cases.redaction import KINDS, Withholding, add_redaction, marked
 from ia_desk.cases.workflow import perform
 from ia_desk.db.models import AuditEvent

@@ -5,16 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from ia_desk.casefile.listing import CaseQuery, case_page, count_matching
+from ia_desk.casefile.read import cases_citing, employee_history, timeline
 from ia_desk.cases.allegations import record_finding
-from ia_desk.cases.queries import (
-    CaseQuery,
-    case_page,
-    cases_citing,
-    count_matching,
-    employee_history,
-    get_case,
-    timeline,
-)
+from ia_desk.cases.queries import get_case
 from ia_desk.cases.workflow import available_actions, perform
 from ia_desk.db.models import AuditEvent
 from ia_desk.errors import ConflictError, InputError, PermissionDenied
@@ -157,7 +151,7 @@ def test_search_counts_and_pages_agree_with_and_without_other_filters(
     from the filtered query. Both must agree with the pages listed, in sort order, whether
     the matches are fetched by key (few) or found walking the sort index (many)."""
     from ia_desk.cases import search
-    from ia_desk.demo import add_demo_data
+    from ia_desk.services.demo import add_demo_data
 
     monkeypatch.setattr(search, "FEW", few)
     with db.write(admin) as s:

@@ -40,13 +40,13 @@ keyring.set_keyring(fail.Keyring())  # passphrase mode: the same key in every pr
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import URL  # noqa: E402
 
-from ia_desk.admin import initialise  # noqa: E402
+from ia_desk.accounts.users import actor_of, get_user  # noqa: E402
 from ia_desk.audit.trail import verify  # noqa: E402
-from ia_desk.bulk import generate  # noqa: E402
+from ia_desk.casefile.listing import CaseQuery, case_page, count_matching  # noqa: E402
 from ia_desk.cases.intake import open_case, parse_report  # noqa: E402
-from ia_desk.cases.queries import CaseQuery, case_page, count_matching  # noqa: E402
-from ia_desk.security.users import actor_of, get_user  # noqa: E402
+from ia_desk.services.bulk import generate  # noqa: E402
 from ia_desk.startup import open_database  # noqa: E402
+from ia_desk.startup.setup import initialise  # noqa: E402
 
 BENCH = ROOT / ".bench"
 COUNTER = iter(range(10**9))  # report numbers unique within a run
@@ -501,7 +501,7 @@ MEMORY = (
 from PySide6.QtWidgets import QApplication
 from PySide6.QtCore import QThreadPool
 from ia_desk.startup import open_database
-from ia_desk.security.users import actor_of, get_user
+from ia_desk.accounts.users import actor_of, get_user
 from ui.case_list import CasesPage
 app = QApplication([])
 db = open_database({path!r})
@@ -528,7 +528,7 @@ from PySide6.QtCore import QTimer, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog
 from ia_desk.startup import open_database
-from ia_desk.security.users import actor_of, get_user
+from ia_desk.accounts.users import actor_of, get_user
 from ui.main_window import MainWindow
 
 if __name__ == "__main__":

@@ -18,8 +18,9 @@ import grimp
 LAYERS = [
     ("ia_desk.errors", "ia_desk.terms", "ia_desk.validation", "ia_desk.resources"),
     ("ia_desk.db",),
-    ("ia_desk.audit",),
     ("ia_desk.security",),
+    ("ia_desk.audit",),
+    ("ia_desk.accounts",),
     ("ia_desk.settings",),
     ("ia_desk.policy",),
     ("ia_desk.cases",),
@@ -29,7 +30,7 @@ LAYERS = [
     ("ia_desk.registers",),
     ("ia_desk.casefile",),
     ("ia_desk.reports",),
-    ("ia_desk.startup", "ia_desk.maintenance", "ia_desk.demo", "ia_desk.bulk"),
+    ("ia_desk.backup", "ia_desk.startup"),
     ("ia_desk.services",),
     ("ia_desk.cli",),
 ]

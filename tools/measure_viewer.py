@@ -51,7 +51,7 @@ if __name__ == "__main__":
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
     from ia_desk.startup import open_database
-    from ia_desk.security.users import actor_of, get_user
+    from ia_desk.accounts.users import actor_of, get_user
     from ui.evidence import EvidenceViewer
     from ui.worker import pending_tasks
 
@@ -123,10 +123,10 @@ def build(path: Path, side: int) -> int:
     """A database with one SIDE x SIDE screenshot-like PNG as evidence; returns its id."""
     from PIL import Image, ImageDraw
 
-    from ia_desk.admin import initialise
+    from ia_desk.accounts.users import actor_of, get_user
     from ia_desk.cases.intake import open_case, parse_report
     from ia_desk.evidence.store import EvidenceInput, add_evidence
-    from ia_desk.security.users import actor_of, get_user
+    from ia_desk.startup.setup import initialise
 
     image = Image.new("RGB", (side, side), "white")
     draw = ImageDraw.Draw(image)

@@ -17,9 +17,9 @@ from PySide6.QtCore import QEvent, QThreadPool
 from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import select
 
-from ia_desk.admin import initialise
+from ia_desk.accounts.users import authenticate
 from ia_desk.db.models import Case, DisciplineAction
-from ia_desk.security.users import authenticate
+from ia_desk.services.database import create as initialise
 from ui.app import FirstRunDialog, SignInDialog
 from ui.case_view import CaseWindow
 from ui.evidence import EvidenceViewer

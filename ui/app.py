@@ -24,18 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk import APP_NAME, __version__
+from ia_desk.accounts.users import authenticate
 from ia_desk.db.engine import Database
 from ia_desk.db.location import resolve_target
 from ia_desk.errors import IADeskError
 from ia_desk.security import keys
 from ia_desk.security.actor import Actor
-from ia_desk.security.users import authenticate
-from ia_desk.startup import (
-    daily_backup_if_due,
-    database_exists,
-    open_database,
-    start_stretching,
-)
+from ia_desk.startup import daily_backup_if_due, database_exists, open_database, start_stretching
 
 SYSTEM_NOTICE = (
     "RESTRICTED LAW ENFORCEMENT DATA. This system holds Internal Affairs records of the "
@@ -221,7 +216,7 @@ class SignInDialog(QDialog):
 
 
 def first_run(url: str | None) -> Database | int | None:
-    from ia_desk.admin import initialise
+    from ia_desk.services.database import create as initialise
 
     target = resolve_target(url)
     dlg = FirstRunDialog(target.describe(), server=target.kind == "postgresql")

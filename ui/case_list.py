@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from ia_desk.cases.queries import CaseQuery, CaseRow, case_page, count_matching
+from ia_desk.casefile.listing import CaseQuery, CaseRow, case_page, count_matching
 from ia_desk.db.engine import Database
 from ia_desk.db.models import CASE_STATUSES
 from ia_desk.security.actor import Actor

@@ -29,10 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ia_desk.cases.actions import case_actions
+from ia_desk.accounts.users import investigators
+from ia_desk.casefile.actions import case_actions
+from ia_desk.casefile.read import show_case, timeline
 from ia_desk.cases.allegations import add_allegation, record_finding
 from ia_desk.cases.deadlines import record_reporter_update, toll, untoll
-from ia_desk.cases.queries import get_case, show_case, timeline
+from ia_desk.cases.queries import get_case
 from ia_desk.cases.redaction import add_redaction, marked
 from ia_desk.cases.workflow import ACTIONS, perform
 from ia_desk.db.engine import Database
@@ -43,7 +45,6 @@ from ia_desk.policy.catalogue import clause_in_force
 from ia_desk.protection.retaliation import CONCLUSIONS, record_review, revoke_protection
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import sees_identities
-from ia_desk.security.users import investigators
 from ia_desk.terms import REDACTION_KINDS
 from ui.clauses import ClausePickerDialog
 from ui.discipline import DisciplinePanel

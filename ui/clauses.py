@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ia_desk.cases.queries import cases_citing
+from ia_desk.casefile.read import cases_citing
 from ia_desk.db.engine import Database
 from ia_desk.policy.catalogue import clause_dict, list_clauses
 from ia_desk.security.actor import Actor

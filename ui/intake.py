@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ia_desk.casefile.read import list_employees
 from ia_desk.cases.intake import IntakeResult, open_case, parse_report
-from ia_desk.cases.queries import list_employees
 from ia_desk.db.engine import Database
 from ia_desk.db.models import CHANNELS
 from ia_desk.errors import InputError

@@ -19,10 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ia_desk.accounts.users import authenticate
 from ia_desk.db.engine import Database
 from ia_desk.errors import IADeskError
 from ia_desk.security.actor import Actor
-from ia_desk.security.users import authenticate
 
 INPUT_EVENTS = {
     QEvent.Type.KeyPress,

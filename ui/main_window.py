@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk import APP_NAME, __version__
+from ia_desk.accounts import session as session_events
 from ia_desk.db.engine import Database
-from ia_desk.security import session as session_events
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import ROLE_LABELS, allowed
 from ia_desk.settings import get_setting

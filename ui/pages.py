@@ -24,13 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ia_desk.cases.queries import employee_history, list_employees
+from ia_desk.accounts.users import add_user, list_users, reset_password, set_active
+from ia_desk.casefile.read import employee_history, list_employees
 from ia_desk.db.engine import Database
 from ia_desk.db.models import ROLES
 from ia_desk.errors import InputError
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import ROLE_LABELS
-from ia_desk.security.users import add_user, list_users, reset_password, set_active
 from ia_desk.settings import all_settings, set_setting
 from ui.worker import run_task, show_error
 
@@ -304,7 +304,7 @@ class AdminPage(LoadsWhenShown, QWidget):
     def _backup(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
-        from ia_desk.maintenance import make_backup
+        from ia_desk.services.maintenance import make_backup
 
         path, _ = QFileDialog.getSaveFileName(
             self, "Back up the database", "ia-desk-backup.db", "Database (*.db)"

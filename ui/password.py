@@ -13,11 +13,11 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk import APP_NAME
+from ia_desk.accounts.users import change_own_password
 from ia_desk.db.engine import Database
 from ia_desk.errors import IADeskError
 from ia_desk.security.actor import Actor
 from ia_desk.security.passwords import MIN_LENGTH
-from ia_desk.security.users import change_own_password
 
 
 class ChangePasswordDialog(QDialog):

@@ -25,8 +25,11 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from ia_desk import validation
 from ia_desk.db.models import AuditEvent, AuditHead, table_of, utcnow
+from ia_desk.errors import InputError
 from ia_desk.security.actor import Actor
+from ia_desk.security.roles import require
 
 GENESIS = "0" * 64
 _CASE_NUMBER = re.compile(r"^IA-\d{4}-\d{4,6}$")
@@ -285,7 +288,6 @@ LIST_MAX = 100_000  # events one listing shows; the CSV export takes every match
 
 
 def parse_checkpoint(value: str) -> tuple[int, str]:
-    from ia_desk.errors import InputError
 
     try:
         seq_s, mac = value.split(":", 1)
@@ -320,8 +322,6 @@ def list_events(
     LIST_MAX (None: every matching event, for the export); out of range is an InputError
     naming the filter, before the database is asked.
     """
-    from ia_desk import validation
-    from ia_desk.security.roles import require
 
     require(actor, "audit.read", "audit.list")
     if since is not None:
@@ -384,9 +384,6 @@ def export_events(session: Session, actor: Actor, out: Any, **filters: Any) -> i
     rolling back, no audit event.
     """
     import csv
-
-    from ia_desk import validation
-    from ia_desk.errors import InputError
 
     rows = list_events(session, actor, limit=None, **filters)
     out = validation.output_file(out, "file")

@@ -11,12 +11,20 @@ from sqlalchemy.orm import Session
 from ia_desk import validation as v
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import employee_by_badge, get_case
+from ia_desk.cases.redaction import withholding_for
 from ia_desk.cases.search import index_case
 from ia_desk.cases.workflow import require_case_write
-from ia_desk.db.models import DISPOSITIONS, Allegation, CaseSubject, PolicyReviewItem, utcnow
-from ia_desk.errors import Blocked, InputError, NotFound
+from ia_desk.db.models import (
+    DISPOSITIONS,
+    Allegation,
+    Case,
+    CaseSubject,
+    Employee,
+    PolicyReviewItem,
+    utcnow,
+)
+from ia_desk.errors import InputError, NotFound
 from ia_desk.policy.catalogue import POLICY_ORDER, clause_in_force, policy_of
-from ia_desk.protection.retaliation import finding_hold, refuse_allegation_against_own_reporter
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
 
@@ -38,7 +46,7 @@ def add_allegation(
             field="case",
         )
     emp = employee_by_badge(session, badge)
-    refuse_allegation_against_own_reporter(session, case, emp)
+    refuse_allegation_against_own_reporter(case, emp)
     clause = clause_in_force(session, clause_id.strip(), case.incident.occurred_on)
     if policy_of(clause.clause_id) not in POLICY_ORDER.get(emp.department, []):
         raise InputError(
@@ -66,7 +74,7 @@ def add_allegation(
     case.updated_at = utcnow()
     session.flush()
     session.refresh(case)
-    index_case(session, case)
+    index_case(session, case, public=withholding_for(session, case, ia=False))
     append(
         session,
         actor,
@@ -111,9 +119,6 @@ def record_finding(
         )
     disposition = v.choice(disposition, "disposition", DISPOSITIONS)
     rationale = v.text(rationale, "rationale", max_len=20_000, multiline=True)
-    held = finding_hold(session, case, allegation.employee_id)
-    if held:
-        raise Blocked(f"No finding can be recorded for this allegation yet: {held}.")
     finding_on = on or dt.date.today()
     if finding_on < case.incident.occurred_on:
         raise InputError("finding date: before the incident.", field="finding_on")
@@ -160,6 +165,22 @@ def record_finding(
         },
     )
     return allegation
+
+
+def refuse_allegation_against_own_reporter(case: Case, emp: Employee) -> None:
+    """Good-faith reporting is protected and is not a policy violation (3.21 §V.C): the
+    reporter of a case is not alleged against in that case. If the report was knowingly
+    false, an IA administrator revokes the protection first (with the reason)."""
+    r = case.reporter
+    if r is None or r.mode == "anonymous" or not r.good_faith or r.protection_revoked_at:
+        return
+    if r.employee_id == emp.id or (r.badge is not None and r.badge == emp.badge):
+        raise InputError(
+            f"Badge {emp.badge} made this report in good faith: the report is protected and "
+            "is not a policy violation (3.21 §V.C). If it was knowingly false, an IA "
+            "administrator revokes the protection first.",
+            field="employee",
+        )
 
 
 def review_items(

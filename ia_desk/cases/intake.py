@@ -14,11 +14,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ia_desk import validation as v
 from ia_desk.audit.trail import append
+from ia_desk.cases import tracking
 from ia_desk.cases.redaction import withholding_for
 from ia_desk.cases.search import index_text
 from ia_desk.db.models import (
@@ -38,8 +39,6 @@ from ia_desk.db.models import (
 from ia_desk.db.upsert import dialect_insert, insert_unless_present
 from ia_desk.errors import InputError
 from ia_desk.policy.catalogue import POLICY_ORDER, clause_in_force, policy_of
-from ia_desk.protection import tracking
-from ia_desk.protection.retaliation import link_reporters
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
 from ia_desk.settings import get_setting
@@ -264,6 +263,22 @@ def _subject_employee(session: Session, s: SubjectInput, index: int) -> Employee
     if added:
         link_reporters(session, emp)
     return emp
+
+
+def link_reporters(session: Session, employee: Employee) -> int:
+    """Protection follows the reporter's badge: when an employee joins the roster, the
+    earlier reports made under that badge are linked to them (so a confidential
+    reporter who was not yet on the roster is still protected when named later)."""
+    result: Any = session.execute(
+        update(Reporter)
+        .where(
+            Reporter.badge == employee.badge,
+            Reporter.employee_id.is_(None),
+            Reporter.mode != "anonymous",
+        )
+        .values(employee_id=employee.id)
+    )
+    return int(result.rowcount or 0)
 
 
 def open_case(session: Session, actor: Actor, report: ReportInput) -> IntakeResult:

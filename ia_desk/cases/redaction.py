@@ -35,8 +35,9 @@ from sqlalchemy.orm import Session
 from ia_desk import validation as v
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import get_case
+from ia_desk.cases.search import index_case
 from ia_desk.cases.workflow import require_case_write
-from ia_desk.db.models import Case, CaseRedaction, CaseSubject, Employee, Reporter
+from ia_desk.db.models import Case, CaseRedaction, CaseSubject, Employee, Reporter, Setting
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
 from ia_desk.terms import REDACTION_KINDS
@@ -180,8 +181,6 @@ def add_redaction(session: Session, actor: Actor, number: str, text: str, kind: 
     """Mark text of a case to be withheld from everyone outside IA (IA roles working on
     the case; a closed case too, since marking only ever withholds more). Audited,
     without the text itself; the case's search entry is rebuilt without it."""
-    from ia_desk.cases.search import index_case
-
     require(actor, "allegation.add", "case.redact", "case", number)
     case = get_case(session, number)
     require_case_write(actor, case, "case.redact", while_closed=True)
@@ -225,8 +224,6 @@ WITHHELD_INDEX_SETTING = "search_withheld_index"
 def reindex_withheld(session: Session) -> int:
     """Give every case that may withhold something its withheld search entry (cases of
     a database from before entries existed). Returns how many cases were indexed."""
-    from ia_desk.cases.search import index_case
-
     reporters = select(Reporter.employee_id).where(
         Reporter.mode == "confidential", Reporter.employee_id.is_not(None)
     )
@@ -238,13 +235,12 @@ def reindex_withheld(session: Session) -> int:
     for case_id in sorted(ids):
         case = session.get(Case, case_id)
         if case is not None:
-            index_case(session, case)
+            index_case(session, case, public=withholding_for(session, case, ia=False))
     return len(ids)
 
 
 def ensure_withheld_index(db: Database) -> None:
     """At start-up, once per database: fill the withheld search entries."""
-    from ia_desk.db.models import Setting
 
     with db.read() as session:
         if session.get(Setting, WITHHELD_INDEX_SETTING) is not None:

@@ -83,15 +83,10 @@ def case_columns(case: Case) -> dict[str, str]:
     }
 
 
-def index_case(
-    session: Session, case: Case, *, new: bool = False, public: Withholds | None = None
-) -> None:
+def index_case(session: Session, case: Case, *, public: Withholds, new: bool = False) -> None:
     """Put the case's text in the search index (``new``: it has no entry yet).
-    ``public``: what the case withholds outside IA (None: recomputed here)."""
-    if public is None:
-        from ia_desk.cases.redaction import withholding_for
-
-        public = withholding_for(session, case, ia=False)
+    ``public``: what the case withholds outside IA
+    (:func:`ia_desk.cases.redaction.withholding_for`)."""
     index_text(session, case.id, new=new, public=public, **case_columns(case))
 
 

@@ -110,7 +110,9 @@ def require_case_write(
 
 
 def blockers(case: Case, action: str) -> list[str]:
-    """Why an action cannot be taken now (empty when it can)."""
+    """Why the workflow does not allow an action now (empty when it does). Rules of the
+    rooms above (a retaliation review holding the close) are added by the services that
+    take the action (:mod:`ia_desk.services.cases`)."""
     out = []
     if case.status not in _FROM[action]:
         out.append(f"the case is {case.status}")
@@ -120,15 +122,6 @@ def blockers(case: Case, action: str) -> list[str]:
             out.append("the case has no allegations")
         elif pending:
             out.append(f"{len(pending)} allegation(s) have no finding yet")
-    if action == "close":
-        from sqlalchemy.orm import object_session
-
-        from ia_desk.protection.retaliation import blocking_reason
-
-        session = object_session(case)
-        held = blocking_reason(session, case, ia=True) if session is not None else None
-        if held:
-            out.append(held)
     return out
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ia_desk import validation as v
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import employee_by_badge, get_case
+from ia_desk.cases.redaction import withholding_for
 from ia_desk.db.models import (
     DISCIPLINE_STEPS,
     Allegation,
@@ -220,10 +221,6 @@ def record(
     if standing is not None:
         standing.superseded_by_id = action.id
         session.flush()
-    if step == "training" and (standing is None or standing.step != "training"):
-        from ia_desk.registers import open_training_item
-
-        open_training_item(session, action)
     details: dict[str, Any] = {
         "employee": emp.badge,
         "step": step,
@@ -285,8 +282,6 @@ def decisions(session: Session, case: Case) -> list[dict[str, Any]]:
 
 def ladder(session: Session, actor: Actor, number: str) -> list[dict[str, Any]]:
     """For each subject: the rungs, the recommendation and why, decisions, and history."""
-    from ia_desk.cases.redaction import withholding_for
-
     require(actor, "case.read", "discipline.view", "case", number)
     case = get_case(session, number)
     matrix = current(session)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from ia_desk.errors import InputError
 from ia_desk.policy.catalogue import POLICY_ORDER, shipped_files
 from ia_desk.resources import resource
 
@@ -187,7 +188,6 @@ def suggest(
     narrative: str, department: str = "police", policy: str | None = None, top: int = 5
 ) -> list[Suggestion]:
     """Ranked clause suggestions for a narrative (no database needed)."""
-    from ia_desk.errors import InputError
 
     if department not in POLICY_ORDER:
         raise InputError("department: must be police or city.", field="department")

@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from ia_desk import validation as v
@@ -235,38 +235,6 @@ def finding_hold(session: Session, case: Case, employee_id: int) -> str | None:
         f"badge {emp.badge} reported misconduct in good faith and is protected; an IA "
         "administrator records the retaliation review first"
     )
-
-
-def refuse_allegation_against_own_reporter(session: Session, case: Case, emp: Employee) -> None:
-    """Good-faith reporting is protected and is not a policy violation (3.21 §V.C): the
-    reporter of a case is not alleged against in that case. If the report was knowingly
-    false, an IA administrator revokes the protection first (with the reason)."""
-    r = case.reporter
-    if r is None or r.mode == "anonymous" or not r.good_faith or r.protection_revoked_at:
-        return
-    if r.employee_id == emp.id or (r.badge is not None and r.badge == emp.badge):
-        raise InputError(
-            f"Badge {emp.badge} made this report in good faith: the report is protected and "
-            "is not a policy violation (3.21 §V.C). If it was knowingly false, an IA "
-            "administrator revokes the protection first.",
-            field="employee",
-        )
-
-
-def link_reporters(session: Session, employee: Employee) -> int:
-    """Protection follows the reporter's badge: when an employee joins the roster, the
-    earlier reports made under that badge are linked to them (so a confidential
-    reporter who was not yet on the roster is still protected when named later)."""
-    result: Any = session.execute(
-        update(Reporter)
-        .where(
-            Reporter.badge == employee.badge,
-            Reporter.employee_id.is_(None),
-            Reporter.mode != "anonymous",
-        )
-        .values(employee_id=employee.id)
-    )
-    return int(result.rowcount or 0)
 
 
 def record_review(

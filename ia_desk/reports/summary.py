@@ -31,7 +31,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ia_desk.audit.trail import append
-from ia_desk.cases.queries import case_flags, get_case, local_time
+from ia_desk.casefile.listing import case_flags
+from ia_desk.cases.queries import get_case, local_time
 from ia_desk.cases.redaction import withholding_for
 from ia_desk.db.models import AuditEvent, AuditHead, Case, EvidenceThumb
 from ia_desk.discipline.ladder import ladder

@@ -30,6 +30,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ia_desk.audit.hooks import AuditedTransactions
+from ia_desk.backup import automatic_backup, latest_backup_age, remove_stale_files
+from ia_desk.cases.redaction import ensure_withheld_index
 from ia_desk.db import storage
 from ia_desk.db.engine import (
     Database,
@@ -41,9 +43,15 @@ from ia_desk.db.engine import (
 )
 from ia_desk.db.engine import database_exists as _database_exists
 from ia_desk.db.engine import start_stretching as _start_stretching
+from ia_desk.db.guards import check_guards
 from ia_desk.db.location import Target, refuse_network_share, resolve_target
+from ia_desk.db.migrate import current_revision, head_revision, upgrade_to_head
+from ia_desk.db.models import Setting
+from ia_desk.discipline.matrix import ensure_matrix
 from ia_desk.errors import DatabaseKeyError, StorageError
+from ia_desk.policy.catalogue import ensure_catalogue
 from ia_desk.security import keys
+from ia_desk.settings import audit_salt, get_setting, stored_audit_salt
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +90,6 @@ def open_database(
     Raises :class:`StorageError` when it does not exist and ``create`` is false, or when
     it sits on a network share; :class:`DatabaseKeyError` for a missing or wrong key.
     """
-    from ia_desk.db.migrate import upgrade_to_head
 
     target = resolve_target(url)
     if target.kind == "postgresql":
@@ -96,7 +103,6 @@ def open_database(
             "'ia-desk init --admin LOGIN' or start the desktop app."
         )
     target.path.parent.mkdir(parents=True, exist_ok=True)
-    from ia_desk.backup import remove_stale_files
 
     remove_stale_files()  # what killed backups and restores left behind
     # A nearly full disk: give the headroom back before anything opens the database
@@ -119,11 +125,7 @@ def open_database(
     engine = sqlite_engine(target, secrets_.sqlcipher_key)
     _check_key(engine, target, low_on_disk)
     if migrate:
-        from ia_desk.db.migrate import current_revision, head_revision
-
         if exists and current_revision(engine) not in (None, head_revision()):
-            from ia_desk.backup import automatic_backup
-
             automatic_backup(engine, target.path, secrets_.sqlcipher_key, "before-migration")
         upgrade_to_head(engine, target)
     audit_key = _resolve_audit_key(engine, secrets_)
@@ -142,15 +144,11 @@ def open_database(
 
 
 def _check_guards(db: Database) -> None:
-    from ia_desk.db.guards import check_guards
 
     check_guards(db)
 
 
 def _load_reference_data(db: Database) -> None:
-    from ia_desk.cases.redaction import ensure_withheld_index
-    from ia_desk.discipline.matrix import ensure_matrix
-    from ia_desk.policy.catalogue import ensure_catalogue
 
     ensure_catalogue(db)
     ensure_matrix(db)
@@ -166,7 +164,6 @@ def _open_server_database(
 ) -> Database:
     """A PostgreSQL database: reach the server, bring the schema to head, find the
     shared audit key, and refuse a plaintext connection an admin has not allowed."""
-    from ia_desk.db.migrate import current_revision, upgrade_to_head
 
     engine = server_engine(target, keys.server_password(target.ident))
     check_server(engine, target)
@@ -209,8 +206,6 @@ def new_audit_passphrase(prompt: keys.PassphrasePrompt | None) -> str:
 
 def install_audit_key(session: Session, key: bytes, passphrase: str) -> None:
     """Keep a server database's audit key in it, wrapped with its audit passphrase."""
-    from ia_desk.db.models import Setting
-    from ia_desk.settings import audit_salt
 
     salt = audit_salt(session)
     session.add(Setting(key="audit_key_wrapped", value=keys.wrap_audit_key(key, passphrase, salt)))
@@ -223,7 +218,6 @@ def _refuse_unapproved_plaintext(engine: Engine, target: Target, has_schema: boo
     (a database without IA Desk's tables has no administrator yet: refused)."""
     if not target.plaintext_remote:
         return
-    from ia_desk.settings import get_setting
 
     allowed = False
     if has_schema:
@@ -250,9 +244,6 @@ def _server_audit_key(
     key in its keyring.
     """
     import secrets as random_bytes
-
-    from ia_desk.db.models import Setting
-    from ia_desk.settings import stored_audit_salt
 
     with Session(engine) as session:
         wrapped = session.get(Setting, "audit_key_wrapped")
@@ -296,7 +287,6 @@ def _resolve_audit_key(engine: Engine, secrets_: keys.DatabaseSecrets) -> bytes 
             "The audit-trail key of this database is not in this computer's keyring; give the "
             f"passphrase ({keys.PASSPHRASE_ENV}) or restore the key."
         )
-    from ia_desk.settings import audit_salt, stored_audit_salt
 
     with Session(engine) as session:  # read: it exists but for the first start
         salt = stored_audit_salt(session)
@@ -319,9 +309,6 @@ def daily_backup_if_due(db: Database) -> Path | None:
     if db.target.path is None:
         return None
     import datetime as dt
-
-    from ia_desk.backup import automatic_backup, latest_backup_age
-    from ia_desk.settings import get_setting
 
     age = latest_backup_age(db.target.path)
     if age is not None and age < dt.timedelta(days=1):

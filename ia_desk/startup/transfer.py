@@ -17,13 +17,17 @@ from sqlalchemy import insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from ia_desk.audit.trail import append, verify
+from ia_desk.cases.search import FTS_COLUMNS, document_rows
 from ia_desk.db.engine import Database, check_server, server_engine
 from ia_desk.db.location import resolve_target
+from ia_desk.db.migrate import alembic_config
 from ia_desk.db.models import Base, Setting
+from ia_desk.db.pg import reset_sequences
 from ia_desk.errors import InputError, StorageError
 from ia_desk.security import keys
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
+from ia_desk.startup import open_database
 from ia_desk.startup.opening import install_audit_key, new_audit_passphrase
 
 # Settings that belong to the embedded database's own key handling, not carried over.
@@ -78,9 +82,6 @@ def migrate_to(
         with engine.begin() as conn:
             from alembic import command
 
-            from ia_desk.db.migrate import alembic_config
-            from ia_desk.db.pg import reset_sequences
-
             say("creating the tables on the server")
             cfg = alembic_config()
             cfg.attributes["connection"] = conn
@@ -101,7 +102,6 @@ def migrate_to(
                             count += len(rows)
                     result.rows[table.name] = count
                     say(f"{table.name}: {count:,} rows")
-                from ia_desk.cases.search import FTS_COLUMNS, document_rows
 
                 cols = ", ".join(FTS_COLUMNS)
                 # The withheld twins are few (cases that withhold words they contain).
@@ -118,7 +118,6 @@ def migrate_to(
     finally:
         engine.dispose()
     keys.remember_audit_key(target.ident, source.audit_key)
-    from ia_desk.startup import open_database
 
     say("checking the copy")
     server = open_database(url, prompt=lambda _message, _confirm: passphrase)

@@ -24,6 +24,7 @@ from PIL import Image
 from sqlalchemy import func, insert, select, text
 
 from ia_desk.audit.trail import GENESIS, canonical_details, canonical_form
+from ia_desk.cases.tracking import code_hash, new_code
 from ia_desk.db.engine import Database
 from ia_desk.db.models import (
     Allegation,
@@ -43,7 +44,6 @@ from ia_desk.db.models import (
     User,
 )
 from ia_desk.errors import InputError
-from ia_desk.protection.tracking import code_hash, new_code
 
 PLATFORMS = [
     "Facebook",

@@ -9,6 +9,7 @@ that refusal is itself audited.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from ia_desk.audit.trail import append
@@ -19,11 +20,14 @@ from ia_desk.backup import (
     prune_before_restore,
     restore_file,
 )
+from ia_desk.casefile.export import export_all
 from ia_desk.db.engine import Database
 from ia_desk.errors import AuditedRefusal, InputError, RefusedInput, StorageError
 from ia_desk.security.actor import Actor
 from ia_desk.security.keys import check_passphrase
 from ia_desk.security.roles import require
+from ia_desk.services.bulk import generate
+from ia_desk.services.demo import add_demo_data
 from ia_desk.settings import get_setting
 from ia_desk.startup import open_database
 
@@ -120,3 +124,31 @@ def restore_backup(db: Database, actor: Actor, backup: Path, passphrase: str | N
         raise InputError("The restore did not complete.")
     prune_before_restore(path, keep)
     return aside
+
+
+def export_everything(db: Database, actor: Actor, out: Path) -> str:
+    """Every case (with the identities IA may see) into one JSON file (IA
+    administrators); the export is audited with the file's SHA-256, returned."""
+    with db.write(actor, audit_only=True) as s:
+        return export_all(s, actor, out)
+
+
+def add_demo_cases(db: Database, actor: Actor) -> int:
+    """Realistic invented cases, through the same services as real work (a first start
+    may ask for them); returns how many."""
+    with db.write(actor) as s:
+        require(actor, "settings.manage", "demo.add")
+        return add_demo_data(s, actor)
+
+
+def generate_synthetic(
+    db: Database,
+    actor: Actor,
+    cases: int,
+    events_per_case: int = 24,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, int]:
+    """Fill an empty database with a synthetic department (for load tests: ``demo``)."""
+    with db.write(actor, audit_only=True):
+        require(actor, "settings.manage", "demo.generate")
+    return generate(db, cases, events_per_case, progress=progress)

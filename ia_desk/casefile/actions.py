@@ -46,13 +46,15 @@ def case_actions(session: Session, actor: Actor, case: Case) -> list[CaseAction]
     write = case_write_problem(actor, case)
     keep_record = case_write_problem(actor, case, while_closed=True)
     if actor.role in IA:
+        held = blocking_reason(session, case, ia=True)
         for name, action in ACTIONS.items():
+            problems = blockers(case, name) + ([held] if name == "close" and held else [])
             why = _first(
                 None if may_work_on(actor, case) else write,
                 "only an IA administrator reopens"
                 if name == "reopen" and actor.role != IA_ADMIN
                 else None,
-                "; ".join(blockers(case, name)) or None,
+                "; ".join(problems) or None,
             )
             out.append(CaseAction(name, action.label, why, action.needs_user, action.needs_reason))
         tolled = case.tolled_since is not None

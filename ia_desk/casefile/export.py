@@ -1,4 +1,6 @@
-"""Setting a database up (``init``) and exporting it (``export``)."""
+"""Everything in one JSON file, for an IA administrator (``ia-desk export``): the
+policies, the roster, the accounts and every case with the identities IA may see; an
+anonymous reporter's identity, never stored, is never in it."""
 
 from __future__ import annotations
 
@@ -12,54 +14,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from ia_desk import __version__
 from ia_desk.audit.trail import append
-from ia_desk.cases.queries import allegation_dict, incident_dict
-from ia_desk.db.engine import Database
+from ia_desk.casefile.read import allegation_dict, incident_dict
 from ia_desk.db.models import AuditHead, Case, CaseSubject, Employee, PolicyVersion, User
 from ia_desk.errors import InputError
-from ia_desk.security import keys
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
-from ia_desk.security.users import count_users, create_first_admin
-from ia_desk.startup import open_database
-
-
-def initialise(
-    url: str | None,
-    admin_login: str,
-    admin_name: str,
-    admin_password: str,
-    *,
-    demo: bool = False,
-    prompt: keys.PassphrasePrompt | None = None,
-) -> tuple[Database, list[str]]:
-    """Create or upgrade the database, load the catalogue, create the first admin.
-
-    On a database that already has users the admin part is skipped (an upgrade).
-    Returns the open database and a list of what was done, for the user to read.
-    """
-    db = open_database(url, create=True, prompt=prompt)
-    done = [f"database: {db.target.describe()}"]
-    with db.read() as session:
-        loaded = session.execute(
-            select(PolicyVersion.policy_id, PolicyVersion.version).order_by(PolicyVersion.id)
-        ).all()
-    done.extend(f"policy catalogue: {p}@{v}" for p, v in loaded)
-    with db.write(None) as session:
-        if count_users(session) == 0:
-            user = create_first_admin(session, admin_login, admin_name, admin_password)
-            done.append(f"administrator created: {user.login}")
-        else:
-            done.append("users exist already: no administrator created")
-    if demo:
-        from ia_desk.demo import add_demo_data
-
-        with db.write(None) as session:
-            admin = session.scalar(select(User).where(User.role == "ia_admin").order_by(User.id))
-            assert admin is not None
-            actor = Actor(admin.id, admin.login, admin.name, admin.role)
-            n = add_demo_data(session, actor)
-        done.append(f"demo data: {n} cases")
-    return db, done
 
 
 def export_all(session: Session, actor: Actor, out: Path) -> str:

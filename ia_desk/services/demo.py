@@ -11,14 +11,15 @@ import random
 
 from sqlalchemy.orm import Session
 
-from ia_desk.cases.allegations import record_finding
 from ia_desk.cases.intake import open_case, parse_report
 from ia_desk.cases.workflow import perform
-from ia_desk.demo_images import post_screenshot
-from ia_desk.discipline.ladder import recommend, record
+from ia_desk.discipline.ladder import recommend
 from ia_desk.evidence.store import EvidenceInput, add_evidence
 from ia_desk.protection.retaliation import blocking_reason, record_review
 from ia_desk.security.actor import Actor
+from ia_desk.services.allegations import record_finding_in
+from ia_desk.services.demo_images import post_screenshot
+from ia_desk.services.discipline import decide_in
 
 ROSTER = [
     ("1042", "Marcus Bell", "police", "Officer", "Patrol"),
@@ -179,7 +180,7 @@ def add_demo_data(
                     "reporter did not bring up; no link to the earlier report.",
                 )
             for a in result.case.allegations:
-                record_finding(
+                record_finding_in(
                     session,
                     actor,
                     a.id,
@@ -195,7 +196,7 @@ def add_demo_data(
             for subject in case.subjects:
                 rec = recommend(session, actor, number, subject.employee.badge)
                 if rec["step"]:
-                    record(session, actor, number, subject.employee.badge, rec["step"])
+                    decide_in(session, actor, number, subject.employee.badge, rec["step"])
             perform(session, actor, number, "close")
         made += 1
     return made

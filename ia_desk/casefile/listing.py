@@ -1,0 +1,353 @@
+"""The case list: filters, search, sort order, pages, and the flags of each row.
+
+Supervisors get only the cases they submitted (their status); readers outside IA search
+only what they may read (:mod:`ia_desk.cases.search`). A page is not audited (a list, not
+a read of a case); opening a case is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from sqlalchemy import Select, and_, bindparam, func, literal_column, or_, select
+from sqlalchemy import case as sql_case
+from sqlalchemy.orm import Session
+
+from ia_desk import validation
+from ia_desk.cases.queries import local_time, today
+from ia_desk.cases.search import count_text_matches, filter_by_text
+from ia_desk.db.models import (
+    CASE_STATUSES,
+    Allegation,
+    AuditEvent,
+    Case,
+    CaseSubject,
+    Clause,
+    Employee,
+    User,
+)
+from ia_desk.discipline.matrix import current, is_immediate
+from ia_desk.errors import InputError
+from ia_desk.protection.retaliation import cases_needing_review
+from ia_desk.security.actor import Actor
+from ia_desk.security.roles import allowed, require, sees_identities
+from ia_desk.settings import get_settings
+
+
+class CaseFacts(NamedTuple):
+    """What the flags of a case are computed from (read as plain rows for a page; a
+    tuple, since a page makes hundreds of them)."""
+
+    id: int
+    number: str
+    status: str
+    received_at: dt.datetime
+    deadline_on: dt.date
+    tolled_since: dt.date | None
+    clause_ids: tuple[str, ...]
+
+    @classmethod
+    def of(cls, case: Case) -> CaseFacts:
+        return cls(
+            case.id,
+            case.number,
+            case.status,
+            case.received_at,
+            case.deadline_on,
+            case.tolled_since,
+            tuple(a.clause.clause_id for a in case.allegations),
+        )
+
+
+def flags_for(session: Session, cases: Sequence[Case | CaseFacts]) -> dict[int, list[str]]:
+    """The short flags of each case, computed together for a page of cases.
+
+    ``overdue`` (past the deadline, not tolled, not closed), ``tolled``,
+    ``immediate_action`` (a clause breached calls for the Chief at once, 3.21 §V.B),
+    ``retaliation_review`` (a good-faith reporter is a subject), ``reporter_update_due``
+    (open for the update period without a recorded reporter update).
+    """
+    if not cases:
+        return {}
+    facts = [c if isinstance(c, CaseFacts) else CaseFacts.of(c) for c in cases]
+    on = today()
+    matrix = current(session)
+    settings = get_settings(session, ("reporter_update_days", "retaliation_window_months"))
+    update_days = int(settings["reporter_update_days"])
+    under_review = cases_needing_review(
+        session, [c.id for c in facts], int(settings["retaliation_window_months"])
+    )
+    updated = set(
+        session.connection()
+        .execute(_REPORTER_UPDATED, {"numbers": [c.number for c in facts]})
+        .scalars()
+    )
+    out: dict[int, list[str]] = {}
+    for c in facts:
+        flags = []
+        open_ = c.status != "closed"
+        if open_ and c.tolled_since is None and c.deadline_on < on:
+            flags.append("overdue")
+        if c.tolled_since is not None and open_:
+            flags.append("tolled")
+        if any(is_immediate(matrix, clause_id) for clause_id in c.clause_ids):
+            flags.append("immediate_action")
+        if c.id in under_review:
+            flags.append("retaliation_review")
+        if open_ and c.number not in updated and (on - c.received_at.date()).days >= update_days:
+            flags.append("reporter_update_due")
+        out[c.id] = flags
+    return out
+
+
+_REPORTER_UPDATED = select(AuditEvent.case_number).where(
+    AuditEvent.event_type == "case.reporter_update",
+    AuditEvent.case_number.in_(bindparam("numbers", expanding=True)),
+)
+
+
+def case_flags(session: Session, case: Case) -> list[str]:
+    return flags_for(session, [case])[case.id]
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: int
+    number: str
+    status: str
+    received_at: dt.datetime
+    deadline_on: dt.date
+    subjects: str
+    clauses: str
+    flags: list[str]
+    assigned_to: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "case": self.number,
+            "status": self.status,
+            "received_at": self.received_at.isoformat(),
+            "deadline": self.deadline_on.isoformat(),
+            "assigned_to": self.assigned_to,
+            "subjects": self.subjects,
+            "clauses": self.clauses,
+            "flags": self.flags,
+        }
+
+
+SORT_KEYS = ("number", "received", "status", "subjects", "clauses", "deadline", "flags")
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """What the case list shows: filters, search words and the sort order."""
+
+    status: str | None = None
+    clause: str | None = None
+    employee: str | None = None  # badge
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    mine: bool = False
+    search: str | None = None
+    sort: str = "received"
+    descending: bool = True
+    overdue_only: bool = False
+
+
+def _filtered(session: Session, actor: Actor, q: CaseQuery) -> Select[Any]:
+    if q.status is not None and q.status not in CASE_STATUSES:
+        raise InputError(f"status: must be one of {', '.join(CASE_STATUSES)}.", field="status")
+    if q.sort not in SORT_KEYS:
+        raise InputError(f"sort: must be one of {', '.join(SORT_KEYS)}.", field="sort")
+    stmt = select(Case.id)
+    if not allowed(actor, "case.read"):
+        require(actor, "case.read_own_status", "case.list")
+        stmt = stmt.where(Case.created_by_id == actor.user_id)
+    if q.status:
+        stmt = stmt.where(Case.status == q.status)
+    if q.mine:
+        stmt = stmt.where(
+            or_(Case.assigned_to_id == actor.user_id, Case.created_by_id == actor.user_id)
+        )
+    if q.clause:
+        stmt = stmt.where(
+            Case.id.in_(
+                select(Allegation.case_id).join(Clause).where(Clause.clause_id == q.clause.strip())
+            )
+        )
+    if q.employee:
+        stmt = stmt.where(
+            Case.id.in_(
+                select(CaseSubject.case_id)
+                .join(Employee)
+                .where(Employee.badge == validation.identifier(q.employee, "employee", max_len=20))
+            )
+        )
+    if q.received_from:
+        stmt = stmt.where(Case.received_at >= dt.datetime.combine(q.received_from, dt.time()))
+    if q.received_to:
+        stmt = stmt.where(
+            Case.received_at < dt.datetime.combine(q.received_to + dt.timedelta(days=1), dt.time())
+        )
+    if q.overdue_only:
+        stmt = stmt.where(
+            Case.status != "closed", Case.deadline_on < today(), Case.tolled_since.is_(None)
+        )
+    if q.search and q.search.strip():
+        stmt = filter_by_text(session, stmt, q.search, public=not sees_identities(actor))
+    return stmt
+
+
+def _sort_column(key: str) -> Any:
+    if key == "number":
+        return Case.number
+    if key == "status":
+        return Case.status
+    if key == "deadline":
+        return Case.deadline_on
+    if key == "subjects":
+        return (
+            select(func.min(Employee.name))
+            .join(CaseSubject)
+            .where(CaseSubject.case_id == Case.id)
+            .scalar_subquery()
+        )
+    if key == "clauses":
+        return (
+            select(func.min(Clause.clause_id))
+            .join(Allegation)
+            .where(Allegation.case_id == Case.id)
+            .scalar_subquery()
+        )
+    if key == "flags":
+        return sql_case((and_(Case.status != "closed", Case.deadline_on < today()), 1), else_=0)
+    return Case.received_at
+
+
+def count_matching(session: Session, actor: Actor, q: CaseQuery) -> int:
+    if _search_only(actor, q):
+        assert q.search is not None
+        direct = count_text_matches(session, q.search, public=not sees_identities(actor))
+        if direct is not None:
+            return direct
+    sub = _filtered(session, actor, q).subquery()
+    return session.scalar(select(func.count()).select_from(sub)) or 0
+
+
+def _search_only(actor: Actor, q: CaseQuery) -> bool:
+    """Words and nothing else, by someone who may see every case: the search index alone
+    answers how many."""
+    narrowed = (
+        q.status,
+        q.mine,
+        q.clause,
+        q.employee,
+        q.received_from,
+        q.received_to,
+        q.overdue_only,
+    )
+    return bool(q.search and q.search.strip()) and not any(narrowed) and allowed(actor, "case.read")
+
+
+def case_page(
+    session: Session, actor: Actor, q: CaseQuery, offset: int = 0, limit: int | None = 200
+) -> list[CaseRow]:
+    """One page of the case list, in the query's order. Not audited (a list, not a read
+    of a case); opening a case is."""
+    col = _sort_column(q.sort)
+    order = [
+        col.desc() if q.descending else col.asc(),
+        Case.id.desc() if q.descending else Case.id.asc(),
+    ]
+    # The page's cases with their own columns in one statement, then the subjects and
+    # clauses of all of them in one more (built once, the ids bound as a list).
+    page_stmt = (
+        _filtered(session, actor, q)
+        .add_columns(
+            Case.number,
+            Case.status,
+            Case.received_at,
+            Case.received_offset_min,
+            Case.deadline_on,
+            Case.tolled_since,
+            select(User.login)
+            .where(User.id == Case.assigned_to_id)
+            .scalar_subquery()
+            .label("assignee"),
+        )
+        .order_by(*order)
+        .offset(offset)
+    )
+    if limit is not None:
+        page_stmt = page_stmt.limit(limit)
+    # All rows in one fetch (iterating a result fetches one row per call), as plain tuples
+    # unpacked by position (looking columns up by name on 200 rows cost more than
+    # building the page).
+    page = session.connection().execute(page_stmt).all()
+    if not page:
+        return []
+    ids = [r[0] for r in page]
+    subjects: dict[int, list[str]] = {}
+    clauses: dict[int, list[str]] = {}
+    for kind, case_id, value, _seq in (
+        session.connection().execute(_SUBJECTS_AND_CLAUSES, {"ids": ids}).all()
+    ):
+        (subjects if kind == 0 else clauses).setdefault(case_id, []).append(value)
+    see_detail = allowed(actor, "case.read")
+    flags = flags_for(
+        session,
+        [
+            CaseFacts(cid, number, status, received, deadline, tolled, tuple(clauses.get(cid, ())))
+            for cid, number, status, received, _offset, deadline, tolled, _who in page
+        ],
+    )
+    rows = []
+    for cid, number, status, received, offset_min, deadline, _tolled, assignee in page:
+        rows.append(
+            CaseRow(
+                id=cid,
+                number=number,
+                status=status,
+                received_at=local_time(received, offset_min),
+                deadline_on=deadline,
+                subjects=", ".join(subjects.get(cid, [])) if see_detail else "",
+                clauses=", ".join(dict.fromkeys(clauses.get(cid, []))) if see_detail else "",
+                flags=flags[cid] if see_detail else [f for f in flags[cid] if f == "overdue"],
+                assigned_to=assignee if see_detail else None,
+            )
+        )
+    return rows
+
+
+_SUBJECTS_AND_CLAUSES: Any = (
+    select(
+        literal_column("0").label("kind"),
+        CaseSubject.case_id,
+        Employee.name.label("value"),
+        CaseSubject.id.label("seq"),
+    )
+    .join(Employee, Employee.id == CaseSubject.employee_id)
+    .where(CaseSubject.case_id.in_(bindparam("ids", expanding=True)))
+    .union_all(
+        select(literal_column("1"), Allegation.case_id, Clause.clause_id, Allegation.id)
+        .join(Clause, Clause.id == Allegation.clause_pk)
+        .where(Allegation.case_id.in_(bindparam("ids", expanding=True)))
+    )
+    .order_by("kind", "seq")
+)
+
+
+def list_cases(
+    session: Session,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    search: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[CaseRow]:
+    """Cases newest first. Supervisors get only their own submissions."""
+    return case_page(session, actor, CaseQuery(status=status, search=search), offset, limit)

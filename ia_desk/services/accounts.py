@@ -1,0 +1,77 @@
+"""Accounts: sign-in, one's own password, the administrators' account management, and
+the session events of the desktop (lock, sign-out)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ia_desk.accounts import session as _session
+from ia_desk.accounts import users as u
+from ia_desk.db.engine import Database
+from ia_desk.db.models import ROLES
+from ia_desk.security.actor import Actor, SessionEnded
+from ia_desk.security.passwords import MIN_LENGTH
+from ia_desk.security.roles import ROLE_LABELS
+from ia_desk.services import Changes, Done
+
+__all__ = [
+    "MIN_LENGTH",
+    "ROLES",
+    "ROLE_LABELS",
+    "SessionEnded",
+    "add_user",
+    "change_password",
+    "record_lock",
+    "record_sign_out",
+    "reset_password",
+    "set_active",
+    "sign_in",
+    "users",
+]
+CHANGED = Changes(accounts=True)
+
+
+def sign_in(db: Database, login: str, password: str) -> Actor:
+    """Check a sign-in (one answer for every failure; audited with the real reason)."""
+    return u.authenticate(db, login, password)
+
+
+def change_password(db: Database, login: str, old: str, new: str) -> Actor:
+    """A user's own new password, proving the old one; returns the session's actor."""
+    return u.change_own_password(db, login, old, new)
+
+
+def users(db: Database, actor: Actor) -> list[dict[str, Any]]:
+    """All accounts (IA administrators)."""
+    with db.read(actor) as s:
+        return u.list_users(s, actor)
+
+
+def add_user(
+    db: Database, actor: Actor, login: str, role: str, name: str, password: str
+) -> Done[str]:
+    """A new account; its user chooses their own password at first sign-in."""
+    with db.write(actor) as s:
+        return Done(u.add_user(s, actor, login, role, name, password).login, CHANGED)
+
+
+def reset_password(db: Database, actor: Actor, login: str, password: str) -> Done[None]:
+    """A new password set by an administrator (to be replaced at the next sign-in)."""
+    with db.write(actor) as s:
+        u.reset_password(s, actor, login, password)
+    return Done(None, CHANGED)
+
+
+def set_active(db: Database, actor: Actor, login: str, active: bool) -> Done[None]:
+    """Disable or re-enable an account (an open session of it stops at its next action)."""
+    with db.write(actor) as s:
+        u.set_active(s, actor, login, active)
+    return Done(None, CHANGED)
+
+
+def record_lock(db: Database, actor: Actor) -> None:
+    _session.record(db, actor, "lock")
+
+
+def record_sign_out(db: Database, actor: Actor, **details: object) -> None:
+    _session.record(db, actor, "sign_out", **details)

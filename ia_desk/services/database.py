@@ -1,0 +1,108 @@
+"""The database as the doors see it: which one, opening or creating it, this
+workstation's server connection, moving to a server, and noticing other workstations'
+changes. (What a start does is :mod:`ia_desk.startup`'s; this is its door.)"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ia_desk.accounts.users import actor_of
+from ia_desk.db.changes import SOMETHING, ChangeFeed
+from ia_desk.db.connection import DEFAULT_PORT, SSLMODES, ServerConnection, saved_connection
+from ia_desk.db.engine import Database
+from ia_desk.db.location import Target, is_loopback, resolve_target
+from ia_desk.db.migrate import current_revision
+from ia_desk.db.models import User
+from ia_desk.security import keys
+from ia_desk.security.actor import Actor
+from ia_desk.services.maintenance import add_demo_cases
+from ia_desk.startup import daily_backup_if_due, database_exists, open_database, start_stretching
+from ia_desk.startup.connection import forget_connection, save_connection
+from ia_desk.startup.setup import initialise
+from ia_desk.startup.transfer import Transfer, migrate_to
+
+__all__ = [
+    "DEFAULT_PORT",
+    "SOMETHING",
+    "SSLMODES",
+    "ChangeFeed",
+    "Database",
+    "PassphrasePrompt",
+    "ServerConnection",
+    "Target",
+    "Transfer",
+    "connect",
+    "create",
+    "daily_backup_if_due",
+    "database_exists",
+    "disconnect",
+    "is_loopback",
+    "migrate_to",
+    "open_database",
+    "resolve_target",
+    "saved_connection",
+    "schema_revision",
+    "secure_keyring_available",
+    "start_stretching",
+    "MIN_PASSPHRASE",
+]
+
+PassphrasePrompt = keys.PassphrasePrompt
+MIN_PASSPHRASE = keys.MIN_PASSPHRASE
+secure_keyring_available = keys.secure_keyring_available
+
+
+def create(
+    url: str | None,
+    admin_login: str,
+    admin_name: str,
+    admin_password: str,
+    *,
+    demo: bool = False,
+    prompt: PassphrasePrompt | None = None,
+) -> tuple[Database, list[str]]:
+    """Create (or bring to this version) the database and its first IA administrator;
+    with ``demo``, add the demonstration cases. Returns the database and what was done."""
+    db, done = initialise(url, admin_login, admin_name, admin_password, prompt=prompt)
+    if demo:
+        from sqlalchemy import select
+
+        with db.read() as s:
+            admin = s.scalars(select(User).where(User.role == "ia_admin").order_by(User.id)).first()
+            assert admin is not None
+            actor = actor_of(admin)
+        done.append(f"demo data: {add_demo_cases(db, actor)} cases")
+    return db, done
+
+
+def connect(conn: ServerConnection, password: str | None) -> str:
+    """Remember a server for this workstation (its password in the keyring); its URL."""
+    return save_connection(conn, password)
+
+
+def disconnect() -> bool:
+    """Forget the server connection: the embedded database is used again."""
+    return forget_connection()
+
+
+def schema_revision(db: Database) -> str | None:
+    """The database's schema version (Alembic's revision)."""
+    return current_revision(db.engine)
+
+
+def move_to_server(
+    db: Database,
+    actor: Actor,
+    url: str,
+    *,
+    prompt: PassphrasePrompt | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Transfer:
+    """Copy this embedded database into an empty server database (IA administrators)."""
+    return migrate_to(db, actor, url, prompt=prompt, progress=progress)
+
+
+def backup_folder(db: Database) -> Path | None:
+    """Where the automatic backups of an embedded database are kept."""
+    return db.target.path.parent / "backups" if db.target.path else None

@@ -1,0 +1,88 @@
+"""The ladder of 3.21 §V.B: recommendations, decisions (a referral for training opens the
+training owed, in the registers), the ladder's view, and the matrix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ia_desk.db.engine import Database
+from ia_desk.db.models import DisciplineAction
+from ia_desk.discipline.ladder import ladder as _ladder
+from ia_desk.discipline.ladder import recommend as _recommend
+from ia_desk.discipline.ladder import record
+from ia_desk.discipline.matrix import SEVERITY, current, update_matrix
+from ia_desk.registers import open_training_item
+from ia_desk.security.actor import Actor
+from ia_desk.security.roles import require
+from ia_desk.services import Changes, Done
+
+__all__ = ["SEVERITY", "decide", "decide_in", "ladder", "matrix", "recommend", "set_matrix"]
+
+
+def recommend(db: Database, actor: Actor, number: str, badge: str) -> dict[str, Any]:
+    """The recommended step, its range and why."""
+    with db.read(actor) as s:
+        return _recommend(s, actor, number, badge)
+
+
+def ladder(db: Database, actor: Actor, number: str) -> list[dict[str, Any]]:
+    """For each subject: the rungs, the recommendation, decisions and history."""
+    with db.read(actor) as s:
+        return _ladder(s, actor, number)
+
+
+def decide_in(
+    session: Session,
+    actor: Actor,
+    number: str,
+    badge: str,
+    step: str,
+    reason: str | None = None,
+    *,
+    amend: bool = False,
+) -> DisciplineAction:
+    """Record a decision in the caller's transaction; a referral for training opens the
+    training owed (3.21 §VI.A)."""
+    action = record(session, actor, number, badge, step, reason, amend=amend)
+    previous = session.get(DisciplineAction, action.amends_id) if action.amends_id else None
+    if step == "training" and (previous is None or previous.step != "training"):
+        open_training_item(session, action)
+    return action
+
+
+def decide(
+    db: Database,
+    actor: Actor,
+    number: str,
+    badge: str,
+    step: str,
+    reason: str | None = None,
+    *,
+    amend: bool = False,
+) -> Done[dict[str, Any]]:
+    """Record (or with ``amend``, amend with a reason) the decision for an employee."""
+    with db.write(actor) as s:
+        a = decide_in(s, actor, number, badge, step, reason, amend=amend)
+        out = {
+            "id": a.id,
+            "step": a.step,
+            "recommended": a.recommended_step,
+            "within_range": a.within_range,
+        }
+    return Done(out, Changes.case(number) | Changes(registers=step == "training"))
+
+
+def matrix(db: Database, actor: Actor) -> dict[str, Any]:
+    """The discipline matrix in force (any signed-in user may read it)."""
+    with db.read(actor) as s:
+        require(actor, "policy.read", "discipline.matrix_view")
+        return current(s)
+
+
+def set_matrix(db: Database, actor: Actor, content: Any, reason: str) -> Done[int]:
+    """Store a new matrix version (IA administrators); returns its number."""
+    with db.write(actor) as s:
+        version = update_matrix(s, actor, content, reason)
+    return Done(version, Changes(settings=True, case_list=True))

@@ -1,0 +1,27 @@
+"""The clause catalogue: listing and showing clauses as in force on a date, and the
+suggestions of clauses a narrative may breach."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ia_desk.db.engine import Database
+from ia_desk.policy.catalogue import clause_dict, clause_in_force, list_clauses
+from ia_desk.policy.suggest import Suggestion, default_suggester, suggest
+
+__all__ = ["Suggestion", "clause", "clauses", "default_suggester", "suggest"]
+
+
+def clauses(
+    db: Database, policy_id: str | None = None, on: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """Every clause (of one policy), as worded in the version in force on ``on``."""
+    with db.read() as s:
+        return [clause_dict(c) for c in list_clauses(s, policy_id, on)]
+
+
+def clause(db: Database, clause_id: str, on: dt.date | None = None) -> dict[str, Any]:
+    """One clause's verbatim text, in the version in force on ``on`` (None: the newest)."""
+    with db.read() as s:
+        return clause_dict(clause_in_force(s, clause_id, on))

@@ -1,0 +1,124 @@
+"""The oversight registers of 3.21: approval requests, official accounts and their
+posting log, training and the annual policy review."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ia_desk import registers as r
+from ia_desk.db.engine import Database
+from ia_desk.security.actor import Actor
+from ia_desk.services import Changes, Done
+
+ITEMS = r.ITEMS
+DECISIONS = r.DECISIONS
+CHANGED = Changes(registers=True)
+
+
+def add_approval(
+    db: Database,
+    actor: Actor,
+    badge: str,
+    items: list[str],
+    purpose: str,
+    submitted_on: dt.date | None = None,
+    policy: str = "vpd-3.21",
+    layout: bytes | None = None,
+    layout_name: str | None = None,
+) -> Done[int]:
+    """Record an approval request (3.21 §III.E); returns its id."""
+    with db.write(actor) as s:
+        req = r.add_approval_request(
+            s, actor, badge, items, purpose, submitted_on, policy, layout, layout_name
+        )
+        return Done(req.id, CHANGED)
+
+
+def decide_approval(
+    db: Database,
+    actor: Actor,
+    request_id: int,
+    decision: str,
+    decided_by: str,
+    on: dt.date | None = None,
+    conditions: str | None = None,
+) -> Done[dict[str, Any]]:
+    with db.write(actor) as s:
+        req = r.decide_approval(s, actor, request_id, decision, decided_by, on, conditions)
+        return Done(r.approval_dict(req), CHANGED | Changes(case_list=True))
+
+
+def link_approval(db: Database, actor: Actor, number: str, request_id: int) -> Done[None]:
+    with db.write(actor) as s:
+        r.link_approval(s, actor, number, request_id)
+    return Done(None, Changes.case(number))
+
+
+def approvals(db: Database, actor: Actor, badge: str | None = None) -> list[dict[str, Any]]:
+    with db.read(actor) as s:
+        return r.list_approvals(s, actor, badge)
+
+
+def add_account(
+    db: Database,
+    actor: Actor,
+    platform: str,
+    handle: str,
+    shows_contact: bool,
+    authorised: list[str],
+) -> Done[int]:
+    """Record an official account (3.21 §I, §VI.B); returns its id."""
+    with db.write(actor) as s:
+        return Done(
+            r.add_account(s, actor, platform, handle, shows_contact, authorised).id, CHANGED
+        )
+
+
+def log_post(
+    db: Database,
+    actor: Actor,
+    account_id: int,
+    text: str,
+    posted_by: str,
+    posted_at: dt.datetime | None = None,
+    approved_by: str | None = None,
+    capture: bytes | None = None,
+) -> Done[tuple[int, list[str]]]:
+    """Log a post on an official account; returns its id and its flags."""
+    with db.write(actor) as s:
+        post = r.log_post(s, actor, account_id, text, posted_by, posted_at, approved_by, capture)
+        return Done((post.id, r.post_flags(post)), CHANGED)
+
+
+def posting_log(db: Database, actor: Actor, flagged_only: bool = False) -> list[dict[str, Any]]:
+    with db.read(actor) as s:
+        return r.posting_log(s, actor, flagged_only)
+
+
+def record_training(
+    db: Database, actor: Actor, badge: str, completed_on: dt.date, course: str, trainer: str
+) -> Done[None]:
+    """A completed training; it closes the employee's open training items."""
+    with db.write(actor) as s:
+        r.record_training(s, actor, badge, completed_on, course, trainer)
+    return Done(None, CHANGED)
+
+
+def training_overview(db: Database, actor: Actor) -> dict[str, Any]:
+    with db.read(actor) as s:
+        return r.training_overview(s, actor)
+
+
+def annual_review(
+    db: Database,
+    actor: Actor,
+    policy: str,
+    reviewed_on: dt.date,
+    reviewers: str,
+    outcome: str,
+) -> Done[None]:
+    """The yearly review of a policy (3.21 §VI.A); closes its open review items."""
+    with db.write(actor) as s:
+        r.record_annual_review(s, actor, policy, reviewed_on, reviewers, outcome)
+    return Done(None, CHANGED)
