@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ia_desk.db.models.base import Base, CreatedAt, IntegerId, OnCase, OnEmployee, written_at
@@ -31,7 +31,9 @@ class DisciplineAction(IntegerId, OnCase, OnEmployee, Base):
     reason: Mapped[str | None] = mapped_column(Text)
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     decided_at: Mapped[dt.datetime] = written_at()
-    within_range: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Migration 0003 added the column with a server default (for the decisions on record);
+    # the model says so, or autogenerate would drop it.
+    within_range: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     matrix_version: Mapped[int | None] = mapped_column(Integer)
     # An amendment names the decision it replaces; the replaced one names its successor.
     # The decision in force for an employee on a case is the one not superseded.
