@@ -3,8 +3,8 @@ work, split by what each room owns and writes:
 
 - :mod:`~ia_desk.db.models.base`: the declarative base, the naming convention,
   :func:`utcnow`, :func:`table_of` and the columns many tables share.
-- :mod:`~ia_desk.db.models.people`: the roster and the users who sign in. Every other
-  room points here; this room points nowhere.
+- :mod:`~ia_desk.db.models.people`: the roster and the users who sign in. Cases,
+  evidence, discipline and the registers point here; this room points nowhere.
 - :mod:`~ia_desk.db.models.policy`: the clause catalogue, write-once versions with
   their verbatim clauses. Cases cite it; it knows no case.
 - :mod:`~ia_desk.db.models.cases`: a case and what exists only as part of one (number,

@@ -10,8 +10,8 @@ Rules a model must keep:
 - Timestamps are naive ``DateTime`` columns holding UTC (:func:`utcnow`); where a
   person's local time matters its offset is kept beside them.
 - A mixin only gathers columns that mean the same in every table that has them; a
-  column that merely looks alike (``created_at`` holding a string login, say) is written
-  out in its model.
+  column that merely looks alike (``created_by``: a user id in one table, a login in
+  another) is written out in its model.
 """
 
 from __future__ import annotations
@@ -63,8 +63,9 @@ def is_modelled(obj: Any, name: str | None, type_: str, reflected: bool, compare
 
 
 def written_at(**options: Any) -> MappedColumn[Any]:
-    """A timestamp column set to the UTC time its row is written (``default=utcnow``);
-    ``options`` go to :func:`mapped_column` (``onupdate=``, ``index=``)."""
+    """A timestamp column that defaults to the UTC time its row is inserted
+    (``default=utcnow``); ``options`` go to :func:`mapped_column` (``onupdate=``,
+    ``index=``)."""
     return mapped_column(DateTime, default=utcnow, **options)
 
 
@@ -79,14 +80,15 @@ class IntegerId:
 
 
 class CreatedAt:
-    """``created_at``: when the row was written, UTC."""
+    """``created_at``: when the row was inserted, UTC."""
 
     created_at: Mapped[dt.datetime] = written_at()
 
 
 class VersionCounted:
     """``version_id``, SQLAlchemy's optimistic lock: an update from a stale copy of the
-    row (another workstation changed it meanwhile) fails instead of overwriting."""
+    row (another workstation changed it meanwhile) fails with ``StaleDataError`` instead
+    of overwriting. It sets the model's ``__mapper_args__``; a model using it sets none."""
 
     version_id: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -96,7 +98,8 @@ class VersionCounted:
 
 
 class OnCase:
-    """``case_id``: the case the row belongs to, indexed (a case's rows are read together)."""
+    """``case_id``: the case the row belongs to, indexed (a case's rows are read together).
+    A table with one row per case (``unique``) or its own index name writes it out."""
 
     case_id: Mapped[int] = mapped_column(ForeignKey("ia_case.id"), index=True, sort_order=-1)
 
