@@ -30,9 +30,9 @@ from shiboken6 import isValid
 
 from ia_desk.casefile.listing import CaseQuery, CaseRow, case_page, count_matching
 from ia_desk.db.engine import Database
-from ia_desk.db.models import CASE_STATUSES
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import allowed
+from ia_desk.terms import CASE_STATUSES
 from ui.worker import run_task
 
 Index = QModelIndex | QPersistentModelIndex

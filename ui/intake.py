@@ -39,11 +39,11 @@ from PySide6.QtWidgets import (
 from ia_desk.casefile.read import list_employees
 from ia_desk.cases.intake import IntakeResult, open_case, parse_report
 from ia_desk.db.engine import Database
-from ia_desk.db.models import CHANNELS
 from ia_desk.errors import InputError
 from ia_desk.evidence.store import add_evidence
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import allowed
+from ia_desk.terms import CHANNELS
 from ui.clauses import ClausePickerDialog, SuggestionList
 from ui.evidence import PendingEvidence
 from ui.worker import run_task, show_error

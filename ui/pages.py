@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
 from ia_desk.accounts.users import add_user, list_users, reset_password, set_active
 from ia_desk.casefile.read import employee_history, list_employees
 from ia_desk.db.engine import Database
-from ia_desk.db.models import ROLES
 from ia_desk.errors import InputError
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import ROLE_LABELS
 from ia_desk.settings import all_settings, set_setting
+from ia_desk.terms import ROLES
 from ui.worker import run_task, show_error
 
 

@@ -1,0 +1,53 @@
+"""The audit trail: append-only, hash-chained rows of who did and saw what, and the head
+that appenders lock so the chain never forks (written by :mod:`ia_desk.audit.trail`).
+
+Nothing here points to another table: a row names its user, object and case in text,
+so the trail stays whole and verifiable whatever happens to the rows it speaks of.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, DateTime, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ia_desk.db.models.base import Base
+
+
+class AuditEvent(Base):
+    """One row of the append-only, hash-chained audit trail.
+
+    ``mac`` is HMAC-SHA256 (key in the OS keyring, never in the database) over the
+    row's canonical form, which includes ``prev_mac``: editing, deleting or reordering
+    a row breaks the chain from that row on.
+    """
+
+    __tablename__ = "audit_event"
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    user_login: Mapped[str | None] = mapped_column(String(40), index=True)
+    workstation: Mapped[str] = mapped_column(String(120))
+    event_type: Mapped[str] = mapped_column(String(60), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(80))
+    case_number: Mapped[str | None] = mapped_column(String(20), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    details: Mapped[str] = mapped_column(Text)
+    prev_mac: Mapped[str] = mapped_column(String(64))
+    mac: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The newest audit row's sequence number and MAC (one row, id = 1).
+
+    Appenders lock this row, so the chain never forks, even with several workstations;
+    a table cut short behind the head's back is detected by the verifier.
+    """
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    mac: Mapped[str] = mapped_column(String(64))

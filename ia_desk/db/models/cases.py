@@ -1,0 +1,177 @@
+"""A case and what only exists as part of one: its number, the reporter, the incident,
+the subjects and the allegations with their findings, the text withheld outside IA, the
+pauses of its deadline, and the retaliation review that protects a good-faith reporter.
+
+These are the rows the confidentiality rules are about (the reporter's identity, the
+narrative, withheld text), written together under the one rule of case writes. The
+evidence, discipline and register rooms point to a case; a case names only the evidence
+among them (``Case.evidence``), because the case window lists it with the case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ia_desk.db.models.base import (
+    Base,
+    CreatedAt,
+    IntegerId,
+    OnCase,
+    OnEmployee,
+    VersionCounted,
+    utcnow,
+    written_at,
+)
+
+if TYPE_CHECKING:
+    from ia_desk.db.models.evidence import Evidence
+    from ia_desk.db.models.people import Employee, User
+    from ia_desk.db.models.policy import Clause
+
+
+class CaseNumberCounter(Base):
+    """The last case number given out per year (keeps numbers unique and gap-free)."""
+
+    __tablename__ = "case_number_counter"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class Case(IntegerId, CreatedAt, VersionCounted, Base):
+    """One report to IA and its investigation (``status`` is one of
+    :data:`ia_desk.terms.CASE_STATUSES`)."""
+
+    __tablename__ = "ia_case"
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    received_offset_min: Mapped[int] = mapped_column(Integer, default=0)
+    channel: Mapped[str] = mapped_column(String(20))
+    deadline_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    # Indexed: a workstation on SQLite asks for the newest change to notice others' edits.
+    updated_at: Mapped[dt.datetime] = written_at(onupdate=utcnow, index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    tolled_since: Mapped[dt.date | None] = mapped_column(Date)
+
+    reporter: Mapped[Reporter] = relationship(back_populates="case", uselist=False)
+    incident: Mapped[Incident] = relationship(back_populates="case", uselist=False)
+    subjects: Mapped[list[CaseSubject]] = relationship(
+        back_populates="case", order_by="CaseSubject.id"
+    )
+    allegations: Mapped[list[Allegation]] = relationship(
+        back_populates="case", order_by="Allegation.id"
+    )
+    evidence: Mapped[list[Evidence]] = relationship(back_populates="case", order_by="Evidence.id")
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
+
+
+class Reporter(IntegerId, Base):
+    """Who reported. For an anonymous report the identity columns stay empty, always."""
+
+    __tablename__ = "reporter"
+    case_id: Mapped[int] = mapped_column(ForeignKey("ia_case.id"), unique=True)
+    mode: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str | None] = mapped_column(String(120))
+    badge: Mapped[str | None] = mapped_column(String(20), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"), index=True)
+    good_faith: Mapped[bool] = mapped_column(Boolean, default=False)
+    # SHA-256 of the tracking code handed to the reporter; the code itself is not kept.
+    tracking_hash: Mapped[str] = mapped_column(String(64), index=True)
+    protection_revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    protection_revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    protection_revoked_reason: Mapped[str | None] = mapped_column(Text)
+    case: Mapped[Case] = relationship(back_populates="reporter")
+    employee: Mapped[Employee | None] = relationship()
+
+
+class Incident(IntegerId, Base):
+    """What the report is about: the date, the platform and link, the narrative."""
+
+    __tablename__ = "incident"
+    case_id: Mapped[int] = mapped_column(ForeignKey("ia_case.id"), unique=True)
+    occurred_on: Mapped[dt.date] = mapped_column(Date)
+    platform: Mapped[str | None] = mapped_column(String(60))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    narrative: Mapped[str] = mapped_column(Text)
+    case: Mapped[Case] = relationship(back_populates="incident")
+
+
+class CaseSubject(IntegerId, OnEmployee, Base):
+    """An employee the report complains about."""
+
+    __tablename__ = "case_subject"
+    # The first schema named the case index by hand; the name stays.
+    __table_args__ = (
+        UniqueConstraint("case_id", "employee_id"),
+        Index("ix_case_subject_case", "case_id"),
+    )
+    case_id: Mapped[int] = mapped_column(ForeignKey("ia_case.id"))
+    case: Mapped[Case] = relationship(back_populates="subjects")
+    employee: Mapped[Employee] = relationship()
+
+
+class Allegation(IntegerId, OnCase, OnEmployee, CreatedAt, VersionCounted, Base):
+    """Subject × clause version in force on the incident date, and its finding."""
+
+    __tablename__ = "allegation"
+    __table_args__ = (UniqueConstraint("case_id", "employee_id", "clause_pk"),)
+    clause_pk: Mapped[int] = mapped_column(ForeignKey("clause.id"), index=True)
+    disposition: Mapped[str | None] = mapped_column(String(20))
+    finding_on: Mapped[dt.date | None] = mapped_column(Date)
+    finding_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    rationale: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    case: Mapped[Case] = relationship(back_populates="allegations")
+    employee: Mapped[Employee] = relationship()
+    clause: Mapped[Clause] = relationship()
+
+
+class CaseRedaction(IntegerId, OnCase, Base):
+    """Text of a case that command-staff summaries withhold (3.21 §IV: a juvenile's
+    identity, the name of a victim of sexual assault or child molestation)."""
+
+    __tablename__ = "case_redaction"
+    text: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30))
+    added_by: Mapped[str] = mapped_column(String(40))
+    added_at: Mapped[dt.datetime] = written_at()
+
+
+class CaseToll(IntegerId, OnCase, Base):
+    """A pause of a case's investigation deadline, with its reason."""
+
+    __tablename__ = "case_toll"
+    started_on: Mapped[dt.date] = mapped_column(Date)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    started_by: Mapped[str] = mapped_column(String(40))
+
+
+class RetaliationReview(IntegerId, OnCase, Base):
+    """An IA administrator's review of a case that involves a good-faith reporter."""
+
+    __tablename__ = "retaliation_review"
+    reviewed_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    reviewed_at: Mapped[dt.datetime] = written_at()
+    conclusion: Mapped[str] = mapped_column(String(30))
+    reasoning: Mapped[str] = mapped_column(Text)
+    reviewed_by: Mapped[User] = relationship()

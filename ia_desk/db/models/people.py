@@ -1,0 +1,45 @@
+"""The people IA Desk knows: the department roster (possible subjects, and employees
+who report) and the users who sign in. Who did what is kept elsewhere as logins or user
+ids pointing here; nothing in this room points out to a case."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, false
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ia_desk.db.models.base import Base, CreatedAt, IntegerId, written_at
+
+
+class Employee(IntegerId, CreatedAt, Base):
+    """A member of the roster: a possible subject, or an employee who reports."""
+
+    __tablename__ = "employee"
+    badge: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    department: Mapped[str] = mapped_column(String(10))
+    rank: Mapped[str | None] = mapped_column(String(60))
+    unit: Mapped[str | None] = mapped_column(String(80))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class User(IntegerId, CreatedAt, Base):
+    """Someone who signs in to IA Desk (``role`` is one of :data:`ia_desk.terms.ROLES`)."""
+
+    __tablename__ = "app_user"
+    login: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    password_changed_at: Mapped[dt.datetime] = written_at()
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    employee_id: Mapped[int | None] = mapped_column(ForeignKey("employee.id"))
+    # Set by an administrator's reset (and for a new account): the next sign-in must
+    # choose a new password before anything else.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
