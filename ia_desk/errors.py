@@ -20,12 +20,6 @@ class IADeskError(Exception):
         self.message = message
 
 
-class CheckFailed(IADeskError):
-    """A verification found a problem (audit chain broken, evidence mismatch)."""
-
-    exit_code = 1
-
-
 class InputError(IADeskError):
     """Bad input: the message names the field or file and what is wrong with it."""
 

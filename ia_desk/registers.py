@@ -156,18 +156,6 @@ def decide_approval(
     return req
 
 
-def direct_removal(
-    session: Session, actor: Actor, request_id: int, on: dt.date | None = None
-) -> None:
-    """Record that removal of the approved material was directed (§III.R)."""
-    require(actor, "registers.manage", "approval.removal", "approval", str(request_id))
-    req = session.get(ApprovalRequest, request_id)
-    if req is None:
-        raise NotFound(f"There is no approval request {request_id}.", field="request")
-    req.removal_directed_on = on or dt.date.today()
-    append(session, actor, "approval.removal", object_type="approval", object_id=req.id)
-
-
 def approval_dict(r: ApprovalRequest) -> dict[str, Any]:
     return {
         "id": r.id,

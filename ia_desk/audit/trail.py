@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, cast
@@ -345,21 +345,38 @@ def list_events(
             AuditEvent.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
         )
     rows = session.scalars(stmt.limit(limit).offset(offset) if limit else stmt.offset(offset))
-    return [
-        {
-            "seq": e.seq,
-            "at": e.at.isoformat() + "Z",
-            "user": e.user_login,
-            "workstation": e.workstation,
-            "event": e.event_type,
-            "object": f"{e.object_type or ''}:{e.object_id or ''}".strip(":"),
-            "case": e.case_number,
-            "outcome": e.outcome,
-            "details": e.details,
-            "mac": e.mac,
-        }
-        for e in rows
-    ]
+    return [event_view(e) for e in rows]
+
+
+# What an event shows as plain data, field by field: the audit list shows all of them, a
+# case's timeline and an item's custody log the fields of their own (see event_view).
+EVENT_FIELDS: dict[str, Callable[[AuditEvent], Any]] = {
+    "seq": lambda e: e.seq,
+    "at": lambda e: e.at.isoformat() + "Z",
+    "user": lambda e: e.user_login,
+    "workstation": lambda e: e.workstation,
+    "event": lambda e: e.event_type,
+    "object": lambda e: f"{e.object_type or ''}:{e.object_id or ''}".strip(":"),
+    "case": lambda e: e.case_number,
+    "outcome": lambda e: e.outcome,
+    "details": lambda e: e.details,
+    "mac": lambda e: e.mac,
+}
+TIMELINE_FIELDS = ("seq", "at", "user", "workstation", "event", "outcome", "details")
+CUSTODY_FIELDS = ("seq", "at", "user", "workstation", "event", "outcome")
+
+
+def event_view(
+    e: AuditEvent,
+    fields: Sequence[str] = tuple(EVENT_FIELDS),
+    details: Callable[[str], str] | None = None,
+) -> dict[str, Any]:
+    """One event as plain data: the ``fields`` asked for, its details as ``details``
+    shows them (what a reader outside IA may see of them: ia_desk.cases.redaction)."""
+    out = {name: EVENT_FIELDS[name](e) for name in fields}
+    if details is not None and "details" in out:
+        out["details"] = details(e.details)
+    return out
 
 
 EXPORT_COLUMNS = (

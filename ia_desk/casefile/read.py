@@ -17,7 +17,7 @@ from typing import Any, cast
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ia_desk.audit.trail import append
+from ia_desk.audit.trail import TIMELINE_FIELDS, append, event_view
 from ia_desk.casefile.actions import CaseAction, case_actions
 from ia_desk.casefile.listing import case_flags
 from ia_desk.casefile.model import (
@@ -28,6 +28,7 @@ from ia_desk.casefile.model import (
     DecisionView,
     EmployeeHistory,
     EmployeeRow,
+    EvidenceItem,
     IncidentView,
     ReporterView,
     RetaliationView,
@@ -44,11 +45,12 @@ from ia_desk.db.models import (
     Clause,
     DisciplineAction,
     Employee,
+    Evidence,
     Incident,
 )
 from ia_desk.discipline.ladder import decisions, ladder
 from ia_desk.errors import AuditedRefusal, PermissionDenied
-from ia_desk.evidence.store import rehash
+from ia_desk.evidence.store import metadata, rehash
 from ia_desk.policy.catalogue import clause_in_force
 from ia_desk.protection.retaliation import status
 from ia_desk.registers import approval_status
@@ -130,22 +132,7 @@ def show_case(session: Session, actor: Actor, number: str) -> CaseView:
         ],
         "incident": incident_dict(inc, hide.text),
         "allegations": [allegation_dict(a, hide.text) for a in case.allegations],
-        "evidence": [
-            {
-                "id": e.id,
-                "sha256": e.sha256,
-                "file_name": hide.text(e.file_name),
-                "media_type": e.media_type,
-                "size": e.size,
-                "width": e.width,
-                "height": e.height,
-                "source_url": hide.text(e.source_url) or None,
-                "captured_at_utc": e.captured_at.isoformat() + "Z" if e.captured_at else None,
-                "captured_by": e.captured_by.login,
-                "verified": rehash(session, e),
-            }
-            for e in case.evidence
-        ],
+        "evidence": [evidence_item(session, e, hide.text) for e in case.evidence],
         "flags": case_flags(session, case),
         "tolled_since": case.tolled_since.isoformat() if case.tolled_since else None,
         "retaliation": retaliation_status(session, case, ia, hide.text),
@@ -162,6 +149,15 @@ def show_case(session: Session, actor: Actor, number: str) -> CaseView:
         details={"evidence_verified": {str(e["id"]): e["verified"] for e in data["evidence"]}},
     )
     return data
+
+
+def evidence_item(
+    session: Session, e: Evidence, shown: Callable[[str | None], str]
+) -> EvidenceItem:
+    """An item of the case file: its record (:func:`ia_desk.evidence.store.metadata`, the
+    one shape of an item) with the fields the case file lists, re-verified now."""
+    meta = metadata(e, rehash(session, e), shown)
+    return cast(EvidenceItem, {key: meta[key] for key in EvidenceItem.__annotations__})
 
 
 def approval_lines(session: Session, case: Case) -> list[str]:
@@ -225,18 +221,7 @@ def timeline(session: Session, actor: Actor, number: str) -> list[TimelineEvent]
         .where(AuditEvent.case_number == case.number)
         .order_by(AuditEvent.seq.desc())
     )
-    return [
-        {
-            "seq": e.seq,
-            "at": e.at.isoformat() + "Z",
-            "user": e.user_login,
-            "workstation": e.workstation,
-            "event": e.event_type,
-            "outcome": e.outcome,
-            "details": hide.details(e.details),
-        }
-        for e in events
-    ]
+    return [cast(TimelineEvent, event_view(e, TIMELINE_FIELDS, hide.details)) for e in events]
 
 
 def list_employees(

@@ -12,7 +12,6 @@ from sqlalchemy.exc import ProgrammingError
 if TYPE_CHECKING:
     from alembic.config import Config
 
-    from ia_desk.db.location import Target
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Revision ids are the migration files' date-and-number prefixes, in one line of history:
@@ -54,10 +53,9 @@ def current_revision(engine: Engine) -> str | None:
         return None if row is None else str(row[0])
 
 
-def upgrade_to_head(engine: Engine, target: Target | None = None) -> bool:
-    """Apply pending migrations; returns True when something was applied.
-
-    (The security issue adds the automatic backup taken before a migration.)
+def upgrade_to_head(engine: Engine) -> bool:
+    """Apply pending migrations; returns True when something was applied. (The
+    start-up backs an embedded database up first: ia_desk.startup.opening.)
     """
     current = current_revision(engine)
     if current == head_revision():

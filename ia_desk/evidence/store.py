@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ia_desk import validation as v
-from ia_desk.audit.trail import append
+from ia_desk.audit.trail import CUSTODY_FIELDS, append, event_view
 from ia_desk.cases.queries import get_case
 from ia_desk.cases.workflow import case_write_problem, require_case_write
 from ia_desk.db.engine import Database
@@ -467,14 +467,4 @@ def custody_log(session: Session, actor: Actor, evidence_id: int) -> list[dict[s
         .where(AuditEvent.object_type == "evidence", AuditEvent.object_id == str(evidence_id))
         .order_by(AuditEvent.seq)
     )
-    return [
-        {
-            "seq": e.seq,
-            "at": e.at.isoformat() + "Z",
-            "user": e.user_login,
-            "workstation": e.workstation,
-            "event": e.event_type,
-            "outcome": e.outcome,
-        }
-        for e in rows
-    ]
+    return [event_view(e, CUSTODY_FIELDS) for e in rows]

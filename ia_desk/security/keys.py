@@ -45,11 +45,6 @@ def secure_keyring_available() -> bool:
         return False
 
 
-def keyring_backend_name() -> str:
-    kr = keyring.get_keyring()
-    return type(kr).__module__ + "." + type(kr).__name__
-
-
 def _get(name: str) -> str | None:
     try:
         return keyring.get_password(SERVICE, name)
@@ -164,13 +159,6 @@ def derive_audit_key(passphrase: str, salt: bytes) -> bytes:
     return hashlib.pbkdf2_hmac(
         "sha256", passphrase.encode("utf-8"), b"ia-desk audit key|" + salt, AUDIT_KDF_ITERATIONS
     )
-
-
-def forget_database_secrets(db_ident: str) -> None:
-    """Remove a database's secrets from the keyring (used when a new database replaces it)."""
-    for name in _names(db_ident):
-        with contextlib.suppress(keyring.errors.KeyringError):
-            keyring.delete_password(SERVICE, name)
 
 
 # -- databases on a server, shared by several workstations

@@ -127,7 +127,7 @@ def open_database(
     if migrate:
         if exists and current_revision(engine) not in (None, head_revision()):
             automatic_backup(engine, target.path, secrets_.sqlcipher_key, "before-migration")
-        upgrade_to_head(engine, target)
+        upgrade_to_head(engine)
     audit_key = _resolve_audit_key(engine, secrets_)
     db = Database(
         engine=engine,
@@ -177,7 +177,7 @@ def _open_server_database(
         # Before anything is written over the connection, migrations included.
         _refuse_unapproved_plaintext(engine, target, has_schema=current is not None)
         if migrate:
-            upgrade_to_head(engine, target)
+            upgrade_to_head(engine)
         audit_key = _server_audit_key(engine, target, prompt)
     except BaseException:
         engine.dispose()
