@@ -25,10 +25,11 @@ from ia_desk.db.engine import Database
 from ia_desk.db.models import Case, DisciplineAction
 from ia_desk.security.actor import Actor
 from ia_desk.security.users import authenticate
-from ui.app import FirstRunDialog, SignInDialog
-from ui.case_view import CaseWindow
-from ui.evidence import EvidenceViewer
-from ui.intake import IntakeDialog
+from ui.case_window.window import CaseWindow
+from ui.dialogs.first_run import FirstRunDialog
+from ui.dialogs.intake import IntakeDialog
+from ui.dialogs.sign_in import SignInDialog
+from ui.evidence_viewer import EvidenceViewer
 from ui.main_window import MainWindow
 
 PASSWORD = "Screenshot-pass-2026"
@@ -77,7 +78,7 @@ def main(out_dir: str, every: bool = False) -> int:
             out / "first-run.png",
         )
         shoot(app, SignInDialog(db), out / "sign-in.png")
-        from ui.connection import ConnectionDialog
+        from ui.dialogs.connection import ConnectionDialog
 
         connection = ConnectionDialog()
         connection.host.setText("ia-db.vicksburg.local")
@@ -139,16 +140,17 @@ def shoot_the_rest(
     out: Path,
 ) -> None:
     """Every screen and dialog the README's pictures leave out."""
-    from ui.app import PassphraseDialog
-    from ui.case_view import FindingDialog, WithholdDialog
-    from ui.clauses import ClausePickerDialog
-    from ui.discipline import DecisionDialog
-    from ui.lock import LockDialog
-    from ui.matrix_editor import MatrixEditor
-    from ui.pages import AddUserDialog
-    from ui.password import ChangePasswordDialog
-    from ui.printing import PrintPreview
-    from ui.registers_page import FormDialog
+    from ui.dialogs.add_user import AddUserDialog
+    from ui.dialogs.change_password import ChangePasswordDialog
+    from ui.dialogs.clause_picker import ClausePickerDialog
+    from ui.dialogs.decision import DecisionDialog
+    from ui.dialogs.finding import FindingDialog
+    from ui.dialogs.lock import LockDialog
+    from ui.dialogs.matrix_editor import MatrixEditor
+    from ui.dialogs.passphrase import PassphraseDialog
+    from ui.dialogs.print_preview import PrintPreview
+    from ui.dialogs.register_entry import FormDialog
+    from ui.dialogs.withhold import WithholdDialog
 
     for name in ("Registers", "Statistics", "Administration", "Audit trail"):
         win.nav.setCurrentRow(win.titles.index(name))

@@ -44,8 +44,9 @@ from ia_desk.errors import InputError
 from ia_desk.evidence.store import add_evidence
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import allowed
-from ui.clauses import ClausePickerDialog, SuggestionList
-from ui.evidence import PendingEvidence
+from ui.dialogs.clause_picker import ClausePickerDialog
+from ui.widgets.pending_evidence import PendingEvidence
+from ui.widgets.suggestion_list import SuggestionList
 from ui.worker import run_task, show_error
 
 PLATFORMS = [

@@ -1,53 +1,45 @@
-"""One case in its own window: header with deadline and flags, tabs, workflow actions."""
+"""One case in its own window: header with deadline and flags, the case's actions, and
+its tabs (overview, allegations, evidence, discipline, timeline)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QPushButton,
-    QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from ia_desk.cases.actions import case_actions
 from ia_desk.cases.allegations import add_allegation, record_finding
 from ia_desk.cases.deadlines import record_reporter_update, toll, untoll
-from ia_desk.cases.queries import get_case, show_case, timeline
-from ia_desk.cases.redaction import add_redaction, marked
+from ia_desk.cases.redaction import add_redaction
 from ia_desk.cases.workflow import ACTIONS, perform
 from ia_desk.db.engine import Database
-from ia_desk.db.models import DISPOSITIONS
-from ia_desk.discipline.ladder import ladder, record
+from ia_desk.discipline.ladder import record
 from ia_desk.errors import ConflictError
-from ia_desk.policy.catalogue import clause_in_force
 from ia_desk.protection.retaliation import CONCLUSIONS, record_review, revoke_protection
 from ia_desk.security.actor import Actor
-from ia_desk.security.roles import sees_identities
 from ia_desk.security.users import investigators
-from ia_desk.terms import REDACTION_KINDS
-from ui.clauses import ClausePickerDialog
-from ui.discipline import DisciplinePanel
-from ui.evidence import EvidenceGrid
+from ui.case_window.allegations import AllegationsTab
+from ui.case_window.discipline import DisciplinePanel
+from ui.case_window.loading import load_case
+from ui.case_window.overview import overview_html
+from ui.case_window.timeline import TimelineTable
+from ui.dialogs.clause_picker import ClausePickerDialog
+from ui.dialogs.finding import FindingDialog
+from ui.dialogs.withhold import WithholdDialog
+from ui.widgets.evidence_grid import EvidenceGrid
 from ui.worker import run_task, show_error
 
 FLAG_TEXT = {
@@ -79,96 +71,6 @@ def deadline_text(deadline: str, status: str) -> str:
     return f"deadline {deadline}: {days} day(s) left"
 
 
-def load_case(db: Database, actor: Actor, number: str) -> dict[str, Any]:
-    """Everything the window shows, read in one audited transaction (off the GUI thread)."""
-    with db.read(actor) as s:
-        data = show_case(s, actor, number)
-        if "deadline" not in data:  # status-only view
-            return data
-        case = get_case(s, number)
-        data["actions"] = [(a.name, a.label, a.why_not) for a in case_actions(s, actor, case)]
-        data["marked"] = marked(s, actor, number) if sees_identities(actor) else []
-        data["timeline"] = timeline(s, actor, number)
-        on = dt.date.fromisoformat(data["incident"]["occurred_on"])
-        texts = {}
-        for a in data["allegations"]:
-            texts[a["id"]] = clause_in_force(s, a["clause"], on).text
-        data["clause_texts"] = texts
-        data["ladder"] = ladder(s, actor, number)
-        return data
-
-
-class FindingDialog(QDialog):
-    def __init__(self, allegation: dict[str, Any], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"Finding: allegation {allegation['id']}")
-        form = QFormLayout(self)
-        form.addRow("Allegation", QLabel(f"{allegation['employee']} — {allegation['clause']}"))
-        self.disposition = QComboBox()
-        self.disposition.addItem("Choose a disposition…", None)
-        for d in DISPOSITIONS:
-            self.disposition.addItem(d.replace("_", " ").capitalize(), d)
-        if allegation["disposition"]:
-            self.disposition.setCurrentIndex(DISPOSITIONS.index(allegation["disposition"]) + 1)
-        self.rationale = QPlainTextEdit(allegation.get("rationale") or "")
-        self.rationale.setPlaceholderText("Why: what the evidence and interviews show")
-        form.addRow("Disposition", self.disposition)
-        form.addRow("Rationale", self.rationale)
-        self.error = QLabel(styleSheet="color: #b00020")
-        form.addRow(self.error)
-        box = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        box.accepted.connect(self._check)
-        box.rejected.connect(self.reject)
-        form.addRow(box)
-
-    def _check(self) -> None:
-        if self.disposition.currentData() is None:
-            self.error.setText("Choose the disposition.")
-        elif not self.rationale.toPlainText().strip():
-            self.error.setText("Give the rationale: a finding says why.")
-        else:
-            self.accept()
-
-
-class WithholdDialog(QDialog):
-    """Mark text of a case to withhold from everyone outside IA."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Withhold text outside IA")
-        form = QFormLayout(self)
-        note = QLabel(
-            "Everywhere this case is read, printed, exported or searched outside IA, the "
-            "text is replaced by [withheld]. The confidential reporter's name, badge, phone "
-            "and e-mail are withheld without marking."
-        )
-        note.setWordWrap(True)
-        form.addRow(note)
-        self.text = QLineEdit()
-        self.text.setMaxLength(200)
-        self.kind = QComboBox()
-        for kind, what in REDACTION_KINDS.items():
-            self.kind.addItem(what[0].upper() + what[1:], kind)
-        form.addRow("Text", self.text)
-        form.addRow("What it is", self.kind)
-        self.error = QLabel(styleSheet="color: #b00020")
-        form.addRow(self.error)
-        box = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        box.accepted.connect(self._check)
-        box.rejected.connect(self.reject)
-        form.addRow(box)
-
-    def _check(self) -> None:
-        if not self.text.text().strip():
-            self.error.setText("Type the text to withhold.")
-        else:
-            self.accept()
-
-
 class CaseWindow(QWidget):
     """A case. Every change goes through a core service in a background task."""
 
@@ -196,36 +98,14 @@ class CaseWindow(QWidget):
         self.overview = QTextBrowser()
         self.tabs.addTab(self.overview, "Overview")
 
-        alleg = QWidget()
-        al = QVBoxLayout(alleg)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        self.allegations = QTableWidget(0, 5)
-        self.allegations.setHorizontalHeaderLabels(
-            ["Subject", "Clause", "Title", "Disposition", "Finding date"]
-        )
-        self.allegations.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        self.allegations.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.allegations.horizontalHeader().setStretchLastSection(True)
-        self.allegations.verticalHeader().setVisible(False)
-        self.allegations.currentCellChanged.connect(self._show_clause)
-        split.addWidget(self.allegations)
-        self.clause_text = QTextBrowser()
-        split.addWidget(self.clause_text)
-        split.setSizes([650, 400])
-        al.addWidget(split)
-        row = QHBoxLayout()
-        self.add_allegation_btn = QPushButton("Add allegation…")
-        self.add_allegation_btn.setObjectName("action-add-allegation")
+        self.allegations_tab = AllegationsTab()
+        self.allegations = self.allegations_tab.table
+        self.clause_text = self.allegations_tab.clause_text
+        self.add_allegation_btn = self.allegations_tab.add_button
         self.add_allegation_btn.clicked.connect(self._add_allegation)
-        self.finding_btn = QPushButton("Record finding…")
-        self.finding_btn.setObjectName("action-record-finding")
+        self.finding_btn = self.allegations_tab.finding_button
         self.finding_btn.clicked.connect(self._record_finding)
-        for btn in (self.add_allegation_btn, self.finding_btn):
-            btn.setVisible(False)  # until the case says what this user may do
-            row.addWidget(btn)
-        row.addStretch(1)
-        al.addLayout(row)
-        self.tabs.addTab(alleg, "Allegations")
+        self.tabs.addTab(self.allegations_tab, "Allegations")
         self.offered: dict[str, str | None] = {}
 
         self.evidence = EvidenceGrid(db, actor, can_add=False)
@@ -235,13 +115,7 @@ class CaseWindow(QWidget):
         self.discipline = DisciplinePanel(False, self._record_discipline)
         self.tabs.addTab(self.discipline, "Discipline")
 
-        self.timeline = QTableWidget(0, 5)
-        self.timeline.setHorizontalHeaderLabels(
-            ["When (UTC)", "Who", "Event", "Outcome", "Details"]
-        )
-        self.timeline.horizontalHeader().setStretchLastSection(True)
-        self.timeline.verticalHeader().setVisible(False)
-        self.timeline.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.timeline = TimelineTable()
         self.tabs.addTab(self.timeline, "Timeline")
         shortcut = QShortcut(QKeySequence.StandardKey.Print, self)
         shortcut.activated.connect(self.print_summary)
@@ -250,7 +124,7 @@ class CaseWindow(QWidget):
     def print_summary(self) -> None:
         if "print" not in self.offered:
             return
-        from ui.printing import PrintPreview
+        from ui.dialogs.print_preview import PrintPreview
 
         PrintPreview(self.db, self.actor, [self.number], self).exec()
 
@@ -323,11 +197,12 @@ class CaseWindow(QWidget):
         self.discipline.can_record = (
             "record_discipline" in self.offered and self.offered["record_discipline"] is None
         )
-        self._fill_overview(data)
-        self._fill_allegations(data)
-        self._fill_evidence(data)
+        self.overview.setHtml(overview_html(data))
+        self.allegations_tab.show_allegations(data)
+        self.evidence.show_items(data["case"], data["evidence"])
+        self.tabs.setTabText(2, f"Evidence ({len(data['evidence'])})")
         self.discipline.show_ladder(data["ladder"])
-        self._fill_timeline(data)
+        self.timeline.show_events(data["timeline"])
 
     def _action_slots(self) -> dict[str, Any]:
         """The case's actions the bar offers, by the core's names (the others are in
@@ -403,125 +278,6 @@ class CaseWindow(QWidget):
             lambda s: record(s, self.actor, self.number, badge, step, reason or None, amend=amend)
         )
 
-    def _fill_overview(self, d: dict[str, Any]) -> None:
-        rep = d["reporter"]
-        if rep["mode"] == "anonymous":
-            who = "Anonymous: no identity is kept."
-        elif "identity" in rep:
-            who = f"{rep['mode'].capitalize()}: identity withheld."
-        else:
-            who = (
-                f"{rep['mode'].capitalize()}: {esc(rep.get('name'))}"
-                f"{' (badge ' + esc(rep['badge']) + ')' if rep.get('badge') else ''}"
-                f"{' · ' + esc(rep['phone']) if rep.get('phone') else ''}"
-                f"{' · ' + esc(rep['email']) if rep.get('email') else ''}"
-            )
-            if rep.get("good_faith"):
-                who += " · good-faith reporter (protected, 3.21 §V.C)"
-        subjects = "".join(
-            f"<li>{esc(s['badge'])} {esc(s['name'])}, {esc(s['rank'] or '')} "
-            f"{esc(s['unit'] or '')} ({s['department']})</li>"
-            for s in d["subjects"]
-        )
-        inc = d["incident"]
-        retaliation = ""
-        if d["retaliation"]["triggers"]:
-            items = "".join(f"<li>{esc(t['text'])}</li>" for t in d["retaliation"]["triggers"])
-            reviews = "".join(
-                f"<li>{r['at'][:10]} {r['by']}: <b>{r['conclusion'].replace('_', ' ')}</b> — "
-                f"{esc(r['reasoning'])}</li>"
-                for r in d["retaliation"]["reviews"]
-            )
-            retaliation = f"<h3>Retaliation review</h3><ul>{items}</ul>" + (
-                f"<p>Reviews:</p><ul>{reviews}</ul>"
-                if reviews
-                else "<p><b>No review recorded yet.</b></p>"
-            )
-        tolled = (
-            f"<p><b>Deadline paused since {d['tolled_since']}.</b></p>" if d["tolled_since"] else ""
-        )
-        approvals = ""
-        if d.get("approvals"):
-            approvals = (
-                "<h3>Approval on file (3.21 §III.E)</h3><ul>"
-                + "".join(f"<li>{esc(line)}</li>" for line in d["approvals"])
-                + "</ul>"
-            )
-        withheld = ""
-        if d.get("marked"):
-            withheld = (
-                "<h3>Withheld outside IA</h3><ul>"
-                + "".join(
-                    f"<li>{esc(m['text'])} <i>({esc(REDACTION_KINDS.get(m['kind'], m['kind']))},"
-                    f" marked by {esc(m['by'])})</i></li>"
-                    for m in d["marked"]
-                )
-                + "</ul>"
-            )
-        self.overview.setHtml(
-            tolled
-            + retaliation
-            + withheld
-            + approvals
-            + f"<h3>Reporter</h3><p>{who}</p><p>Channel: {esc(d['channel'])}</p>"
-            f"<h3>Subjects</h3><ul>{subjects}</ul>"
-            f"<h3>Incident</h3><p>{inc['occurred_on']} · {esc(inc['platform'] or '')} · "
-            f"{esc(inc['url'] or '')}</p>"
-            f"<p>{esc(inc['narrative']).replace(chr(10), '<br>')}</p>"
-        )
-
-    def _fill_allegations(self, d: dict[str, Any]) -> None:
-        rows = d["allegations"]
-        self.allegations.setRowCount(len(rows))
-        for r, a in enumerate(rows):
-            values = [
-                a["employee"],
-                a["clause"],
-                a["clause_title"],
-                (a["disposition"] or "pending").replace("_", " "),
-                a["finding_on"] or "",
-            ]
-            for c, v in enumerate(values):
-                item = QTableWidgetItem(v)
-                item.setData(Qt.ItemDataRole.UserRole, a["id"])
-                self.allegations.setItem(r, c, item)
-        self.allegations.resizeColumnsToContents()
-        if rows:
-            self.allegations.setCurrentCell(0, 0)
-
-    def _fill_evidence(self, d: dict[str, Any]) -> None:
-        self.evidence.show_items(d["case"], d["evidence"])
-        self.tabs.setTabText(2, f"Evidence ({len(d['evidence'])})")
-
-    def _fill_timeline(self, d: dict[str, Any]) -> None:
-        rows = d["timeline"]
-        self.timeline.setRowCount(len(rows))
-        for r, e in enumerate(rows):
-            details = json.loads(e["details"]) if e["details"] else {}
-            text = ", ".join(f"{k}: {v}" for k, v in details.items())
-            for c, v in enumerate(
-                [e["at"][:19].replace("T", " "), e["user"], e["event"], e["outcome"], text]
-            ):
-                self.timeline.setItem(r, c, QTableWidgetItem(str(v)))
-        self.timeline.resizeColumnsToContents()
-
-    def _show_clause(self, row: int, *_: Any) -> None:
-        if row < 0 or row >= len(self.data.get("allegations", [])):
-            self.clause_text.clear()
-            return
-        a = self.data["allegations"][row]
-        text = self.data["clause_texts"].get(a["id"], "")
-        finding = ""
-        if a["disposition"]:
-            finding = (
-                f"<h4>Finding: {a['disposition'].replace('_', ' ')} "
-                f"({a['finding_on']})</h4><p>{esc(a.get('rationale') or '')}</p>"
-            )
-        self.clause_text.setHtml(
-            f"<h3>{a['clause']}</h3><p><i>{esc(a['clause_title'])}</i> — version "
-            f"{a['clause_version']}, in force on the incident date</p><p>{esc(text)}</p>" + finding
-        )
-
     # -- changes
     def _after_change(self, _result: Any = None) -> None:
         self.changed.emit(self.number)
@@ -574,11 +330,6 @@ class CaseWindow(QWidget):
 
         run_task(self, work, self._after_change, self._failed)
 
-    def _selected_allegation(self) -> dict[str, Any] | None:
-        row = self.allegations.currentRow()
-        rows = self.data.get("allegations", [])
-        return rows[row] if 0 <= row < len(rows) else None
-
     def _add_allegation(self) -> None:
         subjects = self.data.get("subjects", [])
         if not subjects:
@@ -602,7 +353,7 @@ class CaseWindow(QWidget):
         run_task(self, work, self._after_change, self._failed)
 
     def _record_finding(self) -> None:
-        a = self._selected_allegation()
+        a = self.allegations_tab.selected()
         if a is None:
             return
         dlg = FindingDialog(a, self)
@@ -616,7 +367,3 @@ class CaseWindow(QWidget):
                 record_finding(s, self.actor, a["id"], disposition, rationale)
 
         run_task(self, work, self._after_change, self._failed)
-
-
-def esc(text: str | None) -> str:
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

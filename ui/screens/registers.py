@@ -5,17 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
-    QDateEdit,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -26,47 +20,10 @@ from ia_desk import registers
 from ia_desk.db.engine import Database
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import allowed
-from ui.pages import LoadsWhenShown, fill, make_table
+from ui.dialogs.register_entry import FormDialog
+from ui.screens.loads_when_shown import LoadsWhenShown
+from ui.widgets.tables import fill, make_table
 from ui.worker import run_task
-
-
-class FormDialog(QDialog):
-    """A small form: named line edits, combos and dates; values() returns them."""
-
-    def __init__(
-        self, title: str, fields: list[tuple[str, str, Any]], parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        form = QFormLayout(self)
-        self.widgets: dict[str, Any] = {}
-        for key, label, kind in fields:
-            if isinstance(kind, list):
-                w: Any = QComboBox()
-                w.addItems(kind)
-            elif kind == "date":
-                w = QDateEdit(QDate.currentDate(), calendarPopup=True, displayFormat="yyyy-MM-dd")
-            else:
-                w = QLineEdit()
-            self.widgets[key] = w
-            form.addRow(label, w)
-        box = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        box.accepted.connect(self.accept)
-        box.rejected.connect(self.reject)
-        form.addRow(box)
-
-    def values(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, w in self.widgets.items():
-            if isinstance(w, QComboBox):
-                out[key] = w.currentText()
-            elif isinstance(w, QDateEdit):
-                out[key] = w.date().toPython()
-            else:
-                out[key] = w.text()
-        return out
 
 
 class RegistersPage(LoadsWhenShown, QWidget):

@@ -28,6 +28,8 @@ from ia_desk.db.connection import (
 from ia_desk.db.engine import database_exists, is_loopback, resolve_target
 from ia_desk.errors import IADeskError
 
+RECONNECT = 2  # a dialog's result: the user chose another database
+
 TLS_CHOICES = [
     ("require", "Required (encrypted)"),
     ("verify-full", "Required, and check the server's certificate and name"),
@@ -148,3 +150,10 @@ def saved_connection_or_none() -> ServerConnection | None:
         return saved_connection()
     except IADeskError:
         return None
+
+
+def change_database(dialog: QDialog) -> None:
+    """Let the user choose another database from ``dialog`` (sign-in, first start); once
+    one is chosen, ``dialog`` ends with ``RECONNECT`` and start-up opens that one."""
+    if ConnectionDialog(dialog).exec() == QDialog.DialogCode.Accepted:
+        dialog.done(RECONNECT)

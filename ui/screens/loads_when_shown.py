@@ -1,0 +1,21 @@
+"""What the main window's screens have in common: their data is read when first shown."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QShowEvent
+
+
+class LoadsWhenShown:
+    """For the main window's screens: their data is read the first time they are shown,
+    not all at start-up (a hidden audit page of 1,000 rows froze the start for a second)."""
+
+    _shown_once = False
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)  # type: ignore[misc]
+        if not self._shown_once:
+            self._shown_once = True
+            self.refresh()
+
+    def refresh(self) -> None:
+        raise NotImplementedError
