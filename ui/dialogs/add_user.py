@@ -13,10 +13,14 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk.db.models import ROLES
+from ia_desk.security.passwords import MIN_LENGTH
 from ia_desk.security.roles import ROLE_LABELS
+from ui.widgets.password_pair import PasswordPair
 
 
 class AddUserDialog(QDialog):
+    """Login, name, role and the first password (typed twice); the core checks them all."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add user")
@@ -26,13 +30,13 @@ class AddUserDialog(QDialog):
         self.role = QComboBox()
         for r in ROLES:
             self.role.addItem(ROLE_LABELS[r], r)
-        self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.password2 = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         form.addRow("Login", self.login)
         form.addRow("Full name", self.name)
         form.addRow("Role", self.role)
-        form.addRow("Password (12+ characters)", self.password)
-        form.addRow("Password again", self.password2)
+        self.passwords = PasswordPair(
+            form, f"Password ({MIN_LENGTH}+ characters)", "Password again", "passwords"
+        )
+        self.password, self.password2 = self.passwords.first, self.passwords.again
         self.error = QLabel(styleSheet="color: #b00020")
         self.error.setWordWrap(True)
         form.addRow(self.error)
@@ -44,7 +48,7 @@ class AddUserDialog(QDialog):
         form.addRow(box)
 
     def _check(self) -> None:
-        if self.password.text() != self.password2.text():
-            self.error.setText("The two passwords differ.")
+        if problem := self.passwords.mismatch():
+            self.error.setText(problem)
             return
         self.accept()

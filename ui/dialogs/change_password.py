@@ -18,6 +18,7 @@ from ia_desk.errors import IADeskError
 from ia_desk.security.actor import Actor
 from ia_desk.security.passwords import MIN_LENGTH
 from ia_desk.security.users import change_own_password
+from ui.widgets.password_pair import PasswordPair
 
 
 class ChangePasswordDialog(QDialog):
@@ -40,11 +41,11 @@ class ChangePasswordDialog(QDialog):
         intro.setWordWrap(True)
         form.addRow(intro)
         self.old = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.new = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.again = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         form.addRow("Current password", self.old)
-        form.addRow(f"New password ({MIN_LENGTH}+ characters)", self.new)
-        form.addRow("New password again", self.again)
+        self.passwords = PasswordPair(
+            form, f"New password ({MIN_LENGTH}+ characters)", "New password again", "new passwords"
+        )
+        self.new, self.again = self.passwords.first, self.passwords.again
         self.error = QLabel(styleSheet="color: #b00020")
         self.error.setWordWrap(True)
         form.addRow(self.error)
@@ -58,8 +59,8 @@ class ChangePasswordDialog(QDialog):
 
     def change(self) -> None:
         """Check and store the new password; the dialog stays open on any error."""
-        if self.new.text() != self.again.text():
-            self.error.setText("The two new passwords differ.")
+        if problem := self.passwords.mismatch():
+            self.error.setText(problem)
             return
         try:
             self.actor = change_own_password(

@@ -17,7 +17,9 @@ from PySide6.QtWidgets import (
 
 from ia_desk import APP_NAME
 from ia_desk.security import keys
+from ia_desk.security.passwords import MIN_LENGTH
 from ui.dialogs.connection import change_database
+from ui.widgets.password_pair import PasswordPair
 
 
 class FirstRunDialog(QDialog):
@@ -51,12 +53,12 @@ class FirstRunDialog(QDialog):
         form = QFormLayout()
         self.login = QLineEdit(placeholderText="e.g. jdoe")
         self.name = QLineEdit(placeholderText="Full name")
-        self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.password2 = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         form.addRow("Administrator login", self.login)
         form.addRow("Full name", self.name)
-        form.addRow("Password (12+ characters)", self.password)
-        form.addRow("Password again", self.password2)
+        self.passwords = PasswordPair(
+            form, f"Password ({MIN_LENGTH}+ characters)", "Password again", "passwords"
+        )
+        self.password, self.password2 = self.passwords.first, self.passwords.again
         layout.addLayout(form)
         self.demo = QCheckBox("Add demonstration cases (invented people)")
         self.demo.setChecked(True)
@@ -75,7 +77,7 @@ class FirstRunDialog(QDialog):
         layout.addWidget(buttons)
 
     def _check(self) -> None:
-        if self.password.text() != self.password2.text():
-            self.error.setText("The two passwords differ.")
+        if problem := self.passwords.mismatch():
+            self.error.setText(problem)
             return
         self.accept()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from ia_desk import APP_NAME
 from ia_desk.security import keys
+from ui.widgets.password_pair import PasswordPair
 
 
 class PassphraseDialog(QDialog):
@@ -30,12 +31,13 @@ class PassphraseDialog(QDialog):
                 else "Enter the passphrase of the IA Desk database."
             )
         )
-        self.first = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        form.addRow("Passphrase", self.first)
-        self.second: QLineEdit | None = None
+        self.pair: PasswordPair | None = None
         if confirm:
-            self.second = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-            form.addRow("Again", self.second)
+            self.pair = PasswordPair(form, "Passphrase", "Again", "passphrases")
+            self.first = self.pair.first
+        else:
+            self.first = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
+            form.addRow("Passphrase", self.first)
         self.error = QLabel(styleSheet="color: #b00020")
         form.addRow(self.error)
         buttons = QDialogButtonBox(
@@ -46,9 +48,9 @@ class PassphraseDialog(QDialog):
         form.addRow(buttons)
 
     def _check(self) -> None:
-        if self.second is not None:
-            if self.first.text() != self.second.text():
-                self.error.setText("The two passphrases differ.")
+        if self.pair is not None:
+            if problem := self.pair.mismatch():
+                self.error.setText(problem)
                 return
             if len(self.first.text()) < keys.MIN_PASSPHRASE:
                 self.error.setText(f"At least {keys.MIN_PASSPHRASE} characters.")

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from ia_desk.db.engine import Database
 from ia_desk.errors import InputError
 from ia_desk.security.actor import Actor
+from ia_desk.security.passwords import MIN_LENGTH
 from ia_desk.security.roles import ROLE_LABELS
 from ia_desk.security.users import add_user, list_users, reset_password, set_active
 from ia_desk.settings import all_settings, set_setting
@@ -111,7 +112,7 @@ class AdminPage(LoadsWhenShown, QWidget):
         password, ok = QInputDialog.getText(
             self,
             "Reset password",
-            f"New password for {login} (12+ characters)",
+            f"New password for {login} ({MIN_LENGTH}+ characters)",
             QLineEdit.EchoMode.Password,
         )
         if ok:
