@@ -4,6 +4,7 @@ its tabs (overview, allegations, evidence, discipline, timeline)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from ia_desk.cases.allegations import add_allegation, record_finding
 from ia_desk.cases.deadlines import record_reporter_update, toll, untoll
@@ -40,7 +42,7 @@ from ui.dialogs.clause_picker import ClausePickerDialog
 from ui.dialogs.finding import FindingDialog
 from ui.dialogs.withhold import WithholdDialog
 from ui.widgets.evidence_grid import EvidenceGrid
-from ui.worker import run_task, show_error
+from ui.worker import run_task, run_write, show_error
 
 FLAG_TEXT = {
     "overdue": ("OVERDUE: the investigation deadline has passed.", "#a40000"),
@@ -225,12 +227,9 @@ class CaseWindow(QWidget):
             text, kind = dlg.text.text(), dlg.kind.currentData()
             self._write(lambda s: add_redaction(s, self.actor, self.number, text, kind))
 
-    def _write(self, fn: Any) -> None:
-        def work() -> None:
-            with self.db.write(self.actor) as s:
-                fn(s)
-
-        run_task(self, work, self._after_change, self._failed)
+    def _write(self, change: Callable[[Session], object]) -> None:
+        """Make one change through a core service; the case reloads after it."""
+        run_write(self, self.db, self.actor, change, self._after_change, self._failed)
 
     def _ask_text(self, title: str, label: str) -> str | None:
         text, ok = QInputDialog.getMultiLineText(self, title, label)
@@ -316,19 +315,17 @@ class CaseWindow(QWidget):
                 return
         version = self.data.get("version")
 
-        def work() -> None:
-            with self.db.write(self.actor) as s:
-                perform(
-                    s,
-                    self.actor,
-                    self.number,
-                    name,
-                    assignee=assignee,
-                    reason=reason,
-                    expected_version=version,
-                )
-
-        run_task(self, work, self._after_change, self._failed)
+        self._write(
+            lambda s: perform(
+                s,
+                self.actor,
+                self.number,
+                name,
+                assignee=assignee,
+                reason=reason,
+                expected_version=version,
+            )
+        )
 
     def _add_allegation(self) -> None:
         subjects = self.data.get("subjects", [])
@@ -346,11 +343,7 @@ class CaseWindow(QWidget):
             return
         clause_id = dlg.clause_id
 
-        def work() -> None:
-            with self.db.write(self.actor) as s:
-                add_allegation(s, self.actor, self.number, badge, clause_id)
-
-        run_task(self, work, self._after_change, self._failed)
+        self._write(lambda s: add_allegation(s, self.actor, self.number, badge, clause_id))
 
     def _record_finding(self) -> None:
         a = self.allegations_tab.selected()
@@ -362,8 +355,4 @@ class CaseWindow(QWidget):
         disposition = dlg.disposition.currentData()
         rationale = dlg.rationale.toPlainText()
 
-        def work() -> None:
-            with self.db.write(self.actor) as s:
-                record_finding(s, self.actor, a["id"], disposition, rationale)
-
-        run_task(self, work, self._after_change, self._failed)
+        self._write(lambda s: record_finding(s, self.actor, a["id"], disposition, rationale))

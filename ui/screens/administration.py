@@ -3,6 +3,7 @@ the discipline matrix."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from ia_desk.db.engine import Database
 from ia_desk.errors import InputError
@@ -28,7 +30,7 @@ from ia_desk.settings import all_settings, set_setting
 from ui.dialogs.add_user import AddUserDialog
 from ui.screens.loads_when_shown import LoadsWhenShown
 from ui.widgets.tables import fill, make_table
-from ui.worker import run_task, show_error
+from ui.worker import run_task, run_write, show_error
 
 
 class AdminPage(LoadsWhenShown, QWidget):
@@ -98,12 +100,8 @@ class AdminPage(LoadsWhenShown, QWidget):
         row = self.users.currentRow()
         return str(self.user_rows[row]["login"]) if 0 <= row < len(self.user_rows) else None
 
-    def _write(self, fn: Any) -> None:
-        def work() -> None:
-            with self.db.write(self.actor) as s:
-                fn(s)
-
-        run_task(self, work, lambda _r: self.refresh())
+    def _write(self, change: Callable[[Session], object]) -> None:
+        run_write(self, self.db, self.actor, change, lambda _r: self.refresh())
 
     def _reset(self) -> None:
         login = self.selected_login()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from ia_desk import registers
 from ia_desk.db.engine import Database
@@ -23,7 +25,7 @@ from ia_desk.security.roles import allowed
 from ui.dialogs.register_entry import FormDialog
 from ui.screens.loads_when_shown import LoadsWhenShown
 from ui.widgets.tables import fill, make_table
-from ui.worker import run_task
+from ui.worker import run_task, run_write
 
 
 class RegistersPage(LoadsWhenShown, QWidget):
@@ -141,12 +143,8 @@ class RegistersPage(LoadsWhenShown, QWidget):
         fill(self.owed, [[o["badge"], o["name"], o["case"], o["since"]] for o in training["owed"]])
         fill(self.untrained, [[u["badge"], u["name"], u["unit"]] for u in training["untrained"]])
 
-    def _write(self, fn: Any) -> None:
-        def work() -> None:
-            with self.db.write(self.actor) as s:
-                fn(s)
-
-        run_task(self, work, lambda _r: self.refresh())
+    def _write(self, change: Callable[[Session], object]) -> None:
+        run_write(self, self.db, self.actor, change, lambda _r: self.refresh())
 
     def add_request(self) -> None:
         dlg = FormDialog(
