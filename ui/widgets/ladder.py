@@ -8,13 +8,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-RUNG_COLOURS = {
-    "counseling": "#4f7942",
-    "training": "#6b8e23",
-    "written_reprimand": "#b8860b",
-    "suspension": "#cc5500",
-    "termination": "#a40000",
-}
+# The printed summary's colours: a rung looks the same on screen and on paper.
+from ia_desk.reports.summary import RUNG_COLOURS
 
 
 class Ladder(QWidget):
