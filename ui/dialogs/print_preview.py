@@ -97,13 +97,13 @@ class PrintPreview(QDialog):
         bar.addWidget(self.print_btn)
         bar.addWidget(self.save_btn)
         layout.addLayout(bar)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
+        self.pages_area = QScrollArea()
+        self.pages_area.setWidgetResizable(True)
         self.pages = QWidget()
         self.pages_layout = QVBoxLayout(self.pages)
         self.pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.scroll.setWidget(self.pages)
-        layout.addWidget(self.scroll)
+        self.pages_area.setWidget(self.pages)
+        layout.addWidget(self.pages_area)
         self.build()
 
     def build(self) -> None:

@@ -26,8 +26,8 @@ class AuditPage(LoadsWhenShown, QWidget):
         bar = QHBoxLayout()
         self.user = QLineEdit(placeholderText="User login")
         self.case = QLineEdit(placeholderText="Case number")
-        self.event = QLineEdit(placeholderText="Event (e.g. case.view)")
-        for w in (self.user, self.case, self.event):
+        self.event_type = QLineEdit(placeholderText="Event (e.g. case.view)")
+        for w in (self.user, self.case, self.event_type):
             w.returnPressed.connect(self.refresh)
             bar.addWidget(w)
         for text, slot in (
@@ -60,7 +60,7 @@ class AuditPage(LoadsWhenShown, QWidget):
         return {
             "user": self.user.text() or None,
             "case": self.case.text() or None,
-            "event": self.event.text() or None,
+            "event": self.event_type.text() or None,
         }
 
     def refresh(self) -> None:
