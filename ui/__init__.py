@@ -18,8 +18,10 @@ Where things are::
                         print_preview
     widgets/            widgets the screens, windows and dialogs share: clause_tree,
                         suggestion_list, evidence_grid, pending_evidence, zoom_view,
-                        bar_chart, ladder, tables
+                        bar_chart, ladder, password_pair, tables, fields (error line,
+                        dates), layouts
     evidence_input.py   evidence from files, the clipboard and drops
     idle_watcher.py     notices a period without input (the main window then locks)
-    worker.py           runs work off the GUI thread, and says what went wrong
+    worker.py           runs work (run_task) and changes (run_write) off the GUI thread,
+                        and says what went wrong
 """

@@ -139,7 +139,8 @@ def run_app(
     start_stretching(db_url)  # on another core while the screens' modules load
     from ui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName("IA Desk")

@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QImageWriter
 
 from ia_desk.evidence.store import EvidenceInput
 
@@ -21,7 +21,9 @@ def clipboard_png(image: QImage) -> bytes:
     data = QByteArray()
     buf = QBuffer(data)
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buf, "PNG")
+    # QImageWriter, as QImage.save does: PySide6's stubs and binding disagree on save()'s
+    # format argument (the stubs say bytes, the binding takes only str).
+    QImageWriter(buf, b"PNG").write(image)
     buf.close()
     return bytes(data.data())
 

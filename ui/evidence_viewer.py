@@ -54,6 +54,8 @@ def rendition_image(png: bytes) -> QImage:
         width, height = im.size
         image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
         bits, stride = image.bits(), image.bytesPerLine()
+        if not isinstance(bits, memoryview):  # PySide6 gives a writable view of the pixels
+            raise TypeError(f"QImage.bits() gave {type(bits).__name__}, not a memoryview")
         for top in range(0, height, _BAND):
             band = im.crop((0, top, width, min(height, top + _BAND))).convert("RGBa")
             raw = band.tobytes("raw", "BGRa")

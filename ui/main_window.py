@@ -222,7 +222,11 @@ class MainWindow(QMainWindow):
         return AuditPage(self.db, self.actor)
 
     def _action(
-        self, menu_title: str, text: str, slot: object, shortcut: QKeySequence | str | None = None
+        self,
+        menu_title: str,
+        text: str,
+        slot: Callable[..., object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
     ) -> QAction:
         menu = self._menu_by_title[menu_title]
         act = QAction(text, self)
@@ -348,13 +352,13 @@ class MainWindow(QMainWindow):
         for w in hidden:
             w.hide()
         dlg = LockDialog(self.db, self.actor)
-        self.lock_dialog = dlg
+        self.lock_dialog: LockDialog | None = dlg
         unlocked = dlg.exec() == QDialog.DialogCode.Accepted
         self.lock_dialog = None
         self._locked = False
         if not unlocked:
             session_events.record(self.db, self.actor, "sign_out", reason="from the lock")
-            if app is not None:
+            if isinstance(app, QApplication):
                 app.closeAllWindows()
                 app.quit()
             return

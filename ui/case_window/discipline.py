@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from ui.dialogs.decision import DecisionDialog, standing
 from ui.widgets.ladder import Ladder
+from ui.widgets.layouts import clear_layout
 
 
 class DisciplinePanel(QScrollArea):
@@ -37,10 +38,7 @@ class DisciplinePanel(QScrollArea):
 
     def show_ladder(self, entries: list[dict[str, Any]]) -> None:
         self.entries = entries
-        while self.box.count():
-            item = self.box.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+        clear_layout(self.box)
         for entry in entries:
             self.box.addWidget(self._subject(entry))
         self.box.addStretch(1)

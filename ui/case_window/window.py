@@ -42,6 +42,7 @@ from ui.dialogs.clause_picker import ClausePickerDialog
 from ui.dialogs.finding import FindingDialog
 from ui.dialogs.withhold import WithholdDialog
 from ui.widgets.evidence_grid import EvidenceGrid
+from ui.widgets.layouts import clear_layout
 from ui.worker import run_task, run_write, show_error
 
 FLAG_TEXT = {
@@ -157,10 +158,7 @@ class CaseWindow(QWidget):
             f"{deadline_text(data['deadline'], status)} · assigned to "
             f"{data['assigned_to'] or 'nobody yet'}"
         )
-        while self.banners.count():
-            w = self.banners.takeAt(0).widget()
-            if w:
-                w.deleteLater()
+        clear_layout(self.banners)
         for flag in data["flags"]:
             text, colour = FLAG_TEXT.get(flag, (flag, "#333"))
             banner = QLabel(text)
@@ -169,10 +167,7 @@ class CaseWindow(QWidget):
                 f"background: {colour}; color: white; padding: 6px; font-weight: bold;"
             )
             self.banners.addWidget(banner)
-        while self.actions_bar.count():
-            w = self.actions_bar.takeAt(0).widget()
-            if w:
-                w.deleteLater()
+        clear_layout(self.actions_bar)
         slots = self._action_slots()
         self.offered = {name: why for name, _label, why in data.get("actions", [])}
         for name, label, why_not in data.get("actions", []):

@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QWidget,
 )
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import (
 from ia_desk.db.models import ROLES
 from ia_desk.security.passwords import MIN_LENGTH
 from ia_desk.security.roles import ROLE_LABELS
+from ui.widgets.fields import error_label
 from ui.widgets.password_pair import PasswordPair
 
 
@@ -37,8 +37,7 @@ class AddUserDialog(QDialog):
             form, f"Password ({MIN_LENGTH}+ characters)", "Password again", "passwords"
         )
         self.password, self.password2 = self.passwords.first, self.passwords.again
-        self.error = QLabel(styleSheet="color: #b00020")
-        self.error.setWordWrap(True)
+        self.error = error_label(wrap=True)
         form.addRow(self.error)
         box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

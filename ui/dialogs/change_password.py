@@ -18,6 +18,7 @@ from ia_desk.errors import IADeskError
 from ia_desk.security.actor import Actor
 from ia_desk.security.passwords import MIN_LENGTH
 from ia_desk.security.users import change_own_password
+from ui.widgets.fields import error_label
 from ui.widgets.password_pair import PasswordPair
 
 
@@ -46,8 +47,7 @@ class ChangePasswordDialog(QDialog):
             form, f"New password ({MIN_LENGTH}+ characters)", "New password again", "new passwords"
         )
         self.new, self.again = self.passwords.first, self.passwords.again
-        self.error = QLabel(styleSheet="color: #b00020")
-        self.error.setWordWrap(True)
+        self.error = error_label(wrap=True)
         form.addRow(self.error)
         box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -82,4 +82,5 @@ def hand_over(old: Actor, new: Actor) -> None:
     for top in QApplication.topLevelWidgets():
         for obj in [top, *top.findChildren(QObject)]:
             if getattr(obj, "actor", None) == old:
+                # any screen, dialog or model of the session: each keeps its actor
                 obj.actor = new  # type: ignore[attr-defined]

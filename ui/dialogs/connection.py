@@ -27,6 +27,7 @@ from ia_desk.db.connection import (
 )
 from ia_desk.db.engine import database_exists, is_loopback, resolve_target
 from ia_desk.errors import IADeskError
+from ui.widgets.fields import error_label
 
 RECONNECT = 2  # a dialog's result: the user chose another database
 
@@ -73,11 +74,11 @@ class ConnectionDialog(QDialog):
         form.addRow("Password", self.password)
         form.addRow("Encryption (TLS)", self.tls)
         layout.addLayout(form)
-        self.warning = QLabel(styleSheet="color: #8a4b00")
+        self.warning = QLabel()
+        self.warning.setStyleSheet("color: #8a4b00")
         self.warning.setWordWrap(True)
         layout.addWidget(self.warning)
-        self.error = QLabel(styleSheet="color: #b00020")
-        self.error.setWordWrap(True)
+        self.error = error_label(wrap=True)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(

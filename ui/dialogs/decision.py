@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.widgets.fields import error_label
+
 
 def standing(entry: dict[str, Any]) -> dict[str, Any] | None:
     """The decision in force for the subject (None: not decided yet)."""
@@ -57,7 +59,7 @@ class DecisionDialog(QDialog):
         )
         form.addRow("Step", self.step)
         form.addRow("Reason", self.reason)
-        self.error = QLabel(styleSheet="color: #b00020")
+        self.error = error_label()
         form.addRow(self.error)
         box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk.db.models import DISPOSITIONS
+from ui.widgets.fields import error_label
 
 
 class FindingDialog(QDialog):
@@ -34,7 +35,7 @@ class FindingDialog(QDialog):
         self.rationale.setPlaceholderText("Why: what the evidence and interviews show")
         form.addRow("Disposition", self.disposition)
         form.addRow("Rationale", self.rationale)
-        self.error = QLabel(styleSheet="color: #b00020")
+        self.error = error_label()
         form.addRow(self.error)
         box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

@@ -19,6 +19,7 @@ from ia_desk import APP_NAME
 from ia_desk.security import keys
 from ia_desk.security.passwords import MIN_LENGTH
 from ui.dialogs.connection import change_database
+from ui.widgets.fields import error_label
 from ui.widgets.password_pair import PasswordPair
 
 
@@ -63,8 +64,7 @@ class FirstRunDialog(QDialog):
         self.demo = QCheckBox("Add demonstration cases (invented people)")
         self.demo.setChecked(True)
         layout.addWidget(self.demo)
-        self.error = QLabel(styleSheet="color: #b00020")
-        self.error.setWordWrap(True)
+        self.error = error_label(wrap=True)
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -16,6 +16,7 @@ from ia_desk.db.engine import Database
 from ia_desk.errors import IADeskError
 from ia_desk.security.actor import Actor
 from ia_desk.security.users import authenticate
+from ui.widgets.fields import error_label
 
 
 class LockDialog(QDialog):
@@ -35,8 +36,7 @@ class LockDialog(QDialog):
         )
         self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         form.addRow("Password", self.password)
-        self.error = QLabel(styleSheet="color: #b00020")
-        self.error.setWordWrap(True)
+        self.error = error_label(wrap=True)
         form.addRow(self.error)
         box = QDialogButtonBox()
         self.unlock_btn = box.addButton("Unlock", QDialogButtonBox.ButtonRole.AcceptRole)

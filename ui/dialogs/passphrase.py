@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from ia_desk import APP_NAME
 from ia_desk.security import keys
+from ui.widgets.fields import error_label
 from ui.widgets.password_pair import PasswordPair
 
 
@@ -38,7 +39,7 @@ class PassphraseDialog(QDialog):
         else:
             self.first = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
             form.addRow("Passphrase", self.first)
-        self.error = QLabel(styleSheet="color: #b00020")
+        self.error = error_label()
         form.addRow(self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

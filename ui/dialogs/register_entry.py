@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.widgets.fields import date_edit, picked_date
+
 
 class FormDialog(QDialog):
     """A small form: named line edits, combos and dates; values() returns them."""
@@ -32,7 +34,7 @@ class FormDialog(QDialog):
                 w: Any = QComboBox()
                 w.addItems(kind)
             elif kind == "date":
-                w = QDateEdit(QDate.currentDate(), calendarPopup=True, displayFormat="yyyy-MM-dd")
+                w = date_edit(QDate.currentDate())
             else:
                 w = QLineEdit()
             self.widgets[key] = w
@@ -50,7 +52,7 @@ class FormDialog(QDialog):
             if isinstance(w, QComboBox):
                 out[key] = w.currentText()
             elif isinstance(w, QDateEdit):
-                out[key] = w.date().toPython()
+                out[key] = picked_date(w)
             else:
                 out[key] = w.text()
         return out

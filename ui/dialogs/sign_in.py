@@ -18,6 +18,7 @@ from ia_desk.errors import IADeskError
 from ia_desk.security.actor import Actor
 from ia_desk.security.users import authenticate
 from ui.dialogs.connection import change_database
+from ui.widgets.fields import error_label
 
 SYSTEM_NOTICE = (
     "RESTRICTED LAW ENFORCEMENT DATA. This system holds Internal Affairs records of the "
@@ -46,8 +47,7 @@ class SignInDialog(QDialog):
         form.addRow("Login", self.login)
         form.addRow("Password", self.password)
         layout.addLayout(form)
-        self.error = QLabel(styleSheet="color: #b00020")
-        self.error.setWordWrap(True)
+        self.error = error_label(wrap=True)
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

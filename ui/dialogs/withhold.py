@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk.terms import REDACTION_KINDS
+from ui.widgets.fields import error_label
 
 
 class WithholdDialog(QDialog):
@@ -36,7 +37,7 @@ class WithholdDialog(QDialog):
             self.kind.addItem(what[0].upper() + what[1:], kind)
         form.addRow("Text", self.text)
         form.addRow("What it is", self.kind)
-        self.error = QLabel(styleSheet="color: #b00020")
+        self.error = error_label()
         form.addRow(self.error)
         box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

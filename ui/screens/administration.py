@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QVBoxLayout,
-    QWidget,
 )
 from sqlalchemy.orm import Session
 
@@ -33,7 +32,7 @@ from ui.widgets.tables import fill, make_table
 from ui.worker import run_task, run_write, show_error
 
 
-class AdminPage(LoadsWhenShown, QWidget):
+class AdminPage(LoadsWhenShown):
     """Users, department settings and backups (IA administrators)."""
 
     def __init__(self, db: Database, actor: Actor) -> None:

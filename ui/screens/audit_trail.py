@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
 from ia_desk.db.engine import Database
 from ia_desk.security.actor import Actor
@@ -15,7 +15,7 @@ from ui.widgets.tables import fill, make_table
 from ui.worker import run_task
 
 
-class AuditPage(LoadsWhenShown, QWidget):
+class AuditPage(LoadsWhenShown):
     """The audit trail for IA administrators: filters, newest first, CSV export, verify."""
 
     def __init__(self, db: Database, actor: Actor) -> None:

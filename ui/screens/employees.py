@@ -16,7 +16,7 @@ from ui.widgets.tables import fill, make_table
 from ui.worker import run_task
 
 
-class EmployeesPage(LoadsWhenShown, QWidget):
+class EmployeesPage(LoadsWhenShown):
     """The roster, and an employee's history of allegations over time."""
 
     open_case = Signal(str)
@@ -41,9 +41,7 @@ class EmployeesPage(LoadsWhenShown, QWidget):
         self.history = make_table(
             ["Case", "Received", "Clause", "Title", "Disposition", "Finding date"]
         )
-        self.history.cellActivated.connect(
-            lambda r, _c: self.open_case.emit(self.history.item(r, 0).text())
-        )
+        self.history.cellActivated.connect(lambda r, _c: self._open_history_case(r))
         bl.addWidget(self.history)
         bl.addWidget(QLabel("Discipline over time"))
         self.discipline = make_table(["Case", "Decided", "Step", "Recommended", "In range"])
@@ -51,6 +49,11 @@ class EmployeesPage(LoadsWhenShown, QWidget):
         split.addWidget(box)
         layout.addWidget(split)
         self.rows: list[dict[str, Any]] = []
+
+    def _open_history_case(self, row: int) -> None:
+        item = self.history.item(row, 0)
+        if item is not None:
+            self.open_case.emit(item.text())
 
     def refresh(self) -> None:
         text = self.search.text()

@@ -28,7 +28,7 @@ from ui.widgets.tables import fill, make_table
 from ui.worker import run_task, run_write
 
 
-class RegistersPage(LoadsWhenShown, QWidget):
+class RegistersPage(LoadsWhenShown):
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
         self.db = db

@@ -8,7 +8,6 @@ from typing import Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QDateEdit,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
@@ -16,17 +15,17 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QVBoxLayout,
-    QWidget,
 )
 
 from ia_desk.db.engine import Database
 from ia_desk.security.actor import Actor
 from ui.screens.loads_when_shown import LoadsWhenShown
 from ui.widgets.bar_chart import BarChart
+from ui.widgets.fields import date_edit, picked_date
 from ui.worker import run_task
 
 
-class StatisticsPage(LoadsWhenShown, QWidget):
+class StatisticsPage(LoadsWhenShown):
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
         self.db = db
@@ -34,10 +33,8 @@ class StatisticsPage(LoadsWhenShown, QWidget):
         self.figures: dict[str, Any] | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        self.start = QDateEdit(
-            QDate(QDate.currentDate().year(), 1, 1), calendarPopup=True, displayFormat="yyyy-MM-dd"
-        )
-        self.end = QDateEdit(QDate.currentDate(), calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.start = date_edit(QDate(QDate.currentDate().year(), 1, 1))
+        self.end = date_edit(QDate.currentDate())
         self.unit = QLineEdit(placeholderText="Unit (all)")
         refresh = QPushButton("Show")
         refresh.clicked.connect(self.refresh)
@@ -69,8 +66,8 @@ class StatisticsPage(LoadsWhenShown, QWidget):
 
     def period(self) -> tuple[dt.date, dt.date, str | None]:
         return (
-            self.start.date().toPython(),
-            self.end.date().toPython(),  # type: ignore[return-value]
+            picked_date(self.start),
+            picked_date(self.end),
             self.unit.text().strip() or None,
         )
 

@@ -4,6 +4,7 @@ type; as worded on a date."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -98,16 +99,16 @@ class ClauseTree(QWidget):
                 hay = f"{cid} {c['title']} {c['text']}".lower()
             own = bool(cid) and all(w in hay for w in words)
             child_match = False
-            for i in range(item.childCount()):
-                child_match = visit(item.child(i)) or child_match
+            for child in children(item):
+                child_match = visit(child) or child_match
             show = not words or own or child_match
             item.setHidden(not show)
             if words and child_match:
                 item.setExpanded(True)
             return own or child_match
 
-        for i in range(self.tree.topLevelItemCount()):
-            visit(self.tree.topLevelItem(i))
+        for top in top_level_items(self.tree):
+            visit(top)
 
     def _show(self, item: QTreeWidgetItem | None) -> None:
         cid = item.data(0, ID_ROLE) if item else None
@@ -134,17 +135,33 @@ class ClauseTree(QWidget):
         def find(item: QTreeWidgetItem) -> QTreeWidgetItem | None:
             if item.data(0, ID_ROLE) == clause_id:
                 return item
-            for i in range(item.childCount()):
-                hit = find(item.child(i))
+            for child in children(item):
+                hit = find(child)
                 if hit:
                     return hit
             return None
 
-        for i in range(self.tree.topLevelItemCount()):
-            hit = find(self.tree.topLevelItem(i))
+        for top in top_level_items(self.tree):
+            hit = find(top)
             if hit:
                 self.tree.setCurrentItem(hit)
                 return
+
+
+def children(item: QTreeWidgetItem) -> Iterator[QTreeWidgetItem]:
+    """An item's children, in order."""
+    for i in range(item.childCount()):
+        child = item.child(i)
+        if child is not None:
+            yield child
+
+
+def top_level_items(tree: QTreeWidget) -> Iterator[QTreeWidgetItem]:
+    """A tree's top-level items (the policies), in order."""
+    for i in range(tree.topLevelItemCount()):
+        top = tree.topLevelItem(i)
+        if top is not None:
+            yield top
 
 
 def _escape(text: str) -> str:
