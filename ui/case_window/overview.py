@@ -3,6 +3,7 @@ what holds the case (a retaliation review, a paused deadline, text withheld, app
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from ia_desk.terms import REDACTION_KINDS
@@ -78,4 +79,5 @@ def overview_html(d: dict[str, Any]) -> str:
 
 
 def esc(text: str | None) -> str:
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Free text as HTML shows it (None as nothing)."""
+    return html.escape(text or "", quote=False)

@@ -4,6 +4,7 @@ type; as worded on a date."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Iterator
 from typing import Any
 
@@ -118,7 +119,7 @@ class ClauseTree(QWidget):
         c = self.clauses[cid]
         self.text.setHtml(
             f"<h3>{cid}</h3><p><i>{c['title']}</i><br>{c['policy']} version {c['version']}"
-            f"</p><p>{_escape(c['text']).replace(chr(10), '<br>')}</p>"
+            f"</p><p>{html.escape(c['text'], quote=False).replace(chr(10), '<br>')}</p>"
         )
         self.selected.emit(cid)
 
@@ -162,7 +163,3 @@ def top_level_items(tree: QTreeWidget) -> Iterator[QTreeWidgetItem]:
         top = tree.topLevelItem(i)
         if top is not None:
             yield top
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
