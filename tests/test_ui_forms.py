@@ -13,6 +13,7 @@ from ui.dialogs.add_user import AddUserDialog
 from ui.dialogs.change_password import ChangePasswordDialog
 from ui.dialogs.passphrase import PassphraseDialog
 from ui.screens.administration import AdminPage
+from ui.worker import pending_tasks
 
 from .conftest import PASSWORD
 
@@ -34,6 +35,7 @@ def test_adding_a_user_with_differing_passwords_is_refused_and_nobody_is_added(
     page = AdminPage(db, admin)
     qtbot.addWidget(page)
     page._add()
+    qtbot.waitUntil(lambda: pending_tasks() == 0, timeout=10_000)  # the list's reload
     assert shown == ["The two passwords differ."]
     with db.read() as s:
         assert s.scalar(select(User).where(User.login == "newcomer")) is None
