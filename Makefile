@@ -20,7 +20,7 @@ system-deps:
 run: $(STAMP) system-deps
 	$(BIN)/ia-desk
 
-## lint: ruff, formatting, mypy on the core, and the layer contract
+## lint: ruff, formatting, mypy on the core and the UI, and the layer contract
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

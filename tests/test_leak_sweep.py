@@ -459,8 +459,8 @@ def test_no_screen_shows_a_reader_what_their_role_may_not_see(qtbot, db, planted
     from PySide6.QtWidgets import QMessageBox
 
     from ia_desk.accounts.users import actor_of, get_user
-    from ui.case_view import CaseWindow
-    from ui.evidence import EvidenceViewer
+    from ui.case_window.window import CaseWindow
+    from ui.evidence_viewer import EvidenceViewer
     from ui.main_window import MainWindow
 
     said: list[str] = []  # what message boxes would have told the user: an output too

@@ -13,13 +13,18 @@ from sqlalchemy import select
 
 from ia_desk.cases.queries import get_case
 from ia_desk.db.models import Case, Reporter
-from ui.app import FirstRunDialog, SignInDialog, binding_is_sound
-from ui.case_list import PAGE
-from ui.case_view import CaseWindow, FindingDialog
-from ui.clauses import ClausePickerDialog, ClauseTree
-from ui.intake import IntakeDialog
-from ui.lock import IdleWatcher, LockDialog
+from ui.app import binding_is_sound
+from ui.case_window.window import CaseWindow
+from ui.dialogs.clause_picker import ClausePickerDialog
+from ui.dialogs.finding import FindingDialog
+from ui.dialogs.first_run import FirstRunDialog
+from ui.dialogs.intake import IntakeDialog
+from ui.dialogs.lock import LockDialog
+from ui.dialogs.sign_in import SignInDialog
+from ui.idle_watcher import IdleWatcher
 from ui.main_window import MainWindow
+from ui.screens.cases import PAGE
+from ui.widgets.clause_tree import ClauseTree
 from ui.worker import pending_tasks
 
 from .conftest import PASSWORD
@@ -64,7 +69,7 @@ def test_a_reset_password_must_be_replaced_at_sign_in_and_can_be_changed_later(
     qtbot, db, admin, make_user, monkeypatch
 ):
     from ia_desk.accounts.users import reset_password
-    from ui.password import ChangePasswordDialog
+    from ui.dialogs.change_password import ChangePasswordDialog
 
     who = make_user("ia_investigator")
     with db.write(admin) as s:
@@ -410,7 +415,7 @@ def test_an_investigator_is_offered_nothing_on_a_colleagues_case(
 
 
 def test_marking_text_to_withhold_from_the_case_window(qtbot, db, admin, open_report, monkeypatch):
-    from ui.case_view import WithholdDialog
+    from ui.dialogs.withhold import WithholdDialog
 
     number = open_report().case.number
     view = CaseWindow(db, admin, number)
@@ -518,7 +523,7 @@ def test_idle_session_locks_and_unlocks_with_the_password(qtbot, db, admin):
 def test_discipline_tab_shows_the_ladder_and_records_a_decision(
     qtbot, db, admin, open_report, monkeypatch
 ):
-    from ui.discipline import DecisionDialog
+    from ui.dialogs.decision import DecisionDialog
 
     number = open_report().case.number
     with db.write(admin) as s:
@@ -547,7 +552,8 @@ def test_discipline_tab_shows_the_ladder_and_records_a_decision(
 def test_admin_screens_reset_disable_and_audit(qtbot, db, admin, make_user, monkeypatch, tmp_path):
     from PySide6.QtWidgets import QInputDialog
 
-    from ui.pages import AdminPage, AuditPage
+    from ui.screens.administration import AdminPage
+    from ui.screens.audit_trail import AuditPage
 
     inv = make_user("ia_investigator")
     page = AdminPage(db, admin)
@@ -595,7 +601,8 @@ def test_intake_suggests_clauses_as_the_narrative_is_typed(qtbot, db, admin):
 
 
 def test_registers_screen_lists_and_records(qtbot, db, admin, open_report, monkeypatch):
-    from ui.registers_page import FormDialog, RegistersPage
+    from ui.dialogs.register_entry import FormDialog
+    from ui.screens.registers import RegistersPage
 
     number = open_report(clauses=["vpd-3.21/III.D"]).case.number
     page = RegistersPage(db, admin)
@@ -636,7 +643,7 @@ def test_registers_screen_lists_and_records(qtbot, db, admin, open_report, monke
 
 def test_matrix_editor_stores_a_new_version_with_a_reason(qtbot, db, admin):
     from ia_desk.discipline.matrix import current
-    from ui.matrix_editor import MatrixEditor
+    from ui.dialogs.matrix_editor import MatrixEditor
 
     dlg = MatrixEditor(db, admin)
     qtbot.addWidget(dlg)
@@ -654,7 +661,7 @@ def test_matrix_editor_stores_a_new_version_with_a_reason(qtbot, db, admin):
 
 
 def test_allegation_picker_offers_suggestions_from_the_narrative(qtbot, db):
-    from ui.clauses import ClausePickerDialog
+    from ui.dialogs.clause_picker import ClausePickerDialog
 
     dlg = ClausePickerDialog(db, None, None, "posted the rap sheet of the suspect", "police")
     qtbot.addWidget(dlg)
@@ -667,7 +674,7 @@ def test_allegation_picker_offers_suggestions_from_the_narrative(qtbot, db):
 
 def test_each_column_header_sorts_by_its_own_column(qtbot, db, admin, open_report):
     from ia_desk.casefile.listing import SORT_KEYS
-    from ui.case_list import CaseListModel
+    from ui.screens.cases import CaseListModel
 
     assert set(CaseListModel.SORT_BY_COLUMN) == set(SORT_KEYS)
     assert len(CaseListModel.SORT_BY_COLUMN) == len(CaseListModel.COLUMNS)

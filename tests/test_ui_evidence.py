@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from ia_desk.db.models import Case, Evidence
 from ia_desk.evidence.store import EvidenceInput, add_evidence
-from ui.case_view import CaseWindow
-from ui.evidence import EvidenceViewer
-from ui.intake import IntakeDialog
+from ui.case_window.window import CaseWindow
+from ui.dialogs.intake import IntakeDialog
+from ui.evidence_viewer import EvidenceViewer
 from ui.worker import pending_tasks
 
 from .conftest import go_around_the_app

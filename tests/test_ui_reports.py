@@ -6,8 +6,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from ia_desk.db.models import AuditEvent
-from ui.printing import PrintPreview
-from ui.stats_page import StatisticsPage
+from ui.dialogs.print_preview import PrintPreview
+from ui.screens.statistics import StatisticsPage
 from ui.worker import pending_tasks
 
 

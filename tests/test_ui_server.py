@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from ia_desk.cases.intake import open_case, parse_report
 from ia_desk.db.connection import saved_connection
 from ia_desk.startup import open_database
-from ui.connection import ConnectionDialog
+from ui.dialogs.connection import ConnectionDialog
 from ui.main_window import MainWindow
 from ui.worker import pending_tasks
 
@@ -92,7 +92,7 @@ def test_a_case_changed_elsewhere_meanwhile_says_who_and_reloads(
     from PySide6.QtWidgets import QMessageBox
 
     from ia_desk.cases.workflow import perform
-    from ui.case_view import CaseWindow
+    from ui.case_window.window import CaseWindow
 
     number = open_report().case.number
     view = CaseWindow(db, admin, number)

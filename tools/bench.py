@@ -502,7 +502,7 @@ from PySide6.QtWidgets import QApplication
 from PySide6.QtCore import QThreadPool
 from ia_desk.startup import open_database
 from ia_desk.accounts.users import actor_of, get_user
-from ui.case_list import CasesPage
+from ui.screens.cases import CasesPage
 app = QApplication([])
 db = open_database({path!r})
 with db.read() as s:

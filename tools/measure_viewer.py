@@ -52,7 +52,7 @@ if __name__ == "__main__":
     from PySide6.QtWidgets import QApplication
     from ia_desk.startup import open_database
     from ia_desk.accounts.users import actor_of, get_user
-    from ui.evidence import EvidenceViewer
+    from ui.evidence_viewer import EvidenceViewer
     from ui.worker import pending_tasks
 
     app = QApplication([])

@@ -1,6 +1,9 @@
 """Take screenshots of the main screens on demo data (run under Xvfb; see README).
 
-Usage: xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python tools/screenshots.py docs/
+Usage: xvfb-run -a -s "-screen 0 1400x1000x24" .venv/bin/python tools/screenshots.py docs/
+
+With ``--every`` it also shoots every other screen and dialog (into a folder of your
+choice, not docs/): take them before and after a change to the UI and compare the PNGs.
 """
 
 from __future__ import annotations
@@ -18,12 +21,15 @@ from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import select
 
 from ia_desk.accounts.users import authenticate
+from ia_desk.db.engine import Database
 from ia_desk.db.models import Case, DisciplineAction
+from ia_desk.security.actor import Actor
 from ia_desk.services.database import create as initialise
-from ui.app import FirstRunDialog, SignInDialog
-from ui.case_view import CaseWindow
-from ui.evidence import EvidenceViewer
-from ui.intake import IntakeDialog
+from ui.case_window.window import CaseWindow
+from ui.dialogs.first_run import FirstRunDialog
+from ui.dialogs.intake import IntakeDialog
+from ui.dialogs.sign_in import SignInDialog
+from ui.evidence_viewer import EvidenceViewer
 from ui.main_window import MainWindow
 
 PASSWORD = "Screenshot-pass-2026"
@@ -55,7 +61,7 @@ def shoot(app: QApplication, widget: QWidget, path: Path) -> None:
     widget.grab().save(str(path))
 
 
-def main(out_dir: str) -> int:
+def main(out_dir: str, every: bool = False) -> int:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     keyring.set_keyring(fail.Keyring())
@@ -72,7 +78,7 @@ def main(out_dir: str) -> int:
             out / "first-run.png",
         )
         shoot(app, SignInDialog(db), out / "sign-in.png")
-        from ui.connection import ConnectionDialog
+        from ui.dialogs.connection import ConnectionDialog
 
         connection = ConnectionDialog()
         connection.host.setText("ia-db.vicksburg.local")
@@ -116,10 +122,68 @@ def main(out_dir: str) -> int:
         shoot(app, intake, out / "intake.png")
         shoot(app, intake, out / "intake.png")
         settle(app)
+        if every:
+            shoot_the_rest(app, db, actor, win, case_window, discipline_window, out)
         dispose_widgets(app)
         db.dispose()
     print(f"screenshots written to {out}")
     return 0
+
+
+def shoot_the_rest(
+    app: QApplication,
+    db: Database,
+    actor: Actor,
+    win: MainWindow,
+    case_window: CaseWindow,
+    discipline_window: CaseWindow,
+    out: Path,
+) -> None:
+    """Every screen and dialog the README's pictures leave out."""
+    from ui.dialogs.add_user import AddUserDialog
+    from ui.dialogs.change_password import ChangePasswordDialog
+    from ui.dialogs.clause_picker import ClausePickerDialog
+    from ui.dialogs.decision import DecisionDialog
+    from ui.dialogs.finding import FindingDialog
+    from ui.dialogs.lock import LockDialog
+    from ui.dialogs.matrix_editor import MatrixEditor
+    from ui.dialogs.passphrase import PassphraseDialog
+    from ui.dialogs.print_preview import PrintPreview
+    from ui.dialogs.register_entry import FormDialog
+    from ui.dialogs.withhold import WithholdDialog
+
+    for name in ("Registers", "Statistics", "Administration", "Audit trail"):
+        win.nav.setCurrentRow(win.titles.index(name))
+        settle(app)
+        shoot(app, win, out / f"screen-{name.lower().replace(' ', '-')}.png")
+    case_window.tabs.setCurrentIndex(0)
+    case_window.allegations.setCurrentCell(0, 0)
+    shoot(app, case_window, out / "case-overview.png")
+    case_window.tabs.setCurrentIndex(4)
+    shoot(app, case_window, out / "case-timeline.png")
+    dialogs: list[tuple[str, QWidget]] = [
+        ("passphrase-new", PassphraseDialog(True)),
+        ("passphrase", PassphraseDialog(False)),
+        ("change-password", ChangePasswordDialog(db, actor)),
+        ("change-password-required", ChangePasswordDialog(db, actor, required=True)),
+        ("add-user", AddUserDialog()),
+        ("finding", FindingDialog(case_window.data["allegations"][0])),
+        ("withhold", WithholdDialog()),
+        ("decision", DecisionDialog(discipline_window.data["ladder"][0])),
+        ("matrix-editor", MatrixEditor(db, actor)),
+        ("print-preview", PrintPreview(db, actor, [case_window.number])),
+        ("lock", LockDialog(db, actor)),
+        ("clause-picker", ClausePickerDialog(db, None, None, "posted the rap sheet", "police")),
+        (
+            "register-form",
+            FormDialog(
+                "Completed training",
+                [("badge", "Employee badge", "text"), ("on", "Completed on", "date")],
+            ),
+        ),
+    ]
+    for name, dialog in dialogs:
+        shoot(app, dialog, out / f"dialog-{name}.png")
 
 
 def dispose_widgets(app: QApplication) -> None:
@@ -133,4 +197,5 @@ def dispose_widgets(app: QApplication) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "docs"))
+    args = [a for a in sys.argv[1:] if a != "--every"]
+    sys.exit(main(args[0] if args else "docs", every="--every" in sys.argv[1:]))

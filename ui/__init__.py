@@ -1,1 +1,27 @@
-"""The Qt (PySide6) layer of IA Desk: windows, dialogs, Qt models, workers. No rules here."""
+"""The Qt (PySide6) layer of IA Desk: windows, dialogs, widgets, workers. No rules here:
+every rule is the core's (``ia_desk``), and every change goes through a core service.
+
+Where things are::
+
+    launcher.py         the ``ia-desk`` entry point: a command runs in the CLI, none starts the app
+    app.py              start-up: the QApplication, open or create the database, sign in, run
+    main_window.py      the main window: navigation by role, menus, lock, read-only banner
+    screens/            one module per main-window screen: cases, employees, policies,
+                        registers, statistics, administration, audit_trail
+    case_window/        the window of one case (window.py) and its tabs: overview,
+                        allegations, discipline, timeline (the evidence tab is a widget);
+                        loading.py reads what it shows
+    evidence_viewer.py  one evidence item in a window of its own, with its custody log
+    dialogs/            one module per dialog: sign_in, first_run, passphrase,
+                        change_password, connection, lock, intake, clause_picker, finding,
+                        withhold, decision, add_user, register_entry, matrix_editor,
+                        print_preview
+    widgets/            widgets the screens, windows and dialogs share: clause_tree,
+                        suggestion_list, evidence_grid, pending_evidence, zoom_view,
+                        bar_chart, ladder, password_pair, tables, fields (error line,
+                        dates), layouts
+    evidence_input.py   evidence from files, the clipboard and drops
+    idle_watcher.py     notices a period without input (the main window then locks)
+    worker.py           runs work (run_task) and changes (run_write) off the GUI thread,
+                        and says what went wrong
+"""

@@ -1,218 +1,27 @@
-"""Starting the desktop app: open (or create) the database, sign in, show the main window.
+"""Starting the desktop app: the QApplication, open (or create) the database, sign in, run.
 
-The first start with no database shows a short first-run dialog (administrator account,
-passphrase where this computer has no secure keyring, demo data). The desktop issue
-builds out the full wizard and screens; everything here calls the core services.
+The first start with no database shows the first-run dialog (administrator account,
+passphrase where this computer has no secure keyring, demo data). Once the main window is
+up, the other screens' code loads in the background.
 """
 
 from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QEvent, Qt, QThreadPool
-from PySide6.QtWidgets import (
-    QApplication,
-    QCheckBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QEvent, QThreadPool
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from ia_desk import APP_NAME, __version__
 from ia_desk.accounts.users import authenticate
 from ia_desk.db.engine import Database
 from ia_desk.db.location import resolve_target
 from ia_desk.errors import IADeskError
-from ia_desk.security import keys
-from ia_desk.security.actor import Actor
 from ia_desk.startup import daily_backup_if_due, database_exists, open_database, start_stretching
-
-SYSTEM_NOTICE = (
-    "RESTRICTED LAW ENFORCEMENT DATA. This system holds Internal Affairs records of the "
-    "Vicksburg Police Department and the City of Vicksburg. Use is limited to authorized "
-    "personnel for official purposes; every access is recorded and audited."
-)
-
-
-class PassphraseDialog(QDialog):
-    """Asks for the database passphrase (this computer has no secure keyring)."""
-
-    def __init__(self, confirm: bool, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"{APP_NAME}: database passphrase")
-        form = QFormLayout(self)
-        form.addRow(
-            QLabel(
-                "This computer has no secure keyring, so the database is protected by a passphrase."
-                if confirm
-                else "Enter the passphrase of the IA Desk database."
-            )
-        )
-        self.first = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        form.addRow("Passphrase", self.first)
-        self.second: QLineEdit | None = None
-        if confirm:
-            self.second = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-            form.addRow("Again", self.second)
-        self.error = QLabel(styleSheet="color: #b00020")
-        form.addRow(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def _check(self) -> None:
-        if self.second is not None:
-            if self.first.text() != self.second.text():
-                self.error.setText("The two passphrases differ.")
-                return
-            if len(self.first.text()) < keys.MIN_PASSPHRASE:
-                self.error.setText(f"At least {keys.MIN_PASSPHRASE} characters.")
-                return
-        self.accept()
-
-    def value(self) -> str:
-        return self.first.text()
-
-
-def prompt_passphrase(_message: str, confirm: bool) -> str:
-    dlg = PassphraseDialog(confirm)
-    return dlg.value() if dlg.exec() == QDialog.DialogCode.Accepted else ""
-
-
-RECONNECT = 2  # a dialog's result: the user chose another database
-
-
-class FirstRunDialog(QDialog):
-    """Creates the encrypted database and its first IA administrator."""
-
-    def __init__(self, where: str, server: bool = False, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"{APP_NAME}: first start")
-        layout = QVBoxLayout(self)
-        if server:
-            text = (
-                f"<b>Welcome to {APP_NAME}.</b><br>IA Desk's tables will be created in the "
-                f"server database<br><code>{where}</code><br>You will choose the database's "
-                "audit passphrase: every other workstation gives it once, when it first "
-                "connects."
-            )
-        else:
-            text = (
-                f"<b>Welcome to {APP_NAME}.</b><br>A new encrypted database will be created "
-                f"at:<br><code>{where}</code><br>"
-                + (
-                    "Its key is kept in this computer's keyring."
-                    if keys.secure_keyring_available()
-                    else "This computer has no secure keyring: you will choose a passphrase."
-                )
-            )
-        intro = QLabel(text)
-        intro.setWordWrap(True)
-        intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(intro)
-        form = QFormLayout()
-        self.login = QLineEdit(placeholderText="e.g. jdoe")
-        self.name = QLineEdit(placeholderText="Full name")
-        self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.password2 = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        form.addRow("Administrator login", self.login)
-        form.addRow("Full name", self.name)
-        form.addRow("Password (12+ characters)", self.password)
-        form.addRow("Password again", self.password2)
-        layout.addLayout(form)
-        self.demo = QCheckBox("Add demonstration cases (invented people)")
-        self.demo.setChecked(True)
-        layout.addWidget(self.demo)
-        self.error = QLabel(styleSheet="color: #b00020")
-        self.error.setWordWrap(True)
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create database")
-        change = buttons.addButton("Use a server instead…", QDialogButtonBox.ButtonRole.ResetRole)
-        change.clicked.connect(self._change_database)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-
-    def _change_database(self) -> None:
-        from ui.connection import ConnectionDialog
-
-        if ConnectionDialog(self).exec() == QDialog.DialogCode.Accepted:
-            self.done(RECONNECT)
-
-    def _check(self) -> None:
-        if self.password.text() != self.password2.text():
-            self.error.setText("The two passwords differ.")
-            return
-        self.accept()
-
-
-class SignInDialog(QDialog):
-    def __init__(self, db: Database, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.db = db
-        self.actor: Actor | None = None
-        self.setWindowTitle(f"{APP_NAME}: sign in")
-        layout = QVBoxLayout(self)
-        notice = QLabel(SYSTEM_NOTICE)
-        notice.setWordWrap(True)
-        notice.setStyleSheet("border: 1px solid #8a1c1c; padding: 8px; background: #fff4f4;")
-        layout.addWidget(notice)
-        form = QFormLayout()
-        self.login = QLineEdit()
-        self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        form.addRow("Login", self.login)
-        form.addRow("Password", self.password)
-        layout.addLayout(form)
-        self.error = QLabel(styleSheet="color: #b00020")
-        self.error.setWordWrap(True)
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in")
-        change = buttons.addButton("Database…", QDialogButtonBox.ButtonRole.ResetRole)
-        change.setToolTip(f"Now: {db.target.describe()}")
-        change.clicked.connect(self._change_database)
-        buttons.accepted.connect(self._sign_in)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-
-    def _change_database(self) -> None:
-        from ui.connection import ConnectionDialog
-
-        if ConnectionDialog(self).exec() == QDialog.DialogCode.Accepted:
-            self.done(RECONNECT)
-
-    def _sign_in(self) -> None:
-        try:
-            actor = authenticate(self.db, self.login.text(), self.password.text())
-        except IADeskError as exc:
-            self.error.setText(exc.message)
-            self.password.clear()
-            return
-        if actor.must_change_password:
-            from ui.password import ChangePasswordDialog
-
-            change = ChangePasswordDialog(self.db, actor, required=True, parent=self)
-            change.old.setText(self.password.text())
-            if change.exec() != QDialog.DialogCode.Accepted:
-                self.error.setText("Choose your own password to go on.")
-                self.password.clear()
-                return
-            actor = change.actor
-        self.actor = actor
-        self.accept()
+from ui.dialogs.connection import RECONNECT, ConnectionDialog
+from ui.dialogs.first_run import FirstRunDialog
+from ui.dialogs.passphrase import prompt_passphrase
+from ui.dialogs.sign_in import SignInDialog
 
 
 def first_run(url: str | None) -> Database | int | None:
@@ -254,8 +63,6 @@ def open_or_create(db_url: str | None) -> Database | None:
 
 
 def ask_to_change_connection(message: str) -> bool:
-    from ui.connection import ConnectionDialog
-
     box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, message)
     change = box.addButton("Database connection…", QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Close)
@@ -275,13 +82,16 @@ def after_start(window: QWidget) -> None:
     from ui.worker import freeze_startup_objects, run_task
 
     def warm_up() -> None:
-        import ui.case_view
-        import ui.clauses
-        import ui.intake
-        import ui.pages
-        import ui.printing
-        import ui.registers_page
-        import ui.stats_page  # noqa: F401
+        import ui.case_window.window
+        import ui.dialogs.clause_picker
+        import ui.dialogs.intake
+        import ui.dialogs.print_preview
+        import ui.screens.administration
+        import ui.screens.audit_trail
+        import ui.screens.employees
+        import ui.screens.policies
+        import ui.screens.registers
+        import ui.screens.statistics  # noqa: F401
 
     QTimer.singleShot(0, freeze_startup_objects)
     QTimer.singleShot(0, lambda: run_task(window, warm_up, lambda _r: None))
@@ -324,7 +134,8 @@ def run_app(
     start_stretching(db_url)  # on another core while the screens' modules load
     from ui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName("IA Desk")

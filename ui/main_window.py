@@ -27,13 +27,14 @@ from ia_desk.db.engine import Database
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import ROLE_LABELS, allowed
 from ia_desk.settings import get_setting
-from ui.case_list import CasesPage
-from ui.lock import IdleWatcher, LockDialog
+from ui.dialogs.lock import LockDialog
+from ui.idle_watcher import IdleWatcher
+from ui.screens.cases import CasesPage
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from ui.case_view import CaseWindow
+    from ui.case_window.window import CaseWindow
 
 CHANGE_POLL_MS = 2000
 READ_ONLY_BANNER = (
@@ -187,41 +188,45 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.page(titles[row]))
 
     def _employees_page(self) -> QWidget:
-        from ui.pages import EmployeesPage
+        from ui.screens.employees import EmployeesPage
 
         page = EmployeesPage(self.db, self.actor)
         page.open_case.connect(self.open_case)
         return page
 
     def _policies_page(self) -> QWidget:
-        from ui.clauses import PoliciesPage
+        from ui.screens.policies import PoliciesPage
 
         page = PoliciesPage(self.db, self.actor)
         page.open_case.connect(self.open_case)
         return page
 
     def _registers_page(self) -> QWidget:
-        from ui.registers_page import RegistersPage
+        from ui.screens.registers import RegistersPage
 
         return RegistersPage(self.db, self.actor)
 
     def _statistics_page(self) -> QWidget:
-        from ui.stats_page import StatisticsPage
+        from ui.screens.statistics import StatisticsPage
 
         return StatisticsPage(self.db, self.actor)
 
     def _admin_page(self) -> QWidget:
-        from ui.pages import AdminPage
+        from ui.screens.administration import AdminPage
 
         return AdminPage(self.db, self.actor)
 
     def _audit_page(self) -> QWidget:
-        from ui.pages import AuditPage
+        from ui.screens.audit_trail import AuditPage
 
         return AuditPage(self.db, self.actor)
 
     def _action(
-        self, menu_title: str, text: str, slot: object, shortcut: QKeySequence | str | None = None
+        self,
+        menu_title: str,
+        text: str,
+        slot: Callable[..., object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
     ) -> QAction:
         menu = self._menu_by_title[menu_title]
         act = QAction(text, self)
@@ -270,7 +275,7 @@ class MainWindow(QMainWindow):
         self.cases.search.selectAll()
 
     def new_report(self) -> None:
-        from ui.intake import IntakeDialog
+        from ui.dialogs.intake import IntakeDialog
 
         dlg = IntakeDialog(self.db, self.actor, self)
         if dlg.exec() == QDialog.DialogCode.Accepted and dlg.result_ is not None:
@@ -282,7 +287,9 @@ class MainWindow(QMainWindow):
         if number is None:
             QMessageBox.information(self, "Print", "Select a case in the list first.")
             return
-        from ui.printing import PrintPreview  # ReportLab and PDFium load when first used
+        from ui.dialogs.print_preview import (
+            PrintPreview,  # ReportLab and PDFium load when first used
+        )
 
         PrintPreview(self.db, self.actor, [number], self).exec()
 
@@ -293,7 +300,7 @@ class MainWindow(QMainWindow):
             return
         if len(numbers) > 200:
             numbers = numbers[:200]
-        from ui.printing import PrintPreview
+        from ui.dialogs.print_preview import PrintPreview
 
         PrintPreview(self.db, self.actor, numbers, self).exec()
 
@@ -305,7 +312,7 @@ class MainWindow(QMainWindow):
     def open_case(self, number: str) -> None:
         window = self.case_windows.get(number)
         if window is None:
-            from ui.case_view import CaseWindow
+            from ui.case_window.window import CaseWindow
 
             window = CaseWindow(self.db, self.actor, number)
             window.changed.connect(lambda _n: self.refresh())
@@ -317,7 +324,7 @@ class MainWindow(QMainWindow):
         window.activateWindow()
 
     def change_password(self) -> None:
-        from ui.password import ChangePasswordDialog, hand_over
+        from ui.dialogs.change_password import ChangePasswordDialog, hand_over
 
         dlg = ChangePasswordDialog(self.db, self.actor, parent=self)
         if dlg.exec() == QDialog.DialogCode.Accepted:
@@ -345,13 +352,13 @@ class MainWindow(QMainWindow):
         for w in hidden:
             w.hide()
         dlg = LockDialog(self.db, self.actor)
-        self.lock_dialog = dlg
+        self.lock_dialog: LockDialog | None = dlg
         unlocked = dlg.exec() == QDialog.DialogCode.Accepted
         self.lock_dialog = None
         self._locked = False
         if not unlocked:
             session_events.record(self.db, self.actor, "sign_out", reason="from the lock")
-            if app is not None:
+            if isinstance(app, QApplication):
                 app.closeAllWindows()
                 app.quit()
             return

@@ -3,7 +3,8 @@
 ``run_task(parent, fn, on_success)`` runs ``fn()`` on Qt's thread pool and calls
 ``on_success(result)`` (or ``on_failure(exc)``) back on the GUI thread. A progress
 dialog appears only if the work takes longer than half a second, so quick work never
-flashes one.
+flashes one. ``run_write(parent, db, actor, change, on_success)`` is the same for one
+change through a core service, in a write transaction of its own.
 
 Rule for ``fn``: it must not touch any widget. It opens its own database session
 (``db.read()`` / ``db.write()``) and returns plain data.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -28,6 +29,12 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 from shiboken6 import isValid
 
 from ia_desk.errors import IADeskError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ia_desk.db.engine import Database
+    from ia_desk.security.actor import Actor
 
 PROGRESS_DELAY_MS = 500
 # A window that starts work while it is being built (a print preview, a case window) lets
@@ -161,6 +168,28 @@ def run_task(
         )
     else:
         QThreadPool.globalInstance().start(runnable)
+
+
+def run_write(
+    parent: QWidget,
+    db: Database,
+    actor: Actor,
+    change: Callable[[Session], object],
+    on_success: Callable[[Any], None],
+    on_failure: Callable[[BaseException], None] | None = None,
+) -> None:
+    """Run ``change(session)`` off the GUI thread in one write transaction as ``actor``:
+    committed with its audit event, or not at all. Then ``on_success(None)`` on the GUI
+    thread, or ``on_failure(exc)`` (by default the service's message in a box).
+
+    ``change`` calls core services only (they check permissions and audit); like any
+    task's work it must not touch a widget."""
+
+    def work() -> None:
+        with db.write(actor) as s:
+            change(s)
+
+    run_task(parent, work, on_success, on_failure)
 
 
 def pending_tasks() -> int:

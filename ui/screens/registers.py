@@ -3,73 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
-    QDateEdit,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from ia_desk import registers
 from ia_desk.db.engine import Database
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import allowed
-from ui.pages import LoadsWhenShown, fill, make_table
-from ui.worker import run_task
+from ui.dialogs.register_entry import FormDialog
+from ui.screens.loads_when_shown import LoadsWhenShown
+from ui.widgets.tables import fill, make_table
+from ui.worker import run_task, run_write
 
 
-class FormDialog(QDialog):
-    """A small form: named line edits, combos and dates; values() returns them."""
-
-    def __init__(
-        self, title: str, fields: list[tuple[str, str, Any]], parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        form = QFormLayout(self)
-        self.widgets: dict[str, Any] = {}
-        for key, label, kind in fields:
-            if isinstance(kind, list):
-                w: Any = QComboBox()
-                w.addItems(kind)
-            elif kind == "date":
-                w = QDateEdit(QDate.currentDate(), calendarPopup=True, displayFormat="yyyy-MM-dd")
-            else:
-                w = QLineEdit()
-            self.widgets[key] = w
-            form.addRow(label, w)
-        box = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        box.accepted.connect(self.accept)
-        box.rejected.connect(self.reject)
-        form.addRow(box)
-
-    def values(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, w in self.widgets.items():
-            if isinstance(w, QComboBox):
-                out[key] = w.currentText()
-            elif isinstance(w, QDateEdit):
-                out[key] = w.date().toPython()
-            else:
-                out[key] = w.text()
-        return out
-
-
-class RegistersPage(LoadsWhenShown, QWidget):
+class RegistersPage(LoadsWhenShown):
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
         self.db = db
@@ -184,12 +143,8 @@ class RegistersPage(LoadsWhenShown, QWidget):
         fill(self.owed, [[o["badge"], o["name"], o["case"], o["since"]] for o in training["owed"]])
         fill(self.untrained, [[u["badge"], u["name"], u["unit"]] for u in training["untrained"]])
 
-    def _write(self, fn: Any) -> None:
-        def work() -> None:
-            with self.db.write(self.actor) as s:
-                fn(s)
-
-        run_task(self, work, lambda _r: self.refresh())
+    def _write(self, change: Callable[[Session], object]) -> None:
+        run_write(self, self.db, self.actor, change, lambda _r: self.refresh())
 
     def add_request(self) -> None:
         dlg = FormDialog(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import (
     QDate,
     QModelIndex,
@@ -17,7 +15,6 @@ from PySide6.QtGui import QBrush, QColor, QFont, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,9 +27,10 @@ from shiboken6 import isValid
 
 from ia_desk.casefile.listing import CaseQuery, CaseRow, case_page, count_matching
 from ia_desk.db.engine import Database
+from ia_desk.db.models import CASE_STATUSES
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import allowed
-from ia_desk.terms import CASE_STATUSES
+from ui.widgets.fields import date_edit, picked_date
 from ui.worker import run_task
 
 Index = QModelIndex | QPersistentModelIndex
@@ -149,7 +147,7 @@ class CaseListModel(QStandardItemModel):
             for i, (r, cells) in enumerate(zip(rows, texts, strict=True), start=first):
                 overdue = "overdue" in r.flags
                 for col, text in enumerate(cells):
-                    roles: dict[Qt.ItemDataRole, object] = {DISPLAY: text}
+                    roles: dict[int, object] = {DISPLAY: text}
                     if col in (3, 4, 6) and text:  # long lists: whole in the tooltip
                         roles[TOOLTIP] = text
                     if overdue:
@@ -224,8 +222,8 @@ class CasesPage(QWidget):
         filters = QHBoxLayout()
         self.clause = QLineEdit(placeholderText="Clause, e.g. vpd-3.21/III.D")
         self.employee = QLineEdit(placeholderText="Employee badge")
-        self.date_from = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
-        self.date_to = QDateEdit(calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.date_from = date_edit()
+        self.date_to = date_edit()
         self.date_from.setDate(QDate.currentDate().addYears(-1))
         self.date_to.setDate(QDate.currentDate())
         self.use_dates = QCheckBox("Received between")
@@ -287,15 +285,12 @@ class CasesPage(QWidget):
             self.apply()
 
     def current_query(self) -> CaseQuery:
-        def date(edit: QDateEdit) -> dt.date:
-            return edit.date().toPython()  # type: ignore[no-any-return]
-
         return CaseQuery(
             status=self.status.currentData(),
             clause=self.clause.text().strip() or None,
             employee=self.employee.text().strip() or None,
-            received_from=date(self.date_from) if self.use_dates.isChecked() else None,
-            received_to=date(self.date_to) if self.use_dates.isChecked() else None,
+            received_from=picked_date(self.date_from) if self.use_dates.isChecked() else None,
+            received_to=picked_date(self.date_to) if self.use_dates.isChecked() else None,
             mine=self.mine.isChecked(),
             overdue_only=self.overdue.isChecked(),
             search=self.search.text().strip() or None,

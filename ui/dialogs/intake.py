@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateEdit,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
@@ -36,16 +35,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ia_desk.casefile.read import list_employees
+from ia_desk.casefile.model import EmployeeRow
 from ia_desk.cases.intake import IntakeResult, open_case, parse_report
 from ia_desk.db.engine import Database
+from ia_desk.db.models import CHANNELS
 from ia_desk.errors import InputError
 from ia_desk.evidence.store import add_evidence
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import allowed
-from ia_desk.terms import CHANNELS
-from ui.clauses import ClausePickerDialog, SuggestionList
-from ui.evidence import PendingEvidence
+from ia_desk.services.cases import employees
+from ui.dialogs.clause_picker import ClausePickerDialog
+from ui.widgets.fields import date_edit, error_label, picked_date
+from ui.widgets.pending_evidence import PendingEvidence
+from ui.widgets.suggestion_list import SuggestionList
 from ui.worker import run_task, show_error
 
 PLATFORMS = [
@@ -61,7 +63,6 @@ PLATFORMS = [
     "WhatsApp",
     "Other",
 ]
-ERROR_STYLE = "color: #b00020;"
 
 
 class IntakeDialog(QDialog):
@@ -70,7 +71,7 @@ class IntakeDialog(QDialog):
         self.db = db
         self.actor = actor
         self.result_: IntakeResult | None = None
-        self.roster: dict[str, dict[str, Any]] = {}
+        self.roster: dict[str, EmployeeRow] = {}
         self.setWindowTitle("New report")
         self.resize(980, 940)
         outer = QVBoxLayout(self)
@@ -164,9 +165,7 @@ class IntakeDialog(QDialog):
         # -- incident
         inc = QGroupBox("Incident")
         ifl = QFormLayout(inc)
-        self.occurred = QDateEdit(
-            QDate.currentDate(), calendarPopup=True, displayFormat="yyyy-MM-dd"
-        )
+        self.occurred = date_edit(QDate.currentDate())
         self.platform = QComboBox(editable=True)
         self.platform.addItems(PLATFORMS)
         self.url = QLineEdit(placeholderText="https://…")
@@ -208,8 +207,7 @@ class IntakeDialog(QDialog):
         evl.addWidget(self._with_error(self.pending, "file"))
         outer.addWidget(ev)
 
-        self.general_error = QLabel(styleSheet=ERROR_STYLE)
-        self.general_error.setWordWrap(True)
+        self.general_error = error_label(wrap=True)
         outer.addWidget(self.general_error)
         box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -228,8 +226,7 @@ class IntakeDialog(QDialog):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(1)
         lay.addWidget(widget)
-        label = QLabel(styleSheet=ERROR_STYLE)
-        label.setWordWrap(True)
+        label = error_label(wrap=True)
         label.hide()
         lay.addWidget(label)
         self.errors[field] = label
@@ -250,11 +247,10 @@ class IntakeDialog(QDialog):
         if not allowed(self.actor, "case.read"):
             return  # supervisors type badges; the roster is IA's
 
-        def work() -> list[dict[str, Any]]:
-            with self.db.read(self.actor) as s:
-                return list_employees(s, self.actor, limit=100_000)
+        def work() -> list[EmployeeRow]:
+            return employees(self.db, self.actor, limit=100_000)
 
-        def done(rows: list[dict[str, Any]]) -> None:
+        def done(rows: list[EmployeeRow]) -> None:
             self.roster = {r["badge"]: r for r in rows}
             from PySide6.QtCore import QStringListModel
 
@@ -276,8 +272,8 @@ class IntakeDialog(QDialog):
             badge,
             known["name"] if known else "",
             known["department"] if known else "police",
-            (known or {}).get("rank") or "",
-            (known or {}).get("unit") or "",
+            (known["rank"] or "") if known else "",
+            (known["unit"] or "") if known else "",
         ]
         for col, value in enumerate(values):
             item = QTableWidgetItem(value)
@@ -287,12 +283,13 @@ class IntakeDialog(QDialog):
         self.subject_input.clear()
         if not known:
             self.subjects.setCurrentCell(row, 1)
-            self.subjects.editItem(self.subjects.item(row, 1))
+            if (name := self.subjects.item(row, 1)) is not None:
+                self.subjects.editItem(name)
 
     def _suggest(self) -> None:
         dept = "police"
-        if self.subjects.rowCount() and self.subjects.item(0, 2):
-            dept = self.subjects.item(0, 2).text().strip() or "police"
+        if self.subjects.rowCount() and (first := self.subjects.item(0, 2)) is not None:
+            dept = first.text().strip() or "police"
         self.suggestions.update_for(
             self.narrative.toPlainText(), dept if dept in ("police", "city") else "police"
         )
@@ -311,7 +308,7 @@ class IntakeDialog(QDialog):
         return ""
 
     def _pick_clause(self) -> None:
-        on = self.occurred.date().toPython()
+        on = picked_date(self.occurred)
         dlg = ClausePickerDialog(self.db, on, self)
         if dlg.exec() == QDialog.DialogCode.Accepted and dlg.clause_id:
             existing = [
@@ -341,7 +338,7 @@ class IntakeDialog(QDialog):
         subjects = []
         for r in range(self.subjects.rowCount()):
             cell = [
-                (self.subjects.item(r, c).text().strip() if self.subjects.item(r, c) else "")
+                (item.text().strip() if (item := self.subjects.item(r, c)) is not None else "")
                 for c in range(5)
             ]
             subjects.append(
@@ -355,14 +352,17 @@ class IntakeDialog(QDialog):
             )
         local = self.received.dateTime()
         offset = QTimeZone.systemTimeZone().offsetFromUtc(local)
-        received = local.toPython().replace(tzinfo=dt.timezone(dt.timedelta(seconds=offset)))
+        naive = local.toPython()
+        if not isinstance(naive, dt.datetime):  # PySide6 declares toPython() as returning object
+            raise TypeError(f"the receipt field held {type(naive).__name__}, not a date and time")
+        received = naive.replace(tzinfo=dt.timezone(dt.timedelta(seconds=offset)))
         return {
             "received_at": received.isoformat(),
             "channel": self.channel.currentData(),
             "reporter": reporter,
             "subjects": subjects,
             "incident": {
-                "occurred_on": self.occurred.date().toPython().isoformat(),
+                "occurred_on": picked_date(self.occurred).isoformat(),
                 "platform": self.platform.currentText().strip() or None,
                 "url": self.url.text().strip() or None,
                 "narrative": self.narrative.toPlainText(),
@@ -378,10 +378,10 @@ class IntakeDialog(QDialog):
         self.general_error.clear()
         field = exc.field or ""
         key = field.split("[")[0] if field.startswith(("subjects[", "clauses[")) else field
-        label = self.errors.get(key)
-        if label is not None:
-            label.setText(exc.message)
-            label.show()
+        beside = self.errors.get(key)
+        if beside is not None:
+            beside.setText(exc.message)
+            beside.show()
         else:
             self.general_error.setText(exc.message)
 

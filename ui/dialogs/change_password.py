@@ -18,6 +18,8 @@ from ia_desk.db.engine import Database
 from ia_desk.errors import IADeskError
 from ia_desk.security.actor import Actor
 from ia_desk.security.passwords import MIN_LENGTH
+from ui.widgets.fields import error_label
+from ui.widgets.password_pair import PasswordPair
 
 
 class ChangePasswordDialog(QDialog):
@@ -40,13 +42,12 @@ class ChangePasswordDialog(QDialog):
         intro.setWordWrap(True)
         form.addRow(intro)
         self.old = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.new = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.again = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         form.addRow("Current password", self.old)
-        form.addRow(f"New password ({MIN_LENGTH}+ characters)", self.new)
-        form.addRow("New password again", self.again)
-        self.error = QLabel(styleSheet="color: #b00020")
-        self.error.setWordWrap(True)
+        self.passwords = PasswordPair(
+            form, f"New password ({MIN_LENGTH}+ characters)", "New password again", "new passwords"
+        )
+        self.new, self.again = self.passwords.first, self.passwords.again
+        self.error = error_label(wrap=True)
         form.addRow(self.error)
         box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -58,8 +59,8 @@ class ChangePasswordDialog(QDialog):
 
     def change(self) -> None:
         """Check and store the new password; the dialog stays open on any error."""
-        if self.new.text() != self.again.text():
-            self.error.setText("The two new passwords differ.")
+        if problem := self.passwords.mismatch():
+            self.error.setText(problem)
             return
         try:
             self.actor = change_own_password(
@@ -81,4 +82,5 @@ def hand_over(old: Actor, new: Actor) -> None:
     for top in QApplication.topLevelWidgets():
         for obj in [top, *top.findChildren(QObject)]:
             if getattr(obj, "actor", None) == old:
+                # any screen, dialog or model of the session: each keeps its actor
                 obj.actor = new  # type: ignore[attr-defined]

@@ -23,6 +23,9 @@ from ia_desk.db.location import is_loopback, resolve_target
 from ia_desk.errors import IADeskError
 from ia_desk.startup import database_exists
 from ia_desk.startup.connection import forget_connection, save_connection
+from ui.widgets.fields import error_label
+
+RECONNECT = 2  # a dialog's result: the user chose another database
 
 TLS_CHOICES = [
     ("require", "Required (encrypted)"),
@@ -67,11 +70,11 @@ class ConnectionDialog(QDialog):
         form.addRow("Password", self.password)
         form.addRow("Encryption (TLS)", self.tls)
         layout.addLayout(form)
-        self.warning = QLabel(styleSheet="color: #8a4b00")
+        self.warning = QLabel()
+        self.warning.setStyleSheet("color: #8a4b00")
         self.warning.setWordWrap(True)
         layout.addWidget(self.warning)
-        self.error = QLabel(styleSheet="color: #b00020")
-        self.error.setWordWrap(True)
+        self.error = error_label(wrap=True)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(
@@ -144,3 +147,10 @@ def saved_connection_or_none() -> ServerConnection | None:
         return saved_connection()
     except IADeskError:
         return None
+
+
+def change_database(dialog: QDialog) -> None:
+    """Let the user choose another database from ``dialog`` (sign-in, first start); once
+    one is chosen, ``dialog`` ends with ``RECONNECT`` and start-up opens that one."""
+    if ConnectionDialog(dialog).exec() == QDialog.DialogCode.Accepted:
+        dialog.done(RECONNECT)

@@ -30,6 +30,7 @@ from ia_desk.db.engine import Database
 from ia_desk.reports.summary import AUDIENCES, Printed, batch, summary, write_pdf
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import allowed
+from ui.widgets.layouts import clear_layout
 from ui.worker import run_task
 
 
@@ -97,13 +98,13 @@ class PrintPreview(QDialog):
         bar.addWidget(self.print_btn)
         bar.addWidget(self.save_btn)
         layout.addLayout(bar)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
+        self.pages_area = QScrollArea()
+        self.pages_area.setWidgetResizable(True)
         self.pages = QWidget()
         self.pages_layout = QVBoxLayout(self.pages)
         self.pages_layout.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.scroll.setWidget(self.pages)
-        layout.addWidget(self.scroll)
+        self.pages_area.setWidget(self.pages)
+        layout.addWidget(self.pages_area)
         self.build()
 
     def build(self) -> None:
@@ -125,10 +126,7 @@ class PrintPreview(QDialog):
 
     def _show(self, result: tuple[Printed, list[QImage]]) -> None:
         self.printed, images = result
-        while self.pages_layout.count():
-            w = self.pages_layout.takeAt(0).widget()
-            if w:
-                w.deleteLater()
+        clear_layout(self.pages_layout)
         for image in images:
             label = QLabel()
             label.setPixmap(QPixmap.fromImage(image))

@@ -6,10 +6,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
-    QDateEdit,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
@@ -17,56 +15,17 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QVBoxLayout,
-    QWidget,
 )
 
 from ia_desk.db.engine import Database
 from ia_desk.security.actor import Actor
-from ui.pages import LoadsWhenShown
+from ui.screens.loads_when_shown import LoadsWhenShown
+from ui.widgets.bar_chart import BarChart
+from ui.widgets.fields import date_edit, picked_date
 from ui.worker import run_task
 
 
-class BarChart(QWidget):
-    """Labelled bars, painted directly (no chart library needed)."""
-
-    def __init__(self, title: str, colour: str = "#1f3864") -> None:
-        super().__init__()
-        self.title = title
-        self.colour = QColor(colour)
-        self.items: list[tuple[str, float]] = []
-        self.setMinimumHeight(190)
-
-    def set_items(self, items: list[tuple[str, float]]) -> None:
-        self.items = items
-        self.update()
-
-    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        w, h = self.width(), self.height()
-        p.drawText(QRectF(4, 2, w - 8, 18), Qt.AlignmentFlag.AlignLeft, self.title)
-        if not self.items:
-            p.drawText(QRectF(0, 0, w, h), Qt.AlignmentFlag.AlignCenter, "No data")
-            return
-        top, bottom = 24, h - 46
-        peak = max(v for _, v in self.items) or 1
-        slot = (w - 16) / len(self.items)
-        for i, (label, value) in enumerate(self.items):
-            bar_h = (bottom - top) * value / peak
-            x = 8 + i * slot
-            p.fillRect(QRectF(x + slot * 0.15, bottom - bar_h, slot * 0.7, bar_h), self.colour)
-            p.drawText(
-                QRectF(x, bottom - bar_h - 16, slot, 14), Qt.AlignmentFlag.AlignCenter, f"{value:g}"
-            )
-            p.save()
-            p.translate(x + slot / 2, bottom + 4)
-            p.rotate(35)
-            p.drawText(QRectF(0, 0, 90, 14), Qt.AlignmentFlag.AlignLeft, label[:16])
-            p.restore()
-        p.end()
-
-
-class StatisticsPage(LoadsWhenShown, QWidget):
+class StatisticsPage(LoadsWhenShown):
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
         self.db = db
@@ -74,10 +33,8 @@ class StatisticsPage(LoadsWhenShown, QWidget):
         self.figures: dict[str, Any] | None = None
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
-        self.start = QDateEdit(
-            QDate(QDate.currentDate().year(), 1, 1), calendarPopup=True, displayFormat="yyyy-MM-dd"
-        )
-        self.end = QDateEdit(QDate.currentDate(), calendarPopup=True, displayFormat="yyyy-MM-dd")
+        self.start = date_edit(QDate(QDate.currentDate().year(), 1, 1))
+        self.end = date_edit(QDate.currentDate())
         self.unit = QLineEdit(placeholderText="Unit (all)")
         refresh = QPushButton("Show")
         refresh.clicked.connect(self.refresh)
@@ -109,8 +66,8 @@ class StatisticsPage(LoadsWhenShown, QWidget):
 
     def period(self) -> tuple[dt.date, dt.date, str | None]:
         return (
-            self.start.date().toPython(),
-            self.end.date().toPython(),  # type: ignore[return-value]
+            picked_date(self.start),
+            picked_date(self.end),
             self.unit.text().strip() or None,
         )
 

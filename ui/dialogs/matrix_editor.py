@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QSpinBox,
     QTableWidget,
@@ -26,6 +25,7 @@ from ia_desk.db.engine import Database
 from ia_desk.discipline.matrix import SEVERITY, current, update_matrix
 from ia_desk.errors import InputError
 from ia_desk.security.actor import Actor
+from ui.widgets.fields import error_label
 
 
 class MatrixEditor(QDialog):
@@ -77,15 +77,14 @@ class MatrixEditor(QDialog):
         layout.addWidget(self.clauses)
         self.reason = QLineEdit(placeholderText="Why the matrix changes (kept in the audit trail)")
         layout.addWidget(self.reason)
-        self.error = QLabel(styleSheet="color: #b00020")
-        self.error.setWordWrap(True)
+        self.error = error_label(wrap=True)
         layout.addWidget(self.error)
-        box = QDialogButtonBox(
+        buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
-        box.accepted.connect(self.save)
-        box.rejected.connect(self.reject)
-        layout.addWidget(box, 0, Qt.AlignmentFlag.AlignRight)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons, 0, Qt.AlignmentFlag.AlignRight)
         self.saved_version: int | None = None
 
     def content(self) -> dict[str, Any]:

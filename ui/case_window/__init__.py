@@ -1,0 +1,1 @@
+"""The window of one case (``window.CaseWindow``) and its tabs, one module each."""

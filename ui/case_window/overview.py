@@ -1,0 +1,83 @@
+"""The Overview tab: reporter (as this reader may see them), subjects, the incident, and
+what holds the case (a retaliation review, a paused deadline, text withheld, approvals)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from ia_desk.terms import REDACTION_KINDS
+
+
+def overview_html(d: dict[str, Any]) -> str:
+    """The tab's text, from what ``load_case`` read; every free text escaped."""
+    rep = d["reporter"]
+    if rep["mode"] == "anonymous":
+        who = "Anonymous: no identity is kept."
+    elif "identity" in rep:
+        who = f"{rep['mode'].capitalize()}: identity withheld."
+    else:
+        who = (
+            f"{rep['mode'].capitalize()}: {esc(rep.get('name'))}"
+            f"{' (badge ' + esc(rep['badge']) + ')' if rep.get('badge') else ''}"
+            f"{' · ' + esc(rep['phone']) if rep.get('phone') else ''}"
+            f"{' · ' + esc(rep['email']) if rep.get('email') else ''}"
+        )
+        if rep.get("good_faith"):
+            who += " · good-faith reporter (protected, 3.21 §V.C)"
+    subjects = "".join(
+        f"<li>{esc(s['badge'])} {esc(s['name'])}, {esc(s['rank'] or '')} "
+        f"{esc(s['unit'] or '')} ({s['department']})</li>"
+        for s in d["subjects"]
+    )
+    inc = d["incident"]
+    retaliation = ""
+    if d["retaliation"]["triggers"]:
+        items = "".join(f"<li>{esc(t['text'])}</li>" for t in d["retaliation"]["triggers"])
+        reviews = "".join(
+            f"<li>{r['at'][:10]} {r['by']}: <b>{r['conclusion'].replace('_', ' ')}</b> — "
+            f"{esc(r['reasoning'])}</li>"
+            for r in d["retaliation"]["reviews"]
+        )
+        retaliation = f"<h3>Retaliation review</h3><ul>{items}</ul>" + (
+            f"<p>Reviews:</p><ul>{reviews}</ul>"
+            if reviews
+            else "<p><b>No review recorded yet.</b></p>"
+        )
+    tolled = (
+        f"<p><b>Deadline paused since {d['tolled_since']}.</b></p>" if d["tolled_since"] else ""
+    )
+    approvals = ""
+    if d.get("approvals"):
+        approvals = (
+            "<h3>Approval on file (3.21 §III.E)</h3><ul>"
+            + "".join(f"<li>{esc(line)}</li>" for line in d["approvals"])
+            + "</ul>"
+        )
+    withheld = ""
+    if d.get("marked"):
+        withheld = (
+            "<h3>Withheld outside IA</h3><ul>"
+            + "".join(
+                f"<li>{esc(m['text'])} <i>({esc(REDACTION_KINDS.get(m['kind'], m['kind']))},"
+                f" marked by {esc(m['by'])})</i></li>"
+                for m in d["marked"]
+            )
+            + "</ul>"
+        )
+    return (
+        tolled
+        + retaliation
+        + withheld
+        + approvals
+        + f"<h3>Reporter</h3><p>{who}</p><p>Channel: {esc(d['channel'])}</p>"
+        f"<h3>Subjects</h3><ul>{subjects}</ul>"
+        f"<h3>Incident</h3><p>{inc['occurred_on']} · {esc(inc['platform'] or '')} · "
+        f"{esc(inc['url'] or '')}</p>"
+        f"<p>{esc(inc['narrative']).replace(chr(10), '<br>')}</p>"
+    )
+
+
+def esc(text: str | None) -> str:
+    """Free text as HTML shows it (None as nothing)."""
+    return html.escape(text or "", quote=False)

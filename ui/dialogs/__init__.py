@@ -1,0 +1,1 @@
+"""The dialogs, one module each, named after what they ask."""

@@ -1,0 +1,58 @@
+"""Picking the clause breached, as worded on the incident date, with suggestions from the
+narrative."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
+
+from ia_desk.db.engine import Database
+from ui.widgets.clause_tree import ClauseTree
+from ui.widgets.suggestion_list import SuggestionList
+
+
+class ClausePickerDialog(QDialog):
+    """Pick a clause as worded on the incident date."""
+
+    def __init__(
+        self,
+        db: Database,
+        on: dt.date | None,
+        parent: QWidget | None = None,
+        narrative: str | None = None,
+        department: str = "police",
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Pick the clause breached" + (f" (in force {on})" if on else ""))
+        self.resize(980, 640)
+        layout = QVBoxLayout(self)
+        self.tree = ClauseTree(db, on)
+        self.suggestions: SuggestionList | None = None
+        if narrative:
+            self.suggestions = SuggestionList()
+            self.suggestions.label.setText(
+                "Suggested from the narrative (double-click to choose; you decide)"
+            )
+            self.suggestions.add_clause.connect(self._choose_suggested)
+            self.suggestions.timer.setInterval(0)
+            self.suggestions.update_for(narrative, department)
+            layout.addWidget(self.suggestions)
+        layout.addWidget(self.tree)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        self.tree.chosen.connect(lambda _cid: self._accept())
+        layout.addWidget(buttons)
+        self.clause_id: str | None = None
+
+    def _choose_suggested(self, clause_id: str) -> None:
+        self.tree.select(clause_id)
+        self._accept()
+
+    def _accept(self) -> None:
+        self.clause_id = self.tree.current_id()
+        if self.clause_id:
+            self.accept()

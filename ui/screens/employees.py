@@ -1,0 +1,116 @@
+"""The Employees screen: the roster, and an employee's history of allegations and
+discipline over time."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QLineEdit, QSplitter, QVBoxLayout, QWidget
+
+from ia_desk.casefile.model import EmployeeHistory, EmployeeRow
+from ia_desk.db.engine import Database
+from ia_desk.security.actor import Actor
+from ia_desk.services import cases as case_service
+from ui.screens.loads_when_shown import LoadsWhenShown
+from ui.widgets.tables import fill, make_table
+from ui.worker import run_task
+
+
+class EmployeesPage(LoadsWhenShown):
+    """The roster, and an employee's history of allegations over time."""
+
+    open_case = Signal(str)
+
+    def __init__(self, db: Database, actor: Actor) -> None:
+        super().__init__()
+        self.db = db
+        self.actor = actor
+        layout = QVBoxLayout(self)
+        self.search = QLineEdit(placeholderText="Search by name or badge")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.refresh)
+        layout.addWidget(self.search)
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.table = make_table(["Badge", "Name", "Department", "Rank", "Unit", "Cases"])
+        self.table.currentCellChanged.connect(lambda r, *_: self._history(r))
+        split.addWidget(self.table)
+        box = QWidget()
+        bl = QVBoxLayout(box)
+        self.title = QLabel("Select an employee to see their history.")
+        bl.addWidget(self.title)
+        self.history = make_table(
+            ["Case", "Received", "Clause", "Title", "Disposition", "Finding date"]
+        )
+        self.history.cellActivated.connect(lambda r, _c: self._open_history_case(r))
+        bl.addWidget(self.history)
+        bl.addWidget(QLabel("Discipline over time"))
+        self.discipline = make_table(["Case", "Decided", "Step", "Recommended", "In range"])
+        bl.addWidget(self.discipline)
+        split.addWidget(box)
+        layout.addWidget(split)
+        self.rows: list[EmployeeRow] = []
+
+    def _open_history_case(self, row: int) -> None:
+        item = self.history.item(row, 0)
+        if item is not None:
+            self.open_case.emit(item.text())
+
+    def refresh(self) -> None:
+        text = self.search.text()
+
+        def work() -> list[EmployeeRow]:
+            return case_service.employees(self.db, self.actor, text)
+
+        run_task(self, work, self._fill)
+
+    def _fill(self, rows: list[EmployeeRow]) -> None:
+        self.rows = rows
+        fill(
+            self.table,
+            [
+                [r["badge"], r["name"], r["department"], r["rank"], r["unit"], r["cases"]]
+                for r in rows
+            ],
+        )
+
+    def _history(self, row: int) -> None:
+        if not 0 <= row < len(self.rows):
+            return
+        badge = self.rows[row]["badge"]
+
+        def work() -> EmployeeHistory:
+            return case_service.employee(self.db, self.actor, badge)
+
+        def done(h: EmployeeHistory) -> None:
+            self.title.setText(
+                f"{h['name']} (badge {h['badge']}), {h['rank'] or ''} "
+                f"{h['unit'] or ''}: {len(h['allegations'])} allegation(s)"
+            )
+            fill(
+                self.history,
+                [
+                    [
+                        a["case"],
+                        a["received_at"],
+                        a["clause"],
+                        a["title"],
+                        (a["disposition"] or "pending").replace("_", " "),
+                        a["finding_on"],
+                    ]
+                    for a in h["allegations"]
+                ],
+            )
+            fill(
+                self.discipline,
+                [
+                    [
+                        d["case"],
+                        d["at"],
+                        d["step"].replace("_", " "),
+                        (d["recommended"] or "").replace("_", " "),
+                        "yes" if d["within_range"] else "NO",
+                    ]
+                    for d in h["discipline"]
+                ],
+            )
+
+        run_task(self, work, done)

@@ -1,0 +1,1 @@
+"""Widgets used by more than one screen, dialog or window, one module each."""
