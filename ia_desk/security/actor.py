@@ -4,12 +4,26 @@ and the check that the user still stands where they stood when they signed in.""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ia_desk.errors import AuthenticationError
+
+
+@dataclass(frozen=True)
+class UnlockedKeys:
+    """A signed-in user's keys, opened with their password (see
+    :mod:`ia_desk.accounts.userkeys`), held in memory for the session only."""
+
+    key_id: int
+    fingerprint: str
+    provisional: bool
+    signing_private: bytes = field(repr=False)
+
+    def __repr__(self) -> str:  # a secret never reaches a log by accident
+        return f"UnlockedKeys(fingerprint={self.fingerprint!r})"
 
 
 @dataclass(frozen=True)
@@ -23,6 +37,9 @@ class Actor:
     password_changed_at: dt.datetime | None = None
     # Signed in with a password an administrator set: nothing but choosing a new one.
     must_change_password: bool = False
+    # The keys opened at sign-in: the actor's events are signed with them. Not part of
+    # who the actor is (two sign-ins of one user are the same actor).
+    keys: UnlockedKeys | None = field(default=None, compare=False, repr=False)
 
 
 class SessionEnded(AuthenticationError):

@@ -52,7 +52,7 @@ from ia_desk.db.models.cases import (
 )
 from ia_desk.db.models.discipline import DisciplineAction, DisciplineMatrixVersion
 from ia_desk.db.models.evidence import Evidence, EvidenceBlob, EvidenceThumb
-from ia_desk.db.models.people import Employee, User
+from ia_desk.db.models.people import Employee, User, UserKey
 from ia_desk.db.models.policy import Clause, Policy, PolicyVersion
 from ia_desk.db.models.registers import (
     ApprovalRequest,
@@ -117,6 +117,7 @@ __all__ = [
     "TrainingItem",
     "TrainingRecord",
     "User",
+    "UserKey",
     "table_of",
     "utcnow",
 ]

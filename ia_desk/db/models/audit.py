@@ -18,9 +18,10 @@ from ia_desk.db.models.base import Base
 class AuditEvent(Base):
     """One row of the append-only, hash-chained audit trail.
 
-    ``mac`` is HMAC-SHA256 (key in the OS keyring, never in the database) over the
-    row's canonical form, which includes ``prev_mac``: editing, deleting or reordering
-    a row breaks the chain from that row on.
+    ``mac`` is HMAC-SHA256 over the row's canonical form, which includes ``prev_mac``:
+    editing, deleting or reordering a row breaks the chain from that row on. The MAC
+    key is shared by every workstation, so the chain alone cannot tell who wrote a row;
+    ``signature`` can: only its signer holds the private key.
     """
 
     __tablename__ = "audit_event"
@@ -38,6 +39,12 @@ class AuditEvent(Base):
     details: Mapped[str] = mapped_column(Text)
     prev_mac: Mapped[str] = mapped_column(String(64))
     mac: Mapped[str] = mapped_column(String(64))
+    # The acting person's Ed25519 signature over the canonical form (prev_mac included),
+    # and the fingerprint of the key that made it (ia_desk.audit.signatures). Empty for
+    # events no person signs: failed sign-ins, the database's own events, and events
+    # from before the trail was signed.
+    signer_key: Mapped[str | None] = mapped_column(String(16))
+    signature: Mapped[str | None] = mapped_column(String(100))
 
 
 class AuditHead(Base):

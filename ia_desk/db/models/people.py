@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, false
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ia_desk.db.models.base import Base, CreatedAt, IntegerId, written_at
@@ -43,3 +43,26 @@ class User(IntegerId, CreatedAt, Base):
     must_change_password: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+
+
+class UserKey(IntegerId, CreatedAt, Base):
+    """A user's signing key (:mod:`ia_desk.accounts.keys`): the Ed25519 public key in the
+    clear, the private key wrapped (AES-GCM) under a key derived from the user's own
+    password (Argon2id, ``salt`` and ``kdf`` here). The trail itself says which keys
+    are whose (each key is introduced by a signed event naming its fingerprint), so a
+    row altered here verifies nothing it did not already.
+
+    ``provisional``: made by an administrator (a new account, a reset) who knew the
+    password, so it signs only the user's sign-in and their change of password, which
+    makes the key only they know. ``retired_at``: replaced (a later key, a reset).
+    """
+
+    __tablename__ = "user_key"
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(16), index=True)
+    public_key: Mapped[str] = mapped_column(String(64))  # hex
+    wrapped: Mapped[str] = mapped_column(Text)  # base64
+    salt: Mapped[str] = mapped_column(String(40))  # base64
+    kdf: Mapped[str] = mapped_column(String(120))  # JSON of KdfParams
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

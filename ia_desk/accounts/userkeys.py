@@ -1,0 +1,103 @@
+"""Each user's own keys, opened with their own password.
+
+A user has one current signing key (Ed25519). Its public half is stored in the clear;
+its private half is wrapped (AES-256-GCM) under a key derived from the user's password
+(Argon2id with a salt of its own), so only someone who knows that password can sign as
+that user: not an administrator, not anyone holding the database or a backup.
+
+Who makes the key decides what it may sign (see :mod:`ia_desk.audit.signatures`):
+
+- the user, knowing their own password (the first administrator at setup, a change of
+  password, the first sign-in of an account that had no key): a full key;
+- an administrator, who chose the password (a new account, a reset): a *provisional*
+  key, which signs only the user's sign-in and the change of password that replaces it
+  with a key only the user knows.
+
+Each new key is named (by fingerprint) in the signed audit event that makes it, so the
+trail itself says which key was whose, from when.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ia_desk.db.models import User, UserKey, utcnow
+from ia_desk.security import crypto
+from ia_desk.security.actor import UnlockedKeys
+
+WRAP_CONTEXT = b"ia-desk user key|"
+
+
+def _context(user_id: int) -> bytes:
+    # The wrapping names its user: a wrapped key copied onto another user's row does
+    # not open there.
+    return WRAP_CONTEXT + str(user_id).encode()
+
+
+def kdf_params() -> crypto.KdfParams:
+    """The cost of deriving a key from a password (read at each use: tests make it
+    cheap, as they do the password hash)."""
+    return crypto.DEFAULT_KDF
+
+
+def new_key(session: Session, user: User, password: str, *, provisional: bool) -> UnlockedKeys:
+    """Make ``user`` a new signing key wrapped under ``password``; the key it replaces
+    (if any) is retired. The caller names the new fingerprint in the event it appends."""
+    private, public = crypto.new_signing_pair()
+    salt = crypto.new_salt()
+    params = kdf_params()
+    wrapping = crypto.key_from_password(password, salt, params)
+    now = utcnow()
+    session.execute(
+        update(UserKey)
+        .where(UserKey.user_id == user.id, UserKey.retired_at.is_(None))
+        .values(retired_at=now)
+    )
+    row = UserKey(
+        user_id=user.id,
+        fingerprint=crypto.fingerprint(public),
+        public_key=public.hex(),
+        wrapped=crypto.b64(crypto.wrap(wrapping, private, _context(user.id))),
+        salt=crypto.b64(salt),
+        kdf=json.dumps(params.as_dict(), sort_keys=True),
+        provisional=provisional,
+    )
+    session.add(row)
+    session.flush()
+    return UnlockedKeys(row.id, row.fingerprint, provisional, private)
+
+
+def current_key(session: Session, user_id: int) -> UserKey | None:
+    return session.scalars(
+        select(UserKey)
+        .where(UserKey.user_id == user_id, UserKey.retired_at.is_(None))
+        .order_by(UserKey.id.desc())
+    ).first()
+
+
+class KeyDoesNotOpen(Exception):
+    """The user's key row does not open with their (right) password: it was altered."""
+
+
+def unlock(session: Session, user: User, password: str) -> UnlockedKeys | None:
+    """Open the user's current key with their password (None: they have none yet).
+
+    Raises :class:`KeyDoesNotOpen` when the row does not open or holds a key that is
+    not its public key's: someone changed it outside IA Desk.
+    """
+    row = current_key(session, user.id)
+    if row is None:
+        return None
+    try:
+        params = crypto.KdfParams.of(json.loads(row.kdf))
+        wrapping = crypto.key_from_password(password, crypto.unb64(row.salt), params)
+        private = crypto.unwrap(wrapping, crypto.unb64(row.wrapped), _context(user.id))
+        public = bytes.fromhex(row.public_key)
+        if crypto.public_of(private) != public or crypto.fingerprint(public) != row.fingerprint:
+            raise KeyDoesNotOpen
+    except (crypto.WrongKey, ValueError, KeyError, TypeError) as exc:
+        raise KeyDoesNotOpen from exc
+    return UnlockedKeys(row.id, row.fingerprint, bool(row.provisional), private)
