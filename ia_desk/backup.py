@@ -34,10 +34,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Engine, create_engine, null, select, text
 from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session
 
 from ia_desk import validation
+from ia_desk.audit.signatures import public_keys
 from ia_desk.audit.trail import CHAIN_COLUMNS, verify_rows
 from ia_desk.db.guards import sqlite_problems
 from ia_desk.db.models import AuditEvent, AuditHead, table_of
@@ -287,10 +289,22 @@ def check_backup(
                 events, heads = table_of(AuditEvent), table_of(AuditHead)
                 head_row = conn.execute(select(heads.c.seq, heads.c.mac)).first()
                 head = (int(head_row[0]), str(head_row[1])) if head_row else None
+                # A backup from before the trail was signed has no signature columns:
+                # its chain is checked alone.
+                present = {r[1] for r in conn.execute(text("PRAGMA table_info(audit_event)"))}
                 rows = conn.execute(
-                    select(*(events.c[name] for name in CHAIN_COLUMNS)).order_by(events.c.seq)
+                    select(
+                        *(
+                            events.c[name] if name in present else null().label(name)
+                            for name in CHAIN_COLUMNS
+                        )
+                    ).order_by(events.c.seq)
                 )
-                chain = verify_rows(rows, audit_key, head=head)
+                keys = None
+                if "signature" in present:
+                    with Session(bind=conn) as keyed:
+                        keys = public_keys(keyed)
+                chain = verify_rows(rows, audit_key, head=head, public_keys=keys)
                 if not chain.ok:
                     found.problems.append(
                         f"its audit trail does not verify with this database's audit key at "

@@ -21,14 +21,15 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from ia_desk import validation
+from ia_desk.audit import signatures
 from ia_desk.db.models import AuditEvent, AuditHead, table_of, utcnow
 from ia_desk.errors import InputError
-from ia_desk.security.actor import Actor
+from ia_desk.security.actor import Actor, UnlockedKeys
 from ia_desk.security.roles import require
 
 GENESIS = "0" * 64
@@ -98,12 +99,16 @@ def append(
     outcome: str = "ok",
     details: dict[str, Any] | None = None,
     login: str | None = None,
+    keys: UnlockedKeys | None = None,
 ) -> None:
-    """Append one event in the session's transaction.
+    """Append one event in the session's transaction, signed with the actor's key.
 
     ``login`` names the user for events without an authenticated actor (a failed
-    sign-in); system events (schema upgrade) have neither and are recorded as
-    ``system``.
+    sign-in; a sign-in or first setup, which sign with ``keys``, just opened); system
+    events (schema upgrade) have neither and are recorded as ``system``.
+
+    The next number is one past the highest in the table as well as the head, so a
+    row put in behind IA Desk's back cannot block anyone (the verifier reports it).
     """
     key = audit_key(session)
     # What the event records reaches the database first; the event itself goes in as
@@ -112,11 +117,12 @@ def append(
     session.flush()
     conn = session.connection()
     head = conn.execute(_LOCK_HEAD).one_or_none()
+    highest = conn.execute(_HIGHEST).scalar() or 0
     if head is None:
         conn.execute(_NEW_HEAD, {"id": 1, "seq": 0, "mac": GENESIS})
-        seq, prev_mac = 1, GENESIS
+        seq, prev_mac = highest + 1, GENESIS
     else:
-        seq, prev_mac = head.seq + 1, head.mac
+        seq, prev_mac = max(head.seq, highest) + 1, head.mac
     row = {
         "seq": seq,
         "at": utcnow(),
@@ -130,7 +136,14 @@ def append(
         "details": canonical_details(details),
         "prev_mac": prev_mac,
     }
-    row["mac"] = hmac.new(key, canonical_form(**row), hashlib.sha256).hexdigest()
+    canonical = canonical_form(**row)
+    row["mac"] = hmac.new(key, canonical, hashlib.sha256).hexdigest()
+    signing = keys if keys is not None else (actor.keys if actor is not None else None)
+    if signing is not None:
+        row["signer_key"] = signing.fingerprint
+        row["signature"] = signatures.sign(signing.signing_private, canonical)
+    else:
+        row["signer_key"] = row["signature"] = None
     conn.execute(_INSERT_EVENT, row)
     conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_mac": row["mac"]})
     cached = session.identity_map.get(identity_key(AuditHead, 1))
@@ -143,6 +156,7 @@ _HEAD_T = table_of(AuditHead)
 _LOCK_HEAD = select(_HEAD_T.c.seq, _HEAD_T.c.mac).where(_HEAD_T.c.id == 1).with_for_update()
 _NEW_HEAD = insert(_HEAD_T)
 _INSERT_EVENT = insert(table_of(AuditEvent))
+_HIGHEST = select(func.max(table_of(AuditEvent).c.seq))
 _MOVE_HEAD = (
     update(_HEAD_T)
     .where(_HEAD_T.c.id == 1)
@@ -150,21 +164,53 @@ _MOVE_HEAD = (
 )
 
 
+PROBLEMS_KEPT = 200  # problems a result lists; the rest are counted
+
+
 @dataclass(frozen=True)
 class VerifyResult:
+    """What verifying the trail found. ``problems`` lists (sequence number, what is
+    wrong) for each event that does not hold, up to :data:`PROBLEMS_KEPT`, in order
+    (``problem_count`` counts them all); the walk goes on past each one."""
+
     ok: bool
     checked: int
     head_seq: int
     head_mac: str
-    first_bad_seq: int | None = None
-    problem: str | None = None
+    problems: tuple[tuple[int, str], ...] = ()
+    problem_count: int = 0
+    signed: int = 0  # events whose signer's signature holds
+    unsigned_by_design: int = 0  # failed sign-ins, lockouts, the database's own events
+    before_signing: int = 0  # events from before the trail was signed (chain only)
+
+    @property
+    def first_bad_seq(self) -> int | None:
+        return self.problems[0][0] if self.problems else None
+
+    @property
+    def problem(self) -> str | None:
+        return self.problems[0][1] if self.problems else None
 
     @property
     def checkpoint(self) -> str:
         return f"{self.head_seq}:{self.head_mac}"
 
+    def summary(self) -> str:
+        """One line for people: intact, or how many problems and the first."""
+        if self.ok:
+            parts = [f"audit trail intact: {self.checked} events"]
+            parts.append(f"{self.signed} signed by their authors")
+            if self.unsigned_by_design:
+                parts.append(f"{self.unsigned_by_design} unsigned by design")
+            if self.before_signing:
+                parts.append(f"{self.before_signing} from before signing (chain only)")
+            return ", ".join(parts)
+        more = f" ({self.problem_count} problems)" if self.problem_count > 1 else ""
+        return f"audit trail BROKEN at event {self.first_bad_seq}: {self.problem}{more}"
 
-# The columns a verifier reads, in the order canonical_form() takes them, then the MAC.
+
+# The columns a verifier reads, in the order canonical_form() takes them, then the MAC
+# and the signature.
 CHAIN_COLUMNS = (
     "seq",
     "at",
@@ -178,6 +224,8 @@ CHAIN_COLUMNS = (
     "details",
     "prev_mac",
     "mac",
+    "signer_key",
+    "signature",
 )
 
 
@@ -187,83 +235,103 @@ def verify_rows(
     *,
     head: tuple[int, str] | None = None,
     checkpoint: tuple[int, str] | None = None,
+    public_keys: dict[str, bytes] | None = None,
 ) -> VerifyResult:
-    """Walk the chain in sequence order; report the first row that does not fit.
+    """Walk the trail in sequence order and report every event that does not hold:
+    a gap, a row that does not link to the one before, a MAC that does not match, a
+    person's event not signed by them (:mod:`ia_desk.audit.signatures`; skipped when
+    ``public_keys`` is None), a difference from the checkpoint, a head that disagrees.
 
-    ``rows`` are tuples of :data:`CHAIN_COLUMNS` (unpacked, not looked up by name:
-    a trail of millions of events verifies at close to the speed of the HMAC).
+    After a bad row the walk goes on: the next row may link to the last good row or to
+    the bad one (a row put in or altered), so one bad row is one problem, not all that
+    follow. ``rows`` are tuples of :data:`CHAIN_COLUMNS` (unpacked, not looked up by
+    name: millions of events verify at close to the speed of the HMAC and signature).
     """
+    problems: list[tuple[int, str]] = []
+    count = 0
+
+    def problem(seq: int, text: str) -> None:
+        nonlocal count
+        count += 1
+        if len(problems) < PROBLEMS_KEPT:
+            problems.append((seq, text))
+
+    signing = signatures.Signatures(public_keys) if public_keys is not None else None
     expected_seq = 1
-    prev = GENESIS
+    good = GENESIS  # the MAC of the last row that verified
+    stored = GENESIS  # the MAC the last row carries, good or not
+    last_seq = 0
     checked = 0
     seen_checkpoint = checkpoint is None
-    for seq, at, user, station, event, otype, oid, number, outcome, details, prev_mac_, mac in rows:
+    for (
+        seq,
+        at,
+        user,
+        station,
+        event,
+        otype,
+        oid,
+        number,
+        outcome,
+        details,
+        prev_mac_,
+        mac,
+        signer_key,
+        signature,
+    ) in rows:
         if seq != expected_seq:
-            bad = min(seq, expected_seq)
-            return VerifyResult(
-                False,
-                checked,
-                expected_seq - 1,
-                prev,
-                bad,
-                f"sequence jumps from {expected_seq - 1} to {seq}: rows were deleted or reordered",
-            )
-        if prev_mac_ != prev:
-            return VerifyResult(
-                False,
-                checked,
-                seq - 1,
-                prev,
-                seq,
-                f"row {seq} does not link to row {seq - 1}",
+            problem(
+                min(seq, expected_seq),  # the first number missing
+                f"the trail jumps from {expected_seq - 1} to {seq}: events were removed, or "
+                "numbers skipped by rows put in outside IA Desk",
             )
         msg = canonical_form(
             seq, at, user, station, event, otype, oid, number, outcome, details, prev_mac_
         )
-        if not hmac.compare_digest(hmac.new(key, msg, hashlib.sha256).hexdigest(), mac):
-            return VerifyResult(
-                False,
-                checked,
-                seq - 1,
-                prev,
+        mac_holds = hmac.compare_digest(hmac.new(key, msg, hashlib.sha256).hexdigest(), mac)
+        if not mac_holds:
+            problem(
                 seq,
-                f"row {seq} was altered (its MAC does not match)",
+                f"event {seq} was altered or put in outside IA Desk (its MAC does not match)",
             )
+        elif prev_mac_ not in (good, stored):
+            problem(seq, f"event {seq} does not link to event {last_seq}")
+        if signing is not None and mac_holds:
+            bad = signing.check(seq, user, event, outcome, details, signer_key, signature, msg)
+            if bad is not None:
+                problem(seq, bad)
         if checkpoint is not None and seq == checkpoint[0]:
-            if mac != checkpoint[1]:
-                return VerifyResult(
-                    False,
-                    checked,
-                    seq,
-                    mac,
-                    seq,
-                    f"row {seq} differs from the checkpoint",
-                )
             seen_checkpoint = True
-        prev = mac
-        expected_seq += 1
+            if mac != checkpoint[1]:
+                problem(seq, f"event {seq} differs from the checkpoint")
+        if mac_holds:
+            good = mac
+        stored = mac
+        last_seq = seq
+        expected_seq = seq + 1
         checked += 1
-    last = expected_seq - 1
     if checkpoint is not None and not seen_checkpoint:
-        return VerifyResult(
-            False,
-            checked,
-            last,
-            prev,
-            last + 1,
-            f"the trail ends at {last}, before checkpoint {checkpoint[0]}: rows were cut off",
+        problem(
+            last_seq + 1,
+            f"the trail ends at {last_seq}, before checkpoint {checkpoint[0]}: events were cut off",
         )
-    if head is not None and (head[0] != last or head[1] != prev):
-        return VerifyResult(
-            False,
-            checked,
-            last,
-            prev,
-            last + 1 if head[0] > last else head[0],
-            f"the trail ends at {last} but its head records {head[0]}: "
-            "rows were cut off or the head was altered",
+    if head is not None and (head[0] != last_seq or head[1] != stored):
+        problem(
+            last_seq + 1 if head[0] > last_seq else head[0],
+            f"the trail ends at {last_seq} but its head records {head[0]}: events were cut "
+            "off or the head was altered",
         )
-    return VerifyResult(True, checked, last, prev)
+    return VerifyResult(
+        ok=count == 0,
+        checked=checked,
+        head_seq=last_seq,
+        head_mac=stored,
+        problems=tuple(problems),
+        problem_count=count,
+        signed=signing.signed if signing else 0,
+        unsigned_by_design=signing.by_design if signing else 0,
+        before_signing=signing.before_signing if signing else 0,
+    )
 
 
 def verify(session: Session, checkpoint: tuple[int, str] | None = None) -> VerifyResult:
@@ -281,7 +349,9 @@ def verify(session: Session, checkpoint: tuple[int, str] | None = None) -> Verif
         .order_by(table.c.seq)
         .execution_options(stream_results=True, yield_per=5000)
     )
-    return verify_rows(rows, key, head=head, checkpoint=checkpoint)
+    return verify_rows(
+        rows, key, head=head, checkpoint=checkpoint, public_keys=signatures.public_keys(session)
+    )
 
 
 LIST_MAX = 100_000  # events one listing shows; the CSV export takes every match
@@ -423,3 +493,22 @@ def export_events(session: Session, actor: Actor, out: Any, **filters: Any) -> i
         out.unlink(missing_ok=True)
         raise InputError(f"file: cannot write {out}: {exc.strerror}.", field="file") from None
     return len(rows)
+
+
+def begin_signing(db: Any) -> None:
+    """Mark, once, where the signed trail begins (the first start of a version that
+    signs): from that event on, every person's events must carry their signature
+    (:mod:`ia_desk.audit.signatures`). Asked at every start; one indexed read."""
+    marker = select(AuditEvent.seq).where(AuditEvent.event_type == signatures.SIGNING_BEGINS)
+    with db.read() as session:
+        if session.scalar(marker.limit(1)) is not None:
+            return
+    with db.write(None, audit_only=True) as session:
+        if session.scalar(marker.limit(1)) is None:
+            append(
+                session,
+                None,
+                signatures.SIGNING_BEGINS,
+                object_type="database",
+                details={"rule": "every person's events are signed with their own key"},
+            )

@@ -30,6 +30,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ia_desk.audit.hooks import AuditedTransactions
+from ia_desk.audit.trail import begin_signing
 from ia_desk.backup import automatic_backup, latest_backup_age, remove_stale_files
 from ia_desk.cases.redaction import ensure_withheld_index
 from ia_desk.db import storage
@@ -150,6 +151,7 @@ def _check_guards(db: Database) -> None:
 
 def _load_reference_data(db: Database) -> None:
 
+    begin_signing(db)
     ensure_catalogue(db)
     ensure_matrix(db)
     ensure_withheld_index(db)
