@@ -1092,7 +1092,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with db.write(actor):
         require(actor, "settings.manage", "demo.generate")
     done = generate(
-        db, args.cases, args.events_per_case, progress=lambda m: print(m, file=sys.stderr)
+        db, actor, args.cases, args.events_per_case, progress=lambda m: print(m, file=sys.stderr)
     )
     print(", ".join(f"{k.replace('_', ' ')}: {v:,}" for k, v in done.items()))
     return 0

@@ -40,7 +40,7 @@ keyring.set_keyring(fail.Keyring())  # passphrase mode: the same key in every pr
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import URL  # noqa: E402
 
-from ia_desk.accounts.users import actor_of, get_user  # noqa: E402
+from ia_desk.accounts.users import unlock_actor  # noqa: E402
 from ia_desk.audit.trail import verify  # noqa: E402
 from ia_desk.casefile.listing import CaseQuery, case_page, count_matching  # noqa: E402
 from ia_desk.cases.intake import open_case, parse_report  # noqa: E402
@@ -71,8 +71,10 @@ def database(n: int, events: int = 24) -> Path:
         return path
     BENCH.mkdir(exist_ok=True)
     db, _ = initialise(str(path), "bench", "Benchmark", PASSWORD)
+    with db.write(None) as s:
+        actor = unlock_actor(s, "bench", PASSWORD)
     t0 = time.perf_counter()
-    generate(db, n, events, progress=lambda m: print("  " + m, file=sys.stderr))
+    generate(db, actor, n, events, progress=lambda m: print("  " + m, file=sys.stderr))
     print(f"generated {n:,} cases in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     db.dispose()
     return path
@@ -116,7 +118,7 @@ def list_open(large: Path, small: Path, repeat: int) -> tuple[float, float]:
         db = open_database(str(path))
         dbs.append(db)
         with db.read() as s:
-            actor = actor_of(get_user(s, "bench"))
+            actor = unlock_actor(s, "bench", PASSWORD)
 
         def run(db: Any = db, actor: Any = actor) -> None:
             with db.read() as s:
@@ -137,7 +139,7 @@ def search(path: Path, term: str, repeat: int) -> tuple[float, float, float]:
     the same page (date order, the list's columns, subjects and clauses; no flags)."""
     db = open_database(str(path))
     with db.read() as s:
-        actor = actor_of(get_user(s, "bench"))
+        actor = unlock_actor(s, "bench", PASSWORD)
     q = CaseQuery(search=term)
 
     def app() -> None:
@@ -210,7 +212,7 @@ def search(path: Path, term: str, repeat: int) -> tuple[float, float, float]:
 def intake(path: Path, repeat: int) -> tuple[float, float]:
     db = open_database(str(path))
     with db.read() as s:
-        actor = actor_of(get_user(s, "bench"))
+        actor = unlock_actor(s, "bench", PASSWORD)
     counter = COUNTER
 
     def service() -> None:
@@ -299,7 +301,7 @@ def screenshot_20mb(path: Path, repeat: int) -> tuple[float, float]:
     rnd = random.Random(os.getpid() ^ time.time_ns())
     db = open_database(str(path))
     with db.read() as s:
-        actor = actor_of(get_user(s, "bench"))
+        actor = unlock_actor(s, "bench", PASSWORD)
         number = s.execute(text("SELECT number FROM ia_case ORDER BY id LIMIT 1")).scalar()
     images = []
     for i in range(repeat):
@@ -344,7 +346,7 @@ def summary_pdf(path: Path, repeat: int) -> tuple[float, float]:
 
     db = open_database(str(path))
     with db.read() as s:
-        actor = actor_of(get_user(s, "bench"))
+        actor = unlock_actor(s, "bench", PASSWORD)
     with db.write(actor) as s:
         number = open_case(s, actor, parse_report(report(999_999))).case.number
         rules = [
@@ -761,7 +763,7 @@ def intake_encrypted_vs_plain(encrypted: Path, plain: Path, repeat: int) -> tupl
         services = []
         for db in (enc_db, plain_db):
             with db.read() as s:
-                actor = actor_of(get_user(s, "bench"))
+                actor = unlock_actor(s, "bench", PASSWORD)
 
             def service(db: Any = db, actor: Any = actor) -> None:
                 with db.write(actor) as s:

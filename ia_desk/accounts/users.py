@@ -10,12 +10,13 @@ import time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ia_desk.accounts import userkeys
 from ia_desk.audit.trail import append
 from ia_desk.db.engine import Database
 from ia_desk.db.models import ROLES, User, utcnow
 from ia_desk.errors import AuthenticationError, InputError, NotFound
 from ia_desk.security import passwords
-from ia_desk.security.actor import Actor
+from ia_desk.security.actor import Actor, UnlockedKeys
 from ia_desk.security.roles import require
 
 MAX_FAILURES = 5
@@ -23,9 +24,10 @@ LOCKOUT = dt.timedelta(minutes=10)
 LOGIN_RE = re.compile(r"^[a-z][a-z0-9._-]{1,39}$")
 
 
-def actor_of(user: User) -> Actor:
+def actor_of(user: User, keys: UnlockedKeys | None = None) -> Actor:
     """The actor of a user as they sign in now (their password's date pinned: a reset
-    or change elsewhere ends the session; see :func:`check_standing`)."""
+    or change elsewhere ends the session; see :func:`check_standing`), signing with
+    ``keys`` (opened with their password: :mod:`ia_desk.accounts.userkeys`)."""
     return Actor(
         user_id=user.id,
         login=user.login,
@@ -33,6 +35,7 @@ def actor_of(user: User) -> Actor:
         role=user.role,
         password_changed_at=user.password_changed_at,
         must_change_password=bool(user.must_change_password),
+        keys=keys,
     )
 
 
@@ -76,14 +79,16 @@ def create_first_admin(session: Session, login: str, name: str, password: str) -
     user = User(login=login, name=name, role=role, password_hash=passwords.hash_password(password))
     session.add(user)
     session.flush()
+    keys = userkeys.new_key(session, user, password, provisional=False)
     append(
         session,
         None,
         "user.create_first_admin",
         object_type="user",
         object_id=user.id,
-        details={"login": login, "role": role},
+        details={"login": login, "role": role, "key": keys.fingerprint},
         login=login,
+        keys=keys,
     )
     return user
 
@@ -95,11 +100,9 @@ def add_user(
     role: str,
     name: str,
     password: str,
-    *,
-    must_change: bool = True,
 ) -> User:
     """Create an account (IA administrators). The administrator chose its password, so
-    the new user must choose their own at first sign-in (``must_change``)."""
+    the new user must choose their own at first sign-in."""
     require(actor, "user.manage", "user.add", "user", login)
     login, role, name = _validate(login, role, name)
     passwords.check_password_rules(password, login)
@@ -110,17 +113,26 @@ def add_user(
         name=name,
         role=role,
         password_hash=passwords.hash_password(password),
-        must_change_password=must_change,
+        must_change_password=True,
     )
     session.add(user)
     session.flush()
+    # The administrator knows this password: the key made with it is provisional (it
+    # signs the user's sign-in and change of password, nothing else) until the user
+    # chooses their own password and so a key only they hold.
+    keys = userkeys.new_key(session, user, password, provisional=True)
     append(
         session,
         actor,
         "user.add",
         object_type="user",
         object_id=user.id,
-        details={"login": login, "role": role, "name": name},
+        details={
+            "login": login,
+            "role": role,
+            "name": name,
+            "key": keys.fingerprint,
+        },
     )
     return user
 
@@ -195,10 +207,17 @@ def authenticate(db: Database, login: str, password: str) -> Actor:
             user.last_login_at = now
             if passwords.needs_rehash(user.password_hash):
                 user.password_hash = passwords.hash_password(password)
+            keys = _open_keys(session, user, password)
             append(
-                session, None, "auth.sign_in", object_type="user", object_id=user.id, login=login
+                session,
+                None,
+                "auth.sign_in",
+                object_type="user",
+                object_id=user.id,
+                login=login,
+                keys=keys,
             )
-            return actor_of(user)
+            return actor_of(user, keys)
         details: dict[str, object] = {
             "reason": "wrong password" if not ok else "account disabled",
             "failures_in_a_row": user.failed_logins,
@@ -233,6 +252,59 @@ def _answer_failure_at_a_quantum(started: float) -> None:
     time.sleep(math.ceil(max(elapsed, 1e-6) / FAILURE_QUANTUM) * FAILURE_QUANTUM - elapsed)
 
 
+KEY_DOES_NOT_OPEN = (
+    "Your password is right, but your signing key does not open with it: it was changed "
+    "outside IA Desk. Nothing was done. Ask an IA administrator to reset your password "
+    "(that makes you a new key) and to check the audit trail."
+)
+
+
+def _open_keys(session: Session, user: User, password: str) -> UnlockedKeys:
+    """The user's keys, opened with their (checked) password. An account from before
+    the trail was signed gets its first key now, introduced by a signed event."""
+    try:
+        keys = userkeys.unlock(session, user, password)
+    except userkeys.KeyDoesNotOpen:
+        append(
+            session,
+            None,
+            "auth.sign_in",
+            object_type="user",
+            object_id=user.id,
+            outcome="failed",
+            details={"reason": "signing key does not open"},
+            login=user.login,
+        )
+        session.commit()
+        raise AuthenticationError(KEY_DOES_NOT_OPEN) from None
+    if keys is None:
+        # A password an administrator set (a reset before the upgrade) makes a
+        # provisional key, as a reset does now.
+        provisional = bool(user.must_change_password)
+        keys = userkeys.new_key(session, user, password, provisional=provisional)
+        append(
+            session,
+            None,
+            "user.key_created",
+            object_type="user",
+            object_id=user.id,
+            details={"login": user.login, "key": keys.fingerprint, "provisional": provisional},
+            login=user.login,
+            keys=keys,
+        )
+    return keys
+
+
+def unlock_actor(session: Session, login: str, password: str) -> Actor:
+    """The actor of a user whose password the caller already knows to be right, with
+    their keys opened, and nothing audited: for tools that act as a known user (the
+    demo data, tests). A wrong password raises :class:`AuthenticationError`."""
+    user = get_user(session, login)
+    if not passwords.verify_password(user.password_hash, password):
+        raise AuthenticationError(SIGN_IN_FAILED)
+    return actor_of(user, _open_keys(session, user, password))
+
+
 def _failed(session: Session, user: User | None, login: str, details: dict[str, object]) -> None:
     append(
         session,
@@ -262,15 +334,23 @@ def change_own_password(db: Database, login: str, old: str, new: str) -> Actor:
         user.password_changed_at = utcnow()
         user.must_change_password = False
         session.flush()
+        # A new key only this user can open: whoever knew the old password (an
+        # administrator after a reset) cannot sign as them from now on. The event is
+        # signed with the old key, which hands over to the new one.
+        keys = userkeys.new_key(session, user, new, provisional=False)
         append(
             session,
             signed_in,
             "user.change_password",
             object_type="user",
             object_id=user.id,
-            details={"login": user.login, "was_required": signed_in.must_change_password},
+            details={
+                "login": user.login,
+                "was_required": signed_in.must_change_password,
+                "key": keys.fingerprint,
+            },
         )
-        return actor_of(user)
+        return actor_of(user, keys)
 
 
 def list_users(session: Session, actor: Actor) -> list[dict[str, object]]:
@@ -314,13 +394,16 @@ def reset_password(session: Session, actor: Actor, login: str, password: str) ->
     user.failed_logins = 0
     user.locked_until = None
     session.flush()
+    # The old key cannot be opened without the old password, and the administrator
+    # knows the new one: a provisional key, replaced at the user's change of password.
+    keys = userkeys.new_key(session, user, password, provisional=True)
     append(
         session,
         actor,
         "user.reset_password",
         object_type="user",
         object_id=user.id,
-        details={"login": user.login},
+        details={"login": user.login, "key": keys.fingerprint},
     )
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from PIL import Image
 from sqlalchemy import func, insert, select, text
 
+from ia_desk.audit import signatures
 from ia_desk.audit.trail import GENESIS, canonical_details, canonical_form
 from ia_desk.cases.tracking import code_hash, new_code
 from ia_desk.db.engine import Database
@@ -41,9 +42,9 @@ from ia_desk.db.models import (
     Incident,
     PolicyVersion,
     Reporter,
-    User,
 )
 from ia_desk.errors import InputError
+from ia_desk.security.actor import Actor
 
 PLATFORMS = [
     "Facebook",
@@ -159,20 +160,19 @@ def _png(seed: int) -> bytes:
 
 def generate(
     db: Database,
+    actor: Actor,
     cases: int,
     events_per_case: int = 24,
     seed: int = 2026,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
-    """Fill an empty database with ``cases`` cases; returns what was written."""
+    """Fill an empty database with ``cases`` cases, every event recorded as the
+    ``actor``'s and signed with their key; returns what was written."""
     say = progress or (lambda _m: None)
     rng = random.Random(seed)
     with db.read() as s:
         if (s.scalar(select(func.count()).select_from(Case)) or 0) > 0:
             raise InputError("The database already holds cases; generate into an empty one.")
-        admin = s.scalars(select(User).order_by(User.id)).first()
-        if admin is None:
-            raise InputError("Create the first administrator (init) before generating.")
         versions = {v.policy_id: v.id for v in s.scalars(select(PolicyVersion))}
         rules = list(
             s.execute(
@@ -183,9 +183,9 @@ def generate(
         )
         head = s.get(AuditHead, 1)
         seq, prev = (head.seq, head.mac) if head else (0, GENESIS)
-        admin_id, admin_login = admin.id, admin.login
     weights = [1.0 / (1 + i * 0.35) for i in range(len(rules))]
     key = db.audit_key
+    admin_id, admin_login, signing = actor.user_id, actor.login, actor.keys
     n_employees = max(60, cases // 40)
     today = dt.date.today()
     start = today - dt.timedelta(days=365 * 10)
@@ -228,6 +228,7 @@ def generate(
             seq, at, admin_login, workstation, event, "case", obj, case_number, "ok", det, prev
         )
         mac = hmac.new(key, msg, hashlib.sha256).hexdigest()
+        signature = signatures.sign(signing.signing_private, msg) if signing else None
         audit_rows.append(
             {
                 "seq": seq,
@@ -242,6 +243,8 @@ def generate(
                 "details": det,
                 "prev_mac": prev,
                 "mac": mac,
+                "signer_key": signing.fingerprint if signing else None,
+                "signature": signature,
             }
         )
         prev = mac

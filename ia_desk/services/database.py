@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ia_desk.accounts.users import actor_of
+from ia_desk.accounts.users import unlock_actor
 from ia_desk.db.changes import SOMETHING, ChangeFeed
 from ia_desk.db.connection import DEFAULT_PORT, SSLMODES, ServerConnection, saved_connection
 from ia_desk.db.engine import Database
@@ -68,10 +68,11 @@ def create(
     if demo:
         from sqlalchemy import select
 
-        with db.read() as s:
+        with db.write(None) as s:
             admin = s.scalars(select(User).where(User.role == "ia_admin").order_by(User.id)).first()
             assert admin is not None
-            actor = actor_of(admin)
+            # Signed as the administrator, with the key their password opens.
+            actor = unlock_actor(s, admin.login, admin_password)
         done.append(f"demo data: {add_demo_cases(db, actor)} cases")
     return db, done
 

@@ -151,4 +151,4 @@ def generate_synthetic(
     """Fill an empty database with a synthetic department (for load tests: ``demo``)."""
     with db.write(actor, audit_only=True):
         require(actor, "settings.manage", "demo.generate")
-    return generate(db, cases, events_per_case, progress=progress)
+    return generate(db, actor, cases, events_per_case, progress=progress)
