@@ -21,10 +21,10 @@ from argon2 import PasswordHasher
 from sqlalchemy.pool import NullPool
 
 from ia_desk.accounts import users
-from ia_desk.accounts.users import actor_of, add_user, get_user
+from ia_desk.accounts.users import add_user, change_own_password, unlock_actor
 from ia_desk.db.engine import Database
 from ia_desk.db.location import resolve_target
-from ia_desk.security import passwords
+from ia_desk.security import crypto, passwords
 from ia_desk.security.actor import Actor
 from ia_desk.startup import open_database
 from ia_desk.startup.setup import initialise
@@ -33,12 +33,17 @@ from ia_desk.startup.setup import initialise
 REAL_HASHER = passwords._hasher
 passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 passwords.dummy_hash.cache_clear()
+# The same for the key that wraps each user's signing key (test_userkeys checks the
+# real cost).
+REAL_KDF = crypto.DEFAULT_KDF
+crypto.DEFAULT_KDF = crypto.KdfParams(iterations=1, memory_kib=8, lanes=1)
 # Failed sign-ins answer at a whole number of quanta (timing equaliser); short in tests,
 # test_users measures the real one.
 REAL_FAILURE_QUANTUM = users.FAILURE_QUANTUM
 users.FAILURE_QUANTUM = 0.01
 
 PASSWORD = "Tr1cky-but-fine-2026"
+FIRST_PASSWORD = "Given-by-the-admin-2026"  # what an administrator sets for a new account
 DATA = Path(__file__).parent / "data"
 
 
@@ -276,8 +281,9 @@ def settle_qt() -> None:
 
 @pytest.fixture
 def admin(db: Database) -> Actor:
-    with db.read() as s:
-        return actor_of(get_user(s, "admin"))
+    """The first administrator, signed in (their key opened with their password)."""
+    with db.write(None) as s:
+        return unlock_actor(s, "admin", PASSWORD)
 
 
 _logins = itertools.count(1)
@@ -290,9 +296,9 @@ def make_user(db: Database, admin: Actor) -> Callable[[str], Actor]:
     def make(role: str) -> Actor:
         login = f"{role.split('_')[0][:6]}{next(_logins)}"
         with db.write(admin) as s:
-            # As if they had chosen their own password at their first sign-in.
-            user = add_user(s, admin, login, role, f"Test {role}", PASSWORD, must_change=False)
-            return actor_of(user)
+            add_user(s, admin, login, role, f"Test {role}", FIRST_PASSWORD)
+        # Their first sign-in: they choose their own password (and so their own key).
+        return change_own_password(db, login, FIRST_PASSWORD, PASSWORD)
 
     return make
 

@@ -69,9 +69,11 @@ def test_an_investigator_cannot_write_to_a_colleagues_case(db, colleagues_case):
 
 
 def _admin(s):
-    from ia_desk.accounts.users import actor_of, get_user
+    from ia_desk.accounts.users import unlock_actor
 
-    return actor_of(get_user(s, "admin"))
+    from .conftest import PASSWORD
+
+    return unlock_actor(s, "admin", PASSWORD)
 
 
 def test_a_closed_case_takes_no_new_allegation_or_finding_and_stays_closed(db, admin, open_report):

@@ -458,7 +458,7 @@ def settle(qtbot: Any) -> None:
 def test_no_screen_shows_a_reader_what_their_role_may_not_see(qtbot, db, planted, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from ia_desk.accounts.users import actor_of, get_user
+    from ia_desk.accounts.users import unlock_actor
     from ui.case_window.window import CaseWindow
     from ui.evidence_viewer import EvidenceViewer
     from ui.main_window import MainWindow
@@ -475,7 +475,7 @@ def test_no_screen_shows_a_reader_what_their_role_may_not_see(qtbot, db, planted
     for role in ROLES:
         said.clear()
         with db.read() as s:
-            actor = actor_of(get_user(s, planted.logins[role]))
+            actor = unlock_actor(s, planted.logins[role], PASSWORD)
         window = MainWindow(db, actor)
         qtbot.addWidget(window)
         window.show()

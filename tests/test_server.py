@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
-from ia_desk.accounts.users import actor_of, get_user
+from ia_desk.accounts.users import get_user, unlock_actor
 from ia_desk.audit.trail import verify
 from ia_desk.casefile.read import show_case
 from ia_desk.cases.intake import open_case, parse_report
@@ -52,7 +52,7 @@ def _intake_worker(url: str, ring: dict, start, count: int, out) -> None:  # for
     keyring.set_keyring(mem)
     db = open_database(url)
     with db.read() as s:
-        actor = actor_of(get_user(s, "admin"))
+        actor = unlock_actor(s, "admin", PASSWORD)
     start.wait(30)
     numbers = []
     for _ in range(count):
@@ -186,7 +186,7 @@ def test_the_workstation_role_may_add_audit_rows_but_never_change_them(db, db_ur
     monkeypatch.delenv("IA_DESK_PASSPHRASE")
     try:
         with station.read() as s:
-            actor = actor_of(get_user(s, "admin"))
+            actor = unlock_actor(s, "admin", PASSWORD)
         with station.write(actor) as s:
             number = open_case(s, actor, parse_report(report_doc())).case.number
         with station.read() as s:
@@ -291,13 +291,13 @@ def _table_counts(engine) -> dict[str, int]:
 @pytest.mark.postgresql_only
 @pytest.mark.slow
 def test_migrate_to_copies_everything_and_the_chain_still_verifies(db, tmp_path, monkeypatch):
-    from ia_desk.db import transfer
     from ia_desk.evidence.store import verify_all
     from ia_desk.services.database import create as initialise
+    from ia_desk.startup import transfer
 
     source, _ = initialise(str(tmp_path / "embedded.db"), "chief", "Chief", PASSWORD, demo=True)
     with source.read() as s:
-        actor = actor_of(get_user(s, "chief"))
+        actor = unlock_actor(s, "chief", PASSWORD)
         before = verify(s)
         found = sorted(s.scalars(filter_by_text(s, select(Case.number), "facebook", public=False)))
     counts = _table_counts(source.engine)
@@ -305,15 +305,15 @@ def test_migrate_to_copies_everything_and_the_chain_still_verifies(db, tmp_path,
     try:
         monkeypatch.setenv("IA_DESK_PASSPHRASE", AUDIT_PASSPHRASE)
         # A failure half-way leaves the server database empty.
-        from ia_desk.db import pg
-
-        real = pg.reset_sequences
-        monkeypatch.setattr(pg, "reset_sequences", lambda _c: (_ for _ in ()).throw(OSError("cut")))
+        real = transfer.reset_sequences
+        monkeypatch.setattr(
+            transfer, "reset_sequences", lambda _c: (_ for _ in ()).throw(OSError("cut"))
+        )
         with pytest.raises(OSError):
             transfer.migrate_to(source, actor, url)
         probe = _server_engine(url)
         assert inspect(probe).get_table_names() == []
-        monkeypatch.setattr(pg, "reset_sequences", real)
+        monkeypatch.setattr(transfer, "reset_sequences", real)
         result = transfer.migrate_to(source, actor, url)
         assert result.audit_events_verified >= before.checked
         server = open_database(url)

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from ia_desk.accounts.users import actor_of, get_user
+from ia_desk.accounts.users import unlock_actor
 from ia_desk.audit.trail import verify
 from ia_desk.cases.intake import open_case, parse_report
 from ia_desk.startup import open_database
@@ -66,7 +66,7 @@ def test_the_server_script_sets_up_a_server_workstations_can_use(monkeypatch):
         station = open_database(base.format("ia_desk_app:app-Pw-2026"))
         try:
             with station.read() as s:
-                actor = actor_of(get_user(s, "boss"))
+                actor = unlock_actor(s, "boss", PASSWORD)
             with station.write(actor) as s:
                 assert open_case(s, actor, parse_report(report_doc())).case.number
             with station.read() as s:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from ia_desk.accounts.users import MAX_FAILURES, add_user, authenticate
+from ia_desk.audit.trail import verify
 from ia_desk.db.models import AuditEvent, User
 from ia_desk.errors import AuthenticationError, InputError, PermissionDenied
 from ia_desk.security import passwords
@@ -252,8 +253,14 @@ def test_users_change_their_own_password_and_a_reset_forces_a_change(db, admin, 
     with db.read(mine):
         pass
     with db.read() as s:
-        events = [e.event_type for e in s.scalars(select(AuditEvent))]
-    assert events.count("user.change_password") == 2
+        events = [
+            e.event_type
+            for e in s.scalars(select(AuditEvent).where(AuditEvent.user_login == login))
+        ]
+    # The two above, after the one of the account's first sign-in (make_user).
+    assert events.count("user.change_password") == 3
+    with db.read() as s:
+        assert verify(s).ok  # every one signed by the user's key of the moment
 
 
 def test_a_login_typed_in_full_width_signs_in_as_itself(db) -> None:
