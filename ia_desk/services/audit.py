@@ -45,8 +45,8 @@ def events(
     until: dt.date | None = None,
     limit: int = 500,
 ) -> list[dict[str, Any]]:
-    """The trail, newest first, filtered."""
-    with db.read(actor) as s:
+    """The trail, newest first, filtered. A denied listing is audited."""
+    with db.write(actor, audit_only=True) as s:
         return list_events(
             s, actor, user=user, case=case, event=event, since=since, until=until, limit=limit
         )
