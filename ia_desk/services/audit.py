@@ -46,7 +46,7 @@ def events(
     limit: int = 500,
 ) -> list[dict[str, Any]]:
     """The trail, newest first, filtered. A denied listing is audited."""
-    with db.write(actor, audit_only=True) as s:
+    with db.read(actor) as s:
         return list_events(
             s, actor, user=user, case=case, event=event, since=since, until=until, limit=limit
         )
