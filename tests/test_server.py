@@ -291,9 +291,9 @@ def _table_counts(engine) -> dict[str, int]:
 @pytest.mark.postgresql_only
 @pytest.mark.slow
 def test_migrate_to_copies_everything_and_the_chain_still_verifies(db, tmp_path, monkeypatch):
-    from ia_desk.startup import transfer
     from ia_desk.evidence.store import verify_all
     from ia_desk.services.database import create as initialise
+    from ia_desk.startup import transfer
 
     source, _ = initialise(str(tmp_path / "embedded.db"), "chief", "Chief", PASSWORD, demo=True)
     with source.read() as s:
