@@ -11,6 +11,7 @@ Rule for callers: never put a secret or an anonymous reporter's identity in
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from ia_desk import validation
-from ia_desk.audit import signatures
+from ia_desk.audit import records, signatures
 from ia_desk.db.models import AuditEvent, AuditHead, table_of, utcnow
 from ia_desk.errors import InputError
 from ia_desk.security.actor import Actor, UnlockedKeys
@@ -182,6 +183,8 @@ class VerifyResult:
     signed: int = 0  # events whose signer's signature holds
     unsigned_by_design: int = 0  # failed sign-ins, lockouts, the database's own events
     before_signing: int = 0  # events from before the trail was signed (chain only)
+    records_checked: int = 0  # evidence, findings, decisions that match their events
+    records_before_binding: int = 0  # rows whose events predate the binding
 
     @property
     def first_bad_seq(self) -> int | None:
@@ -204,9 +207,13 @@ class VerifyResult:
                 parts.append(f"{self.unsigned_by_design} unsigned by design")
             if self.before_signing:
                 parts.append(f"{self.before_signing} from before signing (chain only)")
+            if self.records_checked or self.records_before_binding:
+                parts.append(f"{self.records_checked} records match their events")
+            if self.records_before_binding:
+                parts.append(f"{self.records_before_binding} records from before binding")
             return ", ".join(parts)
-        more = f" ({self.problem_count} problems)" if self.problem_count > 1 else ""
-        return f"audit trail BROKEN at event {self.first_bad_seq}: {self.problem}{more}"
+        more = f" ({self.problem_count:,} problems)" if self.problem_count > 1 else ""
+        return f"audit trail BROKEN: {self.problem}{more}"
 
 
 # The columns a verifier reads, in the order canonical_form() takes them, then the MAC
@@ -349,8 +356,18 @@ def verify(session: Session, checkpoint: tuple[int, str] | None = None) -> Verif
         .order_by(table.c.seq)
         .execution_options(stream_results=True, yield_per=5000)
     )
-    return verify_rows(
+    chain = verify_rows(
         rows, key, head=head, checkpoint=checkpoint, public_keys=signatures.public_keys(session)
+    )
+    bound = records.check_records(session)
+    problems = (chain.problems + bound.problems)[:PROBLEMS_KEPT]
+    return dataclasses.replace(
+        chain,
+        ok=chain.ok and not bound.problems,
+        problems=problems,
+        problem_count=chain.problem_count + len(bound.problems),
+        records_checked=bound.checked,
+        records_before_binding=bound.before_binding,
     )
 
 
@@ -510,5 +527,8 @@ def begin_signing(db: Any) -> None:
                 None,
                 signatures.SIGNING_BEGINS,
                 object_type="database",
-                details={"rule": "every person's events are signed with their own key"},
+                details={
+                    "rule": "every person's events are signed with their own key",
+                    records.BOUND_FROM_KEY: records.next_ids(session),
+                },
             )

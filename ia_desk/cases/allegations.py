@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ia_desk import validation as v
+from ia_desk.audit import records
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import employee_by_badge, get_case
 from ia_desk.cases.redaction import withholding_for
@@ -86,6 +87,7 @@ def add_allegation(
             "employee": emp.badge,
             "clause": clause.clause_id,
             "clause_version": clause.policy_version.version,
+            records.RECORD_KEY: records.digest("allegation", allegation),
         },
     )
     return allegation
@@ -162,6 +164,7 @@ def record_finding(
             "finding_on": finding_on.isoformat(),
             "clause": allegation.clause.clause_id,
             "employee": allegation.employee.badge,
+            records.RECORD_KEY: records.digest("allegation", allegation),
         },
     )
     return allegation

@@ -18,6 +18,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ia_desk import validation as v
+from ia_desk.audit import records
 from ia_desk.audit.trail import append
 from ia_desk.cases import tracking
 from ia_desk.cases.redaction import withholding_for
@@ -386,19 +387,24 @@ def open_case(session: Session, actor: Actor, report: ReportInput) -> IntakeResu
         conn.execute(
             _INSERT_SUBJECT, [{"case_id": case_id, "employee_id": e.id} for e in employees]
         )
+    bound: dict[str, str] = {}
     if pairs:
-        conn.execute(
-            _INSERT_ALLEGATION,
-            [
-                {
-                    "case_id": case_id,
-                    "employee_id": e.id,
-                    "clause_pk": c.id,
-                    "created_by_id": actor.user_id,
-                }
-                for e, c in pairs
-            ],
-        )
+        written = [
+            {
+                "case_id": case_id,
+                "employee_id": e.id,
+                "clause_pk": c.id,
+                "disposition": None,
+                "finding_on": None,
+                "finding_by_id": None,
+                "rationale": None,
+                "created_by_id": actor.user_id,
+            }
+            for e, c in pairs
+        ]
+        ids = conn.execute(_INSERT_ALLEGATION, written)
+        for row_id, row in zip(ids.scalars(), written, strict=True):
+            bound[str(row_id)] = records.digest_of("allegation", row_id, row)
     case = session.get(Case, case_id)
     assert case is not None
     index_text(
@@ -426,6 +432,7 @@ def open_case(session: Session, actor: Actor, report: ReportInput) -> IntakeResu
             "subjects": [e.badge for e in employees],
             "clauses": [c.clause_id for c in clause_rows],
             "linked_to": linked,
+            **({records.RECORDS_KEY: {"allegation": bound}} if bound else {}),
         },
     )
     return IntakeResult(case=case, tracking_code=code, linked_cases=linked)
@@ -435,4 +442,6 @@ _INSERT_CASE = insert(table_of(Case)).returning(table_of(Case).c.id)
 _INSERT_REPORTER = insert(table_of(Reporter))
 _INSERT_INCIDENT = insert(table_of(Incident))
 _INSERT_SUBJECT = insert(table_of(CaseSubject))
-_INSERT_ALLEGATION = insert(table_of(Allegation))
+_INSERT_ALLEGATION = insert(table_of(Allegation)).returning(
+    table_of(Allegation).c.id, sort_by_parameter_order=True
+)

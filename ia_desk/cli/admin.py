@@ -90,8 +90,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         print(f"{result.summary()}; head {result.checkpoint}")
         return 0
     print(result.summary(), file=sys.stderr)
-    for seq, text in result.problems:
-        print(f"  event {seq}: {text}", file=sys.stderr)
+    for _seq, text in result.problems:
+        print(f"  - {text}", file=sys.stderr)
     if result.problem_count > len(result.problems):
         print(f"  ... and {result.problem_count - len(result.problems):,} more", file=sys.stderr)
     return 1

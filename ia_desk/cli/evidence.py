@@ -78,10 +78,7 @@ def cmd_evidence_verify(args: argparse.Namespace) -> int:
         context.show(results, True, "")
     else:
         for r in bad:
-            print(
-                f"MISMATCH: evidence {r['id']} ({r['case']}, {r['file_name']}): the stored "
-                f"bytes no longer hash to {r['sha256']}"
-            )
+            print(f"MISMATCH: evidence {r['id']} ({r['case']}, {r['file_name']}): {r['problem']}")
         print(f"{len(results) - len(bad)} of {len(results)} item(s) verified")
     return 1 if bad else 0
 

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ia_desk import validation as v
+from ia_desk.audit import records
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import employee_by_badge, get_case
 from ia_desk.cases.redaction import withholding_for
@@ -232,6 +233,7 @@ def record(
     if standing is not None:
         details["amends"] = standing.id
         details["previous_step"] = standing.step
+    details[records.RECORD_KEY] = records.digest("discipline", action)
     append(
         session,
         actor,

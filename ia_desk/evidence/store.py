@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ia_desk import validation as v
+from ia_desk.audit import records
 from ia_desk.audit.trail import CUSTODY_FIELDS, append, event_view
 from ia_desk.cases.queries import get_case
 from ia_desk.cases.workflow import case_write_problem, require_case_write
@@ -257,6 +258,7 @@ def add_evidence(session: Session, actor: Actor, number: str, items: list[Eviden
             "media_type": info.media_type,
             "method": item.method,
             "source_url": url,
+            records.RECORD_KEY: records.digest("evidence", evidence),
         }
         if holding:
             details["duplicate_of"] = holding  # every case that held it, this one too
@@ -285,20 +287,42 @@ def add_evidence(session: Session, actor: Actor, number: str, items: list[Eviden
     return Added(stored, duplicates)
 
 
-def rehash(session: Session, evidence: Evidence) -> bool:
-    """True when the stored bytes still hash to the recorded SHA-256."""
+def evidence_problem_now(session: Session, evidence: Evidence) -> str | None:
+    """What is wrong with an item as stored, or None: its bytes must hash to the recorded
+    SHA-256, and the row must be what its signed ``evidence.add`` event recorded (a row
+    pointed at other bytes outside IA Desk hashes true but fails this)."""
     blob = session.get(EvidenceBlob, evidence.sha256)
     if blob is None:
-        return False
-    return hashlib.sha256(blob.data).hexdigest() == evidence.sha256 == blob.sha256
+        return "its stored bytes are missing"
+    if not (hashlib.sha256(blob.data).hexdigest() == evidence.sha256 == blob.sha256):
+        return f"the stored bytes no longer hash to {evidence.sha256}"
+    bound = records.check_records(session, ("evidence",), (evidence.id,))
+    if bound.problems:
+        return bound.problems[0][1]
+    return None
+
+
+def rehash(session: Session, evidence: Evidence) -> bool:
+    """True when the bytes verify and the row is what its intake event recorded."""
+    return evidence_problem_now(session, evidence) is None
 
 
 def check_and_record(
     session: Session, actor: Actor, evidence: Evidence, event: str, **details: Any
 ) -> bool:
-    """Re-hash an item and record the result as ``event`` (view, export, print, verify):
-    every touch of evidence is in its custody log. Returns whether the bytes verify."""
-    ok = rehash(session, evidence)
+    """Check an item (:func:`evidence_problem_now`) and record the result as ``event``
+    (view, export, print, verify): every touch of evidence is in its custody log.
+    Returns whether it verifies."""
+    return _check_and_record(session, actor, evidence, event, **details) is None
+
+
+def _check_and_record(
+    session: Session, actor: Actor, evidence: Evidence, event: str, **details: Any
+) -> str | None:
+    problem = evidence_problem_now(session, evidence)
+    ok = problem is None
+    if problem is not None:
+        details = {**details, "problem": problem}
     append(
         session,
         actor,
@@ -309,7 +333,7 @@ def check_and_record(
         outcome="ok" if ok else "mismatch",
         details={"sha256": evidence.sha256, "verified": ok, **details},
     )
-    return ok
+    return problem
 
 
 def get_evidence(session: Session, actor: Actor, evidence_id: int, event: str) -> Evidence:
@@ -446,14 +470,15 @@ def verify_all(session: Session, actor: Actor, number: str | None = None) -> lis
         stmt = stmt.where(Evidence.case_id == get_case(session, number).id)
     results = []
     for e in session.scalars(stmt):
-        ok = check_and_record(session, actor, e, "evidence.verify")
+        problem = _check_and_record(session, actor, e, "evidence.verify")
         results.append(
             {
                 "id": e.id,
                 "case": e.case.number,
                 "file_name": _shown_to(session, actor, e)(e.file_name),
                 "sha256": e.sha256,
-                "verified": ok,
+                "verified": problem is None,
+                "problem": problem,
             }
         )
     return results

@@ -203,8 +203,8 @@ def _case_story(
         badge = (
             "<font color='#1b5e20'><b>VERIFIED</b></font>"
             if ok
-            else "<font color='#b00020'><b>MISMATCH: the stored bytes no longer match the "
-            "recorded hash</b></font>"
+            else "<font color='#b00020'><b>MISMATCH: the item is not what was recorded when "
+            "it was added</b></font>"
         )
         captured = (
             f"{e.captured_at:%Y-%m-%d %H:%M} UTC ({esc(e.captured_tz)})" if e.captured_at else ""

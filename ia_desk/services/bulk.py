@@ -23,7 +23,7 @@ from typing import Any
 from PIL import Image
 from sqlalchemy import func, insert, select, text
 
-from ia_desk.audit import signatures
+from ia_desk.audit import records, signatures
 from ia_desk.audit.trail import GENESIS, canonical_details, canonical_form
 from ia_desk.cases.tracking import code_hash, new_code
 from ia_desk.db.engine import Database
@@ -219,13 +219,18 @@ def generate(
     workstation = db.workstation
 
     def audit(
-        at: dt.datetime, event: str, case_number: str, obj: str, details: dict[str, Any]
+        at: dt.datetime,
+        event: str,
+        case_number: str,
+        obj: str,
+        details: dict[str, Any],
+        otype: str = "case",
     ) -> None:
         nonlocal seq, prev
         seq += 1
         det = canonical_details(details)
         msg = canonical_form(
-            seq, at, admin_login, workstation, event, "case", obj, case_number, "ok", det, prev
+            seq, at, admin_login, workstation, event, otype, obj, case_number, "ok", det, prev
         )
         mac = hmac.new(key, msg, hashlib.sha256).hexdigest()
         signature = signatures.sign(signing.signing_private, msg) if signing else None
@@ -236,7 +241,7 @@ def generate(
                 "user_login": admin_login,
                 "workstation": workstation,
                 "event_type": event,
-                "object_type": "case",
+                "object_type": otype,
                 "object_id": obj,
                 "case_number": case_number,
                 "outcome": "ok",
@@ -249,7 +254,7 @@ def generate(
         )
         prev = mac
 
-    case_id = 0
+    case_id = allegation_id = evidence_id = 0
     for chunk_start in range(0, cases, BATCH):
         chunk = days[chunk_start : chunk_start + BATCH]
         rows: dict[str, list[dict[str, Any]]] = {
@@ -336,10 +341,13 @@ def generate(
                 rules[i]
                 for i in rng.choices(range(len(rules)), weights, k=rng.choice([1, 1, 2, 3]))
             }
+            bound: list[tuple[str, str, int, dict[str, Any], dt.datetime]] = []
             for pk, _cid in picked:
                 disposition = rng.choice(DISPOSITIONS) if age > 60 else None
+                allegation_id += 1
                 rows["allegation"].append(
                     {
+                        "id": allegation_id,
                         "case_id": case_id,
                         "employee_id": subject,
                         "clause_pk": pk,
@@ -352,6 +360,9 @@ def generate(
                         "version_id": 1,
                     }
                 )
+                event = "allegation.find" if disposition else "allegation.add"
+                at = received + dt.timedelta(minutes=1)
+                bound.append(("allegation", event, allegation_id, rows["allegation"][-1], at))
             if rng.random() < 0.33:
                 data = _png(case_id)
                 digest = hashlib.sha256(data).hexdigest()
@@ -359,8 +370,10 @@ def generate(
                     {"sha256": digest, "size": len(data), "data": data, "stored_at": received}
                 )
                 rows["thumb"].append({"sha256": digest, "png": data, "width": 96, "height": 64})
+                evidence_id += 1
                 rows["evidence"].append(
                     {
+                        "id": evidence_id,
                         "case_id": case_id,
                         "sha256": digest,
                         "file_name": f"post-{case_id}.png",
@@ -374,9 +387,12 @@ def generate(
                         "captured_by_id": admin_id,
                         "workstation": workstation,
                         "method": "file",
+                        "source_url": None,
                         "added_at": received,
                     }
                 )
+                added = received + dt.timedelta(minutes=2)
+                bound.append(("evidence", "evidence.add", evidence_id, rows["evidence"][-1], added))
             rows["fts"].append(
                 {
                     "id": case_id,
@@ -389,6 +405,11 @@ def generate(
                 }
             )
             audit(received, "case.intake", number, str(case_id), {"reporter_mode": mode})
+            # Each allegation, finding and item of evidence carries its digest in its
+            # event, as the services write them (ia_desk.audit.records).
+            for kind, event, row_id, row, at in sorted(bound, key=lambda b: b[4]):
+                digest = records.digest_of(kind, row_id, row)
+                audit(at, event, number, str(row_id), {records.RECORD_KEY: digest}, kind)
             for k in range(events_per_case - 1):
                 audit(
                     received + dt.timedelta(hours=k + 1),
