@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from ia_desk import validation
-from ia_desk.audit import records, signatures
+from ia_desk.audit import records, server, signatures
 from ia_desk.db.models import AuditEvent, AuditHead, table_of, utcnow
 from ia_desk.errors import InputError
 from ia_desk.security.actor import Actor, UnlockedKeys
@@ -360,12 +360,13 @@ def verify(session: Session, checkpoint: tuple[int, str] | None = None) -> Verif
         rows, key, head=head, checkpoint=checkpoint, public_keys=signatures.public_keys(session)
     )
     bound = records.check_records(session)
-    problems = (chain.problems + bound.problems)[:PROBLEMS_KEPT]
+    outside = tuple((0, text) for text in server.problems(session))
+    extra = bound.problems + outside
     return dataclasses.replace(
         chain,
-        ok=chain.ok and not bound.problems,
-        problems=problems,
-        problem_count=chain.problem_count + len(bound.problems),
+        ok=chain.ok and not extra,
+        problems=(chain.problems + extra)[:PROBLEMS_KEPT],
+        problem_count=chain.problem_count + len(extra),
         records_checked=bound.checked,
         records_before_binding=bound.before_binding,
     )

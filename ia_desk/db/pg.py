@@ -190,12 +190,106 @@ def grant_workstation_role(execute: Any) -> None:
         f"TO {WORKSTATION_ROLE}; "
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {WORKSTATION_ROLE}; "
         f"REVOKE UPDATE, DELETE, TRUNCATE ON {tables} FROM {WORKSTATION_ROLE}; "
+        f"IF to_regclass('{SERVER_CHANGE_TABLE}') IS NOT NULL THEN "
+        f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {SERVER_CHANGE_TABLE} "
+        f"FROM {WORKSTATION_ROLE}; END IF; "
         "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE "
         f"ON TABLES TO {WORKSTATION_ROLE}; "
         "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT "
         f"ON SEQUENCES TO {WORKSTATION_ROLE}; "
         "END IF; END $$"
     )
+
+
+# -- the server's own record of every change (issue 20) ------------------------------------
+SERVER_CHANGE_TABLE = "server_change"
+SERVER_CHANGE_FUNCTION = "ia_desk_record_change"
+SERVER_CHANGE_TRIGGER = "{table}_server_change"
+SERVER_TX_FUNCTION = "ia_desk_event_tx"
+# Tables whose changes are not recorded: the log itself, the trail (its rows are the
+# events, signed), and Alembic's version row (moved only by the owner's migrations).
+NOT_RECORDED = (SERVER_CHANGE_TABLE, "audit_event", "alembic_version")
+
+
+def recorded_tables(conn: Any) -> list[str]:
+    """The data tables of the schema whose every change the server records."""
+    from sqlalchemy import text
+
+    return [
+        str(name)
+        for (name,) in conn.execute(
+            text(
+                "SELECT c.relname FROM pg_class c WHERE c.relkind = 'r' "
+                "AND c.relnamespace = current_schema()::regnamespace ORDER BY c.relname"
+            )
+        )
+        if name not in NOT_RECORDED
+    ]
+
+
+def create_server_change_log(execute: Any, tables: list[str]) -> None:
+    """The server records every insert, update, delete and truncate of ``tables``, with
+    the database role that signed in (``session_user``), the transaction's number and,
+    for an update, the columns it changed, in ``server_change``: a table no client role
+    may write (the trigger function runs as its owner) or change (append-only, like the
+    trail). Each audit event gets the
+    number of its transaction from the server, so ``audit verify`` can name every
+    change made in a transaction that wrote no event (a ``psql`` edit, made outside IA
+    Desk), and who signed in to make it."""
+    execute(
+        f"CREATE TABLE {SERVER_CHANGE_TABLE} ("
+        "id bigserial PRIMARY KEY, "
+        "tx bigint NOT NULL, "
+        "table_name text NOT NULL, "
+        "operation text NOT NULL, "
+        "db_role text NOT NULL, "
+        "changed_columns text, "
+        "at timestamptz NOT NULL DEFAULT clock_timestamp())"
+    )
+    execute(f"CREATE INDEX ix_{SERVER_CHANGE_TABLE}_tx ON {SERVER_CHANGE_TABLE} (tx)")
+    execute(
+        f"CREATE OR REPLACE FUNCTION {SERVER_CHANGE_FUNCTION}() RETURNS trigger "
+        "LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$ "
+        "DECLARE changed text; BEGIN "
+        "IF TG_OP = 'UPDATE' THEN "
+        "SELECT string_agg(n.key, ',' ORDER BY n.key) INTO changed "
+        "FROM jsonb_each(to_jsonb(NEW)) n WHERE n.value IS DISTINCT FROM to_jsonb(OLD) -> n.key; "
+        "END IF; "
+        f"INSERT INTO {SERVER_CHANGE_TABLE} (tx, table_name, operation, db_role, changed_columns) "
+        "VALUES (txid_current(), TG_TABLE_NAME, TG_OP, session_user, changed); "
+        "RETURN NULL; END $$"
+    )
+    execute(f"REVOKE ALL ON FUNCTION {SERVER_CHANGE_FUNCTION}() FROM PUBLIC")
+    for table in tables:
+        name = SERVER_CHANGE_TRIGGER.format(table=table)
+        execute(
+            f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {SERVER_CHANGE_FUNCTION}()"
+        )
+        execute(
+            f"CREATE TRIGGER {name}_truncate AFTER TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {SERVER_CHANGE_FUNCTION}()"
+        )
+    execute(
+        f"CREATE OR REPLACE FUNCTION {SERVER_TX_FUNCTION}() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN NEW.server_tx := txid_current(); RETURN NEW; END $$"
+    )
+    execute(
+        "CREATE TRIGGER audit_event_server_tx BEFORE INSERT ON audit_event "
+        f"FOR EACH ROW EXECUTE FUNCTION {SERVER_TX_FUNCTION}()"
+    )
+    why = "the record of changes is append-only"
+    execute(
+        f"CREATE TRIGGER {SERVER_CHANGE_TABLE}_append_only BEFORE UPDATE OR DELETE ON "
+        f"{SERVER_CHANGE_TABLE} FOR EACH ROW EXECUTE FUNCTION {REFUSAL_FUNCTION}('{why}')"
+    )
+    execute(
+        f"CREATE TRIGGER {SERVER_CHANGE_TABLE}_no_truncate BEFORE TRUNCATE ON "
+        f"{SERVER_CHANGE_TABLE} FOR EACH STATEMENT EXECUTE FUNCTION {REFUSAL_FUNCTION}('{why}')"
+    )
+    execute(f"REVOKE ALL ON {SERVER_CHANGE_TABLE} FROM PUBLIC")
+    # The owner keeps INSERT (the trigger function runs as the owner) and loses the rest.
+    execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {SERVER_CHANGE_TABLE} FROM CURRENT_USER")
 
 
 def create_change_notification(execute: Any) -> None:

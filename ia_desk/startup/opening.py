@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from ia_desk.audit.hooks import AuditedTransactions
-from ia_desk.audit.trail import begin_signing
+from ia_desk.audit.trail import append, begin_signing
 from ia_desk.backup import automatic_backup, latest_backup_age, remove_stale_files
 from ia_desk.cases.redaction import ensure_withheld_index
 from ia_desk.db import storage
@@ -206,13 +206,22 @@ def new_audit_passphrase(prompt: keys.PassphrasePrompt | None) -> str:
     return passphrase
 
 
-def install_audit_key(session: Session, key: bytes, passphrase: str) -> None:
-    """Keep a server database's audit key in it, wrapped with its audit passphrase."""
+def install_audit_key(
+    session: Session, key: bytes, passphrase: str, *, record: bool = True
+) -> None:
+    """Keep a server database's audit key in it, wrapped with its audit passphrase, and
+    (``record``) say so in the trail in the same transaction: the server's record of
+    changes (ia_desk.audit.server) finds every change of IA Desk's beside its event. A
+    copy from an embedded database (``record=False``) copies its events in the same
+    transaction instead."""
 
     salt = audit_salt(session)
     session.add(Setting(key="audit_key_wrapped", value=keys.wrap_audit_key(key, passphrase, salt)))
     session.add(Setting(key="audit_key_check", value=keys.audit_key_check(key)))
     session.flush()
+    if record:
+        session.info["audit_key"] = key
+        append(session, None, "db.audit_key_installed", object_type="database")
 
 
 def _refuse_unapproved_plaintext(engine: Engine, target: Target, has_schema: bool = True) -> None:

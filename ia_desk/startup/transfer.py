@@ -114,7 +114,7 @@ def migrate_to(
                     conn.execute(*document_rows([dict(r._mapping) for r in part], public))
             reset_sequences(conn)
             with Session(bind=conn) as session:
-                install_audit_key(session, source.audit_key, passphrase)
+                install_audit_key(session, source.audit_key, passphrase, record=False)
     finally:
         engine.dispose()
     keys.remember_audit_key(target.ident, source.audit_key)

@@ -45,6 +45,11 @@ class AuditEvent(Base):
     # from before the trail was signed.
     signer_key: Mapped[str | None] = mapped_column(String(16))
     signature: Mapped[str | None] = mapped_column(String(100))
+    # PostgreSQL only: the server's number of the transaction that wrote the event, set
+    # by the server itself (a trigger; whatever the client sends is overwritten). It ties
+    # the changes the server recorded (``server_change``) to the event of their
+    # transaction: a change in a transaction with no event was made outside IA Desk.
+    server_tx: Mapped[int | None] = mapped_column(BigInteger, index=True)
 
 
 class AuditHead(Base):

@@ -32,8 +32,9 @@ NAMING = {
 
 # Tables the migrations make by hand, per backend, that no model describes: SQLite's
 # FTS5 tables (``case_fts``, ``case_fts_public`` and their shadow tables) and
-# PostgreSQL's ``case_search`` (see ia_desk.cases.search).
-UNMODELLED_TABLE_PREFIXES = ("case_fts", "case_search")
+# PostgreSQL's ``case_search`` (see ia_desk.cases.search) and ``server_change`` (what the
+# server itself records of every change: ia_desk.db.pg.create_server_change_log).
+UNMODELLED_TABLE_PREFIXES = ("case_fts", "case_search", "server_change")
 
 
 def utcnow() -> dt.datetime:
