@@ -42,6 +42,7 @@ from ia_desk.db.models import (
     Incident,
     PolicyVersion,
     Reporter,
+    utcnow,
 )
 from ia_desk.errors import InputError
 from ia_desk.security.actor import Actor
@@ -196,23 +197,6 @@ def generate(
         "evidence": 0,
         "audit_events": 0,
     }
-    with db.engine.begin() as conn:
-        conn.execute(
-            insert(Employee),
-            [
-                {
-                    "id": i + 1_000_000,
-                    "badge": f"B{i + 1:05d}",
-                    "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                    "department": "police",
-                    "rank": rng.choice(["Officer"] * 6 + ["Corporal", "Sergeant", "Lieutenant"]),
-                    "unit": rng.choice(UNITS),
-                    "active": True,
-                    "created_at": dt.datetime(2016, 1, 1),
-                }
-                for i in range(n_employees)
-            ],
-        )
     days = sorted(rng.randrange((today - start).days) for _ in range(cases))
     counters: dict[int, int] = {}
     audit_rows: list[dict[str, Any]] = []
@@ -221,8 +205,8 @@ def generate(
     def audit(
         at: dt.datetime,
         event: str,
-        case_number: str,
-        obj: str,
+        case_number: str | None,
+        obj: str | None,
         details: dict[str, Any],
         otype: str = "case",
     ) -> None:
@@ -253,6 +237,38 @@ def generate(
             }
         )
         prev = mac
+
+    def write_trail(conn: Any) -> None:
+        """The events gathered so far, in the transaction of what they record."""
+        if audit_rows:
+            conn.execute(insert(AuditEvent), audit_rows)
+            conn.execute(text("DELETE FROM audit_head"))
+            conn.execute(insert(AuditHead), [{"id": 1, "seq": seq, "mac": prev}])
+            written["audit_events"] += len(audit_rows)
+            audit_rows.clear()
+
+    # Every transaction writes the events of what it writes (the server's record of
+    # changes finds each change beside its event: ia_desk.audit.server).
+    with db.engine.begin() as conn:
+        conn.execute(
+            insert(Employee),
+            [
+                {
+                    "id": i + 1_000_000,
+                    "badge": f"B{i + 1:05d}",
+                    "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                    "department": "police",
+                    "rank": rng.choice(["Officer"] * 6 + ["Corporal", "Sergeant", "Lieutenant"]),
+                    "unit": rng.choice(UNITS),
+                    "active": True,
+                    "created_at": dt.datetime(2016, 1, 1),
+                }
+                for i in range(n_employees)
+            ],
+        )
+        details = {"cases": cases, "employees": n_employees}
+        audit(utcnow(), "demo.generate", None, None, details, "database")
+        write_trail(conn)
 
     case_id = allegation_id = evidence_id = 0
     for chunk_start in range(0, cases, BATCH):
@@ -441,19 +457,17 @@ def generate(
                 from ia_desk.cases.search import document_rows
 
                 conn.execute(*document_rows(rows["fts"]))
-            conn.execute(insert(AuditEvent), audit_rows)
-            conn.execute(text("DELETE FROM audit_head"))
-            conn.execute(insert(AuditHead), [{"id": 1, "seq": seq, "mac": prev}])
+            write_trail(conn)
         written["allegations"] += len(rows["allegation"])
         written["evidence"] += len(rows["evidence"])
-        written["audit_events"] += len(audit_rows)
-        audit_rows.clear()
         say(f"{min(chunk_start + BATCH, cases):,} of {cases:,} cases")
     with db.engine.begin() as conn:
         conn.execute(text("DELETE FROM case_number_counter"))
         conn.execute(
             insert(CaseNumberCounter), [{"year": y, "last": n} for y, n in counters.items()]
         )
+        audit(utcnow(), "demo.numbering", None, None, {"years": sorted(counters)}, "database")
+        write_trail(conn)
         if db.engine.dialect.name == "postgresql":
             from ia_desk.db.pg import reset_sequences
 
