@@ -122,12 +122,34 @@ def cmd_audit_list(args: argparse.Namespace) -> int:
     if args.json:
         context.show(rows, True, "")
     else:
+        outside = audit.outside(db, actor)
+        if outside:
+            print(
+                f"WARNING: the server recorded {len(outside)} transaction(s) that changed data "
+                "outside IA Desk; 'ia-desk audit outside' lists them.",
+                file=sys.stderr,
+            )
         for r in rows:
             print(
                 f"{r['seq']:>8} {r['at'][:19]} {r['user'] or '':<12} {r['event']:<24} "
                 f"{r['outcome']:<8} {r['case'] or ''} {r['details']}"
             )
     return 0
+
+
+def cmd_audit_outside(args: argparse.Namespace) -> int:
+    """The server's record of changes made outside IA Desk: exit 1 when there are any."""
+    from ia_desk.services import audit
+
+    rows = audit.outside(*context.signed_in(args))
+    if args.json:
+        context.show(rows, True, "")
+    elif not rows:
+        print("the server recorded no change made outside IA Desk")
+    else:
+        for r in rows:
+            print(f"{r['at'][:19]} transaction {r['tx']} by {r['db_role']}: {r['what']}")
+    return 1 if rows else 0
 
 
 def cmd_audit_export(args: argparse.Namespace) -> int:
@@ -181,6 +203,10 @@ def register(commands: arg.Commands) -> None:
     sp.add_argument("--limit", type=arg.count("--limit", AUDIT_LIST_MAX), default=200)
     sp.add_argument("--json", action="store_true")
     _filters(sp)
+    sp = arg.command(
+        au, "outside", cmd_audit_outside, "changes the server saw made outside IA Desk (IA admin)"
+    )
+    sp.add_argument("--json", action="store_true")
     sp = arg.command(au, "export", cmd_audit_export, "export audit events as CSV (IA admin)")
     sp.add_argument("file", type=arg.path("file"))
     _filters(sp)

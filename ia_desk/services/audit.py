@@ -7,13 +7,22 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from ia_desk.audit.server import outside_changes
 from ia_desk.audit.trail import VerifyResult, export_events, list_events, parse_checkpoint, verify
 from ia_desk.db.engine import Database
 from ia_desk.db.models import AuditHead
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
 
-__all__ = ["VerifyResult", "checkpoint", "events", "export", "parse_checkpoint", "verify_trail"]
+__all__ = [
+    "VerifyResult",
+    "checkpoint",
+    "events",
+    "export",
+    "outside",
+    "parse_checkpoint",
+    "verify_trail",
+]
 
 
 def verify_trail(
@@ -56,3 +65,15 @@ def export(db: Database, actor: Actor, out: Path, **filters: Any) -> int:
     """The filtered trail as CSV; the export is audited. Returns how many rows."""
     with db.write(actor, audit_only=True) as s:
         return export_events(s, actor, out, **filters)
+
+
+def outside(db: Database, actor: Actor) -> list[dict[str, Any]]:
+    """What the server recorded of changes made outside IA Desk (PostgreSQL; nothing on
+    an embedded database), oldest first: the transaction, the database role that signed
+    in, when, and what it changed. Audited like every reading of the trail."""
+    with db.write(actor, audit_only=True) as s:
+        require(actor, "audit.read", "audit.outside")
+        return [
+            {"tx": c.tx, "db_role": c.db_role, "at": c.at.isoformat() + "Z", "what": c.what}
+            for c in outside_changes(s)
+        ]
