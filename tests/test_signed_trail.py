@@ -310,9 +310,10 @@ def test_a_trail_from_before_signing_verifies_by_its_chain_and_users_get_keys(db
         mac = hmac.new(db.audit_key, canonical, hashlib.sha256).hexdigest()
         statements.append(
             "INSERT INTO audit_event (seq, at, user_login, workstation, event_type, "
-            "object_type, object_id, case_number, outcome, details, prev_mac, mac) VALUES "
+            "object_type, object_id, case_number, outcome, details, prev_mac, mac, "
+            "server_tx) VALUES "
             f"(:s{seq}, :a{seq}, :u{seq}, :w{seq}, :e{seq}, :ot{seq}, :oi{seq}, :c{seq}, "
-            f":o{seq}, :d{seq}, :p{seq}, :m{seq})"
+            f":o{seq}, :d{seq}, :p{seq}, :m{seq}, :tx{seq})"
         )
         params.update(
             {
@@ -328,10 +329,16 @@ def test_a_trail_from_before_signing_verifies_by_its_chain_and_users_get_keys(db
                 f"d{seq}": details,
                 f"p{seq}": prev,
                 f"m{seq}": mac,
+                f"tx{seq}": e.server_tx,  # the server's stamp of its transaction (PostgreSQL)
             }
         )
         prev = mac
     statements.append("UPDATE audit_head SET seq = :hs, mac = :hm WHERE id = 1")
+    if db.engine.dialect.name == "postgresql":
+        # The old version had no start of signing, so the server saw no transaction of it.
+        (begun,) = [e.server_tx for e in events if e.event_type == "audit.signing_begins"]
+        statements.append("DELETE FROM server_change WHERE tx = :begun_tx")
+        params["begun_tx"] = begun
     go_around_the_app(db, *statements, hs=seq, hm=prev, **params)
     assert seq == count - 1
     from ia_desk.audit.trail import begin_signing
