@@ -39,9 +39,10 @@ from ia_desk.evidence.decode import Unreadable, inspect
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
 from ia_desk.settings import get_setting
+from ia_desk.terms import APPROVAL_DECISIONS as DECISIONS
+from ia_desk.terms import APPROVAL_ITEMS as ITEMS
+from ia_desk.terms import POLICIES
 
-ITEMS = ("reference", "photo", "uniform", "badge", "patch", "marked_unit", "graphics")
-DECISIONS = ("approved", "disapproved", "further_inquiry")
 # Clauses about using department references or images: a case citing one shows whether an
 # approval is on file for its subjects.
 APPROVAL_CLAUSES = {
@@ -93,7 +94,7 @@ def add_approval_request(
     emp = employee_by_badge(session, badge)
     if not items or any(i not in ITEMS for i in items):
         raise InputError(f"items: one or more of {', '.join(ITEMS)}.", field="items")
-    if policy not in ("vpd-3.21", "city-sn"):
+    if policy not in POLICIES:
         raise InputError(
             "policy: vpd-3.21 (the Chief decides) or city-sn (the department head decides).",
             field="policy",
@@ -445,7 +446,7 @@ def record_annual_review(
 ) -> PolicyAnnualReview:
     """The yearly review of a policy; closes its open policy-review items with the outcome."""
     require(actor, "registers.manage", "policy.annual_review")
-    if policy not in ("vpd-3.21", "city-sn"):
+    if policy not in POLICIES:
         raise InputError("policy: vpd-3.21 or city-sn.", field="policy")
     review = PolicyAnnualReview(
         policy_id=policy,

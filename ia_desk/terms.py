@@ -1,14 +1,20 @@
 """The values of IA work the core stores and the doors offer: roles, departments, how a
-report reached IA and who made it, a case's statuses, findings, the discipline ladder,
-kinds of withheld text. Nothing is imported here: the command line's parser reads these
-at every start, before the database layer is loaded, and the models
-(:mod:`ia_desk.db.models`, which re-exports them) store them as plain strings.
+report reached IA and who made it, a case's statuses and workflow actions, findings, the
+discipline ladder, kinds of withheld text, and the choices of the retaliation review, the
+approval register, summaries and server connections. Nothing of IA Desk is imported here
+(only the standard library's ``dataclasses``, which every start loads anyway): the command
+line's parser reads these at every start, before the database layer is loaded, and the
+models (:mod:`ia_desk.db.models`, which re-exports them) store them as plain strings. Each
+room that owns one of these re-exports it under the name it always had
+(``ia_desk.cases.workflow.ACTIONS``, ``ia_desk.registers.ITEMS``...).
 
 The order of each tuple is meaningful where it is used: :data:`CASE_STATUSES` is the
 workflow in order and :data:`DISCIPLINE_STEPS` the ladder of 3.21 §V.B, mildest first.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 ROLES = ("ia_admin", "ia_investigator", "supervisor", "command_staff")
 """What a user of IA Desk may be (``app_user.role``)."""
@@ -45,3 +51,49 @@ REDACTION_KINDS = {
     "other": "other text IA must not pass on outside IA",
 }
 """Kinds of text IA marks to be withheld outside IA, and what each covers."""
+
+
+POLICIES = ("vpd-3.21", "city-sn")
+"""The policies that ship with IA Desk (their clause catalogues), as the registers name
+them: 3.21 is the Chief's, the city's policy its department head's."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """A workflow action on a case: its name, its label on a button, and whether it needs
+    an assignee or a reason (:mod:`ia_desk.cases.workflow` holds the rules)."""
+
+    name: str
+    label: str
+    needs_user: bool = False
+    needs_reason: bool = False
+
+
+WORKFLOW_ACTIONS = {
+    a.name: a
+    for a in [
+        Action("assign", "Assign investigator…", needs_user=True),
+        Action("start", "Start investigation"),
+        Action("findings", "Record findings complete"),
+        Action("close", "Close case"),
+        Action("reopen", "Reopen case…", needs_reason=True),
+    ]
+}
+"""The actions that move a case through its statuses (``ia_desk.cases.workflow.ACTIONS``)."""
+
+RETALIATION_CONCLUSIONS = ("no_retaliation", "retaliation_found", "inconclusive")
+"""What a retaliation review of 3.21 §V.C may conclude
+(``ia_desk.protection.retaliation.CONCLUSIONS``)."""
+
+APPROVAL_ITEMS = ("reference", "photo", "uniform", "badge", "patch", "marked_unit", "graphics")
+"""What an approval request of 3.21 §III.E may ask to use (``ia_desk.registers.ITEMS``)."""
+
+APPROVAL_DECISIONS = ("approved", "disapproved", "further_inquiry")
+"""The decisions on an approval request (``ia_desk.registers.DECISIONS``)."""
+
+SUMMARY_AUDIENCES = {"command": "Command staff", "ia": "Internal Affairs"}
+"""Who a case summary is printed for, and the label it carries (a summary for command
+staff withholds identities) (``ia_desk.reports.summary.AUDIENCES``)."""
+
+SSLMODES = ("require", "verify-ca", "verify-full", "disable")
+"""The TLS modes a saved server connection may use (``ia_desk.db.connection.SSLMODES``)."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -67,6 +69,21 @@ def case_count(db) -> int:
 def test_version(capsys):
     assert main(["--version"]) == 0
     assert __version__ in capsys.readouterr().out
+
+
+def test_the_parser_is_built_without_loading_the_database_layer():
+    """``ia-desk --version`` and ``--help`` stay quick: importing the command line and
+    building its parser (every command's choices included) load no SQLAlchemy and none of
+    the services."""
+    code = (
+        "import sys; from ia_desk.cli import build_parser, main; build_parser(); "
+        "assert main(['--version']) == 0; "
+        "print(sorted(m for m in sys.modules "
+        "if m.split('.')[0] == 'sqlalchemy' or m.startswith('ia_desk.services')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
 
 
 def test_init_creates_a_database_and_the_first_admin(tmp_path, monkeypatch, capsys):
@@ -666,3 +683,35 @@ def test_a_db_that_cannot_be_a_database_is_refused_naming_db(tmp_path, capsys, w
     code = main(["--db", where.format(tmp=tmp_path), "case", "list"])
     err = capsys.readouterr().err
     assert code == 2 and "--db:" in err and "Traceback" not in err
+
+
+def test_a_denied_listing_of_a_register_or_the_trail_is_audited(run, users, db):
+    """A reader refused a list (the registers, the audit trail) is told so and the refusal
+    is in the audit trail, as for every other denied command."""
+    for argv in (
+        ("approval", "list"),
+        ("account", "log"),
+        ("training", "overview"),
+        ("audit", "list"),
+    ):
+        code, _, err = run(*argv, user="sup")
+        assert code == 3 and "Permission denied" in err, argv
+    with db.read() as s:
+        denied = [
+            e.event_type
+            for e in s.scalars(
+                select(AuditEvent).where(AuditEvent.outcome == "denied").order_by(AuditEvent.seq)
+            )
+        ]
+    assert denied == ["approval.list", "post.list", "training.overview", "audit.list"]
+
+
+def test_a_summary_that_cannot_be_written_is_not_recorded_as_printed(run, tmp_path, db):
+    """/proc takes no files (even for root, whom the folder check lets through): the
+    command says so, and the trail does not claim a summary was printed."""
+    run("report", "add", write_report(tmp_path))
+    code, out, err = run("summary", "IA-2026-0001", "--out", "/proc/ia-desk-summary.pdf")
+    assert code == 2 and "/proc" in err and "Traceback" not in err
+    with db.read() as s:
+        printed = s.scalars(select(AuditEvent).where(AuditEvent.event_type.like("summary.%"))).all()
+    assert printed == []

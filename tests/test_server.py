@@ -291,9 +291,9 @@ def _table_counts(engine) -> dict[str, int]:
 @pytest.mark.postgresql_only
 @pytest.mark.slow
 def test_migrate_to_copies_everything_and_the_chain_still_verifies(db, tmp_path, monkeypatch):
-    from ia_desk.db import transfer
     from ia_desk.evidence.store import verify_all
     from ia_desk.services.database import create as initialise
+    from ia_desk.startup import transfer
 
     source, _ = initialise(str(tmp_path / "embedded.db"), "chief", "Chief", PASSWORD, demo=True)
     with source.read() as s:
@@ -305,15 +305,15 @@ def test_migrate_to_copies_everything_and_the_chain_still_verifies(db, tmp_path,
     try:
         monkeypatch.setenv("IA_DESK_PASSPHRASE", AUDIT_PASSPHRASE)
         # A failure half-way leaves the server database empty.
-        from ia_desk.db import pg
-
-        real = pg.reset_sequences
-        monkeypatch.setattr(pg, "reset_sequences", lambda _c: (_ for _ in ()).throw(OSError("cut")))
+        real = transfer.reset_sequences
+        monkeypatch.setattr(
+            transfer, "reset_sequences", lambda _c: (_ for _ in ()).throw(OSError("cut"))
+        )
         with pytest.raises(OSError):
             transfer.migrate_to(source, actor, url)
         probe = _server_engine(url)
         assert inspect(probe).get_table_names() == []
-        monkeypatch.setattr(pg, "reset_sequences", real)
+        monkeypatch.setattr(transfer, "reset_sequences", real)
         result = transfer.migrate_to(source, actor, url)
         assert result.audit_events_verified >= before.checked
         server = open_database(url)

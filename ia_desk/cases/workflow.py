@@ -11,8 +11,6 @@ Investigators work on the cases assigned to them or not yet assigned to anyone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -31,26 +29,8 @@ from ia_desk.errors import (
 )
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import IA, IA_ADMIN, IA_INVESTIGATOR
-
-
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: str
-    needs_user: bool = False
-    needs_reason: bool = False
-
-
-ACTIONS = {
-    a.name: a
-    for a in [
-        Action("assign", "Assign investigator…", needs_user=True),
-        Action("start", "Start investigation"),
-        Action("findings", "Record findings complete"),
-        Action("close", "Close case"),
-        Action("reopen", "Reopen case…", needs_reason=True),
-    ]
-}
+from ia_desk.terms import WORKFLOW_ACTIONS as ACTIONS
+from ia_desk.terms import Action
 
 _FROM = {
     "assign": {"received", "assigned", "investigating"},

@@ -15,9 +15,9 @@ from sqlalchemy.engine import URL
 
 from ia_desk.db.paths import data_dir
 from ia_desk.errors import InputError
+from ia_desk.terms import SSLMODES
 
 CONFIG_FILE = "connection.json"
-SSLMODES = ("require", "verify-ca", "verify-full", "disable")
 DEFAULT_PORT = 5432
 
 

@@ -301,7 +301,9 @@ class Database:
     def read(self, actor: Any = None) -> Iterator[Session]:
         """A session for reading. Anything it would write is rolled back, except the audit
         events of what was read, which are committed (on a read-only database too). With
-        ``actor``, it first checks they still stand where they signed in (the hooks)."""
+        ``actor``, it first checks they still stand where they signed in (the hooks). A
+        refused read (permission denied) is audited after the rollback, as a refused
+        write is."""
         self._check_room(change=False)
         session = self._session(write=False)
         try:
@@ -320,6 +322,12 @@ class Database:
             if mapped is None:
                 raise
             raise mapped from None
+        except (PermissionDenied, RefusedInput) as exc:
+            session.rollback()
+            session.close()
+            if exc.refusal is not None:
+                self._audit_refusal(actor, exc)
+            raise
         except BaseException:
             session.rollback()
             raise

@@ -29,8 +29,7 @@ from ia_desk.errors import InputError
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
 from ia_desk.settings import get_setting
-
-CONCLUSIONS = ("no_retaliation", "retaliation_found", "inconclusive")
+from ia_desk.terms import RETALIATION_CONCLUSIONS as CONCLUSIONS
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

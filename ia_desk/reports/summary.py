@@ -43,8 +43,8 @@ from ia_desk.protection.retaliation import status as retaliation_status
 from ia_desk.reports.pdf import CaseMarker, esc, render, styles
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
+from ia_desk.terms import SUMMARY_AUDIENCES as AUDIENCES
 
-AUDIENCES = {"command": "Command staff", "ia": "Internal Affairs"}
 FLAG_TEXT = {
     "immediate_action": "IMMEDIATE ACTION BY THE CHIEF (3.21 §V.B): a clause breached "
     "endangers safety or compromises an investigation.",

@@ -45,7 +45,7 @@ def events(
     until: dt.date | None = None,
     limit: int = 500,
 ) -> list[dict[str, Any]]:
-    """The trail, newest first, filtered."""
+    """The trail, newest first, filtered. A denied listing is audited."""
     with db.read(actor) as s:
         return list_events(
             s, actor, user=user, case=case, event=event, since=since, until=until, limit=limit

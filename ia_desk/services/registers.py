@@ -56,6 +56,7 @@ def link_approval(db: Database, actor: Actor, number: str, request_id: int) -> D
 
 
 def approvals(db: Database, actor: Actor, badge: str | None = None) -> list[dict[str, Any]]:
+    """Approval requests, newest first (of one employee). A denied listing is audited."""
     with db.read(actor) as s:
         return r.list_approvals(s, actor, badge)
 
@@ -92,6 +93,8 @@ def log_post(
 
 
 def posting_log(db: Database, actor: Actor, flagged_only: bool = False) -> list[dict[str, Any]]:
+    """Posts on official accounts with their flags, newest first. A denied listing is
+    audited."""
     with db.read(actor) as s:
         return r.posting_log(s, actor, flagged_only)
 
@@ -106,6 +109,8 @@ def record_training(
 
 
 def training_overview(db: Database, actor: Actor) -> dict[str, Any]:
+    """Employees never trained, and training owed after discipline. A denied listing is
+    audited."""
     with db.read(actor) as s:
         return r.training_overview(s, actor)
 

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from ia_desk.db.engine import Database
 from ia_desk.reports.stats import annual_pdf, compute, to_csv
 from ia_desk.reports.summary import AUDIENCES, RUNG_COLOURS, Printed, batch, write_pdf
@@ -19,6 +21,7 @@ __all__ = [
     "Printed",
     "RUNG_COLOURS",
     "annual_review_pdf",
+    "print_summaries",
     "statistics",
     "statistics_csv",
     "save_pdf",
@@ -37,9 +40,30 @@ def summaries(
     """One case's summary, or several after a cover list, for the audience; every print
     is audited with the PDF's hash (audit-only work: it goes on while read-only)."""
     with db.write(actor, audit_only=True) as s:
-        if len(numbers) == 1:
-            return _summary(s, actor, numbers[0], audience)
-        return batch(s, actor, numbers, audience, progress)
+        return _printed(s, actor, numbers, audience, progress)
+
+
+def print_summaries(
+    db: Database, actor: Actor, numbers: list[str], audience: str, out: Path
+) -> Printed:
+    """:func:`summaries` written to ``out`` in the same transaction as the audit events
+    of the print: a PDF that cannot be written is not recorded as printed."""
+    with db.write(actor, audit_only=True) as s:
+        printed = _printed(s, actor, numbers, audience)
+        write_pdf(printed, out)
+    return printed
+
+
+def _printed(
+    session: Session,
+    actor: Actor,
+    numbers: list[str],
+    audience: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> Printed:
+    if len(numbers) == 1:
+        return _summary(session, actor, numbers[0], audience)
+    return batch(session, actor, numbers, audience, progress)
 
 
 def statistics(

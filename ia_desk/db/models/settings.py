@@ -1,6 +1,6 @@
 """Department-wide settings, one typed JSON value per key (read and checked by
 :mod:`ia_desk.settings`). The keys that hold an embedded file's wrapped audit key are
-not copied when the file moves to a server (``ia_desk.db.transfer.LOCAL_SETTINGS``)."""
+not copied when the file moves to a server (``ia_desk.startup.transfer.LOCAL_SETTINGS``)."""
 
 from __future__ import annotations
 

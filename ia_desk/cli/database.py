@@ -1,0 +1,137 @@
+"""``ia-desk init`` and ``ia-desk db ...``: creating the database and its first IA
+administrator, bringing its tables to this version, this workstation's server
+connection, and moving an embedded database to a server."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ia_desk.cli import arguments as arg
+from ia_desk.cli import context
+from ia_desk.terms import SSLMODES
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create (or bring to this version) the database and its first IA administrator,
+    whose password is ``IA_DESK_NEW_PASSWORD`` (or ``IA_DESK_PASSWORD``) or asked."""
+    from ia_desk.services import database
+
+    password = os.environ.get(context.NEW_PASSWORD_ENV) or os.environ.get(context.PASSWORD_ENV)
+    if not password:
+        password = context.new_password(args.admin)
+    db, done = database.create(
+        args.db,
+        args.admin,
+        args.name or args.admin,
+        password,
+        demo=args.demo,
+        prompt=context.prompt_passphrase,
+    )
+    db.dispose()
+    print("\n".join(done))
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    """Opening the database brings its tables to this version; say where it stands.
+    Nobody signs in: on a server it is the owner account's work."""
+    from ia_desk.services import database
+
+    db = database.open_database(args.db, prompt=context.prompt_passphrase)
+    try:
+        print(f"{db.target.describe()}: schema at {database.schema_revision(db)}")
+    finally:
+        db.dispose()
+    return 0
+
+
+def cmd_db_migrate_to(args: argparse.Namespace) -> int:
+    from ia_desk.services import database
+
+    db, actor = context.signed_in(args)
+    try:
+        result = database.move_to_server(
+            db,
+            actor,
+            args.url,
+            prompt=context.prompt_passphrase,
+            progress=lambda m: print(m, file=sys.stderr),
+        )
+    finally:
+        db.dispose()
+    total = sum(result.rows.values())
+    print(
+        f"copied {total:,} rows into {result.target}; audit chain verified on the server "
+        f"({result.audit_events_verified:,} events)"
+    )
+    return 0
+
+
+def cmd_db_connect(args: argparse.Namespace) -> int:
+    """Remember a server for this workstation (its password in the keyring only) and
+    check that it opens."""
+    from ia_desk.services import database
+
+    conn = database.ServerConnection(args.host, args.database, args.user, args.port, args.tls)
+    url = database.connect(conn, context.server_password(args.user, args.host) or None)
+    db = database.open_database(url, prompt=context.prompt_passphrase)
+    try:
+        print(f"connected: {db.target.describe()} (remembered for this workstation)")
+    finally:
+        db.dispose()
+    return 0
+
+
+def cmd_db_disconnect(args: argparse.Namespace) -> int:
+    from ia_desk.services import database
+
+    if database.disconnect():
+        print("the server connection is forgotten; the embedded database is used again")
+    else:
+        print("no server connection was saved")
+    return 0
+
+
+def register(commands: arg.Commands) -> None:
+    """Add the ``init`` and ``db ...`` commands to the parser."""
+    sp = arg.command(
+        commands, "init", cmd_init, "create or upgrade the database and create the first admin"
+    )
+    sp.add_argument("--admin", required=True, metavar="LOGIN", type=arg.identifier("--admin"))
+    sp.add_argument("--name", help="the administrator's full name", type=arg.person("--name"))
+    sp.add_argument("--demo", action="store_true", help="add realistic sample cases")
+
+    db = arg.group(commands, "db", "the database: server connection, upgrade, move")
+    arg.command(
+        db,
+        "upgrade",
+        cmd_db_upgrade,
+        "bring the database's tables to this version (owner account)",
+    )
+    sp = arg.command(
+        db,
+        "migrate-to",
+        cmd_db_migrate_to,
+        "copy this embedded database into an empty PostgreSQL database (IA admin)",
+    )
+    sp.add_argument("url", metavar="URL", help="postgresql+psycopg://USER[:PASSWORD]@HOST/DB")
+    sp = arg.command(
+        db,
+        "connect",
+        cmd_db_connect,
+        "remember a PostgreSQL server for this workstation (password: "
+        f"{context.DB_PASSWORD_ENV} or asked; kept in the keyring)",
+    )
+    sp.add_argument("--host", required=True)
+    sp.add_argument("--port", type=arg.count("--port", 65535), default=5432)
+    sp.add_argument("--database", default="ia_desk")
+    sp.add_argument("--user", default="ia_desk_app")
+    sp.add_argument("--tls", default="require", choices=list(SSLMODES))
+    arg.command(
+        db,
+        "disconnect",
+        cmd_db_disconnect,
+        "forget the server connection; use the embedded database",
+    )

@@ -1,0 +1,121 @@
+"""``ia-desk discipline ...``, ``retaliation ...`` and ``protection ...``: the ladder of
+3.21 §V.B (the recommendation and why, decisions and their amendments, the matrix), and
+the protection of good-faith reporters of 3.21 §V.C (the retaliation review, revoking a
+protection)."""
+
+from __future__ import annotations
+
+import argparse
+
+from ia_desk.cli import arguments as arg
+from ia_desk.cli import context
+from ia_desk.terms import DISCIPLINE_STEPS, RETALIATION_CONCLUSIONS
+
+# A discipline matrix is a few kilobytes of JSON; a file bigger than this is not one.
+MAX_MATRIX_BYTES = 1024 * 1024
+
+
+def cmd_discipline_recommend(args: argparse.Namespace) -> int:
+    from ia_desk.services import discipline
+
+    rec = discipline.recommend(*context.signed_in(args), args.case, args.employee)
+    context.show(rec, args.json, rec["explanation"])
+    return 0
+
+
+def cmd_discipline_record(args: argparse.Namespace) -> int:
+    from ia_desk.services import discipline
+
+    out = discipline.decide(
+        *context.signed_in(args),
+        args.case,
+        args.employee,
+        args.step,
+        args.reason,
+        amend=args.amend,
+    ).value
+    context.show(out, args.json, f"recorded: {out['step']} (recommended {out['recommended']})")
+    return 0
+
+
+def cmd_discipline_matrix_show(args: argparse.Namespace) -> int:
+    from ia_desk.services import discipline
+
+    matrix = discipline.matrix(*context.signed_in(args))
+    if args.json:
+        context.show(matrix, True, "")
+    else:
+        print(f"matrix version {matrix['version']}, look-back {matrix['lookback_months']} months")
+        for name, c in matrix["classes"].items():
+            print(
+                f"class {name} {c['label']:<14} presumptive {c['presumptive']:<18} range "
+                f"{c['range'][0]}..{c['range'][1]}"
+            )
+    return 0
+
+
+def cmd_discipline_matrix_set(args: argparse.Namespace) -> int:
+    from ia_desk import validation
+    from ia_desk.services import discipline
+
+    raw = arg.input_file(args.file, "file", MAX_MATRIX_BYTES)
+    content = validation.json_document(raw, "The matrix file")
+    version = discipline.set_matrix(*context.signed_in(args), content, args.reason).value
+    print(f"discipline matrix version {version} stored")
+    return 0
+
+
+def cmd_retaliation_review(args: argparse.Namespace) -> int:
+    from ia_desk.services import protection
+
+    protection.record_review(*context.signed_in(args), args.case, args.conclusion, args.reasoning)
+    print(f"{args.case}: retaliation review recorded ({args.conclusion})")
+    return 0
+
+
+def cmd_protection_revoke(args: argparse.Namespace) -> int:
+    from ia_desk.services import protection
+
+    protection.revoke_protection(*context.signed_in(args), args.case, args.reason)
+    print(f"{args.case}: the reporter's protection is revoked")
+    return 0
+
+
+def register(commands: arg.Commands) -> None:
+    """Add the ``discipline ...``, ``retaliation ...`` and ``protection ...`` commands to
+    the parser."""
+    dis = arg.group(commands, "discipline", "the discipline ladder")
+    sp = arg.command(dis, "recommend", cmd_discipline_recommend, "the recommended step and why")
+    sp.add_argument("case", type=arg.identifier("case"))
+    sp.add_argument("--employee", required=True, metavar="BADGE", type=arg.badge())
+    sp.add_argument("--json", action="store_true")
+    sp = arg.command(dis, "record", cmd_discipline_record, "record a discipline decision")
+    sp.add_argument("case", type=arg.identifier("case"))
+    sp.add_argument("--employee", required=True, metavar="BADGE", type=arg.badge())
+    sp.add_argument("--step", required=True, choices=list(DISCIPLINE_STEPS))
+    sp.add_argument("--reason")
+    sp.add_argument(
+        "--amend", action="store_true", help="replace the decision on record (needs --reason)"
+    )
+    sp.add_argument("--json", action="store_true")
+    mx = arg.group(dis, "matrix", "the discipline matrix")
+    sp = arg.command(mx, "show", cmd_discipline_matrix_show, "show the matrix in force")
+    sp.add_argument("--json", action="store_true")
+    sp = arg.command(mx, "set", cmd_discipline_matrix_set, "store a new matrix version (IA admin)")
+    sp.add_argument("file", type=arg.path("file"))
+    sp.add_argument("--reason", required=True)
+
+    rt = arg.group(commands, "retaliation", "retaliation reviews")
+    sp = arg.command(rt, "review", cmd_retaliation_review, "record a retaliation review (IA admin)")
+    sp.add_argument("case", type=arg.identifier("case"))
+    sp.add_argument("--conclusion", required=True, choices=list(RETALIATION_CONCLUSIONS))
+    sp.add_argument("--reasoning", required=True)
+
+    pr = arg.group(commands, "protection", "good-faith reporter protection")
+    sp = arg.command(
+        pr, "revoke", cmd_protection_revoke, "revoke a reporter's protection (IA admin)"
+    )
+    sp.add_argument(
+        "case", type=arg.identifier("case"), help="the case of the report that gave the protection"
+    )
+    sp.add_argument("--reason", required=True)

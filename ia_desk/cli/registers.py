@@ -1,0 +1,204 @@
+"""``ia-desk approval ...``, ``account ...`` and ``training ...``: the oversight registers
+of 3.21 (requests to use the Department's name and images and their decisions, official
+accounts and their posting log, social media training)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ia_desk.cli import arguments as arg
+from ia_desk.cli import context
+from ia_desk.errors import InputError
+from ia_desk.terms import APPROVAL_DECISIONS, APPROVAL_ITEMS, POLICIES
+
+
+def cmd_approval_add(args: argparse.Namespace) -> int:
+    from ia_desk.services import registers, settings
+
+    db, actor = context.signed_in(args)
+    layout = None
+    if args.layout:
+        cap = int(settings.setting(db, actor, "evidence_max_mb")) * 1024 * 1024
+        layout = arg.input_file(args.layout, "--layout", cap)
+    request_id = registers.add_approval(
+        db,
+        actor,
+        args.employee,
+        [i.strip() for i in args.items.split(",") if i],
+        args.purpose,
+        arg.optional_date(args.submitted, "--submitted"),
+        args.policy,
+        layout,
+        Path(args.layout).name if args.layout else None,
+    ).value
+    print(f"approval request {request_id} recorded")
+    return 0
+
+
+def cmd_approval_decide(args: argparse.Namespace) -> int:
+    from ia_desk.services import registers
+
+    db, actor = context.signed_in(args)
+    r = registers.decide_approval(
+        db,
+        actor,
+        args.id,
+        args.decision,
+        args.by,
+        arg.optional_date(args.on, "--on"),
+        args.conditions,
+    ).value
+    print(f"request {r['id']}: {r['decision']} by {r['decided_by']} on {r['decided_on']}")
+    return 0
+
+
+def cmd_approval_link(args: argparse.Namespace) -> int:
+    from ia_desk.services import registers
+
+    registers.link_approval(*context.signed_in(args), args.case, args.id)
+    print(f"{args.case} linked to request {args.id}")
+    return 0
+
+
+def cmd_approval_list(args: argparse.Namespace) -> int:
+    from ia_desk.services import registers
+
+    rows = registers.approvals(*context.signed_in(args), args.employee)
+    if args.json:
+        context.show(rows, True, "")
+    else:
+        for r in rows:
+            print(
+                f"{r['id']:>4} {r['employee']:<8} {','.join(r['items']):<24} "
+                f"{r['decision'] or 'pending':<16} {r['decided_on'] or ''}"
+            )
+    return 0
+
+
+def cmd_account_add(args: argparse.Namespace) -> int:
+    from ia_desk.services import registers
+
+    account_id = registers.add_account(
+        *context.signed_in(args),
+        args.platform,
+        args.handle,
+        args.shows_contact,
+        [b.strip() for b in (args.authorised or "").split(",") if b.strip()],
+    ).value
+    print(f"official account {account_id} recorded")
+    return 0
+
+
+def cmd_account_post(args: argparse.Namespace) -> int:
+    from ia_desk import validation
+    from ia_desk.services import registers
+
+    db, actor = context.signed_in(args)
+    when = validation.aware_datetime(args.at, "--at") if args.at else None
+    post_id, flags = registers.log_post(
+        db, actor, args.account, args.text, args.by, when, args.approved_by
+    ).value
+    print(f"post {post_id} logged" + (f"; FLAGS: {', '.join(flags)}" if flags else ""))
+    return 0
+
+
+def cmd_account_log(args: argparse.Namespace) -> int:
+    from ia_desk.services import registers
+
+    rows = registers.posting_log(*context.signed_in(args), args.flagged)
+    if args.json:
+        context.show(rows, True, "")
+    else:
+        for r in rows:
+            print(
+                f"{r['posted_at'][:16]} {r['account']:<28} by {r['posted_by']:<8} "
+                f"{','.join(r['flags'])}"
+            )
+    return 0
+
+
+def cmd_training_record(args: argparse.Namespace) -> int:
+    from ia_desk.services import registers
+
+    db, actor = context.signed_in(args)
+    on = arg.optional_date(args.on, "--on")
+    if on is None:
+        raise InputError("--on: the date the training was completed.", field="on")
+    registers.record_training(db, actor, args.employee, on, args.course, args.trainer)
+    print(f"training of {args.employee} recorded")
+    return 0
+
+
+def cmd_training_overview(args: argparse.Namespace) -> int:
+    from ia_desk.services import registers
+
+    o = registers.training_overview(*context.signed_in(args))
+    if args.json:
+        context.show(o, True, "")
+    else:
+        print(f"not yet trained: {len(o['untrained'])}")
+        for e in o["untrained"]:
+            print(f"  {e['badge']:<8} {e['name']}")
+        print(f"training owed after discipline: {len(o['owed'])}")
+        for e in o["owed"]:
+            print(f"  {e['badge']:<8} {e['name']:<24} {e['case']} since {e['since']}")
+    return 0
+
+
+def register(commands: arg.Commands) -> None:
+    """Add the ``approval ...``, ``account ...`` and ``training ...`` commands to the parser."""
+    ap = arg.group(commands, "approval", "approval requests (3.21 §III.E)")
+    sp = arg.command(ap, "add", cmd_approval_add, "record an approval request")
+    sp.add_argument("--employee", required=True, metavar="BADGE", type=arg.badge())
+    sp.add_argument("--items", required=True, help="comma-separated: " + ",".join(APPROVAL_ITEMS))
+    sp.add_argument("--purpose", required=True)
+    sp.add_argument("--policy", default="vpd-3.21", choices=list(POLICIES))
+    sp.add_argument("--layout", metavar="FILE", type=arg.path("--layout"))
+    sp.add_argument("--submitted", metavar="DATE")
+    sp = arg.command(ap, "decide", cmd_approval_decide, "record the decision on a request")
+    sp.add_argument("id", type=arg.record_id("id", "an approval request id"))
+    sp.add_argument("--decision", required=True, choices=list(APPROVAL_DECISIONS))
+    sp.add_argument(
+        "--by",
+        required=True,
+        help="who decided (the Chief or department head)",
+        type=arg.person("--by"),
+    )
+    sp.add_argument("--on", metavar="DATE")
+    sp.add_argument("--conditions")
+    sp = arg.command(ap, "link", cmd_approval_link, "link a request to a case")
+    sp.add_argument("case", type=arg.identifier("case"))
+    sp.add_argument("id", type=arg.record_id("id", "an approval request id"))
+    sp = arg.command(ap, "list", cmd_approval_list, "list requests")
+    sp.add_argument("--employee", metavar="BADGE", type=arg.badge())
+    sp.add_argument("--json", action="store_true")
+
+    ac = arg.group(commands, "account", "official accounts and their posting log")
+    sp = arg.command(ac, "add", cmd_account_add, "record an official account")
+    sp.add_argument("--platform", required=True)
+    sp.add_argument("--handle", required=True)
+    sp.add_argument(
+        "--shows-contact",
+        action="store_true",
+        help="the page shows the Department's phone and address (§I.D)",
+    )
+    sp.add_argument("--authorised", metavar="BADGE,BADGE", type=arg.badges("--authorised"))
+    sp = arg.command(ac, "post", cmd_account_post, "log a post on an official account")
+    sp.add_argument("account", type=arg.record_id("account", "an official account id"))
+    sp.add_argument("--text", required=True)
+    sp.add_argument("--by", required=True, metavar="BADGE", type=arg.badge("--by"))
+    sp.add_argument("--approved-by", metavar="NAME", type=arg.person("--approved-by"))
+    sp.add_argument("--at", metavar="ISO8601")
+    sp = arg.command(ac, "log", cmd_account_log, "the posting log")
+    sp.add_argument("--flagged", action="store_true")
+    sp.add_argument("--json", action="store_true")
+
+    tr = arg.group(commands, "training", "social media training (3.21 §VI.A)")
+    sp = arg.command(tr, "record", cmd_training_record, "record a completed training")
+    sp.add_argument("--employee", required=True, metavar="BADGE", type=arg.badge())
+    sp.add_argument("--on", required=True, metavar="DATE")
+    sp.add_argument("--course", required=True)
+    sp.add_argument("--trainer", required=True, type=arg.person("--trainer"))
+    sp = arg.command(tr, "overview", cmd_training_overview, "who is not trained; training owed")
+    sp.add_argument("--json", action="store_true")
