@@ -290,7 +290,8 @@ def test_the_screens_a_role_may_use_come_from_the_core(qtbot, db, admin, make_us
 def test_an_investigator_asking_for_the_statistics_is_refused_by_the_services(db, make_user):
     """Statistics are ``stats.view`` (IA administrators and command staff), not a matter
     of which screens the desktop shows: the services refuse the figures and the annual
-    review to an investigator (the annual review's refusal is audited)."""
+    review to an investigator, and each refusal is audited (a refused read is audited as
+    a refused write is)."""
     inv = make_user("ia_investigator")
     start, end = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
     with pytest.raises(PermissionDenied, match="stats view"):
@@ -303,7 +304,7 @@ def test_an_investigator_asking_for_the_statistics_is_refused_by_the_services(db
                 AuditEvent.event_type == "stats.view", AuditEvent.user_login == inv.login
             )
         ).all()
-    assert refused == ["denied"]
+    assert refused == ["denied", "denied"]
 
 
 # -- the contract ---------------------------------------------------------------------------
