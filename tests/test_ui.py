@@ -647,13 +647,16 @@ def test_matrix_editor_stores_a_new_version_with_a_reason(qtbot, db, admin):
 
     dlg = MatrixEditor(db, admin)
     qtbot.addWidget(dlg)
+    idle(qtbot)  # the matrix in force is read off the GUI thread
     dlg.lookback.setValue(12)
     box, check = dlg.clause_widgets["vpd-3.21/III.L"]
     box.setCurrentText("C")
     dlg.save()
+    idle(qtbot)  # and saved off it
     assert "reason" in dlg.error.text() and dlg.saved_version is None
     dlg.reason.setText("Board decision of November 2026")
     dlg.save()
+    idle(qtbot)
     assert dlg.saved_version == 2
     with db.read() as s:
         m = current(s)

@@ -1,5 +1,7 @@
 """The Qt (PySide6) layer of IA Desk: windows, dialogs, widgets, workers. No rules here:
-every rule is the core's (``ia_desk``), and every change goes through a core service.
+every rule is the core's (``ia_desk``). The layer reaches the core only through its door,
+``ia_desk.services`` (with the read models of ``ia_desk.casefile``, ``errors``, ``terms``
+and ``resources``; an import-linter contract holds it), and opens no transaction.
 
 Where things are::
 
@@ -7,7 +9,8 @@ Where things are::
     app.py              start-up: the QApplication, open or create the database, sign in, run
     main_window.py      the main window: navigation by role, menus, lock, read-only banner
     screens/            one module per main-window screen: cases, employees, policies,
-                        registers, statistics, administration, audit_trail
+                        registers, statistics, administration, audit_trail; screen.py
+                        what they share (read when shown, refreshed by the bus)
     case_window/        the window of one case (window.py) and its tabs: overview,
                         allegations, discipline, timeline (the evidence tab is a widget);
                         loading.py reads what it shows
@@ -22,6 +25,7 @@ Where things are::
                         dates), layouts
     evidence_input.py   evidence from files, the clipboard and drops
     idle_watcher.py     notices a period without input (the main window then locks)
-    worker.py           runs work (run_task) and changes (run_write) off the GUI thread,
-                        and says what went wrong
+    ops.py              Change and Query: a service off the GUI thread; the bus on which
+                        every change is announced and every open screen listens
+    worker.py           runs work off the GUI thread (under ops), and says what went wrong
 """

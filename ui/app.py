@@ -13,11 +13,15 @@ from PySide6.QtCore import QEvent, QThreadPool
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from ia_desk import APP_NAME, __version__
-from ia_desk.accounts.users import authenticate
-from ia_desk.db.engine import Database
-from ia_desk.db.location import resolve_target
 from ia_desk.errors import IADeskError
-from ia_desk.startup import daily_backup_if_due, database_exists, open_database, start_stretching
+from ia_desk.services import Database, accounts
+from ia_desk.services.database import (
+    daily_backup_if_due,
+    database_exists,
+    open_database,
+    resolve_target,
+    start_stretching,
+)
 from ui.dialogs.connection import RECONNECT, ConnectionDialog
 from ui.dialogs.first_run import FirstRunDialog
 from ui.dialogs.passphrase import prompt_passphrase
@@ -79,7 +83,8 @@ def after_start(window: QWidget) -> None:
     first use of a screen waits for the import."""
     from PySide6.QtCore import QTimer
 
-    from ui.worker import freeze_startup_objects, run_task
+    from ui.ops import Query
+    from ui.worker import freeze_startup_objects
 
     def warm_up() -> None:
         import ui.case_window.window
@@ -94,7 +99,7 @@ def after_start(window: QWidget) -> None:
         import ui.screens.statistics  # noqa: F401
 
     QTimer.singleShot(0, freeze_startup_objects)
-    QTimer.singleShot(0, lambda: run_task(window, warm_up, lambda _r: None))
+    QTimer.singleShot(0, lambda: Query(window, warm_up).run())
 
 
 BROKEN_BINDING = (
@@ -153,7 +158,7 @@ def run_app(
         from PySide6.QtCore import QTimer
 
         try:
-            actor = authenticate(
+            actor = accounts.sign_in(
                 db, os.environ.get("IA_DESK_USER", ""), os.environ.get("IA_DESK_PASSWORD", "")
             )
         except IADeskError as exc:
@@ -184,15 +189,12 @@ def run_app(
         window = MainWindow(db, sign_in.actor)
         window.show()
     after_start(window)
-    from ui.worker import run_task
+    from ui.ops import Query
 
     # The day's first backup runs in the background once the window is up.
-    run_task(
-        window,
-        lambda: daily_backup_if_due(db),
-        lambda _path: None,
-        lambda exc: window.statusBar().showMessage(f"Daily backup failed: {exc}"),
-    )
+    Query(window, lambda: daily_backup_if_due(db)).failure(
+        lambda exc: window.statusBar().showMessage(f"Daily backup failed: {exc}")
+    ).run()
     code = int(app.exec())
     # Tear down in order while Qt still runs: windows, then background work, then the
     # database. (Left to interpreter exit, Qt objects can be deleted twice.)

@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QImage, QImageWriter
 
-from ia_desk.evidence.store import EvidenceInput
+from ia_desk.services.evidence import EvidenceInput
 
 IMAGE_FILTER = "Screenshots (*.png *.jpg *.jpeg *.webp *.gif *.bmp *.tif *.tiff *.pdf)"
 

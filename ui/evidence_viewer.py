@@ -2,7 +2,7 @@
 and hash, its custody log, and export.
 
 The viewer never decodes an original in this process: it shows the rendition the
-core's isolated decoder made (``view_evidence``), a PNG of bounded size, and says when
+core's isolated decoder made (``services.evidence.view``), a PNG of bounded size, and says when
 that is scaled or is only the first page. The only pictures this process decodes are
 the ones our own worker wrote (thumbnails, renditions) and pasted clipboard images.
 """
@@ -28,11 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ia_desk.db.engine import Database
-from ia_desk.evidence.store import EvidenceView, export_evidence, view_evidence
-from ia_desk.security.actor import Actor
+from ia_desk.services import Actor, Database, evidence
+from ia_desk.services.evidence import EvidenceView
+from ui.ops import Query
 from ui.widgets.zoom_view import ZoomView
-from ui.worker import run_task
 
 
 def rendition_image(png: bytes) -> QImage:
@@ -129,11 +128,11 @@ class EvidenceViewer(QWidget):
         eid = self.evidence_id
 
         def work() -> tuple[EvidenceView, QImage]:
-            view = view_evidence(self.db, self.actor, eid)
+            view = evidence.view(self.db, self.actor, eid)
             image = rendition_image(view.rendition.png) if view.rendition else QImage()
             return view, image
 
-        run_task(self, work, self._show, label="Opening evidence…")
+        Query(self, work).success(self._show).with_progress("Opening evidence…").run()
 
     def _show(self, result: tuple[EvidenceView, QImage]) -> None:
         view, image = result
@@ -201,8 +200,7 @@ class EvidenceViewer(QWidget):
     def export_to(self, folder: Path) -> None:
         eid = self.evidence_id
 
-        def work() -> tuple[Path, Path, bool]:
-            with self.db.write(self.actor, audit_only=True) as s:
-                return export_evidence(s, self.actor, eid, folder)
-
-        run_task(self, work, lambda _r: self.reload())
+        # The export is recorded in the custody log, which is read again after it.
+        Query(self, lambda: evidence.export(self.db, self.actor, eid, folder)).success(
+            lambda _files: self.reload()
+        ).run()

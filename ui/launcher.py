@@ -19,7 +19,7 @@ def _run_app(db_url: str | None, check_start: bool = False) -> int:
     dropping a reference to None per Qt call, which the app now refuses to run with; see
     ``ui.app.binding_is_sound``.)
     """
-    from ia_desk.evidence.decode import shutdown_worker
+    from ia_desk.services.evidence import shutdown_worker
     from ui.app import run_app
 
     code = run_app(db_url, check_start=check_start)

@@ -1,5 +1,9 @@
 """The main window: navigation by role, the screens, menus with shortcuts, session lock,
-and a banner while the database is read-only (its disk is full)."""
+and a banner while the database is read-only (its disk is full).
+
+The screens a role sees are the core's answer (``services.accounts.screens``). Other
+workstations' changes are published on the bus (:mod:`ui.ops`), as this one's are: the
+window tells no screen to refresh, each follows the bus itself."""
 
 from __future__ import annotations
 
@@ -22,18 +26,18 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk import APP_NAME, __version__
-from ia_desk.accounts import session as session_events
-from ia_desk.db.engine import Database
-from ia_desk.security.actor import Actor
-from ia_desk.security.roles import ROLE_LABELS, allowed
-from ia_desk.settings import get_setting
+from ia_desk.services import Actor, Database, accounts
+from ia_desk.services import settings as settings_service
+from ia_desk.services.accounts import ROLE_LABELS, allowed
 from ui.dialogs.lock import LockDialog
 from ui.idle_watcher import IdleWatcher
+from ui.ops import bus, stop_listening
 from ui.screens.cases import CasesPage
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from ia_desk.services.database import ChangeFeed
     from ui.case_window.window import CaseWindow
 
 CHANGE_POLL_MS = 2000
@@ -89,18 +93,17 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}  # those built so far
         self.cases = CasesPage(db, actor)
         self.cases.open_case.connect(self.open_case)
-        self._add_page("Cases", lambda: self.cases)
-        if allowed(actor, "case.read"):
-            self._add_page("Employees", self._employees_page)
-            self._add_page("Policies", self._policies_page)
-        if allowed(actor, "registers.read"):
-            self._add_page("Registers", self._registers_page)
-        if actor.role in ("ia_admin", "command_staff"):
-            self._add_page("Statistics", self._statistics_page)
-        if allowed(actor, "user.manage"):
-            self._add_page("Administration", self._admin_page)
-        if allowed(actor, "audit.read"):
-            self._add_page("Audit trail", self._audit_page)
+        screens: dict[str, tuple[str, Callable[[], QWidget]]] = {
+            "cases": ("Cases", lambda: self.cases),
+            "employees": ("Employees", self._employees_page),
+            "policies": ("Policies", self._policies_page),
+            "registers": ("Registers", self._registers_page),
+            "statistics": ("Statistics", self._statistics_page),
+            "administration": ("Administration", self._admin_page),
+            "audit_trail": ("Audit trail", self._audit_page),
+        }
+        for name in accounts.screens(actor):
+            self._add_page(*screens[name])
         self.nav.currentRowChanged.connect(self._show_page)
         self.nav.setCurrentRow(0)
         self._menus()
@@ -109,8 +112,7 @@ class MainWindow(QMainWindow):
             f"{db.target.describe()}"
         )
 
-        with db.read(actor) as s:
-            minutes = int(get_setting(s, "session_lock_minutes"))
+        minutes = int(settings_service.setting(db, actor, "session_lock_minutes"))
         self.idle = IdleWatcher(minutes, self)
         self.idle.idle.connect(self.lock)
         self._locked = False
@@ -125,11 +127,11 @@ class MainWindow(QMainWindow):
 
     # -- other workstations
     def _watch_changes(self) -> None:
-        """Cases changed elsewhere show up in the list (and open case windows) by
-        themselves: PostgreSQL notifies, SQLite is asked every few seconds."""
+        """Cases changed elsewhere are published on the bus, so the list (and open case
+        windows) show them: PostgreSQL notifies, SQLite is asked every few seconds."""
         from PySide6.QtCore import QTimer
 
-        from ia_desk.db.changes import ChangeFeed
+        from ia_desk.services.database import ChangeFeed
 
         try:
             self.feed: ChangeFeed | None = ChangeFeed(self.db)
@@ -142,25 +144,20 @@ class MainWindow(QMainWindow):
         self._changes.start()
 
     def poll_changes(self) -> None:
-        from ia_desk.db.changes import SOMETHING
+        """What the timer does: other workstations' changes go out on the bus."""
+        from ia_desk.services.database import changes_elsewhere
 
         if self.feed is None or self._locked:
             return
         try:
-            changed = self.feed.poll()
+            changed = changes_elsewhere(self.feed)
         except Exception as exc:  # noqa: BLE001 - a dropped server connection
             self.statusBar().showMessage(f"Live updates stopped: {exc}", 10_000)
             self.feed.close()
             self.feed = None
             return
-        if not changed:
-            return
-        self.cases.refresh_in_place()
-        for number in changed - {SOMETHING}:
-            window = self.case_windows.get(number)
-            if window is not None:
-                window.reload()
-        named = sorted(changed - {SOMETHING})
+        bus().publish(changed)
+        named = sorted(changed.cases)
         if named:
             listed = ", ".join(named[:3]) + ("…" if len(named) > 3 else "")
             self.statusBar().showMessage(f"Updated from other workstations: {listed}", 8_000)
@@ -267,6 +264,7 @@ class MainWindow(QMainWindow):
 
     # -- actions
     def refresh(self) -> None:
+        """View > Refresh: the case list read again from the top, as filtered."""
         self.cases.apply()
 
     def focus_search(self) -> None:
@@ -279,8 +277,7 @@ class MainWindow(QMainWindow):
 
         dlg = IntakeDialog(self.db, self.actor, self)
         if dlg.exec() == QDialog.DialogCode.Accepted and dlg.result_ is not None:
-            self.refresh()
-            self.open_case(dlg.result_.case.number)
+            self.open_case(dlg.result_.number)  # the list shows it by itself (the bus)
 
     def print_selected(self) -> None:
         number = self.cases.selected_number()
@@ -315,7 +312,6 @@ class MainWindow(QMainWindow):
             from ui.case_window.window import CaseWindow
 
             window = CaseWindow(self.db, self.actor, number)
-            window.changed.connect(lambda _n: self.refresh())
             window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             window.destroyed.connect(lambda _=None, n=number: self.case_windows.pop(n, None))
             self.case_windows[number] = window
@@ -346,7 +342,7 @@ class MainWindow(QMainWindow):
         if self._locked:
             return
         self._locked = True
-        session_events.record(self.db, self.actor, "lock")
+        accounts.record_lock(self.db, self.actor)
         app = QApplication.instance()
         hidden = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
         for w in hidden:
@@ -357,7 +353,7 @@ class MainWindow(QMainWindow):
         self.lock_dialog = None
         self._locked = False
         if not unlocked:
-            session_events.record(self.db, self.actor, "sign_out", reason="from the lock")
+            accounts.record_sign_out(self.db, self.actor, reason="from the lock")
             if isinstance(app, QApplication):
                 app.closeAllWindows()
                 app.quit()
@@ -368,6 +364,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         QSettings().setValue("main/geometry", self.saveGeometry())
+        stop_listening(self)  # its screens follow no more changes
         self.db.remove_read_only_listener(self._read_only_listener)
         if self.feed is not None:
             self._changes.stop()

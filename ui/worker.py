@@ -1,20 +1,19 @@
-"""Running work off the GUI thread.
+"""Running work off the GUI thread (the screens use it through :mod:`ui.ops`).
 
 ``run_task(parent, fn, on_success)`` runs ``fn()`` on Qt's thread pool and calls
 ``on_success(result)`` (or ``on_failure(exc)``) back on the GUI thread. A progress
 dialog appears only if the work takes longer than half a second, so quick work never
-flashes one. ``run_write(parent, db, actor, change, on_success)`` is the same for one
-change through a core service, in a write transaction of its own.
+flashes one.
 
-Rule for ``fn``: it must not touch any widget. It opens its own database session
-(``db.read()`` / ``db.write()``) and returns plain data.
+Rule for ``fn``: it must not touch any widget. It calls core services (each opens its
+own transaction) and returns plain data.
 """
 
 from __future__ import annotations
 
 import gc
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -29,12 +28,6 @@ from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 from shiboken6 import isValid
 
 from ia_desk.errors import IADeskError
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from ia_desk.db.engine import Database
-    from ia_desk.security.actor import Actor
 
 PROGRESS_DELAY_MS = 500
 # A window that starts work while it is being built (a print preview, a case window) lets
@@ -111,10 +104,15 @@ def _task_finished() -> None:
 def run_task(
     parent: QWidget | None,
     fn: Callable[[], Any],
-    on_success: Callable[[Any], None],
-    on_failure: Callable[[BaseException], None] | None = None,
+    on_success: Callable[[Any], object],
+    on_failure: Callable[[BaseException], object] | None = None,
     label: str = "Working…",
+    first: Callable[[Any], None] | None = None,
 ) -> None:
+    """Run ``fn()`` off the GUI thread; then ``on_success(result)`` or ``on_failure(exc)``
+    (by default the message in a box) on it, unless ``parent`` was deleted meanwhile
+    (nobody to tell). ``first(result)`` is called before ``on_success`` even then: what
+    must happen whoever asked (a committed change is announced)."""
     # Owned by the application object (Qt deletes it, on the GUI thread); Python only
     # borrows it, so no collection can ever delete it from another thread.
     signals = _Signals(QCoreApplication.instance())
@@ -148,6 +146,8 @@ def run_task(
 
     def ok(result: Any) -> None:
         finish()
+        if first is not None:
+            first(result)
         if not gone():
             on_success(result)
 
@@ -168,28 +168,6 @@ def run_task(
         )
     else:
         QThreadPool.globalInstance().start(runnable)
-
-
-def run_write(
-    parent: QWidget,
-    db: Database,
-    actor: Actor,
-    change: Callable[[Session], object],
-    on_success: Callable[[Any], None],
-    on_failure: Callable[[BaseException], None] | None = None,
-) -> None:
-    """Run ``change(session)`` off the GUI thread in one write transaction as ``actor``:
-    committed with its audit event, or not at all. Then ``on_success(None)`` on the GUI
-    thread, or ``on_failure(exc)`` (by default the service's message in a box).
-
-    ``change`` calls core services only (they check permissions and audit); like any
-    task's work it must not touch a widget."""
-
-    def work() -> None:
-        with db.write(actor) as s:
-            change(s)
-
-    run_task(parent, work, on_success, on_failure)
 
 
 def pending_tasks() -> int:

@@ -46,10 +46,12 @@ def compute(
     session: Session, actor: Actor, start: dt.date, end: dt.date, unit: str | None = None
 ) -> dict[str, Any]:
     """Every figure of the Statistics screen for cases received from ``start`` to ``end``
-    (both in the years ``validation`` allows; InputError naming ``from``/``to`` otherwise)."""
+    (both in the years ``validation`` allows; InputError naming ``from``/``to`` otherwise).
+    IA administrators and command staff only (``stats.view``): refused and audited
+    otherwise, before anything is read; :func:`annual_pdf` asks the same."""
     from ia_desk import validation
 
-    require(actor, "case.read", "stats.view")
+    require(actor, "stats.view", "stats.view")
     validation.bounded_date(start, "from")
     validation.bounded_date(end, "to")
     if end < start:

@@ -18,6 +18,7 @@
 | registers.read          |    x     |        x        |            |       x       |
 | summary.print_ia        |    x     |        x        |            |               |
 | summary.print_command   |    x     |        x        |            |       x       |
+| stats.view              |    x     |                 |            |       x       |
 | user.manage             |    x     |                 |            |               |
 | settings.manage         |    x     |                 |            |               |
 | audit.read              |    x     |                 |            |               |
@@ -64,6 +65,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "registers.read": frozenset({IA_ADMIN, IA_INVESTIGATOR, COMMAND_STAFF}),
     "summary.print_ia": IA,
     "summary.print_command": frozenset({IA_ADMIN, IA_INVESTIGATOR, COMMAND_STAFF}),
+    # The department's figures and the annual review (3.21 §VI.A): for who runs the unit
+    # and who reviews the policy, not for each investigator.
+    "stats.view": frozenset({IA_ADMIN, COMMAND_STAFF}),
     "user.manage": frozenset({IA_ADMIN}),
     "settings.manage": frozenset({IA_ADMIN}),
     "audit.read": frozenset({IA_ADMIN}),

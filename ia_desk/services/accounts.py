@@ -1,5 +1,11 @@
-"""Accounts: sign-in, one's own password, the administrators' account management, and
-the session events of the desktop (lock, sign-out)."""
+"""Accounts: sign-in, one's own password, the administrators' account management, the
+session events of the desktop (lock, sign-out), and what a role may use.
+
+``MIN_LENGTH`` is the passwords' minimum (the forms say it; the core checks it).
+:func:`screens` says which of the desktop's screens a role may use, each by the
+permission its services check; :func:`allowed` what a door may offer (the services still
+check every call).
+"""
 
 from __future__ import annotations
 
@@ -11,24 +17,44 @@ from ia_desk.db.engine import Database
 from ia_desk.db.models import ROLES
 from ia_desk.security.actor import Actor, SessionEnded
 from ia_desk.security.passwords import MIN_LENGTH
-from ia_desk.security.roles import ROLE_LABELS
+from ia_desk.security.roles import ROLE_LABELS, allowed
 from ia_desk.services import Changes, Done
 
 __all__ = [
     "MIN_LENGTH",
     "ROLES",
     "ROLE_LABELS",
+    "SCREENS",
     "SessionEnded",
     "add_user",
+    "allowed",
     "change_password",
     "record_lock",
     "record_sign_out",
     "reset_password",
+    "screens",
     "set_active",
     "sign_in",
     "users",
 ]
 CHANGED = Changes(accounts=True)
+
+# The desktop's screens, in the order of its navigation, each with the permission every
+# read on it needs: a role is offered a screen only where the services would answer.
+SCREENS: tuple[tuple[str, str], ...] = (
+    ("cases", "case.read_own_status"),
+    ("employees", "case.read"),
+    ("policies", "case.read"),
+    ("registers", "registers.read"),
+    ("statistics", "stats.view"),
+    ("administration", "user.manage"),
+    ("audit_trail", "audit.read"),
+)
+
+
+def screens(actor: Actor) -> list[str]:
+    """The names of the screens (:data:`SCREENS`) the actor's role may use, in order."""
+    return [name for name, permission in SCREENS if allowed(actor, permission)]
 
 
 def sign_in(db: Database, login: str, password: str) -> Actor:

@@ -16,7 +16,7 @@ from ia_desk.db.migrate import current_revision
 from ia_desk.db.models import User
 from ia_desk.security import keys
 from ia_desk.security.actor import Actor
-from ia_desk.services.maintenance import add_demo_cases
+from ia_desk.services import Changes
 from ia_desk.startup import daily_backup_if_due, database_exists, open_database, start_stretching
 from ia_desk.startup.connection import forget_connection, save_connection
 from ia_desk.startup.setup import initialise
@@ -33,6 +33,8 @@ __all__ = [
     "Target",
     "Transfer",
     "connect",
+    "changes_elsewhere",
+    "connect_checked",
     "create",
     "daily_backup_if_due",
     "database_exists",
@@ -68,6 +70,9 @@ def create(
     if demo:
         from sqlalchemy import select
 
+        # Here, not at the top: the demo data's images (Pillow) stay out of every start.
+        from ia_desk.services.maintenance import add_demo_cases
+
         with db.write(None) as s:
             admin = s.scalars(select(User).where(User.role == "ia_admin").order_by(User.id)).first()
             assert admin is not None
@@ -80,6 +85,31 @@ def create(
 def connect(conn: ServerConnection, password: str | None) -> str:
     """Remember a server for this workstation (its password in the keyring); its URL."""
     return save_connection(conn, password)
+
+
+def connect_checked(conn: ServerConnection, password: str | None) -> str:
+    """Reach the server and sign in with these details first; only then remember them,
+    as :func:`connect` does. Refused (an IADeskError naming the field, or the server's
+    own answer) with nothing kept."""
+    from sqlalchemy.engine import make_url
+
+    checked = conn.checked()
+    probe = make_url(checked.url())
+    if password:
+        probe = probe.set(password=password)
+    database_exists(resolve_target(probe.render_as_string(hide_password=False)))
+    return connect(checked, password)
+
+
+def changes_elsewhere(feed: ChangeFeed) -> Changes:
+    """What other workstations changed since the feed's last poll, as the screens'
+    :class:`Changes`: the case list, and the cases the backend names (PostgreSQL names
+    each; SQLite says only that some case changed). Raises what the feed's connection
+    raises (a dropped server)."""
+    changed = feed.poll()
+    if not changed:
+        return Changes()
+    return Changes(cases=frozenset(changed - {SOMETHING}), case_list=True)
 
 
 def disconnect() -> bool:

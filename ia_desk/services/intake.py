@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ia_desk.cases.intake import ReportInput, open_case, parse_json, parse_report
 from ia_desk.db.engine import Database
@@ -10,7 +11,7 @@ from ia_desk.evidence.store import DuplicateWarning, EvidenceInput, add_evidence
 from ia_desk.security.actor import Actor
 from ia_desk.services import Changes, Done
 
-__all__ = ["ReportInput", "Submitted", "read_report", "submit_report"]
+__all__ = ["ReportInput", "Submitted", "check_report", "read_report", "submit_report"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,12 @@ def read_report(raw: str | bytes) -> ReportInput:
     """Check a report document (JSON) before anything is written; an InputError names
     the first field that is wrong."""
     return parse_report(parse_json(raw))
+
+
+def check_report(document: dict[str, Any]) -> ReportInput:
+    """Check a report already parsed from JSON (the intake form builds one); an
+    InputError names the first field that is wrong. Nothing is written."""
+    return parse_report(document)
 
 
 def submit_report(

@@ -7,10 +7,17 @@ import datetime as dt
 from typing import Any
 
 from ia_desk.db.engine import Database
-from ia_desk.policy.catalogue import clause_dict, clause_in_force, list_clauses
+from ia_desk.policy.catalogue import clause_dict, clause_in_force, list_clauses, shipped_files
 from ia_desk.policy.suggest import Suggestion, default_suggester, suggest
 
-__all__ = ["Suggestion", "clause", "clauses", "default_suggester", "suggest"]
+__all__ = [
+    "Suggestion",
+    "clause",
+    "clause_texts",
+    "clauses",
+    "default_suggester",
+    "suggest",
+]
 
 
 def clauses(
@@ -25,3 +32,9 @@ def clause(db: Database, clause_id: str, on: dt.date | None = None) -> dict[str,
     """One clause's verbatim text, in the version in force on ``on`` (None: the newest)."""
     with db.read() as s:
         return clause_dict(clause_in_force(s, clause_id, on))
+
+
+def clause_texts() -> dict[str, str]:
+    """Every clause's text as the shipped catalogue words it (a later version of a policy
+    wins), by clause id: what a suggestion shows on hover. Reads no database."""
+    return {c["id"]: c["text"] for f in shipped_files() for c in f.data["clauses"]}

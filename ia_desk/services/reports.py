@@ -12,17 +12,19 @@ from sqlalchemy.orm import Session
 
 from ia_desk.db.engine import Database
 from ia_desk.reports.stats import annual_pdf, compute, to_csv
-from ia_desk.reports.summary import AUDIENCES, Printed, batch, write_pdf
+from ia_desk.reports.summary import AUDIENCES, RUNG_COLOURS, Printed, batch, write_pdf
 from ia_desk.reports.summary import summary as _summary
 from ia_desk.security.actor import Actor
 
 __all__ = [
     "AUDIENCES",
     "Printed",
+    "RUNG_COLOURS",
     "annual_review_pdf",
     "print_summaries",
     "statistics",
     "statistics_csv",
+    "save_pdf",
     "summaries",
     "write_pdf",
 ]

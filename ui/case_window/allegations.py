@@ -56,7 +56,8 @@ class AllegationsTab(QWidget):
         al.addLayout(row)
 
     def show_allegations(self, d: dict[str, Any]) -> None:
-        """Fill the table from what ``load_case`` read; the first row is selected."""
+        """Fill the table from what ``load_case`` read; the first row is selected and its
+        clause shown."""
         rows = d["allegations"]
         self.rows, self.clause_texts = rows, d["clause_texts"]
         self.table.setRowCount(len(rows))
@@ -75,6 +76,8 @@ class AllegationsTab(QWidget):
         self.table.resizeColumnsToContents()
         if rows:
             self.table.setCurrentCell(0, 0)
+        # Also when the first row was selected already (a reload): its finding may be new.
+        self.show_clause(self.table.currentRow())
 
     def selected(self) -> dict[str, Any] | None:
         """The selected allegation (None: no row selected)."""

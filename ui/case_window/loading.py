@@ -1,17 +1,28 @@
-"""Reading everything the case window shows, in one audited transaction."""
+"""Reading everything the case window shows, in one audited transaction (and, when the
+case is flagged for a reporter update, the department's setting the flag counts by).
+
+Case windows read one at a time. A read of a case is audited in its own transaction, and
+on the embedded database (SQLite) a read transaction cannot take the write lock for its
+audit event once another connection has committed since it began: of two windows reading
+at once (two windows of one case reloading on the same change) the second would fail with
+"busy". Each read takes tens of milliseconds; waiting for one another costs nothing seen.
+"""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
-from ia_desk.services import cases
-from ia_desk.services.cases import Actor, Database
+from ia_desk.services import Actor, Database, cases, settings
+
+_ONE_AT_A_TIME = threading.Lock()
 
 
 def load_case(db: Database, actor: Actor, number: str) -> dict[str, Any]:
     """Everything the window shows (:func:`ia_desk.services.cases.window`), as the
     window's tabs read it; call it off the GUI thread."""
-    shown = cases.window(db, actor, number)
+    with _ONE_AT_A_TIME:
+        shown = cases.window(db, actor, number)
     if shown.file is None:  # a supervisor's status-only view
         return dict(shown.status)
     data: dict[str, Any] = dict(shown.file)
@@ -20,4 +31,9 @@ def load_case(db: Database, actor: Actor, number: str) -> dict[str, Any]:
     data["timeline"] = shown.timeline
     data["clause_texts"] = shown.clause_texts
     data["ladder"] = shown.ladder
+    data["reporter_update_days"] = (
+        int(settings.setting(db, actor, "reporter_update_days"))
+        if "reporter_update_due" in data["flags"]
+        else None
+    )
     return data

@@ -1,38 +1,43 @@
 """One case in its own window: header with deadline and flags, the case's actions, and
-its tabs (overview, allegations, evidence, discipline, timeline)."""
+its tabs (overview, allegations, evidence, discipline, timeline).
+
+Every action is a service run in a :class:`ui.ops.Change`; the window reloads when the
+bus says its case changed (here, in another window, or at another workstation), and so
+does every other screen showing it. A change someone else made meanwhile is refused by
+the service with who made it, and the window offers to reload."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
-from ia_desk.accounts.users import investigators
-from ia_desk.cases.allegations import add_allegation, record_finding
-from ia_desk.cases.deadlines import record_reporter_update, toll, untoll
-from ia_desk.cases.redaction import add_redaction
-from ia_desk.cases.workflow import ACTIONS, perform
-from ia_desk.db.engine import Database
-from ia_desk.discipline.ladder import record
-from ia_desk.errors import ConflictError
-from ia_desk.protection.retaliation import CONCLUSIONS, record_review, revoke_protection
-from ia_desk.security.actor import Actor
+from ia_desk.services import (
+    Actor,
+    Changes,
+    Database,
+    Done,
+    allegations,
+    cases,
+    discipline,
+    protection,
+)
+from ia_desk.services.cases import ACTIONS
+from ia_desk.services.protection import CONCLUSIONS
 from ui.case_window.allegations import AllegationsTab
 from ui.case_window.discipline import DisciplinePanel
 from ui.case_window.loading import load_case
@@ -41,9 +46,11 @@ from ui.case_window.timeline import TimelineTable
 from ui.dialogs.clause_picker import ClausePickerDialog
 from ui.dialogs.finding import FindingDialog
 from ui.dialogs.withhold import WithholdDialog
+from ui.ops import Change, Query, listen, stop_listening
 from ui.widgets.evidence_grid import EvidenceGrid
 from ui.widgets.layouts import clear_layout
-from ui.worker import run_task, run_write, show_error
+
+T = TypeVar("T")
 
 FLAG_TEXT = {
     "overdue": ("OVERDUE: the investigation deadline has passed.", "#a40000"),
@@ -54,7 +61,9 @@ FLAG_TEXT = {
     ),
     "tolled": ("DEADLINE PAUSED (tolled).", "#44546a"),
     "reporter_update_due": (
-        "Reporter update due: the report has been open 30 days without an update to the reporter.",
+        # {days}: the department's reporter_update_days setting, as the flag was computed
+        "Reporter update due: the report has been open {days} days without an update to the "
+        "reporter.",
         "#5b5b00",
     ),
     "retaliation_review": (
@@ -75,9 +84,8 @@ def deadline_text(deadline: str, status: str) -> str:
 
 
 class CaseWindow(QWidget):
-    """A case. Every change goes through a core service in a background task."""
-
-    changed = Signal(str)
+    """A case. Every change goes through a core service in a background task; the window
+    reloads whenever the bus names its case."""
 
     def __init__(self, db: Database, actor: Actor, number: str) -> None:
         super().__init__()
@@ -112,7 +120,6 @@ class CaseWindow(QWidget):
         self.offered: dict[str, str | None] = {}
 
         self.evidence = EvidenceGrid(db, actor, can_add=False)
-        self.evidence.added.connect(self._after_change)
         self.tabs.addTab(self.evidence, "Evidence")
 
         self.discipline = DisciplinePanel(False, self._record_discipline)
@@ -122,7 +129,17 @@ class CaseWindow(QWidget):
         self.tabs.addTab(self.timeline, "Timeline")
         shortcut = QShortcut(QKeySequence.StandardKey.Print, self)
         shortcut.activated.connect(self.print_summary)
+        listen(self, self.on_changes)
         self.reload()
+
+    def on_changes(self, changes: Changes) -> None:
+        """Read the case again when a change names it (from any window or workstation)."""
+        if self.number in changes.cases:
+            self.reload()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        stop_listening(self)
+        super().closeEvent(event)
 
     def print_summary(self) -> None:
         if "print" not in self.offered:
@@ -133,12 +150,9 @@ class CaseWindow(QWidget):
 
     # -- loading
     def reload(self) -> None:
-        run_task(
-            self,
-            lambda: load_case(self.db, self.actor, self.number),
-            self._show,
-            label=f"Opening {self.number}…",
-        )
+        Query(self, lambda: load_case(self.db, self.actor, self.number)).success(
+            self._show
+        ).with_progress(f"Opening {self.number}…").run()
 
     def _show(self, data: dict[str, Any]) -> None:
         self.data = data
@@ -161,7 +175,7 @@ class CaseWindow(QWidget):
         clear_layout(self.banners)
         for flag in data["flags"]:
             text, colour = FLAG_TEXT.get(flag, (flag, "#333"))
-            banner = QLabel(text)
+            banner = QLabel(text.format(days=data["reporter_update_days"]))
             banner.setObjectName(f"banner-{flag}")
             banner.setStyleSheet(
                 f"background: {colour}; color: white; padding: 6px; font-weight: bold;"
@@ -220,11 +234,12 @@ class CaseWindow(QWidget):
         dlg = WithholdDialog(self)
         if dlg.exec() == QDialog.DialogCode.Accepted:
             text, kind = dlg.text.text(), dlg.kind.currentData()
-            self._write(lambda s: add_redaction(s, self.actor, self.number, text, kind))
+            self._change(lambda: cases.mark_withheld(self.db, self.actor, self.number, text, kind))
 
-    def _write(self, change: Callable[[Session], object]) -> None:
-        """Make one change through a core service; the case reloads after it."""
-        run_write(self, self.db, self.actor, change, self._after_change, self._failed)
+    def _change(self, change: Callable[[], Done[T]]) -> None:
+        """Make one change through a core service. The window (and every other screen
+        showing the case) reloads when it is announced; a conflict offers the reload."""
+        Change(self, change).about(Changes.case(self.number)).run()
 
     def _ask_text(self, title: str, label: str) -> str | None:
         text, ok = QInputDialog.getMultiLineText(self, title, label)
@@ -235,15 +250,15 @@ class CaseWindow(QWidget):
             "Pause deadline", "Reason (e.g. a criminal investigation takes precedence)"
         )
         if reason is not None:
-            self._write(lambda s: toll(s, self.actor, self.number, reason))
+            self._change(lambda: cases.pause_deadline(self.db, self.actor, self.number, reason))
 
     def _untoll(self) -> None:
-        self._write(lambda s: untoll(s, self.actor, self.number))
+        self._change(lambda: cases.resume_deadline(self.db, self.actor, self.number))
 
     def _reporter_update(self) -> None:
         note = self._ask_text("Reporter updated", "What was the reporter told, and how?")
         if note is not None:
-            self._write(lambda s: record_reporter_update(s, self.actor, self.number, note))
+            self._change(lambda: cases.reporter_updated(self.db, self.actor, self.number, note))
 
     def _review(self) -> None:
         triggers = "\n".join(t["text"] for t in self.data["retaliation"]["triggers"])
@@ -260,48 +275,44 @@ class CaseWindow(QWidget):
         reasoning = self._ask_text("Retaliation review", "Reasoning")
         if reasoning is not None:
             value = conclusion.replace(" ", "_")
-            self._write(lambda s: record_review(s, self.actor, self.number, value, reasoning))
+            self._change(
+                lambda: protection.record_review(self.db, self.actor, self.number, value, reasoning)
+            )
 
     def _revoke(self) -> None:
         reason = self._ask_text("Revoke reporter protection", "Why was the report knowingly false?")
         if reason is not None:
-            self._write(lambda s: revoke_protection(s, self.actor, self.number, reason))
+            self._change(
+                lambda: protection.revoke_protection(self.db, self.actor, self.number, reason)
+            )
 
     def _record_discipline(self, badge: str, step: str, reason: str, amend: bool) -> None:
-        self._write(
-            lambda s: record(s, self.actor, self.number, badge, step, reason or None, amend=amend)
+        self._change(
+            lambda: discipline.decide(
+                self.db, self.actor, self.number, badge, step, reason or None, amend=amend
+            )
         )
 
-    # -- changes
-    def _after_change(self, _result: Any = None) -> None:
-        self.changed.emit(self.number)
-        self.reload()
-
-    def _failed(self, exc: BaseException) -> None:
-        if isinstance(exc, ConflictError):
-            if QMessageBox.question(
-                self, "Changed by someone else", exc.message + "\n\nReload the case now?"
-            ) == (QMessageBox.StandardButton.Yes):
-                self.reload()
-            return
-        show_error(self, exc)
-
     def _act(self, name: str) -> None:
-        assignee = reason = None
-        if name == "assign":
+        if name == "assign":  # whom to: the IA users, read off the GUI thread first
+            Query(self, lambda: cases.investigators(self.db, self.actor)).success(
+                lambda people: self._assign_to(people)
+            ).run()
+            return
+        self._take(name)
 
-            def users() -> list[tuple[str, str]]:
-                with self.db.read(self.actor) as s:
-                    return investigators(s, self.actor)
+    def _assign_to(self, people: list[tuple[str, str]]) -> None:
+        labels = [f"{n} ({login})" for login, n in people]
+        choice, ok = QInputDialog.getItem(
+            self, "Assign investigator", "Investigator", labels, 0, False
+        )
+        if ok:
+            self._take("assign", people[labels.index(choice)][0])
 
-            people = users()
-            labels = [f"{n} ({login})" for login, n in people]
-            choice, ok = QInputDialog.getItem(
-                self, "Assign investigator", "Investigator", labels, 0, False
-            )
-            if not ok:
-                return
-            assignee = people[labels.index(choice)][0]
+    def _take(self, name: str, assignee: str | None = None) -> None:
+        """A workflow action, with its reason when it needs one, against the version of
+        the case this window shows (a change made elsewhere meanwhile is a conflict)."""
+        reason = None
         if ACTIONS[name].needs_reason:
             reason, ok = QInputDialog.getMultiLineText(
                 self, ACTIONS[name].label.rstrip("…"), "Reason (kept in the audit trail)"
@@ -309,10 +320,9 @@ class CaseWindow(QWidget):
             if not ok:
                 return
         version = self.data.get("version")
-
-        self._write(
-            lambda s: perform(
-                s,
+        self._change(
+            lambda: cases.take_action(
+                self.db,
                 self.actor,
                 self.number,
                 name,
@@ -337,8 +347,9 @@ class CaseWindow(QWidget):
         if dlg.exec() != QDialog.DialogCode.Accepted or not dlg.clause_id:
             return
         clause_id = dlg.clause_id
-
-        self._write(lambda s: add_allegation(s, self.actor, self.number, badge, clause_id))
+        self._change(
+            lambda: allegations.add_allegation(self.db, self.actor, self.number, badge, clause_id)
+        )
 
     def _record_finding(self) -> None:
         a = self.allegations_tab.selected()
@@ -349,5 +360,9 @@ class CaseWindow(QWidget):
             return
         disposition = dlg.disposition.currentData()
         rationale = dlg.rationale.toPlainText()
-
-        self._write(lambda s: record_finding(s, self.actor, a["id"], disposition, rationale))
+        allegation = a["id"]
+        self._change(
+            lambda: allegations.record_finding(
+                self.db, self.actor, allegation, disposition, rationale
+            )
+        )

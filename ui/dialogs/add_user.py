@@ -11,9 +11,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ia_desk.db.models import ROLES
-from ia_desk.security.passwords import MIN_LENGTH
-from ia_desk.security.roles import ROLE_LABELS
+from ia_desk.services.accounts import MIN_LENGTH, ROLE_LABELS, ROLES
 from ui.widgets.fields import error_label
 from ui.widgets.password_pair import PasswordPair
 

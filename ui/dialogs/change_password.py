@@ -13,11 +13,9 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk import APP_NAME
-from ia_desk.accounts.users import change_own_password
-from ia_desk.db.engine import Database
 from ia_desk.errors import IADeskError
-from ia_desk.security.actor import Actor
-from ia_desk.security.passwords import MIN_LENGTH
+from ia_desk.services import Actor, Database, accounts
+from ia_desk.services.accounts import MIN_LENGTH
 from ui.widgets.fields import error_label
 from ui.widgets.password_pair import PasswordPair
 
@@ -63,7 +61,7 @@ class ChangePasswordDialog(QDialog):
             self.error.setText(problem)
             return
         try:
-            self.actor = change_own_password(
+            self.actor = accounts.change_password(
                 self.db, self.actor.login, self.old.text(), self.new.text()
             )
         except IADeskError as exc:

@@ -7,7 +7,7 @@ import datetime as dt
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
-from ia_desk.db.engine import Database
+from ia_desk.services import Database
 from ui.widgets.clause_tree import ClauseTree
 from ui.widgets.suggestion_list import SuggestionList
 

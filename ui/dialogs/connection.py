@@ -16,13 +16,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.engine import make_url
 
-from ia_desk.db.connection import DEFAULT_PORT, ServerConnection, saved_connection
-from ia_desk.db.location import is_loopback, resolve_target
 from ia_desk.errors import IADeskError
-from ia_desk.startup import database_exists
-from ia_desk.startup.connection import forget_connection, save_connection
+from ia_desk.services.database import (
+    DEFAULT_PORT,
+    ServerConnection,
+    connect_checked,
+    disconnect,
+    is_loopback,
+    saved_connection,
+)
 from ui.widgets.fields import error_label
 
 RECONNECT = 2  # a dialog's result: the user chose another database
@@ -122,14 +125,8 @@ class ConnectionDialog(QDialog):
         self.error.clear()
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            conn = self.connection().checked()
-            password = self.password.text() or None
-            probe = make_url(conn.url())
-            if password:
-                probe = probe.set(password=password)
-            # Reach the server and sign in before anything is kept.
-            database_exists(resolve_target(probe.render_as_string(hide_password=False)))
-            save_connection(conn, password)
+            # The server is reached and signed in to before anything is kept.
+            connect_checked(self.connection(), self.password.text() or None)
         except IADeskError as exc:
             self.error.setText(exc.message)
             return
@@ -138,7 +135,7 @@ class ConnectionDialog(QDialog):
         self.accept()
 
     def _use_embedded(self) -> None:
-        forget_connection()
+        disconnect()
         self.accept()
 
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ia_desk.db.models import DISPOSITIONS
+from ia_desk.terms import DISPOSITIONS
 from ui.widgets.fields import error_label
 
 

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk import APP_NAME
-from ia_desk.security import keys
-from ia_desk.security.passwords import MIN_LENGTH
+from ia_desk.services.accounts import MIN_LENGTH
+from ia_desk.services.database import secure_keyring_available
 from ui.dialogs.connection import change_database
 from ui.widgets.fields import error_label
 from ui.widgets.password_pair import PasswordPair
@@ -43,7 +43,7 @@ class FirstRunDialog(QDialog):
                 f"at:<br><code>{where}</code><br>"
                 + (
                     "Its key is kept in this computer's keyring."
-                    if keys.secure_keyring_available()
+                    if secure_keyring_available()
                     else "This computer has no secure keyring: you will choose a passphrase."
                 )
             )

@@ -1,7 +1,9 @@
 """The intake form: a new report becomes a case through the same service as the CLI.
 
 The form builds the same JSON document ``ia-desk report add`` takes, so validation is the
-core's: a refusal names a field, and the form shows the message next to that field.
+core's: a refusal names a field, and the form shows the message next to that field. The
+report and its screenshots are stored together or not at all
+(``services.intake.submit_report``); the case list shows the new case by itself.
 """
 
 from __future__ import annotations
@@ -36,19 +38,18 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk.casefile.model import EmployeeRow
-from ia_desk.cases.intake import IntakeResult, open_case, parse_report
-from ia_desk.db.engine import Database
-from ia_desk.db.models import CHANNELS
 from ia_desk.errors import InputError
-from ia_desk.evidence.store import add_evidence
-from ia_desk.security.actor import Actor
-from ia_desk.security.roles import allowed
+from ia_desk.services import Actor, Database, intake
+from ia_desk.services.accounts import allowed
 from ia_desk.services.cases import employees
+from ia_desk.services.intake import Submitted
+from ia_desk.terms import CHANNELS
 from ui.dialogs.clause_picker import ClausePickerDialog
+from ui.ops import Change, Query
 from ui.widgets.fields import date_edit, error_label, picked_date
 from ui.widgets.pending_evidence import PendingEvidence
 from ui.widgets.suggestion_list import SuggestionList
-from ui.worker import run_task, show_error
+from ui.worker import show_error
 
 PLATFORMS = [
     "Facebook",
@@ -70,7 +71,7 @@ class IntakeDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.actor = actor
-        self.result_: IntakeResult | None = None
+        self.result_: Submitted | None = None
         self.roster: dict[str, EmployeeRow] = {}
         self.setWindowTitle("New report")
         self.resize(980, 940)
@@ -247,9 +248,6 @@ class IntakeDialog(QDialog):
         if not allowed(self.actor, "case.read"):
             return  # supervisors type badges; the roster is IA's
 
-        def work() -> list[EmployeeRow]:
-            return employees(self.db, self.actor, limit=100_000)
-
         def done(rows: list[EmployeeRow]) -> None:
             self.roster = {r["badge"]: r for r in rows}
             from PySide6.QtCore import QStringListModel
@@ -258,7 +256,7 @@ class IntakeDialog(QDialog):
                 QStringListModel([f"{r['badge']} — {r['name']}" for r in rows], self.completer)
             )
 
-        run_task(self, work, done)
+        Query(self, lambda: employees(self.db, self.actor, limit=100_000)).success(done).run()
 
     def _add_subject(self) -> None:
         text = self.subject_input.text().strip()
@@ -300,7 +298,7 @@ class IntakeDialog(QDialog):
             self.clauses.addItem(f"{clause_id}  {self._title(clause_id)}")
 
     def _title(self, clause_id: str) -> str:
-        from ia_desk.policy.suggest import default_suggester
+        from ia_desk.services.policy import default_suggester
 
         for d in default_suggester().docs:
             if d.clause == clause_id:
@@ -387,22 +385,11 @@ class IntakeDialog(QDialog):
 
     def save(self) -> None:
         try:
-            report = parse_report(self.document())
+            report = intake.check_report(self.document())
         except InputError as exc:
             self.show_error(exc)
             return
-
         items = list(self.pending.items)
-        warnings: list[str] = []  # screenshots already stored as evidence elsewhere
-
-        def work() -> IntakeResult:
-            # The case and its screenshots are stored together, or not at all.
-            with self.db.write(self.actor) as s:
-                result = open_case(s, self.actor, report)
-                if items:
-                    added = add_evidence(s, self.actor, result.case.number, items)
-                    warnings[:] = [w.message for w in added.warnings]
-                return result
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, InputError):
@@ -410,25 +397,28 @@ class IntakeDialog(QDialog):
             else:
                 show_error(self, exc)
 
-        run_task(self, work, lambda r: self._saved(r, warnings), failed, label="Opening the case…")
+        # The case and its screenshots are stored together, or not at all.
+        Change(self, lambda: intake.submit_report(self.db, self.actor, report, items)).success(
+            self._saved
+        ).failure(failed).with_progress("Opening the case…").run()
 
-    def _saved(self, result: IntakeResult, warnings: list[str] | None = None) -> None:
+    def _saved(self, result: Submitted) -> None:
         self.result_ = result
         if self.mode() == "anonymous":
             text = (
-                f"Case {result.case.number} opened.\n\nTracking code for the reporter:\n\n"
+                f"Case {result.number} opened.\n\nTracking code for the reporter:\n\n"
                 f"    {result.tracking_code}\n\nIt is shown only now: hand it to the "
                 "reporter. IA Desk keeps no copy it could show again."
             )
         else:
             text = (
-                f"Case {result.case.number} opened.\n\nTracking code for the reporter: "
+                f"Case {result.number} opened.\n\nTracking code for the reporter: "
                 f"{result.tracking_code}"
             )
         if result.linked_cases:
             text += "\n\nLinked to earlier reports: " + ", ".join(result.linked_cases)
-        if warnings:
-            text += "\n\n" + "\n\n".join(warnings)
+        if result.warnings:
+            text += "\n\n" + "\n\n".join(w.message for w in result.warnings)
         box = QMessageBox(
             QMessageBox.Icon.Information, "Report saved", text, QMessageBox.StandardButton.Ok, self
         )

@@ -12,10 +12,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ia_desk.accounts.users import authenticate
-from ia_desk.db.engine import Database
 from ia_desk.errors import IADeskError
-from ia_desk.security.actor import Actor
+from ia_desk.services import Actor, Database, accounts
 from ui.widgets.fields import error_label
 
 
@@ -47,7 +45,7 @@ class LockDialog(QDialog):
 
     def try_unlock(self) -> None:
         try:
-            authenticate(self.db, self.actor.login, self.password.text())
+            accounts.sign_in(self.db, self.actor.login, self.password.text())
         except IADeskError as exc:
             self.error.setText(exc.message)
             self.password.clear()

@@ -1,5 +1,6 @@
-"""Editing the discipline matrix (IA administrators). Saving stores a new version with a
-reason; the core validates it and audits the change."""
+"""Editing the discipline matrix (IA administrators). The matrix in force is read as the
+dialog opens (off the GUI thread: the tables fill once it is in); saving stores a new
+version with a reason; the core validates it and audits the change."""
 
 from __future__ import annotations
 
@@ -21,58 +22,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ia_desk.db.engine import Database
-from ia_desk.discipline.matrix import SEVERITY, current, update_matrix
 from ia_desk.errors import InputError
-from ia_desk.security.actor import Actor
+from ia_desk.services import Actor, Database, discipline
+from ia_desk.services.discipline import SEVERITY
+from ui.ops import Change, Query
 from ui.widgets.fields import error_label
+from ui.worker import show_error
 
 
 class MatrixEditor(QDialog):
+    """The matrix in force as tables of choices; ``saved_version`` once a new one is in."""
+
     def __init__(self, db: Database, actor: Actor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.actor = actor
-        with db.read() as s:
-            self.matrix = current(s)
-        self.setWindowTitle(f"Discipline matrix (version {self.matrix['version']})")
+        self.matrix: dict[str, Any] = {}
+        self.setWindowTitle("Discipline matrix")
         self.resize(1000, 720)
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.lookback = QSpinBox(minimum=1, maximum=240, suffix=" months")
-        self.lookback.setValue(int(self.matrix["lookback_months"]))
         form.addRow("Look-back window for prior sustained cases", self.lookback)
         layout.addLayout(form)
-        steps = list(self.matrix["steps"])
-        self.classes = QTableWidget(len(self.matrix["classes"]), 4)
+        self.classes = QTableWidget(0, 4)
         self.classes.setHorizontalHeaderLabels(["Class", "Presumptive step", "Lowest", "Highest"])
         self.class_combos: dict[str, list[QComboBox]] = {}
-        for r, (name, spec) in enumerate(sorted(self.matrix["classes"].items())):
-            self.classes.setItem(r, 0, QTableWidgetItem(f"{name} {spec['label']}"))
-            combos = []
-            for c, value in enumerate((spec["presumptive"], *spec["range"]), start=1):
-                box = QComboBox()
-                box.addItems(steps)
-                box.setCurrentText(value)
-                self.classes.setCellWidget(r, c, box)
-                combos.append(box)
-            self.class_combos[name] = combos
         self.classes.setMaximumHeight(170)
         layout.addWidget(self.classes)
-        self.clauses = QTableWidget(len(self.matrix["clauses"]), 4)
+        self.clauses = QTableWidget(0, 4)
         self.clauses.setHorizontalHeaderLabels(["Clause", "Class", "Immediate action", "Why"])
         self.clause_widgets: dict[str, tuple[QComboBox, QCheckBox]] = {}
-        for r, (cid, spec) in enumerate(sorted(self.matrix["clauses"].items())):
-            self.clauses.setItem(r, 0, QTableWidgetItem(cid))
-            box = QComboBox()
-            box.addItems(SEVERITY)
-            box.setCurrentText(spec["class"])
-            check = QCheckBox()
-            check.setChecked(bool(spec.get("immediate_action")))
-            self.clauses.setCellWidget(r, 1, box)
-            self.clauses.setCellWidget(r, 2, check)
-            self.clauses.setItem(r, 3, QTableWidgetItem(spec.get("why", "")))
-            self.clause_widgets[cid] = (box, check)
         self.clauses.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.clauses)
         self.reason = QLineEdit(placeholderText="Why the matrix changes (kept in the audit trail)")
@@ -84,8 +64,41 @@ class MatrixEditor(QDialog):
         )
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        self.save_btn = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_btn.setEnabled(False)  # until the matrix in force is in
         layout.addWidget(buttons, 0, Qt.AlignmentFlag.AlignRight)
         self.saved_version: int | None = None
+        Query(self, lambda: discipline.matrix(db, actor)).success(self._show).run()
+
+    def _show(self, matrix: dict[str, Any]) -> None:
+        self.matrix = matrix
+        self.setWindowTitle(f"Discipline matrix (version {matrix['version']})")
+        self.lookback.setValue(int(matrix["lookback_months"]))
+        steps = list(matrix["steps"])
+        self.classes.setRowCount(len(matrix["classes"]))
+        for r, (name, spec) in enumerate(sorted(matrix["classes"].items())):
+            self.classes.setItem(r, 0, QTableWidgetItem(f"{name} {spec['label']}"))
+            combos = []
+            for c, value in enumerate((spec["presumptive"], *spec["range"]), start=1):
+                box = QComboBox()
+                box.addItems(steps)
+                box.setCurrentText(value)
+                self.classes.setCellWidget(r, c, box)
+                combos.append(box)
+            self.class_combos[name] = combos
+        self.clauses.setRowCount(len(matrix["clauses"]))
+        for r, (cid, spec) in enumerate(sorted(matrix["clauses"].items())):
+            self.clauses.setItem(r, 0, QTableWidgetItem(cid))
+            box = QComboBox()
+            box.addItems(SEVERITY)
+            box.setCurrentText(spec["class"])
+            check = QCheckBox()
+            check.setChecked(bool(spec.get("immediate_action")))
+            self.clauses.setCellWidget(r, 1, box)
+            self.clauses.setCellWidget(r, 2, check)
+            self.clauses.setItem(r, 3, QTableWidgetItem(spec.get("why", "")))
+            self.clause_widgets[cid] = (box, check)
+        self.save_btn.setEnabled(True)
 
     def content(self) -> dict[str, Any]:
         out = copy.deepcopy({k: v for k, v in self.matrix.items() if k != "version"})
@@ -99,12 +112,22 @@ class MatrixEditor(QDialog):
         return out
 
     def save(self) -> None:
-        try:
-            with self.db.write(self.actor) as s:
-                self.saved_version = update_matrix(
-                    s, self.actor, self.content(), self.reason.text()
-                )
-        except InputError as exc:
-            self.error.setText(exc.message)
-            return
-        self.accept()
+        """Store the edited matrix as a new version (off the GUI thread); a refusal is
+        said in the dialog, which stays open."""
+        if not self.matrix:
+            return  # the matrix in force is not in yet
+        content, reason = self.content(), self.reason.text()
+
+        def saved(version: int) -> None:
+            self.saved_version = version
+            self.accept()
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, InputError):
+                self.error.setText(exc.message)
+            else:
+                show_error(self, exc)
+
+        Change(self, lambda: discipline.set_matrix(self.db, self.actor, content, reason)).success(
+            saved
+        ).failure(refused).run()

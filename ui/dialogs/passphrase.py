@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk import APP_NAME
-from ia_desk.security import keys
+from ia_desk.services.database import MIN_PASSPHRASE
 from ui.widgets.fields import error_label
 from ui.widgets.password_pair import PasswordPair
 
@@ -53,8 +53,8 @@ class PassphraseDialog(QDialog):
             if problem := self.pair.mismatch():
                 self.error.setText(problem)
                 return
-            if len(self.first.text()) < keys.MIN_PASSPHRASE:
-                self.error.setText(f"At least {keys.MIN_PASSPHRASE} characters.")
+            if len(self.first.text()) < MIN_PASSPHRASE:
+                self.error.setText(f"At least {MIN_PASSPHRASE} characters.")
                 return
         self.accept()
 

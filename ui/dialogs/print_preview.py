@@ -26,12 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ia_desk.db.engine import Database
-from ia_desk.reports.summary import AUDIENCES, Printed, batch, summary, write_pdf
-from ia_desk.security.actor import Actor
-from ia_desk.security.roles import allowed
+from ia_desk.services import Actor, Database, reports
+from ia_desk.services.accounts import allowed
+from ia_desk.services.reports import AUDIENCES, Printed
+from ui.ops import Query
 from ui.widgets.layouts import clear_layout
-from ui.worker import run_task
 
 
 def render_pages(pdf: bytes, dpi: float) -> list[QImage]:
@@ -114,15 +113,12 @@ class PrintPreview(QDialog):
         self.save_btn.setEnabled(False)
 
         def work() -> tuple[Printed, list[QImage]]:
-            with self.db.write(self.actor, audit_only=True) as s:
-                printed = (
-                    summary(s, self.actor, numbers[0], audience)
-                    if len(numbers) == 1
-                    else batch(s, self.actor, numbers, audience)
-                )
+            printed = reports.summaries(self.db, self.actor, numbers, audience)
             return printed, render_pages(printed.pdf, 80)
 
-        run_task(self, work, self._show, label=f"Building {len(numbers)} summary(ies)…")
+        Query(self, work).success(self._show).with_progress(
+            f"Building {len(numbers)} summary(ies)…"
+        ).run()
 
     def _show(self, result: tuple[Printed, list[QImage]]) -> None:
         self.printed, images = result
@@ -155,6 +151,6 @@ class PrintPreview(QDialog):
     def save_to(self, path: Path) -> None:
         assert self.printed is not None
         try:
-            write_pdf(self.printed, path)
+            reports.save_pdf(self.printed, path)
         except Exception as exc:  # noqa: BLE001 - shown to the user, nothing half-written
             QMessageBox.warning(self, "Save as PDF", str(exc))

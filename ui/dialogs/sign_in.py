@@ -13,10 +13,8 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk import APP_NAME
-from ia_desk.accounts.users import authenticate
-from ia_desk.db.engine import Database
 from ia_desk.errors import IADeskError
-from ia_desk.security.actor import Actor
+from ia_desk.services import Actor, Database, accounts
 from ui.dialogs.connection import change_database
 from ui.widgets.fields import error_label
 
@@ -62,7 +60,7 @@ class SignInDialog(QDialog):
 
     def _sign_in(self) -> None:
         try:
-            actor = authenticate(self.db, self.login.text(), self.password.text())
+            actor = accounts.sign_in(self.db, self.login.text(), self.password.text())
         except IADeskError as exc:
             self.error.setText(exc.message)
             self.password.clear()

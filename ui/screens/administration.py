@@ -1,11 +1,11 @@
 """The Administration screen (IA administrators): users, department settings, backups and
-the discipline matrix."""
+the discipline matrix. Read again whenever the accounts or the settings change."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -17,22 +17,20 @@ from PySide6.QtWidgets import (
     QPushButton,
     QVBoxLayout,
 )
-from sqlalchemy.orm import Session
 
-from ia_desk.accounts.users import add_user, list_users, reset_password, set_active
-from ia_desk.db.engine import Database
 from ia_desk.errors import InputError
-from ia_desk.security.actor import Actor
-from ia_desk.security.passwords import MIN_LENGTH
-from ia_desk.security.roles import ROLE_LABELS
-from ia_desk.settings import all_settings, set_setting
+from ia_desk.services import Actor, Changes, Database, Done, accounts, settings
+from ia_desk.services.accounts import MIN_LENGTH, ROLE_LABELS
 from ui.dialogs.add_user import AddUserDialog
-from ui.screens.loads_when_shown import LoadsWhenShown
+from ui.ops import Change, Query
+from ui.screens.screen import Screen
 from ui.widgets.tables import fill, make_table
-from ui.worker import run_task, run_write, show_error
+from ui.worker import show_error
+
+T = TypeVar("T")
 
 
-class AdminPage(LoadsWhenShown):
+class AdminPage(Screen):
     """Users, department settings and backups (IA administrators)."""
 
     def __init__(self, db: Database, actor: Actor) -> None:
@@ -67,12 +65,14 @@ class AdminPage(LoadsWhenShown):
         self.user_rows: list[dict[str, Any]] = []
         self.setting_rows: list[dict[str, Any]] = []
 
+    def concerns(self, changes: Changes) -> bool:
+        return changes.accounts or changes.settings
+
     def refresh(self) -> None:
         def work() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-            with self.db.read(self.actor) as s:
-                return list_users(s, self.actor), all_settings(s)
+            return accounts.users(self.db, self.actor), settings.all_settings(self.db, self.actor)
 
-        run_task(self, work, self._fill)
+        Query(self, work).success(self._fill).run()
 
     def _fill(self, result: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
         self.user_rows, self.setting_rows = result
@@ -99,8 +99,9 @@ class AdminPage(LoadsWhenShown):
         row = self.users.currentRow()
         return str(self.user_rows[row]["login"]) if 0 <= row < len(self.user_rows) else None
 
-    def _write(self, change: Callable[[Session], object]) -> None:
-        run_write(self, self.db, self.actor, change, lambda _r: self.refresh())
+    def _change(self, change: Callable[[], Done[T]]) -> None:
+        """One change through a service; the screen reads again when it is announced."""
+        Change(self, change).run()
 
     def _reset(self) -> None:
         login = self.selected_login()
@@ -113,12 +114,12 @@ class AdminPage(LoadsWhenShown):
             QLineEdit.EchoMode.Password,
         )
         if ok:
-            self._write(lambda s: reset_password(s, self.actor, login, password))
+            self._change(lambda: accounts.reset_password(self.db, self.actor, login, password))
 
     def _set_active(self, active: bool) -> None:
         login = self.selected_login()
         if login:
-            self._write(lambda s: set_active(s, self.actor, login, active))
+            self._change(lambda: accounts.set_active(self.db, self.actor, login, active))
 
     def _backup(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -129,12 +130,9 @@ class AdminPage(LoadsWhenShown):
             self, "Back up the database", "ia-desk-backup.db", "Database (*.db)"
         )
         if path:
-            run_task(
-                self,
-                lambda: make_backup(self.db, self.actor, Path(path)),
-                lambda _d: None,
-                label="Backing up…",
-            )
+            Query(self, lambda: make_backup(self.db, self.actor, Path(path))).with_progress(
+                "Backing up…"
+            ).run()
 
     def _matrix(self) -> None:
         from ui.dialogs.matrix_editor import MatrixEditor
@@ -154,25 +152,25 @@ class AdminPage(LoadsWhenShown):
             int(r["maximum"] or 1_000_000),
         )
         if ok:
-            self._write(lambda s: set_setting(s, self.actor, r["key"], value))
+            key = r["key"]
+            self._change(lambda: settings.change_setting(self.db, self.actor, key, value))
 
-    def _add(self) -> None:
-        dlg = AddUserDialog(self)
-        while dlg.exec() == QDialog.DialogCode.Accepted:
-            try:
-                with self.db.write(self.actor) as s:
-                    add_user(
-                        s,
-                        self.actor,
-                        dlg.login.text(),
-                        dlg.role.currentData(),
-                        dlg.name.text(),
-                        dlg.password.text(),
-                    )
-            except InputError as exc:
+    def _add(self, dlg: AddUserDialog | None = None) -> None:
+        """The new user's details; a refusal is said in the dialog, which stays open
+        until the account is added or the user gives up."""
+        dlg = dlg or AddUserDialog(self)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return
+        login, role, name = dlg.login.text(), dlg.role.currentData(), dlg.name.text()
+        password = dlg.password.text()
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, InputError):
                 dlg.error.setText(exc.message)
-                continue
-            except Exception as exc:  # noqa: BLE001
+                self._add(dlg)
+            else:
                 show_error(self, exc)
-            break
-        self.refresh()
+
+        Change(
+            self, lambda: accounts.add_user(self.db, self.actor, login, role, name, password)
+        ).failure(refused).run()

@@ -1,5 +1,6 @@
 """The Audit trail screen (IA administrators): filters, newest first, CSV export, and the
-verification of the hash chain."""
+verification of the hash chain. It shows the trail as of its last *Show*: every action
+anywhere adds to the trail, so it does not follow the bus."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
-from ia_desk.db.engine import Database
-from ia_desk.security.actor import Actor
-from ui.screens.loads_when_shown import LoadsWhenShown
+from ia_desk.services import Actor, Changes, Database, audit
+from ui.ops import Query
+from ui.screens.screen import Screen
 from ui.widgets.tables import fill, make_table
-from ui.worker import run_task
 
 
-class AuditPage(LoadsWhenShown):
+class AuditPage(Screen):
     """The audit trail for IA administrators: filters, newest first, CSV export, verify."""
 
     def __init__(self, db: Database, actor: Actor) -> None:
@@ -63,18 +63,16 @@ class AuditPage(LoadsWhenShown):
             "event": self.event_type.text() or None,
         }
 
-    def refresh(self) -> None:
-        from ia_desk.audit.trail import list_events
+    def concerns(self, changes: Changes) -> bool:
+        return False  # read when asked (Show): see the module's docstring
 
+    def refresh(self) -> None:
         filters = self.filters()
 
         def work() -> list[dict[str, Any]]:
-            with self.db.write(self.actor, audit_only=True) as s:
-                return list_events(s, self.actor, limit=1000, **filters)
+            return audit.events(self.db, self.actor, limit=1000, **filters)
 
-        run_task(
-            self,
-            work,
+        Query(self, work).success(
             lambda rows: fill(
                 self.table,
                 [
@@ -91,8 +89,8 @@ class AuditPage(LoadsWhenShown):
                     ]
                     for r in rows
                 ],
-            ),
-        )
+            )
+        ).run()
 
     def export(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -104,24 +102,16 @@ class AuditPage(LoadsWhenShown):
             self.export_to(Path(path))
 
     def export_to(self, path: Path) -> None:
-        from ia_desk.audit.trail import export_events
-
         filters = self.filters()
-
-        def work() -> int:
-            with self.db.write(self.actor, audit_only=True) as s:
-                return export_events(s, self.actor, path, **filters)
-
-        run_task(self, work, lambda n: self.result.setText(f"Exported {n} event(s)."))
+        Query(self, lambda: audit.export(self.db, self.actor, path, **filters)).success(
+            lambda n: self.result.setText(f"Exported {n} event(s).")
+        ).run()
 
     def verify(self) -> None:
-        from ia_desk.audit.trail import verify
+        def work() -> audit.VerifyResult:
+            return audit.verify_trail(self.db, self.actor)
 
-        def work() -> Any:
-            with self.db.read(self.actor) as s:
-                return verify(s)
-
-        def done(r: Any) -> None:
+        def done(r: audit.VerifyResult) -> None:
             self.result.setText(
                 f"Audit trail intact: {r.checked} events, head {r.checkpoint}"
                 if r.ok
@@ -129,4 +119,4 @@ class AuditPage(LoadsWhenShown):
                 f"{r.problem}</b>"
             )
 
-        run_task(self, work, done, label="Verifying the audit trail…")
+        Query(self, work).success(done).with_progress("Verifying the audit trail…").run()

@@ -1,4 +1,8 @@
-"""The case list: a lazy table model over the core's case query, and the page around it."""
+"""The case list: a lazy table model over the core's case query, and the page around it.
+
+The page follows the bus (:mod:`ui.ops`): a change to the list (``case_list``: a case
+added, a row changed here or at another workstation) reloads it in place, keeping the
+rows loaded, the selection and the scroll."""
 
 from __future__ import annotations
 
@@ -21,17 +25,17 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QTableView,
     QVBoxLayout,
-    QWidget,
 )
 from shiboken6 import isValid
 
-from ia_desk.casefile.listing import CaseQuery, CaseRow, case_page, count_matching
-from ia_desk.db.engine import Database
-from ia_desk.db.models import CASE_STATUSES
-from ia_desk.security.actor import Actor
-from ia_desk.security.roles import allowed
+from ia_desk.casefile.listing import CaseQuery, CaseRow
+from ia_desk.services import Actor, Changes, Database
+from ia_desk.services import cases as case_service
+from ia_desk.services.accounts import allowed
+from ia_desk.terms import CASE_STATUSES
+from ui.ops import Query
+from ui.screens.screen import Screen
 from ui.widgets.fields import date_edit, picked_date
-from ui.worker import run_task
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 200
@@ -99,9 +103,7 @@ class CaseListModel(QStandardItemModel):
         size = max(PAGE, len(self.rows)) if keep_loaded else PAGE
 
         def work() -> tuple[int, Page]:
-            with self.db.read(self.actor) as s:
-                total = count_matching(s, self.actor, query)
-                rows = case_page(s, self.actor, query, 0, size)
+            total, rows = case_service.first_page(self.db, self.actor, query, size)
             return total, (rows, [row_texts(r) for r in rows])
 
         def done(result: tuple[int, Page]) -> None:
@@ -113,7 +115,7 @@ class CaseListModel(QStandardItemModel):
             self._fetching = True  # until every row of this load is in
             self._append_in_turns(page, generation)
 
-        run_task(None, work, done, label="Loading cases…")
+        Query(None, work).success(done).with_progress("Loading cases…").run()
 
     def _append_in_turns(self, page: Page, generation: int) -> None:
         """Add a page at a time, letting the window paint between pages: a refresh keeps
@@ -169,8 +171,7 @@ class CaseListModel(QStandardItemModel):
         generation, query, offset = self._generation, self.query, len(self.rows)
 
         def work() -> Page:
-            with self.db.read(self.actor) as s:
-                rows = case_page(s, self.actor, query, offset, PAGE)
+            rows = case_service.page(self.db, self.actor, query, offset, PAGE)
             return rows, [row_texts(r) for r in rows]
 
         def done(page: Page) -> None:
@@ -179,7 +180,7 @@ class CaseListModel(QStandardItemModel):
             self._fetching = False
             self._append(page)
 
-        run_task(None, work, done)
+        Query(None, work).success(done).run()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = self.SORT_BY_COLUMN[column] if column < len(self.SORT_BY_COLUMN) else "received"
@@ -194,10 +195,11 @@ class CaseListModel(QStandardItemModel):
         return self.rows[row].number if 0 <= row < len(self.rows) else None
 
 
-class CasesPage(QWidget):
-    """Filters, the search box, the table and the count."""
+class CasesPage(Screen):
+    """Filters, the search box, the table and the count. Read at once (the first screen)."""
 
     open_case = Signal(str)
+    loads_when_shown = False
 
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
@@ -302,8 +304,15 @@ class CasesPage(QWidget):
         self._timer.stop()
         self.model.set_query(self.current_query())
 
+    def concerns(self, changes: Changes) -> bool:
+        return changes.case_list
+
+    def refresh(self) -> None:
+        self.refresh_in_place()
+
     def refresh_in_place(self) -> None:
-        """Show other workstations' changes without losing the selection or the scroll."""
+        """Show changes (here or at other workstations) without losing the selection or
+        the scroll."""
         selected = self.selected_number()
         scroll = self.table.verticalScrollBar().value()
 

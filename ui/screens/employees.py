@@ -1,5 +1,6 @@
 """The Employees screen: the roster, and an employee's history of allegations and
-discipline over time."""
+discipline over time. It reads the roster again when the roster changes (an intake
+names an employee for the first time)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QSplitter, QVBoxLayout, QWidget
 
 from ia_desk.casefile.model import EmployeeHistory, EmployeeRow
-from ia_desk.db.engine import Database
-from ia_desk.security.actor import Actor
+from ia_desk.services import Actor, Changes, Database
 from ia_desk.services import cases as case_service
-from ui.screens.loads_when_shown import LoadsWhenShown
+from ui.ops import Query
+from ui.screens.screen import Screen
 from ui.widgets.tables import fill, make_table
-from ui.worker import run_task
 
 
-class EmployeesPage(LoadsWhenShown):
+class EmployeesPage(Screen):
     """The roster, and an employee's history of allegations over time."""
 
     open_case = Signal(str)
@@ -54,13 +54,14 @@ class EmployeesPage(LoadsWhenShown):
         if item is not None:
             self.open_case.emit(item.text())
 
+    def concerns(self, changes: Changes) -> bool:
+        return changes.roster
+
     def refresh(self) -> None:
         text = self.search.text()
-
-        def work() -> list[EmployeeRow]:
-            return case_service.employees(self.db, self.actor, text)
-
-        run_task(self, work, self._fill)
+        Query(self, lambda: case_service.employees(self.db, self.actor, text)).success(
+            self._fill
+        ).run()
 
     def _fill(self, rows: list[EmployeeRow]) -> None:
         self.rows = rows
@@ -76,9 +77,6 @@ class EmployeesPage(LoadsWhenShown):
         if not 0 <= row < len(self.rows):
             return
         badge = self.rows[row]["badge"]
-
-        def work() -> EmployeeHistory:
-            return case_service.employee(self.db, self.actor, badge)
 
         def done(h: EmployeeHistory) -> None:
             self.title.setText(
@@ -113,4 +111,4 @@ class EmployeesPage(LoadsWhenShown):
                 ],
             )
 
-        run_task(self, work, done)
+        Query(self, lambda: case_service.employee(self.db, self.actor, badge)).success(done).run()

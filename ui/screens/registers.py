@@ -1,10 +1,12 @@
-"""The Registers screen: approval requests, the official posting log, training."""
+"""The Registers screen: approval requests, the official posting log, training. Read
+again whenever the registers change (here, or a referral for training decided in a case
+window)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -16,19 +18,18 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
-from ia_desk import registers
-from ia_desk.db.engine import Database
-from ia_desk.security.actor import Actor
-from ia_desk.security.roles import allowed
+from ia_desk.services import Actor, Changes, Database, Done, registers
+from ia_desk.services.accounts import allowed
 from ui.dialogs.register_entry import FormDialog
-from ui.screens.loads_when_shown import LoadsWhenShown
+from ui.ops import Change, Query
+from ui.screens.screen import Screen
 from ui.widgets.tables import fill, make_table
-from ui.worker import run_task, run_write
+
+T = TypeVar("T")
 
 
-class RegistersPage(LoadsWhenShown):
+class RegistersPage(Screen):
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
         self.db = db
@@ -92,18 +93,20 @@ class RegistersPage(LoadsWhenShown):
         row.addStretch(1)
         layout.addLayout(row)
 
+    def concerns(self, changes: Changes) -> bool:
+        return changes.registers
+
     def refresh(self) -> None:
         flagged = self.flagged.isChecked()
 
         def work() -> tuple[Any, Any, Any]:
-            with self.db.read(self.actor) as s:
-                return (
-                    registers.list_approvals(s, self.actor),
-                    registers.posting_log(s, self.actor, flagged),
-                    registers.training_overview(s, self.actor),
-                )
+            return (
+                registers.approvals(self.db, self.actor),
+                registers.posting_log(self.db, self.actor, flagged),
+                registers.training_overview(self.db, self.actor),
+            )
 
-        run_task(self, work, self._fill)
+        Query(self, work).success(self._fill).run()
 
     def _fill(self, result: tuple[Any, Any, Any]) -> None:
         approvals, posts, training = result
@@ -143,8 +146,10 @@ class RegistersPage(LoadsWhenShown):
         fill(self.owed, [[o["badge"], o["name"], o["case"], o["since"]] for o in training["owed"]])
         fill(self.untrained, [[u["badge"], u["name"], u["unit"]] for u in training["untrained"]])
 
-    def _write(self, change: Callable[[Session], object]) -> None:
-        run_write(self, self.db, self.actor, change, lambda _r: self.refresh())
+    def _change(self, change: Callable[[], Done[T]]) -> None:
+        """One change through a register's service; the screen reads the registers
+        again when the change is announced."""
+        Change(self, change).run()
 
     def add_request(self) -> None:
         dlg = FormDialog(
@@ -161,9 +166,15 @@ class RegistersPage(LoadsWhenShown):
         if dlg.exec() == QDialog.DialogCode.Accepted:
             v = dlg.values()
             items = [i.strip() for i in v["items"].split(",") if i.strip()]
-            self._write(
-                lambda s: registers.add_approval_request(
-                    s, self.actor, v["badge"], items, v["purpose"], v["submitted"], v["policy"]
+            self._change(
+                lambda: registers.add_approval(
+                    self.db,
+                    self.actor,
+                    v["badge"],
+                    items,
+                    v["purpose"],
+                    v["submitted"],
+                    v["policy"],
                 )
             )
 
@@ -184,9 +195,9 @@ class RegistersPage(LoadsWhenShown):
         )
         if dlg.exec() == QDialog.DialogCode.Accepted:
             v = dlg.values()
-            self._write(
-                lambda s: registers.decide_approval(
-                    s,
+            self._change(
+                lambda: registers.decide_approval(
+                    self.db,
                     self.actor,
                     request_id,
                     v["decision"],
@@ -210,8 +221,8 @@ class RegistersPage(LoadsWhenShown):
         if dlg.exec() == QDialog.DialogCode.Accepted:
             v = dlg.values()
             on: dt.date = v["on"]
-            self._write(
-                lambda s: registers.record_training(
-                    s, self.actor, v["badge"], on, v["course"], v["trainer"]
+            self._change(
+                lambda: registers.record_training(
+                    self.db, self.actor, v["badge"], on, v["course"], v["trainer"]
                 )
             )

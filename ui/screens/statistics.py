@@ -1,4 +1,6 @@
-"""The Statistics screen: figures for a period and unit, bar charts, CSV and PDF export."""
+"""The Statistics screen: figures for a period and unit, bar charts, CSV and PDF export
+(IA administrators and command staff: ``stats.view``). The figures are computed again
+when the case list changes, as the screen is next looked at."""
 
 from __future__ import annotations
 
@@ -17,15 +19,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from ia_desk.db.engine import Database
-from ia_desk.security.actor import Actor
-from ui.screens.loads_when_shown import LoadsWhenShown
+from ia_desk.services import Actor, Changes, Database
+from ui.ops import Query
+from ui.screens.screen import Screen
 from ui.widgets.bar_chart import BarChart
 from ui.widgets.fields import date_edit, picked_date
-from ui.worker import run_task
 
 
-class StatisticsPage(LoadsWhenShown):
+class StatisticsPage(Screen):
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
         self.db = db
@@ -71,16 +72,18 @@ class StatisticsPage(LoadsWhenShown):
             self.unit.text().strip() or None,
         )
 
+    def concerns(self, changes: Changes) -> bool:
+        return changes.case_list
+
     def refresh(self) -> None:
         start, end, unit = self.period()
 
         def work() -> dict[str, Any]:
-            with self.db.read(self.actor) as s:
-                from ia_desk.reports.stats import compute  # ReportLab loads off the start
+            from ia_desk.services import reports  # ReportLab loads off the start
 
-                return compute(s, self.actor, start, end, unit)
+            return reports.statistics(self.db, self.actor, start, end, unit)
 
-        run_task(self, work, self._fill)
+        Query(self, work).success(self._fill).run()
 
     def _fill(self, f: dict[str, Any]) -> None:
         self.figures = f
@@ -106,9 +109,9 @@ class StatisticsPage(LoadsWhenShown):
             self, "Export statistics", "statistics.csv", "CSV (*.csv)"
         )
         if path and self.figures:
-            from ia_desk.reports.stats import to_csv
+            from ia_desk.services.reports import statistics_csv
 
-            Path(path).write_text(to_csv(self.figures), encoding="utf-8")
+            Path(path).write_text(statistics_csv(self.figures), encoding="utf-8")
 
     def export_pdf(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -121,11 +124,9 @@ class StatisticsPage(LoadsWhenShown):
         start, end, unit = self.period()
 
         def work() -> None:
-            from ia_desk.reports.stats import annual_pdf
-            from ia_desk.reports.summary import Printed, write_pdf
+            from ia_desk.services import reports
 
-            with self.db.write(self.actor, audit_only=True) as s:
-                pdf, _ = annual_pdf(s, self.actor, start, end, unit)
-            write_pdf(Printed(pdf, "", []), path)
+            printed, _figures = reports.annual_review_pdf(self.db, self.actor, start, end, unit)
+            reports.save_pdf(printed, path)
 
-        run_task(self, work, lambda _r: None, label="Building the annual review…")
+        Query(self, work).with_progress("Building the annual review…").run()

@@ -19,16 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ia_desk.db.engine import Database
-from ia_desk.policy.catalogue import clause_dict, list_clauses
-from ui.worker import run_task
+from ia_desk.services import Database, policy
+from ui.ops import Query
 
 ID_ROLE = Qt.ItemDataRole.UserRole  # a clause item's id (also in the suggestion list)
-
-
-def load_clauses(db: Database, on: dt.date | None) -> list[dict[str, Any]]:
-    with db.read() as s:
-        return [clause_dict(c) for c in list_clauses(s, None, on)]
 
 
 class ClauseTree(QWidget):
@@ -64,7 +58,7 @@ class ClauseTree(QWidget):
 
     def set_date(self, on: dt.date | None) -> None:
         self.on = on
-        run_task(self, lambda: load_clauses(self.db, on), self._fill)
+        Query(self, lambda: policy.clauses(self.db, None, on)).success(self._fill).run()
 
     def _fill(self, clauses: list[dict[str, Any]]) -> None:
         self.tree.clear()

@@ -1,14 +1,15 @@
 """The Evidence tab's thumbnail grid: drop, paste (Ctrl+V) or pick screenshots.
 
-Adding runs the core's intake off the GUI thread; a file already stored as evidence is
-added and the core's warning is shown. Opening a thumbnail shows it in the viewer.
+Adding runs the core's intake off the GUI thread (a :class:`ui.ops.Change`: the case's
+window reloads when it is announced); a file already stored as evidence is added and the
+core's warning is shown. Opening a thumbnail shows it in the viewer.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
@@ -31,18 +32,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ia_desk.db.engine import Database
-from ia_desk.evidence.store import Added, EvidenceInput, add_evidence, thumbnail
-from ia_desk.security.actor import Actor
+from ia_desk.services import Actor, Database, evidence
+from ia_desk.services.evidence import Added, EvidenceInput
 from ui.evidence_input import IMAGE_FILTER, clipboard_name, clipboard_png, read_files
 from ui.evidence_viewer import EvidenceViewer
-from ui.worker import run_task
+from ui.ops import Change, Query
+from ui.worker import show_error
 
 
 class EvidenceGrid(QWidget):
     """Thumbnails of a case's evidence; accepts dropped files and pasted screenshots."""
-
-    added = Signal()
 
     def __init__(self, db: Database, actor: Actor, can_add: bool) -> None:
         super().__init__()
@@ -96,10 +95,6 @@ class EvidenceGrid(QWidget):
         self.grid.clear()
         shas = [e["sha256"] for e in items]
 
-        def work() -> dict[str, bytes | None]:
-            with self.db.read(self.actor) as s:
-                return {sha: thumbnail(s, sha) for sha in shas}
-
         def done(thumbs: dict[str, bytes | None]) -> None:
             self.grid.clear()
             for e in items:
@@ -118,7 +113,7 @@ class EvidenceGrid(QWidget):
                 item.setToolTip(f"SHA-256 {e['sha256']}\n{e['media_type']}, {e['size']:,} bytes")
                 self.grid.addItem(item)
 
-        run_task(self, work, done)
+        Query(self, lambda: evidence.thumbnails(self.db, self.actor, shas)).success(done).run()
 
     # -- adding
     def add_items(self, items: list[EvidenceInput]) -> None:
@@ -127,22 +122,17 @@ class EvidenceGrid(QWidget):
         number = self.number
         self.warning = None
 
-        def work() -> Added:
-            with self.db.write(self.actor) as s:
-                return add_evidence(s, self.actor, number, items)
-
         def done(added: Added) -> None:
-            self.added.emit()
             if added.warnings:
                 self.warn("\n\n".join(w.message for w in added.warnings))
 
         def failed(exc: BaseException) -> None:
-            from ui.worker import show_error
-
             self.error = getattr(exc, "message", str(exc))
             show_error(self, exc)
 
-        run_task(self, work, done, failed, label="Checking and storing evidence…")
+        Change(self, lambda: evidence.add_evidence(self.db, self.actor, number, items)).success(
+            done
+        ).failure(failed).with_progress("Checking and storing evidence…").run()
 
     def warn(self, text: str) -> None:
         """Say that files were already evidence, without stopping the user's work."""

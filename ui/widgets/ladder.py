@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 # The printed summary's colours: a rung looks the same on screen and on paper.
-from ia_desk.reports.summary import RUNG_COLOURS
+from ia_desk.services.reports import RUNG_COLOURS
 
 
 class Ladder(QWidget):

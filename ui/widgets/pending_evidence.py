@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ia_desk.evidence.store import EvidenceInput
+from ia_desk.services.evidence import EvidenceInput
 from ui.evidence_input import IMAGE_FILTER, clipboard_name, clipboard_png, read_files
 
 

@@ -7,8 +7,8 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QVBoxLayout, QWidget
 
+from ui.ops import Query
 from ui.widgets.clause_tree import ID_ROLE
-from ui.worker import run_task
 
 
 class SuggestionList(QWidget):
@@ -41,18 +41,14 @@ class SuggestionList(QWidget):
         self.timer.start()
 
     def _run(self) -> None:
-        from ia_desk.policy.catalogue import shipped_files
-        from ia_desk.policy.suggest import suggest
+        from ia_desk.services import policy
 
         self._generation += 1
         generation, text, dept = self._generation, self.text, self.department
 
         def work() -> tuple[list[Any], dict[str, str]]:
-            if not self.texts:
-                texts = {c["id"]: c["text"] for f in shipped_files() for c in f.data["clauses"]}
-            else:
-                texts = self.texts
-            return suggest(text, dept, top=5) if text.strip() else [], texts
+            texts = self.texts or policy.clause_texts()
+            return policy.suggest(text, dept, top=5) if text.strip() else [], texts
 
         def done(result: tuple[list[Any], dict[str, str]]) -> None:
             if generation != self._generation:
@@ -67,7 +63,7 @@ class SuggestionList(QWidget):
                 item.setToolTip(self.texts.get(s.clause, ""))
                 self.list.addItem(item)
 
-        run_task(self, work, done)
+        Query(self, work).success(done).run()
 
     def add_selected(self) -> None:
         item = self.list.currentItem()
