@@ -27,7 +27,7 @@ from ui.screens.cases import PAGE
 from ui.widgets.clause_tree import ClauseTree
 from ui.worker import pending_tasks
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, go_around_the_app
 
 
 def idle(qtbot):
@@ -580,6 +580,17 @@ def test_admin_screens_reset_disable_and_audit(qtbot, db, admin, make_user, monk
     audit.verify()
     idle(qtbot)
     assert audit.result.text().startswith("Audit trail intact")
+    assert "signed by their authors" in audit.result.text()
+    # An event changed around the app: the screen names it among the problems.
+    go_around_the_app(
+        db,
+        "UPDATE audit_event SET details = '{}' WHERE event_type = 'user.disable'",
+    )
+    audit.verify()
+    idle(qtbot)
+    shown = audit.result.text()
+    assert "Audit trail BROKEN" in shown and "(its MAC does not match)" in shown
+    assert shown.count("• ") == 1  # the one problem, listed
     audit.export_to(tmp_path / "audit.csv")
     idle(qtbot)
     assert (tmp_path / "audit.csv").read_text().startswith("seq,at,user")

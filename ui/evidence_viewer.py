@@ -139,14 +139,17 @@ class EvidenceViewer(QWidget):
         meta, log = view.metadata, view.custody
         self.metadata = meta
         if meta["verified"]:
-            self.badge.setText("✔ VERIFIED: the bytes hash to the SHA-256 recorded at capture")
+            self.badge.setText(
+                "✔ VERIFIED: the bytes hash to the SHA-256 recorded at capture, and the "
+                "record is what its signed intake event says"
+            )
             self.badge.setStyleSheet(
                 "background: #1b5e20; color: white; padding: 6px; font-weight: bold;"
             )
         else:
             self.badge.setText(
-                "✖ MISMATCH: the stored bytes no longer match the recorded "
-                "hash. This is not the evidence as captured."
+                "✖ MISMATCH: this item is not what was recorded when it was added "
+                "(its bytes or its record changed). This is not the evidence as captured."
             )
             self.badge.setStyleSheet(
                 "background: #b00020; color: white; padding: 6px; font-weight: bold;"

@@ -1,9 +1,12 @@
 """The Audit trail screen (IA administrators): filters, newest first, CSV export, and the
-verification of the hash chain. It shows the trail as of its last *Show*: every action
-anywhere adds to the trail, so it does not follow the bus."""
+verification of the trail (its chain, each author's signature, the records bound to
+their events and, on PostgreSQL, the server's record of changes). It shows the trail as
+of its last *Show*: every action anywhere adds to the trail, so it does not follow the
+bus."""
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +43,7 @@ class AuditPage(Screen):
             bar.addWidget(b)
         layout.addLayout(bar)
         self.result = QLabel()
+        self.result.setWordWrap(True)
         layout.addWidget(self.result)
         self.table = make_table(
             [
@@ -112,11 +116,23 @@ class AuditPage(Screen):
             return audit.verify_trail(self.db, self.actor)
 
         def done(r: audit.VerifyResult) -> None:
-            self.result.setText(
-                f"Audit trail intact: {r.checked} events, head {r.checkpoint}"
-                if r.ok
-                else f"<b style='color:#b00020'>Audit trail BROKEN at {r.first_bad_seq}: "
-                f"{r.problem}</b>"
-            )
+            self.result.setText(verify_text(r))
 
         Query(self, work).success(done).with_progress("Verifying the audit trail…").run()
+
+
+PROBLEMS_SHOWN = 10  # problems the screen lists; the command line lists them all
+
+
+def verify_text(r: audit.VerifyResult) -> str:
+    """What verifying found, for the screen: intact with its counts, or every problem up
+    to :data:`PROBLEMS_SHOWN` (each names its event and whose signature)."""
+    summary = r.summary()
+    if r.ok:
+        return html.escape(summary[0].upper() + summary[1:]) + f"; head {r.checkpoint}"
+    lines = [f"<b style='color:#b00020'>{html.escape(summary[0].upper() + summary[1:])}</b>"]
+    lines += [f"• {html.escape(text)}" for _seq, text in r.problems[:PROBLEMS_SHOWN]]
+    more = r.problem_count - min(len(r.problems), PROBLEMS_SHOWN)
+    if more > 0:
+        lines.append(f"… and {more:,} more: 'ia-desk audit verify' lists them all.")
+    return "<br>".join(lines)
