@@ -569,12 +569,12 @@ MEMORY = (
 from PySide6.QtWidgets import QApplication
 from PySide6.QtCore import QThreadPool
 from ia_desk.startup import open_database
-from ia_desk.accounts.users import actor_of, get_user
+from ia_desk.accounts.users import unlock_actor
 from ui.screens.cases import CasesPage
 app = QApplication([])
 db = open_database({path!r})
 with db.read() as s:
-    actor = actor_of(get_user(s, "bench"))
+    actor = unlock_actor(s, "bench", os.environ["IA_DESK_PASSWORD"])
 page = CasesPage(db, actor)
 page.show()
 for _ in range(20):
@@ -596,14 +596,14 @@ from PySide6.QtCore import QTimer, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog
 from ia_desk.startup import open_database
-from ia_desk.accounts.users import actor_of, get_user
+from ia_desk.accounts.users import unlock_actor
 from ui.main_window import MainWindow
 
 if __name__ == "__main__":
     app = QApplication([])
     db = open_database({path!r})
     with db.read() as s:
-        actor = actor_of(get_user(s, "bench"))
+        actor = unlock_actor(s, "bench", os.environ["IA_DESK_PASSWORD"])
     win = MainWindow(db, actor)
     win.show()
     from ui.app import after_start

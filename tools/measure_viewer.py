@@ -51,7 +51,7 @@ if __name__ == "__main__":
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
     from ia_desk.startup import open_database
-    from ia_desk.accounts.users import actor_of, get_user
+    from ia_desk.accounts.users import unlock_actor
     from ui.evidence_viewer import EvidenceViewer
     from ui.worker import pending_tasks
 
@@ -59,7 +59,7 @@ if __name__ == "__main__":
     app.setQuitOnLastWindowClosed(False)
     db = open_database({path!r})
     with db.read() as s:
-        actor = actor_of(get_user(s, "bench"))
+        actor = unlock_actor(s, "bench", PASSWORD)
     opens = []
 
 
@@ -123,7 +123,7 @@ def build(path: Path, side: int) -> int:
     """A database with one SIDE x SIDE screenshot-like PNG as evidence; returns its id."""
     from PIL import Image, ImageDraw
 
-    from ia_desk.accounts.users import actor_of, get_user
+    from ia_desk.accounts.users import unlock_actor
     from ia_desk.cases.intake import open_case, parse_report
     from ia_desk.evidence.store import EvidenceInput, add_evidence
     from ia_desk.startup.setup import initialise
@@ -138,7 +138,7 @@ def build(path: Path, side: int) -> int:
     print(f"{side:,} x {side:,} PNG: {len(data) / 1024**2:.1f} MB on disk", file=sys.stderr)
     db, _ = initialise(str(path), "bench", "Benchmark", PASSWORD)
     with db.read() as s:
-        actor = actor_of(get_user(s, "bench"))
+        actor = unlock_actor(s, "bench", PASSWORD)
     report = parse_report(
         {
             "received_at": "2026-11-02T09:15:00-06:00",
