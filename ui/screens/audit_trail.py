@@ -130,7 +130,8 @@ def verify_text(r: audit.VerifyResult) -> str:
     summary = r.summary()
     if r.ok:
         return html.escape(summary[0].upper() + summary[1:]) + f"; head {r.checkpoint}"
-    lines = [f"<b style='color:#b00020'>{html.escape(summary[0].upper() + summary[1:])}</b>"]
+    count = f"{r.problem_count:,} problem" + ("s" if r.problem_count != 1 else "")
+    lines = [f"<b style='color:#b00020'>Audit trail BROKEN: {count}</b>"]
     lines += [f"• {html.escape(text)}" for _seq, text in r.problems[:PROBLEMS_SHOWN]]
     more = r.problem_count - min(len(r.problems), PROBLEMS_SHOWN)
     if more > 0:
