@@ -71,6 +71,25 @@ def forge(
     return number
 
 
+def remac(db, e: AuditEvent, seq: int, details: str, prev: str) -> str:
+    """The MAC an event would have at ``seq`` with these details after ``prev``: what the
+    attacker, who holds the MAC key, writes when re-chaining the trail."""
+    canonical = canonical_form(
+        seq,
+        e.at,
+        e.user_login,
+        e.workstation,
+        e.event_type,
+        e.object_type,
+        e.object_id,
+        e.case_number,
+        e.outcome,
+        details,
+        prev,
+    )
+    return hmac.new(db.audit_key, canonical, hashlib.sha256).hexdigest()
+
+
 def own_key(db, login: str) -> tuple[str, bytes]:
     """The attacker's own key: they know their own password."""
     with db.write(None) as s:
@@ -166,20 +185,7 @@ def test_changing_a_persons_event_and_rewriting_the_chain_breaks_the_next_signat
     prev = next(e for e in events if e.seq == target.seq - 1).mac
     for e in [e for e in events if e.seq >= target.seq]:
         details = '{"rewritten":true}' if e.seq == target.seq else e.details
-        canonical = canonical_form(
-            e.seq,
-            e.at,
-            e.user_login,
-            e.workstation,
-            e.event_type,
-            e.object_type,
-            e.object_id,
-            e.case_number,
-            e.outcome,
-            details,
-            prev,
-        )
-        mac = hmac.new(db.audit_key, canonical, hashlib.sha256).hexdigest()
+        mac = remac(db, e, e.seq, details, prev)
         statements.append(
             f"UPDATE audit_event SET details = :d{e.seq}, prev_mac = :p{e.seq}, "
             f"mac = :m{e.seq} WHERE seq = {e.seq}"
@@ -294,20 +300,7 @@ def test_a_trail_from_before_signing_verifies_by_its_chain_and_users_get_keys(db
         details = e.details
         if e.event_type == "user.create_first_admin":
             details = canonical_details({"login": "admin", "role": "ia_admin"})
-        canonical = canonical_form(
-            seq,
-            e.at,
-            e.user_login,
-            e.workstation,
-            e.event_type,
-            e.object_type,
-            e.object_id,
-            e.case_number,
-            e.outcome,
-            details,
-            prev,
-        )
-        mac = hmac.new(db.audit_key, canonical, hashlib.sha256).hexdigest()
+        mac = remac(db, e, seq, details, prev)
         statements.append(
             "INSERT INTO audit_event (seq, at, user_login, workstation, event_type, "
             "object_type, object_id, case_number, outcome, details, prev_mac, mac, "
