@@ -552,3 +552,40 @@ def test_a_key_put_in_for_an_administrator_from_before_signing_is_named(db, insi
     assert not result.ok, (
         "a key the insider made verified as the administrator's: " + result.summary()
     )
+
+
+def test_a_junk_start_of_signing_never_crashes_verify_or_the_evidence_check(
+    db, admin, item, insider
+) -> None:
+    """The threshold is read from the first ``audit.signing_begins`` by number, valid or
+    not; one put in at number 0 whose ``bound_from`` is a list is not the shape read."""
+    number, item_id = item
+    with insider() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO audit_event (seq, at, user_login, workstation, event_type, outcome, "
+                "details, prev_mac, mac) VALUES (0, :at, 'system', 'x', 'audit.signing_begins', "
+                "'ok', '{\"bound_from\":[1]}', :z, :z)"
+            ),
+            {"at": utcnow(), "z": GENESIS},
+        )
+    with db.read() as s:
+        result = verify(s)  # must answer, not raise
+    assert not result.ok and any(seq == 0 for seq, _ in result.problems), result.problems
+    assert evidence_verdicts(db, admin, number)[item_id]["verified"]  # the item is intact
+
+
+def test_a_junk_row_at_the_highest_number_never_stops_sign_in(db, admin, insider) -> None:
+    """docs/security.md: "A bad row never stops anyone from signing in." The next number
+    is one past the highest in the table: a row at the largest number a column holds
+    leaves no next one."""
+    with insider() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO audit_event (seq, at, user_login, workstation, event_type, outcome, "
+                "details, prev_mac, mac) VALUES (:s, :at, 'x', 'x', 'junk', 'ok', '{}', :z, :z)"
+            ),
+            {"s": 2**63 - 1, "at": utcnow(), "z": GENESIS},
+        )
+    actor = authenticate(db, "admin", PASSWORD)
+    assert actor.role == "ia_admin"
