@@ -50,6 +50,7 @@ class Bound:
     events: tuple[str, ...]
     what: str  # in people's words
     carried_by: tuple[str, ...] = ()  # events that write such rows in RECORDS_KEY
+    creating: tuple[str, ...] = ()  # the events that create a row (each row has one)
 
 
 BOUND: dict[str, Bound] = {
@@ -72,6 +73,7 @@ BOUND: dict[str, Bound] = {
             ),
             ("evidence.add",),
             "evidence item",
+            creating=("evidence.add",),
         ),
         Bound(
             "allegation",
@@ -88,6 +90,7 @@ BOUND: dict[str, Bound] = {
             ("allegation.add", "allegation.find"),
             "allegation",
             ("case.intake",),
+            creating=("allegation.add", "case.intake"),
         ),
         Bound(
             "discipline",
@@ -105,6 +108,7 @@ BOUND: dict[str, Bound] = {
             ),
             ("discipline.record", "discipline.amend"),
             "discipline decision",
+            creating=("discipline.record", "discipline.amend"),
         ),
     )
 }
@@ -145,16 +149,56 @@ def next_ids(session: Session) -> dict[str, int]:
     return out
 
 
-def _bound_from(session: Session) -> dict[str, int]:
-    t = AuditEvent.__table__
-    details = session.scalar(
-        select(t.c.details).where(t.c.event_type == SIGNING_BEGINS).order_by(t.c.seq).limit(1)
-    )
+@dataclass(frozen=True)
+class Binding:
+    """Where the binding begins: the start of signing's sequence number (events after it
+    must carry their digest) and, per kind, the first row id written under it."""
+
+    seq: int
+    first_ids: dict[str, int]
+
+
+def _as_dict(value: Any) -> dict[str, Any]:
+    """A JSON object as a dict; anything else (a junk row's list, number, text) as {}."""
+    return value if isinstance(value, dict) else {}
+
+
+def _loads(details: str | None) -> dict[str, Any]:
     try:
-        found = json.loads(details or "{}").get(BOUND_FROM_KEY, {})
-    except (ValueError, AttributeError):
-        found = {}
-    return {k: int(v) for k, v in found.items() if isinstance(v, int)}
+        return _as_dict(json.loads(details or "{}"))
+    except (ValueError, RecursionError):
+        return {}
+
+
+def _row_id(value: Any) -> int | None:
+    """A row id from an event (text or number), or None for anything else."""
+    text_ = str(value)
+    if not (text_.isascii() and text_.isdecimal()):
+        return None
+    return int(text_)
+
+
+def _binding(session: Session) -> Binding:
+    """Read from the start of signing. A marker put in later (or before the trail, at
+    seq 0 or below) can only lower the thresholds, never raise them: the lowest of every
+    marker's is taken, so a row cannot be made to pass as older than the binding."""
+    t = AuditEvent.__table__
+    markers = session.execute(
+        select(t.c.seq, t.c.details)
+        .where(t.c.event_type == SIGNING_BEGINS, t.c.user_login == "system")
+        .order_by(t.c.seq)
+    ).all()
+    if not markers:
+        return Binding(0, {})
+    first: dict[str, int] = {}
+    for _seq, details in markers:
+        for kind, value in _as_dict(_loads(details).get(BOUND_FROM_KEY)).items():
+            if kind in BOUND and isinstance(value, int) and not isinstance(value, bool):
+                first[kind] = min(first.get(kind, value), value)
+    for kind in BOUND:
+        first.setdefault(kind, 0)  # a marker that names no threshold binds every row
+    real = [seq for seq, _ in markers if seq >= 1]
+    return Binding(min(real) if real else 0, first)
 
 
 @dataclass(frozen=True)
@@ -166,11 +210,20 @@ class RecordCheck:
     problems: tuple[tuple[int, str], ...]  # (event seq, or 0 for none; what is wrong)
 
 
-def _latest_events(
-    session: Session, kind: str, ids: list[int] | None
-) -> dict[int, tuple[int, str, str | None]]:
-    """{row id: (seq, event type, recorded digest or None)} of each row's latest writing
-    event."""
+@dataclass
+class _Written:
+    """What the trail says wrote one row: its latest writing event and every event that
+    created it (one, for a row IA Desk wrote)."""
+
+    seq: int
+    event_type: str
+    recorded: Any
+    created_by: list[int]
+
+
+def _writing_events(session: Session, kind: str, ids: list[int] | None) -> dict[int, _Written]:
+    """{row id: what wrote it} from the trail. Events that do not parse, or name no row,
+    are skipped: a junk row is the chain's business (it is named there), never a crash."""
     bound = BOUND[kind]
     t = AuditEvent.__table__
     own = and_(t.c.object_type == kind, t.c.event_type.in_(bound.events))
@@ -182,70 +235,89 @@ def _latest_events(
         .where(where, t.c.outcome == "ok")
         .order_by(t.c.seq)
     )
-    latest: dict[int, tuple[int, str, str | None]] = {}
+    written: dict[int, _Written] = {}
+
+    def saw(row_id: int | None, seq: int, event_type: str, recorded: Any) -> None:
+        if row_id is None:
+            return
+        entry = written.get(row_id)
+        if entry is None:
+            entry = written[row_id] = _Written(seq, event_type, recorded, [])
+        else:
+            entry.seq, entry.event_type, entry.recorded = seq, event_type, recorded
+        if event_type in bound.creating:
+            entry.created_by.append(seq)
+
     for seq, object_id, event_type, details in session.execute(stmt):
-        try:
-            found = json.loads(details or "{}")
-        except ValueError:
-            found = {}
-        if not isinstance(found, dict):
-            found = {}
+        found = _loads(details)
         if event_type in bound.carried_by:
-            carried = found.get(RECORDS_KEY, {})
-            for row_id, recorded in (
-                carried.get(kind, {}) if isinstance(carried, dict) else {}
-            ).items():
-                if str(row_id).isdigit():
-                    latest[int(row_id)] = (seq, event_type, recorded)
+            carried = _as_dict(_as_dict(found.get(RECORDS_KEY)).get(kind))
+            for row_id, recorded in carried.items():
+                saw(_row_id(row_id), seq, event_type, recorded)
             continue
-        try:
-            latest[int(object_id)] = (seq, event_type, found.get(RECORD_KEY))
-        except (TypeError, ValueError):
-            continue  # an event naming no row is the chain's business, not this check's
-    return latest
+        saw(_row_id(object_id), seq, event_type, found.get(RECORD_KEY))
+    return written
 
 
 def check_records(
     session: Session, kinds: Iterable[str] = tuple(BOUND), ids: Iterable[int] | None = None
 ) -> RecordCheck:
     """Compare each record (of ``kinds``; of ``ids`` only, given them) with the digest its
-    latest event recorded."""
+    latest event recorded. Named: a row no event wrote (at or above the binding's first
+    id), a row that differs from its latest event, a row created twice (a second
+    ``evidence.add`` for an existing item is how someone covers a swapped row with an
+    event of their own), and an event after the start of signing without its digest."""
     checked = before = 0
     problems: list[tuple[int, str]] = []
     wanted = list(ids) if ids is not None else None
-    bound_from = _bound_from(session)
+    binding = _binding(session)
     for kind in kinds:
         bound = BOUND[kind]
-        latest = _latest_events(session, kind, wanted)
+        written = _writing_events(session, kind, wanted)
         table = bound.model.__table__
         stmt = select(table.c.id, *(table.c[c] for c in bound.columns)).order_by(table.c.id)
         if wanted is not None:
             stmt = stmt.where(table.c.id.in_(wanted))
         for row in session.execute(stmt).mappings():
-            event = latest.get(row["id"])
-            if event is None and row["id"] < bound_from.get(kind, 0):
-                before += 1
+            what = f"{bound.what} {row['id']}"
+            entry = written.get(row["id"])
+            if entry is None:
+                if row["id"] < binding.first_ids.get(kind, 0):
+                    before += 1
+                else:
+                    problems.append(
+                        (0, f"{what} has no event that recorded it: it was written outside IA Desk")
+                    )
                 continue
-            if event is None:
+            if len(entry.created_by) > 1:
+                seqs = ", ".join(str(n) for n in entry.created_by)
                 problems.append(
                     (
-                        0,
-                        f"{bound.what} {row['id']} has no event that recorded it: it was "
-                        "written outside IA Desk",
+                        entry.created_by[1],
+                        f"{what} is recorded as created more than once (events {seqs}): IA "
+                        "Desk creates a row once, so the later event covers a change made "
+                        "outside it",
                     )
                 )
-                continue
-            seq, event_type, recorded = event
-            if recorded is None:
-                before += 1
+            if entry.recorded is None:
+                if entry.seq > binding.seq > 0:
+                    problems.append(
+                        (
+                            entry.seq,
+                            f"{what}: its {entry.event_type} event (event {entry.seq}) comes "
+                            "after the start of signing without the digest of what it wrote",
+                        )
+                    )
+                else:
+                    before += 1
                 continue
             checked += 1
-            if recorded != digest_of(kind, row["id"], dict(row)):
+            if entry.recorded != digest_of(kind, row["id"], dict(row)):
                 problems.append(
                     (
-                        seq,
-                        f"{bound.what} {row['id']} is not what its {event_type} event "
-                        f"(event {seq}) recorded: it was changed outside IA Desk",
+                        entry.seq,
+                        f"{what} is not what its {entry.event_type} event "
+                        f"(event {entry.seq}) recorded: it was changed outside IA Desk",
                     )
                 )
     return RecordCheck(checked, before, tuple(problems))
