@@ -22,7 +22,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -108,8 +108,8 @@ def append(
     sign-in; a sign-in or first setup, which sign with ``keys``, just opened); system
     events (schema upgrade) have neither and are recorded as ``system``.
 
-    The next number is one past the highest in the table as well as the head, so a
-    row put in behind IA Desk's back cannot block anyone (the verifier reports it).
+    The next number is the first after the head that no row holds, so a row put in
+    behind IA Desk's back cannot block anyone (the verifier reports it).
     """
     key = audit_key(session)
     # What the event records reaches the database first; the event itself goes in as
@@ -118,12 +118,12 @@ def append(
     session.flush()
     conn = session.connection()
     head = conn.execute(_LOCK_HEAD).one_or_none()
-    highest = conn.execute(_HIGHEST).scalar() or 0
     if head is None:
         conn.execute(_NEW_HEAD, {"id": 1, "seq": 0, "mac": GENESIS})
-        seq, prev_mac = highest + 1, GENESIS
+        head_seq, prev_mac = 0, GENESIS
     else:
-        seq, prev_mac = max(head.seq, highest) + 1, head.mac
+        head_seq, prev_mac = head.seq, head.mac
+    seq = conn.execute(_NEXT_FREE, {"head": head_seq}).scalar() or head_seq + 1
     row = {
         "seq": seq,
         "at": utcnow(),
@@ -157,7 +157,16 @@ _HEAD_T = table_of(AuditHead)
 _LOCK_HEAD = select(_HEAD_T.c.seq, _HEAD_T.c.mac).where(_HEAD_T.c.id == 1).with_for_update()
 _NEW_HEAD = insert(_HEAD_T)
 _INSERT_EVENT = insert(table_of(AuditEvent))
-_HIGHEST = select(func.max(table_of(AuditEvent).c.seq))
+# The first number after the head that no row holds: a row put in behind IA Desk's back
+# (at head + 1, or at the highest number there is) never blocks anyone, and the verifier
+# names it.
+# (Rows at the highest number a 64-bit integer holds are left out: one more would
+# overflow.)
+_NEXT_FREE = text(
+    "SELECT min(a.seq) + 1 FROM audit_event a WHERE a.seq >= :head "
+    "AND a.seq < 9223372036854775807 "
+    "AND NOT EXISTS (SELECT 1 FROM audit_event b WHERE b.seq = a.seq + 1)"
+)
 _MOVE_HEAD = (
     update(_HEAD_T)
     .where(_HEAD_T.c.id == 1)
