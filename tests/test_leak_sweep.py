@@ -321,6 +321,7 @@ def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
         "db connect": [["db", "connect", "--host", "127.0.0.1", "--port", "1"]],
         "db disconnect": [["db", "disconnect"]],
         "audit verify": [["audit", "verify"]],
+        "audit outside": [["audit", "outside"], ["audit", "outside", "--json"]],
         "audit checkpoint": [["audit", "checkpoint"]],
         "audit list": [["audit", "list", "--json"], ["audit", "list", "--case", a]],
         "audit export": [["audit", "export", str(out / "audit{n}.csv")]],
