@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ia_desk.accounts import userkeys
+from ia_desk.audit import signatures
 from ia_desk.audit.trail import append
 from ia_desk.db.engine import Database
 from ia_desk.db.models import ROLES, User, utcnow
@@ -202,6 +203,7 @@ def authenticate(db: Database, login: str, password: str) -> Actor:
         assert user is not None
         now = utcnow()
         if ok and user.active:
+            _refuse_account_changed_outside(session, user)
             user.failed_logins = 0
             user.locked_until = None
             user.last_login_at = now
@@ -259,11 +261,41 @@ KEY_DOES_NOT_OPEN = (
 )
 
 
+ACCOUNT_CHANGED_OUTSIDE = (
+    "Your password is right, but your account is not what IA Desk recorded (its role, or "
+    "being enabled, was changed outside IA Desk). Nothing was done. Ask an IA "
+    "administrator to check the audit trail."
+)
+
+
+def _refuse_account_changed_outside(session: Session, user: User) -> None:
+    """Refuse a sign-in whose account's role or standing differs from what the trail's
+    own events about it say: a role raised, or a disabled account enabled, by someone
+    holding the database. The refusal is audited (and committed) first."""
+    role, active = signatures.recorded_standing(session, user.id)
+    if role is None or (role == user.role and active):
+        return  # (no event names the account: audit verify says so)
+    append(
+        session,
+        None,
+        "auth.sign_in",
+        object_type="user",
+        object_id=user.id,
+        outcome="failed",
+        details={"reason": "account changed outside IA Desk", "role": user.role},
+        login=user.login,
+    )
+    session.commit()
+    raise AuthenticationError(ACCOUNT_CHANGED_OUTSIDE)
+
+
 def _open_keys(session: Session, user: User, password: str) -> UnlockedKeys:
     """The user's keys, opened with their (checked) password. An account from before
     the trail was signed gets its first key now, introduced by a signed event."""
     try:
         keys = userkeys.unlock(session, user, password)
+        if keys is None and signatures.key_introduced(session, user.id):
+            raise userkeys.KeyDoesNotOpen  # their key row is gone or was retired
     except userkeys.KeyDoesNotOpen:
         append(
             session,

@@ -140,6 +140,14 @@ class Signatures:
             return None
         intro = _introduced(event_type, details)
         if not self.begun:
+            if signature or signer_key or (intro and intro.get("key")):
+                # No version before signing made keys: the trail was rewritten to look
+                # older than the start of signing (or the start was removed).
+                return (
+                    f"event {seq} ({event_type} by {login or '(nobody)'}) comes before the "
+                    "start of signing but carries a key or a signature: the trail was "
+                    "rewritten outside IA Desk"
+                )
             self.before_signing += 1
             self._learn(login, event_type, intro)
             return None
@@ -169,6 +177,29 @@ class Signatures:
         else:
             self._learn(login, event_type, intro)
         return None
+
+    def account_problems(self, accounts: list[tuple[str, str, bool]]) -> list[str]:
+        """Each account (login, role, active) whose role or standing in the database is
+        not what the trail made it: a role raised, or a disabled account enabled, outside
+        IA Desk."""
+        found = []
+        for login, role, active in accounts:
+            person = self.people.get(login)
+            if person is None or person.role is None:
+                found.append(f"account {login} is in the database but no event made it")
+                continue
+            if role != person.role:
+                found.append(
+                    f"account {login} has the role {role} in the database but {person.role} "
+                    "in the trail: it was changed outside IA Desk"
+                )
+            if bool(active) != person.active:
+                standing = "enabled" if active else "disabled"
+                found.append(
+                    f"account {login} is {standing} in the database but not in the trail: it "
+                    "was changed outside IA Desk"
+                )
+        return found
 
     def _signature_problem(
         self,
@@ -265,3 +296,54 @@ def _introduced(event_type: str, details: str) -> dict[str, Any] | None:
     except ValueError:
         return None
     return value if isinstance(value, dict) else None
+
+
+STANDING_EVENTS = ("user.create_first_admin", "user.add", "user.disable", "user.enable")
+
+
+def recorded_standing(session: Session, user_id: int) -> tuple[str | None, bool]:
+    """An account's role and whether it is enabled, as the trail's own events about it
+    say (the sign-in compares them with the account's row; ``audit verify`` checks the
+    events' signatures as well)."""
+    from ia_desk.db.models import AuditEvent
+
+    t = AuditEvent.__table__
+    rows = session.execute(
+        select(t.c.event_type, t.c.details)
+        .where(
+            t.c.event_type.in_(STANDING_EVENTS),
+            t.c.object_type == "user",
+            t.c.object_id == str(user_id),
+            t.c.outcome == "ok",
+        )
+        .order_by(t.c.seq)
+    ).all()
+    role: str | None = None
+    active = True
+    for event_type, details in rows:
+        if event_type in ("user.create_first_admin", "user.add"):
+            found = _introduced(event_type, details) or {}
+            role = str(found.get("role") or "") or role
+            active = True
+        elif event_type == "user.disable":
+            active = False
+        elif event_type == "user.enable":
+            active = True
+    return role, active
+
+
+def key_introduced(session: Session, user_id: int) -> bool:
+    """Whether the trail already gives this account a key (an event about it names
+    one): then an account with no key row has lost it outside IA Desk, and a new key made
+    at sign-in would hide that."""
+    from ia_desk.db.models import AuditEvent
+
+    t = AuditEvent.__table__
+    rows = session.execute(
+        select(t.c.event_type, t.c.details).where(
+            t.c.event_type.in_(_ACCOUNT_EVENTS),
+            t.c.object_type == "user",
+            t.c.object_id == str(user_id),
+        )
+    )
+    return any((_introduced(e, d) or {}).get("key") for e, d in rows)

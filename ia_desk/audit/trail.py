@@ -28,7 +28,7 @@ from sqlalchemy.orm.util import identity_key
 
 from ia_desk import validation
 from ia_desk.audit import records, server, signatures
-from ia_desk.db.models import AuditEvent, AuditHead, table_of, utcnow
+from ia_desk.db.models import AuditEvent, AuditHead, User, table_of, utcnow
 from ia_desk.errors import InputError
 from ia_desk.security.actor import Actor, UnlockedKeys
 from ia_desk.security.roles import require
@@ -252,11 +252,13 @@ def verify_rows(
     head: tuple[int, str] | None = None,
     checkpoint: tuple[int, str] | None = None,
     public_keys: dict[str, bytes] | None = None,
+    accounts: list[tuple[str, str, bool]] | None = None,
 ) -> VerifyResult:
     """Walk the trail in sequence order and report every event that does not hold:
     a gap, a row that does not link to the one before, a MAC that does not match, a
     person's event not signed by them (:mod:`ia_desk.audit.signatures`; skipped when
-    ``public_keys`` is None), a difference from the checkpoint, a head that disagrees.
+    ``public_keys`` is None), a difference from the checkpoint, a head that disagrees,
+    and each of ``accounts`` (login, role, active) the trail did not make so.
 
     After a bad row the walk goes on: the next row may link to the last good row or to
     the bad one (a row put in or altered), so one bad row is one problem, not all that
@@ -331,6 +333,9 @@ def verify_rows(
             last_seq + 1,
             f"the trail ends at {last_seq}, before checkpoint {checkpoint[0]}: events were cut off",
         )
+    if signing is not None and accounts is not None:
+        for text_ in signing.account_problems(accounts):
+            problem(last_seq + 1, text_)
     if head is not None and (head[0] != last_seq or head[1] != stored):
         problem(
             last_seq + 1 if head[0] > last_seq else head[0],
@@ -365,8 +370,20 @@ def verify(session: Session, checkpoint: tuple[int, str] | None = None) -> Verif
         .order_by(table.c.seq)
         .execution_options(stream_results=True, yield_per=5000)
     )
+    users = table_of(User)
+    accounts = [
+        (str(login), str(role), bool(active))
+        for login, role, active in session.execute(
+            select(users.c.login, users.c.role, users.c.active).order_by(users.c.id)
+        )
+    ]
     chain = verify_rows(
-        rows, key, head=head, checkpoint=checkpoint, public_keys=signatures.public_keys(session)
+        rows,
+        key,
+        head=head,
+        checkpoint=checkpoint,
+        public_keys=signatures.public_keys(session),
+        accounts=accounts,
     )
     bound = records.check_records(session)
     outside = tuple((0, text) for text in server.problems(session))
