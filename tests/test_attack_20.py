@@ -521,9 +521,8 @@ def as_before_signing(db: Database) -> None:
         prev = mac
     statements.append("UPDATE audit_head SET seq = :hs, mac = :hm WHERE id = 1")
     if db.engine.dialect.name == "postgresql":
-        (begun,) = [e["server_tx"] for e in events(db) if e["event_type"] == "audit.signing_begins"]
-        statements.append("DELETE FROM server_change WHERE tx = :begun_tx")
-        params["begun_tx"] = begun
+        # The old version had no record of changes on the server: it begins at the upgrade.
+        statements.append("DELETE FROM server_change")
     go_around_the_app(db, *statements, hs=len(kept), hm=prev, **params)
 
 

@@ -99,7 +99,7 @@ def test_a_forged_event_in_the_same_transaction_names_whose_key_signed_it(
     db, make_user, psql
 ) -> None:
     """Covering a psql edit with an audit event of its own transaction needs a signature:
-    without the signer's key, verify names the unsigned event."""
+    without the signer's key, the server's record and the chain both name it."""
     cmd = make_user("command_staff")
     psql(
         "UPDATE app_user SET role = 'ia_admin' WHERE login = :login",
@@ -110,8 +110,10 @@ def test_a_forged_event_in_the_same_transaction_names_whose_key_signed_it(
     )
     with db.read() as s:
         result = verify(s)
-        assert outside_changes(s) == []  # the transaction has an event...
-    assert not result.ok  # ...which does not hold
+        (covered,) = outside_changes(s)
+    # An unsigned event accounts for no change of a role; and the event does not hold.
+    assert covered.covered_by == ("user.role",)
+    assert not result.ok
     assert any("altered or put in outside IA Desk" in t for _, t in result.problems)
 
 
@@ -140,3 +142,25 @@ def test_the_command_line_lists_the_outside_change_and_warns_in_audit_list(
     assert "recorded 1 transaction(s) that changed data outside IA Desk" in capsys.readouterr().err
     assert main(["--db", db_url, "audit", "verify"]) == 1
     assert "changed outside IA Desk" in capsys.readouterr().err
+
+
+def test_a_psql_edit_covered_by_a_forged_unsigned_event_is_named(db, open_report, psql) -> None:
+    """Anyone with the MAC key can write an unsigned event (a failed sign-in): one in the
+    edit's own transaction does not account for a change such events never make."""
+    open_report()
+    psql(
+        "UPDATE reporter SET name = 'Someone Else'",
+        "UPDATE app_user SET failed_logins = 0",  # what a failed sign-in does change
+        "INSERT INTO audit_event (seq, at, user_login, workstation, event_type, outcome, "
+        "details, prev_mac, mac) SELECT max(seq) + 1, now(), 'nobody', 'x', 'auth.sign_in', "
+        "'failed', '{}', 'x', 'x' FROM audit_event",
+    )
+    with db.read() as s:
+        (change,) = outside_changes(s)
+        result = verify(s)
+    assert ("reporter", "UPDATE", 1) in change.changes
+    assert change.covered_by == ("auth.sign_in",)
+    assert any(
+        "only events are unsigned (auth.sign_in), which never make such changes" in t
+        for _, t in result.problems
+    ), result.problems
