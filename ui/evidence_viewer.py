@@ -106,6 +106,7 @@ class EvidenceViewer(QWidget):
         rl = QVBoxLayout(right)
         self.badge = QLabel()
         self.badge.setObjectName("verified-badge")
+        self.badge.setWordWrap(True)
         rl.addWidget(self.badge)
         self.meta = QFormLayout()
         rl.addLayout(self.meta)
@@ -139,17 +140,14 @@ class EvidenceViewer(QWidget):
         meta, log = view.metadata, view.custody
         self.metadata = meta
         if meta["verified"]:
-            self.badge.setText(
-                "✔ VERIFIED: the bytes hash to the SHA-256 recorded at capture, and the "
-                "record is what its signed intake event says"
-            )
+            self.badge.setText("✔ VERIFIED: bytes and record are as captured")
             self.badge.setStyleSheet(
                 "background: #1b5e20; color: white; padding: 6px; font-weight: bold;"
             )
         else:
             self.badge.setText(
-                "✖ MISMATCH: this item is not what was recorded when it was added "
-                "(its bytes or its record changed). This is not the evidence as captured."
+                "✖ MISMATCH: its bytes or its record changed since capture. "
+                "This is not the evidence as captured."
             )
             self.badge.setStyleSheet(
                 "background: #b00020; color: white; padding: 6px; font-weight: bold;"
