@@ -167,3 +167,19 @@ def test_cutting_off_the_events_that_wrote_records_leaves_them_named(db, admin, 
     texts = " | ".join(t for _, t in result.problems)
     assert f"allegation {ids['allegation']} is not what its case.intake" in texts
     assert f"discipline decision {ids['discipline']} has no event" in texts
+
+
+def test_a_cases_timeline_leaves_the_digests_to_the_audit_list(db, admin, decided) -> None:
+    """Investigators read a timeline; the digests are for verifying (the audit list and
+    its export keep them)."""
+    from ia_desk.audit.trail import list_events
+    from ia_desk.casefile.read import timeline
+
+    number, _ids = decided
+    with db.read() as s:
+        shown = timeline(s, admin, number)
+        listed = list_events(s, admin, case=number)
+    adds = [e for e in shown if e["event"] == "evidence.add"]
+    assert adds and all('"record"' not in e["details"] for e in shown)
+    assert '"file_name":"post.png"' in adds[0]["details"]
+    assert any('"record"' in e["details"] for e in listed)

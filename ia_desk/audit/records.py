@@ -114,6 +114,16 @@ BOUND: dict[str, Bound] = {
 }
 
 
+def without_digests(details: str) -> str:
+    """An event's details as people read them in a case's timeline: the digests of the
+    rows it wrote left out (they are for verifying, and the audit list keeps them)."""
+    found = _loads(details)
+    if RECORD_KEY not in found and RECORDS_KEY not in found:
+        return details
+    kept = {k: v for k, v in found.items() if k not in (RECORD_KEY, RECORDS_KEY)}
+    return json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=None).isoformat()

@@ -17,6 +17,7 @@ from typing import Any, cast
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from ia_desk.audit.records import without_digests
 from ia_desk.audit.trail import TIMELINE_FIELDS, append, event_view
 from ia_desk.casefile.actions import CaseAction, case_actions
 from ia_desk.casefile.listing import case_flags
@@ -221,7 +222,11 @@ def timeline(session: Session, actor: Actor, number: str) -> list[TimelineEvent]
         .where(AuditEvent.case_number == case.number)
         .order_by(AuditEvent.seq.desc())
     )
-    return [cast(TimelineEvent, event_view(e, TIMELINE_FIELDS, hide.details)) for e in events]
+
+    def shown(raw: str) -> str:
+        return hide.details(without_digests(raw))
+
+    return [cast(TimelineEvent, event_view(e, TIMELINE_FIELDS, shown)) for e in events]
 
 
 def list_employees(
