@@ -6,6 +6,7 @@ import datetime as dt
 import math
 import re
 import time
+from typing import Any, NoReturn
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -275,6 +276,18 @@ def _refuse_account_changed_outside(session: Session, user: User) -> None:
     role, active = signatures.recorded_standing(session, user.id)
     if role is None or (role == user.role and active):
         return  # (no event names the account: audit verify says so)
+    _refuse_sign_in(
+        session,
+        user,
+        ACCOUNT_CHANGED_OUTSIDE,
+        reason="account changed outside IA Desk",
+        role=user.role,
+    )
+
+
+def _refuse_sign_in(session: Session, user: User, message: str, **details: Any) -> NoReturn:
+    """A right password refused for what its account's records say: the failed sign-in
+    is audited and committed, then the person is told ``message``."""
     append(
         session,
         None,
@@ -282,11 +295,11 @@ def _refuse_account_changed_outside(session: Session, user: User) -> None:
         object_type="user",
         object_id=user.id,
         outcome="failed",
-        details={"reason": "account changed outside IA Desk", "role": user.role},
+        details=details,
         login=user.login,
     )
     session.commit()
-    raise AuthenticationError(ACCOUNT_CHANGED_OUTSIDE)
+    raise AuthenticationError(message)
 
 
 def _open_keys(session: Session, user: User, password: str) -> UnlockedKeys:
@@ -297,18 +310,7 @@ def _open_keys(session: Session, user: User, password: str) -> UnlockedKeys:
         if keys is None and signatures.key_introduced(session, user.id):
             raise userkeys.KeyDoesNotOpen  # their key row is gone or was retired
     except userkeys.KeyDoesNotOpen:
-        append(
-            session,
-            None,
-            "auth.sign_in",
-            object_type="user",
-            object_id=user.id,
-            outcome="failed",
-            details={"reason": "signing key does not open"},
-            login=user.login,
-        )
-        session.commit()
-        raise AuthenticationError(KEY_DOES_NOT_OPEN) from None
+        _refuse_sign_in(session, user, KEY_DOES_NOT_OPEN, reason="signing key does not open")
     if keys is None:
         # A password an administrator set (a reset before the upgrade) makes a
         # provisional key, as a reset does now.
