@@ -72,16 +72,28 @@ def count_users(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
 
 
+def _give_password(session: Session, user: User, password: str, *, by_owner: bool) -> UnlockedKeys:
+    """Set an account's password and make the signing key it opens (the previous key is
+    retired). A password someone else chose (an administrator adding or resetting the
+    account) knows no secret of the user's: it must be changed at the next sign-in, and
+    its key is provisional, signing that sign-in and the change and nothing else
+    (ia_desk.audit.signatures)."""
+    user.password_hash = passwords.hash_password(password)
+    user.password_changed_at = utcnow()
+    user.must_change_password = not by_owner
+    session.flush()
+    return userkeys.new_key(session, user, password, provisional=not by_owner)
+
+
 def create_first_admin(session: Session, login: str, name: str, password: str) -> User:
     """Create the first IA administrator of an empty database (no actor exists yet)."""
     if count_users(session) > 0:
         raise InputError("This database already has users; an administrator adds new ones.")
     login, role, name = _validate(login, "ia_admin", name)
     passwords.check_password_rules(password, login)
-    user = User(login=login, name=name, role=role, password_hash=passwords.hash_password(password))
+    user = User(login=login, name=name, role=role)
     session.add(user)
-    session.flush()
-    keys = userkeys.new_key(session, user, password, provisional=False)
+    keys = _give_password(session, user, password, by_owner=True)
     append(
         session,
         None,
@@ -110,19 +122,9 @@ def add_user(
     passwords.check_password_rules(password, login)
     if session.scalar(select(User).where(User.login == login)) is not None:
         raise InputError(f"login: a user '{login}' already exists.", field="login")
-    user = User(
-        login=login,
-        name=name,
-        role=role,
-        password_hash=passwords.hash_password(password),
-        must_change_password=True,
-    )
+    user = User(login=login, name=name, role=role)
     session.add(user)
-    session.flush()
-    # The administrator knows this password: the key made with it is provisional (it
-    # signs the user's sign-in and change of password, nothing else) until the user
-    # chooses their own password and so a key only they hold.
-    keys = userkeys.new_key(session, user, password, provisional=True)
+    keys = _give_password(session, user, password, by_owner=False)
     append(
         session,
         actor,
@@ -364,14 +366,10 @@ def change_own_password(db: Database, login: str, old: str, new: str) -> Actor:
     with db.write(None) as session:
         user = session.get(User, signed_in.user_id, with_for_update=True)
         assert user is not None
-        user.password_hash = passwords.hash_password(new)
-        user.password_changed_at = utcnow()
-        user.must_change_password = False
-        session.flush()
         # A new key only this user can open: whoever knew the old password (an
         # administrator after a reset) cannot sign as them from now on. The event is
         # signed with the old key, which hands over to the new one.
-        keys = userkeys.new_key(session, user, new, provisional=False)
+        keys = _give_password(session, user, new, by_owner=True)
         append(
             session,
             signed_in,
@@ -422,15 +420,9 @@ def reset_password(session: Session, actor: Actor, login: str, password: str) ->
     require(actor, "user.manage", "user.reset_password", "user", login)
     user = get_user(session, login)
     passwords.check_password_rules(password, user.login)
-    user.password_hash = passwords.hash_password(password)
-    user.password_changed_at = utcnow()
-    user.must_change_password = True
     user.failed_logins = 0
     user.locked_until = None
-    session.flush()
-    # The old key cannot be opened without the old password, and the administrator
-    # knows the new one: a provisional key, replaced at the user's change of password.
-    keys = userkeys.new_key(session, user, password, provisional=True)
+    keys = _give_password(session, user, password, by_owner=False)
     append(
         session,
         actor,
