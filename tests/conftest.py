@@ -372,3 +372,62 @@ def go_around_the_app(db: Database, *statements: str, **params: Any) -> None:
         for sql in statements:
             conn.execute(text(sql), params)
     engine.dispose()
+
+
+def as_before_signing(db: Database) -> tuple[int, int]:
+    """Make the database look as a version from before the signed trail left it: no keys,
+    no start of signing, no signatures, no key in any event, every row re-chained by the
+    MAC key, and (on the server) no record of changes yet. The upgrade's starting point.
+    Returns how many events were kept and how many of them are people's."""
+    import hashlib
+    import hmac
+
+    from sqlalchemy import select
+
+    from ia_desk.audit.trail import GENESIS, canonical_details, canonical_form
+    from ia_desk.db.models import AuditEvent
+
+    table = AuditEvent.__table__
+    with db.read() as s:  # plain rows: they outlive the session
+        events = list(s.execute(select(table).order_by(table.c.seq)))
+    columns = (
+        "seq, at, user_login, workstation, event_type, object_type, object_id, case_number, "
+        "outcome, details, prev_mac, mac, server_tx"
+    )
+    statements = ["DELETE FROM user_key", "DELETE FROM audit_event"]
+    params: dict[str, Any] = {}
+    prev, seq, people = GENESIS, 0, 0
+    for e in events:
+        if e.event_type == "audit.signing_begins":
+            continue
+        seq += 1
+        people += e.user_login != "system"
+        details = e.details
+        if e.event_type == "user.create_first_admin":
+            details = canonical_details({"login": e.user_login, "role": "ia_admin"})
+        row = {
+            "seq": seq,
+            "at": e.at,
+            "user_login": e.user_login,
+            "workstation": e.workstation,
+            "event_type": e.event_type,
+            "object_type": e.object_type,
+            "object_id": e.object_id,
+            "case_number": e.case_number,
+            "outcome": e.outcome,
+            "details": details,
+            "prev_mac": prev,
+        }
+        mac = hmac.new(db.audit_key, canonical_form(**row), hashlib.sha256).hexdigest()
+        # server_tx: the server's stamp of the event's transaction, kept (PostgreSQL)
+        row.update(mac=mac, server_tx=e.server_tx)
+        names = ", ".join(f":{k}{seq}" for k in row)
+        statements.append(f"INSERT INTO audit_event ({columns}) VALUES ({names})")
+        params.update({f"{k}{seq}": v for k, v in row.items()})
+        prev = mac
+    statements.append("UPDATE audit_head SET seq = :hs, mac = :hm WHERE id = 1")
+    if db.engine.dialect.name == "postgresql":
+        # The old version had no record of changes on the server: it begins at the upgrade.
+        statements.append("DELETE FROM server_change")
+    go_around_the_app(db, *statements, hs=seq, hm=prev, **params)
+    return seq, people

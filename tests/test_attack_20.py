@@ -6,8 +6,8 @@ MAC key. Each test performs the attack and asserts what a user must be able to r
 The insider's SQL runs through :func:`insider`: on SQLite with the app's own engine (the
 file and its key), dropping the protecting triggers as anyone holding the file can; on
 PostgreSQL as ``ia_desk_app``. Setting up a database *from before this version* (no keys,
-no start of signing) uses ``go_around_the_app``: that is the upgrade's starting point, not
-the attack.
+no start of signing) uses ``as_before_signing`` (tests/conftest.py): that is the
+upgrade's starting point, not the attack.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from ia_desk.errors import AuthenticationError
 from ia_desk.evidence.store import EvidenceInput, add_evidence, verify_all
 from ia_desk.security import crypto
 
-from .conftest import PASSWORD, PG_APP_URL, go_around_the_app
+from .conftest import PASSWORD, PG_APP_URL, as_before_signing
 
 Insider = Callable[[], AbstractContextManager[Connection]]
 
@@ -466,64 +466,6 @@ def test_a_junk_intake_row_never_crashes_verify(db, admin, open_report, insider,
 
 
 # -- 6. the key of an account from before signing ------------------------------------------
-
-
-def as_before_signing(db: Database) -> None:
-    """Make the database look as an old version left it: no keys, no start of signing,
-    the rows re-chained by the MAC key (the upgrade's starting point, not the attack)."""
-    kept = []
-    for e in events(db):
-        if e["event_type"] == "audit.signing_begins":
-            continue
-        if e["event_type"] == "user.create_first_admin":
-            e = {**e, "details": canonical_details({"login": "admin", "role": "ia_admin"})}
-        kept.append({**e, "signer_key": None, "signature": None})
-    statements = ["DELETE FROM user_key", "DELETE FROM audit_event"]
-    params: dict[str, Any] = {}
-    prev = GENESIS
-    for seq, e in enumerate(kept, start=1):
-        row = {k: e[k] for k in ("at", "user_login", "workstation", "event_type", "object_type")}
-        row.update(
-            seq=seq,
-            object_id=e["object_id"],
-            case_number=e["case_number"],
-            outcome=e["outcome"],
-            details=e["details"],
-            prev_mac=prev,
-        )
-        mac = hmac.new(db.audit_key, canonical_form(**row), hashlib.sha256).hexdigest()
-        statements.append(
-            "INSERT INTO audit_event (seq, at, user_login, workstation, event_type, object_type, "
-            "object_id, case_number, outcome, details, prev_mac, mac, server_tx) VALUES "
-            + "("
-            + ", ".join(
-                f":{k}{seq}"
-                for k in (
-                    "seq",
-                    "at",
-                    "user_login",
-                    "workstation",
-                    "event_type",
-                    "object_type",
-                    "object_id",
-                    "case_number",
-                    "outcome",
-                    "details",
-                    "prev_mac",
-                    "mac",
-                    "server_tx",
-                )
-            )
-            + ")"
-        )
-        params.update({f"{k}{seq}": v for k, v in row.items()})
-        params.update({f"mac{seq}": mac, f"server_tx{seq}": e["server_tx"]})
-        prev = mac
-    statements.append("UPDATE audit_head SET seq = :hs, mac = :hm WHERE id = 1")
-    if db.engine.dialect.name == "postgresql":
-        # The old version had no record of changes on the server: it begins at the upgrade.
-        statements.append("DELETE FROM server_change")
-    go_around_the_app(db, *statements, hs=len(kept), hm=prev, **params)
 
 
 def test_a_key_put_in_for_an_administrator_from_before_signing_stops_their_sign_in(

@@ -20,7 +20,7 @@ from ia_desk.db.models import AuditEvent, AuditHead, UserKey, utcnow
 from ia_desk.errors import AuthenticationError
 from ia_desk.security import crypto
 
-from .conftest import PASSWORD, go_around_the_app
+from .conftest import PASSWORD, as_before_signing, go_around_the_app
 
 
 def forge(
@@ -288,49 +288,7 @@ def test_a_trail_from_before_signing_verifies_by_its_chain_and_users_get_keys(db
         count = s.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1))
     # Make it look as it did before this version: no keys, no start-of-signing event
     # (the rows after it re-chained by its MAC key, as the old version wrote them).
-    events = trail(db)
-    statements = ["DELETE FROM user_key", "DELETE FROM audit_event"]
-    params: dict = {}
-    prev, seq, persons = GENESIS, 0, 0
-    for e in events:
-        if e.event_type == "audit.signing_begins":
-            continue
-        seq += 1
-        persons += e.user_login != "system"
-        details = e.details
-        if e.event_type == "user.create_first_admin":
-            details = canonical_details({"login": "admin", "role": "ia_admin"})
-        mac = remac(db, e, seq, details, prev)
-        statements.append(
-            "INSERT INTO audit_event (seq, at, user_login, workstation, event_type, "
-            "object_type, object_id, case_number, outcome, details, prev_mac, mac, "
-            "server_tx) VALUES "
-            f"(:s{seq}, :a{seq}, :u{seq}, :w{seq}, :e{seq}, :ot{seq}, :oi{seq}, :c{seq}, "
-            f":o{seq}, :d{seq}, :p{seq}, :m{seq}, :tx{seq})"
-        )
-        params.update(
-            {
-                f"s{seq}": seq,
-                f"a{seq}": e.at,
-                f"u{seq}": e.user_login,
-                f"w{seq}": e.workstation,
-                f"e{seq}": e.event_type,
-                f"ot{seq}": e.object_type,
-                f"oi{seq}": e.object_id,
-                f"c{seq}": e.case_number,
-                f"o{seq}": e.outcome,
-                f"d{seq}": details,
-                f"p{seq}": prev,
-                f"m{seq}": mac,
-                f"tx{seq}": e.server_tx,  # the server's stamp of its transaction (PostgreSQL)
-            }
-        )
-        prev = mac
-    statements.append("UPDATE audit_head SET seq = :hs, mac = :hm WHERE id = 1")
-    if db.engine.dialect.name == "postgresql":
-        # The old version had no record of changes on the server: it begins at the upgrade.
-        statements.append("DELETE FROM server_change")
-    go_around_the_app(db, *statements, hs=seq, hm=prev, **params)
+    seq, persons = as_before_signing(db)
     assert seq == count - 1
     from ia_desk.audit.trail import begin_signing
 
