@@ -204,8 +204,12 @@ def _filtered(session: Session, actor: Actor, q: CaseQuery) -> Select[Any]:
 def _sort_column(key: str) -> Any:
     if key == "number":
         return Case.number
-    if key == "status":
-        return Case.status
+    if key == "status":  # the workflow's order (received first), not the alphabet's
+        return sql_case(
+            {name: i for i, name in enumerate(CASE_STATUSES)},
+            value=Case.status,
+            else_=len(CASE_STATUSES),
+        )
     if key == "deadline":
         return Case.deadline_on
     if key == "subjects":

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from ia_desk import labels
 from ia_desk.casefile.listing import CaseQuery, CaseRow
 from ia_desk.services import Actor, Changes, Database
 from ia_desk.services import cases as case_service
@@ -44,19 +45,27 @@ PAGE = 200
 OVERDUE_COLOUR = "#a40000"
 DISPLAY, TOOLTIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole
 FOREGROUND, FONT = Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole
+BACKGROUND = Qt.ItemDataRole.BackgroundRole
+STATUS_COLUMN, FLAGS_COLUMN = 1, 6
 
 
 def row_texts(r: CaseRow) -> tuple[str, ...]:
-    """What each column of a row shows (computed off the GUI thread, with the page)."""
+    """What each column of a row shows, in the words of IA work (computed off the GUI
+    thread, with the page)."""
     return (
         r.number,
-        r.status,
+        labels.status(r.status).text,
         r.received_at.strftime("%Y-%m-%d %H:%M"),
         r.subjects,
         r.clauses,
         r.deadline_on.isoformat(),
-        ", ".join(r.flags),
+        labels.flags_text(r.flags),
     )
+
+
+def flags_tooltip(flags: list[str]) -> str:
+    """Each flag of a row with what it means (the column is narrow; the tooltip whole)."""
+    return "\n".join(f"{labels.flag(f).text}: {labels.flag(f).meaning}" for f in flags)
 
 
 # A page of rows and what their cells show.
@@ -142,6 +151,11 @@ class CaseListModel(QStandardItemModel):
         self.setRowCount(first + len(rows))  # the view learns of the new rows once
         index, set_cell = self.index, self.setItemData
         overdue_brush = QBrush(QColor(OVERDUE_COLOUR))
+        white = QBrush(QColor("#ffffff"))
+        badges = {
+            name: (QBrush(QColor(b.colour)), f"{b.text}: {b.meaning}")
+            for name, b in labels.STATUSES.items()
+        }
         bold = QFont()
         bold.setBold(True)
         self.blockSignals(True)  # one change notice for the page, not one per cell
@@ -150,12 +164,17 @@ class CaseListModel(QStandardItemModel):
                 overdue = "overdue" in r.flags
                 for col, text in enumerate(cells):
                     roles: dict[int, object] = {DISPLAY: text}
-                    if col in (3, 4, 6) and text:  # long lists: whole in the tooltip
+                    if col in (3, 4) and text:  # long lists: whole in the tooltip
                         roles[TOOLTIP] = text
+                    elif col == FLAGS_COLUMN and r.flags:
+                        roles[TOOLTIP] = flags_tooltip(r.flags)
                     if overdue:
                         roles[FOREGROUND] = overdue_brush
                         if col in (0, 5, 6):
                             roles[FONT] = bold
+                    if col == STATUS_COLUMN and r.status in badges:  # a coloured badge
+                        roles[BACKGROUND], roles[TOOLTIP] = badges[r.status]
+                        roles[FOREGROUND] = white
                     set_cell(index(i, col), roles)
         finally:
             self.blockSignals(False)
@@ -214,7 +233,10 @@ class CasesPage(Screen):
         self.status = QComboBox()
         self.status.addItem("Any status", None)
         for s in CASE_STATUSES:
-            self.status.addItem(s.capitalize(), s)
+            self.status.addItem(labels.status(s).text, s)
+            self.status.setItemData(
+                self.status.count() - 1, labels.status(s).meaning, Qt.ItemDataRole.ToolTipRole
+            )
         bar.addWidget(self.status)
         self.mine = QCheckBox("My cases")
         self.overdue = QCheckBox("Overdue only")
@@ -254,7 +276,7 @@ class CasesPage(Screen):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((120, 100, 130, 200, 260, 95)):
+        for col, width in enumerate((110, 120, 125, 170, 220, 90)):
             self.table.setColumnWidth(col, width)
         if not detail:  # supervisors: status only
             for col in (3, 4):

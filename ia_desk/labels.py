@@ -1,0 +1,475 @@
+"""The words a person reads for every value IA Desk stores: statuses, flags, channels,
+findings, discipline steps, department settings, audit events and the fields of a
+report. The core stores and the command line prints the identifiers of
+:mod:`ia_desk.terms`; a window shows only what this module makes of them, so the words
+of IA work are chosen here once and no screen spells an identifier out.
+
+Nothing here reads the database; everything is a pure function of its arguments, so the
+command line, the windows and the tests get the same words. Colours are given as plain
+``#rrggbb`` strings (a badge's background, white text on it); Qt is not imported.
+
+An identifier this module does not know (a new event type, a status of a later
+release) is still shown in words (``case.new_thing`` reads "Case: new thing"), never as
+the raw identifier and never as an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ia_desk.terms import CASE_STATUSES
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A value shown as a coloured badge: its words, what it means (the tooltip) and
+    its background colour (white text on it)."""
+
+    text: str
+    meaning: str
+    colour: str
+
+
+def _words(identifier: str) -> str:
+    """An identifier in words, first letter capital: ``not_sustained`` -> "Not sustained"."""
+    text = identifier.replace("_", " ").replace("-", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+# -- case statuses: the workflow, in order
+STATUSES: dict[str, Badge] = {
+    "received": Badge("Received", "The report is in; no investigator is assigned yet.", "#1f5f99"),
+    "assigned": Badge(
+        "Assigned", "An investigator is assigned; the investigation has not started.", "#5a3e8a"
+    ),
+    "investigating": Badge(
+        "Investigating", "The assigned investigator is gathering facts.", "#8a5a00"
+    ),
+    "findings": Badge(
+        "Findings complete",
+        "Every allegation has a finding; the case awaits discipline and closing.",
+        "#2e6b30",
+    ),
+    "closed": Badge("Closed", "The case is closed; it can be reopened with a reason.", "#555555"),
+}
+
+
+def status(value: str) -> Badge:
+    """The badge of a case status (an unknown one in words, grey)."""
+    return STATUSES.get(value) or Badge(_words(value), "", "#555555")
+
+
+def status_order(value: str) -> int:
+    """Where a status lies in the workflow (received first); unknown ones last."""
+    return CASE_STATUSES.index(value) if value in CASE_STATUSES else len(CASE_STATUSES)
+
+
+# -- the flags of a case (ia_desk.casefile.listing.flags_for)
+FLAGS: dict[str, Badge] = {
+    "overdue": Badge(
+        "Overdue", "The investigation deadline has passed and the case is still open.", "#a40000"
+    ),
+    "tolled": Badge(
+        "Deadline paused",
+        "The deadline is paused (tolled), e.g. while a criminal investigation goes first.",
+        "#44546a",
+    ),
+    "immediate_action": Badge(
+        "Immediate action",
+        "A clause breached endangers safety or compromises an investigation: the Chief acts "
+        "at once (3.21 §V.B).",
+        "#7a0000",
+    ),
+    "retaliation_review": Badge(
+        "Retaliation review",
+        "A good-faith reporter is a subject: the case cannot close and takes no discipline "
+        "until an IA administrator records the review (3.21 §V.C).",
+        "#6a3d00",
+    ),
+    "reporter_update_due": Badge(
+        "Reporter update due",
+        "The report has been open for the update period without an update to the reporter.",
+        "#5b5b00",
+    ),
+}
+
+
+def flag(value: str) -> Badge:
+    """The badge of a case flag (an unknown one in words, grey)."""
+    return FLAGS.get(value) or Badge(_words(value), "", "#555555")
+
+
+def flags_text(values: list[str] | tuple[str, ...]) -> str:
+    """Flags as a short line of words: "Overdue · Retaliation review"."""
+    return " · ".join(flag(v).text for v in values)
+
+
+# -- how a report reached IA
+CHANNELS = {
+    "supervisor": "Through a supervisor",
+    "ia_direct": "Directly to IA",
+    "phone": "Telephone",
+    "email": "E-mail",
+    "web": "Web form",
+    "walk_in": "In person (walk-in)",
+    "mail": "Letter",
+    "other": "Other",
+}
+
+
+def channel(value: str | None) -> str:
+    return CHANNELS.get(value or "", _words(value or "not recorded"))
+
+
+REPORTER_MODES = {
+    "named": "Named",
+    "confidential": "Confidential",
+    "anonymous": "Anonymous",
+}
+
+
+def reporter_mode(value: str) -> str:
+    return REPORTER_MODES.get(value, _words(value))
+
+
+# -- findings and discipline
+DISPOSITIONS = {
+    "sustained": "Sustained",
+    "not_sustained": "Not sustained",
+    "exonerated": "Exonerated",
+    "unfounded": "Unfounded",
+    "policy_failure": "Policy failure",
+    "withdrawn": "Withdrawn",
+}
+
+
+def disposition(value: str | None) -> str:
+    """A finding in words; none yet reads "Pending"."""
+    if not value:
+        return "Pending"
+    return DISPOSITIONS.get(value, _words(value))
+
+
+DISCIPLINE_STEPS = {
+    "counseling": "Counseling",
+    "training": "Referral for training",
+    "written_reprimand": "Written reprimand",
+    "suspension": "Suspension",
+    "termination": "Termination",
+}
+
+
+def discipline_step(value: str | None) -> str:
+    """A step of the ladder of 3.21 §V.B in words (the matrix's own labels agree)."""
+    if not value:
+        return ""
+    return DISCIPLINE_STEPS.get(value, _words(value))
+
+
+RETALIATION_CONCLUSIONS = {
+    "no_retaliation": "No retaliation",
+    "retaliation_found": "Retaliation found",
+    "inconclusive": "Inconclusive",
+}
+
+
+def retaliation_conclusion(value: str) -> str:
+    return RETALIATION_CONCLUSIONS.get(value, _words(value))
+
+
+ROLES = {
+    "ia_admin": "IA administrator",
+    "ia_investigator": "IA investigator",
+    "supervisor": "Supervisor",
+    "command_staff": "Command staff",
+}
+
+
+def role(value: str) -> str:
+    return ROLES.get(value, _words(value))
+
+
+# -- department settings (ia_desk.settings.SPECS)
+SETTINGS = {
+    "deadline_days": "Investigation deadline (days)",
+    "reporter_update_days": "Reporter update due after (days)",
+    "lookback_months": "Prior findings counted (months)",
+    "retaliation_window_months": "Reporter protection lasts (months)",
+    "session_lock_minutes": "Lock after no input for (minutes)",
+    "evidence_max_mb": "Largest screenshot (MB)",
+    "backups_kept": "Automatic backups kept",
+    "allow_unencrypted_server_connections": "Server connections without TLS allowed (1 = yes)",
+}
+
+
+def setting(key: str) -> str:
+    return SETTINGS.get(key, _words(key))
+
+
+# -- audit events
+EVENTS = {
+    "case.intake": "Report received, case opened",
+    "case.view": "Case opened for reading",
+    "case.view_status": "Status looked up",
+    "case.assign": "Investigator assigned",
+    "case.start": "Investigation started",
+    "case.findings": "Findings recorded complete",
+    "case.close": "Case closed",
+    "case.reopen": "Case reopened",
+    "case.toll": "Deadline paused",
+    "case.untoll": "Deadline resumed",
+    "case.reporter_update": "Reporter updated",
+    "case.redact": "Text marked to be withheld outside IA",
+    "case.timeline": "Timeline read",
+    "allegation.add": "Allegation added",
+    "allegation.find": "Finding recorded",
+    "evidence.add": "Screenshot added",
+    "evidence.view": "Screenshot viewed",
+    "evidence.verify": "Screenshots verified",
+    "evidence.export": "Screenshot exported",
+    "evidence.print": "Screenshot printed",
+    "evidence.custody": "Custody log read",
+    "discipline.recommend": "Discipline recommended",
+    "discipline.record": "Discipline decided",
+    "discipline.amend": "Discipline decision amended",
+    "discipline.view": "Discipline read",
+    "discipline.matrix_update": "Discipline matrix changed",
+    "discipline.matrix_load": "Discipline matrix loaded",
+    "discipline.matrix_view": "Discipline matrix read",
+    "retaliation.review": "Retaliation review recorded",
+    "protection.revoke": "Reporter protection revoked",
+    "summary.print": "Summary printed",
+    "summary.print_command": "Summary for command staff printed",
+    "summary.print_ia": "Summary for IA printed",
+    "approval.add": "Approval request entered",
+    "approval.decide": "Approval decided",
+    "approval.link": "Approval linked to a case",
+    "training.record": "Training recorded",
+    "post.log": "Post logged",
+    "settings.set": "Department setting changed",
+    "auth.sign_in": "Signed in",
+    "auth.sign_out": "Signed out",
+    "auth.lockout": "Account locked after failed sign-ins",
+    "auth.session_lock": "Session locked",
+    "user.add": "User added",
+    "user.disable": "User disabled",
+    "user.enable": "User enabled",
+    "user.reset_password": "Password reset",
+    "user.change_password": "Password changed",
+    "user.create_first_admin": "First IA administrator created",
+    "backup.create": "Backup made",
+    "backup.restore": "Backup restored",
+    "employee.history": "Employee history read",
+    "export.all": "All cases exported",
+    "stats.view": "Statistics read",
+    "stats.print": "Statistics printed",
+    "audit.verify": "Audit trail verified",
+    "audit.export": "Audit trail exported",
+    "audit.checkpoint": "Audit checkpoint taken",
+    "policy.annual_review": "Annual review printed",
+    "demo.generate": "Demonstration cases made",
+}
+
+
+def event(event_type: str) -> str:
+    """An audit event type in words ("case.toll" -> "Deadline paused")."""
+    if event_type in EVENTS:
+        return EVENTS[event_type]
+    room, _, what = event_type.partition(".")
+    return f"{_words(room)}: {what.replace('_', ' ')}" if what else _words(room)
+
+
+OUTCOMES = {"ok": "Done", "denied": "Refused: not permitted", "refused": "Refused"}
+
+
+def outcome(value: str) -> str:
+    return OUTCOMES.get(value, _words(value))
+
+
+# Words for the keys audit details carry; any other key in words.
+DETAIL_KEYS = {
+    "channel": "channel",
+    "clauses": "clauses",
+    "linked_to": "linked to earlier reports",
+    "reporter_mode": "reporter",
+    "subjects": "employees",
+    "file_name": "file",
+    "media_type": "kind",
+    "method": "added by",
+    "sha256": "SHA-256",
+    "size": "size",
+    "source_url": "posted at",
+    "evidence_verified": "screenshots verified",
+    "previous": "before",
+    "assignee": "investigator",
+    "reason": "reason",
+    "badge": "badge",
+    "clause": "clause",
+    "disposition": "finding",
+    "step": "step",
+    "recommended": "recommended",
+    "conclusion": "conclusion",
+    "key": "setting",
+    "old": "was",
+    "new": "now",
+    "value": "value",
+    "from": "from",
+    "to": "to",
+    "kind": "kind",
+    "audience": "for",
+}
+
+
+def _detail_value(key: str, value: Any) -> str:
+    if value is None or value == [] or value == {}:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if key == "channel" and isinstance(value, str):
+        return channel(value)
+    if key == "reporter_mode" and isinstance(value, str):
+        return reporter_mode(value)
+    if key in ("disposition",) and isinstance(value, str):
+        return disposition(value)
+    if key in ("step", "recommended") and isinstance(value, str):
+        return discipline_step(value)
+    if key == "conclusion" and isinstance(value, str):
+        return retaliation_conclusion(value)
+    if key == "key" and isinstance(value, str):
+        return setting(value)
+    if key == "size" and isinstance(value, int):
+        return f"{value:,} bytes"
+    if key == "evidence_verified" and isinstance(value, dict):
+        good = [k for k, ok in value.items() if ok]
+        bad = [k for k, ok in value.items() if not ok]
+        parts = []
+        if good:
+            parts.append(f"intact: {', '.join('no. ' + str(k) for k in good)}")
+        if bad:
+            parts.append(f"ALTERED: {', '.join('no. ' + str(k) for k in bad)}")
+        return "; ".join(parts)
+    if isinstance(value, list | tuple):
+        return ", ".join(_detail_value(key, v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(
+            f"{_words(str(k)).lower()} {_detail_value(str(k), v)}" for k, v in value.items()
+        )
+    return str(value)
+
+
+def details(raw: str | dict[str, Any] | None) -> str:
+    """Audit details (as stored: a JSON object) as one sentence of words, each key as IA
+    says it and each value in words: no braces, quotes, ``None`` or ``True``."""
+    if not raw:
+        return ""
+    if isinstance(raw, str):
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            return raw
+    else:
+        data = raw
+    if not isinstance(data, dict):
+        return str(data)
+    parts = [
+        f"{DETAIL_KEYS.get(k, _words(k).lower())}: {_detail_value(k, v)}" for k, v in data.items()
+    ]
+    text = "; ".join(parts)
+    return text[:1].upper() + text[1:] + "." if text else ""
+
+
+# -- times
+def local_minute(value: str | dt.datetime | None) -> str:
+    """A moment as the local date and time to the minute, with the zone it is in
+    ("2026-11-02 09:15 CST"); a moment without a zone is taken as UTC (as stored)."""
+    if value is None or value == "":
+        return ""
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    local = moment.astimezone()
+    zone = local.tzname() or local.strftime("UTC%z")
+    if re.fullmatch(r"[+-]\d{2}", zone):  # zones without a name read "+05": say UTC+05
+        zone = "UTC" + zone
+    return f"{local:%Y-%m-%d %H:%M} {zone}"
+
+
+# -- the fields of a report, as the intake form names them
+FIELDS = {
+    "received_at": "Received",
+    "channel": "Channel",
+    "reporter": "Reporter",
+    "reporter.mode": "Reporter",
+    "reporter.name": "Reporter's name",
+    "reporter.badge": "Reporter's badge",
+    "reporter.phone": "Reporter's phone",
+    "reporter.email": "Reporter's e-mail",
+    "reporter.good_faith": "Good faith",
+    "reporter.tracking_code": "Earlier tracking code",
+    "subjects": "Employees complained about",
+    "incident": "Incident",
+    "incident.occurred_on": "Occurred on",
+    "incident.platform": "Platform",
+    "incident.url": "Post URL",
+    "incident.narrative": "Narrative",
+    "clauses": "Clauses breached",
+    "file": "Screenshots",
+    "reasoning": "Reasoning",
+    "conclusion": "Conclusion",
+    "reason": "Reason",
+    "rationale": "Rationale",
+    "disposition": "Finding",
+}
+SUBJECT_FIELDS = {
+    "badge": "badge",
+    "name": "name",
+    "department": "department",
+    "rank": "rank",
+    "unit": "unit",
+}
+_INDEXED = re.compile(r"^(subjects|clauses)\[(\d+)\](?:\.(\w+))?$")
+
+
+def field(key: str | None) -> str:
+    """A field key of a refusal as the form labels the field: ``reporter.name`` ->
+    "Reporter's name", ``subjects[1].badge`` -> "Employee 2, badge"."""
+    if not key:
+        return ""
+    m = _INDEXED.match(key)
+    if m:
+        group, index, part = m.group(1), int(m.group(2)) + 1, m.group(3)
+        if group == "clauses":
+            return f"Clause {index}"
+        return f"Employee {index}" + (
+            f", {SUBJECT_FIELDS.get(part, _words(part).lower())}" if part else ""
+        )
+    if key in FIELDS:
+        return FIELDS[key]
+    if key in SETTINGS:
+        return SETTINGS[key]
+    return _words(key.rsplit(".", 1)[-1])
+
+
+_KEY_PREFIX = re.compile(r"^([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+)*):\s*")
+
+
+def message(text: str, key: str | None = None, *, beside: bool = False) -> str:
+    """A refusal's message in the form's words. The core writes ``field.key: what is
+    wrong``; that key becomes the field's label, or is dropped when the message is shown
+    ``beside`` the field it names (the label is already there). Every other field key
+    in the text (``subjects[1].badge`` in a message about ``subjects``) is put in words
+    as well."""
+    m = _KEY_PREFIX.match(text)
+    if m and (key is None or m.group(1) == key or key.startswith(m.group(1))):
+        rest = text[m.end() :]
+        rest = rest[:1].upper() + rest[1:]
+        text = rest if beside else f"{field(m.group(1))}: {rest}"
+    return re.sub(
+        r"\b(?:subjects|clauses)\[\d+\](?:\.\w+)?|\b(?:reporter|incident)\.\w+",
+        lambda k: field(k.group(0)),
+        text,
+    )
