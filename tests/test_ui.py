@@ -250,10 +250,10 @@ def test_overdue_rows_stand_out(qtbot, db, admin, open_report):
     qtbot.addWidget(win)
     idle(qtbot)
     idx = win.cases.model.index(0, 6)
-    assert "overdue" in idx.data().split(", ")
+    assert "Overdue" in idx.data().split(" · ")
     assert idx.data(Qt.ItemDataRole.ForegroundRole).color().name() == "#a40000"
     assert idx.data(Qt.ItemDataRole.FontRole).bold()
-    assert "overdue" in idx.data(Qt.ItemDataRole.ToolTipRole)  # a narrow column cuts it
+    assert "Overdue" in idx.data(Qt.ItemDataRole.ToolTipRole)  # a narrow column cuts it
     assert win.cases.model.index(0, 1).data(Qt.ItemDataRole.FontRole) is None  # status: plain
 
 
@@ -302,6 +302,7 @@ def test_intake_form_opens_an_anonymous_case_and_shows_the_code(qtbot, db, admin
     dlg.subjects.item(0, 1).setText("Casey Newman")
     dlg.occurred.setDate(QDate(2026, 10, 30))
     qtbot.keyClicks(dlg.narrative, "Posted body cam video of an arrest with a laughing emoji.")
+    dlg.platform.setCurrentText("Instagram")
     dlg.clauses.addItem("vpd-3.21/III.D  Department logos, photos, equipment")
     dlg.save()
     idle(qtbot)
@@ -313,25 +314,33 @@ def test_intake_form_opens_an_anonymous_case_and_shows_the_code(qtbot, db, admin
         assert case.incident.narrative.startswith("Posted body cam video")
         assert [a.clause.clause_id for a in case.allegations] == ["vpd-3.21/III.D"]
         assert (rep.mode, rep.name) == ("anonymous", None)
+        assert case.incident.platform == "Instagram"
 
 
 def test_intake_form_shows_errors_next_to_the_field_and_stores_nothing(qtbot, db, admin):
     dlg = IntakeDialog(db, admin)
     qtbot.addWidget(dlg)
     idle(qtbot)
-    dlg.save()  # named/confidential with no name
+    dlg.save()  # named/confidential with no name, no employee, no narrative: all at once
     assert dlg.errors["reporter.name"].isVisibleTo(dlg)
-    assert "reporter.name: required" in dlg.errors["reporter.name"].text()
+    assert dlg.errors["reporter.name"].text() == "Required."  # beside "Name": no field key
+    assert dlg.errors["subjects"].isVisibleTo(dlg)
+    assert "at least one employee" in dlg.errors["subjects"].text()
+    assert "subjects" not in dlg.errors["subjects"].text()
     qtbot.keyClicks(dlg.rep_name, "Pat Quill")
+    assert not dlg.errors["reporter.name"].isVisibleTo(dlg)  # cleared once fixed
+    assert dlg.errors["subjects"].isVisibleTo(dlg)  # the others stay until fixed
     dlg.save()
-    assert "subjects" in dlg.errors["subjects"].text()
+    assert "at least one employee" in dlg.errors["subjects"].text()
     qtbot.keyClicks(dlg.subject_input, "1234")
     qtbot.keyClick(dlg.subject_input, Qt.Key.Key_Return)
     dlg.subjects.item(0, 1).setText("John Roe")
     qtbot.keyClicks(dlg.url, "not a url")
     qtbot.keyClicks(dlg.narrative, "Something happened.")
+    dlg.platform.setCurrentText("Facebook")
     dlg.save()
-    assert "incident.url" in dlg.errors["incident.url"].text()
+    assert "web address" in dlg.errors["incident.url"].text()
+    assert "incident" not in dlg.errors["incident.url"].text()
     assert not dlg.errors["reporter.name"].isVisibleTo(dlg)
     with db.read() as s:
         assert s.scalar(select(Case)) is None

@@ -1,9 +1,15 @@
 """The intake form: a new report becomes a case through the same service as the CLI.
 
 The form builds the same JSON document ``ia-desk report add`` takes, so validation is the
-core's: a refusal names a field, and the form shows the message next to that field. The
+core's (``services.intake.check_form``): every problem is shown at once, in the form's
+words, beside the field it names, and each goes away as soon as its field is changed. The
 report and its screenshots are stored together or not at all
 (``services.intake.submit_report``); the case list shows the new case by itself.
+
+Typed work is not lost by a stray key: Escape, Cancel and closing the window ask before
+discarding what was typed; Enter in a line does not save the report (only the Save
+button does); Tab in the narrative moves on to the next field. The form scrolls, so it
+fits a 1280 x 720 screen with Save always in view.
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTimeZone
+from PySide6.QtCore import QDate, QDateTime, QStringListModel, Qt, QTimer, QTimeZone
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -31,12 +38,14 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from ia_desk import labels
 from ia_desk.casefile.model import EmployeeRow
 from ia_desk.errors import InputError
 from ia_desk.services import Actor, Database, intake
@@ -74,9 +83,15 @@ class IntakeDialog(QDialog):
         self.result_: Submitted | None = None
         self.roster: dict[str, EmployeeRow] = {}
         self.setWindowTitle("New report")
-        self.resize(980, 940)
-        outer = QVBoxLayout(self)
         self.errors: dict[str, QLabel] = {}
+        frame = QVBoxLayout(self)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        body = QWidget()
+        outer = QVBoxLayout(body)
+        self.scroll.setWidget(body)
+        frame.addWidget(self.scroll, 1)
 
         # -- reporter
         rep = QGroupBox("Reporter")
@@ -131,7 +146,7 @@ class IntakeDialog(QDialog):
         )
         self.channel = QComboBox()
         for c in CHANNELS:
-            self.channel.addItem(c.replace("_", " ").capitalize(), c)
+            self.channel.addItem(labels.channel(c), c)
         fl.addRow("Received", self._with_error(self.received, "received_at"))
         fl.addRow("Channel", self._with_error(self.channel, "channel"))
         outer.addWidget(rec)
@@ -149,7 +164,10 @@ class IntakeDialog(QDialog):
         self.subject_input.setCompleter(self.completer)
         add = QPushButton("Add employee")
         add.clicked.connect(self._add_subject)
-        self.subject_input.returnPressed.connect(self._add_subject)
+        self.subject_input.returnPressed.connect(self._add_typed_subject)
+        # A pick from the roster adds that employee and empties the box (the completer
+        # writes the picked text back after the pick: cleared on the next turn).
+        self.completer.activated.connect(self._add_picked_subject)
         row.addWidget(self.subject_input, 1)
         row.addWidget(add)
         sl.addLayout(row)
@@ -169,9 +187,12 @@ class IntakeDialog(QDialog):
         self.occurred = date_edit(QDate.currentDate())
         self.platform = QComboBox(editable=True)
         self.platform.addItems(PLATFORMS)
+        self.platform.setCurrentIndex(-1)  # no silent default: the user picks
+        self.platform.lineEdit().setPlaceholderText("Pick or type the platform")
         self.url = QLineEdit(placeholderText="https://…")
         self.narrative = QPlainTextEdit()
         self.narrative.setPlaceholderText("What was posted, where, and what the reporter saw.")
+        self.narrative.setTabChangesFocus(True)
         ifl.addRow("Occurred on", self._with_error(self.occurred, "incident.occurred_on"))
         ifl.addRow("Platform", self._with_error(self.platform, "incident.platform"))
         ifl.addRow("Post URL", self._with_error(self.url, "incident.url"))
@@ -209,16 +230,95 @@ class IntakeDialog(QDialog):
         outer.addWidget(ev)
 
         self.general_error = error_label(wrap=True)
-        outer.addWidget(self.general_error)
+        frame.addWidget(self.general_error)
         box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
-        box.button(QDialogButtonBox.StandardButton.Save).setText("Save and open case")
+        self.save_button = box.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText("Save and open case")
         box.accepted.connect(self.save)
         box.rejected.connect(self.reject)
-        outer.addWidget(box)
+        frame.addWidget(box)
+        # Enter in a line edit must not press a button: no button is a default one.
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+            button.setDefault(False)
         self._mode_changed()
+        self._clear_errors_when_fixed()
         self._load_roster()
+        self._fit_screen()
+        self.untouched = self._typed()
+
+    # -- fitting the screen, keeping typed work
+    def _fit_screen(self) -> None:
+        """As large as the form wants, but never larger than the screen it opens on (the
+        form scrolls inside)."""
+        want = self.sizeHint().expandedTo(self.scroll.widget().sizeHint())
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        room = screen.availableGeometry() if screen is not None else None
+        width, height = max(want.width() + 40, 900), want.height() + 60
+        if room is not None:
+            width, height = min(width, room.width() - 20), min(height, room.height() - 40)
+        self.resize(width, height)
+
+    def _typed(self) -> tuple[Any, ...]:
+        """What the user has entered, to know whether closing would lose anything."""
+        doc = self.document()
+        doc.pop("received_at", None)
+        return (repr(doc), len(self.pending.items), self.received.dateTime().toString())
+
+    def has_typed_work(self) -> bool:
+        return self.result_ is None and self._typed() != self.untouched
+
+    def reject(self) -> None:
+        """Escape, Cancel and closing the window: ask first when anything was entered."""
+        if self.has_typed_work() and not self.confirm_discard():
+            return
+        super().reject()
+
+    def confirm_discard(self) -> bool:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Discard this report?",
+            "The report you have typed is not saved. Discard it?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.button(QMessageBox.StandardButton.Cancel).setText("Keep editing")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return box.exec() == QMessageBox.StandardButton.Discard
+
+    def _clear_errors_when_fixed(self) -> None:
+        """A field's error goes away as soon as the field is changed."""
+        for key, signal in (
+            ("reporter.name", self.rep_name.textChanged),
+            ("reporter.badge", self.rep_badge.textChanged),
+            ("reporter.phone", self.rep_phone.textChanged),
+            ("reporter.email", self.rep_email.textChanged),
+            ("reporter.good_faith", self.good_faith.toggled),
+            ("reporter.tracking_code", self.tracking.textChanged),
+            ("received_at", self.received.dateTimeChanged),
+            ("channel", self.channel.currentIndexChanged),
+            ("subjects", self.subjects.itemChanged),
+            ("subjects", self.subjects.model().rowsInserted),
+            ("subjects", self.subjects.model().rowsRemoved),
+            ("incident.occurred_on", self.occurred.dateChanged),
+            ("incident.platform", self.platform.currentTextChanged),
+            ("incident.url", self.url.textChanged),
+            ("incident.narrative", self.narrative.textChanged),
+            ("clauses", self.clauses.model().rowsInserted),
+            ("clauses", self.clauses.model().rowsRemoved),
+            ("file", self.pending.list.model().rowsRemoved),
+        ):
+            signal.connect(lambda *_a, key=key: self._clear_error(key))
+
+    def _clear_error(self, key: str) -> None:
+        label = self.errors.get(key)
+        if label is not None and label.isVisibleTo(self):
+            label.hide()
+            label.clear()
+        if not any(lbl.isVisibleTo(self) for lbl in self.errors.values()):
+            self.general_error.clear()
 
     # -- helpers
     def _with_error(self, widget: QWidget, field: str) -> QWidget:
@@ -250,19 +350,32 @@ class IntakeDialog(QDialog):
 
         def done(rows: list[EmployeeRow]) -> None:
             self.roster = {r["badge"]: r for r in rows}
-            from PySide6.QtCore import QStringListModel
-
             self.completer.setModel(
                 QStringListModel([f"{r['badge']} — {r['name']}" for r in rows], self.completer)
             )
 
         Query(self, lambda: employees(self.db, self.actor, limit=100_000)).success(done).run()
 
-    def _add_subject(self) -> None:
-        text = self.subject_input.text().strip()
+    def _add_typed_subject(self) -> None:
+        popup = self.completer.popup()
+        if popup is not None and popup.isVisible():
+            return  # Enter picks from the roster: the pick adds the employee
+        self._add_subject()
+
+    def _add_picked_subject(self, text: str) -> None:
+        self._add_subject(text)
+        QTimer.singleShot(0, self.subject_input.clear)
+
+    def _add_subject(self, text: str | None = None) -> None:
+        text = (self.subject_input.text() if text is None else text).strip()
+        self.subject_input.clear()
         if not text:
             return
         badge = text.split(" — ")[0].strip()
+        for r in range(self.subjects.rowCount()):
+            if (item := self.subjects.item(r, 0)) is not None and item.text().strip() == badge:
+                self.subjects.selectRow(r)  # already listed: shown, not added again
+                return
         known = self.roster.get(badge)
         row = self.subjects.rowCount()
         self.subjects.insertRow(row)
@@ -371,23 +484,37 @@ class IntakeDialog(QDialog):
         }
 
     def show_error(self, exc: InputError) -> None:
+        self.show_errors([exc])
+
+    def show_errors(self, problems: list[InputError]) -> None:
+        """Every problem beside its field, in the form's words (one not tied to a field
+        of the form above the buttons); the first field with a problem is scrolled to."""
         for label in self.errors.values():
             label.hide()
+            label.clear()
         self.general_error.clear()
-        field = exc.field or ""
-        key = field.split("[")[0] if field.startswith(("subjects[", "clauses[")) else field
-        beside = self.errors.get(key)
-        if beside is not None:
-            beside.setText(exc.message)
-            beside.show()
-        else:
-            self.general_error.setText(exc.message)
+        general: list[str] = []
+        first: QLabel | None = None
+        for exc in problems:
+            field = exc.field or ""
+            key = field.split("[")[0] if field.startswith(("subjects[", "clauses[")) else field
+            beside = self.errors.get(key)
+            if beside is not None and beside.parentWidget() is not None:
+                text = labels.message(exc.message, key, beside=key == field)
+                beside.setText("\n".join(filter(None, [beside.text(), text])))
+                beside.show()
+                first = first or beside
+            else:
+                general.append(labels.message(exc.message, field or None))
+        if general:
+            self.general_error.setText("\n".join(general))
+        if first is not None:
+            self.scroll.ensureWidgetVisible(first.parentWidget() or first)
 
     def save(self) -> None:
-        try:
-            report = intake.check_report(self.document())
-        except InputError as exc:
-            self.show_error(exc)
+        report, problems = intake.check_form(self.document())
+        if report is None:
+            self.show_errors(problems)
             return
         items = list(self.pending.items)
 

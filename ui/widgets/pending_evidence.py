@@ -1,4 +1,6 @@
-"""Screenshots attached to a new report, stored with the case when it is saved."""
+"""Screenshots attached to a new report, stored with the case when it is saved. One the
+core refuses (not an image, too large) can be taken off the list again, so the rest of
+the report is not lost to it."""
 
 from __future__ import annotations
 
@@ -26,15 +28,19 @@ class PendingEvidence(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.list = QListWidget()
-        self.list.setMaximumHeight(70)
+        self.list.setMaximumHeight(90)
         layout.addWidget(self.list, 1)
         col = QVBoxLayout()
         pick = QPushButton("Add files…")
         pick.clicked.connect(self.pick)
         paste = QPushButton("Paste screenshot")
         paste.clicked.connect(self.paste)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setToolTip("Take the selected screenshot off the report")
+        self.remove_button.clicked.connect(self.remove_selected)
         col.addWidget(pick)
         col.addWidget(paste)
+        col.addWidget(self.remove_button)
         layout.addLayout(col)
         self.setAcceptDrops(True)
 
@@ -42,6 +48,12 @@ class PendingEvidence(QWidget):
         for item in items:
             self.items.append(item)
             self.list.addItem(f"{item.file_name} ({len(item.data):,} bytes, {item.method})")
+
+    def remove_selected(self) -> None:
+        row = self.list.currentRow()
+        if 0 <= row < len(self.items):
+            del self.items[row]
+            self.list.takeItem(row)
 
     def pick(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Attach screenshots", "", IMAGE_FILTER)
