@@ -18,7 +18,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, QStringListModel, Qt, QTimer, QTimeZone
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -239,10 +239,9 @@ class IntakeDialog(QDialog):
         box.accepted.connect(self.save)
         box.rejected.connect(self.reject)
         frame.addWidget(box)
-        # Enter in a line edit must not press a button: no button is a default one.
+        # Enter in a line edit must not press a button (see keyPressEvent).
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(False)
-            button.setDefault(False)
         self._mode_changed()
         self._clear_errors_when_fixed()
         self._load_roster()
@@ -269,6 +268,15 @@ class IntakeDialog(QDialog):
 
     def has_typed_work(self) -> bool:
         return self.result_ is None and self._typed() != self.untouched
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        """Enter in a field does not save the report (the button box makes Save its
+        default button when shown); on a focused button it still presses it."""
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and not isinstance(self.focusWidget(), QPushButton):
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def reject(self) -> None:
         """Escape, Cancel and closing the window: ask first when anything was entered."""

@@ -1,0 +1,305 @@
+"""Issue 21, plain words and no lost work: every value a person reads is a word of IA work
+(statuses, flags, fields, audit details), the case list keeps the workflow's order, and
+the intake form does not lose what was typed. Driven as a user would with pytest-qt."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from sqlalchemy import func, select
+
+from ia_desk import labels
+from ia_desk.casefile.listing import CaseQuery, case_page
+from ia_desk.db.models import Case
+from ia_desk.services import cases as case_service
+from ia_desk.services.evidence import EvidenceInput
+from ia_desk.services.intake import check_form
+from ia_desk.terms import CASE_STATUSES, CHANNELS
+from ui.dialogs.intake import IntakeDialog
+from ui.main_window import MainWindow
+from ui.worker import pending_tasks
+
+from .conftest import report_doc
+
+
+def idle(qtbot):
+    qtbot.waitUntil(lambda: pending_tasks() == 0, timeout=10_000)
+
+
+@pytest.fixture(autouse=True)
+def no_waiting_box(monkeypatch):
+    """A message box answers Discard at once (closing a typed form at the end of a test
+    asks); a test that looks at the question patches it again."""
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Discard)
+
+
+# -- the words (core, no display)
+
+
+def test_every_stored_value_has_words_of_ia_work():
+    for value in CASE_STATUSES:
+        badge = labels.status(value)
+        assert "_" not in badge.text and badge.text[0].isupper() and badge.meaning
+    for value in CHANNELS:
+        assert "_" not in labels.channel(value)
+    assert labels.channel("ia_direct") == "Directly to IA"  # not "Ia direct"
+    for value in ("overdue", "tolled", "immediate_action", "retaliation_review"):
+        assert "_" not in labels.flag(value).text and labels.flag(value).meaning
+    assert labels.flag("reporter_update_due").text == "Reporter update due"
+    assert labels.discipline_step("written_reprimand") == "Written reprimand"
+    assert labels.setting("retaliation_window_months") == "Reporter protection lasts (months)"
+    assert labels.event("case.toll") == "Deadline paused"
+    assert labels.event("case.something_new") == "Case: something new"  # never raw
+
+
+def test_a_refusal_names_the_field_as_the_form_shows_it():
+    assert labels.field("reporter.name") == "Reporter's name"
+    assert labels.field("subjects[1].badge") == "Employee 2, badge"
+    assert (
+        labels.message("reporter.name: required.", "reporter.name") == "Reporter's name: Required."
+    )
+    assert labels.message("reporter.name: required.", "reporter.name", beside=True) == "Required."
+    said = labels.message("subjects[1].badge: badge 1234 is listed twice.", "subjects")
+    assert said == "Employee 2, badge: badge 1234 is listed twice."
+
+
+def test_audit_details_read_as_a_sentence_not_python_or_json():
+    text = labels.details(
+        '{"evidence_verified": {"25": true}, "previous": null, "channel": "ia_direct",'
+        ' "clauses": ["vpd-3.21/III.D"], "linked_to": []}'
+    )
+    for code in ("{", "}", "[", "'", '"', "None", "True", "null", "ia_direct", "_"):
+        assert code not in text, code
+    assert "Screenshots verified: intact: no. 25" in text
+    assert "channel: Directly to IA" in text
+
+
+def test_capture_times_are_local_to_the_minute_with_the_zone(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "America/Chicago")
+    time.tzset()
+    try:
+        assert labels.local_minute("2026-11-02T15:15:42.123456+00:00") == "2026-11-02 09:15 CST"
+        assert labels.local_minute(dt.datetime(2026, 7, 2, 15, 15)) == "2026-07-02 10:15 CDT"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_the_case_list_sorts_statuses_in_workflow_order(db, admin, open_report):
+    first = open_report().case.number
+    second = open_report().case.number
+    case_service.take_action(db, admin, second, "assign", assignee=admin.login)
+    case_service.take_action(db, admin, second, "start")
+    with db.read(admin) as s:
+        rows = case_page(s, admin, CaseQuery(sort="status", descending=False))
+    # workflow: received before investigating (the alphabet puts investigating first)
+    assert [r.number for r in rows] == [first, second]
+
+
+# -- the case list
+
+
+def test_the_case_list_shows_statuses_as_badges_and_flags_in_words(qtbot, db, admin, open_report):
+    open_report(
+        received_at="2026-01-05T09:00:00-06:00",
+        incident={"occurred_on": "2026-01-02", "narrative": "Old post."},
+        clauses=["vpd-3.21/IV.B"],
+    )
+    win = MainWindow(db, admin)
+    qtbot.addWidget(win)
+    idle(qtbot)
+    status = win.cases.model.index(0, 1)
+    assert status.data() == "Received"
+    assert (
+        status.data(Qt.ItemDataRole.BackgroundRole).color().name()
+        == labels.STATUSES["received"].colour
+    )
+    assert "no investigator is assigned" in status.data(Qt.ItemDataRole.ToolTipRole)
+    flags = win.cases.model.index(0, 6)
+    assert "_" not in flags.data()
+    assert "Immediate action" in flags.data() and "Overdue" in flags.data()
+    assert "the Chief acts at once" in flags.data(Qt.ItemDataRole.ToolTipRole)
+    combo = win.cases.status
+    assert [combo.itemText(i) for i in range(combo.count())][1:] == [
+        labels.status(s).text for s in CASE_STATUSES
+    ]
+
+
+# -- the intake form
+
+
+def fill_valid(qtbot, dlg: IntakeDialog) -> None:
+    dlg.mode_buttons["anonymous"].setChecked(True)
+    qtbot.keyClicks(dlg.subject_input, "4321")
+    qtbot.keyClick(dlg.subject_input, Qt.Key.Key_Return)
+    dlg.subjects.item(0, 1).setText("Casey Newman")
+    dlg.occurred.setDate(QDate(2026, 10, 30))
+    qtbot.keyClicks(dlg.narrative, "Posted a selfie in uniform.")
+
+
+def case_count(db) -> int:
+    with db.read() as s:
+        return s.scalar(select(func.count()).select_from(Case)) or 0
+
+
+def test_escape_on_a_typed_report_asks_before_discarding(qtbot, db, admin, monkeypatch):
+    asked = []
+    answer = [QMessageBox.StandardButton.Cancel]
+
+    def fake_exec(box):
+        asked.append(box.text())
+        return answer[0]
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    dlg = IntakeDialog(db, admin)
+    qtbot.addWidget(dlg)
+    idle(qtbot)
+    dlg.show()
+    qtbot.keyClicks(dlg.narrative, "A long account of what was posted.")
+    qtbot.keyClick(dlg, Qt.Key.Key_Escape)
+    assert asked and "not saved" in asked[0]
+    assert dlg.isVisible() and dlg.narrative.toPlainText().startswith("A long account")
+    dlg.close()  # the window's close button asks too
+    assert len(asked) == 2 and dlg.isVisible()
+    answer[0] = QMessageBox.StandardButton.Discard
+    qtbot.keyClick(dlg, Qt.Key.Key_Escape)
+    assert not dlg.isVisible() and dlg.result() == QDialog.DialogCode.Rejected
+
+
+def test_an_untouched_form_closes_without_asking(qtbot, db, admin, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: pytest.fail("asked for nothing"))
+    dlg = IntakeDialog(db, admin)
+    qtbot.addWidget(dlg)
+    idle(qtbot)
+    dlg.show()
+    qtbot.keyClick(dlg, Qt.Key.Key_Escape)
+    assert not dlg.isVisible()
+
+
+def test_enter_in_a_line_does_not_save_the_report(qtbot, db, admin, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Ok)
+    dlg = IntakeDialog(db, admin)
+    qtbot.addWidget(dlg)
+    idle(qtbot)
+    dlg.show()
+    fill_valid(qtbot, dlg)
+    dlg.platform.setCurrentText("Facebook")
+    dlg.mode_buttons["named"].setChecked(True)
+    qtbot.keyClicks(dlg.rep_name, "Pat Quill")
+    qtbot.keyClicks(dlg.rep_badge, "2001")
+    qtbot.keyClick(dlg.rep_badge, Qt.Key.Key_Return)
+    idle(qtbot)
+    assert dlg.isVisible() and dlg.result() == 0
+    assert case_count(db) == 0
+
+
+def test_tab_in_the_narrative_moves_on(qtbot, db, admin):
+    dlg = IntakeDialog(db, admin)
+    qtbot.addWidget(dlg)
+    idle(qtbot)
+    dlg.show()
+    dlg.activateWindow()
+    dlg.narrative.setFocus()
+    qtbot.keyClicks(dlg.narrative, "Words")
+    qtbot.keyClick(dlg.narrative, Qt.Key.Key_Tab)
+    assert dlg.narrative.toPlainText() == "Words"  # no tab typed
+    assert QApplication.focusWidget() is not dlg.narrative
+
+
+def test_the_platform_has_no_silent_default(qtbot, db, admin):
+    dlg = IntakeDialog(db, admin)
+    qtbot.addWidget(dlg)
+    idle(qtbot)
+    fill_valid(qtbot, dlg)
+    assert dlg.platform.currentText() == ""
+    dlg.save()
+    idle(qtbot)
+    assert dlg.errors["incident.platform"].isVisibleTo(dlg)
+    assert "pick the platform" in dlg.errors["incident.platform"].text().lower()
+    assert case_count(db) == 0
+    dlg.platform.setCurrentText("Snapchat")
+    assert not dlg.errors["incident.platform"].isVisibleTo(dlg)
+
+
+def test_the_form_shows_every_problem_at_once_and_keeps_what_was_typed(qtbot, db, admin):
+    dlg = IntakeDialog(db, admin)
+    qtbot.addWidget(dlg)
+    idle(qtbot)
+    qtbot.keyClicks(dlg.rep_email, "not-an-address")
+    qtbot.keyClicks(dlg.url, "not a url")
+    dlg.save()
+    idle(qtbot)
+    shown = {k for k, label in dlg.errors.items() if label.isVisibleTo(dlg)}
+    assert {
+        "reporter.name",
+        "reporter.email",
+        "subjects",
+        "incident.url",
+        "incident.narrative",
+        "incident.platform",
+    } <= shown
+    for label in dlg.errors.values():
+        assert "reporter." not in label.text() and "incident." not in label.text()
+    assert dlg.rep_email.text() == "not-an-address" and dlg.url.text() == "not a url"
+    dlg.rep_email.clear()
+    assert not dlg.errors["reporter.email"].isVisibleTo(dlg)
+    assert dlg.errors["incident.url"].isVisibleTo(dlg)
+
+
+def test_check_form_finds_every_problem_and_passes_a_good_report():
+    report, problems = check_form(report_doc())
+    assert report is not None and problems == []
+    doc = report_doc(subjects=[{"badge": "1"}, {"badge": "1"}], channel="carrier pigeon")
+    doc["incident"] = {"occurred_on": "2026-10-30", "narrative": ""}
+    report, problems = check_form(doc)
+    assert report is None
+    assert {p.field for p in problems} == {
+        "channel",
+        "subjects[1].badge",
+        "incident.narrative",
+        "incident.platform",
+    }
+
+
+def test_a_roster_pick_empties_the_box_so_it_is_not_added_twice(qtbot, db, admin, open_report):
+    open_report()  # puts John Roe, badge 1234, on the roster
+    dlg = IntakeDialog(db, admin)
+    qtbot.addWidget(dlg)
+    idle(qtbot)
+    assert "1234" in dlg.roster
+    dlg.subject_input.setText("1234 — John Roe")
+    dlg.completer.activated.emit("1234 — John Roe")
+    qtbot.waitUntil(lambda: dlg.subject_input.text() == "", timeout=2_000)
+    assert dlg.subjects.rowCount() == 1 and dlg.subjects.item(0, 1).text() == "John Roe"
+    dlg.subject_input.setText("1234")
+    qtbot.keyClick(dlg.subject_input, Qt.Key.Key_Return)  # typed again: not listed twice
+    assert dlg.subjects.rowCount() == 1
+
+
+def test_a_refused_screenshot_can_be_removed_and_the_report_saved(qtbot, db, admin, monkeypatch):
+    from .test_ui_evidence import png
+
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Ok)
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a: None))
+    dlg = IntakeDialog(db, admin)
+    qtbot.addWidget(dlg)
+    idle(qtbot)
+    fill_valid(qtbot, dlg)
+    dlg.platform.setCurrentText("Instagram")
+    dlg.pending.add([EvidenceInput(b"not a picture", "fake.png")])
+    dlg.pending.add([EvidenceInput(png(), "real.png")])
+    dlg.save()
+    idle(qtbot)
+    assert "fake.png" in dlg.errors["file"].text() and dlg.result() == 0
+    dlg.pending.list.setCurrentRow(0)
+    qtbot.mouseClick(dlg.pending.remove_button, Qt.MouseButton.LeftButton)
+    assert [i.file_name for i in dlg.pending.items] == ["real.png"]
+    assert dlg.pending.list.count() == 1 and not dlg.errors["file"].isVisibleTo(dlg)
+    dlg.save()
+    idle(qtbot)
+    assert dlg.result() == QDialog.DialogCode.Accepted and case_count(db) == 1
