@@ -90,6 +90,11 @@ FLAGS: dict[str, Badge] = {
         "until an IA administrator records the review (3.21 §V.C).",
         "#6a3d00",
     ),
+    "retaliation_reviewed": Badge(
+        "Retaliation review recorded",
+        "An IA administrator recorded the retaliation review: the case is no longer held.",
+        "#44546a",
+    ),
     "reporter_update_due": Badge(
         "Reporter update due",
         "The report has been open for the update period without an update to the reporter.",
@@ -103,9 +108,17 @@ def flag(value: str) -> Badge:
     return FLAGS.get(value) or Badge(_words(value), "", "#555555")
 
 
+def shown_flags(values: list[str] | tuple[str, ...]) -> list[str]:
+    """The flags a person needs to see: a recorded retaliation review replaces the hold
+    it lifted (the core keeps both: the case still involves a protected reporter)."""
+    if "retaliation_reviewed" in values:
+        return [v for v in values if v != "retaliation_review"]
+    return list(values)
+
+
 def flags_text(values: list[str] | tuple[str, ...]) -> str:
     """Flags as a short line of words: "Overdue · Retaliation review"."""
-    return " · ".join(flag(v).text for v in values)
+    return " · ".join(flag(v).text for v in shown_flags(values))
 
 
 # -- how a report reached IA
@@ -191,6 +204,18 @@ ROLES = {
 
 def role(value: str) -> str:
     return ROLES.get(value, _words(value))
+
+
+EVIDENCE_METHODS = {
+    "file": "Picked from a file",
+    "clipboard": "Pasted from the clipboard",
+    "drag": "Dropped into IA Desk",
+}
+
+
+def evidence_method(value: str) -> str:
+    """How a screenshot came into IA Desk."""
+    return EVIDENCE_METHODS.get(value, _words(value))
 
 
 # -- department settings (ia_desk.settings.SPECS)
@@ -341,6 +366,8 @@ def _detail_value(key: str, value: Any) -> str:
         return retaliation_conclusion(value)
     if key == "key" and isinstance(value, str):
         return setting(value)
+    if key == "method" and isinstance(value, str):
+        return evidence_method(value)
     if key == "size" and isinstance(value, int):
         return f"{value:,} bytes"
     if key == "evidence_verified" and isinstance(value, dict):

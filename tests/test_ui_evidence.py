@@ -64,8 +64,8 @@ def test_viewer_shows_metadata_badge_custody_and_exports(qtbot, db, admin, open_
     idle(qtbot)
     assert viewer.badge.text().startswith("✔ VERIFIED")
     assert viewer.view.item is not None
-    assert viewer.custody.item(0, 2).text() == "evidence.add"
-    assert viewer.custody.item(1, 2).text() == "evidence.view"
+    assert viewer.custody.item(0, 2).text() == "Screenshot added"  # evidence.add
+    assert viewer.custody.item(1, 2).text() == "Screenshot viewed"  # evidence.view
     viewer.export_to(tmp_path)
     idle(qtbot)
     assert len(list(tmp_path.glob(f"{number}-E*"))) == 2
@@ -153,8 +153,8 @@ def test_the_viewer_shows_a_large_image_without_decoding_the_original_in_the_app
     assert viewer.scale_note.text().startswith("Shown at 74% of 5,000 × 3,000 pixels")
     assert viewer.badge.text().startswith("✔ VERIFIED")
     assert [viewer.custody.item(r, 2).text() for r in range(2)] == [
-        "evidence.add",
-        "evidence.view",
+        "Screenshot added",
+        "Screenshot viewed",
     ]
 
 

@@ -24,6 +24,7 @@ def test_adding_a_user_with_differing_passwords_is_refused_and_nobody_is_added(
     def typed(self):
         self.login.setText("newcomer")
         self.name.setText("New Comer")
+        self.role.setCurrentIndex(self.role.findData("ia_investigator"))
         self.password.setText("Long-enough-secret-1")
         self.password2.setText("Long-enough-secret-2")
         self._check()

@@ -134,20 +134,20 @@ def test_a_change_in_one_case_window_refreshes_the_list_and_another_window_of_th
     for w in (first, second):
         qtbot.addWidget(w)
     idle(qtbot)
-    assert main.cases.model.index(0, 1).data() == "received"
-    assert "received" in second.header.text()
+    assert main.cases.model.index(0, 1).data() == "Received"
+    assert "Status: <b>Received</b>" in second.header.text()
 
     first.findChild(type(first.add_allegation_btn), "action-start").click()
     idle(qtbot)
-    assert main.cases.model.index(0, 1).data() == "investigating"  # the list's row
-    assert "investigating" in second.header.text()  # the other window of the case
+    assert main.cases.model.index(0, 1).data() == "Investigating"  # the list's row
+    assert "Status: <b>Investigating</b>" in second.header.text()  # the other window
 
     finds(monkeypatch, "sustained", "Seen on the screenshot.")
     first.allegations.setCurrentCell(0, 0)
     first._record_finding()
     idle(qtbot)
-    assert second.allegations.item(0, 3).text() == "sustained"
-    assert "Finding: sustained" in second.clause_text.toPlainText()
+    assert second.allegations.item(0, 3).text() == "Sustained"
+    assert "Finding: Sustained" in second.clause_text.toPlainText()
     assert said == []
 
 
@@ -314,6 +314,7 @@ ALLOWED = {
     "ia_desk.casefile",
     "ia_desk.errors",
     "ia_desk.terms",
+    "ia_desk.labels",
     "ia_desk.resources",
 }
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ia_desk import labels
 from ia_desk.services import Actor, Database, evidence
 from ia_desk.services.evidence import EvidenceView
 from ui.ops import Query
@@ -162,8 +163,8 @@ class EvidenceViewer(QWidget):
             ("SHA-256", "sha256"),
             ("Source URL", "source_url"),
             ("Platform", "platform"),
-            ("Captured (UTC)", "captured_at_utc"),
-            ("Time zone", "captured_tz"),
+            ("Captured", "captured_at_utc"),
+            ("Captured in zone", "captured_tz"),
             ("Captured by", "captured_by"),
             ("Workstation", "workstation"),
             ("How", "method"),
@@ -178,6 +179,10 @@ class EvidenceViewer(QWidget):
             )
             if key == "size":
                 value = f"{meta['size']:,} bytes"
+            elif key == "captured_at_utc":
+                value = labels.local_minute(meta.get(key))
+            elif key == "method":
+                value = labels.evidence_method(str(value))
             text = QLabel("" if value is None else str(value))
             text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             text.setWordWrap(True)
@@ -189,7 +194,12 @@ class EvidenceViewer(QWidget):
         self.custody.setRowCount(len(log))
         for r, e in enumerate(log):
             for c, v in enumerate(
-                [e["at"][:19].replace("T", " "), e["user"], e["event"], e["outcome"]]
+                [
+                    labels.local_minute(e["at"]),
+                    e["user"],
+                    labels.event(e["event"]),
+                    labels.outcome(e["outcome"]),
+                ]
             ):
                 self.custody.setItem(r, c, QTableWidgetItem(v))
 

@@ -27,6 +27,7 @@ from ia_desk.db.models import (
     CaseSubject,
     Clause,
     Employee,
+    RetaliationReview,
     User,
 )
 from ia_desk.discipline.matrix import current, is_immediate
@@ -67,7 +68,9 @@ def flags_for(session: Session, cases: Sequence[Case | CaseFacts]) -> dict[int, 
 
     ``overdue`` (past the deadline, not tolled, not closed), ``tolled``,
     ``immediate_action`` (a clause breached calls for the Chief at once, 3.21 §V.B),
-    ``retaliation_review`` (a good-faith reporter is a subject), ``reporter_update_due``
+    ``retaliation_review`` (a good-faith reporter is a subject), followed by
+    ``retaliation_reviewed`` once an IA administrator has recorded the review (the case
+    is no longer held: a window says so instead of the hold), ``reporter_update_due``
     (open for the update period without a recorded reporter update).
     """
     if not cases:
@@ -80,6 +83,15 @@ def flags_for(session: Session, cases: Sequence[Case | CaseFacts]) -> dict[int, 
     under_review = cases_needing_review(
         session, [c.id for c in facts], int(settings["retaliation_window_months"])
     )
+    reviewed: set[int] = set()
+    if under_review:
+        reviewed = set(
+            session.scalars(
+                select(RetaliationReview.case_id).where(
+                    RetaliationReview.case_id.in_(sorted(under_review))
+                )
+            )
+        )
     updated = set(
         session.connection()
         .execute(_REPORTER_UPDATED, {"numbers": [c.number for c in facts]})
@@ -97,6 +109,8 @@ def flags_for(session: Session, cases: Sequence[Case | CaseFacts]) -> dict[int, 
             flags.append("immediate_action")
         if c.id in under_review:
             flags.append("retaliation_review")
+            if c.id in reviewed:
+                flags.append("retaliation_reviewed")
         if open_ and c.number not in updated and (on - c.received_at.date()).days >= update_days:
             flags.append("reporter_update_due")
         out[c.id] = flags

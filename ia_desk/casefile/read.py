@@ -345,8 +345,9 @@ def case_window(session: Session, actor: Actor, number: str) -> CaseWindow:
         "status": view["status"],
         "received_at": view["received_at"],
     }
-    if is_status_only(view):
-        return CaseWindow(status_view, None, [], [], [], {}, [])
+    if is_status_only(view):  # a supervisor's own report: its status, and adding evidence
+        own = case_actions(session, actor, get_case(session, number))
+        return CaseWindow(status_view, None, own, [], [], {}, [])
     full = cast(CaseFile, view)
     case = get_case(session, number)
     on = case.incident.occurred_on

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ia_desk import labels
 from ui.case_window.overview import esc
 
 
@@ -32,11 +34,18 @@ class AllegationsTab(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         self.table = QTableWidget(0, 5)
         self.table.setHorizontalHeaderLabels(
-            ["Subject", "Clause", "Title", "Disposition", "Finding date"]
+            ["Subject", "Clause", "Title", "Finding", "Finding date"]
         )
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        for col in range(5):  # the title takes what is left: the finding is never cut
+            header.setSectionResizeMode(
+                col,
+                QHeaderView.ResizeMode.Stretch
+                if col == 2
+                else QHeaderView.ResizeMode.ResizeToContents,
+            )
         self.table.verticalHeader().setVisible(False)
         self.table.currentCellChanged.connect(self.show_clause)
         split.addWidget(self.table)
@@ -61,19 +70,19 @@ class AllegationsTab(QWidget):
         rows = d["allegations"]
         self.rows, self.clause_texts = rows, d["clause_texts"]
         self.table.setRowCount(len(rows))
+        names = {s["badge"]: s.get("name") for s in d.get("subjects", [])}
         for r, a in enumerate(rows):
             values = [
-                a["employee"],
+                f"{a['employee']} {names.get(a['employee']) or ''}".strip(),
                 a["clause"],
                 a["clause_title"],
-                (a["disposition"] or "pending").replace("_", " "),
+                labels.disposition(a["disposition"]),
                 a["finding_on"] or "",
             ]
             for c, v in enumerate(values):
                 item = QTableWidgetItem(v)
                 item.setData(Qt.ItemDataRole.UserRole, a["id"])
                 self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
         if rows:
             self.table.setCurrentCell(0, 0)
         # Also when the first row was selected already (a reload): its finding may be new.
@@ -93,7 +102,7 @@ class AllegationsTab(QWidget):
         finding = ""
         if a["disposition"]:
             finding = (
-                f"<h4>Finding: {a['disposition'].replace('_', ' ')} "
+                f"<h4>Finding: {labels.disposition(a['disposition'])} "
                 f"({a['finding_on']})</h4><p>{esc(a.get('rationale') or '')}</p>"
             )
         self.clause_text.setHtml(

@@ -23,8 +23,10 @@ def load_case(db: Database, actor: Actor, number: str) -> dict[str, Any]:
     window's tabs read it; call it off the GUI thread."""
     with _ONE_AT_A_TIME:
         shown = cases.window(db, actor, number)
-    if shown.file is None:  # a supervisor's status-only view
-        return dict(shown.status)
+    if shown.file is None:  # a supervisor's status-only view, and what they may do
+        status: dict[str, Any] = dict(shown.status)
+        status["actions"] = [(a.name, a.label, a.why_not) for a in shown.actions]
+        return status
     data: dict[str, Any] = dict(shown.file)
     data["actions"] = [(a.name, a.label, a.why_not) for a in shown.actions]
     data["marked"] = shown.marked

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from ia_desk import labels
 from ia_desk.terms import REDACTION_KINDS
 
 
@@ -15,10 +16,10 @@ def overview_html(d: dict[str, Any]) -> str:
     if rep["mode"] == "anonymous":
         who = "Anonymous: no identity is kept."
     elif "identity" in rep:
-        who = f"{rep['mode'].capitalize()}: identity withheld."
+        who = f"{labels.reporter_mode(rep['mode'])}: identity withheld."
     else:
         who = (
-            f"{rep['mode'].capitalize()}: {esc(rep.get('name'))}"
+            f"{labels.reporter_mode(rep['mode'])}: {esc(rep.get('name'))}"
             f"{' (badge ' + esc(rep['badge']) + ')' if rep.get('badge') else ''}"
             f"{' · ' + esc(rep['phone']) if rep.get('phone') else ''}"
             f"{' · ' + esc(rep['email']) if rep.get('email') else ''}"
@@ -35,7 +36,8 @@ def overview_html(d: dict[str, Any]) -> str:
     if d["retaliation"]["triggers"]:
         items = "".join(f"<li>{esc(t['text'])}</li>" for t in d["retaliation"]["triggers"])
         reviews = "".join(
-            f"<li>{r['at'][:10]} {r['by']}: <b>{r['conclusion'].replace('_', ' ')}</b> — "
+            f"<li>{labels.local_minute(r['at'])} {r['by']}: "
+            f"<b>{labels.retaliation_conclusion(r['conclusion'])}</b> — "
             f"{esc(r['reasoning'])}</li>"
             for r in d["retaliation"]["reviews"]
         )
@@ -70,7 +72,7 @@ def overview_html(d: dict[str, Any]) -> str:
         + retaliation
         + withheld
         + approvals
-        + f"<h3>Reporter</h3><p>{who}</p><p>Channel: {esc(d['channel'])}</p>"
+        + f"<h3>Reporter</h3><p>{who}</p><p>Channel: {esc(labels.channel(d['channel']))}</p>"
         f"<h3>Subjects</h3><ul>{subjects}</ul>"
         f"<h3>Incident</h3><p>{inc['occurred_on']} · {esc(inc['platform'] or '')} · "
         f"{esc(inc['url'] or '')}</p>"

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ia_desk import labels
 from ia_desk.services import (
     Actor,
     Changes,
@@ -37,7 +38,6 @@ from ia_desk.services import (
     protection,
 )
 from ia_desk.services.cases import ACTIONS
-from ia_desk.services.protection import CONCLUSIONS
 from ui.case_window.allegations import AllegationsTab
 from ui.case_window.discipline import DisciplinePanel
 from ui.case_window.loading import load_case
@@ -45,6 +45,7 @@ from ui.case_window.overview import overview_html
 from ui.case_window.timeline import TimelineTable
 from ui.dialogs.clause_picker import ClausePickerDialog
 from ui.dialogs.finding import FindingDialog
+from ui.dialogs.retaliation_review import RetaliationReviewDialog
 from ui.dialogs.withhold import WithholdDialog
 from ui.ops import Change, Query, listen, stop_listening
 from ui.widgets.evidence_grid import EvidenceGrid
@@ -70,6 +71,10 @@ FLAG_TEXT = {
         "RETALIATION REVIEW: a good-faith reporter is involved; the case "
         "cannot close until an IA administrator records the review.",
         "#6a3d00",
+    ),
+    "retaliation_reviewed": (
+        "Retaliation review recorded: the case is no longer held (see the Overview).",
+        "#44546a",
     ),
 }
 
@@ -157,24 +162,25 @@ class CaseWindow(QWidget):
     def _show(self, data: dict[str, Any]) -> None:
         self.data = data
         status = data["status"]
+        shown_status = labels.status(status)
         if "deadline" not in data:
             self.header.setText(
-                f"<h2>{data['case']}</h2>Status: <b>{status}</b> · received "
+                f"<h2>{data['case']}</h2>Status: <b>{shown_status.text}</b> · received "
                 f"{data['received_at'][:16].replace('T', ' ')}"
             )
-            for i in range(1, self.tabs.count()):
-                self.tabs.setTabEnabled(i, False)
-            self.overview.setPlainText("You submitted this report. Its status is shown above.")
+            self.header.setToolTip(shown_status.meaning)
+            self._show_status_only(data)
             return
+        self.header.setToolTip(shown_status.meaning)
         self.header.setText(
-            f"<h2>{data['case']}</h2>Status: <b>{status}</b> · received "
+            f"<h2>{data['case']}</h2>Status: <b>{shown_status.text}</b> · received "
             f"{data['received_at'][:16].replace('T', ' ')} · "
             f"{deadline_text(data['deadline'], status)} · assigned to "
             f"{data['assigned_to'] or 'nobody yet'}"
         )
         clear_layout(self.banners)
-        for flag in data["flags"]:
-            text, colour = FLAG_TEXT.get(flag, (flag, "#333"))
+        for flag in labels.shown_flags(data["flags"]):
+            text, colour = FLAG_TEXT.get(flag, (labels.flag(flag).text, "#333"))
             banner = QLabel(text.format(days=data["reporter_update_days"]))
             banner.setObjectName(f"banner-{flag}")
             banner.setStyleSheet(
@@ -214,6 +220,22 @@ class CaseWindow(QWidget):
         self.tabs.setTabText(2, f"Evidence ({len(data['evidence'])})")
         self.discipline.show_ladder(data["ladder"])
         self.timeline.show_events(data["timeline"])
+
+    def _show_status_only(self, data: dict[str, Any]) -> None:
+        """A supervisor's own report: its status, and the Evidence tab while the report
+        is still being received (they may add screenshots to it then; the list of what
+        the case holds is IA's)."""
+        offered = {name: why for name, _label, why in data.get("actions", [])}
+        can_add = "add_evidence" in offered and offered["add_evidence"] is None
+        for i in range(1, self.tabs.count()):
+            self.tabs.setTabEnabled(i, i == 2 and "add_evidence" in offered)
+        self.evidence.allow_adding(can_add, offered.get("add_evidence"))
+        if "add_evidence" in offered:
+            self.evidence.show_items(data["case"], [])
+        self.overview.setPlainText(
+            "You submitted this report. Its status is shown above."
+            + (" You can add screenshots to it on the Evidence tab." if can_add else "")
+        )
 
     def _action_slots(self) -> dict[str, Any]:
         """The case's actions the bar offers, by the core's names (the others are in
@@ -261,23 +283,9 @@ class CaseWindow(QWidget):
             self._change(lambda: cases.reporter_updated(self.db, self.actor, self.number, note))
 
     def _review(self) -> None:
-        triggers = "\n".join(t["text"] for t in self.data["retaliation"]["triggers"])
-        conclusion, ok = QInputDialog.getItem(
-            self,
-            "Retaliation review",
-            f"{triggers}\n\nConclusion",
-            [c.replace("_", " ") for c in CONCLUSIONS],
-            0,
-            False,
-        )
-        if not ok:
-            return
-        reasoning = self._ask_text("Retaliation review", "Reasoning")
-        if reasoning is not None:
-            value = conclusion.replace(" ", "_")
-            self._change(
-                lambda: protection.record_review(self.db, self.actor, self.number, value, reasoning)
-            )
+        """The review dialog records the review itself and stays open on a refusal."""
+        triggers = [t["text"] for t in self.data["retaliation"]["triggers"]]
+        RetaliationReviewDialog(self.db, self.actor, self.number, triggers, self).exec()
 
     def _revoke(self) -> None:
         reason = self._ask_text("Revoke reporter protection", "Why was the report knowingly false?")

@@ -1,4 +1,7 @@
-"""Adding a user account (IA administrators): login, name, role and a first password."""
+"""Adding a user account (IA administrators): login, name, role and a first password.
+
+No role is pre-chosen: a default of IA administrator (the most powerful role, the first
+in the list) was too easy to keep by mistake."""
 
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ class AddUserDialog(QDialog):
         self.login = QLineEdit()
         self.name = QLineEdit()
         self.role = QComboBox()
+        self.role.addItem("Choose the role…", None)
         for r in ROLES:
             self.role.addItem(ROLE_LABELS[r], r)
         form.addRow("Login", self.login)
@@ -45,6 +49,9 @@ class AddUserDialog(QDialog):
         form.addRow(box)
 
     def _check(self) -> None:
+        if self.role.currentData() is None:
+            self.error.setText("Choose the role.")
+            return
         if problem := self.passwords.mismatch():
             self.error.setText(problem)
             return

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ia_desk import labels
 from ia_desk.terms import DISPOSITIONS
 from ui.widgets.fields import error_label
 
@@ -28,7 +29,7 @@ class FindingDialog(QDialog):
         self.disposition = QComboBox()
         self.disposition.addItem("Choose a disposition…", None)
         for d in DISPOSITIONS:
-            self.disposition.addItem(d.replace("_", " ").capitalize(), d)
+            self.disposition.addItem(labels.disposition(d), d)
         if allegation["disposition"]:
             self.disposition.setCurrentIndex(DISPOSITIONS.index(allegation["disposition"]) + 1)
         self.rationale = QPlainTextEdit(allegation.get("rationale") or "")

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ia_desk import labels
 from ia_desk.errors import InputError
 from ia_desk.services import Actor, Database, discipline
 from ia_desk.services.discipline import SEVERITY
@@ -81,8 +82,9 @@ class MatrixEditor(QDialog):
             combos = []
             for c, value in enumerate((spec["presumptive"], *spec["range"]), start=1):
                 box = QComboBox()
-                box.addItems(steps)
-                box.setCurrentText(value)
+                for step in steps:
+                    box.addItem(labels.discipline_step(step), step)
+                box.setCurrentIndex(box.findData(value))
                 self.classes.setCellWidget(r, c, box)
                 combos.append(box)
             self.class_combos[name] = combos
@@ -104,8 +106,8 @@ class MatrixEditor(QDialog):
         out = copy.deepcopy({k: v for k, v in self.matrix.items() if k != "version"})
         out["lookback_months"] = self.lookback.value()
         for name, (pres, lo, hi) in self.class_combos.items():
-            out["classes"][name]["presumptive"] = pres.currentText()
-            out["classes"][name]["range"] = [lo.currentText(), hi.currentText()]
+            out["classes"][name]["presumptive"] = pres.currentData()
+            out["classes"][name]["range"] = [lo.currentData(), hi.currentData()]
         for cid, (box, check) in self.clause_widgets.items():
             out["clauses"][cid]["class"] = box.currentText()
             out["clauses"][cid]["immediate_action"] = check.isChecked()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ia_desk import labels
 from ia_desk.errors import InputError
 from ia_desk.services import Actor, Changes, Database, Done, accounts, settings
 from ia_desk.services.accounts import MIN_LENGTH, ROLE_LABELS
@@ -92,7 +93,10 @@ class AdminPage(Screen):
         )
         fill(
             self.settings,
-            [[r["key"], r["value"], r["default"], r["help"]] for r in self.setting_rows],
+            [
+                [labels.setting(r["key"]), r["value"], r["default"], r["help"]]
+                for r in self.setting_rows
+            ],
         )
 
     def selected_login(self) -> str | None:
@@ -146,7 +150,7 @@ class AdminPage(Screen):
         value, ok = QInputDialog.getInt(
             self,
             "Change setting",
-            f"{r['key']}: {r['help']}",
+            f"{labels.setting(r['key'])}\n{r['help']}",
             int(r["value"]),
             int(r["minimum"] or 0),
             int(r["maximum"] or 1_000_000),

@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
+from ia_desk import labels
 from ia_desk.services import Actor, Changes, Database, audit
 from ui.ops import Query
 from ui.screens.screen import Screen
@@ -29,7 +30,7 @@ class AuditPage(Screen):
         bar = QHBoxLayout()
         self.user = QLineEdit(placeholderText="User login")
         self.case = QLineEdit(placeholderText="Case number")
-        self.event_type = QLineEdit(placeholderText="Event (e.g. case.view)")
+        self.event_type = QLineEdit(placeholderText="Event code (e.g. case.view)")
         for w in (self.user, self.case, self.event_type):
             w.returnPressed.connect(self.refresh)
             bar.addWidget(w)
@@ -48,7 +49,7 @@ class AuditPage(Screen):
         self.table = make_table(
             [
                 "Seq",
-                "When (UTC)",
+                "When",
                 "User",
                 "Workstation",
                 "Event",
@@ -82,14 +83,14 @@ class AuditPage(Screen):
                 [
                     [
                         r["seq"],
-                        r["at"][:19].replace("T", " "),
+                        labels.local_minute(r["at"]),
                         r["user"],
                         r["workstation"],
-                        r["event"],
+                        labels.event(r["event"]),
                         r["object"],
                         r["case"],
-                        r["outcome"],
-                        r["details"],
+                        labels.outcome(r["outcome"]),
+                        labels.details(r["details"]),
                     ]
                     for r in rows
                 ],

@@ -65,7 +65,9 @@ def row_texts(r: CaseRow) -> tuple[str, ...]:
 
 def flags_tooltip(flags: list[str]) -> str:
     """Each flag of a row with what it means (the column is narrow; the tooltip whole)."""
-    return "\n".join(f"{labels.flag(f).text}: {labels.flag(f).meaning}" for f in flags)
+    return "\n".join(
+        f"{labels.flag(f).text}: {labels.flag(f).meaning}" for f in labels.shown_flags(flags)
+    )
 
 
 # A page of rows and what their cells show.

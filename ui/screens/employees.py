@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QSplitter, QVBoxLayout, QWidget
 
+from ia_desk import labels
 from ia_desk.casefile.model import EmployeeHistory, EmployeeRow
 from ia_desk.services import Actor, Changes, Database
 from ia_desk.services import cases as case_service
@@ -91,7 +92,7 @@ class EmployeesPage(Screen):
                         a["received_at"],
                         a["clause"],
                         a["title"],
-                        (a["disposition"] or "pending").replace("_", " "),
+                        labels.disposition(a["disposition"]),
                         a["finding_on"],
                     ]
                     for a in h["allegations"]
@@ -103,8 +104,8 @@ class EmployeesPage(Screen):
                     [
                         d["case"],
                         d["at"],
-                        d["step"].replace("_", " "),
-                        (d["recommended"] or "").replace("_", " "),
+                        labels.discipline_step(d["step"]),
+                        labels.discipline_step(d["recommended"]),
                         "yes" if d["within_range"] else "NO",
                     ]
                     for d in h["discipline"]

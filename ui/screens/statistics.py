@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ia_desk import labels
 from ia_desk.services import Actor, Changes, Database
 from ui.ops import Query
 from ui.screens.screen import Screen
@@ -95,14 +96,16 @@ class StatisticsPage(Screen):
         )
         self.received.set_items(list(f["received_per_month"].items()))
         self.closed.set_items(list(f["closed_per_month"].items()))
-        self.status.set_items(list(f["open_by_status"].items()))
+        self.status.set_items([(labels.status(k).text, v) for k, v in f["open_by_status"].items()])
         self.clauses.set_items(
             [(r["clause"].split("/")[1], r["count"]) for r in f["allegations_by_clause"][:10]]
         )
         self.dispositions.set_items(
-            [(k.replace("_", " "), v) for k, v in f["allegations_by_disposition"].items()]
+            [(labels.disposition(k), v) for k, v in f["allegations_by_disposition"].items()]
         )
-        self.steps.set_items([(k.replace("_", " "), v) for k, v in f["discipline_by_step"].items()])
+        self.steps.set_items(
+            [(labels.discipline_step(k), v) for k, v in f["discipline_by_step"].items()]
+        )
 
     def export_csv(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
