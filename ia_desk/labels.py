@@ -194,6 +194,20 @@ def retaliation_conclusion(value: str) -> str:
     return RETALIATION_CONCLUSIONS.get(value, _words(value))
 
 
+APPROVAL_DECISIONS = {
+    "approved": "Approved",
+    "disapproved": "Disapproved",
+    "further_inquiry": "Further inquiry needed",
+}
+
+
+def approval_decision(value: str | None) -> str:
+    """A decision on an approval request of 3.21 §III.E; none yet reads "Pending"."""
+    if not value:
+        return "Pending"
+    return APPROVAL_DECISIONS.get(value, _words(value))
+
+
 ROLES = {
     "ia_admin": "IA administrator",
     "ia_investigator": "IA investigator",

@@ -303,3 +303,254 @@ def test_a_refused_screenshot_can_be_removed_and_the_report_saved(qtbot, db, adm
     dlg.save()
     idle(qtbot)
     assert dlg.result() == QDialog.DialogCode.Accepted and case_count(db) == 1
+
+
+# -- stale and mismatched state
+
+
+def held_case(open_report) -> str:
+    """Pat reports Roe in good faith; Roe then reports Pat: a case held for review."""
+    reporter = {"mode": "confidential", "name": "Pat Quill", "badge": "2001", "good_faith": True}
+    pat = {"badge": "2001", "name": "Pat Quill", "department": "police"}
+    roe = {"badge": "1234", "name": "John Roe", "department": "police"}
+
+    def report(day, who, subjects):
+        return open_report(
+            received_at=f"{day}T09:00:00-06:00",
+            reporter=who,
+            subjects=subjects,
+            incident={"occurred_on": day, "narrative": "A post."},
+            clauses=["vpd-3.21/III.J"],
+        ).case.number
+
+    report("2026-01-05", {"mode": "anonymous"}, [pat])  # puts Pat on the roster
+    report("2026-03-01", reporter, [roe])
+    return report("2026-06-01", {"mode": "named", "name": "Roe", "badge": "1234"}, [pat])
+
+
+def test_a_recorded_review_lifts_the_hold_in_the_window_and_the_list(
+    qtbot, db, admin, open_report, monkeypatch
+):
+    from ui.case_window.window import CaseWindow
+    from ui.dialogs.retaliation_review import RetaliationReviewDialog
+
+    number = held_case(open_report)
+    win = MainWindow(db, admin)
+    qtbot.addWidget(win)
+    view = CaseWindow(db, admin, number)
+    qtbot.addWidget(view)
+    idle(qtbot)
+    assert view.findChild(type(view.header), "banner-retaliation_review") is not None
+    row = next(
+        r for r in range(win.cases.model.rowCount()) if win.cases.model.number_at(r) == number
+    )
+    assert "Retaliation review" in win.cases.model.index(row, 6).data()
+
+    kept: list[RetaliationReviewDialog] = []
+
+    def review(dlg):
+        kept.append(dlg)
+        dlg.conclusion.setCurrentIndex(dlg.conclusion.findData("no_retaliation"))
+        dlg.save()  # no reasoning: refused, the dialog stays with the choice made
+        assert dlg.result() == 0 and "reasoning" in dlg.reasoning_error.text()
+        assert dlg.conclusion.currentData() == "no_retaliation"
+        qtbot.keyClicks(dlg.reasoning, "The post was public; no link to the report.")
+        assert dlg.reasoning_error.text() == ""  # cleared once fixed
+        dlg.save()
+        idle(qtbot)
+        return dlg.result()
+
+    monkeypatch.setattr(RetaliationReviewDialog, "exec", review)
+    view._review()
+    idle(qtbot)
+    assert kept and kept[0].recorded
+    qtbot.waitUntil(
+        lambda: view.findChild(type(view.header), "banner-retaliation_review") is None,
+        timeout=5_000,
+    )
+    assert view.findChild(type(view.header), "banner-retaliation_reviewed") is not None
+    qtbot.waitUntil(
+        lambda: "Retaliation review recorded" in (win.cases.model.index(row, 6).data() or ""),
+        timeout=5_000,
+    )
+    assert "cannot close" not in win.cases.model.index(row, 6).data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_the_review_dialog_keeps_a_refused_review_open(qtbot, db, admin, open_report):
+    from ui.dialogs.retaliation_review import RetaliationReviewDialog
+
+    number = open_report().case.number  # held for nothing: the service refuses a review
+    dlg = RetaliationReviewDialog(db, admin, number, [])
+    qtbot.addWidget(dlg)
+    assert dlg.conclusion.currentData() is None  # no pre-chosen conclusion
+    dlg.conclusion.setCurrentIndex(dlg.conclusion.findData("inconclusive"))
+    qtbot.keyClicks(dlg.reasoning, "Reasoned at length.")
+    dlg.save()
+    idle(qtbot)
+    assert dlg.result() == 0 and not dlg.recorded
+    shown = " ".join(e.text() for e in (dlg.error, dlg.reasoning_error, dlg.conclusion_error))
+    assert shown.strip() and "Traceback" not in shown
+    assert dlg.reasoning.toPlainText() == "Reasoned at length."
+
+
+def test_a_supervisor_adds_evidence_to_their_own_received_report(qtbot, db, make_user, open_report):
+    from ui.case_window.window import CaseWindow
+
+    sup = make_user("supervisor")
+    number = open_report(actor=sup).case.number
+    view = CaseWindow(db, sup, number)
+    qtbot.addWidget(view)
+    idle(qtbot)
+    assert view.tabs.isTabEnabled(2) and not view.tabs.isTabEnabled(1)
+    assert view.evidence.can_add and view.evidence.pick.isVisibleTo(view.evidence)
+    assert view.evidence.grid.count() == 0  # what the case holds stays IA's
+
+
+def test_add_user_pre_chooses_no_role(qtbot):
+    from ui.dialogs.add_user import AddUserDialog
+
+    dlg = AddUserDialog()
+    qtbot.addWidget(dlg)
+    assert dlg.role.currentData() is None
+    dlg.login.setText("newcomer")
+    dlg.password.setText("Long-enough-secret-1")
+    dlg.password2.setText("Long-enough-secret-1")
+    dlg._check()
+    assert dlg.result() == 0 and dlg.error.text() == "Choose the role."
+
+
+def test_an_approval_form_stays_open_on_a_refusal_with_what_was_typed(
+    qtbot, db, admin, open_report, monkeypatch
+):
+    from ui.dialogs.register_entry import FormDialog
+    from ui.screens.registers import RegistersPage
+
+    open_report()  # John Roe, badge 1234, on the roster
+
+    page = RegistersPage(db, admin)
+    qtbot.addWidget(page)
+    idle(qtbot)
+    seen: list[FormDialog] = []
+
+    def typed(dlg):
+        seen.append(dlg)
+        dlg.widgets["badge"].setText("1234")
+        dlg.widgets["items"].setText("a flying saucer")
+        dlg.widgets["purpose"].setText("Recruiting page")
+        dlg.save()
+        idle(qtbot)
+        return dlg.result()
+
+    monkeypatch.setattr(FormDialog, "exec", typed)
+    page.add_request()
+    (dlg,) = seen
+    assert dlg.result() == 0 and not dlg.saved
+    assert dlg.errors["items"].isVisibleTo(dlg) and "items:" not in dlg.errors["items"].text()
+    assert dlg.widgets["purpose"].text() == "Recruiting page"
+    dlg.widgets["items"].setText("photo")
+    assert not dlg.errors["items"].isVisibleTo(dlg)
+
+
+def test_the_timeline_reads_as_sentences_at_local_time(qtbot, db, admin, open_report):
+    from ui.case_window.window import CaseWindow
+
+    number = open_report().case.number
+    view = CaseWindow(db, admin, number)
+    qtbot.addWidget(view)
+    idle(qtbot)
+    texts = [
+        view.timeline.item(r, c).text()
+        for r in range(view.timeline.rowCount())
+        for c in range(view.timeline.columnCount())
+    ]
+    assert "Report received, case opened" in texts
+    for text in texts:
+        for code in ("{", "[", "None", "True", "case.intake", "ia_direct", "reporter_mode"):
+            assert code not in text, (code, text)
+    when = view.timeline.item(0, 0).text()
+    assert len(when.split()) == 3 and when.count(":") == 1  # date, minute, zone
+
+
+# -- fits the screen it is on
+
+
+def accept_button(widget):
+    from PySide6.QtWidgets import QDialogButtonBox, QPushButton
+
+    for box in widget.findChildren(QDialogButtonBox):
+        for b in box.buttons():
+            if box.buttonRole(b) == QDialogButtonBox.ButtonRole.AcceptRole:
+                return b
+    buttons = [b for b in widget.findChildren(QPushButton) if b.isVisibleTo(widget)]
+    return buttons[-1] if buttons else None
+
+
+def every_window_and_dialog(db, admin, number):
+    from ui.case_window.window import CaseWindow
+    from ui.dialogs.add_user import AddUserDialog
+    from ui.dialogs.change_password import ChangePasswordDialog
+    from ui.dialogs.clause_picker import ClausePickerDialog
+    from ui.dialogs.connection import ConnectionDialog
+    from ui.dialogs.decision import DecisionDialog
+    from ui.dialogs.finding import FindingDialog
+    from ui.dialogs.lock import LockDialog
+    from ui.dialogs.matrix_editor import MatrixEditor
+    from ui.dialogs.print_preview import PrintPreview
+    from ui.dialogs.register_entry import FormDialog
+    from ui.dialogs.retaliation_review import RetaliationReviewDialog
+    from ui.dialogs.withhold import WithholdDialog
+
+    case = CaseWindow(db, admin, number)
+    return case, [
+        ("main window", MainWindow(db, admin)),
+        ("case window", case),
+        ("new report", IntakeDialog(db, admin)),
+        ("add user", AddUserDialog()),
+        ("change password", ChangePasswordDialog(db, admin)),
+        ("clause picker", ClausePickerDialog(db, None, None, "posted the rap sheet", "police")),
+        ("connection", ConnectionDialog()),
+        ("finding", lambda: FindingDialog(case.data["allegations"][0])),
+        ("decision", lambda: DecisionDialog(case.data["ladder"][0])),
+        ("withhold", WithholdDialog()),
+        ("matrix editor", MatrixEditor(db, admin)),
+        ("print preview", PrintPreview(db, admin, [number])),
+        ("lock", LockDialog(db, admin)),
+        ("retaliation review", RetaliationReviewDialog(db, admin, number, ["A trigger."])),
+        (
+            "approval request",
+            FormDialog(
+                "Approval request",
+                [("badge", "Employee badge", "text"), ("purpose", "Purpose", "text")],
+            ),
+        ),
+    ]
+
+
+def test_every_window_and_dialog_is_usable_at_1280_by_720(qtbot, db, admin, open_report):
+    from ui.widgets.screen_fit import SMALLEST_SCREEN, TITLE_BAR
+
+    number = open_report().case.number
+    case, widgets = every_window_and_dialog(db, admin, number)
+    qtbot.addWidget(case)
+    idle(qtbot)
+    room_w, room_h = SMALLEST_SCREEN.width(), SMALLEST_SCREEN.height() - TITLE_BAR
+    for name, made in widgets:
+        widget = made() if callable(made) and not hasattr(made, "show") else made
+        qtbot.addWidget(widget)
+        widget.show()
+        idle(qtbot)
+        least = widget.minimumSizeHint().expandedTo(widget.minimumSize())
+        assert least.width() <= room_w and least.height() <= room_h, (name, least)
+        widget.resize(min(widget.width(), room_w), min(widget.height(), room_h))
+        QApplication.processEvents()
+        assert widget.width() <= room_w and widget.height() <= room_h, name
+        button = accept_button(widget)
+        if button is not None:
+            corner = button.mapTo(widget, button.rect().bottomRight())
+            assert button.isVisibleTo(widget), name
+            assert 0 <= corner.x() <= widget.width() and 0 <= corner.y() <= widget.height(), (
+                name,
+                corner,
+                widget.size(),
+            )
+        widget.hide()

@@ -643,6 +643,7 @@ def test_registers_screen_lists_and_records(qtbot, db, admin, open_report, monke
         }.items():
             if key in self.widgets:
                 self.widgets[key].setText(value)
+        self.save()  # OK: the form records the entry itself
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(FormDialog, "exec", fake_exec)

@@ -32,6 +32,7 @@ from ia_desk import labels
 from ia_desk.services import Actor, Database, evidence
 from ia_desk.services.evidence import EvidenceView
 from ui.ops import Query
+from ui.widgets.screen_fit import fit_to_screen
 from ui.widgets.zoom_view import ZoomView
 
 
@@ -75,7 +76,7 @@ class EvidenceViewer(QWidget):
         self.actor = actor
         self.evidence_id = evidence_id
         self.setWindowTitle(f"Evidence {evidence_id}")
-        self.resize(1200, 760)
+        fit_to_screen(self, 1200, 760)
         layout = QHBoxLayout(self)
         split = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()

@@ -33,6 +33,7 @@ from ui.dialogs.lock import LockDialog
 from ui.idle_watcher import IdleWatcher
 from ui.ops import bus, stop_listening
 from ui.screens.cases import CasesPage
+from ui.widgets.screen_fit import fit_to_screen
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,7 +59,7 @@ class MainWindow(QMainWindow):
         self.actor = actor
         self.case_windows: dict[str, CaseWindow] = {}
         self.setWindowTitle(f"{APP_NAME}")
-        self.resize(1280, 780)
+        fit_to_screen(self, 1280, 780)
 
         central = QWidget()
         column = QVBoxLayout(central)

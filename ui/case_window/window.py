@@ -16,7 +16,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
-    QHBoxLayout,
     QInputDialog,
     QLabel,
     QPushButton,
@@ -49,7 +48,8 @@ from ui.dialogs.retaliation_review import RetaliationReviewDialog
 from ui.dialogs.withhold import WithholdDialog
 from ui.ops import Change, Query, listen, stop_listening
 from ui.widgets.evidence_grid import EvidenceGrid
-from ui.widgets.layouts import clear_layout
+from ui.widgets.layouts import FlowLayout, clear_layout
+from ui.widgets.screen_fit import fit_to_screen
 
 T = TypeVar("T")
 
@@ -99,14 +99,14 @@ class CaseWindow(QWidget):
         self.number = number
         self.data: dict[str, Any] = {}
         self.setWindowTitle(f"{number}: IA Desk")
-        self.resize(1100, 760)
+        fit_to_screen(self, 1100, 760)
         layout = QVBoxLayout(self)
         self.header = QLabel()
         self.header.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.header)
         self.banners = QVBoxLayout()
         layout.addLayout(self.banners)
-        self.actions_bar = QHBoxLayout()
+        self.actions_bar = FlowLayout()  # wraps: never wider than the screen
         layout.addLayout(self.actions_bar)
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs)
@@ -199,7 +199,6 @@ class CaseWindow(QWidget):
             btn.setToolTip(f"Not now: {why_not}." if why_not else "")
             btn.clicked.connect(lambda _=False, slot=slots[name]: slot())
             self.actions_bar.addWidget(btn)
-        self.actions_bar.addStretch(1)
         for name, btn in (
             ("add_allegation", self.add_allegation_btn),
             ("record_finding", self.finding_btn),

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from ia_desk.services import Database
 from ui.widgets.clause_tree import ClauseTree
+from ui.widgets.screen_fit import fit_to_screen
 from ui.widgets.suggestion_list import SuggestionList
 
 
@@ -25,7 +26,7 @@ class ClausePickerDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Pick the clause breached" + (f" (in force {on})" if on else ""))
-        self.resize(980, 640)
+        fit_to_screen(self, 980, 640)
         layout = QVBoxLayout(self)
         self.tree = ClauseTree(db, on)
         self.suggestions: SuggestionList | None = None

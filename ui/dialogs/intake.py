@@ -18,7 +18,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QDate, QDateTime, QStringListModel, Qt, QTimer, QTimeZone
-from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -57,6 +57,7 @@ from ui.dialogs.clause_picker import ClausePickerDialog
 from ui.ops import Change, Query
 from ui.widgets.fields import date_edit, error_label, picked_date
 from ui.widgets.pending_evidence import PendingEvidence
+from ui.widgets.screen_fit import fit_to_screen
 from ui.widgets.suggestion_list import SuggestionList
 from ui.worker import show_error
 
@@ -253,12 +254,7 @@ class IntakeDialog(QDialog):
         """As large as the form wants, but never larger than the screen it opens on (the
         form scrolls inside)."""
         want = self.sizeHint().expandedTo(self.scroll.widget().sizeHint())
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        room = screen.availableGeometry() if screen is not None else None
-        width, height = max(want.width() + 40, 900), want.height() + 60
-        if room is not None:
-            width, height = min(width, room.width() - 20), min(height, room.height() - 40)
-        self.resize(width, height)
+        fit_to_screen(self, max(want.width() + 40, 900), want.height() + 60)
 
     def _typed(self) -> tuple[Any, ...]:
         """What the user has entered, to know whether closing would lose anything."""

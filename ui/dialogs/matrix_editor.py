@@ -28,6 +28,7 @@ from ia_desk.services import Actor, Database, discipline
 from ia_desk.services.discipline import SEVERITY
 from ui.ops import Change, Query
 from ui.widgets.fields import error_label
+from ui.widgets.screen_fit import fit_to_screen
 from ui.worker import show_error
 
 
@@ -40,7 +41,7 @@ class MatrixEditor(QDialog):
         self.actor = actor
         self.matrix: dict[str, Any] = {}
         self.setWindowTitle("Discipline matrix")
-        self.resize(1000, 720)
+        fit_to_screen(self, 1000, 720)
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.lookback = QSpinBox(minimum=1, maximum=240, suffix=" months")

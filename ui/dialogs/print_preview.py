@@ -31,6 +31,7 @@ from ia_desk.services.accounts import allowed
 from ia_desk.services.reports import AUDIENCES, Printed
 from ui.ops import Query
 from ui.widgets.layouts import clear_layout
+from ui.widgets.screen_fit import fit_to_screen
 
 
 def render_pages(pdf: bytes, dpi: float) -> list[QImage]:
@@ -77,7 +78,7 @@ class PrintPreview(QDialog):
         self.setWindowTitle(
             f"Print preview: {', '.join(numbers[:3])}" + ("…" if len(numbers) > 3 else "")
         )
-        self.resize(900, 900)
+        fit_to_screen(self, 900, 900)
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Audience"))

@@ -4,13 +4,11 @@ window)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -19,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ia_desk import labels
 from ia_desk.services import Actor, Changes, Database, Done, registers
 from ia_desk.services.accounts import allowed
 from ui.dialogs.register_entry import FormDialog
@@ -152,77 +151,72 @@ class RegistersPage(Screen):
         Change(self, change).run()
 
     def add_request(self) -> None:
-        dlg = FormDialog(
+        def submit(v: dict[str, Any]) -> Done[Any]:
+            items = [i.strip() for i in v["items"].split(",") if i.strip()]
+            return registers.add_approval(
+                self.db, self.actor, v["badge"], items, v["purpose"], v["submitted"], v["policy"]
+            )
+
+        FormDialog(
             "Approval request",
             [
                 ("badge", "Employee badge", "text"),
                 ("items", "What (comma-separated: " + ", ".join(registers.ITEMS) + ")", "text"),
                 ("purpose", "Purpose of the site or posting", "text"),
                 ("policy", "Policy", ["vpd-3.21", "city-sn"]),
-                ("submitted", "Submitted on", "date"),
+                ("submitted", "Submitted on", "date", ("submitted_on",)),
             ],
             self,
-        )
-        if dlg.exec() == QDialog.DialogCode.Accepted:
-            v = dlg.values()
-            items = [i.strip() for i in v["items"].split(",") if i.strip()]
-            self._change(
-                lambda: registers.add_approval(
-                    self.db,
-                    self.actor,
-                    v["badge"],
-                    items,
-                    v["purpose"],
-                    v["submitted"],
-                    v["policy"],
-                )
-            )
+            submit,
+        ).exec()
 
     def decide(self) -> None:
         row = self.approvals.currentRow()
         if not 0 <= row < len(self.approval_rows):
             return
         request_id = int(self.approval_rows[row]["id"])
-        dlg = FormDialog(
+
+        def submit(v: dict[str, Any]) -> Done[Any]:
+            return registers.decide_approval(
+                self.db,
+                self.actor,
+                request_id,
+                v["decision"],
+                v["by"],
+                v["on"],
+                v["conditions"] or None,
+            )
+
+        FormDialog(
             f"Decision on request {request_id}",
             [
-                ("decision", "Decision", list(registers.DECISIONS)),
-                ("by", "Decided by", "text"),
-                ("on", "On", "date"),
+                (
+                    "decision",
+                    "Decision",
+                    [(d, labels.approval_decision(d)) for d in registers.DECISIONS],
+                ),
+                ("by", "Decided by", "text", ("decided_by",)),
+                ("on", "On", "date", ("decided_on",)),
                 ("conditions", "Conditions", "text"),
             ],
             self,
-        )
-        if dlg.exec() == QDialog.DialogCode.Accepted:
-            v = dlg.values()
-            self._change(
-                lambda: registers.decide_approval(
-                    self.db,
-                    self.actor,
-                    request_id,
-                    v["decision"],
-                    v["by"],
-                    v["on"],
-                    v["conditions"] or None,
-                )
-            )
+            submit,
+        ).exec()
 
     def add_training(self) -> None:
-        dlg = FormDialog(
+        def submit(v: dict[str, Any]) -> Done[Any]:
+            return registers.record_training(
+                self.db, self.actor, v["badge"], v["on"], v["course"], v["trainer"]
+            )
+
+        FormDialog(
             "Completed training",
             [
                 ("badge", "Employee badge", "text"),
-                ("on", "Completed on", "date"),
+                ("on", "Completed on", "date", ("completed_on",)),
                 ("course", "Course", "text"),
                 ("trainer", "Trainer", "text"),
             ],
             self,
-        )
-        if dlg.exec() == QDialog.DialogCode.Accepted:
-            v = dlg.values()
-            on: dt.date = v["on"]
-            self._change(
-                lambda: registers.record_training(
-                    self.db, self.actor, v["badge"], on, v["course"], v["trainer"]
-                )
-            )
+            submit,
+        ).exec()
