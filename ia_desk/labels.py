@@ -91,12 +91,12 @@ FLAGS: dict[str, Badge] = {
         "#6a3d00",
     ),
     "retaliation_reviewed": Badge(
-        "Retaliation review recorded",
+        "Review recorded",
         "An IA administrator recorded the retaliation review: the case is no longer held.",
         "#44546a",
     ),
     "reporter_update_due": Badge(
-        "Reporter update due",
+        "Update reporter",
         "The report has been open for the update period without an update to the reporter.",
         "#5b5b00",
     ),

@@ -511,6 +511,14 @@ def test_no_screen_shows_a_reader_what_their_role_may_not_see(qtbot, db, planted
                             leaks.append(f"{role}: case {key} allegations show {leak!r}")
             for leak in find_leaks(harvest(view), planted.forbidden(role, {number})):
                 leaks.append(f"{role}: the window of case {key} shows {leak!r}")
+            if "retaliation_review" in view.offered and "retaliation" in view.data:
+                from ui.dialogs.retaliation_review import RetaliationReviewDialog
+
+                triggers = [t["text"] for t in view.data["retaliation"]["triggers"]]
+                review = RetaliationReviewDialog(db, actor, number, triggers, view)
+                for leak in find_leaks(harvest(review), planted.forbidden(role, {number})):
+                    leaks.append(f"{role}: the review dialog of case {key} shows {leak!r}")
+                review.deleteLater()
             view.close()
         if role != "supervisor":
             viewer = EvidenceViewer(db, actor, planted.evidence_id)

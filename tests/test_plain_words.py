@@ -48,7 +48,7 @@ def test_every_stored_value_has_words_of_ia_work():
     assert labels.channel("ia_direct") == "Directly to IA"  # not "Ia direct"
     for value in ("overdue", "tolled", "immediate_action", "retaliation_review"):
         assert "_" not in labels.flag(value).text and labels.flag(value).meaning
-    assert labels.flag("reporter_update_due").text == "Reporter update due"
+    assert labels.flag("reporter_update_due").text == "Update reporter"
     assert labels.discipline_step("written_reprimand") == "Written reprimand"
     assert labels.setting("retaliation_window_months") == "Reporter protection lasts (months)"
     assert labels.event("case.toll") == "Deadline paused"
@@ -370,7 +370,7 @@ def test_a_recorded_review_lifts_the_hold_in_the_window_and_the_list(
     )
     assert view.findChild(type(view.header), "banner-retaliation_reviewed") is not None
     qtbot.waitUntil(
-        lambda: "Retaliation review recorded" in (win.cases.model.index(row, 6).data() or ""),
+        lambda: "Review recorded" in (win.cases.model.index(row, 6).data() or ""),
         timeout=5_000,
     )
     assert "cannot close" not in win.cases.model.index(row, 6).data(Qt.ItemDataRole.ToolTipRole)

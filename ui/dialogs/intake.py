@@ -86,13 +86,13 @@ class IntakeDialog(QDialog):
         self.setWindowTitle("New report")
         self.errors: dict[str, QLabel] = {}
         frame = QVBoxLayout(self)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        body = QWidget()
+        self.form_scroll = QScrollArea()
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.form_body = body = QWidget()
         outer = QVBoxLayout(body)
-        self.scroll.setWidget(body)
-        frame.addWidget(self.scroll, 1)
+        self.form_scroll.setWidget(body)
+        frame.addWidget(self.form_scroll, 1)
 
         # -- reporter
         rep = QGroupBox("Reporter")
@@ -189,7 +189,8 @@ class IntakeDialog(QDialog):
         self.platform = QComboBox(editable=True)
         self.platform.addItems(PLATFORMS)
         self.platform.setCurrentIndex(-1)  # no silent default: the user picks
-        self.platform.lineEdit().setPlaceholderText("Pick or type the platform")
+        if (platform_line := self.platform.lineEdit()) is not None:
+            platform_line.setPlaceholderText("Pick or type the platform")
         self.url = QLineEdit(placeholderText="https://…")
         self.narrative = QPlainTextEdit()
         self.narrative.setPlaceholderText("What was posted, where, and what the reporter saw.")
@@ -253,7 +254,7 @@ class IntakeDialog(QDialog):
     def _fit_screen(self) -> None:
         """As large as the form wants, but never larger than the screen it opens on (the
         form scrolls inside)."""
-        want = self.sizeHint().expandedTo(self.scroll.widget().sizeHint())
+        want = self.sizeHint().expandedTo(self.form_body.sizeHint())
         fit_to_screen(self, max(want.width() + 40, 900), want.height() + 60)
 
     def _typed(self) -> tuple[Any, ...]:
@@ -513,7 +514,7 @@ class IntakeDialog(QDialog):
         if general:
             self.general_error.setText("\n".join(general))
         if first is not None:
-            self.scroll.ensureWidgetVisible(first.parentWidget() or first)
+            self.form_scroll.ensureWidgetVisible(first.parentWidget() or first)
 
     def save(self) -> None:
         report, problems = intake.check_form(self.document())

@@ -101,6 +101,9 @@ class MatrixEditor(QDialog):
             self.clauses.setCellWidget(r, 2, check)
             self.clauses.setItem(r, 3, QTableWidgetItem(spec.get("why", "")))
             self.clause_widgets[cid] = (box, check)
+        self.classes.resizeColumnsToContents()  # the steps' words whole, not cut
+        for col in range(3):
+            self.clauses.resizeColumnToContents(col)
         self.save_btn.setEnabled(True)
 
     def content(self) -> dict[str, Any]:

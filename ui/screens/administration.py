@@ -86,7 +86,7 @@ class AdminPage(Screen):
                     ROLE_LABELS[str(u["role"])],
                     "yes" if u["active"] else "no",
                     "LOCKED" if u["locked"] else "",
-                    u["last_login_at"] or "never",
+                    labels.local_minute(u["last_login_at"]) or "never",
                 ]
                 for u in self.user_rows
             ],

@@ -65,9 +65,11 @@ class FlowLayout(QLayout):
 
     def _place(self, rect: QRect, move: bool) -> int:
         x, y, line = rect.x(), rect.y(), 0
+        owner = self.parentWidget()
         for item in self._items:
             hint = item.sizeHint()
-            if item.widget() is not None and not item.widget().isVisibleTo(self.parentWidget()):
+            widget = item.widget()
+            if widget is not None and owner is not None and not widget.isVisibleTo(owner):
                 continue
             if x + hint.width() > rect.right() + 1 and line > 0:
                 x, y, line = rect.x(), y + line + self._spacing, 0
