@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from ia_desk import labels
 from ia_desk.casefile.listing import CaseQuery, case_page
 from ia_desk.db.models import Case
+from ia_desk.services import Changes
 from ia_desk.services import cases as case_service
 from ia_desk.services.evidence import EvidenceInput
 from ia_desk.services.intake import check_form
@@ -496,6 +497,7 @@ def every_window_and_dialog(db, admin, number):
     from ui.dialogs.lock import LockDialog
     from ui.dialogs.matrix_editor import MatrixEditor
     from ui.dialogs.print_preview import PrintPreview
+    from ui.dialogs.reason import ReasonDialog
     from ui.dialogs.register_entry import FormDialog
     from ui.dialogs.retaliation_review import RetaliationReviewDialog
     from ui.dialogs.withhold import WithholdDialog
@@ -516,6 +518,7 @@ def every_window_and_dialog(db, admin, number):
         ("print preview", PrintPreview(db, admin, [number])),
         ("lock", LockDialog(db, admin)),
         ("retaliation review", RetaliationReviewDialog(db, admin, number, ["A trigger."])),
+        ("reason", ReasonDialog("Pause deadline", "Reason", lambda _t: None, Changes())),
         (
             "approval request",
             FormDialog(
@@ -554,3 +557,38 @@ def test_every_window_and_dialog_is_usable_at_1280_by_720(qtbot, db, admin, open
                 widget.size(),
             )
         widget.hide()
+
+
+def test_a_refused_reason_keeps_the_dialog_open_with_what_was_typed(
+    qtbot, db, admin, open_report, monkeypatch
+):
+    from ia_desk.cases.queries import get_case
+    from ui.case_window.window import CaseWindow
+    from ui.dialogs.reason import ReasonDialog
+
+    number = open_report().case.number
+    view = CaseWindow(db, admin, number)
+    qtbot.addWidget(view)
+    idle(qtbot)
+    seen: list[ReasonDialog] = []
+
+    def typed(dlg):
+        seen.append(dlg)
+        dlg.save()  # no reason: refused
+        idle(qtbot)
+        assert dlg.result() == 0 and dlg.error.text()
+        assert "reason:" not in dlg.error.text()  # the field is beside it: no key
+        qtbot.keyClicks(dlg.text, "A criminal investigation takes precedence.")
+        assert dlg.error.text() == ""
+        qtbot.keyClick(dlg.text, Qt.Key.Key_Tab)  # Tab moves on, types nothing
+        assert dlg.text.toPlainText() == "A criminal investigation takes precedence."
+        dlg.save()
+        idle(qtbot)
+        return dlg.result()
+
+    monkeypatch.setattr(ReasonDialog, "exec", typed)
+    view._toll()
+    idle(qtbot)
+    assert seen and seen[0].done_
+    with db.read() as s:
+        assert get_case(s, number).tolled_since is not None

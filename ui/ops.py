@@ -172,6 +172,11 @@ class Change(Generic[T]):
             first=publish,
         )
 
+    def show_failure(self, exc: BaseException) -> None:
+        """What a failure shows by default (a form that shows its own refusals calls
+        this for the others)."""
+        self._failed(exc)
+
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, ConflictError) and self._about.anything:
             again = "Reload the case now?" if self._about.cases else "Reload now?"

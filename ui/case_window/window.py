@@ -44,6 +44,7 @@ from ui.case_window.overview import overview_html
 from ui.case_window.timeline import TimelineTable
 from ui.dialogs.clause_picker import ClausePickerDialog
 from ui.dialogs.finding import FindingDialog
+from ui.dialogs.reason import ReasonDialog
 from ui.dialogs.retaliation_review import RetaliationReviewDialog
 from ui.dialogs.withhold import WithholdDialog
 from ui.ops import Change, Query, listen, stop_listening
@@ -262,24 +263,27 @@ class CaseWindow(QWidget):
         showing the case) reloads when it is announced; a conflict offers the reload."""
         Change(self, change).about(Changes.case(self.number)).run()
 
-    def _ask_text(self, title: str, label: str) -> str | None:
-        text, ok = QInputDialog.getMultiLineText(self, title, label)
-        return text if ok else None
+    def _ask_and_change(self, title: str, prompt: str, change: Callable[[str], Done[T]]) -> None:
+        """Ask for a reason or note; the dialog makes the change and stays open if it is
+        refused (what was typed is kept)."""
+        ReasonDialog(title, prompt, change, Changes.case(self.number), self).exec()
 
     def _toll(self) -> None:
-        reason = self._ask_text(
-            "Pause deadline", "Reason (e.g. a criminal investigation takes precedence)"
+        self._ask_and_change(
+            "Pause deadline",
+            "Reason (e.g. a criminal investigation takes precedence)",
+            lambda reason: cases.pause_deadline(self.db, self.actor, self.number, reason),
         )
-        if reason is not None:
-            self._change(lambda: cases.pause_deadline(self.db, self.actor, self.number, reason))
 
     def _untoll(self) -> None:
         self._change(lambda: cases.resume_deadline(self.db, self.actor, self.number))
 
     def _reporter_update(self) -> None:
-        note = self._ask_text("Reporter updated", "What was the reporter told, and how?")
-        if note is not None:
-            self._change(lambda: cases.reporter_updated(self.db, self.actor, self.number, note))
+        self._ask_and_change(
+            "Reporter updated",
+            "What was the reporter told, and how?",
+            lambda note: cases.reporter_updated(self.db, self.actor, self.number, note),
+        )
 
     def _review(self) -> None:
         """The review dialog records the review itself and stays open on a refusal."""
@@ -287,11 +291,11 @@ class CaseWindow(QWidget):
         RetaliationReviewDialog(self.db, self.actor, self.number, triggers, self).exec()
 
     def _revoke(self) -> None:
-        reason = self._ask_text("Revoke reporter protection", "Why was the report knowingly false?")
-        if reason is not None:
-            self._change(
-                lambda: protection.revoke_protection(self.db, self.actor, self.number, reason)
-            )
+        self._ask_and_change(
+            "Revoke reporter protection",
+            "Why was the report knowingly false?",
+            lambda reason: protection.revoke_protection(self.db, self.actor, self.number, reason),
+        )
 
     def _record_discipline(self, badge: str, step: str, reason: str, amend: bool) -> None:
         self._change(
@@ -319,16 +323,10 @@ class CaseWindow(QWidget):
     def _take(self, name: str, assignee: str | None = None) -> None:
         """A workflow action, with its reason when it needs one, against the version of
         the case this window shows (a change made elsewhere meanwhile is a conflict)."""
-        reason = None
-        if ACTIONS[name].needs_reason:
-            reason, ok = QInputDialog.getMultiLineText(
-                self, ACTIONS[name].label.rstrip("…"), "Reason (kept in the audit trail)"
-            )
-            if not ok:
-                return
         version = self.data.get("version")
-        self._change(
-            lambda: cases.take_action(
+
+        def act(reason: str | None) -> Done[Any]:
+            return cases.take_action(
                 self.db,
                 self.actor,
                 self.number,
@@ -337,7 +335,13 @@ class CaseWindow(QWidget):
                 reason=reason,
                 expected_version=version,
             )
-        )
+
+        if ACTIONS[name].needs_reason:
+            self._ask_and_change(
+                ACTIONS[name].label.rstrip("…"), "Reason (kept in the audit trail)", act
+            )
+            return
+        self._change(lambda: act(None))
 
     def _add_allegation(self) -> None:
         subjects = self.data.get("subjects", [])

@@ -52,6 +52,7 @@ class DecisionDialog(QDialog):
         if rec["step"]:
             self.step.setCurrentIndex([r["step"] for r in entry["rungs"]].index(rec["step"]))
         self.reason = QPlainTextEdit()
+        self.reason.setTabChangesFocus(True)  # Tab moves on; it types no tab
         self.reason.setPlaceholderText(
             "Required: why the decision changes"
             if self.amend

@@ -33,6 +33,7 @@ class FindingDialog(QDialog):
         if allegation["disposition"]:
             self.disposition.setCurrentIndex(DISPOSITIONS.index(allegation["disposition"]) + 1)
         self.rationale = QPlainTextEdit(allegation.get("rationale") or "")
+        self.rationale.setTabChangesFocus(True)  # Tab moves on; it types no tab
         self.rationale.setPlaceholderText("Why: what the evidence and interviews show")
         form.addRow("Disposition", self.disposition)
         form.addRow("Rationale", self.rationale)
