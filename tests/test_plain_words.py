@@ -592,3 +592,37 @@ def test_a_refused_reason_keeps_the_dialog_open_with_what_was_typed(
     assert seen and seen[0].done_
     with db.read() as s:
         assert get_case(s, number).tolled_since is not None
+
+
+def test_the_action_buttons_stay_put_when_a_banner_comes(qtbot, db, admin, open_report):
+    from ia_desk.services import cases as cases_service
+    from ui.case_window.window import CaseWindow
+
+    number = open_report().case.number
+    view = CaseWindow(db, admin, number)
+    qtbot.addWidget(view)
+    view.show()
+    idle(qtbot)
+
+    def start_button():
+        return view.findChild(type(view.add_allegation_btn), "action-start")
+
+    before = start_button().mapTo(view, start_button().rect().topLeft())
+    cases_service.pause_deadline(db, admin, number, "A criminal investigation goes first.")
+    view.reload()
+    idle(qtbot)
+    qtbot.waitUntil(lambda: view.findChild(type(view.header), "banner-tolled") is not None)
+    QApplication.processEvents()
+    assert start_button().mapTo(view, start_button().rect().topLeft()) == before
+
+
+def test_a_refusal_message_box_names_the_field_in_words(monkeypatch):
+    from ia_desk.errors import InputError
+    from ui.worker import show_error
+
+    said: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "warning", staticmethod(lambda _p, _t, text: said.append(text))
+    )
+    show_error(None, InputError("subjects[1].badge: not a badge.", field="subjects[1].badge"))
+    assert said == ["Employee 2, badge: Not a badge."]

@@ -27,7 +27,8 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 from shiboken6 import isValid
 
-from ia_desk.errors import IADeskError
+from ia_desk import labels
+from ia_desk.errors import IADeskError, InputError
 
 PROGRESS_DELAY_MS = 500
 # A window that starts work while it is being built (a print preview, a case window) lets
@@ -58,8 +59,11 @@ class _Runnable(QRunnable):
 
 
 def show_error(parent: QWidget | None, exc: BaseException) -> None:
-    """The default failure handler: the service's own message, never a traceback."""
-    if isinstance(exc, IADeskError):
+    """The default failure handler: the service's own message, never a traceback; a
+    refused input names its field as a person reads it (not ``subjects[1].badge``)."""
+    if isinstance(exc, InputError):
+        QMessageBox.warning(parent, "IA Desk", labels.message(exc.message, exc.field))
+    elif isinstance(exc, IADeskError):
         QMessageBox.warning(parent, "IA Desk", exc.message)
     else:
         QMessageBox.critical(

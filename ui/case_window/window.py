@@ -105,10 +105,12 @@ class CaseWindow(QWidget):
         self.header = QLabel()
         self.header.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.header)
-        self.banners = QVBoxLayout()
-        layout.addLayout(self.banners)
+        # The actions above the banners: a banner that comes or goes with a change of
+        # the case does not move the buttons under the user's pointer.
         self.actions_bar = FlowLayout()  # wraps: never wider than the screen
         layout.addLayout(self.actions_bar)
+        self.banners = QVBoxLayout()
+        layout.addLayout(self.banners)
         self.tabs = QTabWidget()
         layout.addWidget(self.tabs)
 
