@@ -208,6 +208,34 @@ def approval_decision(value: str | None) -> str:
     return APPROVAL_DECISIONS.get(value, _words(value))
 
 
+APPROVAL_ITEMS = {
+    "reference": "Reference to the department",
+    "photo": "Department photograph",
+    "uniform": "Uniform",
+    "badge": "Badge",
+    "patch": "Patch",
+    "marked_unit": "Marked unit",
+    "graphics": "Department graphics",
+}
+
+
+def approval_items(values: list[str]) -> str:
+    """What an approval request asks to use, in words."""
+    return ", ".join(APPROVAL_ITEMS.get(v, _words(v)) for v in values)
+
+
+POST_FLAGS = {
+    "not_authorised": "Posted by someone not authorised",
+    "no_approval": "No approval on file",
+    "page_lacks_contact": "Page lacks contact details",
+}
+
+
+def post_flags(values: list[str]) -> str:
+    """The flags of an official post (3.21 §II.C) in words."""
+    return ", ".join(POST_FLAGS.get(v, _words(v)) for v in values)
+
+
 ROLES = {
     "ia_admin": "IA administrator",
     "ia_investigator": "IA investigator",

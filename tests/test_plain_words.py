@@ -56,6 +56,27 @@ def test_every_stored_value_has_words_of_ia_work():
     assert labels.event("case.something_new") == "Case: something new"  # never raw
 
 
+def test_every_value_the_core_stores_has_chosen_words_not_a_fallback():
+    from ia_desk import terms
+    from ia_desk.settings import SPECS
+
+    for values, words in (
+        (terms.CASE_STATUSES, labels.STATUSES),
+        (terms.CHANNELS, labels.CHANNELS),
+        (terms.REPORTER_MODES, labels.REPORTER_MODES),
+        (terms.DISPOSITIONS, labels.DISPOSITIONS),
+        (terms.DISCIPLINE_STEPS, labels.DISCIPLINE_STEPS),
+        (terms.RETALIATION_CONCLUSIONS, labels.RETALIATION_CONCLUSIONS),
+        (terms.APPROVAL_ITEMS, labels.APPROVAL_ITEMS),
+        (terms.APPROVAL_DECISIONS, labels.APPROVAL_DECISIONS),
+        (terms.ROLES, labels.ROLES),
+        (tuple(SPECS), labels.SETTINGS),
+    ):
+        assert set(values) <= set(words), set(values) - set(words)
+    for action in terms.WORKFLOW_ACTIONS:
+        assert f"case.{action}" in labels.EVENTS, action
+
+
 def test_a_refusal_names_the_field_as_the_form_shows_it():
     assert labels.field("reporter.name") == "Reporter's name"
     assert labels.field("subjects[1].badge") == "Employee 2, badge"

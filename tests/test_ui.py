@@ -649,11 +649,11 @@ def test_registers_screen_lists_and_records(qtbot, db, admin, open_report, monke
     monkeypatch.setattr(FormDialog, "exec", fake_exec)
     page.add_request()
     idle(qtbot)
-    assert page.approvals.rowCount() == 1 and page.approvals.item(0, 6).text() == "pending"
+    assert page.approvals.rowCount() == 1 and page.approvals.item(0, 6).text() == "Pending"
     page.approvals.setCurrentCell(0, 0)
     page.decide()
     idle(qtbot)
-    assert page.approvals.item(0, 6).text() == "approved"
+    assert page.approvals.item(0, 6).text() == "Approved"
     page.add_training()
     idle(qtbot)
     assert page.untrained.rowCount() == 0

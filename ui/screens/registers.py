@@ -117,10 +117,10 @@ class RegistersPage(Screen):
                     a["id"],
                     a["employee"],
                     a["name"],
-                    ", ".join(a["items"]),
+                    labels.approval_items(a["items"]),
                     a["purpose"],
                     a["submitted_on"],
-                    a["decision"] or "pending",
+                    labels.approval_decision(a["decision"]),
                     a["decided_by"],
                     a["decided_on"],
                     a["conditions"],
@@ -136,7 +136,7 @@ class RegistersPage(Screen):
                     p["account"],
                     p["posted_by"],
                     p["approved_by"],
-                    ", ".join(p["flags"]),
+                    labels.post_flags(p["flags"]),
                     p["text"],
                 ]
                 for p in posts
