@@ -24,6 +24,7 @@ from ia_desk.accounts.users import authenticate
 from ia_desk.db.engine import Database
 from ia_desk.db.models import Case, DisciplineAction
 from ia_desk.security.actor import Actor
+from ia_desk.services import Changes, Done
 from ia_desk.services.database import create as initialise
 from ui.case_window.window import CaseWindow
 from ui.dialogs.first_run import FirstRunDialog
@@ -149,7 +150,9 @@ def shoot_the_rest(
     from ui.dialogs.matrix_editor import MatrixEditor
     from ui.dialogs.passphrase import PassphraseDialog
     from ui.dialogs.print_preview import PrintPreview
+    from ui.dialogs.reason import ReasonDialog
     from ui.dialogs.register_entry import FormDialog
+    from ui.dialogs.retaliation_review import RetaliationReviewDialog
     from ui.dialogs.withhold import WithholdDialog
 
     for name in ("Registers", "Statistics", "Administration", "Audit trail"):
@@ -174,6 +177,24 @@ def shoot_the_rest(
         ("print-preview", PrintPreview(db, actor, [case_window.number])),
         ("lock", LockDialog(db, actor)),
         ("clause-picker", ClausePickerDialog(db, None, None, "posted the rap sheet", "police")),
+        (
+            "retaliation-review",
+            RetaliationReviewDialog(
+                db,
+                actor,
+                case_window.number,
+                [t["text"] for t in case_window.data["retaliation"]["triggers"]],
+            ),
+        ),
+        (
+            "reason",
+            ReasonDialog(
+                "Pause deadline",
+                "Reason (e.g. a criminal investigation takes precedence)",
+                lambda _text: Done(None, Changes()),
+                Changes(),
+            ),
+        ),
         (
             "register-form",
             FormDialog(
