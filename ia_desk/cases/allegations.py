@@ -26,6 +26,7 @@ from ia_desk.db.models import (
 )
 from ia_desk.errors import InputError, NotFound
 from ia_desk.policy.catalogue import POLICY_ORDER, clause_in_force, policy_of
+from ia_desk.policy.citation import require_citable
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
 
@@ -49,6 +50,7 @@ def add_allegation(
     emp = employee_by_badge(session, badge)
     refuse_allegation_against_own_reporter(case, emp)
     clause = clause_in_force(session, clause_id.strip(), case.incident.occurred_on)
+    require_citable(clause)
     if policy_of(clause.clause_id) not in POLICY_ORDER.get(emp.department, []):
         raise InputError(
             f"clause: {clause.clause_id} does not bind a {emp.department} employee.", field="clause"

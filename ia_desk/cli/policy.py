@@ -23,7 +23,10 @@ def cmd_policy_list(args: argparse.Namespace) -> int:
         context.show(clauses, True, "")
     else:
         for c in clauses:
-            print(f"{c['id']:<48} {c['title']}")
+            mark = {"advisory": "  [advisory]", "not_citable": "  [not citable]"}.get(
+                c.get("citable", ""), ""
+            )
+            print(f"{c['id']:<48} {c['title']}{mark}")
     return 0
 
 
@@ -37,7 +40,14 @@ def cmd_policy_show(args: argparse.Namespace) -> int:
     context.show(
         c,
         args.json,
-        f"{c['id']}  ({c['policy']} version {c['version']})\n{c['title']}\n\n{c['text']}",
+        f"{c['id']}  ({c['policy']} version {c['version']})\n{c['title']}\n"
+        + (
+            f"{'Advisory' if c['citable'] == 'advisory' else 'Not citable in an allegation'}: "
+            f"{c['why_not_a_rule']}.\n"
+            if c.get("why_not_a_rule")
+            else ""
+        )
+        + f"\n{c['text']}",
     )
     return 0
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ia_desk.audit.trail import append
 from ia_desk.db.models import DISCIPLINE_STEPS, Clause, DisciplineMatrixVersion
 from ia_desk.errors import InputError
+from ia_desk.policy import citation
 from ia_desk.resources import resource
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
@@ -66,8 +67,12 @@ def validate(session: Session, content: Any) -> dict[str, Any]:
     mapping = content.get("clauses")
     if not isinstance(mapping, dict):
         raise InputError("matrix.clauses: required.", field="matrix.clauses")
-    known = set(session.scalars(select(Clause.clause_id).distinct()))
-    missing = sorted(known - set(mapping))
+    catalogue = list(session.scalars(select(Clause)))
+    known = {c.clause_id for c in catalogue}
+    # Every clause an allegation may cite needs a class; a heading or a definition
+    # cannot be cited (ia_desk.policy.citation), so it needs none.
+    citable = {c.clause_id for c in catalogue if citation.of(c).citable}
+    missing = sorted(citable - set(mapping))
     if missing:
         raise InputError(
             f"matrix.clauses: no class for {missing[0]} (and {len(missing) - 1} more)"
