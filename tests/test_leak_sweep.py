@@ -181,6 +181,17 @@ def leaf_commands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ())
     return out if out or not prefix else [" ".join(prefix)]
 
 
+def earlier_version(out: Path) -> Path:
+    """A file of an earlier version of 3.21, as an administrator would add it."""
+    from ia_desk.policy.catalogue import shipped_files
+
+    data = next(f.data for f in shipped_files() if f.data["policy"] == "vpd-3.21")
+    data = {**data, "version": "2019-05-01", "effective_from": "2019-05-01"}
+    path = out / "vpd-3.21@2019-05-01.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
 def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
     """Arguments for every command: reads and refusals of each kind, about the planted
     cases (writes that would change what later commands read run on copies of things)."""
@@ -218,6 +229,10 @@ def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
             ]
         ],
         "policy reviews": [["policy", "reviews", "--all", "--json"]],
+        "policy add-version": [
+            ["policy", "add-version", str(earlier_version(out))],
+            ["policy", "add-version", str(out / "no-such-version.json")],
+        ],
         "report add": [["report", "add", str(report), "--json"]],
         "case list": [
             ["case", "list", "--json"],

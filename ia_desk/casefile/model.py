@@ -46,6 +46,7 @@ class AllegationView(TypedDict):
     employee: str
     clause: str
     clause_version: str
+    clause_version_note: str  # e.g. "version 2026-02-02, in force on 30 October 2026"
     clause_title: str
     disposition: str | None
     finding_on: str | None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ia_desk.audit.records import without_digests
 from ia_desk.audit.trail import TIMELINE_FIELDS, append, event_view
@@ -52,7 +52,7 @@ from ia_desk.db.models import (
 from ia_desk.discipline.ladder import decisions, ladder
 from ia_desk.errors import AuditedRefusal, PermissionDenied
 from ia_desk.evidence.store import metadata, rehash
-from ia_desk.policy.catalogue import clause_in_force
+from ia_desk.policy.catalogue import version_in_force, version_note
 from ia_desk.protection.retaliation import status
 from ia_desk.registers import approval_status
 from ia_desk.security.actor import Actor
@@ -197,6 +197,15 @@ def incident_dict(inc: Incident, shown: Callable[[str | None], str] = _as_is) ->
     }
 
 
+def cited_version_note(a: Allegation) -> str:
+    """The version an allegation cites, said honestly for its incident's date."""
+    on = a.case.incident.occurred_on
+    version = a.clause.policy_version
+    session = object_session(a)
+    now = version_in_force(session, version.policy_id, on) if session is not None else None
+    return version_note(version, on, now)
+
+
 def allegation_dict(a: Allegation, shown: Callable[[str | None], str] = _as_is) -> AllegationView:
     """One allegation as plain data (case view, CLI and export share it); ``shown`` is
     what the reader may see of free text."""
@@ -205,6 +214,7 @@ def allegation_dict(a: Allegation, shown: Callable[[str | None], str] = _as_is) 
         "employee": a.employee.badge,
         "clause": a.clause.clause_id,
         "clause_version": a.clause.policy_version.version,
+        "clause_version_note": cited_version_note(a),
         "clause_title": a.clause.title,
         "disposition": a.disposition,
         "finding_on": a.finding_on.isoformat() if a.finding_on else None,
@@ -349,15 +359,13 @@ def case_window(session: Session, actor: Actor, number: str) -> CaseWindow:
         return CaseWindow(status_view, None, [], [], [], {}, [])
     full = cast(CaseFile, view)
     case = get_case(session, number)
-    on = case.incident.occurred_on
     return CaseWindow(
         status=status_view,
         file=full,
         actions=case_actions(session, actor, case),
         marked=marked(session, actor, number) if sees_identities(actor) else [],
         timeline=timeline(session, actor, number),
-        clause_texts={
-            a["id"]: clause_in_force(session, a["clause"], on).text for a in full["allegations"]
-        },
+        # As cited: a version added to the catalogue since does not change what it says.
+        clause_texts={a.id: a.clause.text for a in case.allegations},
         ladder=ladder(session, actor, number),
     )

@@ -225,6 +225,29 @@ def _in_force(rows: Sequence[Any], on: dt.date | None) -> Any:
     return chosen
 
 
+def version_note(version: PolicyVersion, on: dt.date, in_force: PolicyVersion | None = None) -> str:
+    """What a reader is told of the version a clause is cited in, for an incident on
+    ``on``: in force then, or (a date before every version on file) that the text in
+    force then is not on file. ``in_force``: the version the catalogue now holds for
+    that date, when it is another (an earlier one added after the allegation)."""
+    when = f"{on:%d %B %Y}".lstrip("0")
+    name = "undated version" if version.effective_from is None else f"version {version.version}"
+    if version.effective_from is None:
+        note = f"{name} (its effective date is not on file; the only version of it on file)"
+    elif version.effective_from <= on:
+        note = f"{name}, in force on {when}"
+    else:
+        note = (
+            f"{name}, effective {version.effective_from:%d %B %Y}".replace(" 0", " ")
+            + f": the text in force on {when} is not on file"
+        )
+    if in_force is not None and in_force.id != version.id:
+        note += (
+            f"; version {in_force.version}, in force on that date, was added to the catalogue since"
+        )
+    return note
+
+
 def version_in_force(session: Session, policy_id: str, on: dt.date | None) -> PolicyVersion:
     """The version of a policy in force on a date (see :func:`_in_force`)."""
     versions = list(

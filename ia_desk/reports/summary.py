@@ -32,13 +32,13 @@ from sqlalchemy.orm import Session
 
 from ia_desk.audit.trail import append
 from ia_desk.casefile.listing import case_flags
+from ia_desk.casefile.read import cited_version_note
 from ia_desk.cases.queries import get_case, local_time
 from ia_desk.cases.redaction import withholding_for
 from ia_desk.db.models import AuditEvent, AuditHead, Case, EvidenceThumb
 from ia_desk.discipline.ladder import ladder
 from ia_desk.errors import InputError
 from ia_desk.evidence.store import check_and_record
-from ia_desk.policy.catalogue import clause_in_force
 from ia_desk.protection.retaliation import status as retaliation_status
 from ia_desk.reports.pdf import CaseMarker, esc, render, styles
 from ia_desk.security.actor import Actor
@@ -170,7 +170,7 @@ def _case_story(
 
     story.append(Paragraph("Allegations and findings", st["h2"]))
     for a in case.allegations:
-        clause = clause_in_force(session, a.clause.clause_id, inc.occurred_on)
+        clause = a.clause  # as cited (a version added since does not change it)
         finding = f"<b>Finding: {esc((a.disposition or 'pending').replace('_', ' '))}</b>" + (
             f" on {a.finding_on}" if a.finding_on else ""
         )
@@ -178,8 +178,7 @@ def _case_story(
             Paragraph(
                 f"{esc(a.employee.name)} (badge {esc(a.employee.badge)}) — "
                 f"<b>{esc(clause.clause_id)}</b> {esc(clause.title)} "
-                f"<font size=7>(version {esc(clause.policy_version.version)}, in force "
-                f"on {inc.occurred_on})</font>",
+                f"<font size=7>({esc(cited_version_note(a))})</font>",
                 st["h3"],
             ),
             Paragraph(esc(clause.text), st["clause"]),

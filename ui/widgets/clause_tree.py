@@ -137,7 +137,7 @@ class ClauseTree(QWidget):
     def current_citable(self) -> bool:
         """Whether the selected clause may be cited in an allegation."""
         cid = self.current_id()
-        return bool(cid) and self.clauses.get(cid, {}).get("citable") != "not_citable"
+        return cid is not None and self.clauses.get(cid, {}).get("citable") != "not_citable"
 
     def current_id(self) -> str | None:
         item = self.tree.currentItem()
