@@ -85,6 +85,22 @@ RETALIATION_CONCLUSIONS = ("no_retaliation", "retaliation_found", "inconclusive"
 """What a retaliation review of 3.21 §V.C may conclude
 (``ia_desk.protection.retaliation.CONCLUSIONS``)."""
 
+IMMEDIATE_GROUNDS = {
+    "safety": "endangers the safety of others",
+    "investigation": "compromises a criminal investigation or prosecution",
+}
+"""Why the Chief must act at once (3.21 §V.B: disclosures or reports of a violation
+that "endanger the safety of others or compromise the criminal investigation")."""
+
+IMMEDIATE_STEPS = {
+    "relief_from_duty": "Relieved of duty",
+    "take_down_order": "Ordered to take the post down",
+    "referral_to_cid": "Referred to the Criminal Investigations Division",
+    "no_action_needed": "Chief found no immediate action needed",
+    "other": "Other action",
+}
+"""What the Chief did on an immediate-action case (``ia_desk.cases.immediate``)."""
+
 APPROVAL_ITEMS = ("reference", "photo", "uniform", "badge", "patch", "marked_unit", "graphics")
 """What an approval request of 3.21 §III.E may ask to use (``ia_desk.registers.ITEMS``)."""
 

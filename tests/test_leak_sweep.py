@@ -37,6 +37,7 @@ import pytest
 
 from ia_desk.cases.allegations import record_finding
 from ia_desk.cases.deadlines import record_reporter_update, toll, untoll
+from ia_desk.cases.immediate import notify_chief, raise_on_facts, record_step
 from ia_desk.cases.queries import get_case
 from ia_desk.cases.redaction import add_redaction
 from ia_desk.cases.workflow import perform
@@ -142,6 +143,11 @@ def planted(db, admin, make_user, open_report) -> Planted:
             on=dt.date.today() - dt.timedelta(days=3),
         )
         untoll(s, admin, number)
+        raise_on_facts(
+            s, admin, number, ["safety"], "The post shows where Quinn Whistle lives (W7731)."
+        )
+        notify_chief(s, admin, number, "Phoned the Chief with Whistle's address")
+        record_step(s, admin, number, "take_down_order", "Roe told to remove Jamie Doe's name.")
         (item,) = add_evidence(
             s,
             admin,
@@ -245,6 +251,13 @@ def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
         "case action": [["case", "action", a, "close"], ["case", "action", e, "start"]],
         "case toll": [["case", "toll", a, "--reason", "x"]],
         "case untoll": [["case", "untoll", e]],
+        "case immediate": [
+            ["case", "immediate", a, "--raise", "zzz", "--grounds", "safety"],
+            ["case", "immediate", a, "--notified", "by phone"],
+            ["case", "immediate", a, "--action", "referral_to_cid"],
+            ["case", "immediate", c, "--action", "relief_from_duty"],
+            ["case", "immediate", a],
+        ],
         "case reporter-update": [["case", "reporter-update", d, "--note", "Told them."]],
         "case redact": [["case", "redact", d, "--text", "zzz", "--kind", "other"]],
         "stats": [

@@ -125,6 +125,8 @@ class CaseFile(TypedDict):
     retaliation: RetaliationView
     approvals: list[str]
     discipline: list[DecisionView]
+    # The Chief's immediate action (3.21 §V.B; ia_desk.cases.immediate.status), or None.
+    immediate_action: dict[str, Any] | None
 
 
 CaseView = CaseFile | CaseStatus

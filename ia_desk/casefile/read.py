@@ -36,6 +36,7 @@ from ia_desk.casefile.model import (
     TimelineEvent,
     is_status_only,
 )
+from ia_desk.cases.immediate import status as immediate_status
 from ia_desk.cases.queries import employee_by_badge, get_case, local_time
 from ia_desk.cases.redaction import marked, withholding_for
 from ia_desk.db.models import (
@@ -139,6 +140,7 @@ def show_case(session: Session, actor: Actor, number: str) -> CaseView:
         "retaliation": retaliation_status(session, case, ia, hide.text),
         "approvals": approval_lines(session, case),
         "discipline": discipline_decisions(session, case, hide.text),
+        "immediate_action": immediate_view(session, case, hide.text),
     }
     append(
         session,
@@ -195,6 +197,20 @@ def incident_dict(inc: Incident, shown: Callable[[str | None], str] = _as_is) ->
         "url": shown(inc.url) or None,
         "narrative": shown(inc.narrative),
     }
+
+
+def immediate_view(
+    session: Session, case: Case, shown: Callable[[str | None], str] = _as_is
+) -> dict[str, Any] | None:
+    """The Chief's immediate action on the case, its free text as the reader may see it."""
+    view = immediate_status(session, case)
+    if view is None:
+        return None
+    view["facts"] = shown(view["facts"]) or None
+    view["notified_how"] = shown(view["notified_how"]) or None
+    for step in view["steps"]:
+        step["note"] = shown(step["note"]) or None
+    return view
 
 
 def cited_version_note(a: Allegation) -> str:

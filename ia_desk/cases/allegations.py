@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ia_desk import validation as v
 from ia_desk.audit import records
 from ia_desk.audit.trail import append
+from ia_desk.cases.immediate import raise_by_clause
 from ia_desk.cases.queries import employee_by_badge, get_case
 from ia_desk.cases.redaction import withholding_for
 from ia_desk.cases.search import index_case
@@ -92,6 +93,7 @@ def add_allegation(
             records.RECORD_KEY: records.digest("allegation", allegation),
         },
     )
+    raise_by_clause(session, actor, case)
     return allegation
 
 
@@ -169,6 +171,7 @@ def record_finding(
             records.RECORD_KEY: records.digest("allegation", allegation),
         },
     )
+    raise_by_clause(session, actor, case)
     return allegation
 
 

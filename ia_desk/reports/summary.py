@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from ia_desk.audit.trail import append
 from ia_desk.casefile.listing import case_flags
 from ia_desk.casefile.read import cited_version_note
+from ia_desk.cases.immediate import status as immediate_status
 from ia_desk.cases.queries import get_case, local_time
 from ia_desk.cases.redaction import withholding_for
 from ia_desk.db.models import AuditEvent, AuditHead, Case, EvidenceThumb
@@ -46,8 +47,6 @@ from ia_desk.security.roles import require
 from ia_desk.terms import SUMMARY_AUDIENCES as AUDIENCES
 
 FLAG_TEXT = {
-    "immediate_action": "IMMEDIATE ACTION BY THE CHIEF (3.21 §V.B): a clause breached "
-    "endangers safety or compromises an investigation.",
     "retaliation_review": "RETALIATION REVIEW: a good-faith reporter (3.21 §V.C) is a subject "
     "of this case.",
     "overdue": "OVERDUE: the investigation deadline has passed.",
@@ -94,6 +93,7 @@ def _case_story(
     for flag in flags:
         if flag in FLAG_TEXT and flag != "reporter_update_due":
             story.append(Paragraph(FLAG_TEXT[flag], st["flag"]))
+    story += _immediate_story(session, case, r, st)
     ret = retaliation_status(session, case, ia=audience == "ia")
     if ret["triggers"]:
         items = (
@@ -283,6 +283,48 @@ RUNG_COLOURS = {
     "suspension": "#cc5500",
     "termination": "#a40000",
 }
+
+
+def _immediate_story(
+    session: Session, case: Case, r: Callable[[Any], str], st: dict[str, Any]
+) -> list[Any]:
+    """The Chief's immediate action (3.21 §V.B), as a fact of the case: why, who told
+    the Chief and when, what was done."""
+    ia = immediate_status(session, case)
+    if ia is None:
+        return []
+    when = lambda iso: iso[:16].replace("T", " ") + " UTC"  # noqa: E731
+    by = (
+        f"the clause cited ({esc(ia['raised_by'])})"
+        if ia["raised_by"] != "IA on the facts"
+        else "IA, on the facts"
+    )
+    parts = [
+        f"<b>IMMEDIATE ACTION BY THE CHIEF (3.21 §V.B).</b> Raised by {by} on "
+        f"{when(ia['raised_at'])}: it {esc(' and '.join(ia['grounds']))}."
+    ]
+    if ia["facts"]:
+        parts.append(f"Facts: {r(ia['facts'])}.")
+    if ia["chief_notified_at"]:
+        parts.append(
+            f"The Chief was told on {when(ia['chief_notified_at'])} by "
+            f"{esc(ia['chief_notified_by'])} ({r(ia['notified_how'])})."
+        )
+    else:
+        parts.append("<b>The Chief's notification is not recorded.</b>")
+    for step in ia["steps"]:
+        parts.append(
+            f"{when(step['at'])}: {esc(step['label'])}"
+            + (f" ({r(step['note'])})" if step["note"] else "")
+            + "."
+        )
+    if not ia["steps"]:
+        parts.append(
+            "<b>Nothing is recorded as done"
+            + (f"; overdue since {when(ia['due_by'])}" if ia["overdue"] else "")
+            + ".</b>"
+        )
+    return [Paragraph(" ".join(parts), st["flag"])]
 
 
 def _ladder_table(entry: dict[str, Any], st: dict[str, Any]) -> Table:
