@@ -38,6 +38,7 @@ def test_each_write_appends_its_event(db, admin, open_report) -> None:
     new = events(db)[n:]
     assert [(t, o) for t, o, _ in new] == [
         ("case.intake", "ok"),
+        ("case.immediate_raised", "ok"),  # III.M: a post on an investigation (3.21 §V.B)
         ("allegation.add", "ok"),
         ("case.start", "ok"),
         ("allegation.find", "ok"),

@@ -13,6 +13,7 @@ from ia_desk.casefile.actions import case_actions
 from ia_desk.casefile.read import show_case
 from ia_desk.cases.allegations import add_allegation, record_finding
 from ia_desk.cases.deadlines import record_reporter_update, toll
+from ia_desk.cases.immediate import record_step
 from ia_desk.cases.queries import get_case
 from ia_desk.cases.redaction import add_redaction
 from ia_desk.cases.workflow import perform
@@ -156,7 +157,11 @@ def test_the_window_is_offered_exactly_what_the_services_allow(
         assert not for_other[name].allowed and "another investigator" in for_other[name].why_not
         assert for_owner[name].allowed, name
     assert not any(a.allowed for n, a in for_other.items() if n != "print")
-    assert set(for_chief) == {"record_discipline", "print"}
+    # III.M raises the Chief's immediate action: the Chief's office records what was done.
+    assert set(for_chief) == {"record_discipline", "immediate_step", "print"}
+    assert for_chief["immediate_step"].allowed
+    with db.write(chief) as s:
+        record_step(s, chief, number, "take_down_order")
     # ... and the services agree, action by action.
     services = {
         "toll": lambda s, who: toll(s, who, number, "Waiting for the criminal case."),

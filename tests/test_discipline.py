@@ -65,8 +65,9 @@ def rec(db, admin, number, badge=BADGE):
     ("clause", "step", "rng", "immediate"),
     [
         ("vpd-3.21/III.C", "counseling", ["counseling", "written_reprimand"], False),
-        ("vpd-3.21/III.D", "training", ["counseling", "suspension"], False),
-        ("vpd-3.21/III.M", "written_reprimand", ["training", "termination"], False),
+        # Body-camera footage, posts on investigations: they compromise one (issue 22).
+        ("vpd-3.21/III.D", "training", ["counseling", "suspension"], True),
+        ("vpd-3.21/III.M", "written_reprimand", ["training", "termination"], True),
         ("vpd-3.21/IV.D", "written_reprimand", ["training", "termination"], True),
         ("vpd-3.21/IV.B", "suspension", ["written_reprimand", "termination"], True),
     ],
@@ -198,8 +199,26 @@ def test_every_clause_of_both_policies_has_a_class(db):
     # Every clause an allegation may cite has a class; the matrix names no other clause.
     assert citable <= set(matrix["clauses"]) <= ids
     assert len(citable) == 60  # 60 rules of conduct in the two policies
-    for letter in "ABCDEFGH":
-        assert matrix["clauses"][f"vpd-3.21/IV.{letter}"]["immediate_action"]
+
+    # What endangers someone or compromises an investigation raises the Chief's
+    # immediate action (3.21 §V.B), each with its grounds and reason; §IV.E (personnel
+    # records) is a privacy breach that IA raises on the facts when it endangers.
+    flagged = {cid for cid, spec in matrix["clauses"].items() if spec["immediate_action"]}
+    assert flagged == {
+        *(f"vpd-3.21/IV.{letter}" for letter in "ABCDFGHI"),
+        "vpd-3.21/III.G",
+        "vpd-3.21/III.I",
+        "vpd-3.21/III.M",
+        "vpd-3.21/II.A.3",
+        "vpd-3.21/III.D",
+        "city-sn/procedure.7",
+        "city-sn/procedure.10",
+        "city-sn/procedure.11",
+    }
+    for cid in flagged:
+        spec = matrix["clauses"][cid]
+        assert spec["why"] and set(spec["grounds"]) <= {"safety", "investigation"}, cid
+    assert "privacy" in matrix["clauses"]["vpd-3.21/IV.E"]["why"]
 
 
 @pytest.mark.parametrize(

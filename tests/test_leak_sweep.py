@@ -124,6 +124,9 @@ def planted(db, admin, make_user, open_report) -> Planted:
     ).case.number
     number = p.numbers["A"]
     with db.write(admin) as s:
+        raise_on_facts(
+            s, admin, p.numbers["E"], ["safety"], f"It answers the report in {p.numbers['D']}."
+        )
         add_redaction(s, admin, number, "Jamie Doe", "juvenile")
         perform(s, admin, number, "start")
         p.allegation_id = get_case(s, number).allegations[0].id
@@ -143,9 +146,7 @@ def planted(db, admin, make_user, open_report) -> Planted:
             on=dt.date.today() - dt.timedelta(days=3),
         )
         untoll(s, admin, number)
-        raise_on_facts(
-            s, admin, number, ["safety"], "The post shows where Quinn Whistle lives (W7731)."
-        )
+        # A raised by its clause (III.M), E on the facts: free text of both, planted.
         notify_chief(s, admin, number, "Phoned the Chief with Whistle's address")
         record_step(s, admin, number, "take_down_order", "Roe told to remove Jamie Doe's name.")
         (item,) = add_evidence(

@@ -45,6 +45,7 @@ from ui.case_window.overview import overview_html
 from ui.case_window.timeline import TimelineTable
 from ui.dialogs.clause_picker import ClausePickerDialog
 from ui.dialogs.finding import FindingDialog
+from ui.dialogs.immediate import ImmediateStepDialog, RaiseImmediateDialog
 from ui.dialogs.withhold import WithholdDialog
 from ui.ops import Change, Query, listen, stop_listening
 from ui.widgets.evidence_grid import EvidenceGrid
@@ -55,9 +56,14 @@ T = TypeVar("T")
 FLAG_TEXT = {
     "overdue": ("OVERDUE: the investigation deadline has passed.", "#a40000"),
     "immediate_action": (
-        "IMMEDIATE ACTION BY THE CHIEF (3.21 §V.B): a clause breached "
-        "endangers safety or compromises an investigation.",
+        "IMMEDIATE ACTION BY THE CHIEF (3.21 §V.B): this case endangers the safety of "
+        "others or compromises an investigation (see the Overview).",
         "#7a0000",
+    ),
+    "immediate_action_overdue": (
+        "IMMEDIATE ACTION OVERDUE: nothing is recorded as done within the hours the "
+        "department allows.",
+        "#a40000",
     ),
     "tolled": ("DEADLINE PAUSED (tolled).", "#44546a"),
     "reporter_update_due": (
@@ -226,9 +232,35 @@ class CaseWindow(QWidget):
             redact=self._withhold,
             retaliation_review=self._review,
             revoke_protection=self._revoke,
+            raise_immediate=self._raise_immediate,
+            chief_notified=self._chief_notified,
+            immediate_step=self._immediate_step,
             print=self.print_summary,
         )
         return slots
+
+    def _raise_immediate(self) -> None:
+        dlg = RaiseImmediateDialog(self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            grounds, facts = dlg.chosen(), dlg.facts.toPlainText()
+            self._change(
+                lambda: cases.raise_immediate_action(
+                    self.db, self.actor, self.number, grounds, facts
+                )
+            )
+
+    def _chief_notified(self) -> None:
+        how, ok = QInputDialog.getText(
+            self, "Chief notified", "How and by whom was the Chief told (e.g. by phone)?"
+        )
+        if ok and how.strip():
+            self._change(lambda: cases.chief_notified(self.db, self.actor, self.number, how))
+
+    def _immediate_step(self) -> None:
+        dlg = ImmediateStepDialog(self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            kind, note = dlg.action.currentData(), dlg.note.toPlainText() or None
+            self._change(lambda: cases.immediate_step(self.db, self.actor, self.number, kind, note))
 
     def _withhold(self) -> None:
         dlg = WithholdDialog(self)
