@@ -99,7 +99,22 @@ IMMEDIATE_STEPS = {
     "no_action_needed": "Chief found no immediate action needed",
     "other": "Other action",
 }
-"""What the Chief did on an immediate-action case (``ia_desk.cases.immediate``)."""
+"""What the Chief did on an immediate-action case (``ia_desk.discipline.immediate``)."""
+
+SPEECH_OUTCOMES = {
+    "department_interest_outweighs": "the Department's interest outweighs the speech interest",
+    "speech_protected": "the speech is protected: the employee's interest outweighs",
+}
+"""How the public-concern balance of a speech screen came out (``ia_desk.cases.speech``)."""
+
+SPEECH_SCOPE_FACTS = {
+    "identified_as_employee": "identifies on the account as an employee of the Department",
+    "department_resources": "used the Department's resources",
+    "in_uniform": "appears in the Department's uniform",
+    "official_account": "posted on an official Department account",
+}
+"""What brings a personal account under 3.21 (purpose and scope, item 9), besides an
+effect on workplace harmony, discipline or public trust."""
 
 APPROVAL_ITEMS = ("reference", "photo", "uniform", "badge", "patch", "marked_unit", "graphics")
 """What an approval request of 3.21 §III.E may ask to use (``ia_desk.registers.ITEMS``)."""

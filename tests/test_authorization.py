@@ -13,16 +13,17 @@ from ia_desk.casefile.actions import case_actions
 from ia_desk.casefile.read import show_case
 from ia_desk.cases.allegations import add_allegation, record_finding
 from ia_desk.cases.deadlines import record_reporter_update, toll
-from ia_desk.cases.immediate import record_step
 from ia_desk.cases.queries import get_case
 from ia_desk.cases.redaction import add_redaction
 from ia_desk.cases.workflow import perform
 from ia_desk.db.models import Allegation, AuditEvent
+from ia_desk.discipline.immediate import record_step
 from ia_desk.discipline.ladder import record
 from ia_desk.errors import IADeskError, InputError, PermissionDenied
 from ia_desk.evidence.store import EvidenceInput, add_evidence
 from ia_desk.reports.stats import compute
 
+from .conftest import screen_if_speech
 from .test_summary import png
 
 
@@ -123,11 +124,13 @@ def test_discipline_waits_for_every_finding_and_a_second_decision_is_counted_onc
     with db.write(admin) as s:
         perform(s, admin, number, "start")
         first = get_case(s, number).allegations[0]
+        screen_if_speech(s, admin, first)
         record_finding(s, admin, first.id, "sustained", "Seen.")
     with pytest.raises(InputError, match="1 allegation"), db.write(chief) as s:
         record(s, chief, number, "1234", "written_reprimand")
     with db.write(admin) as s:
         second = get_case(s, number).allegations[1]
+        screen_if_speech(s, admin, second)
         record_finding(s, admin, second.id, "sustained", "Seen too.")
     with db.write(chief) as s:
         record(s, chief, number, "1234", "written_reprimand")

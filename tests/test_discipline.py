@@ -19,6 +19,8 @@ from ia_desk.discipline.matrix import current, shipped_matrix, update_matrix
 from ia_desk.errors import InputError, PermissionDenied
 from ia_desk.policy import citation
 
+from .conftest import screen_if_speech
+
 BADGE = "1234"
 
 
@@ -43,6 +45,8 @@ def case_on(db, admin, open_report):
             with db.write(admin) as s:
                 perform(s, admin, number, "start")
                 for a in get_case(s, number).allegations:
+                    if disposition == "sustained":
+                        screen_if_speech(s, admin, a)
                     record_finding(
                         s,
                         admin,

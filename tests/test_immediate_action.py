@@ -13,15 +13,24 @@ from sqlalchemy import delete, select, update
 
 from ia_desk.casefile.listing import case_flags
 from ia_desk.casefile.read import show_case
-from ia_desk.cases.immediate import notify_chief, raise_on_facts, record_step
 from ia_desk.cases.queries import get_case
 from ia_desk.cli import main
 from ia_desk.db.models import AuditEvent, ImmediateAction, utcnow
+from ia_desk.discipline.immediate import notify_chief, raise_on_facts, record_step
 from ia_desk.errors import InputError, PermissionDenied
 from ia_desk.reports.summary import summary
 from ia_desk.settings import set_setting
 
 from .conftest import PASSWORD
+
+
+def submit(db, actor, **doc) -> str:
+    """A report through the intake service, as the window and ``report add`` send one."""
+    from ia_desk.services.intake import check_report, submit_report
+
+    from .conftest import report_doc
+
+    return submit_report(db, actor, check_report(report_doc(**doc))).value.number
 
 
 def _flags(db, number: str) -> list[str]:
@@ -46,7 +55,7 @@ def _age(db, number: str, hours: int) -> None:
 
 
 def test_a_clause_that_calls_for_it_raises_it_at_intake(db, admin, open_report) -> None:
-    number = open_report(clauses=["vpd-3.21/IV.A"]).case.number
+    number = submit(db, admin, clauses=["vpd-3.21/IV.A"])
     view = _view(db, admin, number)
     assert view["raised_by"] == "vpd-3.21/IV.A" and view["raised_by_user"] == "admin"
     assert view["chief_notified_at"] is None and view["steps"] == []
@@ -65,7 +74,7 @@ def test_a_clause_that_calls_for_it_raises_it_at_intake(db, admin, open_report) 
 def test_nothing_done_within_the_hours_set_is_overdue_until_a_step(
     db, admin, make_user, open_report
 ) -> None:
-    number = open_report(clauses=["vpd-3.21/IV.A"]).case.number
+    number = submit(db, admin, clauses=["vpd-3.21/IV.A"])
     _age(db, number, 25)
     assert "immediate_action_overdue" in _flags(db, number)
     assert _view(db, admin, number)["overdue"]
@@ -84,7 +93,7 @@ def test_nothing_done_within_the_hours_set_is_overdue_until_a_step(
 
 
 def test_ia_raises_it_on_the_facts_once(db, admin, make_user, open_report) -> None:
-    number = open_report(clauses=["vpd-3.21/III.L"]).case.number
+    number = submit(db, admin, clauses=["vpd-3.21/III.L"])
     assert _view(db, admin, number) is None
     with pytest.raises(InputError, match="grounds: say why"), db.write(admin) as s:
         raise_on_facts(s, admin, number, [], "The post names a witness.")
@@ -110,11 +119,11 @@ def test_ia_raises_it_on_the_facts_once(db, admin, make_user, open_report) -> No
 def test_the_chief_s_notification_is_recorded_once_and_never_in_the_future(
     db, admin, open_report
 ) -> None:
-    plain = open_report(clauses=["vpd-3.21/III.L"]).case.number
+    plain = submit(db, admin, clauses=["vpd-3.21/III.L"])
     not_needed = "does not need the Chief's immediate action"
     with pytest.raises(InputError, match=not_needed), db.write(admin) as s:
         notify_chief(s, admin, plain, "in person")
-    number = open_report(clauses=["vpd-3.21/IV.G"]).case.number
+    number = submit(db, admin, clauses=["vpd-3.21/IV.G"])
     later = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).isoformat()
     with pytest.raises(InputError, match="has not come yet"), db.write(admin) as s:
         notify_chief(s, admin, number, "in person", later)
@@ -130,7 +139,7 @@ def test_the_chief_s_notification_is_recorded_once_and_never_in_the_future(
 def test_a_step_is_one_of_the_known_ones_and_some_need_words(
     db, admin, make_user, open_report
 ) -> None:
-    number = open_report(clauses=["vpd-3.21/IV.A"]).case.number
+    number = submit(db, admin, clauses=["vpd-3.21/IV.A"])
     with pytest.raises(InputError, match="action"), db.write(admin) as s:
         record_step(s, admin, number, "shrug")
     with pytest.raises(InputError, match="note"), db.write(admin) as s:
@@ -146,7 +155,7 @@ def test_a_step_is_one_of_the_known_ones_and_some_need_words(
 def test_a_case_cited_before_the_record_existed_is_raised_at_its_receipt(
     db, admin, open_report
 ) -> None:
-    number = open_report(clauses=["vpd-3.21/IV.A"]).case.number
+    number = submit(db, admin, clauses=["vpd-3.21/IV.A"])
     with db.write(None) as s:
         s.execute(delete(ImmediateAction))
     view = _view(db, admin, number)
@@ -163,7 +172,7 @@ def test_a_case_cited_before_the_record_existed_is_raised_at_its_receipt(
 
 
 def test_both_summaries_print_what_was_done(db, admin, open_report) -> None:
-    number = open_report(clauses=["vpd-3.21/IV.A"]).case.number
+    number = submit(db, admin, clauses=["vpd-3.21/IV.A"])
     with db.write(admin) as s:
         notify_chief(s, admin, number, "by phone")
         record_step(s, admin, number, "take_down_order", "Post removed within the hour.")
@@ -181,7 +190,7 @@ def test_both_summaries_print_what_was_done(db, admin, open_report) -> None:
 def test_the_command_line_records_and_shows_it(
     db, db_url, admin, open_report, monkeypatch, capsys
 ) -> None:
-    number = open_report(clauses=["vpd-3.21/III.L"]).case.number
+    number = submit(db, admin, clauses=["vpd-3.21/III.L"])
     monkeypatch.setenv("IA_DESK_USER", "admin")
     monkeypatch.setenv("IA_DESK_PASSWORD", PASSWORD)
 
@@ -260,7 +269,7 @@ def test_the_case_window_offers_each_role_its_part(
     def buttons(view: CaseWindow) -> dict[str, QPushButton]:
         return {b.objectName(): b for b in view.findChildren(QPushButton) if b.isVisibleTo(view)}
 
-    number = open_report(clauses=["vpd-3.21/III.L"]).case.number
+    number = submit(db, admin, clauses=["vpd-3.21/III.L"])
     view = CaseWindow(db, admin, number)
     qtbot.addWidget(view)
     idle()

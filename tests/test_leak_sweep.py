@@ -37,11 +37,12 @@ import pytest
 
 from ia_desk.cases.allegations import record_finding
 from ia_desk.cases.deadlines import record_reporter_update, toll, untoll
-from ia_desk.cases.immediate import notify_chief, raise_on_facts, record_step
 from ia_desk.cases.queries import get_case
 from ia_desk.cases.redaction import add_redaction
+from ia_desk.cases.speech import record_screen
 from ia_desk.cases.workflow import perform
 from ia_desk.cli import build_parser, main
+from ia_desk.discipline.immediate import notify_chief, raise_on_facts, record_step
 from ia_desk.discipline.ladder import record
 from ia_desk.evidence.store import EvidenceInput, add_evidence
 from ia_desk.protection.retaliation import record_review
@@ -70,6 +71,7 @@ class Planted:
         self.tracking_code = ""
         self.evidence_id = 0
         self.allegation_id = 0
+        self.e_allegation_id = 0
         self.logins: dict[str, str] = {}
 
     def forbidden(self, role: str, scope: set[str]) -> list[str]:
@@ -126,6 +128,19 @@ def planted(db, admin, make_user, open_report) -> Planted:
     with db.write(admin) as s:
         raise_on_facts(
             s, admin, p.numbers["E"], ["safety"], f"It answers the report in {p.numbers['D']}."
+        )
+        p.e_allegation_id = get_case(s, p.numbers["E"]).allegations[0].id
+        record_screen(
+            s,
+            admin,
+            p.e_allegation_id,
+            {
+                "identified_as_employee": True,
+                "public_concern": True,
+                "concern_note": f"The post answers the report in {p.numbers['D']}.",
+                "balance": f"Weighed against the report in {p.numbers['D']}.",
+                "outcome": "department_interest_outweighs",
+            },
         )
         add_redaction(s, admin, number, "Jamie Doe", "juvenile")
         perform(s, admin, number, "start")
@@ -311,6 +326,18 @@ def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
                 "--rationale",
                 "x",
             ]
+        ],
+        "allegation screen": [
+            ["allegation", "screen", str(p.allegation_id), "--public-concern", "no"],
+            [
+                "allegation",
+                "screen",
+                str(p.e_allegation_id),
+                "--public-concern",
+                "no",
+                "--balance",
+                "A grievance.",
+            ],
         ],
         "evidence add": [["evidence", "add", a, str(shot)], ["evidence", "add", c, str(shot)]],
         "evidence verify": [["evidence", "verify", "--json"], ["evidence", "verify", a]],

@@ -50,7 +50,6 @@ def test_a_case_moves_through_its_workflow(db, admin, make_user, open_report):
         ]
     assert kinds == [
         "case.intake",
-        "case.immediate_raised",  # III.M: a post on an investigation (3.21 §V.B)
         "case.assign",
         "case.start",
         "allegation.find",

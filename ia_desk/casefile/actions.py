@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from ia_desk.cases.allegations import OPEN_TO_ALLEGATIONS
-from ia_desk.cases.immediate import status as immediate_status
 from ia_desk.cases.workflow import ACTIONS, blockers, case_write_problem, may_work_on
 from ia_desk.db.models import Case
+from ia_desk.discipline.immediate import status as immediate_status
 from ia_desk.evidence.store import evidence_problem
 from ia_desk.protection.retaliation import blocking_reason, protection_problem
 from ia_desk.security.actor import Actor

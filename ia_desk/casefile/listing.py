@@ -17,7 +17,6 @@ from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from ia_desk import validation
-from ia_desk.cases.immediate import states as immediate_states
 from ia_desk.cases.queries import local_time, today
 from ia_desk.cases.search import count_text_matches, filter_by_text
 from ia_desk.db.models import (
@@ -31,6 +30,7 @@ from ia_desk.db.models import (
     User,
     utcnow,
 )
+from ia_desk.discipline.immediate import states as immediate_states
 from ia_desk.discipline.matrix import current, is_immediate
 from ia_desk.errors import InputError
 from ia_desk.protection.retaliation import cases_needing_review

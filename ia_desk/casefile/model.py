@@ -51,6 +51,9 @@ class AllegationView(TypedDict):
     disposition: str | None
     finding_on: str | None
     rationale: str | None
+    # A clause that punishes speech (ia_desk.cases.speech), and its screen (IA only).
+    needs_speech_screen: bool
+    speech_screen: dict[str, Any] | None
 
 
 class EvidenceItem(TypedDict):
@@ -125,7 +128,7 @@ class CaseFile(TypedDict):
     retaliation: RetaliationView
     approvals: list[str]
     discipline: list[DecisionView]
-    # The Chief's immediate action (3.21 §V.B; ia_desk.cases.immediate.status), or None.
+    # The Chief's immediate action (3.21 §V.B; ia_desk.discipline.immediate.status), or None.
     immediate_action: dict[str, Any] | None
 
 

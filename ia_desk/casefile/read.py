@@ -36,9 +36,9 @@ from ia_desk.casefile.model import (
     TimelineEvent,
     is_status_only,
 )
-from ia_desk.cases.immediate import status as immediate_status
 from ia_desk.cases.queries import employee_by_badge, get_case, local_time
 from ia_desk.cases.redaction import marked, withholding_for
+from ia_desk.cases.speech import needs_screen, screen_view
 from ia_desk.db.models import (
     Allegation,
     AuditEvent,
@@ -50,6 +50,7 @@ from ia_desk.db.models import (
     Evidence,
     Incident,
 )
+from ia_desk.discipline.immediate import status as immediate_status
 from ia_desk.discipline.ladder import decisions, ladder
 from ia_desk.errors import AuditedRefusal, PermissionDenied
 from ia_desk.evidence.store import metadata, rehash
@@ -133,7 +134,7 @@ def show_case(session: Session, actor: Actor, number: str) -> CaseView:
             for s in case.subjects
         ],
         "incident": incident_dict(inc, hide.text),
-        "allegations": [allegation_dict(a, hide.text) for a in case.allegations],
+        "allegations": [allegation_dict(a, hide.text, ia) for a in case.allegations],
         "evidence": [evidence_item(session, e, hide.text) for e in case.evidence],
         "flags": case_flags(session, case),
         "tolled_since": case.tolled_since.isoformat() if case.tolled_since else None,
@@ -222,9 +223,13 @@ def cited_version_note(a: Allegation) -> str:
     return version_note(version, on, now)
 
 
-def allegation_dict(a: Allegation, shown: Callable[[str | None], str] = _as_is) -> AllegationView:
+def allegation_dict(
+    a: Allegation, shown: Callable[[str | None], str] = _as_is, ia: bool = True
+) -> AllegationView:
     """One allegation as plain data (case view, CLI and export share it); ``shown`` is
-    what the reader may see of free text."""
+    what the reader may see of free text; ``ia``: the reader is IA (the speech screen is
+    IA's legal analysis, shown to IA only)."""
+    session = object_session(a)
     return {
         "id": a.id,
         "employee": a.employee.badge,
@@ -235,6 +240,8 @@ def allegation_dict(a: Allegation, shown: Callable[[str | None], str] = _as_is) 
         "disposition": a.disposition,
         "finding_on": a.finding_on.isoformat() if a.finding_on else None,
         "rationale": shown(a.rationale) or None,
+        "needs_speech_screen": needs_screen(a.clause.clause_id),
+        "speech_screen": screen_view(session, a) if session is not None and ia else None,
     }
 
 

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from ia_desk import validation as v
 from ia_desk.audit import records
 from ia_desk.audit.trail import append
-from ia_desk.cases.immediate import raise_by_clause
 from ia_desk.cases.queries import employee_by_badge, get_case
 from ia_desk.cases.redaction import withholding_for
 from ia_desk.cases.search import index_case
+from ia_desk.cases.speech import sustain_problem
 from ia_desk.cases.workflow import require_case_write
 from ia_desk.db.models import (
     DISPOSITIONS,
@@ -93,7 +93,6 @@ def add_allegation(
             records.RECORD_KEY: records.digest("allegation", allegation),
         },
     )
-    raise_by_clause(session, actor, case)
     return allegation
 
 
@@ -125,6 +124,10 @@ def record_finding(
         )
     disposition = v.choice(disposition, "disposition", DISPOSITIONS)
     rationale = v.text(rationale, "rationale", max_len=20_000, multiline=True)
+    if disposition == "sustained":
+        screened = sustain_problem(session, allegation)
+        if screened:
+            raise InputError(f"Not sustained: {screened}.", field="disposition")
     finding_on = on or dt.date.today()
     if finding_on < case.incident.occurred_on:
         raise InputError("finding date: before the incident.", field="finding_on")
@@ -171,7 +174,6 @@ def record_finding(
             records.RECORD_KEY: records.digest("allegation", allegation),
         },
     )
-    raise_by_clause(session, actor, case)
     return allegation
 
 

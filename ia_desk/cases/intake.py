@@ -21,7 +21,6 @@ from ia_desk import validation as v
 from ia_desk.audit import records
 from ia_desk.audit.trail import append
 from ia_desk.cases import tracking
-from ia_desk.cases.immediate import raise_by_clause
 from ia_desk.cases.redaction import withholding_for
 from ia_desk.cases.search import index_text
 from ia_desk.db.models import (
@@ -439,7 +438,6 @@ def open_case(session: Session, actor: Actor, report: ReportInput) -> IntakeResu
             **({records.RECORDS_KEY: {"allegation": bound}} if bound else {}),
         },
     )
-    raise_by_clause(session, actor, case, new_case_clauses=[c.clause_id for c in clause_rows])
     return IntakeResult(case=case, tracking_code=code, linked_cases=linked)
 
 

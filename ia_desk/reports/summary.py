@@ -33,10 +33,11 @@ from sqlalchemy.orm import Session
 from ia_desk.audit.trail import append
 from ia_desk.casefile.listing import case_flags
 from ia_desk.casefile.read import cited_version_note
-from ia_desk.cases.immediate import status as immediate_status
 from ia_desk.cases.queries import get_case, local_time
 from ia_desk.cases.redaction import withholding_for
+from ia_desk.cases.speech import needs_screen, screen_view
 from ia_desk.db.models import AuditEvent, AuditHead, Case, EvidenceThumb
+from ia_desk.discipline.immediate import status as immediate_status
 from ia_desk.discipline.ladder import ladder
 from ia_desk.errors import InputError
 from ia_desk.evidence.store import check_and_record
@@ -187,6 +188,8 @@ def _case_story(
                 finding + (f". Rationale: {r(a.rationale)}" if a.rationale else ""), st["body"]
             ),
         ]
+        if audience == "ia" and needs_screen(clause.clause_id):
+            block.append(Paragraph(_screen_text(session, a), st["small"]))
         story.append(KeepTogether(block))
 
     story.append(Paragraph("Evidence", st["h2"]))
@@ -283,6 +286,32 @@ RUNG_COLOURS = {
     "suspension": "#cc5500",
     "termination": "#a40000",
 }
+
+
+def _screen_text(session: Session, a: Any) -> str:
+    """The scope and First Amendment screen of an allegation, for the IA summary."""
+    screen = screen_view(session, a)
+    if screen is None:
+        return (
+            "<b>Scope and First Amendment screen:</b> not recorded (this clause punishes "
+            "speech; it cannot be sustained before the screen)."
+        )
+    scope = "; ".join(screen["scope"])
+    if screen["workplace_effect"]:
+        scope += ("; " if scope else "") + "effect on the workplace: " + screen["workplace_effect"]
+    concern = (
+        f"a matter of public concern ({screen['concern_note']})"
+        if screen["public_concern"]
+        else "not a matter of public concern"
+    )
+    return (
+        f"<b>Scope and First Amendment screen</b> ({esc(screen['by'])}, "
+        f"{screen['at'][:10]}): "
+        + ("within the policy: " + esc(scope) if screen["in_scope"] else "outside the policy")
+        + f". Speech: {esc(concern)}."
+        + (f" Balance: {esc(screen['outcome'])}." if screen["outcome"] else "")
+        + f" Reasoning: {esc(screen['balance'])}"
+    )
 
 
 def _immediate_story(

@@ -21,7 +21,6 @@ from ia_desk.casefile.read import (
     show_case,
     timeline,
 )
-from ia_desk.cases import immediate as _immediate
 from ia_desk.cases.deadlines import record_reporter_update as _reporter_update
 from ia_desk.cases.deadlines import toll as _toll
 from ia_desk.cases.deadlines import untoll as _untoll
@@ -30,6 +29,7 @@ from ia_desk.cases.redaction import add_redaction, marked
 from ia_desk.cases.workflow import ACTIONS, Action, perform
 from ia_desk.db.engine import Database
 from ia_desk.db.models import Case
+from ia_desk.discipline import immediate as _immediate
 from ia_desk.errors import InputError
 from ia_desk.protection.retaliation import blocking_reason
 from ia_desk.security.actor import Actor

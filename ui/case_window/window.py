@@ -46,6 +46,7 @@ from ui.case_window.timeline import TimelineTable
 from ui.dialogs.clause_picker import ClausePickerDialog
 from ui.dialogs.finding import FindingDialog
 from ui.dialogs.immediate import ImmediateStepDialog, RaiseImmediateDialog
+from ui.dialogs.speech_screen import SpeechScreenDialog
 from ui.dialogs.withhold import WithholdDialog
 from ui.ops import Change, Query, listen, stop_listening
 from ui.widgets.evidence_grid import EvidenceGrid
@@ -393,8 +394,18 @@ class CaseWindow(QWidget):
         disposition = dlg.disposition.currentData()
         rationale = dlg.rationale.toPlainText()
         allegation = a["id"]
-        self._change(
-            lambda: allegations.record_finding(
+        facts = None
+        if disposition == "sustained" and a.get("needs_speech_screen") and not a["speech_screen"]:
+            screen = SpeechScreenDialog(a, self)
+            if screen.exec() != QDialog.DialogCode.Accepted:
+                return
+            facts = screen.facts()
+
+        def change() -> Done[Any]:
+            if facts is not None:
+                allegations.screen_speech(self.db, self.actor, allegation, facts)
+            return allegations.record_finding(
                 self.db, self.actor, allegation, disposition, rationale
             )
-        )
+
+        self._change(change)

@@ -51,6 +51,7 @@ from ia_desk.db.models.cases import (
     Incident,
     Reporter,
     RetaliationReview,
+    SpeechScreen,
 )
 from ia_desk.db.models.discipline import DisciplineAction, DisciplineMatrixVersion
 from ia_desk.db.models.evidence import Evidence, EvidenceBlob, EvidenceThumb
@@ -117,6 +118,7 @@ __all__ = [
     "Reporter",
     "RetaliationReview",
     "Setting",
+    "SpeechScreen",
     "StorageReserve",
     "TrainingItem",
     "TrainingRecord",

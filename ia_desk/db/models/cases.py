@@ -203,3 +203,22 @@ class ImmediateActionStep(IntegerId, OnCase, Base):
     note: Mapped[str | None] = mapped_column(Text)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     recorded_at: Mapped[dt.datetime] = written_at()
+
+
+class SpeechScreen(IntegerId, Base):
+    """The scope and First Amendment screen of an allegation under a clause that punishes
+    speech for discrediting the employer (:mod:`ia_desk.cases.speech`)."""
+
+    __tablename__ = "speech_screen"
+    allegation_id: Mapped[int] = mapped_column(ForeignKey("allegation.id"), unique=True)
+    identified_as_employee: Mapped[bool] = mapped_column(Boolean, default=False)
+    department_resources: Mapped[bool] = mapped_column(Boolean, default=False)
+    in_uniform: Mapped[bool] = mapped_column(Boolean, default=False)
+    official_account: Mapped[bool] = mapped_column(Boolean, default=False)
+    workplace_effect: Mapped[str | None] = mapped_column(Text)
+    public_concern: Mapped[bool] = mapped_column(Boolean)
+    concern_note: Mapped[str | None] = mapped_column(Text)
+    balance: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[dt.datetime] = written_at()

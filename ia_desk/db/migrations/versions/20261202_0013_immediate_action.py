@@ -3,7 +3,7 @@
 ``immediate_action`` (one per case: raised by a flagged clause or by IA on the facts,
 who told the Chief and when) and ``immediate_action_step`` (what was done, when). A
 case raised before this version is raised by its clause, at its receipt, when it is
-first read (ia_desk.cases.immediate).
+first read (ia_desk.discipline.immediate).
 
 Revision ID: 20261202_0013
 Revises: 20261202_0012
