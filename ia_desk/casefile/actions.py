@@ -47,32 +47,31 @@ def _immediate_actions(
     """The Chief's immediate action (3.21 §V.B): raise it, the notification, a step."""
     out: list[CaseAction] = []
     state = immediate_status(session, case)
-    not_raised = None if state else "no clause it cites calls for it and IA has not raised it"
-    if allowed(actor, "case.immediate_action"):
-        if state is None:
+    if state is None:
+        # Not needed (yet): IA may raise it on the facts; nothing else is offered.
+        if allowed(actor, "case.immediate_action"):
             out.append(
                 CaseAction("raise_immediate", "Raise immediate action…", write, needs_reason=True)
             )
+        return out
+    if allowed(actor, "case.immediate_action"):
         out.append(
             CaseAction(
                 "chief_notified",
                 "Chief notified…",
                 _first(
                     keep_record,
-                    not_raised,
-                    "the notification is recorded already"
-                    if state and state["chief_notified_at"]
-                    else None,
+                    "the notification is recorded already" if state["chief_notified_at"] else None,
                 ),
                 needs_reason=True,
             )
         )
-    if allowed(actor, "immediate.act") and (state is not None or actor.role in IA):
+    if allowed(actor, "immediate.act"):
         out.append(
             CaseAction(
                 "immediate_step",
                 "Record action taken…",
-                _first(None if actor.role == "command_staff" else keep_record, not_raised),
+                None if actor.role == "command_staff" else keep_record,
                 needs_reason=True,
             )
         )

@@ -300,14 +300,18 @@ def _screen_text(session: Session, a: Any) -> str:
     if screen["workplace_effect"]:
         scope += ("; " if scope else "") + "effect on the workplace: " + screen["workplace_effect"]
     concern = (
-        f"a matter of public concern ({screen['concern_note']})"
+        f"a matter of public concern ({screen['concern_note'].rstrip('.')})"
         if screen["public_concern"]
         else "not a matter of public concern"
     )
     return (
         f"<b>Scope and First Amendment screen</b> ({esc(screen['by'])}, "
         f"{screen['at'][:10]}): "
-        + ("within the policy: " + esc(scope) if screen["in_scope"] else "outside the policy")
+        + (
+            "within the policy: " + esc(scope.rstrip("."))
+            if screen["in_scope"]
+            else "outside the policy"
+        )
         + f". Speech: {esc(concern)}."
         + (f" Balance: {esc(screen['outcome'])}." if screen["outcome"] else "")
         + f" Reasoning: {esc(screen['balance'])}"

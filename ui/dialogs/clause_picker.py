@@ -38,7 +38,7 @@ class ClausePickerDialog(QDialog):
             self.suggestions.timer.setInterval(0)
             self.suggestions.update_for(narrative, department)
             layout.addWidget(self.suggestions)
-        layout.addWidget(self.tree)
+        layout.addWidget(self.tree, 1)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

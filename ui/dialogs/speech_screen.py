@@ -59,6 +59,7 @@ class SpeechScreenDialog(QDialog):
             form.addRow(box)
         self.effect = QPlainTextEdit()
         self.effect.setTabChangesFocus(True)
+        self.effect.setMaximumHeight(64)
         self.effect.setPlaceholderText(
             "How the conduct affects workplace harmony, discipline or public trust (empty: no "
             "effect)"
@@ -74,6 +75,7 @@ class SpeechScreenDialog(QDialog):
         form.addRow(self.concern_no)
         self.concern_note = QPlainTextEdit()
         self.concern_note.setTabChangesFocus(True)
+        self.concern_note.setMaximumHeight(64)
         self.concern_note.setPlaceholderText("What the matter of public concern is")
         form.addRow("Concern", self.concern_note)
         self.outcome = QComboBox()
@@ -83,9 +85,10 @@ class SpeechScreenDialog(QDialog):
         form.addRow("Balance", self.outcome)
         self.balance = QPlainTextEdit()
         self.balance.setTabChangesFocus(True)
+        self.balance.setMaximumHeight(96)
         self.balance.setPlaceholderText("IA's reasoning: the two interests, weighed")
         form.addRow("Reasoning", self.balance)
-        form.addRow(self.error)
+        outer.addWidget(self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
