@@ -80,9 +80,15 @@ FLAGS: dict[str, Badge] = {
     ),
     "immediate_action": Badge(
         "Immediate action",
-        "A clause breached endangers safety or compromises an investigation: the Chief acts "
-        "at once (3.21 §V.B).",
+        "The case endangers someone or compromises an investigation (raised by its clause "
+        "or by IA on the facts): the Chief acts at once (3.21 §V.B).",
         "#7a0000",
+    ),
+    "immediate_action_overdue": Badge(
+        "Immediate action overdue",
+        "Nothing is recorded as done on the Chief's immediate action within the hours the "
+        "department allows.",
+        "#a40000",
     ),
     "retaliation_review": Badge(
         "Retaliation review",
@@ -270,6 +276,7 @@ SETTINGS = {
     "evidence_max_mb": "Largest screenshot (MB)",
     "backups_kept": "Automatic backups kept",
     "allow_unencrypted_server_connections": "Server connections without TLS allowed (1 = yes)",
+    "immediate_action_hours": "The Chief acts on an immediate-action case within (hours)",
 }
 
 
@@ -294,6 +301,12 @@ EVENTS = {
     "case.timeline": "Timeline read",
     "allegation.add": "Allegation added",
     "allegation.find": "Finding recorded",
+    "allegation.screen": "Scope and First Amendment screen recorded",
+    "case.immediate_raised": "The Chief's immediate action raised",
+    "case.chief_notified": "The Chief told of the case",
+    "case.immediate_step": "The Chief's action recorded",
+    "catalogue.add_version": "Policy version added",
+    "catalogue.load": "Policy catalogue loaded",
     "evidence.add": "Screenshot added",
     "evidence.view": "Screenshot viewed",
     "evidence.verify": "Screenshots verified",

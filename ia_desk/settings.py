@@ -48,6 +48,14 @@ SPECS = {
             "Months a good-faith reporter stays protected.",
         ),
         SettingSpec(
+            "immediate_action_hours",
+            24,
+            int,
+            1,
+            720,
+            "Hours the Chief has to act on a case that endangers others or an investigation.",
+        ),
+        SettingSpec(
             "session_lock_minutes", 30, int, 1, 480, "Minutes without input before the app locks."
         ),
         SettingSpec("evidence_max_mb", 50, int, 1, 2048, "Largest evidence file accepted, in MB."),

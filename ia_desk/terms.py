@@ -85,6 +85,37 @@ RETALIATION_CONCLUSIONS = ("no_retaliation", "retaliation_found", "inconclusive"
 """What a retaliation review of 3.21 §V.C may conclude
 (``ia_desk.protection.retaliation.CONCLUSIONS``)."""
 
+IMMEDIATE_GROUNDS = {
+    "safety": "endangers the safety of others",
+    "investigation": "compromises a criminal investigation or prosecution",
+}
+"""Why the Chief must act at once (3.21 §V.B: disclosures or reports of a violation
+that "endanger the safety of others or compromise the criminal investigation")."""
+
+IMMEDIATE_STEPS = {
+    "relief_from_duty": "Relieved of duty",
+    "take_down_order": "Ordered to take the post down",
+    "referral_to_cid": "Referred to the Criminal Investigations Division",
+    "no_action_needed": "Chief found no immediate action needed",
+    "other": "Other action",
+}
+"""What the Chief did on an immediate-action case (``ia_desk.discipline.immediate``)."""
+
+SPEECH_OUTCOMES = {
+    "department_interest_outweighs": "the Department's interest outweighs the speech interest",
+    "speech_protected": "the speech is protected: the employee's interest outweighs",
+}
+"""How the public-concern balance of a speech screen came out (``ia_desk.cases.speech``)."""
+
+SPEECH_SCOPE_FACTS = {
+    "identified_as_employee": "identifies on the account as an employee of the Department",
+    "department_resources": "used the Department's resources",
+    "in_uniform": "appears in the Department's uniform",
+    "official_account": "posted on an official Department account",
+}
+"""What brings a personal account under 3.21 (purpose and scope, item 9), besides an
+effect on workplace harmony, discipline or public trust."""
+
 APPROVAL_ITEMS = ("reference", "photo", "uniform", "badge", "patch", "marked_unit", "graphics")
 """What an approval request of 3.21 §III.E may ask to use (``ia_desk.registers.ITEMS``)."""
 

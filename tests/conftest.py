@@ -431,3 +431,21 @@ def as_before_signing(db: Database) -> tuple[int, int]:
         statements.append("DELETE FROM server_change")
     go_around_the_app(db, *statements, hs=seq, hm=prev, **params)
     return seq, people
+
+
+GRIEVANCE = {
+    "identified_as_employee": True,
+    "public_concern": False,
+    "balance": "A personal grievance against a supervisor, not a matter of public concern.",
+}
+"""The facts of a scope and First Amendment screen that lets a speech clause be sustained
+(ia_desk.cases.speech): an employee identified as one, airing a personal grievance."""
+
+
+def screen_if_speech(session: Any, actor: Actor, allegation: Any) -> None:
+    """Record the screen an allegation under a speech clause needs before it is sustained
+    (in the caller's transaction; nothing for any other clause)."""
+    from ia_desk.cases.speech import needs_screen, record_screen
+
+    if needs_screen(allegation.clause.clause_id):
+        record_screen(session, actor, allegation.id, GRIEVANCE)

@@ -29,7 +29,7 @@ def test_each_write_appends_its_event(db, admin, open_report) -> None:
     n = len(events(db))
     case = open_report().case.number
     with db.write(admin) as s:
-        a = add_allegation(s, admin, case, "1234", "vpd-3.21/III.L")
+        a = add_allegation(s, admin, case, "1234", "vpd-3.21/III.N.2")
     with db.write(admin) as s:
         perform(s, admin, case, "start")
         record_finding(s, admin, a.id, "sustained", "Screenshot shows the post.")

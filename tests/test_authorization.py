@@ -17,11 +17,13 @@ from ia_desk.cases.queries import get_case
 from ia_desk.cases.redaction import add_redaction
 from ia_desk.cases.workflow import perform
 from ia_desk.db.models import Allegation, AuditEvent
+from ia_desk.discipline.immediate import record_step
 from ia_desk.discipline.ladder import record
 from ia_desk.errors import IADeskError, InputError, PermissionDenied
 from ia_desk.evidence.store import EvidenceInput, add_evidence
 from ia_desk.reports.stats import compute
 
+from .conftest import screen_if_speech
 from .test_summary import png
 
 
@@ -122,11 +124,13 @@ def test_discipline_waits_for_every_finding_and_a_second_decision_is_counted_onc
     with db.write(admin) as s:
         perform(s, admin, number, "start")
         first = get_case(s, number).allegations[0]
+        screen_if_speech(s, admin, first)
         record_finding(s, admin, first.id, "sustained", "Seen.")
     with pytest.raises(InputError, match="1 allegation"), db.write(chief) as s:
         record(s, chief, number, "1234", "written_reprimand")
     with db.write(admin) as s:
         second = get_case(s, number).allegations[1]
+        screen_if_speech(s, admin, second)
         record_finding(s, admin, second.id, "sustained", "Seen too.")
     with db.write(chief) as s:
         record(s, chief, number, "1234", "written_reprimand")
@@ -156,7 +160,11 @@ def test_the_window_is_offered_exactly_what_the_services_allow(
         assert not for_other[name].allowed and "another investigator" in for_other[name].why_not
         assert for_owner[name].allowed, name
     assert not any(a.allowed for n, a in for_other.items() if n != "print")
-    assert set(for_chief) == {"record_discipline", "print"}
+    # III.M raises the Chief's immediate action: the Chief's office records what was done.
+    assert set(for_chief) == {"record_discipline", "immediate_step", "print"}
+    assert for_chief["immediate_step"].allowed
+    with db.write(chief) as s:
+        record_step(s, chief, number, "take_down_order")
     # ... and the services agree, action by action.
     services = {
         "toll": lambda s, who: toll(s, who, number, "Waiting for the criminal case."),

@@ -16,7 +16,13 @@ from ia_desk.casefile.read import show_case
 from ia_desk.cases.allegations import add_allegation
 from ia_desk.db.models import Allegation, AuditEvent, Clause
 from ia_desk.errors import InputError, NotFound
-from ia_desk.policy.catalogue import CatalogueFile, clause_in_force, shipped_files, sync_catalogue
+from ia_desk.policy.catalogue import (
+    CatalogueFile,
+    clause_in_force,
+    missing_parents,
+    shipped_files,
+    sync_catalogue,
+)
 
 from .conftest import DATA
 
@@ -157,7 +163,12 @@ def test_catalogue_is_loaded_into_the_database(db) -> None:
         assert clause.policy_version.version == "2026-02-02"
         assert clause.text.startswith("Employees shall not post messages, pictures, audio")
         n = len(list(s.scalars(select(Clause))))
-    assert n == sum(len(catalogue(p)["clauses"]) for p in SOURCES)
+    # Every clause of the files, and the headings their clauses name (Purpose, Definitions).
+    assert n == sum(
+        len(catalogue(p)["clauses"]) + len(missing_parents(catalogue(p)["clauses"]))
+        for p in SOURCES
+    )
+    assert sum(len(missing_parents(catalogue(p)["clauses"])) for p in SOURCES) == 4
 
 
 def test_unknown_clause_is_refused_with_its_id(db) -> None:

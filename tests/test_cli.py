@@ -236,6 +236,30 @@ def test_allegation_add_and_find(run, users, tmp_path, db):
     assert run("case", "action", "IA-2026-0001", "start", user="inv")[0] == 0
     code, _, err = run("allegation", "find", str(aid), "--disposition", "guilty", user="inv")
     assert code == 2 and "disposition: must be one of" in err
+    # III.L punishes speech: sustaining it needs the scope and First Amendment screen.
+    code, _, err = run(
+        "allegation",
+        "find",
+        str(aid),
+        "--disposition",
+        "sustained",
+        "--rationale",
+        "x",
+        user="inv",
+    )
+    assert code == 2 and "record the scope and First Amendment screen first" in err
+    code, _, err = run(
+        "allegation",
+        "screen",
+        str(aid),
+        "--identified",
+        "--public-concern",
+        "no",
+        "--balance",
+        "A personal grievance.",
+        user="inv",
+    )
+    assert code == 0, err
     code, out, _ = run(
         "allegation",
         "find",

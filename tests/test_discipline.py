@@ -17,6 +17,9 @@ from ia_desk.db.models import AuditEvent, Clause
 from ia_desk.discipline.ladder import ladder, recommend, record
 from ia_desk.discipline.matrix import current, shipped_matrix, update_matrix
 from ia_desk.errors import InputError, PermissionDenied
+from ia_desk.policy import citation
+
+from .conftest import screen_if_speech
 
 BADGE = "1234"
 
@@ -42,6 +45,8 @@ def case_on(db, admin, open_report):
             with db.write(admin) as s:
                 perform(s, admin, number, "start")
                 for a in get_case(s, number).allegations:
+                    if disposition == "sustained":
+                        screen_if_speech(s, admin, a)
                     record_finding(
                         s,
                         admin,
@@ -64,8 +69,9 @@ def rec(db, admin, number, badge=BADGE):
     ("clause", "step", "rng", "immediate"),
     [
         ("vpd-3.21/III.C", "counseling", ["counseling", "written_reprimand"], False),
-        ("vpd-3.21/III.D", "training", ["counseling", "suspension"], False),
-        ("vpd-3.21/III.M", "written_reprimand", ["training", "termination"], False),
+        # Body-camera footage, posts on investigations: they compromise one (issue 22).
+        ("vpd-3.21/III.D", "training", ["counseling", "suspension"], True),
+        ("vpd-3.21/III.M", "written_reprimand", ["training", "termination"], True),
         ("vpd-3.21/IV.D", "written_reprimand", ["training", "termination"], True),
         ("vpd-3.21/IV.B", "suspension", ["written_reprimand", "termination"], True),
     ],
@@ -191,10 +197,32 @@ def test_immediate_action_flag_shows_on_the_case(db, admin, case_on):
 def test_every_clause_of_both_policies_has_a_class(db):
     matrix = shipped_matrix()
     with db.read() as s:
-        ids = set(s.scalars(select(Clause.clause_id)))
-    assert ids == set(matrix["clauses"])
-    for letter in "ABCDEFGH":
-        assert matrix["clauses"][f"vpd-3.21/IV.{letter}"]["immediate_action"]
+        clauses = list(s.scalars(select(Clause)))
+        ids = {c.clause_id for c in clauses}
+        citable = {c.clause_id for c in clauses if citation.of(c).citable}
+    # Every clause an allegation may cite has a class; the matrix names no other clause.
+    assert citable <= set(matrix["clauses"]) <= ids
+    assert len(citable) == 60  # 60 rules of conduct in the two policies
+
+    # What endangers someone or compromises an investigation raises the Chief's
+    # immediate action (3.21 §V.B), each with its grounds and reason; §IV.E (personnel
+    # records) is a privacy breach that IA raises on the facts when it endangers.
+    flagged = {cid for cid, spec in matrix["clauses"].items() if spec["immediate_action"]}
+    assert flagged == {
+        *(f"vpd-3.21/IV.{letter}" for letter in "ABCDFGHI"),
+        "vpd-3.21/III.G",
+        "vpd-3.21/III.I",
+        "vpd-3.21/III.M",
+        "vpd-3.21/II.A.3",
+        "vpd-3.21/III.D",
+        "city-sn/procedure.7",
+        "city-sn/procedure.10",
+        "city-sn/procedure.11",
+    }
+    for cid in flagged:
+        spec = matrix["clauses"][cid]
+        assert spec["why"] and set(spec["grounds"]) <= {"safety", "investigation"}, cid
+    assert "privacy" in matrix["clauses"]["vpd-3.21/IV.E"]["why"]
 
 
 @pytest.mark.parametrize(

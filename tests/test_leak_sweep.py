@@ -39,8 +39,10 @@ from ia_desk.cases.allegations import record_finding
 from ia_desk.cases.deadlines import record_reporter_update, toll, untoll
 from ia_desk.cases.queries import get_case
 from ia_desk.cases.redaction import add_redaction
+from ia_desk.cases.speech import record_screen
 from ia_desk.cases.workflow import perform
 from ia_desk.cli import build_parser, main
+from ia_desk.discipline.immediate import notify_chief, raise_on_facts, record_step
 from ia_desk.discipline.ladder import record
 from ia_desk.evidence.store import EvidenceInput, add_evidence
 from ia_desk.protection.retaliation import record_review
@@ -69,6 +71,7 @@ class Planted:
         self.tracking_code = ""
         self.evidence_id = 0
         self.allegation_id = 0
+        self.e_allegation_id = 0
         self.logins: dict[str, str] = {}
 
     def forbidden(self, role: str, scope: set[str]) -> list[str]:
@@ -123,6 +126,22 @@ def planted(db, admin, make_user, open_report) -> Planted:
     ).case.number
     number = p.numbers["A"]
     with db.write(admin) as s:
+        raise_on_facts(
+            s, admin, p.numbers["E"], ["safety"], f"It answers the report in {p.numbers['D']}."
+        )
+        p.e_allegation_id = get_case(s, p.numbers["E"]).allegations[0].id
+        record_screen(
+            s,
+            admin,
+            p.e_allegation_id,
+            {
+                "identified_as_employee": True,
+                "public_concern": True,
+                "concern_note": f"The post answers the report in {p.numbers['D']}.",
+                "balance": f"Weighed against the report in {p.numbers['D']}.",
+                "outcome": "department_interest_outweighs",
+            },
+        )
         add_redaction(s, admin, number, "Jamie Doe", "juvenile")
         perform(s, admin, number, "start")
         p.allegation_id = get_case(s, number).allegations[0].id
@@ -142,6 +161,9 @@ def planted(db, admin, make_user, open_report) -> Planted:
             on=dt.date.today() - dt.timedelta(days=3),
         )
         untoll(s, admin, number)
+        # A raised by its clause (III.M), E on the facts: free text of both, planted.
+        notify_chief(s, admin, number, "Phoned the Chief with Whistle's address")
+        record_step(s, admin, number, "take_down_order", "Roe told to remove Jamie Doe's name.")
         (item,) = add_evidence(
             s,
             admin,
@@ -181,6 +203,17 @@ def leaf_commands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ())
     return out if out or not prefix else [" ".join(prefix)]
 
 
+def earlier_version(out: Path) -> Path:
+    """A file of an earlier version of 3.21, as an administrator would add it."""
+    from ia_desk.policy.catalogue import shipped_files
+
+    data = next(f.data for f in shipped_files() if f.data["policy"] == "vpd-3.21")
+    data = {**data, "version": "2019-05-01", "effective_from": "2019-05-01"}
+    path = out / "vpd-3.21@2019-05-01.json"
+    path.write_text(json.dumps(data))
+    return path
+
+
 def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
     """Arguments for every command: reads and refusals of each kind, about the planted
     cases (writes that would change what later commands read run on copies of things)."""
@@ -218,6 +251,10 @@ def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
             ]
         ],
         "policy reviews": [["policy", "reviews", "--all", "--json"]],
+        "policy add-version": [
+            ["policy", "add-version", str(earlier_version(out))],
+            ["policy", "add-version", str(out / "no-such-version.json")],
+        ],
         "report add": [["report", "add", str(report), "--json"]],
         "case list": [
             ["case", "list", "--json"],
@@ -230,6 +267,13 @@ def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
         "case action": [["case", "action", a, "close"], ["case", "action", e, "start"]],
         "case toll": [["case", "toll", a, "--reason", "x"]],
         "case untoll": [["case", "untoll", e]],
+        "case immediate": [
+            ["case", "immediate", a, "--raise", "zzz", "--grounds", "safety"],
+            ["case", "immediate", a, "--notified", "by phone"],
+            ["case", "immediate", a, "--action", "referral_to_cid"],
+            ["case", "immediate", c, "--action", "relief_from_duty"],
+            ["case", "immediate", a],
+        ],
         "case reporter-update": [["case", "reporter-update", d, "--note", "Told them."]],
         "case redact": [["case", "redact", d, "--text", "zzz", "--kind", "other"]],
         "stats": [
@@ -282,6 +326,18 @@ def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
                 "--rationale",
                 "x",
             ]
+        ],
+        "allegation screen": [
+            ["allegation", "screen", str(p.allegation_id), "--public-concern", "no"],
+            [
+                "allegation",
+                "screen",
+                str(p.e_allegation_id),
+                "--public-concern",
+                "no",
+                "--balance",
+                "A grievance.",
+            ],
         ],
         "evidence add": [["evidence", "add", a, str(shot)], ["evidence", "add", c, str(shot)]],
         "evidence verify": [["evidence", "verify", "--json"], ["evidence", "verify", a]],

@@ -515,12 +515,14 @@ def every_window_and_dialog(db, admin, number):
     from ui.dialogs.connection import ConnectionDialog
     from ui.dialogs.decision import DecisionDialog
     from ui.dialogs.finding import FindingDialog
+    from ui.dialogs.immediate import ImmediateStepDialog, RaiseImmediateDialog
     from ui.dialogs.lock import LockDialog
     from ui.dialogs.matrix_editor import MatrixEditor
     from ui.dialogs.print_preview import PrintPreview
     from ui.dialogs.reason import ReasonDialog
     from ui.dialogs.register_entry import FormDialog
     from ui.dialogs.retaliation_review import RetaliationReviewDialog
+    from ui.dialogs.speech_screen import SpeechScreenDialog
     from ui.dialogs.withhold import WithholdDialog
 
     case = CaseWindow(db, admin, number)
@@ -540,6 +542,9 @@ def every_window_and_dialog(db, admin, number):
         ("lock", LockDialog(db, admin)),
         ("retaliation review", RetaliationReviewDialog(db, admin, number, ["A trigger."])),
         ("reason", ReasonDialog("Pause deadline", "Reason", lambda _t: None, Changes())),
+        ("raise immediate action", RaiseImmediateDialog()),
+        ("immediate action step", ImmediateStepDialog()),
+        ("speech screen", SpeechScreenDialog({"id": 1, "clause": "vpd-3.21/III.J"})),
         (
             "approval request",
             FormDialog(

@@ -21,6 +21,8 @@ from ia_desk.protection.retaliation import record_review, revoke_protection
 from ia_desk.services import allegations as allegation_service
 from ia_desk.services import cases as case_service
 
+from .conftest import screen_if_speech
+
 REPORTER = {"mode": "confidential", "name": "Pat Quill", "badge": "2001", "good_faith": True}
 PAT = {"badge": "2001", "name": "Pat Quill", "department": "police"}
 ROE = {"badge": "1234", "name": "John Roe", "department": "police"}
@@ -97,6 +99,7 @@ def test_a_flagged_case_cannot_close_or_take_discipline_until_reviewed(
     assert data["retaliation"]["reviews"][0]["conclusion"] == "no_retaliation"
     with db.write(admin) as s:
         for a in get_case(s, later).allegations:
+            screen_if_speech(s, admin, a)
             record_finding(s, admin, a.id, "sustained", "Seen.")
         perform(s, admin, later, "findings")
         record(s, admin, later, "2001", "training")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ia_desk.cases.allegations import OPEN_TO_ALLEGATIONS
 from ia_desk.cases.workflow import ACTIONS, blockers, case_write_problem, may_work_on
 from ia_desk.db.models import Case
+from ia_desk.discipline.immediate import status as immediate_status
 from ia_desk.evidence.store import evidence_problem
 from ia_desk.protection.retaliation import blocking_reason, protection_problem
 from ia_desk.security.actor import Actor
@@ -38,6 +39,43 @@ class CaseAction:
 
 def _first(*problems: str | None) -> str | None:
     return next((p for p in problems if p), None)
+
+
+def _immediate_actions(
+    session: Session, actor: Actor, case: Case, write: str | None, keep_record: str | None
+) -> list[CaseAction]:
+    """The Chief's immediate action (3.21 §V.B): raise it, the notification, a step."""
+    out: list[CaseAction] = []
+    state = immediate_status(session, case)
+    if state is None:
+        # Not needed (yet): IA may raise it on the facts; nothing else is offered.
+        if allowed(actor, "case.immediate_action"):
+            out.append(
+                CaseAction("raise_immediate", "Raise immediate action…", write, needs_reason=True)
+            )
+        return out
+    if allowed(actor, "case.immediate_action"):
+        out.append(
+            CaseAction(
+                "chief_notified",
+                "Chief notified…",
+                _first(
+                    keep_record,
+                    "the notification is recorded already" if state["chief_notified_at"] else None,
+                ),
+                needs_reason=True,
+            )
+        )
+    if allowed(actor, "immediate.act"):
+        out.append(
+            CaseAction(
+                "immediate_step",
+                "Record action taken…",
+                None if actor.role == "command_staff" else keep_record,
+                needs_reason=True,
+            )
+        )
+    return out
 
 
 def case_actions(session: Session, actor: Actor, case: Case) -> list[CaseAction]:
@@ -92,6 +130,7 @@ def case_actions(session: Session, actor: Actor, case: Case) -> list[CaseAction]
                 ),
             )
         )
+    out += _immediate_actions(session, actor, case, write, keep_record)
     if allowed(actor, "evidence.add"):
         out.append(CaseAction("add_evidence", "Add evidence…", evidence_problem(actor, case)))
     if allowed(actor, "retaliation.review"):

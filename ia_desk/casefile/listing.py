@@ -29,7 +29,9 @@ from ia_desk.db.models import (
     Employee,
     RetaliationReview,
     User,
+    utcnow,
 )
+from ia_desk.discipline.immediate import states as immediate_states
 from ia_desk.discipline.matrix import current, is_immediate
 from ia_desk.errors import InputError
 from ia_desk.protection.retaliation import cases_needing_review
@@ -67,7 +69,9 @@ def flags_for(session: Session, cases: Sequence[Case | CaseFacts]) -> dict[int, 
     """The short flags of each case, computed together for a page of cases.
 
     ``overdue`` (past the deadline, not tolled, not closed), ``tolled``,
-    ``immediate_action`` (a clause breached calls for the Chief at once, 3.21 §V.B),
+    ``immediate_action`` (the Chief must act at once, 3.21 §V.B: a clause cited calls
+    for it or IA raised it on the facts), ``immediate_action_overdue`` (open, and
+    nothing done within the hours the department set),
     ``retaliation_review`` (a good-faith reporter is a subject), followed by
     ``retaliation_reviewed`` once an IA administrator has recorded the review (the case
     is no longer held: a window says so instead of the hold), ``reporter_update_due``
@@ -78,7 +82,9 @@ def flags_for(session: Session, cases: Sequence[Case | CaseFacts]) -> dict[int, 
     facts = [c if isinstance(c, CaseFacts) else CaseFacts.of(c) for c in cases]
     on = today()
     matrix = current(session)
-    settings = get_settings(session, ("reporter_update_days", "retaliation_window_months"))
+    settings = get_settings(
+        session, ("reporter_update_days", "retaliation_window_months", "immediate_action_hours")
+    )
     update_days = int(settings["reporter_update_days"])
     under_review = cases_needing_review(
         session, [c.id for c in facts], int(settings["retaliation_window_months"])
@@ -92,6 +98,9 @@ def flags_for(session: Session, cases: Sequence[Case | CaseFacts]) -> dict[int, 
                 )
             )
         )
+    immediate = immediate_states(session, [c.id for c in facts])
+    action_hours = dt.timedelta(hours=int(settings["immediate_action_hours"]))
+    now = utcnow()
     updated = set(
         session.connection()
         .execute(_REPORTER_UPDATED, {"numbers": [c.number for c in facts]})
@@ -105,8 +114,13 @@ def flags_for(session: Session, cases: Sequence[Case | CaseFacts]) -> dict[int, 
             flags.append("overdue")
         if c.tolled_since is not None and open_:
             flags.append("tolled")
-        if any(is_immediate(matrix, clause_id) for clause_id in c.clause_ids):
+        if c.id in immediate or any(is_immediate(matrix, cid) for cid in c.clause_ids):
             flags.append("immediate_action")
+            # Raised at its record (or, cited before records, at the case's receipt);
+            # overdue while nothing is done within the hours the department set.
+            raised_at, acted = immediate.get(c.id, (c.received_at, False))
+            if open_ and not acted and raised_at + action_hours < now:
+                flags.append("immediate_action_overdue")
         if c.id in under_review:
             flags.append("retaliation_review")
             if c.id in reviewed:

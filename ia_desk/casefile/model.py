@@ -46,10 +46,14 @@ class AllegationView(TypedDict):
     employee: str
     clause: str
     clause_version: str
+    clause_version_note: str  # e.g. "version 2026-02-02, in force on 30 October 2026"
     clause_title: str
     disposition: str | None
     finding_on: str | None
     rationale: str | None
+    # A clause that punishes speech (ia_desk.cases.speech), and its screen (IA only).
+    needs_speech_screen: bool
+    speech_screen: dict[str, Any] | None
 
 
 class EvidenceItem(TypedDict):
@@ -124,6 +128,8 @@ class CaseFile(TypedDict):
     retaliation: RetaliationView
     approvals: list[str]
     discipline: list[DecisionView]
+    # The Chief's immediate action (3.21 §V.B; ia_desk.discipline.immediate.status), or None.
+    immediate_action: dict[str, Any] | None
 
 
 CaseView = CaseFile | CaseStatus

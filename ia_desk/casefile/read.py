@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ia_desk.audit.records import without_digests
 from ia_desk.audit.trail import TIMELINE_FIELDS, append, event_view
@@ -38,6 +38,7 @@ from ia_desk.casefile.model import (
 )
 from ia_desk.cases.queries import employee_by_badge, get_case, local_time
 from ia_desk.cases.redaction import marked, withholding_for
+from ia_desk.cases.speech import needs_screen, screen_view
 from ia_desk.db.models import (
     Allegation,
     AuditEvent,
@@ -49,10 +50,11 @@ from ia_desk.db.models import (
     Evidence,
     Incident,
 )
+from ia_desk.discipline.immediate import status as immediate_status
 from ia_desk.discipline.ladder import decisions, ladder
 from ia_desk.errors import AuditedRefusal, PermissionDenied
 from ia_desk.evidence.store import metadata, rehash
-from ia_desk.policy.catalogue import clause_in_force
+from ia_desk.policy.catalogue import version_in_force, version_note
 from ia_desk.protection.retaliation import status
 from ia_desk.registers import approval_status
 from ia_desk.security.actor import Actor
@@ -132,13 +134,14 @@ def show_case(session: Session, actor: Actor, number: str) -> CaseView:
             for s in case.subjects
         ],
         "incident": incident_dict(inc, hide.text),
-        "allegations": [allegation_dict(a, hide.text) for a in case.allegations],
+        "allegations": [allegation_dict(a, hide.text, ia) for a in case.allegations],
         "evidence": [evidence_item(session, e, hide.text) for e in case.evidence],
         "flags": case_flags(session, case),
         "tolled_since": case.tolled_since.isoformat() if case.tolled_since else None,
         "retaliation": retaliation_status(session, case, ia, hide.text),
         "approvals": approval_lines(session, case),
         "discipline": discipline_decisions(session, case, hide.text),
+        "immediate_action": immediate_view(session, case, hide.text),
     }
     append(
         session,
@@ -197,18 +200,48 @@ def incident_dict(inc: Incident, shown: Callable[[str | None], str] = _as_is) ->
     }
 
 
-def allegation_dict(a: Allegation, shown: Callable[[str | None], str] = _as_is) -> AllegationView:
+def immediate_view(
+    session: Session, case: Case, shown: Callable[[str | None], str] = _as_is
+) -> dict[str, Any] | None:
+    """The Chief's immediate action on the case, its free text as the reader may see it."""
+    view = immediate_status(session, case)
+    if view is None:
+        return None
+    view["facts"] = shown(view["facts"]) or None
+    view["notified_how"] = shown(view["notified_how"]) or None
+    for step in view["steps"]:
+        step["note"] = shown(step["note"]) or None
+    return view
+
+
+def cited_version_note(a: Allegation) -> str:
+    """The version an allegation cites, said honestly for its incident's date."""
+    on = a.case.incident.occurred_on
+    version = a.clause.policy_version
+    session = object_session(a)
+    now = version_in_force(session, version.policy_id, on) if session is not None else None
+    return version_note(version, on, now)
+
+
+def allegation_dict(
+    a: Allegation, shown: Callable[[str | None], str] = _as_is, ia: bool = True
+) -> AllegationView:
     """One allegation as plain data (case view, CLI and export share it); ``shown`` is
-    what the reader may see of free text."""
+    what the reader may see of free text; ``ia``: the reader is IA (the speech screen is
+    IA's legal analysis, shown to IA only)."""
+    session = object_session(a)
     return {
         "id": a.id,
         "employee": a.employee.badge,
         "clause": a.clause.clause_id,
         "clause_version": a.clause.policy_version.version,
+        "clause_version_note": cited_version_note(a),
         "clause_title": a.clause.title,
         "disposition": a.disposition,
         "finding_on": a.finding_on.isoformat() if a.finding_on else None,
         "rationale": shown(a.rationale) or None,
+        "needs_speech_screen": needs_screen(a.clause.clause_id),
+        "speech_screen": screen_view(session, a) if session is not None and ia else None,
     }
 
 
@@ -350,15 +383,13 @@ def case_window(session: Session, actor: Actor, number: str) -> CaseWindow:
         return CaseWindow(status_view, None, own, [], [], {}, [])
     full = cast(CaseFile, view)
     case = get_case(session, number)
-    on = case.incident.occurred_on
     return CaseWindow(
         status=status_view,
         file=full,
         actions=case_actions(session, actor, case),
         marked=marked(session, actor, number) if sees_identities(actor) else [],
         timeline=timeline(session, actor, number),
-        clause_texts={
-            a["id"]: clause_in_force(session, a["clause"], on).text for a in full["allegations"]
-        },
+        # As cited: a version added to the catalogue since does not change what it says.
+        clause_texts={a.id: a.clause.text for a in case.allegations},
         ladder=ladder(session, actor, number),
     )

@@ -14,6 +14,7 @@ from ia_desk.audit.trail import append
 from ia_desk.cases.queries import employee_by_badge, get_case
 from ia_desk.cases.redaction import withholding_for
 from ia_desk.cases.search import index_case
+from ia_desk.cases.speech import sustain_problem
 from ia_desk.cases.workflow import require_case_write
 from ia_desk.db.models import (
     DISPOSITIONS,
@@ -26,6 +27,7 @@ from ia_desk.db.models import (
 )
 from ia_desk.errors import InputError, NotFound
 from ia_desk.policy.catalogue import POLICY_ORDER, clause_in_force, policy_of
+from ia_desk.policy.citation import require_citable
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
 
@@ -49,6 +51,7 @@ def add_allegation(
     emp = employee_by_badge(session, badge)
     refuse_allegation_against_own_reporter(case, emp)
     clause = clause_in_force(session, clause_id.strip(), case.incident.occurred_on)
+    require_citable(clause)
     if policy_of(clause.clause_id) not in POLICY_ORDER.get(emp.department, []):
         raise InputError(
             f"clause: {clause.clause_id} does not bind a {emp.department} employee.", field="clause"
@@ -121,6 +124,10 @@ def record_finding(
         )
     disposition = v.choice(disposition, "disposition", DISPOSITIONS)
     rationale = v.text(rationale, "rationale", max_len=20_000, multiline=True)
+    if disposition == "sustained":
+        screened = sustain_problem(session, allegation)
+        if screened:
+            raise InputError(f"Not sustained: {screened}.", field="disposition")
     finding_on = on or dt.date.today()
     if finding_on < case.incident.occurred_on:
         raise InputError("finding date: before the incident.", field="finding_on")

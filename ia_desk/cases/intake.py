@@ -40,6 +40,7 @@ from ia_desk.db.models import (
 from ia_desk.db.upsert import dialect_insert, insert_unless_present
 from ia_desk.errors import InputError
 from ia_desk.policy.catalogue import POLICY_ORDER, clause_in_force, policy_of
+from ia_desk.policy.citation import require_citable
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
 from ia_desk.settings import get_setting
@@ -290,9 +291,11 @@ def open_case(session: Session, actor: Actor, report: ReportInput) -> IntakeResu
     clause_rows: list[Clause] = []
     for i, cid in enumerate(report.clauses):
         try:
-            clause_rows.append(clause_in_force(session, cid, report.occurred_on))
+            clause = clause_in_force(session, cid, report.occurred_on)
         except InputError as exc:
             raise InputError(f"clauses[{i}]: {exc.message}", field=f"clauses[{i}]") from None
+        clause_rows.append(clause)
+        require_citable(clause, f"clauses[{i}]")
     pairs: list[tuple[Employee, Clause]] = []
     for i, clause in enumerate(clause_rows):
         applies = [

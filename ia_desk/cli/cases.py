@@ -10,7 +10,7 @@ import sys
 from ia_desk.cli import arguments as arg
 from ia_desk.cli import context
 from ia_desk.errors import InputError
-from ia_desk.terms import REDACTION_KINDS, WORKFLOW_ACTIONS
+from ia_desk.terms import IMMEDIATE_GROUNDS, IMMEDIATE_STEPS, REDACTION_KINDS, WORKFLOW_ACTIONS
 
 # The largest report read whole: its narrative is at most 100,000 characters, so a
 # document bigger than this is not one.
@@ -94,6 +94,7 @@ def cmd_case_show(args: argparse.Namespace) -> int:
                 f"allegation {a['id']}: {a['employee']} {a['clause']} "
                 f"[{a['disposition'] or 'pending'}]"
             )
+        lines += immediate_lines(data.get("immediate_action"))
     print("\n".join(lines))
     return 0
 
@@ -115,6 +116,61 @@ def cmd_case_toll(args: argparse.Namespace) -> int:
 
     cases.pause_deadline(*context.signed_in(args), args.case, args.reason)
     print(f"{args.case}: deadline paused")
+    return 0
+
+
+def immediate_lines(ia: dict | None) -> list[str]:
+    """The Chief's immediate action as ``case show`` prints it."""
+    if not ia:
+        return []
+    out = [
+        f"immediate action by the Chief (3.21 §V.B): raised by {ia['raised_by']} on "
+        f"{ia['raised_at'][:16].replace('T', ' ')} UTC ({'; '.join(ia['grounds'])})"
+    ]
+    if ia["facts"]:
+        out.append(f"  facts: {ia['facts']}")
+    if ia["chief_notified_at"]:
+        out.append(
+            f"  Chief notified {ia['chief_notified_at'][:16].replace('T', ' ')} UTC by "
+            f"{ia['chief_notified_by']}: {ia['notified_how']}"
+        )
+    else:
+        out.append("  Chief's notification: not recorded yet")
+    for step in ia["steps"]:
+        out.append(
+            f"  {step['at'][:16].replace('T', ' ')} UTC {step['label']}"
+            + (f": {step['note']}" if step["note"] else "")
+            + f" (recorded by {step['by']})"
+        )
+    if ia["overdue"]:
+        out.append(
+            f"  OVERDUE: nothing recorded as done within {ia['hours']} hours "
+            f"(due {ia['due_by'][:16].replace('T', ' ')} UTC)"
+        )
+    return out
+
+
+def cmd_case_immediate(args: argparse.Namespace) -> int:
+    """The Chief's immediate action (3.21 §V.B): raise it on the facts, record who told
+    the Chief, or record what was done."""
+    from ia_desk.services import cases
+
+    signed = context.signed_in(args)
+    if args.raise_on_facts:
+        cases.raise_immediate_action(*signed, args.case, args.grounds or [], args.raise_on_facts)
+        print(f"{args.case}: the Chief's immediate action is raised")
+    elif args.notified:
+        cases.chief_notified(*signed, args.case, args.notified, args.at)
+        print(f"{args.case}: the Chief's notification is recorded")
+    elif args.action:
+        cases.immediate_step(*signed, args.case, args.action, args.note, args.at)
+        print(f"{args.case}: the action taken is recorded")
+    else:
+        raise InputError(
+            "Say what to record: --raise FACTS (with --grounds), --notified HOW, or "
+            "--action ACTION.",
+            field="case",
+        )
     return 0
 
 
@@ -167,6 +223,26 @@ def register(commands: arg.Commands) -> None:
     sp = arg.command(case, "toll", cmd_case_toll, "pause a case's deadline, with the reason")
     sp.add_argument("case", type=arg.identifier("case"))
     sp.add_argument("--reason", required=True)
+    sp = arg.command(
+        case,
+        "immediate",
+        cmd_case_immediate,
+        "the Chief's immediate action (3.21 §V.B): raise it, the notification, what was done",
+    )
+    sp.add_argument("case", type=arg.identifier("case"))
+    sp.add_argument(
+        "--raise", dest="raise_on_facts", metavar="FACTS", help="IA raises it on these facts"
+    )
+    sp.add_argument(
+        "--grounds",
+        action="append",
+        choices=list(IMMEDIATE_GROUNDS),
+        help="why (repeat for both): safety, investigation",
+    )
+    sp.add_argument("--notified", metavar="HOW", help="the Chief was told, and how")
+    sp.add_argument("--action", choices=list(IMMEDIATE_STEPS), help="what the Chief did")
+    sp.add_argument("--note", help="what was done, in words (needed for other, no_action_needed)")
+    sp.add_argument("--at", metavar="TIME", help="when (2026-11-02T09:15:00-06:00; default now)")
     sp = arg.command(case, "untoll", cmd_case_untoll, "resume a paused deadline")
     sp.add_argument("case", type=arg.identifier("case"))
     sp = arg.command(

@@ -23,7 +23,10 @@ def cmd_policy_list(args: argparse.Namespace) -> int:
         context.show(clauses, True, "")
     else:
         for c in clauses:
-            print(f"{c['id']:<48} {c['title']}")
+            mark = {"advisory": "  [advisory]", "not_citable": "  [not citable]"}.get(
+                c.get("citable", ""), ""
+            )
+            print(f"{c['id']:<48} {c['title']}{mark}")
     return 0
 
 
@@ -37,7 +40,14 @@ def cmd_policy_show(args: argparse.Namespace) -> int:
     context.show(
         c,
         args.json,
-        f"{c['id']}  ({c['policy']} version {c['version']})\n{c['title']}\n\n{c['text']}",
+        f"{c['id']}  ({c['policy']} version {c['version']})\n{c['title']}\n"
+        + (
+            f"{'Advisory' if c['citable'] == 'advisory' else 'Not citable in an allegation'}: "
+            f"{c['why_not_a_rule']}.\n"
+            if c.get("why_not_a_rule")
+            else ""
+        )
+        + f"\n{c['text']}",
     )
     return 0
 
@@ -82,6 +92,17 @@ def cmd_policy_reviews(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_policy_add_version(args: argparse.Namespace) -> int:
+    """An earlier (or later) version of a policy, from a file of the catalogue's form."""
+    from pathlib import Path
+
+    from ia_desk.services import policy
+
+    name = policy.add_version(*context.signed_in(args), Path(args.file))
+    print(f"added {name}: allegations of incidents from its effective date cite it")
+    return 0
+
+
 def register(commands: arg.Commands) -> None:
     """Add the ``policy ...`` commands to the parser."""
     pol = arg.group(commands, "policy", "the clause catalogue")
@@ -92,6 +113,13 @@ def register(commands: arg.Commands) -> None:
     sp.add_argument("clause")
     sp.add_argument("--on", metavar="DATE", help="the version in force on this date")
     sp.add_argument("--json", action="store_true")
+    sp = arg.command(
+        pol,
+        "add-version",
+        cmd_policy_add_version,
+        "add a version of a policy from a file (IA administrators)",
+    )
+    sp.add_argument("file", help="a JSON file of the form of resources/policies/*.json")
     sp = arg.command(pol, "suggest", cmd_policy_suggest, "suggest the clauses a narrative breaches")
     sp.add_argument("text")
     sp.add_argument("--policy", metavar="ID")

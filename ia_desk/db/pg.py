@@ -227,6 +227,20 @@ def recorded_tables(conn: Any) -> list[str]:
     ]
 
 
+def record_changes_of(execute: Any, table: str) -> None:
+    """Have the server record every change of a table made after the change log was
+    created (a table a later migration adds)."""
+    name = SERVER_CHANGE_TRIGGER.format(table=table)
+    execute(
+        f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION {SERVER_CHANGE_FUNCTION}()"
+    )
+    execute(
+        f"CREATE TRIGGER {name}_truncate AFTER TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION {SERVER_CHANGE_FUNCTION}()"
+    )
+
+
 def create_server_change_log(execute: Any, tables: list[str]) -> None:
     """The server records every insert, update, delete and truncate of ``tables``, with
     the database role that signed in (``session_user``), the transaction's number and,
@@ -261,15 +275,7 @@ def create_server_change_log(execute: Any, tables: list[str]) -> None:
     )
     execute(f"REVOKE ALL ON FUNCTION {SERVER_CHANGE_FUNCTION}() FROM PUBLIC")
     for table in tables:
-        name = SERVER_CHANGE_TRIGGER.format(table=table)
-        execute(
-            f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION {SERVER_CHANGE_FUNCTION}()"
-        )
-        execute(
-            f"CREATE TRIGGER {name}_truncate AFTER TRUNCATE ON {table} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {SERVER_CHANGE_FUNCTION}()"
-        )
+        record_changes_of(execute, table)
     execute(
         f"CREATE OR REPLACE FUNCTION {SERVER_TX_FUNCTION}() RETURNS trigger "
         "LANGUAGE plpgsql AS $$ BEGIN NEW.server_tx := txid_current(); RETURN NEW; END $$"

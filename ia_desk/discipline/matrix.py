@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ia_desk.audit.trail import append
 from ia_desk.db.models import DISCIPLINE_STEPS, Clause, DisciplineMatrixVersion
 from ia_desk.errors import InputError
+from ia_desk.policy import citation
 from ia_desk.resources import resource
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
@@ -66,8 +67,12 @@ def validate(session: Session, content: Any) -> dict[str, Any]:
     mapping = content.get("clauses")
     if not isinstance(mapping, dict):
         raise InputError("matrix.clauses: required.", field="matrix.clauses")
-    known = set(session.scalars(select(Clause.clause_id).distinct()))
-    missing = sorted(known - set(mapping))
+    catalogue = list(session.scalars(select(Clause)))
+    known = {c.clause_id for c in catalogue}
+    # Every clause an allegation may cite needs a class; a heading or a definition
+    # cannot be cited (ia_desk.policy.citation), so it needs none.
+    citable = {c.clause_id for c in catalogue if citation.of(c).citable}
+    missing = sorted(citable - set(mapping))
     if missing:
         raise InputError(
             f"matrix.clauses: no class for {missing[0]} (and {len(missing) - 1} more)"
@@ -113,20 +118,42 @@ _NEWEST = (
 )
 
 
+def _shipped_is_due(row: DisciplineMatrixVersion | None, shipped: dict[str, Any]) -> bool:
+    """Whether the shipped matrix should be stored: the database has none, or its
+    newest is an older shipped default nobody changed (a department's own matrix is
+    theirs: a revised default never replaces it)."""
+    if row is None:
+        return True
+    return row.created_by == "system" and int(shipped.get("version", 1)) > int(
+        row.content.get("version", 1)
+    )
+
+
 def ensure_matrix(db: Database) -> None:
-    """Store the shipped matrix as version 1 when the database has none (start-up)."""
+    """Store the shipped matrix when the database has none, or when its newest is an
+    older shipped default nobody changed (start-up)."""
+    shipped = shipped_matrix()
     with db.read() as session:
-        if latest(session) is not None:
+        if not _shipped_is_due(latest(session), shipped):
             return
     with db.write(None) as session:
-        if latest(session) is None:
-            content = validate(session, shipped_matrix())
-            session.add(
-                DisciplineMatrixVersion(
-                    version=1, content=content, reason="shipped default", created_by="system"
-                )
+        row = latest(session)
+        if not _shipped_is_due(row, shipped):
+            return
+        content = validate(session, shipped)
+        number = 1 if row is None else row.version + 1
+        reason = "shipped default" if row is None else str(shipped.get("revision") or "revised")
+        session.add(
+            DisciplineMatrixVersion(
+                version=number, content=content, reason=reason, created_by="system"
             )
-            append(session, None, "discipline.matrix_load", details={"version": 1})
+        )
+        append(
+            session,
+            None,
+            "discipline.matrix_load",
+            details={"version": number, "shipped": int(shipped.get("version", 1))},
+        )
 
 
 def update_matrix(session: Session, actor: Actor, content: Any, reason: str) -> int:

@@ -93,7 +93,7 @@ def sync_catalogue(session: Session, files: Iterable[CatalogueFile] | None = Non
         )
         session.add(version)
         session.flush()
-        for c in d["clauses"]:
+        for c in [*d["clauses"], *missing_parents(d["clauses"])]:
             session.add(
                 Clause(
                     policy_version_id=version.id,
@@ -113,18 +113,89 @@ def sync_catalogue(session: Session, files: Iterable[CatalogueFile] | None = Non
     return added
 
 
+# The headings of the two shipped policies that hold numbered clauses but no text of
+# their own ("PURPOSE AND SCOPE", "DEFINITIONS"): the catalogue's first build gave their
+# clauses a parent it did not write.
+HEADING_TITLES = {"purpose": "Purpose and scope", "definitions": "Definitions"}
+
+
+def missing_parents(clauses: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Headings for the parents that clauses name and the catalogue lacks, placed before
+    their first child (a heading holds no text and is never citable)."""
+    have = {c["id"] for c in clauses}
+    out: dict[str, dict[str, Any]] = {}
+    for c in clauses:
+        parent = c.get("parent")
+        if not parent or parent in have or parent in out:
+            continue
+        path = parent.split("/", 1)[1]
+        out[parent] = {
+            "id": parent,
+            "path": path,
+            "parent": None,
+            "kind": "heading",
+            "label": None,
+            "title": HEADING_TITLES.get(path, path.replace("-", " ").capitalize()),
+            "text": "",
+            "rule": False,
+            "order": int(c["order"]),
+        }
+    return list(out.values())
+
+
+def add_missing_headings(session: Session) -> list[str]:
+    """Give each loaded version the headings its clauses point to and it lacks (a
+    database loaded before they were made). Returns the clause ids added."""
+    added: list[str] = []
+    for version in session.scalars(select(PolicyVersion).order_by(PolicyVersion.id)):
+        rows = [
+            {"id": c.clause_id, "parent": c.parent_id, "order": c.ordinal} for c in version.clauses
+        ]
+        for h in missing_parents(rows):
+            session.add(
+                Clause(
+                    policy_version_id=version.id,
+                    clause_id=h["id"],
+                    path=h["path"],
+                    parent_id=None,
+                    kind="heading",
+                    label=None,
+                    title=h["title"],
+                    text="",
+                    is_rule=False,
+                    ordinal=h["order"],
+                )
+            )
+            added.append(f"{h['id']}@{version.version}")
+    session.flush()
+    return added
+
+
+def _lacks_headings(session: Session) -> bool:
+    rows = session.execute(
+        select(Clause.policy_version_id, Clause.clause_id, Clause.parent_id)
+    ).all()
+    ids = {(v, c) for v, c, _ in rows}
+    return any(p is not None and (v, p) not in ids for v, _, p in rows)
+
+
 def ensure_catalogue(db: Database) -> list[str]:
     """Load shipped policy versions the database lacks (at start-up, after migrations)."""
     files = shipped_files()
     wanted = {(f.data["policy"], f.data["version"]) for f in files}
     with db.read() as session:
         have = set(session.execute(select(PolicyVersion.policy_id, PolicyVersion.version)).all())
-    if wanted <= have:
+        complete = not _lacks_headings(session)
+    if wanted <= have and complete:
         return []
     with db.write(None) as session:
         added = sync_catalogue(session, files)
-        if added:
-            append(session, None, "catalogue.load", details={"versions": added})
+        headings = add_missing_headings(session)
+        if added or headings:
+            details: dict[str, Any] = {"versions": added}
+            if headings:
+                details["headings"] = headings
+            append(session, None, "catalogue.load", details=details)
     return added
 
 
@@ -152,6 +223,29 @@ def _in_force(rows: Sequence[Any], on: dt.date | None) -> Any:
         if (r.effective_from or dt.date.min) <= on:
             chosen = r
     return chosen
+
+
+def version_note(version: PolicyVersion, on: dt.date, in_force: PolicyVersion | None = None) -> str:
+    """What a reader is told of the version a clause is cited in, for an incident on
+    ``on``: in force then, or (a date before every version on file) that the text in
+    force then is not on file. ``in_force``: the version the catalogue now holds for
+    that date, when it is another (an earlier one added after the allegation)."""
+    when = f"{on:%d %B %Y}".lstrip("0")
+    name = "undated version" if version.effective_from is None else f"version {version.version}"
+    if version.effective_from is None:
+        note = f"{name} (its effective date is not on file; the only version of it on file)"
+    elif version.effective_from <= on:
+        note = f"{name}, in force on {when}"
+    else:
+        note = (
+            f"{name}, effective {version.effective_from:%d %B %Y}".replace(" 0", " ")
+            + f": the text in force on {when} is not on file"
+        )
+    if in_force is not None and in_force.id != version.id:
+        note += (
+            f"; version {in_force.version}, in force on that date, was added to the catalogue since"
+        )
+    return note
 
 
 def version_in_force(session: Session, policy_id: str, on: dt.date | None) -> PolicyVersion:
@@ -212,7 +306,10 @@ def list_clauses(
 
 
 def clause_dict(clause: Clause) -> dict[str, Any]:
+    from ia_desk.policy import citation
+
     v = clause.policy_version
+    cite = citation.of(clause)
     return {
         "id": clause.clause_id,
         "policy": v.policy_id,
@@ -224,4 +321,6 @@ def clause_dict(clause: Clause) -> dict[str, Any]:
         "title": clause.title,
         "text": clause.text,
         "rule": clause.is_rule,
+        "citable": cite.kind,
+        "why_not_a_rule": cite.why or None,
     }

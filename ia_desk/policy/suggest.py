@@ -22,6 +22,7 @@ from typing import Any
 
 from ia_desk.errors import InputError
 from ia_desk.policy.catalogue import POLICY_ORDER, shipped_files
+from ia_desk.policy.citation import judge
 from ia_desk.resources import resource
 
 STOP_WORDS = """a an and are as at be been but by for from had has have he her his i if in into
@@ -90,7 +91,7 @@ class Suggester:
     def __init__(self, clauses: list[dict[str, Any]], vocabulary: dict[str, list[str]]) -> None:
         self.docs: list[_Doc] = []
         for c in clauses:
-            if not c["rule"]:
+            if not judge(c["id"], c["kind"], bool(c["rule"]), c["text"]).citable:
                 continue
             doc = _Doc(c["id"], c["title"], c["id"].split("/")[0])
             for part, text in (("title", c["title"]), ("text", c["text"])):

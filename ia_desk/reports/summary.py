@@ -32,13 +32,15 @@ from sqlalchemy.orm import Session
 
 from ia_desk.audit.trail import append
 from ia_desk.casefile.listing import case_flags
+from ia_desk.casefile.read import cited_version_note
 from ia_desk.cases.queries import get_case, local_time
 from ia_desk.cases.redaction import withholding_for
+from ia_desk.cases.speech import needs_screen, screen_view
 from ia_desk.db.models import AuditEvent, AuditHead, Case, EvidenceThumb
+from ia_desk.discipline.immediate import status as immediate_status
 from ia_desk.discipline.ladder import ladder
 from ia_desk.errors import InputError
 from ia_desk.evidence.store import check_and_record
-from ia_desk.policy.catalogue import clause_in_force
 from ia_desk.protection.retaliation import status as retaliation_status
 from ia_desk.reports.pdf import CaseMarker, esc, render, styles
 from ia_desk.security.actor import Actor
@@ -46,8 +48,6 @@ from ia_desk.security.roles import require
 from ia_desk.terms import SUMMARY_AUDIENCES as AUDIENCES
 
 FLAG_TEXT = {
-    "immediate_action": "IMMEDIATE ACTION BY THE CHIEF (3.21 §V.B): a clause breached "
-    "endangers safety or compromises an investigation.",
     "retaliation_review": "RETALIATION REVIEW: a good-faith reporter (3.21 §V.C) is a subject "
     "of this case.",
     "overdue": "OVERDUE: the investigation deadline has passed.",
@@ -94,6 +94,7 @@ def _case_story(
     for flag in flags:
         if flag in FLAG_TEXT and flag != "reporter_update_due":
             story.append(Paragraph(FLAG_TEXT[flag], st["flag"]))
+    story += _immediate_story(session, case, r, st)
     ret = retaliation_status(session, case, ia=audience == "ia")
     if ret["triggers"]:
         items = (
@@ -170,7 +171,7 @@ def _case_story(
 
     story.append(Paragraph("Allegations and findings", st["h2"]))
     for a in case.allegations:
-        clause = clause_in_force(session, a.clause.clause_id, inc.occurred_on)
+        clause = a.clause  # as cited (a version added since does not change it)
         finding = f"<b>Finding: {esc((a.disposition or 'pending').replace('_', ' '))}</b>" + (
             f" on {a.finding_on}" if a.finding_on else ""
         )
@@ -178,8 +179,7 @@ def _case_story(
             Paragraph(
                 f"{esc(a.employee.name)} (badge {esc(a.employee.badge)}) — "
                 f"<b>{esc(clause.clause_id)}</b> {esc(clause.title)} "
-                f"<font size=7>(version {esc(clause.policy_version.version)}, in force "
-                f"on {inc.occurred_on})</font>",
+                f"<font size=7>({esc(cited_version_note(a))})</font>",
                 st["h3"],
             ),
             Paragraph(esc(clause.text), st["clause"]),
@@ -188,6 +188,8 @@ def _case_story(
                 finding + (f". Rationale: {r(a.rationale)}" if a.rationale else ""), st["body"]
             ),
         ]
+        if audience == "ia" and needs_screen(clause.clause_id):
+            block.append(Paragraph(_screen_text(session, a), st["small"]))
         story.append(KeepTogether(block))
 
     story.append(Paragraph("Evidence", st["h2"]))
@@ -284,6 +286,78 @@ RUNG_COLOURS = {
     "suspension": "#cc5500",
     "termination": "#a40000",
 }
+
+
+def _screen_text(session: Session, a: Any) -> str:
+    """The scope and First Amendment screen of an allegation, for the IA summary."""
+    screen = screen_view(session, a)
+    if screen is None:
+        return (
+            "<b>Scope and First Amendment screen:</b> not recorded (this clause punishes "
+            "speech; it cannot be sustained before the screen)."
+        )
+    scope = "; ".join(screen["scope"])
+    if screen["workplace_effect"]:
+        scope += ("; " if scope else "") + "effect on the workplace: " + screen["workplace_effect"]
+    concern = (
+        f"a matter of public concern ({screen['concern_note'].rstrip('.')})"
+        if screen["public_concern"]
+        else "not a matter of public concern"
+    )
+    return (
+        f"<b>Scope and First Amendment screen</b> ({esc(screen['by'])}, "
+        f"{screen['at'][:10]}): "
+        + (
+            "within the policy: " + esc(scope.rstrip("."))
+            if screen["in_scope"]
+            else "outside the policy"
+        )
+        + f". Speech: {esc(concern)}."
+        + (f" Balance: {esc(screen['outcome'])}." if screen["outcome"] else "")
+        + f" Reasoning: {esc(screen['balance'])}"
+    )
+
+
+def _immediate_story(
+    session: Session, case: Case, r: Callable[[Any], str], st: dict[str, Any]
+) -> list[Any]:
+    """The Chief's immediate action (3.21 §V.B), as a fact of the case: why, who told
+    the Chief and when, what was done."""
+    ia = immediate_status(session, case)
+    if ia is None:
+        return []
+    when = lambda iso: iso[:16].replace("T", " ") + " UTC"  # noqa: E731
+    by = (
+        f"the clause cited ({esc(ia['raised_by'])})"
+        if ia["raised_by"] != "IA on the facts"
+        else "IA, on the facts"
+    )
+    parts = [
+        f"<b>IMMEDIATE ACTION BY THE CHIEF (3.21 §V.B).</b> Raised by {by} on "
+        f"{when(ia['raised_at'])}: it {esc(' and '.join(ia['grounds']))}."
+    ]
+    if ia["facts"]:
+        parts.append(f"Facts: {r(ia['facts'])}.")
+    if ia["chief_notified_at"]:
+        parts.append(
+            f"The Chief was told on {when(ia['chief_notified_at'])} by "
+            f"{esc(ia['chief_notified_by'])} ({r(ia['notified_how'])})."
+        )
+    else:
+        parts.append("<b>The Chief's notification is not recorded.</b>")
+    for step in ia["steps"]:
+        parts.append(
+            f"{when(step['at'])}: {esc(step['label'])}"
+            + (f" ({r(step['note'])})" if step["note"] else "")
+            + "."
+        )
+    if not ia["steps"]:
+        parts.append(
+            "<b>Nothing is recorded as done"
+            + (f"; overdue since {when(ia['due_by'])}" if ia["overdue"] else "")
+            + ".</b>"
+        )
+    return [Paragraph(" ".join(parts), st["flag"])]
 
 
 def _ladder_table(entry: dict[str, Any], st: dict[str, Any]) -> Table:

@@ -14,6 +14,8 @@
 | retaliation.review      |    x     |                 |            |               |
 | protection.revoke       |    x     |                 |            |               |
 | case.toll               |    x     |        x        |            |               |
+| case.immediate_action   |    x     |        x        |            |               |
+| immediate.act           |    x     |        x        |            |       x       |
 | registers.manage        |    x     |        x        |            |               |
 | registers.read          |    x     |        x        |            |       x       |
 | summary.print_ia        |    x     |        x        |            |               |
@@ -61,6 +63,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "retaliation.review": frozenset({IA_ADMIN}),
     "protection.revoke": frozenset({IA_ADMIN}),
     "case.toll": IA,
+    # Raising the Chief's immediate action on the facts and recording who told the
+    # Chief: IA's; what the Chief did: IA's or the Chief's office's (3.21 §V.B).
+    "case.immediate_action": IA,
+    "immediate.act": frozenset({IA_ADMIN, IA_INVESTIGATOR, COMMAND_STAFF}),
     "registers.manage": IA,
     "registers.read": frozenset({IA_ADMIN, IA_INVESTIGATOR, COMMAND_STAFF}),
     "summary.print_ia": IA,

@@ -12,14 +12,23 @@ from sqlalchemy.orm import Session
 from ia_desk.cases.allegations import add_allegation as _add
 from ia_desk.cases.allegations import record_finding as _find
 from ia_desk.cases.allegations import review_items
+from ia_desk.cases.speech import record_screen
 from ia_desk.db.engine import Database
 from ia_desk.db.models import Allegation
+from ia_desk.discipline.immediate import raise_by_clause
 from ia_desk.errors import Blocked
 from ia_desk.protection.retaliation import finding_hold
 from ia_desk.security.actor import Actor
 from ia_desk.services import Changes, Done
 
-__all__ = ["Alleged", "Found", "add_allegation", "policy_review_items", "record_finding"]
+__all__ = [
+    "Alleged",
+    "Found",
+    "add_allegation",
+    "policy_review_items",
+    "record_finding",
+    "screen_speech",
+]
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,7 @@ def add_allegation(
     """Cite a clause against an employee on a case (they become a subject if needed)."""
     with db.write(actor) as s:
         a = _add(s, actor, number, badge, clause_id)
+        raise_by_clause(s, actor, a.case)
         done = Alleged(
             a.id,
             a.case.number,
@@ -99,3 +109,14 @@ def policy_review_items(
     """Clauses brought to the annual policy review by 'policy failure' findings."""
     with db.read(actor) as s:
         return review_items(s, actor, policy_id, include_closed)
+
+
+def screen_speech(
+    db: Database, actor: Actor, allegation_id: int, facts: dict[str, Any]
+) -> Done[None]:
+    """Record the scope and First Amendment screen of an allegation (IA), before it can
+    be sustained under a clause that punishes speech (ia_desk.cases.speech)."""
+    with db.write(actor) as s:
+        row = record_screen(s, actor, allegation_id, facts)
+        number = s.get(Allegation, row.allegation_id).case.number  # type: ignore[union-attr]
+    return Done(None, Changes.case(number))

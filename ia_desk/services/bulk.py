@@ -45,6 +45,7 @@ from ia_desk.db.models import (
     utcnow,
 )
 from ia_desk.errors import InputError
+from ia_desk.policy import citation
 from ia_desk.security.actor import Actor
 
 PLATFORMS = [
@@ -175,13 +176,15 @@ def generate(
         if (s.scalar(select(func.count()).select_from(Case)) or 0) > 0:
             raise InputError("The database already holds cases; generate into an empty one.")
         versions = {v.policy_id: v.id for v in s.scalars(select(PolicyVersion))}
-        rules = list(
-            s.execute(
-                select(Clause.id, Clause.clause_id).where(
-                    Clause.is_rule.is_(True), Clause.policy_version_id == versions["vpd-3.21"]
-                )
+        rules = [
+            (c.id, c.clause_id)
+            for c in s.scalars(
+                select(Clause)
+                .where(Clause.policy_version_id == versions["vpd-3.21"])
+                .order_by(Clause.ordinal)
             )
-        )
+            if citation.of(c).citable
+        ]
         head = s.get(AuditHead, 1)
         seq, prev = (head.seq, head.mac) if head else (0, GENESIS)
     weights = [1.0 / (1 + i * 0.35) for i in range(len(rules))]

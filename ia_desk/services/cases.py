@@ -29,6 +29,7 @@ from ia_desk.cases.redaction import add_redaction, marked
 from ia_desk.cases.workflow import ACTIONS, Action, perform
 from ia_desk.db.engine import Database
 from ia_desk.db.models import Case
+from ia_desk.discipline import immediate as _immediate
 from ia_desk.errors import InputError
 from ia_desk.protection.retaliation import blocking_reason
 from ia_desk.security.actor import Actor
@@ -233,4 +234,36 @@ def mark_withheld(db: Database, actor: Actor, number: str, text: str, kind: str)
     """Mark text of a case to withhold from everyone outside IA."""
     with db.write(actor) as s:
         add_redaction(s, actor, number, text, kind)
+    return Done(None, Changes.case(number))
+
+
+def raise_immediate_action(
+    db: Database, actor: Actor, number: str, grounds: list[str], facts: str
+) -> Done[None]:
+    """IA raises the Chief's immediate action on the facts (3.21 §V.B)."""
+    with db.write(actor) as s:
+        _immediate.raise_on_facts(s, actor, number, grounds, facts)
+    return Done(None, Changes.case(number))
+
+
+def chief_notified(
+    db: Database, actor: Actor, number: str, how: str, at: str | None = None
+) -> Done[None]:
+    """IA records that (and how) the Chief was told of the case."""
+    with db.write(actor) as s:
+        _immediate.notify_chief(s, actor, number, how, at)
+    return Done(None, Changes.case(number))
+
+
+def immediate_step(
+    db: Database,
+    actor: Actor,
+    number: str,
+    action: str,
+    note: str | None = None,
+    at: str | None = None,
+) -> Done[None]:
+    """What the Chief did on an immediate-action case."""
+    with db.write(actor) as s:
+        _immediate.record_step(s, actor, number, action, note, at)
     return Done(None, Changes.case(number))

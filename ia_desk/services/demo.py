@@ -12,7 +12,9 @@ import random
 from sqlalchemy.orm import Session
 
 from ia_desk.cases.intake import open_case, parse_report
+from ia_desk.cases.speech import needs_screen, record_screen
 from ia_desk.cases.workflow import perform
+from ia_desk.discipline.immediate import raise_by_clause
 from ia_desk.discipline.ladder import recommend
 from ia_desk.evidence.store import EvidenceInput, add_evidence
 from ia_desk.protection.retaliation import blocking_reason, record_review
@@ -149,6 +151,7 @@ def add_demo_data(
         )
         result = open_case(session, actor, report)
         number = result.case.number
+        raise_by_clause(session, actor, result.case, new_case_clauses=report.clauses)
         if with_evidence:
             shot = post_screenshot(platform, name, narrative, report.occurred_on.isoformat())
             add_evidence(
@@ -180,6 +183,21 @@ def add_demo_data(
                     "reporter did not bring up; no link to the earlier report.",
                 )
             for a in result.case.allegations:
+                if needs_screen(a.clause.clause_id):
+                    # A speech clause: the scope and First Amendment screen comes first.
+                    record_screen(
+                        session,
+                        actor,
+                        a.id,
+                        {
+                            "identified_as_employee": True,
+                            "workplace_effect": "Colleagues named in the post asked for a "
+                            "transfer; the shift's supervisor reports open friction.",
+                            "public_concern": False,
+                            "balance": "Demo screen: a personal grievance against a named "
+                            "supervisor, not speech on a matter of public concern.",
+                        },
+                    )
                 record_finding_in(
                     session,
                     actor,

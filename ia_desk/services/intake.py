@@ -9,6 +9,7 @@ from typing import Any
 
 from ia_desk.cases.intake import ReportInput, open_case, parse_json, parse_report
 from ia_desk.db.engine import Database
+from ia_desk.discipline.immediate import raise_by_clause
 from ia_desk.errors import InputError
 from ia_desk.evidence.store import DuplicateWarning, EvidenceInput, add_evidence
 from ia_desk.security.actor import Actor
@@ -141,6 +142,8 @@ def submit_report(
     with db.write(actor) as s:
         result = open_case(s, actor, report)
         number = result.case.number
+        # A clause that calls for the Chief at once (3.21 §V.B) raises it now.
+        raise_by_clause(s, actor, result.case, new_case_clauses=report.clauses)
         warnings = add_evidence(s, actor, number, evidence).warnings if evidence else []
     return Done(
         Submitted(number, result.tracking_code, result.linked_cases, warnings),

@@ -106,6 +106,6 @@ class AllegationsTab(QWidget):
                 f"({a['finding_on']})</h4><p>{esc(a.get('rationale') or '')}</p>"
             )
         self.clause_text.setHtml(
-            f"<h3>{a['clause']}</h3><p><i>{esc(a['clause_title'])}</i> — version "
-            f"{a['clause_version']}, in force on the incident date</p><p>{esc(text)}</p>" + finding
+            f"<h3>{a['clause']}</h3><p><i>{esc(a['clause_title'])}</i> — "
+            f"{esc(a['clause_version_note'])}</p><p>{esc(text)}</p>" + finding
         )

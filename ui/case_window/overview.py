@@ -68,7 +68,8 @@ def overview_html(d: dict[str, Any]) -> str:
             + "</ul>"
         )
     return (
-        tolled
+        immediate_html(d.get("immediate_action"))
+        + tolled
         + retaliation
         + withheld
         + approvals
@@ -77,6 +78,44 @@ def overview_html(d: dict[str, Any]) -> str:
         f"<h3>Incident</h3><p>{inc['occurred_on']} · {esc(inc['platform'] or '')} · "
         f"{esc(inc['url'] or '')}</p>"
         f"<p>{esc(inc['narrative']).replace(chr(10), '<br>')}</p>"
+    )
+
+
+def immediate_html(ia: dict[str, Any] | None) -> str:
+    """The Chief's immediate action (3.21 §V.B): why, who told the Chief, what was done."""
+    if not ia:
+        return ""
+
+    def when(iso: str) -> str:
+        return iso[:16].replace("T", " ") + " UTC"
+
+    by = "IA, on the facts" if ia["raised_by"] == "IA on the facts" else ia["raised_by"]
+    lines = [
+        f"Raised by {esc(by)} on {when(ia['raised_at'])}: it {esc(' and '.join(ia['grounds']))}."
+    ]
+    if ia["facts"]:
+        lines.append(f"Facts: {esc(ia['facts'])}")
+    if ia["chief_notified_at"]:
+        lines.append(
+            f"Chief told on {when(ia['chief_notified_at'])} by {esc(ia['chief_notified_by'])}:"
+            f" {esc(ia['notified_how'])}"
+        )
+    else:
+        lines.append("<b>The Chief's notification is not recorded yet.</b>")
+    lines += [
+        f"{when(s['at'])}: {esc(s['label'])}" + (f" — {esc(s['note'])}" if s["note"] else "")
+        for s in ia["steps"]
+    ]
+    if not ia["steps"]:
+        lines.append(
+            f"<b>Nothing is recorded as done; due by {when(ia['due_by'])}"
+            + (" (overdue)" if ia["overdue"] else "")
+            + ".</b>"
+        )
+    return (
+        "<h3>Immediate action by the Chief</h3><ul>"
+        + "".join(f"<li>{line}</li>" for line in lines)
+        + "</ul>"
     )
 
 

@@ -44,8 +44,10 @@ from ui.case_window.overview import overview_html
 from ui.case_window.timeline import TimelineTable
 from ui.dialogs.clause_picker import ClausePickerDialog
 from ui.dialogs.finding import FindingDialog
+from ui.dialogs.immediate import ImmediateStepDialog, RaiseImmediateDialog
 from ui.dialogs.reason import ReasonDialog
 from ui.dialogs.retaliation_review import RetaliationReviewDialog
+from ui.dialogs.speech_screen import SpeechScreenDialog
 from ui.dialogs.withhold import WithholdDialog
 from ui.ops import Change, Query, listen, stop_listening
 from ui.widgets.evidence_grid import EvidenceGrid
@@ -57,9 +59,14 @@ T = TypeVar("T")
 FLAG_TEXT = {
     "overdue": ("OVERDUE: the investigation deadline has passed.", "#a40000"),
     "immediate_action": (
-        "IMMEDIATE ACTION BY THE CHIEF (3.21 §V.B): a clause breached "
-        "endangers safety or compromises an investigation.",
+        "IMMEDIATE ACTION BY THE CHIEF (3.21 §V.B): this case endangers the safety of "
+        "others or compromises an investigation (see the Overview).",
         "#7a0000",
+    ),
+    "immediate_action_overdue": (
+        "IMMEDIATE ACTION OVERDUE: nothing is recorded as done within the hours the "
+        "department allows.",
+        "#a40000",
     ),
     "tolled": ("DEADLINE PAUSED (tolled).", "#44546a"),
     "reporter_update_due": (
@@ -250,9 +257,35 @@ class CaseWindow(QWidget):
             redact=self._withhold,
             retaliation_review=self._review,
             revoke_protection=self._revoke,
+            raise_immediate=self._raise_immediate,
+            chief_notified=self._chief_notified,
+            immediate_step=self._immediate_step,
             print=self.print_summary,
         )
         return slots
+
+    def _raise_immediate(self) -> None:
+        dlg = RaiseImmediateDialog(self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            grounds, facts = dlg.chosen(), dlg.facts.toPlainText()
+            self._change(
+                lambda: cases.raise_immediate_action(
+                    self.db, self.actor, self.number, grounds, facts
+                )
+            )
+
+    def _chief_notified(self) -> None:
+        self._ask_and_change(
+            "Chief notified",
+            "How, when and by whom was the Chief told (e.g. by phone, at 10:05)?",
+            lambda how: cases.chief_notified(self.db, self.actor, self.number, how),
+        )
+
+    def _immediate_step(self) -> None:
+        dlg = ImmediateStepDialog(self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            kind, note = dlg.action.currentData(), dlg.note.toPlainText() or None
+            self._change(lambda: cases.immediate_step(self.db, self.actor, self.number, kind, note))
 
     def _withhold(self) -> None:
         dlg = WithholdDialog(self)
@@ -374,8 +407,18 @@ class CaseWindow(QWidget):
         disposition = dlg.disposition.currentData()
         rationale = dlg.rationale.toPlainText()
         allegation = a["id"]
-        self._change(
-            lambda: allegations.record_finding(
+        facts = None
+        if disposition == "sustained" and a.get("needs_speech_screen") and not a["speech_screen"]:
+            screen = SpeechScreenDialog(a, self)
+            if screen.exec() != QDialog.DialogCode.Accepted:
+                return
+            facts = screen.facts()
+
+        def change() -> Done[Any]:
+            if facts is not None:
+                allegations.screen_speech(self.db, self.actor, allegation, facts)
+            return allegations.record_finding(
                 self.db, self.actor, allegation, disposition, rationale
             )
-        )
+
+        self._change(change)

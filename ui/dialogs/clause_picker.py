@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from ia_desk.services import Database
 from ui.widgets.clause_tree import ClauseTree
@@ -39,14 +39,20 @@ class ClausePickerDialog(QDialog):
             self.suggestions.timer.setInterval(0)
             self.suggestions.update_for(narrative, department)
             layout.addWidget(self.suggestions)
-        layout.addWidget(self.tree)
+        layout.addWidget(self.tree, 1)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         self.tree.chosen.connect(lambda _cid: self._accept())
+        self.problem = QLabel()
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #b00020")
+        self.problem.hide()
+        layout.addWidget(self.problem)
         layout.addWidget(buttons)
+        self.tree.selected.connect(lambda _cid: self.problem.hide())
         self.clause_id: str | None = None
 
     def _choose_suggested(self, clause_id: str) -> None:
@@ -54,6 +60,13 @@ class ClausePickerDialog(QDialog):
         self._accept()
 
     def _accept(self) -> None:
-        self.clause_id = self.tree.current_id()
-        if self.clause_id:
-            self.accept()
+        chosen = self.tree.current_id()
+        if not chosen:
+            return
+        if not self.tree.current_citable():
+            why = self.tree.clauses[chosen].get("why_not_a_rule") or "it states no rule"
+            self.problem.setText(f"{chosen} cannot be cited in an allegation: {why}.")
+            self.problem.show()
+            return
+        self.clause_id = chosen
+        self.accept()

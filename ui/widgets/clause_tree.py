@@ -72,13 +72,22 @@ class ClauseTree(QWidget):
                 pol.setFlags(pol.flags() & ~Qt.ItemFlag.ItemIsSelectable)
                 self.tree.addTopLevelItem(pol)
                 policy_items[c["policy"]] = pol
-            parent = items.get(c["parent"]) if c["parent"] else None
-            item = QTreeWidgetItem([c["id"].split("/", 1)[1], c["title"]])
+            title = c["title"] + (" (advisory)" if c.get("citable") == "advisory" else "")
+            item = QTreeWidgetItem([c["id"].split("/", 1)[1], title])
             item.setData(0, ID_ROLE, c["id"])
-            item.setToolTip(1, c["text"])
-            item.setToolTip(0, c["text"])
-            (parent or pol).addChild(item)
+            tip = c["text"] or c["title"]
+            if c.get("why_not_a_rule"):
+                tip += "\n\n" + _citability_line(c)
+            item.setToolTip(1, tip)
+            item.setToolTip(0, tip)
+            if c.get("citable") == "not_citable":
+                item.setForeground(0, self.palette().placeholderText())
+                item.setForeground(1, self.palette().placeholderText())
             items[c["id"]] = item
+        # A heading may come after its first clause in the catalogue's order.
+        for c in clauses:
+            parent = items.get(c["parent"]) if c["parent"] else None
+            (parent or policy_items[c["policy"]]).addChild(items[c["id"]])
         for pol in policy_items.values():
             pol.setExpanded(True)
         self._apply_filter(self.filter.text())
@@ -111,16 +120,24 @@ class ClauseTree(QWidget):
             self.text.clear()
             return
         c = self.clauses[cid]
+        note = ""
+        if c.get("why_not_a_rule"):
+            note = f"<p><b>{html.escape(_citability_line(c), quote=False)}</b></p>"
         self.text.setHtml(
             f"<h3>{cid}</h3><p><i>{c['title']}</i><br>{c['policy']} version {c['version']}"
-            f"</p><p>{html.escape(c['text'], quote=False).replace(chr(10), '<br>')}</p>"
+            f"</p>{note}<p>{html.escape(c['text'], quote=False).replace(chr(10), '<br>')}</p>"
         )
         self.selected.emit(cid)
 
     def _activate(self, item: QTreeWidgetItem) -> None:
         cid = item.data(0, ID_ROLE)
-        if cid:
+        if cid and self.clauses[cid].get("citable") != "not_citable":
             self.chosen.emit(cid)
+
+    def current_citable(self) -> bool:
+        """Whether the selected clause may be cited in an allegation."""
+        cid = self.current_id()
+        return cid is not None and self.clauses.get(cid, {}).get("citable") != "not_citable"
 
     def current_id(self) -> str | None:
         item = self.tree.currentItem()
@@ -141,6 +158,12 @@ class ClauseTree(QWidget):
             if hit:
                 self.tree.setCurrentItem(hit)
                 return
+
+
+def _citability_line(c: dict[str, Any]) -> str:
+    """Why a clause is not a plain rule, as a sentence."""
+    lead = "Advisory" if c.get("citable") == "advisory" else "Not citable in an allegation"
+    return f"{lead}: {c['why_not_a_rule']}."
 
 
 def children(item: QTreeWidgetItem) -> Iterator[QTreeWidgetItem]:

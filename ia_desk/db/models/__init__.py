@@ -46,9 +46,12 @@ from ia_desk.db.models.cases import (
     CaseRedaction,
     CaseSubject,
     CaseToll,
+    ImmediateAction,
+    ImmediateActionStep,
     Incident,
     Reporter,
     RetaliationReview,
+    SpeechScreen,
 )
 from ia_desk.db.models.discipline import DisciplineAction, DisciplineMatrixVersion
 from ia_desk.db.models.evidence import Evidence, EvidenceBlob, EvidenceThumb
@@ -103,6 +106,8 @@ __all__ = [
     "Evidence",
     "EvidenceBlob",
     "EvidenceThumb",
+    "ImmediateAction",
+    "ImmediateActionStep",
     "Incident",
     "OfficialAccount",
     "OfficialPost",
@@ -113,6 +118,7 @@ __all__ = [
     "Reporter",
     "RetaliationReview",
     "Setting",
+    "SpeechScreen",
     "StorageReserve",
     "TrainingItem",
     "TrainingRecord",

@@ -175,3 +175,50 @@ class RetaliationReview(IntegerId, OnCase, Base):
     conclusion: Mapped[str] = mapped_column(String(30))
     reasoning: Mapped[str] = mapped_column(Text)
     reviewed_by: Mapped[User] = relationship()
+
+
+class ImmediateAction(IntegerId, Base):
+    """The Chief's immediate action on a case (3.21 §V.B): raised by a clause the matrix
+    flags or by IA on the facts, who told the Chief and when; what was done is in
+    :class:`ImmediateActionStep`."""
+
+    __tablename__ = "immediate_action"
+    case_id: Mapped[int] = mapped_column(ForeignKey("ia_case.id"), unique=True)
+    raised_by_clause: Mapped[str | None] = mapped_column(String(80))  # None: by IA
+    grounds: Mapped[str] = mapped_column(String(20))  # IMMEDIATE_GROUNDS, ","-joined
+    note: Mapped[str | None] = mapped_column(Text)
+    raised_at: Mapped[dt.datetime] = written_at()
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    chief_notified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    chief_notified_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    notified_how: Mapped[str | None] = mapped_column(String(200))
+
+
+class ImmediateActionStep(IntegerId, OnCase, Base):
+    """One thing the Chief did (or decided) on an immediate-action case."""
+
+    __tablename__ = "immediate_action_step"
+    kind: Mapped[str] = mapped_column(String(30))  # IMMEDIATE_STEPS
+    taken_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[dt.datetime] = written_at()
+
+
+class SpeechScreen(IntegerId, Base):
+    """The scope and First Amendment screen of an allegation under a clause that punishes
+    speech for discrediting the employer (:mod:`ia_desk.cases.speech`)."""
+
+    __tablename__ = "speech_screen"
+    allegation_id: Mapped[int] = mapped_column(ForeignKey("allegation.id"), unique=True)
+    identified_as_employee: Mapped[bool] = mapped_column(Boolean, default=False)
+    department_resources: Mapped[bool] = mapped_column(Boolean, default=False)
+    in_uniform: Mapped[bool] = mapped_column(Boolean, default=False)
+    official_account: Mapped[bool] = mapped_column(Boolean, default=False)
+    workplace_effect: Mapped[str | None] = mapped_column(Text)
+    public_concern: Mapped[bool] = mapped_column(Boolean)
+    concern_note: Mapped[str | None] = mapped_column(Text)
+    balance: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[dt.datetime] = written_at()
