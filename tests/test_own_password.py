@@ -283,7 +283,9 @@ def test_a_backup_carries_its_wrappings(made, tmp_path):
 # -- the upgrade from a shared passphrase (item 6) --------------------------------------
 
 
-def old_passphrase_database(path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+def old_passphrase_database(
+    path: Path, monkeypatch: pytest.MonkeyPatch, passphrase: str = OLD_PASSPHRASE
+) -> int:
     """A database as the versions before per-user wrapping made one where there was no
     secure keyring: SQLCipher keyed by the shared passphrase, the audit key derived from
     it, no key file; an administrator, two users and a case. Returns its case count."""
@@ -295,7 +297,7 @@ def old_passphrase_database(path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
 
     target = resolve_target(str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    monkeypatch.setenv(keys.PASSPHRASE_ENV, OLD_PASSPHRASE)
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, passphrase)
 
     def as_before(target_: object, **_: object) -> tuple[keys.DatabaseSecrets, None]:
         return keys.secrets_for_new_database(target.ident, True), None
@@ -315,7 +317,7 @@ def old_passphrase_database(path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     with db.read() as s:
         cases = s.scalar(select(func.count()).select_from(Case)) or 0
     db.dispose()
-    assert opens(path, OLD_PASSPHRASE)
+    assert opens(path, passphrase)
     return cases
 
 
@@ -410,3 +412,81 @@ def test_first_admin_is_refused_a_second_time(made):
     with pytest.raises(AuthenticationError):
         accounts.sign_in(db, "eve", PASSWORD)
     db.dispose()
+
+
+# -- the desktop ------------------------------------------------------------------------
+
+
+def test_the_recovery_code_dialog_stays_until_it_is_written_down(qtbot):
+    from PySide6.QtCore import Qt
+
+    from ui.dialogs.recovery_code import RecoveryCodeDialog
+
+    dlg = RecoveryCodeDialog("ABCD-EFGH")
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert dlg.code.text() == "ABCD-EFGH"
+    assert not dlg.ok.isEnabled()
+    qtbot.keyClick(dlg, Qt.Key.Key_Escape)
+    assert dlg.isVisible()  # not closed before it is written down
+    dlg.written.setChecked(True)
+    assert dlg.ok.isEnabled()
+    dlg.ok.click()
+    assert dlg.result() == dlg.DialogCode.Accepted
+
+
+def test_the_desktops_first_start_shows_the_recovery_code_once(qtbot, db_path, monkeypatch):
+    import ui.app
+    from ui.dialogs.first_run import FirstRunDialog
+
+    class Filled(FirstRunDialog):
+        def exec(self) -> int:
+            qtbot.addWidget(self)
+            self.login.setText("admin")
+            self.password.setText(PASSWORD)
+            self.password2.setText(PASSWORD)
+            self.demo.setChecked(False)
+            return int(self.DialogCode.Accepted)
+
+    shown: list[str | None] = []
+    monkeypatch.setattr(ui.app, "FirstRunDialog", Filled)
+    monkeypatch.setattr(ui.app, "show_recovery_code", lambda code, *_: shown.append(code))
+    db = ui.app.first_run(str(db_path))
+    assert isinstance(db, database.Database)
+    (code,) = shown
+    assert code and re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{1,4})+", code)
+    db.dispose()
+    database.recover(str(db_path), code, "admin", "Out-of-the-safe-2026").dispose()
+
+
+def test_the_desktop_asks_the_password_once_where_no_key_is_cached(qtbot, made, monkeypatch):
+    """No copy of the key on this computer: the sign-in window comes before the database
+    opens, and what it was given signs the user in (no second prompt)."""
+    import ui.app
+    from ui.dialogs.sign_in import SignInDialog
+
+    path, _ = made
+    asked: list[str] = []
+
+    def ask(where: str) -> tuple[str, str]:
+        asked.append(where)
+        return "admin", PASSWORD
+
+    monkeypatch.setattr(ui.app, "ask_credentials", ask)
+    opened = ui.app.open_or_create(str(path))
+    assert opened is not None
+    db, given = opened
+    assert given == ("admin", PASSWORD) and len(asked) == 1
+    dlg = SignInDialog(db, preset=given)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: dlg.actor is not None, timeout=5000)
+    assert dlg.actor is not None and dlg.actor.login == "admin"
+    db.dispose()
+    # Before the database opens, the window only takes the login and password.
+    before = SignInDialog(None, where=str(path))
+    qtbot.addWidget(before)
+    before.login.setText("bob")
+    before.password.setText("x")
+    before._sign_in()
+    assert before.credentials == ("bob", "x") and before.actor is None

@@ -70,7 +70,7 @@ def cmd_db_retire_passphrase(args: argparse.Namespace) -> int:
     print(
         "the old database passphrase is retired: it opens nothing now"
         if retired
-        else "the old database passphrase was retired already"
+        else "there is no old database passphrase to retire (retired already, or never one)"
     )
     return 0
 

@@ -132,8 +132,9 @@ def open_database(
         log.warning("opening an unencrypted database at %s", target.path)
     encrypted = target.kind == "sqlcipher"
     db_keys: DatabaseKeys | None = None
-    if not encrypted:
-        secrets_ = keys.secrets_for_existing_database(target.ident, False, prompt)
+    if not encrypted:  # a plain file (tests, diagnostics): only the audit key is kept
+        found = keys.secrets_for_existing_database if exists else keys.secrets_for_new_database
+        secrets_ = found(target.ident, False, prompt)
     elif not exists:
         keys.forget_cached_secrets(target.ident)  # a cache of a database gone before
         secrets_, db_keys = own_passwords.secrets_for_setup(target)
@@ -147,7 +148,7 @@ def open_database(
     try:
         _check_key(engine, target, low_on_disk)
     except DatabaseKeyError:
-        if db_keys is None or db_keys.opened_by != "cache":
+        if db_keys is None or db_keys.opened_by != "cache" or credentials is None:
             raise
         # This workstation's cached key is stale (the database was moved or restored):
         # forget it and open with the user's own password.

@@ -35,7 +35,7 @@ from ia_desk.audit.trail import append
 from ia_desk.backup import automatic_backup, copy_key_file
 from ia_desk.db.engine import Database, connection_key, sqlite_engine
 from ia_desk.db.location import Target
-from ia_desk.errors import DatabaseKeyError, InputError
+from ia_desk.errors import DatabaseKeyError
 from ia_desk.security import keys
 from ia_desk.security.actor import Actor
 from ia_desk.security.keyfile import DatabaseKeys, EntryDoesNotOpen, KeyFile, Secrets
@@ -302,14 +302,13 @@ def _rekey(db: Database, value: Secrets) -> None:
 
 def retire_passphrase(db: Database, actor: Actor) -> bool:
     """Remove the legacy entry: the old shared passphrase opens nothing any more (IA
-    administrators; audited). False when there was none."""
+    administrators; audited). False when there is none (retired already, a database
+    made with own passwords, a server)."""
     db_keys: DatabaseKeys | None = db.key_file
-    if db_keys is None or db_keys.legacy:
-        raise InputError("This database has no old passphrase to retire.")
-    if not KeyFile.load(db_keys.path).has_legacy():
-        return False
     with db.write(actor) as s:
         require(actor, "user.manage", "database.retire_passphrase", "database")
+        if db_keys is None or db_keys.legacy or not KeyFile.load(db_keys.path).has_legacy():
+            return False
         append(s, actor, "database.retire_passphrase", object_type="database")
         stage(s, lambda kf: kf.retire_legacy())
     return True
