@@ -490,3 +490,37 @@ def test_the_desktop_asks_the_password_once_where_no_key_is_cached(qtbot, made, 
     before.password.setText("x")
     before._sign_in()
     assert before.credentials == ("bob", "x") and before.actor is None
+
+
+def test_a_restored_backup_opens_with_the_passwords_it_holds(made, tmp_path):
+    """A restore puts the backup's key file in place with it: the passwords of the
+    accounts it holds open it, as they sign in to it."""
+    from ia_desk.services import maintenance
+
+    path, _ = made
+    db = open_database(str(path), credentials=as_user("admin", PASSWORD))
+    admin = accounts.sign_in(db, "admin", PASSWORD)
+    out = tmp_path / "before.db"
+    maintenance.make_backup(db, admin, out)
+    accounts.change_password(db, "bob", FIRST_PASSWORD, BOB_PASSWORD)
+    db.dispose()
+    db = open_database(str(path), credentials=as_user("bob", BOB_PASSWORD))
+    admin = accounts.sign_in(db, "admin", PASSWORD)
+    maintenance.restore_backup(db, admin, out)
+    with pytest.raises(DatabaseKeyError):
+        open_database(str(path), credentials=as_user("bob", BOB_PASSWORD))
+    db = open_database(str(path), credentials=as_user("bob", FIRST_PASSWORD))
+    assert accounts.sign_in(db, "bob", FIRST_PASSWORD).must_change_password
+    db.dispose()
+    # The key file it replaced is kept beside the copy of the database kept aside.
+    assert list(path.parent.glob("*before-restore*.db.keys"))
+
+
+def test_an_entry_asking_argon2_for_too_much_is_refused_without_trying(made):
+    path, _ = made
+    kf_path = keyfile.path_for(path)
+    doc = json.loads(kf_path.read_text())
+    doc["users"]["bob"]["kdf"]["memory_kib"] = 64 * 1024 * 1024  # 64 GiB
+    kf_path.write_text(json.dumps(doc))
+    with pytest.raises(DatabaseKeyError, match="altered"):
+        open_database(str(path), credentials=as_user("bob", FIRST_PASSWORD))

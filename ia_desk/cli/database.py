@@ -29,6 +29,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         password,
         demo=args.demo,
         prompt=context.prompt_passphrase,
+        credentials=context.credentials,
     )
     print("\n".join(done))
     context.show_recovery_code(db)

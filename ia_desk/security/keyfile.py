@@ -229,9 +229,20 @@ def _password_entry(password: str, value: Secrets, context: bytes) -> dict[str, 
     }
 
 
+# The most an entry may ask of Argon2id: an altered entry must not make a start use
+# gigabytes or minutes before it fails.
+MAX_KDF = crypto.KdfParams(iterations=10, memory_kib=1024 * 1024, lanes=16)
+
+
 def _open_password_entry(entry: dict[str, Any], password: str, context: bytes) -> Secrets:
     try:
         params = crypto.KdfParams.of(entry["kdf"])
+        if not (
+            1 <= params.iterations <= MAX_KDF.iterations
+            and 8 <= params.memory_kib <= MAX_KDF.memory_kib
+            and 1 <= params.lanes <= MAX_KDF.lanes
+        ):
+            raise EntryDoesNotOpen
         key = crypto.key_from_password(password, crypto.unb64(str(entry["salt"])), params)
         raw = crypto.unwrap(key, crypto.unb64(str(entry["wrapped"])), context)
         return Secrets.from_bytes(raw)

@@ -1,6 +1,12 @@
-"""Secrets: the database key and the audit HMAC key.
+"""Secrets: the database key and the audit HMAC key, as the keyring and passphrases hold them.
 
-Where the OS keyring has a secure backend, each database gets a random 256-bit key
+An embedded database made by this version opens with its user's own password (the key
+file: :mod:`ia_desk.security.keyfile`); the keyring only caches its unwrapped secrets on
+a workstation with a secure keyring (below, "this workstation's cache"). What follows
+is how databases from before that were opened, until their first sign-in moves them
+(:mod:`ia_desk.startup.own_passwords`), and the server's audit key.
+
+Where the OS keyring has a secure backend, each such database got a random 256-bit key
 and a random audit key, both kept in the keyring under names derived from the
 database's location. Where it has none (headless Linux: ``keyring.backends.fail``),
 the user gives a passphrase (``IA_DESK_PASSPHRASE`` for scripts, or a prompt); SQLCipher

@@ -75,10 +75,14 @@ def create(
     *,
     demo: bool = False,
     prompt: PassphrasePrompt | None = None,
+    credentials: own_passwords.Credentials | None = None,
 ) -> tuple[Database, list[str]]:
     """Create (or bring to this version) the database and its first IA administrator;
-    with ``demo``, add the demonstration cases. Returns the database and what was done."""
-    db, done = initialise(url, admin_login, admin_name, admin_password, prompt=prompt)
+    with ``demo``, add the demonstration cases. Returns the database and what was done
+    (a new database's recovery code: :func:`take_recovery_code`, once)."""
+    db, done = initialise(
+        url, admin_login, admin_name, admin_password, prompt=prompt, credentials=credentials
+    )
     if demo:
         from sqlalchemy import select
 

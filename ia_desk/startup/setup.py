@@ -20,16 +20,19 @@ def initialise(
     admin_password: str,
     *,
     prompt: keys.PassphrasePrompt | None = None,
+    credentials: own_passwords.Credentials | None = None,
 ) -> tuple[Database, list[str]]:
     """Create or upgrade the database, load the catalogue, create the first admin.
 
-    On a database that already has users the admin part is skipped (an upgrade).
+    On a database that already has users the admin part is skipped (an upgrade); it
+    opens with ``credentials`` (a user's own login and password) where this workstation
+    has no copy of its key.
     Returns the open database and a list of what was done, for the user to read. A new
     embedded database's recovery code is shown once by the caller
     (:func:`ia_desk.startup.own_passwords.take_recovery_code`).
     (Demonstration cases are the services' to add: ``services.maintenance``.)
     """
-    db = open_database(url, create=True, prompt=prompt)
+    db = open_database(url, create=True, prompt=prompt, credentials=credentials)
     done = [f"database: {db.target.describe()}"]
     with db.read() as session:
         loaded = session.execute(
