@@ -524,3 +524,15 @@ def test_an_entry_asking_argon2_for_too_much_is_refused_without_trying(made):
     kf_path.write_text(json.dumps(doc))
     with pytest.raises(DatabaseKeyError, match="altered"):
         open_database(str(path), credentials=as_user("bob", FIRST_PASSWORD))
+
+
+def test_a_script_opens_it_with_the_users_login_and_password_from_the_environment(
+    made, monkeypatch
+):
+    path, _ = made
+    monkeypatch.setenv("IA_DESK_USER", "bob")
+    monkeypatch.setenv("IA_DESK_PASSWORD", "not his")
+    with pytest.raises(DatabaseKeyError, match="login or password is wrong"):
+        open_database(str(path))
+    monkeypatch.setenv("IA_DESK_PASSWORD", FIRST_PASSWORD)
+    open_database(str(path)).dispose()

@@ -162,7 +162,7 @@ def secrets_to_open(
         value = Secrets(bytes.fromhex(cipher[2:-1]), audit)
         return as_secrets(value), DatabaseKeys(path, value, "cache", ident=target.ident)
     if credentials is None:
-        raise DatabaseKeyError(NEEDS_SIGN_IN)
+        credentials = _from_environment()
     login, password = credentials()
     login = users.sign_in_name(login)
     try:
@@ -189,6 +189,21 @@ def secrets_to_open(
         opened_by = "legacy passphrase"
     keys.cache_secrets(target.ident, value.cipher_key, value.audit_key, login)
     return as_secrets(value), DatabaseKeys(path, value, opened_by, ident=target.ident)
+
+
+USER_ENV = "IA_DESK_USER"
+PASSWORD_ENV = "IA_DESK_PASSWORD"  # noqa: S105 - the name of a variable
+
+
+def _from_environment() -> Credentials:
+    """The login and password of a script (``IA_DESK_USER``/``IA_DESK_PASSWORD``, as the
+    command line takes them), or the refusal that says what to give."""
+    import os
+
+    login, password = os.environ.get(USER_ENV), os.environ.get(PASSWORD_ENV)
+    if not login or password is None:
+        raise DatabaseKeyError(NEEDS_SIGN_IN)
+    return lambda: (login, password)
 
 
 def _finish_interrupted_move(
