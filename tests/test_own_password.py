@@ -536,3 +536,30 @@ def test_a_script_opens_it_with_the_users_login_and_password_from_the_environmen
         open_database(str(path))
     monkeypatch.setenv("IA_DESK_PASSWORD", FIRST_PASSWORD)
     open_database(str(path)).dispose()
+
+
+def test_an_old_keyring_database_gets_its_key_file_at_first_sign_in(db_path, monkeypatch):
+    """A database from before, whose random key lived only in keyrings: the first
+    sign-in writes its key file (backup first) and keeps the key, which the other
+    workstations have cached."""
+    from ia_desk.security import keys
+    from ia_desk.startup import opening
+
+    def as_before(target: object, **_: object) -> tuple[keys.DatabaseSecrets, None]:
+        return keys.secrets_for_new_database(target.ident, True), None  # type: ignore[attr-defined]
+
+    with monkeypatch.context() as m:
+        m.setattr(opening.own_passwords, "secrets_for_setup", as_before)
+        db, _ = initialise(str(db_path), "admin", "Ada Admin", PASSWORD)
+        db.dispose()
+    assert not keyfile.path_for(db_path).exists()
+    db = open_database(str(db_path))
+    old_key = db.cipher_key
+    accounts.sign_in(db, "admin", PASSWORD)
+    assert database.take_recovery_code(db) is not None
+    db.dispose()
+    assert list((db_path.parent / "backups").glob("*before-own-passwords*.db"))
+    secrets = keyfile.KeyFile.load(keyfile.path_for(db_path)).open_as_user("admin", PASSWORD)
+    assert secrets.pragma_key == old_key and opens(db_path, old_key)
+    keyring.get_keyring().store.clear()  # type: ignore[attr-defined]
+    open_database(str(db_path), credentials=as_user("admin", PASSWORD)).dispose()
