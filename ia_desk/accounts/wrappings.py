@@ -3,7 +3,9 @@
 Setting a password (:func:`ia_desk.accounts.users._give_password`: the first
 administrator, a new account, a reset, one's own change) wraps the database's secrets
 for the user under it; disabling a user removes their wrapping, and this workstation's
-cached copy if it was theirs. (See :mod:`ia_desk.security.keyfile`.)
+cached copy if it was theirs, and from the key files of the backups beside the database
+once the change is committed (the key itself does not change). (See
+:mod:`ia_desk.security.keyfile`.)
 
 The key file changes with the transaction that changes the account: it is written just
 before the commit (a write transaction holds SQLite's write lock, so no other IA Desk
@@ -21,8 +23,13 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from ia_desk.errors import DatabaseKeyError
 from ia_desk.security import keys
-from ia_desk.security.keyfile import DatabaseKeys, KeyFile
+from ia_desk.security.keyfile import SUFFIX, DatabaseKeys, KeyFile
+
+# Where ia_desk.backup keeps a database's automatic backups (a room above this one:
+# tests/test_attack_own_password.py checks the two agree by scrubbing real backups).
+BACKUP_DIR = "backups"
 
 Change = Callable[[KeyFile], object]
 
@@ -60,6 +67,42 @@ def _apply(session: Session) -> None:
     session.info["key_file_written"] = True
 
 
+def scrub_backups(session: Session, change: Change) -> None:
+    """Apply ``change`` also to the key files of this database's backups (in its
+    backups/ folder) once ``session`` has committed: what disabling a user or retiring
+    the passphrase takes away must not stay beside the backups, where it would unwrap
+    the same (unchanged) key. Best effort: a backup elsewhere is out of reach."""
+    if _db_keys(session) is None:
+        return
+    pending: list[Change] | None = session.info.get("backup_changes")
+    if pending is None:
+        pending = session.info["backup_changes"] = []
+        event.listen(session, "after_commit", _apply_to_backups)
+    pending.append(change)
+
+
+def _apply_to_backups(session: Session) -> None:
+    changes: list[Change] = session.info.pop("backup_changes", [])
+    db_keys = _db_keys(session)
+    if not changes or db_keys is None:
+        return
+    try:
+        ours = KeyFile.load(db_keys.path).doc["database"]
+    except DatabaseKeyError:
+        return
+    folder = db_keys.path.parent / BACKUP_DIR
+    for path in sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []:
+        with contextlib.suppress(DatabaseKeyError, OSError):
+            kf = KeyFile.load(path)
+            if kf.doc.get("database") != ours:
+                continue
+            before = kf.raw()
+            for change in changes:
+                change(kf)
+            if kf.raw() != before:
+                kf.save()
+
+
 def _undo(session: Session) -> None:
     session.info.pop("key_file_changes", None)
     before: tuple[Path, bytes] | None = session.info.pop("key_file_before", None)
@@ -92,3 +135,4 @@ def unwrap_for(session: Session, login: str) -> None:
             keys.forget_cached_secrets(db_keys.ident, login)
 
     stage(session, remove)
+    scrub_backups(session, lambda kf: kf.remove_user(login))

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ia_desk.accounts import users
-from ia_desk.accounts.wrappings import stage, wrap_for
+from ia_desk.accounts.wrappings import scrub_backups, stage, wrap_for
 from ia_desk.audit.trail import append
 from ia_desk.backup import automatic_backup, copy_key_file
 from ia_desk.db.engine import Database, connection_key, sqlite_engine
@@ -326,6 +326,7 @@ def retire_passphrase(db: Database, actor: Actor) -> bool:
             return False
         append(s, actor, "database.retire_passphrase", object_type="database")
         stage(s, lambda kf: kf.retire_legacy())
+        scrub_backups(s, lambda kf: kf.retire_legacy())  # their copies unwrap the same key
     return True
 
 
