@@ -9,9 +9,10 @@ start does with that file:
   and password (the CLI's ``IA_DESK_USER``/``IA_DESK_PASSWORD``, the desktop's sign-in
   window shown before the database opens), else, after an upgrade, the old shared
   passphrase once (the *legacy* entry), or the recovery code;
-- :func:`after_sign_in`: the first sign-in after the upgrade moves a database from a
-  shared passphrase (or a keyring-only key) to per-user wrapping: a backup first, then a
-  new random key (``PRAGMA rekey``), the key file with this user's wrapping, a recovery
+- :func:`after_sign_in`: an IA administrator's first sign-in after the upgrade moves a
+  database from a shared passphrase (or a keyring-only key) to per-user wrapping (the
+  recovery code it makes is theirs to see; other users' sign-ins wait): a backup first,
+  then a new random key (``PRAGMA rekey``), the key file with this user's wrapping, a recovery
   code shown once and, for users who have not signed in since, a legacy entry under the
   old passphrase until an administrator retires it (:func:`retire_passphrase`). A user
   with no wrapping yet (a legacy user) gets theirs at sign-in;
@@ -211,14 +212,29 @@ def _finish_interrupted_move(
 ) -> None:
     """A move killed between writing the new key file and putting it in place: if the
     old key still opens the database, the rekey did not happen (the move starts again at
-    the next sign-in); otherwise it did, and the new key file is put in place."""
+    the next sign-in); if the new key file's legacy entry opens it under the old
+    passphrase, it did, and the new key file is put in place. Neither (no passphrase, a
+    mistyped one): both stay as they are and the start is refused in words; the new
+    file must never be put in place on a guess, since its key may not open the file."""
     assert target.path is not None
+    old = None
     with contextlib.suppress(DatabaseKeyError):
         old = keys.secrets_for_existing_database(target.ident, True, prompt)
-        if _opens(target.path, old.sqlcipher_key):
-            moving.unlink()
-            return
-    moving.replace(path)
+    if old is not None and _opens(target.path, old.sqlcipher_key):
+        moving.unlink()
+        return
+    if old is not None and old.passphrase:
+        with contextlib.suppress(DatabaseKeyError, EntryDoesNotOpen):
+            value = KeyFile.load(moving).open_legacy(old.passphrase)
+            if _opens(target.path, value.pragma_key):
+                moving.replace(path)
+                return
+    raise DatabaseKeyError(
+        "The move of this database to own passwords was interrupted. Give the old "
+        f"database passphrase once more ({keys.PASSPHRASE_ENV}, or the desktop app asks) "
+        "to finish it: the one given does not open it, or none was given. Nothing was "
+        "changed."
+    )
 
 
 def after_sign_in(db: Database, actor: Actor, password: str) -> str | None:
@@ -229,6 +245,11 @@ def after_sign_in(db: Database, actor: Actor, password: str) -> str | None:
     if db_keys is None:
         return None
     if db_keys.legacy:
+        # The move makes the recovery code and shows it to whoever signed in: it is for
+        # an IA administrator (with it, 'recover' makes an administrator's password).
+        # Until one signs in, the database stays as it was.
+        if actor.role != "ia_admin":
+            return None
         return move_to_own_passwords(db, actor, password)
     kf = KeyFile.load(db_keys.path)
     if not kf.has_user(actor.login):
