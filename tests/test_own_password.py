@@ -468,7 +468,7 @@ def test_the_desktop_asks_the_password_once_where_no_key_is_cached(qtbot, made, 
     path, _ = made
     asked: list[str] = []
 
-    def ask(where: str) -> tuple[str, str]:
+    def ask(where: str, error: str = "") -> tuple[str, str]:
         asked.append(where)
         return "admin", PASSWORD
 

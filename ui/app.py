@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QThreadPool
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from ia_desk import APP_NAME, __version__
-from ia_desk.errors import IADeskError
+from ia_desk.errors import DatabaseKeyError, IADeskError
 from ia_desk.services import Database, accounts
 from ia_desk.services.database import (
     daily_backup_if_due,
@@ -58,13 +58,16 @@ class Opening:
     """The credentials asked before a database opened (its key opens with the user's own
     password), kept to sign the same user in without asking again."""
 
-    def __init__(self, where: str, given: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self, where: str, given: tuple[str, str] | None = None, error: str = ""
+    ) -> None:
         self.where = where
         self.given = given
+        self.error = error  # why the last credentials did not open it, shown above them
         self.asked: tuple[str, str] | None = None
 
     def __call__(self) -> tuple[str, str]:
-        self.asked = self.given or ask_credentials(self.where)
+        self.asked = self.given or ask_credentials(self.where, error=self.error)
         return self.asked
 
 
@@ -73,8 +76,11 @@ def open_or_create(
 ) -> tuple[Database, tuple[str, str] | None] | None:
     """Open the database (the first start creates it), with the login and password that
     were asked to open it, if any. When it cannot be reached, the user may correct the
-    server connection and try again."""
+    server connection and try again. A login or password that does not open it brings
+    the sign-in window back with the reason."""
+    refused = ""
     while True:
+        opening: Opening | None = None
         try:
             target = resolve_target(db_url)
             if not database_exists(target):
@@ -82,12 +88,20 @@ def open_or_create(
                 if made == RECONNECT:
                     continue
                 return (made, None) if isinstance(made, Database) else None
-            opening = Opening(target.describe(), given)
+            opening = Opening(target.describe(), given, refused)
             db = open_database(db_url, prompt=prompt_passphrase, credentials=opening)
             return db, opening.asked
         except SignInCancelled:
             return None
         except IADeskError as exc:
+            if (
+                isinstance(exc, DatabaseKeyError)
+                and given is None
+                and opening is not None
+                and opening.asked is not None
+            ):
+                refused = exc.message  # the credentials asked did not open it: again
+                continue
             if given is not None:
                 print(f"ia-desk: {exc.message}", file=sys.stderr)
                 return None

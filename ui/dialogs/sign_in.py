@@ -42,6 +42,7 @@ class SignInDialog(QDialog):
         *,
         where: str = "",
         preset: tuple[str, str] | None = None,
+        error: str = "",
     ) -> None:
         super().__init__(parent)
         self.db = db
@@ -60,6 +61,8 @@ class SignInDialog(QDialog):
         form.addRow("Password", self.password)
         layout.addLayout(form)
         self.error = error_label(wrap=True)
+        if error:  # why the credentials given before did not open the database
+            self.error.setText(error)
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -107,9 +110,10 @@ class SignInCancelled(Exception):
     """The person closed the sign-in window that comes before the database opens."""
 
 
-def ask_credentials(where: str) -> tuple[str, str]:
-    """The login and password that open a database (the window before it opens)."""
-    dlg = SignInDialog(None, where=where)
+def ask_credentials(where: str, error: str = "") -> tuple[str, str]:
+    """The login and password that open a database (the window before it opens), under
+    ``error``: why the ones given before did not."""
+    dlg = SignInDialog(None, where=where, error=error)
     if dlg.exec() != QDialog.DialogCode.Accepted or dlg.credentials is None:
         raise SignInCancelled
     return dlg.credentials
