@@ -633,3 +633,75 @@ def base64_of(value: bytes) -> str:
     import base64
 
     return base64.b64encode(value).decode()
+
+
+def test_the_interrupted_move_and_the_second_sign_in_window_show_no_secret(
+    qtbot, db_path, monkeypatch, capsys, caplog
+):
+    """Two output paths of the attack review: the refusal of a start that finds an
+    interrupted move to own passwords (a mistyped passphrase), and the sign-in window
+    that comes back after a refused password. Neither shows the passphrase, a password
+    or the key."""
+    import logging
+
+    import keyring
+    import keyring.backends.fail
+
+    import ui.app
+    from ia_desk.security import keyfile
+    from ia_desk.services import accounts
+    from ia_desk.startup import open_database, own_passwords
+    from tests.test_own_password import OLD_PASSPHRASE, old_passphrase_database
+
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    caplog.set_level(logging.DEBUG)
+    old_passphrase_database(db_path, monkeypatch)
+
+    def killed(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(own_passwords, "_rekey", killed)
+        db = open_database(str(db_path))
+        with pytest.raises(KeyboardInterrupt):
+            accounts.sign_in(db, "admin", PASSWORD)
+        db.dispose()
+    mistyped = "mistyped passphrase 2026"
+    monkeypatch.setenv("IA_DESK_PASSPHRASE", mistyped)
+    monkeypatch.setenv("IA_DESK_USER", "admin")
+    monkeypatch.setenv("IA_DESK_PASSWORD", PASSWORD)
+    assert main(["--db", str(db_path), "case", "list"]) != 0
+    out = capsys.readouterr()
+    assert "interrupted" in out.err and "Traceback" not in out.err
+    printed = [out.out + out.err]
+    # The move finishes; then the desktop, with a mistyped password first.
+    monkeypatch.setenv("IA_DESK_PASSPHRASE", OLD_PASSPHRASE)
+    assert main(["--db", str(db_path), "case", "list"]) == 0
+    capsys.readouterr()
+    monkeypatch.delenv("IA_DESK_PASSPHRASE")
+    wrong = "Mistyped-password-2026"
+    shown: list[str] = []
+
+    def ask(where: str, error: str = "") -> tuple[str, str]:
+        shown.append(error)
+        return ("admin", wrong) if len(shown) == 1 else ("admin", PASSWORD)
+
+    monkeypatch.setattr(ui.app, "ask_credentials", ask)
+    opened = ui.app.open_or_create(str(db_path))
+    assert opened is not None
+    secrets = opened[0].key_file.secrets
+    opened[0].dispose()
+    assert "did not open" in shown[1]
+    printed += shown
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    forbidden = [
+        mistyped,
+        OLD_PASSPHRASE,
+        PASSWORD,
+        wrong,
+        secrets.cipher_key.hex(),
+        base64_of(secrets.audit_key),
+    ]
+    for text in [*printed, logged]:
+        assert [f for f in forbidden if f in text] == []
+    assert keyfile.path_for(db_path).exists()
