@@ -23,24 +23,26 @@ from ia_desk.accounts import wrappings
 from ia_desk.accounts.users import set_active, unlock_actor
 from ia_desk.backup import automatic_backup
 from ia_desk.db.models import User
-from ia_desk.errors import DatabaseKeyError, InputError
+from ia_desk.errors import AuthenticationError, DatabaseKeyError, InputError
 from ia_desk.security import crypto, keyfile
 from ia_desk.services import accounts, database
 from ia_desk.startup import open_database, own_passwords
 from ia_desk.startup.setup import initialise
+from tests import test_own_password as own
 from tests.conftest import FIRST_PASSWORD, PASSWORD
 from tests.test_own_password import (
     BOB_PASSWORD,
     OLD_PASSPHRASE,
     as_user,
     everything_in,
-    made,  # noqa: F401 - a fixture
-    no_secure_keyring,  # noqa: F401 - a fixture
     old_passphrase_database,
     opens,
 )
 
 pytestmark = pytest.mark.sqlite_only
+
+made = own.made  # the fixtures of tests/test_own_password.py
+no_secure_keyring = own.no_secure_keyring
 
 NO_REKEY = (
     "no rekey when a user is disabled or the passphrase retired (no per-user sealing "
@@ -198,7 +200,9 @@ def test_a_disabled_user_who_kept_a_copy_of_the_key_file_opens_nothing(made, tmp
     assert not opened_by_entry(kept, path, "bob", FIRST_PASSWORD)
 
 
-def test_the_retired_passphrase_opens_nothing_in_the_folder(db_path, no_secure_keyring, monkeypatch):
+def test_the_retired_passphrase_opens_nothing_in_the_folder(
+    db_path, no_secure_keyring, monkeypatch
+):
     """After the move and a daily backup, the administrator retires the passphrase:
     none of the key files beside the database or its backups still has a legacy entry
     that the passphrase every user knew opens (a disabled user knows it too)."""
@@ -209,13 +213,17 @@ def test_the_retired_passphrase_opens_nothing_in_the_folder(db_path, no_secure_k
     monkeypatch.delenv("IA_DESK_PASSPHRASE")
     backup_now(db_path)
     # The key files with a legacy entry: the live one and the daily backup's.
-    with_legacy = [p for p in key_files(db_path.parent) if opened_by_legacy(p, db_path, OLD_PASSPHRASE)]
+    with_legacy = [
+        p for p in key_files(db_path.parent) if opened_by_legacy(p, db_path, OLD_PASSPHRASE)
+    ]
     assert len(with_legacy) == 2
     db = open_database(str(db_path), credentials=as_user("admin", PASSWORD))
     admin = accounts.sign_in(db, "admin", PASSWORD)
     assert database.retire_passphrase(db, admin).value is True
     db.dispose()
-    still = [p.name for p in key_files(db_path.parent) if opened_by_legacy(p, db_path, OLD_PASSPHRASE)]
+    still = [
+        p.name for p in key_files(db_path.parent) if opened_by_legacy(p, db_path, OLD_PASSPHRASE)
+    ]
     assert still == []
     # The app agrees: a user with no wrapping (Cleo) cannot come in with the passphrase.
     monkeypatch.setenv("IA_DESK_PASSPHRASE", OLD_PASSPHRASE)
@@ -380,16 +388,7 @@ def test_a_move_killed_after_the_rekey_opens_with_the_new_key(
     open_database(str(db_path), credentials=as_user("admin", PASSWORD)).dispose()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the key file is written just before the database commits: a kill between "
-    "the two leaves the new password's wrapping with the old password's hash, and the "
-    "user opens with neither (an administrator's reset or the recovery code is needed); "
-    "holding it needs both entries kept until the commit is known",
-)
-def test_a_password_change_killed_between_key_file_and_commit_locks_nobody_out(
-    made, monkeypatch
-):
+def test_a_password_change_killed_between_key_file_and_commit_locks_nobody_out(made, monkeypatch):
     path, _ = made
     real_save = keyfile.KeyFile.save
 
@@ -412,11 +411,28 @@ def test_a_password_change_killed_between_key_file_and_commit_locks_nobody_out(
             continue
         try:
             signed_in.append(accounts.sign_in(db, "admin", password).login)
-        except Exception:  # noqa: BLE001 - a refused sign-in is the finding
+        except AuthenticationError:
             pass
         finally:
             db.dispose()
-    assert signed_in == ["admin"]
+    assert signed_in == ["admin"]  # the password the database committed
+    # That sign-in tidied the key file: the password never committed opens nothing.
+    kf = keyfile.KeyFile.load(keyfile.path_for(path))
+    assert not kf.has_previous("admin")
+    assert not opened_by_entry(keyfile.path_for(path), path, "admin", "Brand-new-one-2026")
+
+
+def test_a_committed_password_change_leaves_no_previous_entry(made):
+    """The previous entry kept while a change commits goes once it has: the old password
+    (say, one that leaked) opens nothing, read straight from the key file."""
+    path, _ = made
+    db = open_database(str(path), credentials=as_user("bob", FIRST_PASSWORD))
+    accounts.change_password(db, "bob", FIRST_PASSWORD, BOB_PASSWORD)
+    db.dispose()
+    doc = json.loads(keyfile.path_for(path).read_text())
+    assert "previous" not in doc
+    assert not opened_by_entry(keyfile.path_for(path), path, "bob", FIRST_PASSWORD)
+    assert opened_by_entry(keyfile.path_for(path), path, "bob", BOB_PASSWORD)
 
 
 # -- what the answers give away ----------------------------------------------------------

@@ -58,9 +58,7 @@ class Opening:
     """The credentials asked before a database opened (its key opens with the user's own
     password), kept to sign the same user in without asking again."""
 
-    def __init__(
-        self, where: str, given: tuple[str, str] | None = None, error: str = ""
-    ) -> None:
+    def __init__(self, where: str, given: tuple[str, str] | None = None, error: str = "") -> None:
         self.where = where
         self.given = given
         self.error = error  # why the last credentials did not open it, shown above them

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ia_desk.errors import DatabaseKeyError
@@ -120,7 +121,36 @@ def wrap_for(session: Session, login: str, password: str) -> None:
     if db_keys is None:
         return
     value = db_keys.secrets
-    stage(session, lambda kf: kf.wrap_for_user(login, password, value))
+
+    def wrap(kf: KeyFile) -> None:
+        kf.keep_previous(login)  # until the commit is known (_settle)
+        kf.wrap_for_user(login, password, value)
+
+    stage(session, wrap)
+    settling: list[str] | None = session.info.get("key_file_settle")
+    if settling is None:
+        settling = session.info["key_file_settle"] = []
+        event.listen(session, "after_commit", _settle)
+    settling.append(login)
+
+
+def _settle(session: Session) -> None:
+    """The new passwords are committed: their previous entries go (in a write
+    transaction of its own, so under SQLite's write lock like every change of the key
+    file). If this does not happen (a kill), the user's next sign-in does it."""
+    logins: list[str] = session.info.pop("key_file_settle", [])
+    db_keys = _db_keys(session)
+    if not logins or db_keys is None:
+        return
+    engine = session.get_bind().engine
+    with (
+        contextlib.suppress(DatabaseKeyError, OSError, SQLAlchemyError),
+        engine.connect() as conn,
+        conn.execution_options(ia_write=True).begin(),
+    ):
+        kf = KeyFile.load(db_keys.path)
+        if [login for login in logins if kf.drop_previous(login)]:
+            kf.save()
 
 
 def unwrap_for(session: Session, login: str) -> None:

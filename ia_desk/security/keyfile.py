@@ -173,16 +173,46 @@ class KeyFile:
         self.doc["users"][login] = _password_entry(password, value, self._context("user", login))
 
     def remove_user(self, login: str) -> bool:
+        self.drop_previous(login)
         return self.doc["users"].pop(login, None) is not None
 
+    def keep_previous(self, login: str) -> None:
+        """Keep ``login``'s entry as their *previous* one while a new password's entry
+        replaces it and the database has not yet committed that password: a kill between
+        the two must leave a password that both opens the file and signs in."""
+        entry = self.doc["users"].get(login)
+        if isinstance(entry, dict):
+            self.doc.setdefault("previous", {})[login] = entry
+
+    def has_previous(self, login: str) -> bool:
+        previous = self.doc.get("previous")
+        return isinstance(previous, dict) and login in previous
+
+    def drop_previous(self, login: str) -> bool:
+        previous = self.doc.get("previous")
+        if not isinstance(previous, dict) or previous.pop(login, None) is None:
+            return False
+        if not previous:
+            del self.doc["previous"]
+        return True
+
     def open_as_user(self, login: str, password: str) -> Secrets:
-        """The secrets ``login``'s password opens. An unknown login costs the same
-        derivation as a known one, and raises the same :class:`EntryDoesNotOpen`."""
+        """The secrets ``login``'s password opens (their entry, else a previous one kept
+        while a change of password commits). An unknown login costs the same derivation
+        as a known one, and raises the same :class:`EntryDoesNotOpen`."""
         entry = self.doc["users"].get(login)
         if not isinstance(entry, dict):
             crypto.key_from_password(password, crypto.new_salt(), crypto.DEFAULT_KDF)
             raise EntryDoesNotOpen
-        return _open_password_entry(entry, password, self._context("user", login))
+        context = self._context("user", login)
+        try:
+            return _open_password_entry(entry, password, context)
+        except EntryDoesNotOpen:
+            previous = self.doc.get("previous")
+            before = previous.get(login) if isinstance(previous, dict) else None
+            if not isinstance(before, dict):
+                raise
+            return _open_password_entry(before, password, context)
 
     def wrap_for_recovery(self, recovery_key: bytes, value: Secrets) -> None:
         self.doc["recovery"] = {

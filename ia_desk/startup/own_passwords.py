@@ -252,7 +252,9 @@ def after_sign_in(db: Database, actor: Actor, password: str) -> str | None:
             return None
         return move_to_own_passwords(db, actor, password)
     kf = KeyFile.load(db_keys.path)
-    if not kf.has_user(actor.login):
+    # No wrapping yet; or a previous entry left by a change of password killed around
+    # its commit: the password that signed in is the one the database holds.
+    if not kf.has_user(actor.login) or kf.has_previous(actor.login):
         with db.write(None, audit_only=True) as s:
             wrap_for(s, actor.login, password)
     return None
