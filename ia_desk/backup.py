@@ -45,6 +45,7 @@ from ia_desk.db.guards import sqlite_problems
 from ia_desk.db.models import AuditEvent, AuditHead, table_of
 from ia_desk.db.paths import data_dir
 from ia_desk.errors import DatabaseKeyError, InputError, StorageError
+from ia_desk.security import keyfile
 
 log = logging.getLogger(__name__)
 
@@ -316,6 +317,17 @@ def check_backup(
         engine.dispose()
 
 
+def copy_key_file(key_file: Path, out: Path) -> Path | None:
+    """Put a copy of the database's key file beside the backup ``out`` (its wrappings:
+    the backup opens with the passwords that opened the database then). None when the
+    database has no key file (a server; one from before per-user wrapping)."""
+    if not key_file.exists():
+        return None
+    dest = keyfile.path_for(out)
+    keyfile.KeyFile(dest, keyfile.KeyFile.load(key_file).doc).save()
+    return dest
+
+
 def automatic_backup(
     engine: Engine, db_path: Path, key: str | None, reason: str, keep: int = 10
 ) -> Path:
@@ -329,9 +341,11 @@ def automatic_backup(
         out = folder / f"{db_path.stem}-{stamp}-{reason}-{n}.db"
         n += 1
     export_copy(engine, out, key)
+    copy_key_file(keyfile.path_for(db_path), out)
     backups = sorted(folder.glob(f"{db_path.stem}-*.db"), key=lambda p: p.stat().st_mtime)
     for old in backups[:-keep] if keep > 0 else []:
         old.unlink(missing_ok=True)
+        keyfile.path_for(old).unlink(missing_ok=True)
     return out
 
 

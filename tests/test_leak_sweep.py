@@ -373,6 +373,8 @@ def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
         "settings set": [["settings", "set", "reporter_update_days", "30"]],
         "export": [["export", str(out / "all{n}.json")]],
         "db upgrade": [["db", "upgrade"]],
+        "db retire-passphrase": [["db", "retire-passphrase"]],
+        "recover": [["recover", "--admin", "admin"]],
         "db migrate-to": [["db", "migrate-to", "postgresql+psycopg://nobody@127.0.0.1:1/x"]],
         "db connect": [["db", "connect", "--host", "127.0.0.1", "--port", "1"]],
         "db disconnect": [["db", "disconnect"]],
@@ -612,3 +614,158 @@ def test_each_summary_audience_holds_what_its_reader_may_see(db, admin, planted,
     with db.write(admin) as s:  # and IA's own summary does hold the identity
         text = flat(pdf_text(summary(s, admin, planted.numbers["A"], "ia").pdf))
     assert "Quinn Whistle" in text and "Jamie Doe" in text
+
+
+# -- the database's own secrets: never in a message or a log ----------------------------
+
+
+def test_no_command_or_log_shows_the_database_secrets(tmp_path, monkeypatch, capsys, caplog):
+    """Own passwords' every output path (setup, sign-in refused and accepted, recovery
+    refused and accepted, retiring the passphrase, a damaged key file): the database's
+    key, its audit key, a password and the recovery code appear in no message and no
+    log line; the recovery code only in the one place that shows it, once."""
+    import logging
+
+    import keyring
+    import keyring.backends.fail
+
+    from ia_desk.security import keyfile
+
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # nothing cached: sign-in opens
+    caplog.set_level(logging.DEBUG)
+    path = tmp_path / "own.db"
+    new_password = "Out-of-the-safe-2026"
+    monkeypatch.setenv("IA_DESK_NEW_PASSWORD", PASSWORD)
+    assert main(["--db", str(path), "init", "--admin", "admin"]) == 0
+    shown = capsys.readouterr()
+    match = re.search(r"\n\s+([0-9A-Z]{4}(?:-[0-9A-Z]{1,4})+)\n", shown.err)
+    assert match is not None
+    code = match.group(1)
+    secrets = keyfile.KeyFile.load(keyfile.path_for(path)).open_as_user("admin", PASSWORD)
+    printed: list[str] = []
+    runs = [
+        ({"IA_DESK_USER": "admin", "IA_DESK_PASSWORD": "a wrong one"}, ["user", "list"]),
+        ({"IA_DESK_USER": "nobody", "IA_DESK_PASSWORD": PASSWORD}, ["user", "list"]),
+        ({"IA_DESK_USER": "admin", "IA_DESK_PASSWORD": PASSWORD}, ["user", "list"]),
+        ({"IA_DESK_USER": "admin", "IA_DESK_PASSWORD": PASSWORD}, ["db", "retire-passphrase"]),
+        ({"IA_DESK_RECOVERY_CODE": code[:-1] + "Z"}, ["recover", "--admin", "admin"]),
+        (
+            {"IA_DESK_RECOVERY_CODE": code, "IA_DESK_NEW_PASSWORD": new_password},
+            ["recover", "--admin", "admin"],
+        ),
+        ({"IA_DESK_USER": "admin", "IA_DESK_PASSWORD": new_password}, ["user", "passwd"]),
+    ]
+    for env, argv in runs:
+        with monkeypatch.context() as m:
+            for name, value in env.items():
+                m.setenv(name, value)
+            main(["--db", str(path), *argv])
+        out = capsys.readouterr()
+        assert "Traceback" not in out.err, (argv, out.err)
+        printed.append(out.out + out.err)
+    assert "did not open" in printed[0] and printed[0] == printed[1]  # one answer
+    assert "ia_admin" in printed[2]
+    assert "no old database passphrase" in printed[3]
+    assert "recovery code does not open" in printed[4]
+    assert "has a new password" in printed[5] and "password of admin changed" in printed[6]
+    kf_path = keyfile.path_for(path)
+    kf_path.write_text(kf_path.read_text()[:-20])  # damaged
+    with monkeypatch.context() as m:
+        m.setenv("IA_DESK_USER", "admin")
+        m.setenv("IA_DESK_PASSWORD", PASSWORD)
+        main(["--db", str(path), "user", "list"])
+    out = capsys.readouterr()
+    assert "damaged" in out.err and "Traceback" not in out.err
+    printed.append(out.out + out.err)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    forbidden = [
+        secrets.cipher_key.hex(),
+        secrets.cipher_key.hex().upper(),
+        secrets.audit_key.hex(),
+        base64_of(secrets.audit_key),
+        PASSWORD,
+        new_password,
+        code,
+        code.replace("-", ""),
+    ]
+    for text in [*printed, logged, shown.out]:
+        assert [f for f in forbidden if f in text] == []
+    assert shown.err.count(code) == 1  # shown once, where setup shows it
+
+
+def base64_of(value: bytes) -> str:
+    import base64
+
+    return base64.b64encode(value).decode()
+
+
+def test_the_interrupted_move_and_the_second_sign_in_window_show_no_secret(
+    qtbot, db_path, monkeypatch, capsys, caplog
+):
+    """Two output paths of the attack review: the refusal of a start that finds an
+    interrupted move to own passwords (a mistyped passphrase), and the sign-in window
+    that comes back after a refused password. Neither shows the passphrase, a password
+    or the key."""
+    import logging
+
+    import keyring
+    import keyring.backends.fail
+
+    import ui.app
+    from ia_desk.security import keyfile
+    from ia_desk.services import accounts
+    from ia_desk.startup import open_database, own_passwords
+    from tests.test_own_password import OLD_PASSPHRASE, old_passphrase_database
+
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    caplog.set_level(logging.DEBUG)
+    old_passphrase_database(db_path, monkeypatch)
+
+    def killed(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(own_passwords, "_rekey", killed)
+        db = open_database(str(db_path))
+        with pytest.raises(KeyboardInterrupt):
+            accounts.sign_in(db, "admin", PASSWORD)
+        db.dispose()
+    mistyped = "mistyped passphrase 2026"
+    monkeypatch.setenv("IA_DESK_PASSPHRASE", mistyped)
+    monkeypatch.setenv("IA_DESK_USER", "admin")
+    monkeypatch.setenv("IA_DESK_PASSWORD", PASSWORD)
+    assert main(["--db", str(db_path), "case", "list"]) != 0
+    out = capsys.readouterr()
+    assert "interrupted" in out.err and "Traceback" not in out.err
+    printed = [out.out + out.err]
+    # The move finishes; then the desktop, with a mistyped password first.
+    monkeypatch.setenv("IA_DESK_PASSPHRASE", OLD_PASSPHRASE)
+    assert main(["--db", str(db_path), "case", "list"]) == 0
+    capsys.readouterr()
+    monkeypatch.delenv("IA_DESK_PASSPHRASE")
+    wrong = "Mistyped-password-2026"
+    shown: list[str] = []
+
+    def ask(where: str, error: str = "") -> tuple[str, str]:
+        shown.append(error)
+        return ("admin", wrong) if len(shown) == 1 else ("admin", PASSWORD)
+
+    monkeypatch.setattr(ui.app, "ask_credentials", ask)
+    opened = ui.app.open_or_create(str(db_path))
+    assert opened is not None
+    secrets = opened[0].key_file.secrets
+    opened[0].dispose()
+    assert "did not open" in shown[1]
+    printed += shown
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    forbidden = [
+        mistyped,
+        OLD_PASSPHRASE,
+        PASSWORD,
+        wrong,
+        secrets.cipher_key.hex(),
+        base64_of(secrets.audit_key),
+    ]
+    for text in [*printed, logged]:
+        assert [f for f in forbidden if f in text] == []
+    assert keyfile.path_for(db_path).exists()

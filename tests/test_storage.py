@@ -39,11 +39,21 @@ def test_database_file_is_not_readable_without_the_key(db, admin, open_report, d
 
 
 @pytest.mark.sqlite_only
-def test_key_lives_in_the_keyring_not_beside_the_database(db, db_path, isolated) -> None:
+def test_key_lives_in_the_keyring_and_only_wrapped_beside_the_database(
+    db, db_path, isolated
+) -> None:
+    """A secure keyring keeps this workstation's copy; beside the database there is only
+    the key file, whose every value fails to open it (own passwords wrap the key:
+    tests/test_own_password.py)."""
+    from .test_own_password import everything_in, opens
+
     names = [name for (_service, name) in isolated.store]
     assert any(n.startswith("db-key:") for n in names)
     assert any(n.startswith("audit-key:") for n in names)
-    assert sorted(p.name for p in db_path.parent.iterdir() if "key" in p.name.lower()) == []
+    beside = sorted(p.name for p in db_path.parent.iterdir() if "key" in p.name.lower())
+    assert beside == ["ia-desk.db.keys"]
+    doc = json.loads((db_path.parent / beside[0]).read_text())
+    assert [t for t in everything_in(doc) if opens(db_path, t)] == []
 
 
 @pytest.mark.sqlite_only
@@ -57,41 +67,69 @@ def test_wrong_key_gives_a_clear_error_not_a_traceback(db, db_path, isolated) ->
 
 
 @pytest.mark.sqlite_only
-def test_missing_key_and_no_passphrase_is_refused(db, db_path, isolated) -> None:
+def test_missing_key_and_no_sign_in_is_refused(db, db_path, isolated) -> None:
     db.dispose()
     isolated.store.clear()
-    with pytest.raises(DatabaseKeyError, match="IA_DESK_PASSPHRASE"):
+    with pytest.raises(DatabaseKeyError, match="IA_DESK_USER and IA_DESK_PASSWORD"):
         open_database(str(db_path))
 
 
-def test_passphrase_mode_when_no_secure_keyring(tmp_path, monkeypatch) -> None:
+def test_own_password_mode_when_no_secure_keyring(tmp_path, monkeypatch) -> None:
+    """No secure keyring: setup asks no passphrase (there is none to share); every start
+    opens with the user's own password; a wrong one is refused."""
     import keyring
     from keyring.backends import fail
 
     keyring.set_keyring(fail.Keyring())
     path = tmp_path / "pp.db"
     monkeypatch.delenv("IA_DESK_PASSPHRASE", raising=False)
-    with pytest.raises(DatabaseKeyError, match="passphrase"):
-        initialise(str(path), "admin", "Ada", PASSWORD)
-    assert not path.exists()
-    monkeypatch.setenv("IA_DESK_PASSPHRASE", "a long enough passphrase")
     db, _ = initialise(str(path), "admin", "Ada", PASSWORD)
     db.dispose()
-    reopened = open_database(str(path))  # same passphrase, same audit key
+    with pytest.raises(DatabaseKeyError, match="IA_DESK_USER"):
+        open_database(str(path))
+    reopened = open_database(str(path), credentials=lambda: ("admin", PASSWORD))
     with reopened.read() as s:
         from ia_desk.audit.trail import verify
 
-        assert verify(s).ok
-    # The passphrase is stretched once per start, not once per pooled connection: the
-    # connections get the raw key SQLCipher itself would derive.
+        assert verify(s).ok  # the same audit key, unwrapped with the password
+    # Connections get the raw key: nothing is stretched per pooled connection.
     assert (reopened.engine.url.password or "").startswith("x'")
     conns = [reopened.engine.connect() for _ in range(3)]
     assert all(c.execute(text("SELECT count(*) FROM app_user")).scalar() == 1 for c in conns)
     for c in conns:
         c.close()
     reopened.dispose()
+    with pytest.raises(DatabaseKeyError):
+        open_database(str(path), credentials=lambda: ("admin", "the wrong password!"))
+
+
+def test_an_old_passphrase_database_opens_with_its_passphrase(tmp_path, monkeypatch) -> None:
+    """A database from before own passwords (no secure keyring: a shared passphrase) opens
+    as it did until its first sign-in moves it (tests/test_own_password.py)."""
+    import keyring
+    from keyring.backends import fail
+
+    from .test_own_password import old_passphrase_database
+
+    keyring.set_keyring(fail.Keyring())
+    path = tmp_path / "pp.db"
+    old_passphrase_database(path, monkeypatch, "a long enough passphrase")
+    reopened = open_database(str(path))  # same passphrase, same audit key
+    with reopened.read() as s:
+        from ia_desk.audit.trail import verify
+
+        assert verify(s).ok
+    assert (reopened.engine.url.password or "").startswith("x'")
+    conns = [reopened.engine.connect() for _ in range(3)]
+    assert all(c.execute(text("SELECT count(*) FROM app_user")).scalar() == 3 for c in conns)
+    for c in conns:
+        c.close()
+    reopened.dispose()
     monkeypatch.setenv("IA_DESK_PASSPHRASE", "the wrong passphrase!")
     with pytest.raises(DatabaseKeyError):
+        open_database(str(path))
+    monkeypatch.delenv("IA_DESK_PASSPHRASE")
+    with pytest.raises(DatabaseKeyError, match="passphrase"):
         open_database(str(path))
 
 
@@ -101,11 +139,12 @@ def test_a_passphrase_stretched_early_opens_the_same_database(tmp_path, monkeypa
     import keyring
     from keyring.backends import fail
 
+    from .test_own_password import old_passphrase_database
+
     keyring.set_keyring(fail.Keyring())
     path = tmp_path / "early.db"
-    monkeypatch.setenv("IA_DESK_PASSPHRASE", "a long enough passphrase")
-    db, _ = initialise(str(path), "admin", "Ada", PASSWORD)
-    db.dispose()
+    # (A database from before own passwords: the only kind a passphrase opens.)
+    old_passphrase_database(path, monkeypatch, "a long enough passphrase")
     startup.start_stretching(str(path))
     assert len(engine_mod._STRETCHING) == 1
     reopened = open_database(str(path))

@@ -1,7 +1,9 @@
 """Starting the desktop app: the QApplication, open (or create) the database, sign in, run.
 
 The first start with no database shows the first-run dialog (administrator account,
-passphrase where this computer has no secure keyring, demo data). Once the main window is
+demo data), then the recovery code, once. An embedded database opens with its user's own
+password: where this computer keeps no copy of its key, the sign-in window comes before
+the database opens, and the same password signs the user in. Once the main window is
 up, the other screens' code loads in the background.
 """
 
@@ -13,7 +15,7 @@ from PySide6.QtCore import QEvent, QThreadPool
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from ia_desk import APP_NAME, __version__
-from ia_desk.errors import IADeskError
+from ia_desk.errors import DatabaseKeyError, IADeskError
 from ia_desk.services import Database, accounts
 from ia_desk.services.database import (
     daily_backup_if_due,
@@ -21,11 +23,13 @@ from ia_desk.services.database import (
     open_database,
     resolve_target,
     start_stretching,
+    take_recovery_code,
 )
 from ui.dialogs.connection import RECONNECT, ConnectionDialog
 from ui.dialogs.first_run import FirstRunDialog
 from ui.dialogs.passphrase import prompt_passphrase
-from ui.dialogs.sign_in import SignInDialog
+from ui.dialogs.recovery_code import show_recovery_code
+from ui.dialogs.sign_in import SignInCancelled, SignInDialog, ask_credentials
 
 
 def first_run(url: str | None) -> Database | int | None:
@@ -43,25 +47,62 @@ def first_run(url: str | None) -> Database | int | None:
                 demo=dlg.demo.isChecked(),
                 prompt=prompt_passphrase,
             )
+            show_recovery_code(take_recovery_code(db), dlg)
             return db
         except IADeskError as exc:
             dlg.error.setText(exc.message)
     return RECONNECT if outcome == RECONNECT else None
 
 
-def open_or_create(db_url: str | None) -> Database | None:
-    """Open the database (the first start creates it). When it cannot be reached, the
-    user may correct the server connection and try again."""
+class Opening:
+    """The credentials asked before a database opened (its key opens with the user's own
+    password), kept to sign the same user in without asking again."""
+
+    def __init__(self, where: str, given: tuple[str, str] | None = None, error: str = "") -> None:
+        self.where = where
+        self.given = given
+        self.error = error  # why the last credentials did not open it, shown above them
+        self.asked: tuple[str, str] | None = None
+
+    def __call__(self) -> tuple[str, str]:
+        self.asked = self.given or ask_credentials(self.where, error=self.error)
+        return self.asked
+
+
+def open_or_create(
+    db_url: str | None, given: tuple[str, str] | None = None
+) -> tuple[Database, tuple[str, str] | None] | None:
+    """Open the database (the first start creates it), with the login and password that
+    were asked to open it, if any. When it cannot be reached, the user may correct the
+    server connection and try again. A login or password that does not open it brings
+    the sign-in window back with the reason."""
+    refused = ""
     while True:
+        opening: Opening | None = None
         try:
             target = resolve_target(db_url)
             if not database_exists(target):
                 made = first_run(db_url)
                 if made == RECONNECT:
                     continue
-                return made if isinstance(made, Database) else None
-            return open_database(db_url, prompt=prompt_passphrase)
+                return (made, None) if isinstance(made, Database) else None
+            opening = Opening(target.describe(), given, refused)
+            db = open_database(db_url, prompt=prompt_passphrase, credentials=opening)
+            return db, opening.asked
+        except SignInCancelled:
+            return None
         except IADeskError as exc:
+            if (
+                isinstance(exc, DatabaseKeyError)
+                and given is None
+                and opening is not None
+                and opening.asked is not None
+            ):
+                refused = exc.message  # the credentials asked did not open it: again
+                continue
+            if given is not None:
+                print(f"ia-desk: {exc.message}", file=sys.stderr)
+                return None
             if db_url is not None or not ask_to_change_connection(exc.message):
                 return None
 
@@ -149,12 +190,18 @@ def run_app(
     from ia_desk.resources import resource
 
     app.setWindowIcon(QIcon(str(resource("icons", "ia-desk.png"))))
-    db = open_or_create(db_url)
-    if db is None:
-        return 1
-    if check_start:
-        import os
+    import os
 
+    given = (
+        (os.environ.get("IA_DESK_USER", ""), os.environ.get("IA_DESK_PASSWORD", ""))
+        if check_start
+        else None
+    )
+    opened = open_or_create(db_url, given)
+    if opened is None:
+        return 1
+    db, asked = opened
+    if check_start:
         from PySide6.QtCore import QTimer
 
         try:
@@ -179,13 +226,16 @@ def run_app(
 
         QTimer.singleShot(0, shown)
     else:
-        while (outcome := (sign_in := SignInDialog(db)).exec()) == RECONNECT:
+        while (outcome := (sign_in := SignInDialog(db, preset=asked)).exec()) == RECONNECT:
             db.dispose()  # another database was chosen: open that one instead
-            db = open_or_create(db_url)
-            if db is None:
+            opened = open_or_create(db_url)
+            if opened is None:
                 return 1
+            db, asked = opened
         if outcome != QDialog.DialogCode.Accepted or sign_in.actor is None:
             return 1
+        # The first sign-in after the upgrade moved the database to own passwords.
+        show_recovery_code(take_recovery_code(db))
         window = MainWindow(db, sign_in.actor)
         window.show()
     after_start(window)

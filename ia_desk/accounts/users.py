@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ia_desk.accounts import userkeys
+from ia_desk.accounts import userkeys, wrappings
 from ia_desk.audit import signatures
 from ia_desk.audit.trail import append
 from ia_desk.db.engine import Database
@@ -77,11 +77,13 @@ def _give_password(session: Session, user: User, password: str, *, by_owner: boo
     retired). A password someone else chose (an administrator adding or resetting the
     account) knows no secret of the user's: it must be changed at the next sign-in, and
     its key is provisional, signing that sign-in and the change and nothing else
-    (ia_desk.audit.signatures)."""
+    (ia_desk.audit.signatures). The database's secrets are wrapped for the user under
+    the new password (ia_desk.accounts.wrappings)."""
     user.password_hash = passwords.hash_password(password)
     user.password_changed_at = utcnow()
     user.must_change_password = not by_owner
     session.flush()
+    wrappings.wrap_for(session, user.login, password)  # the database's key, for them
     return userkeys.new_key(session, user, password, provisional=not by_owner)
 
 
@@ -452,6 +454,8 @@ def set_active(session: Session, actor: Actor, login: str, active: bool) -> None
             raise InputError("The last active IA administrator cannot be disabled.", field="login")
     user.active = active
     session.flush()
+    if not active:
+        wrappings.unwrap_for(session, user.login)  # their password opens nothing now
     append(
         session,
         actor,
@@ -459,4 +463,32 @@ def set_active(session: Session, actor: Actor, login: str, active: bool) -> None
         object_type="user",
         object_id=user.id,
         details={"login": user.login},
+    )
+
+
+def recover_admin(session: Session, login: str, password: str) -> None:
+    """Give an IA administrator a new password with the recovery code (which opened the
+    database: nobody signed in). Like a reset, the password must be changed at the next
+    sign-in and its key is provisional. Audited as ``user.recover``; ``audit verify``
+    names every recovery (ia_desk.audit.signatures)."""
+    user = get_user(session, login)
+    if user.role != "ia_admin" or not user.active:
+        raise InputError(
+            f"{user.login} is not an active IA administrator: recovery gives a password "
+            "to an administrator only, who then manages the other accounts.",
+            field="login",
+        )
+    passwords.check_password_rules(password, user.login)
+    user.failed_logins = 0
+    user.locked_until = None
+    keys = _give_password(session, user, password, by_owner=False)
+    append(
+        session,
+        None,
+        "user.recover",
+        object_type="user",
+        object_id=user.id,
+        details={"login": user.login, "key": keys.fingerprint},
+        login=user.login,
+        keys=keys,
     )

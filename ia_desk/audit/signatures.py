@@ -22,6 +22,10 @@ whose signature is missing or does not hold.
 - ``user.key_created``: a user who had no key (their account predates the signed
   trail) makes one at their first sign-in after the upgrade; it signs itself, and is
   believed only for a user with no key yet.
+- ``user.recover``: an IA administrator given a new password with the recovery code
+  (nobody signed in); it introduces a provisional key that signs itself, and
+  ``audit verify`` names every such event, for the department to check against the
+  record of its safe being opened.
 - After ``user.disable`` a user signs nothing until ``user.enable``.
 
 **Unsigned by design**: failed sign-ins and lockouts (nobody proved who they were), and
@@ -58,7 +62,7 @@ SYSTEM_EVENT_PREFIXES = (
     SIGNING_BEGINS,
 )
 # What a provisional key (made by an administrator) may sign.
-PROVISIONAL_MAY_SIGN = ("auth.sign_in", "user.change_password")
+PROVISIONAL_MAY_SIGN = ("auth.sign_in", "user.change_password", "user.recover")
 _DOMAIN = b"ia-desk audit event|"
 
 
@@ -156,13 +160,16 @@ class Signatures:
         # if the event's own signature holds with it.
         saved = (person.key, person.provisional)
         first = event_type == "user.create_first_admin" and not self.anyone_keyed
+        recovered = event_type == "user.recover"
         self_introduced = bool(intro and intro.get("key")) and (
-            first or (event_type == "user.key_created" and person.key is None)
+            first or recovered or (event_type == "user.key_created" and person.key is None)
         )
         if self_introduced:
             assert intro is not None
             person.key = str(intro["key"])
-            person.provisional = event_type == "user.key_created" and bool(intro.get("provisional"))
+            person.provisional = recovered or (
+                event_type == "user.key_created" and bool(intro.get("provisional"))
+            )
         problem = self._signature_problem(
             seq, login, person, event_type, signer_key, signature, canonical
         )
@@ -176,6 +183,13 @@ class Signatures:
                 person.role = "ia_admin"
         else:
             self._learn(login, event_type, intro)
+        if recovered:
+            # Whoever holds the recovery code (or the MAC key) can write one: it is
+            # always named, to be checked against the record of the safe being opened.
+            return (
+                f"event {seq}: {login} was given a new password with the recovery code; "
+                "check it against the department's record of the safe being opened"
+            )
         return None
 
     def account_problems(self, accounts: list[tuple[str, str, bool]]) -> list[str]:
@@ -279,6 +293,7 @@ class Signatures:
 _ACCOUNT_EVENTS = (
     "user.create_first_admin",
     "user.key_created",
+    "user.recover",
     "user.add",
     "user.reset_password",
     "user.change_password",

@@ -30,6 +30,7 @@ PASSWORD_ENV = "IA_DESK_PASSWORD"  # noqa: S105 - the name of a variable
 NEW_PASSWORD_ENV = "IA_DESK_NEW_PASSWORD"  # noqa: S105
 DB_PASSWORD_ENV = "IA_DESK_DB_PASSWORD"  # noqa: S105 - the name of a variable
 BACKUP_PASSPHRASE_ENV = "IA_DESK_BACKUP_PASSPHRASE"  # noqa: S105 - a variable's name
+RECOVERY_CODE_ENV = "IA_DESK_RECOVERY_CODE"
 
 
 class SignedIn(NamedTuple):
@@ -109,18 +110,35 @@ def backup_passphrase(own: bool, confirm: bool) -> str | None:
     return value
 
 
+_asked: dict[str, tuple[str, str]] = {}
+
+
 def credentials() -> tuple[str, str]:
-    """Login and password: from the environment, or asked in a terminal."""
+    """Login and password: from the environment, or asked in a terminal (once per
+    command: what opened the database also signs the user in)."""
     login = os.environ.get(USER_ENV)
     password = os.environ.get(PASSWORD_ENV)
     if not login or password is None:
+        if "asked" in _asked:
+            return _asked["asked"]
         if not sys.stdin.isatty():
             raise AuthenticationError(
                 f"Sign-in needed: set {USER_ENV} and {PASSWORD_ENV}, or run in a terminal."
             )
         login = login or input("Login: ")
         password = getpass.getpass("Password: ")
+        _asked["asked"] = (login, password)
     return login, password
+
+
+def show_recovery_code(db: Database) -> None:
+    """Print a recovery code made by this command (a new database, or the move to own
+    passwords), once, on standard error with what to do with it."""
+    from ia_desk.services import database
+
+    code = database.take_recovery_code(db)
+    if code:
+        say(f"\n{database.RECOVERY_NOTICE}\n\n    {code}\n")
 
 
 def open_database(args: argparse.Namespace) -> Database:
@@ -129,7 +147,7 @@ def open_database(args: argparse.Namespace) -> Database:
     from working."""
     from ia_desk.services import database
 
-    db = database.open_database(args.db, prompt=prompt_passphrase)
+    db = database.open_database(args.db, prompt=prompt_passphrase, credentials=credentials)
     try:
         database.daily_backup_if_due(db)
     except StorageError as exc:
@@ -143,6 +161,7 @@ def sign_in(db: Database) -> Actor:
     from ia_desk.services import accounts
 
     actor = accounts.sign_in(db, *credentials())
+    show_recovery_code(db)  # the first sign-in after the upgrade makes one
     if actor.must_change_password:
         raise AuthenticationError(
             f"The password of {actor.login} was set by an administrator: choose your own "

@@ -10,6 +10,7 @@ import sys
 
 from ia_desk.cli import arguments as arg
 from ia_desk.cli import context
+from ia_desk.errors import InputError
 from ia_desk.terms import SSLMODES
 
 
@@ -28,9 +29,50 @@ def cmd_init(args: argparse.Namespace) -> int:
         password,
         demo=args.demo,
         prompt=context.prompt_passphrase,
+        credentials=context.credentials,
     )
-    db.dispose()
     print("\n".join(done))
+    context.show_recovery_code(db)
+    db.dispose()
+    return 0
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    """Open the embedded database with its recovery code (``IA_DESK_RECOVERY_CODE`` or
+    asked) and give an IA administrator a new password, to be changed at sign-in."""
+    from ia_desk.services import database
+
+    code = os.environ.get(context.RECOVERY_CODE_ENV) or context.prompt_passphrase(
+        "Recovery code (from the department's safe)", False
+    )
+    if not code:
+        raise InputError(
+            f"Give the recovery code in {context.RECOVERY_CODE_ENV} or run in a terminal.",
+            field="code",
+        )
+    password = context.new_password(args.admin)
+    db = database.recover(args.db, code, args.admin, password)
+    db.dispose()
+    print(
+        f"{args.admin} has a new password. Sign in with it and choose your own "
+        "('ia-desk user passwd'); 'audit verify' names this recovery."
+    )
+    return 0
+
+
+def cmd_db_retire_passphrase(args: argparse.Namespace) -> int:
+    from ia_desk.services import database
+
+    db, actor = context.signed_in(args)
+    try:
+        retired = database.retire_passphrase(db, actor).value
+    finally:
+        db.dispose()
+    print(
+        "the old database passphrase is retired: it opens nothing now"
+        if retired
+        else "there is no old database passphrase to retire (retired already, or never one)"
+    )
     return 0
 
 
@@ -39,7 +81,9 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     Nobody signs in: on a server it is the owner account's work."""
     from ia_desk.services import database
 
-    db = database.open_database(args.db, prompt=context.prompt_passphrase)
+    db = database.open_database(
+        args.db, prompt=context.prompt_passphrase, credentials=context.credentials
+    )
     try:
         print(f"{db.target.describe()}: schema at {database.schema_revision(db)}")
     finally:
@@ -103,7 +147,22 @@ def register(commands: arg.Commands) -> None:
     sp.add_argument("--name", help="the administrator's full name", type=arg.person("--name"))
     sp.add_argument("--demo", action="store_true", help="add realistic sample cases")
 
+    sp = arg.command(
+        commands,
+        "recover",
+        cmd_recover,
+        "open the database with its recovery code and give an IA administrator a new "
+        f"password (code: {context.RECOVERY_CODE_ENV} or asked)",
+    )
+    sp.add_argument("--admin", required=True, metavar="LOGIN", type=arg.identifier("--admin"))
+
     db = arg.group(commands, "db", "the database: server connection, upgrade, move")
+    arg.command(
+        db,
+        "retire-passphrase",
+        cmd_db_retire_passphrase,
+        "after the move to own passwords: the old shared passphrase opens nothing (IA admin)",
+    )
     arg.command(
         db,
         "upgrade",

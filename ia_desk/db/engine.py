@@ -246,6 +246,10 @@ class Database:
     workstation: str = field(default_factory=workstation_name)
     cipher_key: str | None = field(default=None, repr=False)  # for consistent backups
     hooks: TransactionHooks = field(default_factory=NoHooks, repr=False)
+    # What opened an embedded database and where its wrappings are (an
+    # ia_desk.security.keyfile.DatabaseKeys; None on a server): the account rooms wrap
+    # the database's secrets for a user through the session (session.info["db_keys"]).
+    key_file: Any = field(default=None, repr=False)
     _read_only: bool = field(default=False, init=False, repr=False)
     _switching: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
     _listeners: list[Callable[[bool], None]] = field(default_factory=list, init=False, repr=False)
@@ -286,6 +290,7 @@ class Database:
         session.info["audit_key"] = self.audit_key_source  # see audit.trail.audit_key
         session.info["workstation"] = self.workstation
         session.info["dialect"] = self.engine.dialect.name
+        session.info["db_keys"] = self.key_file
         return session
 
     def session_on(self, conn: Connection) -> Session:

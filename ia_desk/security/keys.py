@@ -1,6 +1,12 @@
-"""Secrets: the database key and the audit HMAC key.
+"""Secrets: the database key and the audit HMAC key, as the keyring and passphrases hold them.
 
-Where the OS keyring has a secure backend, each database gets a random 256-bit key
+An embedded database made by this version opens with its user's own password (the key
+file: :mod:`ia_desk.security.keyfile`); the keyring only caches its unwrapped secrets on
+a workstation with a secure keyring (below, "this workstation's cache"). What follows
+is how databases from before that were opened, until their first sign-in moves them
+(:mod:`ia_desk.startup.own_passwords`), and the server's audit key.
+
+Where the OS keyring has a secure backend, each such database got a random 256-bit key
 and a random audit key, both kept in the keyring under names derived from the
 database's location. Where it has none (headless Linux: ``keyring.backends.fail``),
 the user gives a passphrase (``IA_DESK_PASSPHRASE`` for scripts, or a prompt); SQLCipher
@@ -235,3 +241,54 @@ def remember_server_password(db_ident: str, password: str) -> None:
 def forget_server_password(db_ident: str) -> None:
     with contextlib.suppress(keyring.errors.KeyringError):
         keyring.delete_password(SERVICE, _server_password_name(db_ident))
+
+
+# -- this workstation's cache of a database's unwrapped secrets
+#
+# A database with a key file (ia_desk.security.keyfile) opens with its user's own
+# password. Where the keyring is secure, the secrets that password unwrapped may be kept
+# there, under the names keyring-mode databases always used, so the next start on this
+# workstation needs only the sign-in. The login whose password unwrapped them is kept
+# beside them: disabling that user forgets the cache here. Never where the keyring is
+# not secure.
+
+
+def _cache_owner_name(db_ident: str) -> str:
+    return f"db-key-user:{db_ident}"
+
+
+def cached_secrets(db_ident: str) -> tuple[str, bytes] | None:
+    """(PRAGMA key, audit key) this workstation cached for a database, or None."""
+    db_name, audit_name = _names(db_ident)
+    key_hex, audit = _get(db_name), _get(audit_name)
+    if not key_hex or not audit:
+        return None
+    return f"x'{key_hex}'", base64.b64decode(audit)
+
+
+def cache_secrets(db_ident: str, cipher_key: bytes, audit_key: bytes, login: str) -> bool:
+    """Keep a database's unwrapped secrets in the keyring, if it is secure (True)."""
+    if not secure_keyring_available():
+        return False
+    db_name, audit_name = _names(db_ident)
+    _set(db_name, cipher_key.hex())
+    _set(audit_name, base64.b64encode(audit_key).decode())
+    _set(_cache_owner_name(db_ident), login)
+    return True
+
+
+def cached_for(db_ident: str) -> str | None:
+    """The login whose password unwrapped this workstation's cached copy."""
+    return _get(_cache_owner_name(db_ident))
+
+
+def forget_cached_secrets(db_ident: str, login: str | None = None) -> bool:
+    """Forget the cached secrets of a database (only those ``login`` cached, when given)."""
+    if login is not None and cached_for(db_ident) not in (login, None):
+        return False
+    found = False
+    for name in (*_names(db_ident), _cache_owner_name(db_ident)):
+        with contextlib.suppress(keyring.errors.KeyringError):
+            keyring.delete_password(SERVICE, name)
+            found = True
+    return found

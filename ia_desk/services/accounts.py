@@ -19,6 +19,7 @@ from ia_desk.security.actor import Actor, SessionEnded
 from ia_desk.security.passwords import MIN_LENGTH
 from ia_desk.security.roles import ROLE_LABELS, allowed
 from ia_desk.services import Changes, Done
+from ia_desk.startup import own_passwords
 
 __all__ = [
     "MIN_LENGTH",
@@ -58,8 +59,15 @@ def screens(actor: Actor) -> list[str]:
 
 
 def sign_in(db: Database, login: str, password: str) -> Actor:
-    """Check a sign-in (one answer for every failure; audited with the real reason)."""
-    return u.authenticate(db, login, password)
+    """Check a sign-in (one answer for every failure; audited with the real reason).
+
+    On an embedded database the same password keeps the key file in step: the first
+    sign-in after the upgrade moves the database to per-user wrapping (a backup first;
+    :func:`ia_desk.services.database.take_recovery_code` then gives the recovery code to
+    show once), and a user with no wrapping yet gets theirs."""
+    actor = u.authenticate(db, login, password)
+    own_passwords.after_sign_in(db, actor, password)
+    return actor
 
 
 def change_password(db: Database, login: str, old: str, new: str) -> Actor:

@@ -16,8 +16,14 @@ from ia_desk.db.migrate import current_revision
 from ia_desk.db.models import User
 from ia_desk.security import keys
 from ia_desk.security.actor import Actor
-from ia_desk.services import Changes
-from ia_desk.startup import daily_backup_if_due, database_exists, open_database, start_stretching
+from ia_desk.services import Changes, Done
+from ia_desk.startup import (
+    daily_backup_if_due,
+    database_exists,
+    open_database,
+    own_passwords,
+    start_stretching,
+)
 from ia_desk.startup.connection import forget_connection, save_connection
 from ia_desk.startup.setup import initialise
 from ia_desk.startup.transfer import Transfer, migrate_to
@@ -47,10 +53,16 @@ __all__ = [
     "schema_revision",
     "secure_keyring_available",
     "start_stretching",
+    "take_recovery_code",
+    "recover",
+    "retire_passphrase",
+    "RECOVERY_NOTICE",
     "MIN_PASSPHRASE",
 ]
 
 PassphrasePrompt = keys.PassphrasePrompt
+RECOVERY_NOTICE = own_passwords.RECOVERY_NOTICE
+take_recovery_code = own_passwords.take_recovery_code
 MIN_PASSPHRASE = keys.MIN_PASSPHRASE
 secure_keyring_available = keys.secure_keyring_available
 
@@ -63,10 +75,14 @@ def create(
     *,
     demo: bool = False,
     prompt: PassphrasePrompt | None = None,
+    credentials: own_passwords.Credentials | None = None,
 ) -> tuple[Database, list[str]]:
     """Create (or bring to this version) the database and its first IA administrator;
-    with ``demo``, add the demonstration cases. Returns the database and what was done."""
-    db, done = initialise(url, admin_login, admin_name, admin_password, prompt=prompt)
+    with ``demo``, add the demonstration cases. Returns the database and what was done
+    (a new database's recovery code: :func:`take_recovery_code`, once)."""
+    db, done = initialise(
+        url, admin_login, admin_name, admin_password, prompt=prompt, credentials=credentials
+    )
     if demo:
         from sqlalchemy import select
 
@@ -137,3 +153,22 @@ def move_to_server(
 def backup_folder(db: Database) -> Path | None:
     """Where the automatic backups of an embedded database are kept."""
     return db.target.path.parent / "backups" if db.target.path else None
+
+
+def recover(url: str | None, code: str, admin_login: str, new_password: str) -> Database:
+    """Open an embedded database with its recovery code and give the IA administrator
+    ``admin_login`` a new password (to be changed at their next sign-in). Audited as
+    ``user.recover`` (``audit verify`` names it). Returns the open database."""
+    db = open_database(url, recovery_code=code)
+    try:
+        own_passwords.recover(db, admin_login, new_password)
+    except BaseException:
+        db.dispose()
+        raise
+    return db
+
+
+def retire_passphrase(db: Database, actor: Actor) -> Done[bool]:
+    """After the move to own passwords: the old shared passphrase opens nothing any more
+    (IA administrators; audited). False when it was retired already."""
+    return Done(own_passwords.retire_passphrase(db, actor), Changes())

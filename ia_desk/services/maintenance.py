@@ -15,6 +15,7 @@ from pathlib import Path
 from ia_desk.audit.trail import append
 from ia_desk.backup import (
     check_backup,
+    copy_key_file,
     export_copy,
     pending,
     prune_before_restore,
@@ -30,6 +31,7 @@ from ia_desk.services.bulk import generate
 from ia_desk.services.demo import add_demo_data
 from ia_desk.settings import get_setting
 from ia_desk.startup import open_database
+from ia_desk.startup.own_passwords import key_file_path, put_backup_key_file_in_place
 
 
 def _sha256(path: Path) -> str:
@@ -47,6 +49,9 @@ def make_backup(db: Database, actor: Actor, out: Path, passphrase: str | None = 
         check_passphrase(passphrase)
     key = passphrase if passphrase is not None else db.cipher_key
     export_copy(db.engine, out, key)
+    if passphrase is None and db.target.kind == "sqlcipher":
+        # Under the database's key: its wrappings go beside it, or it opens for nobody.
+        copy_key_file(key_file_path(db.target.path), out)
     digest = _sha256(out)
     with db.write(actor, audit_only=True) as s:
         append(
@@ -107,9 +112,11 @@ def restore_backup(db: Database, actor: Actor, backup: Path, passphrase: str | N
                 source = rekeyed
             db.dispose()
             aside = restore_file(source, path)
+            if source is backup:
+                put_backup_key_file_in_place(backup, path, aside)
         finally:
             rekeyed.unlink(missing_ok=True)
-    restored = open_database(str(path))
+    restored = open_database(str(path), known_keys=db.key_file)
     with restored.write(actor) as s:
         append(
             s,

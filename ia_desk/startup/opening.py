@@ -52,7 +52,10 @@ from ia_desk.discipline.matrix import ensure_matrix
 from ia_desk.errors import DatabaseKeyError, StorageError
 from ia_desk.policy.catalogue import ensure_catalogue
 from ia_desk.security import keys
+from ia_desk.security.keyfile import DatabaseKeys
 from ia_desk.settings import audit_salt, get_setting, stored_audit_salt
+from ia_desk.startup import own_passwords
+from ia_desk.startup.own_passwords import Credentials
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +88,17 @@ def open_database(
     create: bool = False,
     prompt: keys.PassphrasePrompt | None = None,
     migrate: bool = True,
+    credentials: Credentials | None = None,
+    recovery_code: str | None = None,
+    known_keys: DatabaseKeys | None = None,
 ) -> Database:
     """Open (or with ``create=True`` create) the database and bring its schema to head.
+
+    An embedded database opens with its user's own password (:mod:`.own_passwords`):
+    this workstation's keyring cache, else ``credentials()`` (login, password: the same
+    then sign the user in), else ``recovery_code``; ``known_keys`` reopens a database
+    this process opened (a restore). A new one gets a random key and a recovery code,
+    for ``db.key_file.take_recovery_code()`` to show once.
 
     Raises :class:`StorageError` when it does not exist and ``create`` is false, or when
     it sits on a network share; :class:`DatabaseKeyError` for a missing or wrong key.
@@ -119,12 +131,33 @@ def open_database(
         )
         log.warning("opening an unencrypted database at %s", target.path)
     encrypted = target.kind == "sqlcipher"
-    if exists:
-        secrets_ = keys.secrets_for_existing_database(target.ident, encrypted, prompt)
+    db_keys: DatabaseKeys | None = None
+    if not encrypted:  # a plain file (tests, diagnostics): only the audit key is kept
+        found = keys.secrets_for_existing_database if exists else keys.secrets_for_new_database
+        secrets_ = found(target.ident, False, prompt)
+    elif not exists:
+        keys.forget_cached_secrets(target.ident)  # a cache of a database gone before
+        secrets_, db_keys = own_passwords.secrets_for_setup(target)
+    elif known_keys is not None and not known_keys.legacy:
+        secrets_, db_keys = own_passwords.as_secrets(known_keys.secrets), known_keys
     else:
-        secrets_ = keys.secrets_for_new_database(target.ident, encrypted, prompt)
+        secrets_, db_keys = own_passwords.secrets_to_open(
+            target, prompt=prompt, credentials=credentials, recovery_code=recovery_code
+        )
     engine = sqlite_engine(target, secrets_.sqlcipher_key)
-    _check_key(engine, target, low_on_disk)
+    try:
+        _check_key(engine, target, low_on_disk)
+    except DatabaseKeyError:
+        if db_keys is None or db_keys.opened_by != "cache" or credentials is None:
+            raise
+        # This workstation's cached key is stale (the database was moved or restored):
+        # forget it and open with the user's own password.
+        keys.forget_cached_secrets(target.ident)
+        secrets_, db_keys = own_passwords.secrets_to_open(
+            target, prompt=prompt, credentials=credentials, use_cache=False
+        )
+        engine = sqlite_engine(target, secrets_.sqlcipher_key)
+        _check_key(engine, target, low_on_disk)
     if migrate:
         if exists and current_revision(engine) not in (None, head_revision()):
             automatic_backup(engine, target.path, secrets_.sqlcipher_key, "before-migration")
@@ -136,6 +169,7 @@ def open_database(
         audit_key_source=audit_key,
         cipher_key=secrets_.sqlcipher_key,
         hooks=AuditedTransactions(),
+        key_file=db_keys,
     )
     if migrate:
         db.start_storage(low_on_disk)

@@ -41,11 +41,13 @@ class FirstRunDialog(QDialog):
             text = (
                 f"<b>Welcome to {APP_NAME}.</b><br>A new encrypted database will be created "
                 f"at:<br><code>{where}</code><br>"
+                + "Its key is random and opens only with a user's own password. "
                 + (
-                    "Its key is kept in this computer's keyring."
+                    "This computer's keyring keeps a copy for the next start here."
                     if secure_keyring_available()
-                    else "This computer has no secure keyring: you will choose a passphrase."
+                    else "This computer has no secure keyring: each start asks for your password."
                 )
+                + " You will be shown a recovery code once, for the department's safe."
             )
         intro = QLabel(text)
         intro.setWordWrap(True)
