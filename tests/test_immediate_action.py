@@ -318,3 +318,13 @@ def test_the_case_window_offers_each_role_its_part(
     mine["action-immediate-step"].click()
     idle()
     assert "Ordered to take the post down" in theirs.overview.toPlainText()
+
+
+def test_a_case_its_clause_raised_is_not_raised_again_on_the_facts(db, admin, open_report) -> None:
+    """A case cited before the record existed is raised by its clause already: IA is told
+    so, and nothing is stored (the clause's record is not left half-made either)."""
+    number = open_report(clauses=["vpd-3.21/IV.A"]).case.number  # core intake: no record
+    with pytest.raises(InputError, match="raised by vpd-3.21/IV.A"), db.write(admin) as s:
+        raise_on_facts(s, admin, number, ["safety"], "The post names a witness.")
+    with db.read() as s:
+        assert s.scalars(select(ImmediateAction)).all() == []

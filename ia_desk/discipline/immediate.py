@@ -94,6 +94,17 @@ def raise_by_clause(
         raised_by_id=actor.user_id if actor else None,
         raised_at=at or utcnow(),
     )
+    return _raise(session, actor, case, row, {"clause": clause_id})
+
+
+def _raise(
+    session: Session,
+    actor: Actor | None,
+    case: Case,
+    row: ImmediateAction,
+    details: dict[str, Any],
+) -> ImmediateAction:
+    """Store a raised immediate action and audit it (both ways of raising end here)."""
     session.add(row)
     session.flush()
     append(
@@ -103,7 +114,7 @@ def raise_by_clause(
         object_type="case",
         object_id=case.id,
         case_number=case.number,
-        details={"clause": clause_id, "grounds": row.grounds.split(",")},
+        details={**details, "grounds": row.grounds.split(",")},
     )
     return row
 
@@ -123,7 +134,8 @@ def raise_on_facts(
         )
     chosen = [v.choice(g, "grounds", list(IMMEDIATE_GROUNDS)) for g in grounds]
     text = v.text(facts, "facts", max_len=5000, multiline=True)
-    existing = _record(session, case)
+    # Raised already, or cited before the record existed (a clause that calls for it).
+    existing = _record(session, case) or raise_by_clause(session, actor, case, case.received_at)
     if existing is not None:
         raise InputError(
             f"{case.number} already needs the Chief's immediate action (raised "
@@ -137,18 +149,7 @@ def raise_on_facts(
         note=text,
         raised_by_id=actor.user_id,
     )
-    session.add(row)
-    session.flush()
-    append(
-        session,
-        actor,
-        "case.immediate_raised",
-        object_type="case",
-        object_id=case.id,
-        case_number=case.number,
-        details={"grounds": row.grounds.split(","), "on_the_facts": True},
-    )
-    return row
+    return _raise(session, actor, case, row, {"on_the_facts": True})
 
 
 def _when(value: str | None, field: str, since: dt.datetime) -> dt.datetime:
