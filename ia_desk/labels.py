@@ -270,7 +270,6 @@ def evidence_method(value: str) -> str:
 SETTINGS = {
     "deadline_days": "Investigation deadline (days)",
     "reporter_update_days": "Reporter update due after (days)",
-    "lookback_months": "Prior findings counted (months)",
     "retaliation_window_months": "Reporter protection lasts (months)",
     "session_lock_minutes": "Lock after no input for (minutes)",
     "evidence_max_mb": "Largest screenshot (MB)",
@@ -319,6 +318,7 @@ EVENTS = {
     "discipline.view": "Discipline read",
     "discipline.matrix_update": "Discipline matrix changed",
     "discipline.matrix_load": "Discipline matrix loaded",
+    "discipline.lookback_moved": "Look-back window moved from the settings into the matrix",
     "discipline.matrix_view": "Discipline matrix read",
     "retaliation.review": "Retaliation review recorded",
     "protection.revoke": "Reporter protection revoked",

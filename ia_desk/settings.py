@@ -37,9 +37,6 @@ SPECS = {
             "reporter_update_days", 30, int, 1, 365, "Days after receipt to update the reporter."
         ),
         SettingSpec(
-            "lookback_months", 24, int, 1, 240, "Months of prior sustained findings counted."
-        ),
-        SettingSpec(
             "retaliation_window_months",
             24,
             int,
@@ -69,6 +66,17 @@ SPECS = {
             "1 lets workstations reach a PostgreSQL server on another computer without TLS.",
         ),
     ]
+}
+
+
+# Settings that moved elsewhere: asked for by their old name, they say where they went.
+# The look-back window of the ladder is the discipline matrix's alone (one source: a
+# setting beside it changed nothing the ladder read).
+MOVED = {
+    "lookback_months": (
+        "the look-back window is part of the discipline matrix: change it in "
+        "Administration > Discipline matrix, or with `ia-desk discipline matrix set`."
+    ),
 }
 
 
@@ -125,6 +133,8 @@ def set_setting(session: Session, actor: Actor, key: str, raw: Any) -> Any:
     """Change a department-wide setting (IA administrators). Audited with old and new value."""
     require(actor, "settings.manage", "settings.set", "setting", key)
     spec = SPECS.get(key)
+    if key in MOVED:
+        raise InputError(f"{key}: {MOVED[key]}", field="setting")
     if spec is None:
         raise InputError(f"setting: unknown '{key}' (known: {', '.join(SPECS)}).", field="setting")
     try:

@@ -183,3 +183,34 @@ def test_a_cases_timeline_leaves_the_digests_to_the_audit_list(db, admin, decide
     assert adds and all('"record"' not in e["details"] for e in shown)
     assert '"file_name":"post.png"' in adds[0]["details"]
     assert any('"record"' in e["details"] for e in listed)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE discipline_action SET suspension_days = 1 WHERE id = :id",
+        "UPDATE discipline_action SET suspension_days = NULL, without_pay = NULL WHERE id = :id",
+        "UPDATE discipline_action SET without_pay = :no WHERE id = :id",
+    ],
+)
+def test_a_suspensions_length_or_pay_edited_around_the_app_is_named(
+    db, admin, open_report, sql
+) -> None:
+    """The suspension's days and pay (added after the binding began) are vouched for by
+    the decision's event: shortening, emptying or paying it outside IA Desk is named."""
+    number = open_report(
+        subjects=[{"badge": BADGE, "name": "Officer Lane", "department": "police"}],
+        clauses=["vpd-3.21/IV.B"],
+    ).case.number
+    with db.write(admin) as s:
+        perform(s, admin, number, "start")
+        (allegation,) = get_case(s, number).allegations
+        record_finding(s, admin, allegation.id, "sustained", "The post named the victim.")
+    with db.write(admin) as s:
+        action = record(s, admin, number, BADGE, "suspension", suspension_days=10, without_pay=True)
+        decision = action.id
+    assert trail(db).ok
+    go_around_the_app(db, sql, id=decision, **({"no": False} if ":no" in sql else {}))
+    result = trail(db)
+    named = [t for _, t in result.problems if f"discipline decision {decision} is not" in t]
+    assert not result.ok and len(named) == 1, result.problems

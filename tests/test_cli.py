@@ -478,7 +478,7 @@ def test_discipline_recommend_and_record(run, users, tmp_path):
         "counseling",
         user="chief",
     )
-    assert code == 2 and "needs a reason" in err
+    assert code == 2 and "say which mitigating factors justify it" in err
     code, out, _ = run(
         "discipline",
         "record",
@@ -504,6 +504,31 @@ def test_discipline_recommend_and_record(run, users, tmp_path):
         )[0]
         == 3
     )
+
+
+def test_a_suspension_is_recorded_with_its_days_and_pay(run, users, tmp_path):
+    run("report", "add", write_report(tmp_path, clauses=["vpd-3.21/IV.B"]))
+    run("case", "action", "IA-2026-0001", "start")
+    _, out, _ = run("case", "show", "IA-2026-0001", "--json")
+    aid = json.loads(out)["allegations"][0]["id"]
+    run("allegation", "find", str(aid), "--disposition", "sustained", "--rationale", "Seen.")
+    record = ("discipline", "record", "IA-2026-0001", "--employee", "1234")
+    code, _, err = run(*record, "--step", "suspension", user="chief")
+    assert code == 2 and "needs its length in days" in err
+    code, _, err = run(*record, "--step", "suspension", "--days", "5", user="chief")
+    assert code == 2 and "with or without pay" in err
+    code, _, err = run(*record, "--step", "termination", "--days", "5", "--reason", "x")
+    assert code == 2 and "only a suspension has a length" in err
+    code, out, _ = run(
+        *record, "--step", "suspension", "--days", "5", "--without-pay", user="chief"
+    )
+    assert code == 0 and out.strip() == (
+        "recorded: suspension, 5 days without pay (recommended suspension)"
+    )
+    _, out, _ = run("case", "show", "IA-2026-0001", "--json")
+    (decision,) = json.loads(out)["discipline"]
+    assert (decision["suspension_days"], decision["without_pay"]) == (5, True)
+    assert decision["length"] == "5 days without pay"
 
 
 def test_retaliation_block_exits_1_until_reviewed(run, users, tmp_path):

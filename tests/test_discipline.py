@@ -69,8 +69,10 @@ def rec(db, admin, number, badge=BADGE):
     ("clause", "step", "rng", "immediate"),
     [
         ("vpd-3.21/III.C", "counseling", ["counseling", "written_reprimand"], False),
-        # Body-camera footage, posts on investigations: they compromise one (issue 22).
-        ("vpd-3.21/III.D", "training", ["counseling", "suspension"], True),
+        ("vpd-3.21/III.Q", "training", ["counseling", "suspension"], False),
+        # Body-camera footage, posts on investigations: they compromise one (issue 22);
+        # §III.D is class C for its graver rule (matrix version 3, issue 23).
+        ("vpd-3.21/III.D", "written_reprimand", ["training", "termination"], True),
         ("vpd-3.21/III.M", "written_reprimand", ["training", "termination"], True),
         ("vpd-3.21/IV.D", "written_reprimand", ["training", "termination"], True),
         ("vpd-3.21/IV.B", "suspension", ["written_reprimand", "termination"], True),
@@ -87,12 +89,12 @@ def test_each_class_sets_the_presumptive_step_and_range(
 def test_priors_within_the_window_move_the_step_up_and_are_capped(db, admin, case_on):
     first = case_on("2024-11-01", ["vpd-3.21/III.L"])  # 19 months before: counted
     second = case_on("2025-09-15", ["vpd-3.21/III.J", "vpd-3.21/III.O"])  # counted once
-    r = rec(db, admin, case_on("2026-06-01", ["vpd-3.21/III.D"]))
+    r = rec(db, admin, case_on("2026-06-01", ["vpd-3.21/III.Q"]))
     assert [p["case"] for p in r["priors"]] == [first, second]
     assert r["step"] == "suspension"  # training + 2 rungs
     assert first in r["explanation"] and second in r["explanation"]
     case_on("2026-01-10", ["vpd-3.21/III.F"])
-    r = rec(db, admin, case_on("2026-06-20", ["vpd-3.21/III.D"]))
+    r = rec(db, admin, case_on("2026-06-20", ["vpd-3.21/III.Q"]))
     assert len(r["priors"]) == 4 and r["step"] == "suspension"  # capped by class B's range
     assert "Capped" in r["explanation"]
 
@@ -102,7 +104,7 @@ def test_priors_outside_the_window_or_not_sustained_do_not_count(db, admin, case
     case_on("2026-01-01", ["vpd-3.21/III.L"], disposition="exonerated")
     case_on("2026-02-01", ["vpd-3.21/III.L"], disposition=None)
     case_on("2026-03-01", ["vpd-3.21/III.L"], badge="9999")  # someone else
-    number = case_on("2026-06-01", ["vpd-3.21/III.D"])
+    number = case_on("2026-06-01", ["vpd-3.21/III.Q"])
     case_on("2026-08-01", ["vpd-3.21/III.L"])  # later than this incident
     r = rec(db, admin, number)
     assert r["priors"] == [] and r["step"] == "training"
@@ -117,7 +119,7 @@ def test_the_most_severe_sustained_allegation_sets_the_class(db, admin, case_on)
 
 def test_a_shorter_look_back_counts_fewer_priors(db, admin, case_on):
     case_on("2025-09-01", ["vpd-3.21/III.L"])
-    number = case_on("2026-06-01", ["vpd-3.21/III.D"])
+    number = case_on("2026-06-01", ["vpd-3.21/III.Q"])
     assert rec(db, admin, number)["step"] == "written_reprimand"
     content = copy.deepcopy(shipped_matrix())
     content["lookback_months"] = 6
@@ -128,7 +130,7 @@ def test_a_shorter_look_back_counts_fewer_priors(db, admin, case_on):
 
 
 def test_without_a_sustained_allegation_there_is_no_discipline(db, admin, case_on):
-    number = case_on("2026-06-01", ["vpd-3.21/III.D"], disposition="not_sustained")
+    number = case_on("2026-06-01", ["vpd-3.21/III.Q"], disposition="not_sustained")
     r = rec(db, admin, number)
     assert r["step"] is None and "only sustained allegations" in r["explanation"]
     with pytest.raises(InputError, match="only sustained"), db.write(admin) as s:
@@ -136,7 +138,7 @@ def test_without_a_sustained_allegation_there_is_no_discipline(db, admin, case_o
 
 
 def test_a_decision_outside_the_range_needs_a_reason(db, admin, case_on, make_user):
-    number = case_on("2026-06-01", ["vpd-3.21/III.D"])
+    number = case_on("2026-06-01", ["vpd-3.21/III.Q"])
     chief = make_user("command_staff")
     with pytest.raises(InputError, match="outside the range"), db.write(chief) as s:
         record(s, chief, number, BADGE, "termination")
@@ -178,7 +180,7 @@ def test_a_decision_outside_the_range_needs_a_reason(db, admin, case_on, make_us
 
 
 def test_investigators_and_supervisors_do_not_record_discipline(db, case_on, make_user):
-    number = case_on("2026-06-01", ["vpd-3.21/III.D"])
+    number = case_on("2026-06-01", ["vpd-3.21/III.Q"])
     for role in ("ia_investigator", "supervisor"):
         who = make_user(role)
         with pytest.raises(PermissionDenied), db.write(who) as s:
@@ -262,7 +264,7 @@ def test_the_ladder_view_lists_rungs_recommendation_and_history(db, admin, case_
     earlier = case_on("2025-12-01", ["vpd-3.21/III.L"])
     with db.write(admin) as s:
         record(s, admin, earlier, BADGE, "training")
-    number = case_on("2026-06-01", ["vpd-3.21/III.D"])
+    number = case_on("2026-06-01", ["vpd-3.21/III.Q"])
     with db.read() as s:
         (entry,) = ladder(s, admin, number)
     assert [r["step"] for r in entry["rungs"]] == [
@@ -276,3 +278,196 @@ def test_the_ladder_view_lists_rungs_recommendation_and_history(db, admin, case_
     assert entry["history"] == [
         {"case": earlier, "step": "training", "at": dt.date.today().isoformat()}
     ]
+
+
+# -- the ladder, checked by hand (issue 23) ----------------------------------------------
+
+
+def test_a_fourth_case_moves_the_range_and_a_lower_step_needs_its_reason(db, admin, case_on):
+    """Three priors of class B: the step is Suspension and the range has moved up with
+    it, so Counseling is outside the range and needs the mitigating factors in words."""
+    priors = [
+        case_on(day, ["vpd-3.21/III.Q"]) for day in ("2025-01-10", "2025-05-10", "2025-09-10")
+    ]
+    number = case_on("2026-06-01", ["vpd-3.21/III.Q"])
+    r = rec(db, admin, number)
+    assert r["step"] == "suspension" and r["range"] == ["suspension", "suspension"]
+    assert r["class_range"] == ["counseling", "suspension"]
+    assert all(p in r["explanation"] for p in priors)
+    assert "the range now starts at Suspension" in r["explanation"]
+    assert "Discipline matrix version 1." in r["explanation"]
+    with (
+        pytest.raises(InputError, match="below the recommended Suspension") as refused,
+        db.write(admin) as s,
+    ):
+        record(s, admin, number, BADGE, "counseling")
+    assert "mitigating" in refused.value.message and refused.value.field == "reason"
+    with db.read() as s:
+        assert ladder(s, admin, number)[0]["decisions"] == []  # nothing half-written
+    with db.write(admin) as s:
+        action = record(
+            s, admin, number, BADGE, "counseling", "Self-reported, removed within the hour."
+        )
+        assert (action.within_range, action.recommended_step) == (False, "suspension")
+
+
+def test_any_step_but_the_recommended_needs_a_reason_even_inside_the_range(db, admin, case_on):
+    number = case_on("2026-06-01", ["vpd-3.21/III.Q"])  # class B: training, no priors
+    for step, words in (("counseling", "mitigating"), ("written_reprimand", "aggravating")):
+        with pytest.raises(InputError, match=words), db.write(admin) as s:
+            record(s, admin, number, BADGE, step, "   ")
+    with db.write(admin) as s:
+        assert record(s, admin, number, BADGE, "training").reason is None  # recommended
+    with pytest.raises(InputError, match="reason"), db.write(admin) as s:
+        record(s, admin, number, BADGE, "written_reprimand", amend=True)
+    with db.write(admin) as s:
+        amended = record(
+            s, admin, number, BADGE, "written_reprimand", "The post stayed up a month.", amend=True
+        )
+        assert amended.within_range and amended.amends_id is not None
+
+
+def test_a_suspension_has_its_days_and_pay(db, admin, case_on):
+    number = case_on("2026-06-01", ["vpd-3.21/IV.B"])  # class D: suspension
+    for kwargs, words in (
+        ({}, "needs its length in days"),
+        ({"suspension_days": 0, "without_pay": True}, "from 1 to 365"),
+        ({"suspension_days": 400, "without_pay": True}, "from 1 to 365"),
+        ({"suspension_days": 5}, "with or without pay"),
+    ):
+        with pytest.raises(InputError, match=words), db.write(admin) as s:
+            record(s, admin, number, BADGE, "suspension", **kwargs)
+    with pytest.raises(InputError, match="only a suspension"), db.write(admin) as s:
+        record(s, admin, number, BADGE, "termination", "Second disclosure.", suspension_days=3)
+    with db.write(admin) as s:
+        action = record(s, admin, number, BADGE, "suspension", suspension_days=10, without_pay=True)
+        assert (action.suspension_days, action.without_pay) == (10, True)
+    with db.read() as s:
+        (entry,) = ladder(s, admin, number)
+        details = json.loads(
+            s.scalars(
+                select(AuditEvent.details).where(AuditEvent.event_type == "discipline.record")
+            ).one()
+        )
+    assert entry["decisions"][0]["length"] == "10 days without pay"
+    assert (details["suspension_days"], details["without_pay"]) == (10, True)
+
+
+def test_the_look_back_window_has_one_source(db, admin):
+    from ia_desk.settings import all_settings, set_setting
+
+    with pytest.raises(InputError, match="part of the discipline matrix"), db.write(admin) as s:
+        set_setting(s, admin, "lookback_months", 1)
+    with db.read() as s:
+        assert "lookback_months" not in {x["key"] for x in all_settings(s)}
+        assert current(s)["lookback_months"] == 24
+
+
+@pytest.mark.parametrize(("stored", "version", "months"), [("6", 2, 6), ("24", 1, 24)])
+def test_a_look_back_setting_left_by_an_earlier_version_moves_into_the_matrix(
+    db, admin, case_on, stored, version, months
+):
+    """An earlier version kept a ``lookback_months`` setting the ladder never read; at
+    start-up a different value becomes a matrix version and the setting goes."""
+    from ia_desk.db.models import Setting
+    from ia_desk.startup.opening import _load_reference_data
+
+    case_on("2025-09-01", ["vpd-3.21/III.Q"])
+    number = case_on("2026-06-01", ["vpd-3.21/III.Q"])
+    with db.write(None) as s:
+        s.add(Setting(key="lookback_months", value=stored))
+    _load_reference_data(db)  # what start-up runs
+    _load_reference_data(db)  # and again: nothing more happens
+    with db.read() as s:
+        assert s.get(Setting, "lookback_months") is None
+        m = current(s)
+        moved = [
+            json.loads(e.details)
+            for e in s.scalars(
+                select(AuditEvent).where(AuditEvent.event_type == "discipline.lookback_moved")
+            )
+        ]
+    assert (m["version"], m["lookback_months"]) == (version, months)
+    assert len(moved) == 1 and moved[0]["setting"] == int(stored)
+    assert rec(db, admin, number)["step"] == ("training" if months == 6 else "written_reprimand")
+
+
+# The same harm, wherever a policy writes it, gets the same class (issue 23).
+SAME_HARM = {
+    "discriminatory, harassing or threatening content": (
+        "C",
+        [
+            "vpd-3.21/IV.I",
+            "vpd-3.21/III.G",
+            "vpd-3.21/III.O",
+            "vpd-3.21/III.N.1",
+            "city-sn/procedure.11",
+        ],
+    ),
+    "co-workers' personal or contact information": (
+        "C",
+        ["vpd-3.21/III.I", "city-sn/procedure.7"],
+    ),
+    "personnel records and body-worn camera footage": ("C", ["vpd-3.21/IV.E", "vpd-3.21/III.D"]),
+    "posts on investigations": (
+        "C",
+        ["vpd-3.21/III.M", "vpd-3.21/II.A.3", "city-sn/procedure.10"],
+    ),
+    "logos, uniforms and equipment without consent": (
+        "B",
+        ["vpd-3.21/III.Q", "city-sn/procedure.3"],
+    ),
+    "remarks that discredit the employer": (
+        "B",
+        ["vpd-3.21/III.J", "vpd-3.21/III.L", "city-sn/procedure.8", "city-sn/procedure.9"],
+    ),
+    "unprofessional language or images": ("B", ["vpd-3.21/II.E", "vpd-3.21/III.F"]),
+    "political activity": ("B", ["vpd-3.21/IV.J", "vpd-3.21/II.A.4"]),
+    "references through social networking": (
+        "A",
+        ["vpd-3.21/II.F", "vpd-3.21/III.H", "city-sn/procedure.6"],
+    ),
+    "network use": ("A", ["vpd-3.21/III.C", "city-sn/procedure.2"]),
+    "approval paperwork": (
+        "A",
+        ["vpd-3.21/III.E", "city-sn/procedure.4", "vpd-3.21/III.R", "city-sn/procedure.5"],
+    ),
+    "advice on one's own personal information": ("A", ["vpd-3.21/III.P", "city-sn/procedure.12"]),
+}
+
+
+@pytest.mark.parametrize("harm", sorted(SAME_HARM))
+def test_the_same_harm_gets_the_same_class(harm):
+    cls, clauses = SAME_HARM[harm]
+    matrix = shipped_matrix()
+    assert {cid: matrix["clauses"][cid]["class"] for cid in clauses} == dict.fromkeys(clauses, cls)
+
+
+def test_every_citable_clause_says_why_it_has_its_class(db):
+    matrix = shipped_matrix()
+    with db.read() as s:
+        citable = [c.clause_id for c in s.scalars(select(Clause)) if citation.of(c).citable]
+    unexplained = [cid for cid in citable if len(matrix["clauses"][cid].get("why", "")) < 20]
+    assert unexplained == []
+    assert matrix["version"] == 3 and "same harm" in matrix["revision"]
+
+
+def test_an_untouched_shipped_matrix_gets_version_3_and_a_departments_own_is_kept(db, admin):
+    from ia_desk.db.models import DisciplineMatrixVersion
+    from ia_desk.discipline.matrix import ensure_matrix
+
+    v2 = copy.deepcopy(shipped_matrix())
+    v2["version"] = 2
+    v2["clauses"]["vpd-3.21/III.O"]["class"] = "B"
+    with db.write(None) as s:
+        s.add(DisciplineMatrixVersion(version=2, content=v2, reason="v2", created_by="system"))
+    ensure_matrix(db)
+    with db.read() as s:
+        m = current(s)
+    assert m["version"] == 3 and m["clauses"]["vpd-3.21/III.O"]["class"] == "C"
+    with db.write(admin) as s:  # the department's own matrix from here on
+        update_matrix(s, admin, {**v2, "version": 3}, "Our board keeps §III.O at B")
+    ensure_matrix(db)
+    with db.read() as s:
+        m = current(s)
+    assert m["version"] == 4 and m["clauses"]["vpd-3.21/III.O"]["class"] == "B"

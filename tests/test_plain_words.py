@@ -535,7 +535,7 @@ def every_window_and_dialog(db, admin, number):
         ("clause picker", ClausePickerDialog(db, None, None, "posted the rap sheet", "police")),
         ("connection", ConnectionDialog()),
         ("finding", lambda: FindingDialog(case.data["allegations"][0])),
-        ("decision", lambda: DecisionDialog(case.data["ladder"][0])),
+        ("decision", lambda: DecisionDialog(case.data["ladder"][0], lambda *_a: None)),
         ("withhold", WithholdDialog()),
         ("matrix editor", MatrixEditor(db, admin)),
         ("print preview", PrintPreview(db, admin, [number])),

@@ -546,16 +546,82 @@ def test_discipline_tab_shows_the_ladder_and_records_a_decision(
     idle(qtbot)
     rung = view.discipline.findChild(type(view.header), "rung-written_reprimand")
     assert "(recommended)" in rung.text()
-    monkeypatch.setattr(DecisionDialog, "exec", lambda self: QDialog.DialogCode.Accepted)
+    shown = []
+
+    def save_as_offered(self):  # Save on the dialog as it opens: the recommended step
+        shown.append(self)
+        self.save()
+        idle(qtbot)
+        return self.result()
+
+    monkeypatch.setattr(DecisionDialog, "exec", save_as_offered)
     button = view.discipline.findChild(QPushButton, "record-1234")
     button.click()
     idle(qtbot)
+    assert shown[0].recorded and not shown[0].days.isVisibleTo(shown[0])
     with db.read() as s:
         from ia_desk.discipline.ladder import decisions
 
         assert [d["step"] for d in decisions(s, get_case(s, number))] == ["written_reprimand"]
     rung = view.discipline.findChild(type(view.header), "rung-written_reprimand")
     assert "✔" in rung.text()
+
+
+def test_the_decision_dialog_keeps_what_was_typed_when_refused_and_asks_a_suspensions_length(
+    qtbot, db, admin, open_report
+):
+    """A step off the recommended one without a reason is refused beside the reason; the
+    dialog stays open. A suspension shows its days and pay, and records them."""
+    from ia_desk.cases.allegations import record_finding
+    from ia_desk.cases.workflow import perform
+    from ia_desk.discipline.ladder import decisions
+    from ui.dialogs.decision import DecisionDialog
+
+    number = open_report().case.number
+    with db.write(admin) as s:
+        perform(s, admin, number, "start")
+        record_finding(s, admin, get_case(s, number).allegations[0].id, "sustained", "Seen.")
+    view = CaseWindow(db, admin, number)
+    qtbot.addWidget(view)
+    idle(qtbot)
+    dlg = DecisionDialog(
+        view.data["ladder"][0],
+        lambda step, reason, days, unpaid: view._record_discipline(
+            "1234", step, reason, days, unpaid, False
+        ),
+        view,
+    )
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert not dlg.days.isVisibleTo(dlg) and not dlg.pay.isVisibleTo(dlg)
+    dlg.step.setCurrentIndex(dlg.step.findData("suspension"))
+    assert dlg.days.isVisibleTo(dlg) and dlg.pay.isVisibleTo(dlg)
+    assert "aggravating" in dlg.reason.placeholderText()
+    dlg.days.setValue(5)
+    dlg.save()
+    idle(qtbot)
+    assert "with or without pay" in dlg.pay_error.text() and dlg.isVisible() and not dlg.recorded
+    dlg.pay.setCurrentIndex(dlg.pay.findData(True))
+    assert dlg.pay_error.text() == ""  # cleared once the field is touched
+    dlg.save()
+    idle(qtbot)
+    assert "aggravating" in dlg.reason_error.text() and dlg.isVisible() and not dlg.recorded
+    assert dlg.days.value() == 5 and dlg.pay.currentData() is True  # kept as typed
+    dlg.reason.setPlainText("Second post naming a witness.")
+    assert dlg.reason_error.text() == ""
+    dlg.save()
+    idle(qtbot)
+    assert dlg.recorded
+    with db.read() as s:
+        (d,) = decisions(s, get_case(s, number))
+    assert (d["step"], d["length"], d["reason"]) == (
+        "suspension",
+        "5 days without pay",
+        "Second post naming a witness.",
+    )
+    idle(qtbot)  # the window reloads on the change and shows the length
+    shown = [w.text() for w in view.discipline.inner.findChildren(type(view.header))]
+    assert any("Suspension, 5 days without pay" in t for t in shown), shown
 
 
 def test_admin_screens_reset_disable_and_audit(qtbot, db, admin, make_user, monkeypatch, tmp_path):

@@ -218,7 +218,9 @@ def test_a_referral_for_training_decided_in_a_case_window_shows_in_the_open_regi
     def choose_training(self):
         self.step.setCurrentIndex(self.step.findData("training"))
         self.reason.setPlainText("A first post; the course will do.")
-        return QDialog.DialogCode.Accepted
+        self.save()
+        idle(qtbot)
+        return self.result()
 
     monkeypatch.setattr(DecisionDialog, "exec", choose_training)
     view.discipline.findChild(type(view.finding_btn), "record-1234").click()

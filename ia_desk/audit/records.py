@@ -51,6 +51,10 @@ class Bound:
     what: str  # in people's words
     carried_by: tuple[str, ...] = ()  # events that write such rows in RECORDS_KEY
     creating: tuple[str, ...] = ()  # the events that create a row (each row has one)
+    # Columns added after the binding began: vouched for when set, left out of the
+    # digest while empty, so a row written before they existed still matches its event
+    # (and emptying one afterwards changes the digest).
+    optional: tuple[str, ...] = ()
 
 
 BOUND: dict[str, Bound] = {
@@ -109,6 +113,7 @@ BOUND: dict[str, Bound] = {
             ("discipline.record", "discipline.amend"),
             "discipline decision",
             creating=("discipline.record", "discipline.amend"),
+            optional=("suspension_days", "without_pay"),
         ),
     )
 }
@@ -136,18 +141,17 @@ def digest_of(kind: str, row_id: int, values: Mapping[str, Any]) -> str:
     """The SHA-256 of a record as its event vouches for it: its kind, id and the bound
     columns' values (from an ORM object's attributes or a plain row mapping)."""
     bound = BOUND[kind]
-    body = {
-        "kind": kind,
-        "id": int(row_id),
-        "values": {c: _plain(values[c]) for c in bound.columns},
-    }
+    vouched = {c: _plain(values[c]) for c in bound.columns}
+    vouched.update({c: _plain(values[c]) for c in bound.optional if values.get(c) is not None})
+    body = {"kind": kind, "id": int(row_id), "values": vouched}
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def digest(kind: str, row: Any) -> str:
     """:func:`digest_of` for an ORM object (flushed, so it has its id)."""
-    return digest_of(kind, row.id, {c: getattr(row, c) for c in BOUND[kind].columns})
+    bound = BOUND[kind]
+    return digest_of(kind, row.id, {c: getattr(row, c) for c in bound.columns + bound.optional})
 
 
 def next_ids(session: Session) -> dict[str, int]:
@@ -285,7 +289,9 @@ def check_records(
         bound = BOUND[kind]
         written = _writing_events(session, kind, wanted)
         table = bound.model.__table__
-        stmt = select(table.c.id, *(table.c[c] for c in bound.columns)).order_by(table.c.id)
+        stmt = select(table.c.id, *(table.c[c] for c in bound.columns + bound.optional)).order_by(
+            table.c.id
+        )
         if wanted is not None:
             stmt = stmt.where(table.c.id.in_(wanted))
         for row in session.execute(stmt).mappings():

@@ -98,6 +98,9 @@ class DecisionView(TypedDict):
     at: str
     current: bool  # False: amended by a later decision
     amends: int | None
+    suspension_days: int | None
+    without_pay: bool | None
+    length: str  # "5 days without pay" for a suspension, else empty
 
 
 class CaseStatus(TypedDict):
@@ -179,6 +182,7 @@ class EmployeeDecision(TypedDict):
     recommended: str | None
     within_range: bool
     at: str
+    length: str  # "5 days without pay" for a suspension, else empty
 
 
 class EmployeeHistory(TypedDict):

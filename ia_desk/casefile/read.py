@@ -51,7 +51,7 @@ from ia_desk.db.models import (
     Incident,
 )
 from ia_desk.discipline.immediate import status as immediate_status
-from ia_desk.discipline.ladder import decisions, ladder
+from ia_desk.discipline.ladder import decisions, ladder, suspension_words
 from ia_desk.errors import AuditedRefusal, PermissionDenied
 from ia_desk.evidence.store import metadata, rehash
 from ia_desk.policy.catalogue import version_in_force, version_note
@@ -332,6 +332,7 @@ def employee_history(session: Session, actor: Actor, badge: str) -> EmployeeHist
             "recommended": d.recommended_step,
             "within_range": d.within_range,
             "at": d.decided_at.date().isoformat(),
+            "length": suspension_words(d.suspension_days, d.without_pay),
         }
         for d, n in actions
     ]

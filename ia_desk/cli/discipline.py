@@ -33,8 +33,17 @@ def cmd_discipline_record(args: argparse.Namespace) -> int:
         args.step,
         args.reason,
         amend=args.amend,
+        suspension_days=args.days,
+        without_pay=args.without_pay,
     ).value
-    context.show(out, args.json, f"recorded: {out['step']} (recommended {out['recommended']})")
+    length = out["length"]
+    context.show(
+        out,
+        args.json,
+        f"recorded: {out['step'].replace('_', ' ')}"
+        + (f", {length}" if length else "")
+        + f" (recommended {out['recommended'].replace('_', ' ')})",
+    )
     return 0
 
 
@@ -97,6 +106,12 @@ def register(commands: arg.Commands) -> None:
     sp.add_argument(
         "--amend", action="store_true", help="replace the decision on record (needs --reason)"
     )
+    sp.add_argument("--days", type=arg.count("--days", 365), help="a suspension's length in days")
+    pay = sp.add_mutually_exclusive_group()
+    pay.add_argument(
+        "--without-pay", dest="without_pay", action="store_const", const=True, default=None
+    )
+    pay.add_argument("--with-pay", dest="without_pay", action="store_const", const=False)
     sp.add_argument("--json", action="store_true")
     mx = arg.group(dis, "matrix", "the discipline matrix")
     sp = arg.command(mx, "show", cmd_discipline_matrix_show, "show the matrix in force")

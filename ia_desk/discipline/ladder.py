@@ -7,10 +7,15 @@ The recommendation for an employee on a case:
 3. Each prior case of the same employee with a sustained allegation, whose incident lies
    within the look-back window before this incident, moves the step up one rung, never
    past the top of the range. Priors are counted per case, so one incident cited under
-   several clauses counts once.
+   several clauses counts once. The bottom of the range moves up with the step: with
+   three priors in a class whose range starts at Counseling, Counseling is no longer in
+   range. The look-back window is the matrix's (one source; no setting overrides it).
 
-A decision outside the range needs a reason. A case held for a retaliation review takes
-no decision until the review is recorded.
+Any decision other than the recommended step needs a written reason naming the
+mitigating (below) or aggravating (above) factors; the decision records whether it is
+inside the range as it stands with the priors. A suspension has a length in days, with
+or without pay. A case held for a retaliation review takes no decision until the review
+is recorded.
 """
 
 from __future__ import annotations
@@ -89,6 +94,7 @@ def _recommend(session: Session, case: Case, emp: Employee) -> dict[str, Any]:
             **base,
             "step": None,
             "range": None,
+            "class_range": None,
             "class": None,
             "priors": [],
             "explanation": why,
@@ -104,6 +110,7 @@ def _recommend(session: Session, case: Case, emp: Employee) -> dict[str, Any]:
     found = priors(session, emp, case, months)
     raw = presumptive + len(found)
     index = min(max(raw, lo), hi)
+    floor = min(lo + len(found), hi)  # the range's bottom moves up with the priors
     parts = [
         f"Class {cls_name} ({cls['label']}) from {worst.clause.clause_id}"
         + (
@@ -118,19 +125,29 @@ def _recommend(session: Session, case: Case, emp: Employee) -> dict[str, Any]:
         listed = ", ".join(f"{p['case']} ({p['occurred_on']})" for p in found)
         parts.append(
             f"{len(found)} prior case(s) with a sustained allegation within "
-            f"{months} months: {listed}; each moves the step up one rung."
+            f"{months} months: {listed}; each moves the step up one rung"
+            + (
+                f", and the range now starts at {label(matrix, steps[floor])}."
+                if floor > lo
+                else "."
+            )
         )
     else:
         parts.append(f"No prior sustained case within {months} months.")
     if raw > hi:
         parts.append(f"Capped at the top of the class's range ({label(matrix, steps[hi])}).")
     parts.append(f"Recommended: {label(matrix, steps[index])}.")
+    parts.append(
+        "Any other step needs a written reason naming the mitigating or aggravating factors."
+    )
+    parts.append(f"Discipline matrix version {matrix['version']}.")
     if immediate:
         parts.append("A clause breached calls for immediate action by the Chief (3.21 §V.B).")
     return {
         **base,
         "step": steps[index],
-        "range": [steps[lo], steps[hi]],
+        "range": [steps[floor], steps[hi]],
+        "class_range": [steps[lo], steps[hi]],
         "class": cls_name,
         "priors": found,
         "explanation": " ".join(parts),
@@ -156,6 +173,8 @@ def record(
     reason: str | None = None,
     *,
     amend: bool = False,
+    suspension_days: int | None = None,
+    without_pay: bool | None = None,
 ) -> DisciplineAction:
     """Record the discipline decision for one employee on a case. Audited; refused when
     it breaks a rule of the module docstring.
@@ -170,6 +189,7 @@ def record(
     emp = employee_by_badge(session, badge)
     step = v.choice(step, "step", DISCIPLINE_STEPS)
     text = v.text(reason, "reason", required=False, max_len=10_000, multiline=True)
+    days, unpaid = _suspension(step, suspension_days, without_pay)
     held = blocking_reason(session, case, ia=sees_identities(actor))
     if held:
         raise Blocked(f"No discipline can be recorded on {case.number}: {held}.")
@@ -198,12 +218,16 @@ def record(
     if rec["step"] is None:
         raise InputError(rec["explanation"], field="employee")
     lo, hi = (DISCIPLINE_STEPS.index(s) for s in rec["range"])
-    within = lo <= DISCIPLINE_STEPS.index(step) <= hi
-    if not within and not text:
+    chosen, recommended = DISCIPLINE_STEPS.index(step), DISCIPLINE_STEPS.index(rec["step"])
+    within = lo <= chosen <= hi
+    if chosen != recommended and not text:
+        matrix = current(session)
+        below = chosen < recommended
         raise InputError(
-            f"reason: {step.replace('_', ' ')} is outside the range "
-            f"{rec['range'][0].replace('_', ' ')} to {rec['range'][1].replace('_', ' ')}; "
-            "a decision outside the range needs a reason.",
+            f"reason: {label(matrix, step)} is {'below' if below else 'above'} the recommended "
+            f"{label(matrix, rec['step'])}"
+            + ("" if within else f", outside the range {_range_words(matrix, rec['range'])}")
+            + f"; say which {'mitigating' if below else 'aggravating'} factors justify it.",
             field="reason",
         )
     action = DisciplineAction(
@@ -215,6 +239,8 @@ def record(
         decided_by_id=actor.user_id,
         within_range=within,
         matrix_version=rec["matrix_version"] or None,
+        suspension_days=days,
+        without_pay=unpaid,
         amends_id=standing.id if standing is not None else None,
     )
     session.add(action)
@@ -230,6 +256,9 @@ def record(
         "reason": text,
         "matrix_version": rec["matrix_version"],
     }
+    if days is not None:
+        details["suspension_days"] = days
+        details["without_pay"] = unpaid
     if standing is not None:
         details["amends"] = standing.id
         details["previous_step"] = standing.step
@@ -244,6 +273,50 @@ def record(
         details=details,
     )
     return action
+
+
+# The longest suspension a decision may set, in days (a year); a longer one is a typing
+# error, not a discipline (and termination is the step above).
+MAX_SUSPENSION_DAYS = 365
+
+
+def _suspension(
+    step: str, days: int | None, without_pay: bool | None
+) -> tuple[int | None, bool | None]:
+    """The length and pay of a suspension, checked: both required for a suspension and
+    refused for any other step."""
+    if step != "suspension":
+        if days is not None or without_pay is not None:
+            raise InputError(
+                "suspension_days: only a suspension has a length and a pay status.",
+                field="suspension_days",
+            )
+        return None, None
+    if days is None or isinstance(days, bool) or not isinstance(days, int):
+        raise InputError(
+            "suspension_days: a suspension needs its length in days.", field="suspension_days"
+        )
+    if not 1 <= days <= MAX_SUSPENSION_DAYS:
+        raise InputError(
+            f"suspension_days: from 1 to {MAX_SUSPENSION_DAYS} days.", field="suspension_days"
+        )
+    if not isinstance(without_pay, bool):
+        raise InputError(
+            "without_pay: say whether the suspension is with or without pay.",
+            field="without_pay",
+        )
+    return days, without_pay
+
+
+def _range_words(matrix: dict[str, Any], rng: list[str]) -> str:
+    return f"{label(matrix, rng[0])} to {label(matrix, rng[1])}"
+
+
+def suspension_words(days: int | None, without_pay: bool | None) -> str:
+    """'5 days without pay' (empty for anything but a suspension)."""
+    if days is None:
+        return ""
+    return f"{days} day{'s' if days != 1 else ''} {'without' if without_pay else 'with'} pay"
 
 
 def current_decision(session: Session, case_id: int, employee_id: int) -> DisciplineAction | None:
@@ -277,6 +350,9 @@ def decisions(session: Session, case: Case) -> list[dict[str, Any]]:
             "at": d.decided_at.isoformat() + "Z",
             "current": d.superseded_by_id is None,
             "amends": d.amends_id,
+            "suspension_days": d.suspension_days,
+            "without_pay": d.without_pay,
+            "length": suspension_words(d.suspension_days, d.without_pay),
         }
         for d in rows
     ]

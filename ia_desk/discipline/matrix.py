@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ia_desk.audit.trail import append
-from ia_desk.db.models import DISCIPLINE_STEPS, Clause, DisciplineMatrixVersion
+from ia_desk.db.models import DISCIPLINE_STEPS, Clause, DisciplineMatrixVersion, Setting
 from ia_desk.errors import InputError
 from ia_desk.policy import citation
 from ia_desk.resources import resource
@@ -154,6 +154,48 @@ def ensure_matrix(db: Database) -> None:
             "discipline.matrix_load",
             details={"version": number, "shipped": int(shipped.get("version", 1))},
         )
+
+
+def move_lookback_setting(db: Database) -> None:
+    """Fold a ``lookback_months`` setting left by an earlier version into the matrix
+    (start-up, after :func:`ensure_matrix`). The ladder always read the matrix's window,
+    so a different setting changed nothing; the department meant it, so it becomes a new
+    matrix version, and the setting goes. Audited as ``discipline.lookback_moved``."""
+    with db.read() as session:
+        if session.get(Setting, "lookback_months") is None:
+            return
+    with db.write(None) as session:
+        row = session.get(Setting, "lookback_months")
+        if row is None:
+            return
+        try:
+            wanted: int | None = int(row.value)
+        except (TypeError, ValueError):
+            wanted = None
+        before = current(session)
+        details: dict[str, Any] = {
+            "setting": wanted if wanted is not None else str(row.value)[:40],
+            "matrix_before": before["lookback_months"],
+        }
+        if wanted is not None and 1 <= wanted <= 240 and wanted != before["lookback_months"]:
+            content = {k: v for k, v in before.items() if k != "version"}
+            content["lookback_months"] = wanted
+            number = before["version"] + 1
+            session.add(
+                DisciplineMatrixVersion(
+                    version=number,
+                    content=validate(session, content),
+                    reason=(
+                        "The look-back window set in the settings "
+                        f"({wanted} months) moved into the matrix."
+                    ),
+                    created_by="settings",
+                )
+            )
+            details["version"] = number
+        session.delete(row)
+        session.flush()
+        append(session, None, "discipline.lookback_moved", details=details)
 
 
 def update_matrix(session: Session, actor: Actor, content: Any, reason: str) -> int:

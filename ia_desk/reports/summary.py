@@ -30,6 +30,7 @@ from reportlab.platypus import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ia_desk import labels
 from ia_desk.audit.trail import append
 from ia_desk.casefile.listing import case_flags
 from ia_desk.casefile.read import cited_version_note
@@ -242,16 +243,20 @@ def _case_story(
         story.append(Spacer(1, 3))
         story.append(Paragraph(esc(rec["explanation"]), st["body"]))
         for d in entry["decisions"]:
+            why = ""
             if d["amends"]:
-                why = f" — amends the earlier decision; reason: {r(d['reason'])}"
+                why = " — amends the earlier decision"
             elif not d["within_range"]:
-                why = f" — outside the range; reason: {r(d['reason'])}"
-            else:
-                why = ""
+                why = " — outside the range"
+            elif d["recommended"] and d["step"] != d["recommended"]:
+                why = f" — recommended {esc(labels.discipline_step(d['recommended']))}"
+            if d["reason"]:
+                why += f"; reason: {r(d['reason'])}"
+            length = f", {esc(d['length'])}" if d.get("length") else ""
             story.append(
                 Paragraph(
-                    f"Decision {d['at'][:10]}: <b>{esc(d['step'].replace('_', ' '))}</b> by "
-                    f"{esc(d['by'])}"
+                    f"Decision {d['at'][:10]}: <b>{esc(labels.discipline_step(d['step']))}</b>"
+                    f"{length} by {esc(d['by'])}"
                     + why
                     + ("" if d["current"] else " (amended, no longer in force)"),
                     st["body"],

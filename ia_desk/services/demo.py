@@ -151,7 +151,10 @@ def add_demo_data(
         )
         result = open_case(session, actor, report)
         number = result.case.number
-        raise_by_clause(session, actor, result.case, new_case_clauses=report.clauses)
+        # Raised when the report came in (the demo's cases are back-dated).
+        raise_by_clause(
+            session, actor, result.case, result.case.received_at, new_case_clauses=report.clauses
+        )
         if with_evidence:
             shot = post_screenshot(platform, name, narrative, report.occurred_on.isoformat())
             add_evidence(
@@ -214,7 +217,16 @@ def add_demo_data(
             for subject in case.subjects:
                 rec = recommend(session, actor, number, subject.employee.badge)
                 if rec["step"]:
-                    decide_in(session, actor, number, subject.employee.badge, rec["step"])
+                    days = rng.choice([3, 5, 10]) if rec["step"] == "suspension" else None
+                    decide_in(
+                        session,
+                        actor,
+                        number,
+                        subject.employee.badge,
+                        rec["step"],
+                        suspension_days=days,
+                        without_pay=True if days else None,
+                    )
             perform(session, actor, number, "close")
         made += 1
     return made

@@ -11,7 +11,7 @@ from ia_desk.db.engine import Database
 from ia_desk.db.models import DisciplineAction
 from ia_desk.discipline.ladder import ladder as _ladder
 from ia_desk.discipline.ladder import recommend as _recommend
-from ia_desk.discipline.ladder import record
+from ia_desk.discipline.ladder import record, suspension_words
 from ia_desk.discipline.matrix import SEVERITY, current, update_matrix
 from ia_desk.registers import open_training_item
 from ia_desk.security.actor import Actor
@@ -42,10 +42,22 @@ def decide_in(
     reason: str | None = None,
     *,
     amend: bool = False,
+    suspension_days: int | None = None,
+    without_pay: bool | None = None,
 ) -> DisciplineAction:
     """Record a decision in the caller's transaction; a referral for training opens the
     training owed (3.21 §VI.A)."""
-    action = record(session, actor, number, badge, step, reason, amend=amend)
+    action = record(
+        session,
+        actor,
+        number,
+        badge,
+        step,
+        reason,
+        amend=amend,
+        suspension_days=suspension_days,
+        without_pay=without_pay,
+    )
     previous = session.get(DisciplineAction, action.amends_id) if action.amends_id else None
     if step == "training" and (previous is None or previous.step != "training"):
         open_training_item(session, action)
@@ -61,15 +73,31 @@ def decide(
     reason: str | None = None,
     *,
     amend: bool = False,
+    suspension_days: int | None = None,
+    without_pay: bool | None = None,
 ) -> Done[dict[str, Any]]:
-    """Record (or with ``amend``, amend with a reason) the decision for an employee."""
+    """Record (or with ``amend``, amend with a reason) the decision for an employee; a
+    suspension with its length in days and whether it is without pay."""
     with db.write(actor) as s:
-        a = decide_in(s, actor, number, badge, step, reason, amend=amend)
+        a = decide_in(
+            s,
+            actor,
+            number,
+            badge,
+            step,
+            reason,
+            amend=amend,
+            suspension_days=suspension_days,
+            without_pay=without_pay,
+        )
         out = {
             "id": a.id,
             "step": a.step,
             "recommended": a.recommended_step,
             "within_range": a.within_range,
+            "suspension_days": a.suspension_days,
+            "without_pay": a.without_pay,
+            "length": suspension_words(a.suspension_days, a.without_pay),
         }
     return Done(out, Changes.case(number) | Changes(registers=step == "training"))
 

@@ -48,7 +48,7 @@ from ia_desk.db.guards import check_guards
 from ia_desk.db.location import Target, refuse_network_share, resolve_target
 from ia_desk.db.migrate import current_revision, head_revision, upgrade_to_head
 from ia_desk.db.models import Setting
-from ia_desk.discipline.matrix import ensure_matrix
+from ia_desk.discipline.matrix import ensure_matrix, move_lookback_setting
 from ia_desk.errors import DatabaseKeyError, StorageError
 from ia_desk.policy.catalogue import ensure_catalogue
 from ia_desk.security import keys
@@ -188,6 +188,7 @@ def _load_reference_data(db: Database) -> None:
     begin_signing(db)
     ensure_catalogue(db)
     ensure_matrix(db)
+    move_lookback_setting(db)
     ensure_withheld_index(db)
 
 

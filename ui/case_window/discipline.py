@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QFrame,
     QGroupBox,
     QLabel,
@@ -17,16 +17,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ia_desk import labels
+from ia_desk.services import Done
 from ui.dialogs.decision import DecisionDialog, standing
 from ui.widgets.ladder import Ladder
 from ui.widgets.layouts import clear_layout
 
+# (badge, step, reason, suspension days, without pay, amend) -> the change made
+Record = Callable[[str, str, str | None, int | None, bool | None, bool], Done[Any]]
+
 
 class DisciplinePanel(QScrollArea):
-    """One box per subject. ``on_record(badge, step, reason, amend)`` records a decision
-    (``amend``: it replaces the one in force)."""
+    """One box per subject. ``on_record(badge, step, reason, days, without_pay, amend)``
+    records a decision (``amend``: it replaces the one in force); the decision dialog
+    calls it and stays open when it is refused."""
 
-    def __init__(self, can_record: bool, on_record: Callable[[str, str, str, bool], None]) -> None:
+    def __init__(self, can_record: bool, on_record: Record) -> None:
         super().__init__()
         self.can_record = can_record
         self.on_record = on_record
@@ -57,8 +63,11 @@ class DisciplinePanel(QScrollArea):
         layout.addWidget(why)
         if entry["decisions"]:
             lines = [
-                f"{d['at'][:10]} {d['step'].replace('_', ' ')} by {d['by']}"
-                + ("" if d["within_range"] else f" (outside range: {d['reason']})")
+                f"{d['at'][:10]} {labels.discipline_step(d['step'])}"
+                + (f", {d['length']}" if d.get("length") else "")
+                + f" by {d['by']}"
+                + ("" if d["within_range"] else " (outside the range)")
+                + (f": {escape(d['reason'])}" if d["reason"] else "")
                 + ("" if d["current"] else " (amended)")
                 for d in entry["decisions"]
             ]
@@ -79,8 +88,9 @@ class DisciplinePanel(QScrollArea):
         return group
 
     def _decide(self, entry: dict[str, Any]) -> None:
-        dlg = DecisionDialog(entry, self)
-        if dlg.exec() == QDialog.DialogCode.Accepted:
-            self.on_record(
-                entry["employee"], dlg.step.currentData(), dlg.reason.toPlainText(), dlg.amend
-            )
+        badge, amend, record = entry["employee"], standing(entry) is not None, self.on_record
+        DecisionDialog(
+            entry,
+            lambda step, reason, days, unpaid: record(badge, step, reason, days, unpaid, amend),
+            self,
+        ).exec()

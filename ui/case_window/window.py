@@ -332,11 +332,26 @@ class CaseWindow(QWidget):
             lambda reason: protection.revoke_protection(self.db, self.actor, self.number, reason),
         )
 
-    def _record_discipline(self, badge: str, step: str, reason: str, amend: bool) -> None:
-        self._change(
-            lambda: discipline.decide(
-                self.db, self.actor, self.number, badge, step, reason or None, amend=amend
-            )
+    def _record_discipline(
+        self,
+        badge: str,
+        step: str,
+        reason: str | None,
+        days: int | None,
+        without_pay: bool | None,
+        amend: bool,
+    ) -> Done[Any]:
+        """Run by the decision dialog off the GUI thread (it shows a refusal itself)."""
+        return discipline.decide(
+            self.db,
+            self.actor,
+            self.number,
+            badge,
+            step,
+            reason,
+            amend=amend,
+            suspension_days=days,
+            without_pay=without_pay,
         )
 
     def _act(self, name: str) -> None:

@@ -1,7 +1,15 @@
-"""Recording a discipline decision, or amending the one in force (which needs a reason)."""
+"""Recording a discipline decision, or amending the one in force.
+
+The dialog records the decision itself, through the same service as the command line,
+and stays open when it is refused, with what was typed and the reason beside the field
+it concerns. Which steps need a reason is the core's rule (any step but the recommended
+one; an amendment always): the dialog only says so in its placeholder and shows the
+refusal. A suspension asks for its length in days and whether it is with or without pay.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -10,11 +18,23 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
+    QSpinBox,
     QWidget,
 )
 
+from ia_desk import labels
+from ia_desk.errors import InputError
+from ia_desk.services import Done
+from ui.ops import Change
 from ui.widgets.fields import error_label
+from ui.worker import show_error
+
+# (step, reason, suspension days, without pay) -> the change made
+Save = Callable[[str, str | None, int | None, bool | None], Done[Any]]
+
+MAX_SUSPENSION_DAYS = 365  # the core refuses more (ia_desk.discipline.ladder)
 
 
 def standing(entry: dict[str, Any]) -> dict[str, Any] | None:
@@ -23,11 +43,14 @@ def standing(entry: dict[str, Any]) -> dict[str, Any] | None:
 
 
 class DecisionDialog(QDialog):
-    """The step and its reason; an amendment of the decision in force needs a reason."""
+    """The step, a suspension's length and pay, and the reason."""
 
-    def __init__(self, entry: dict[str, Any], parent: QWidget | None = None) -> None:
+    def __init__(self, entry: dict[str, Any], save: Save, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._save = save
+        self.recorded = False
         rec = entry["recommendation"]
+        self.recommended = rec["step"]
         self.amend = standing(entry) is not None
         self.setWindowTitle(
             f"{'Amend the discipline decision' if self.amend else 'Discipline decision'}: "
@@ -40,10 +63,13 @@ class DecisionDialog(QDialog):
         if self.amend:
             d = standing(entry)
             assert d is not None
+            on_record = labels.discipline_step(d["step"]) + (
+                f", {d['length']}" if d.get("length") else ""
+            )
             form.addRow(
                 QLabel(
-                    f"<b>On record:</b> {d['step'].replace('_', ' ')} ({d['at'][:10]}, "
-                    f"{d['by']}). The amendment replaces it; both stay in the trail."
+                    f"<b>On record:</b> {on_record} ({d['at'][:10]}, {d['by']}). "
+                    "The amendment replaces it; both stay in the trail."
                 )
             )
         self.step = QComboBox()
@@ -51,26 +77,105 @@ class DecisionDialog(QDialog):
             self.step.addItem(rung["label"], rung["step"])
         if rec["step"]:
             self.step.setCurrentIndex([r["step"] for r in entry["rungs"]].index(rec["step"]))
+        self.days = QSpinBox()
+        self.days.setRange(1, MAX_SUSPENSION_DAYS)
+        self.days.setSuffix(" days")
+        self.days.setValue(1)
+        self.pay = QComboBox()
+        self.pay.addItem("Choose…", None)
+        self.pay.addItem("Without pay", True)
+        self.pay.addItem("With pay", False)
+        self.days_error = error_label(wrap=True)
+        self.pay_error = error_label(wrap=True)
         self.reason = QPlainTextEdit()
         self.reason.setTabChangesFocus(True)  # Tab moves on; it types no tab
-        self.reason.setPlaceholderText(
-            "Required: why the decision changes"
-            if self.amend
-            else "Required when the step is outside the range"
-        )
+        self.reason_error = error_label(wrap=True)
         form.addRow("Step", self.step)
+        form.addRow("Suspension", self.days)
+        form.addRow("", self.days_error)
+        form.addRow("Pay", self.pay)
+        form.addRow("", self.pay_error)
         form.addRow("Reason", self.reason)
-        self.error = error_label()
+        form.addRow("", self.reason_error)
+        self.form = form
+        self.error = error_label(wrap=True)
         form.addRow(self.error)
         box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
-        box.accepted.connect(self._check)
+        box.accepted.connect(self.save)
         box.rejected.connect(self.reject)
         form.addRow(box)
+        self.step.currentIndexChanged.connect(lambda _i: self._step_changed())
+        self.reason.textChanged.connect(self.reason_error.clear)
+        self.days.valueChanged.connect(lambda _v: self.days_error.clear())
+        self.pay.currentIndexChanged.connect(lambda _i: self.pay_error.clear())
+        self._step_changed()
+        self.resize(640, 460)
 
-    def _check(self) -> None:
-        if self.amend and not self.reason.toPlainText().strip():
-            self.error.setText("An amendment says why the decision changes.")
+    def _step_changed(self) -> None:
+        suspension = self.step.currentData() == "suspension"
+        for widget in (self.days, self.pay):
+            self.form.setRowVisible(widget, suspension)
+        self.days_error.setVisible(suspension)
+        self.pay_error.setVisible(suspension)
+        if self.amend:
+            hint = "Required: why the decision changes"
+        elif self.step.currentData() == self.recommended:
+            hint = "Optional for the recommended step"
         else:
+            hint = "Required: the mitigating or aggravating factors for this step"
+        self.reason.setPlaceholderText(hint)
+        self.reason_error.clear()
+
+    def values(self) -> tuple[str, str | None, int | None, bool | None]:
+        step = self.step.currentData()
+        reason = self.reason.toPlainText().strip() or None
+        if step != "suspension":
+            return step, reason, None, None
+        return step, reason, self.days.value(), self.pay.currentData()
+
+    def save(self) -> None:
+        """Record through the service; a refusal is shown beside its field and the
+        dialog stays open with what was typed."""
+        for label in (self.error, self.reason_error, self.days_error, self.pay_error):
+            label.clear()
+        step, reason, days, without_pay = self.values()
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, InputError):
+                beside = {
+                    "reason": self.reason_error,
+                    "suspension_days": self.days_error,
+                    "without_pay": self.pay_error,
+                }
+                target = beside.get(exc.field or "", self.error)
+                target.setText(
+                    labels.message(exc.message, exc.field, beside=target is not self.error)
+                )
+            else:
+                show_error(self, exc)
+
+        def recorded(_value: object) -> None:
+            self.recorded = True
             self.accept()
+
+        save = self._save
+        Change(self, lambda: save(step, reason, days, without_pay)).success(recorded).failure(
+            refused
+        ).run()
+
+    def reject(self) -> None:
+        if not self.recorded and self.reason.toPlainText().strip():
+            box = QMessageBox(
+                QMessageBox.Icon.Question,
+                "Discard this decision?",
+                "The reason you typed is not recorded. Discard it?",
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                self,
+            )
+            box.button(QMessageBox.StandardButton.Cancel).setText("Keep editing")
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+            if box.exec() != QMessageBox.StandardButton.Discard:
+                return
+        super().reject()

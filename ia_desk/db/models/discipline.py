@@ -35,6 +35,10 @@ class DisciplineAction(IntegerId, OnCase, OnEmployee, Base):
     # the model says so, or autogenerate would drop it.
     within_range: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     matrix_version: Mapped[int | None] = mapped_column(Integer)
+    # A suspension's length in days and whether it is without pay (migration 0015);
+    # None for every other step.
+    suspension_days: Mapped[int | None] = mapped_column(Integer)
+    without_pay: Mapped[bool | None] = mapped_column(Boolean)
     # An amendment names the decision it replaces; the replaced one names its successor.
     # The decision in force for an employee on a case is the one not superseded.
     amends_id: Mapped[int | None] = mapped_column(ForeignKey("discipline_action.id"))
