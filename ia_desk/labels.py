@@ -196,6 +196,11 @@ RETALIATION_CONCLUSIONS = {
 }
 
 
+def appeal_outcome(value: str | None) -> str:
+    """'Upheld', 'Modified', 'Overturned' (empty while the appeal is open)."""
+    return "" if value is None else value.capitalize()
+
+
 def retaliation_conclusion(value: str) -> str:
     return RETALIATION_CONCLUSIONS.get(value, _words(value))
 
@@ -315,6 +320,10 @@ EVENTS = {
     "discipline.recommend": "Discipline recommended",
     "discipline.record": "Discipline decided",
     "discipline.amend": "Discipline decision amended",
+    "discipline.notice": "Pre-disciplinary notice of the charges given",
+    "discipline.response": "Employee's response to the notice recorded",
+    "discipline.appeal": "Discipline decision appealed",
+    "discipline.appeal_outcome": "Appeal decided",
     "discipline.view": "Discipline read",
     "discipline.matrix_update": "Discipline matrix changed",
     "discipline.matrix_load": "Discipline matrix loaded",

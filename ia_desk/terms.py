@@ -44,6 +44,24 @@ DISPOSITIONS = (
 DISCIPLINE_STEPS = ("counseling", "training", "written_reprimand", "suspension", "termination")
 """The discipline ladder of 3.21 §V.B, mildest first."""
 
+HEARING_STEPS = ("suspension", "termination")
+"""The steps decided only after the employee's pre-disciplinary notice and response
+(Loudermill): the ones that take pay or the job."""
+
+APPEAL_KINDS = {
+    "grievance": "grievance",
+    "civil_service": "appeal to the Board of Civil Service Commission (3.21 §III.K)",
+    "arbitration": "arbitration",
+}
+"""The ways a discipline decision is appealed."""
+
+APPEAL_OUTCOMES = {
+    "upheld": "upheld",
+    "modified": "modified",
+    "overturned": "overturned",
+}
+"""How an appeal ends: the decision stands, is changed to another step, or is set aside."""
+
 REDACTION_KINDS = {
     "juvenile": "identity or address of a juvenile (3.21 §IV.B)",
     "victim": "name of a victim of sexual assault or child molestation (3.21 §IV.G)",

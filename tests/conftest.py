@@ -449,3 +449,15 @@ def screen_if_speech(session: Any, actor: Actor, allegation: Any) -> None:
 
     if needs_screen(allegation.clause.clause_id):
         record_screen(session, actor, allegation.id, GRIEVANCE)
+
+
+def hear_first(session: Any, actor: Actor, number: str, badge: str) -> None:
+    """Record the pre-disciplinary notice and the employee's response that a suspension
+    or termination needs (Loudermill), in the caller's transaction."""
+    import datetime as dt
+
+    from ia_desk.discipline.hearings import record_notice, record_response
+
+    on = dt.date.today()
+    record_notice(session, actor, number, badge, on, "The post of the incident, as sustained.")
+    record_response(session, actor, number, badge, on, "It was a mistake.", "Lt. Ruiz")

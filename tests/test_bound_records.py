@@ -23,7 +23,7 @@ from ia_desk.evidence.store import EvidenceInput, add_evidence, verify_all
 from ia_desk.reports.summary import summary
 from ia_desk.services.bulk import generate
 
-from .conftest import go_around_the_app
+from .conftest import go_around_the_app, hear_first
 
 BADGE = "4411"
 
@@ -207,6 +207,7 @@ def test_a_suspensions_length_or_pay_edited_around_the_app_is_named(
         (allegation,) = get_case(s, number).allegations
         record_finding(s, admin, allegation.id, "sustained", "The post named the victim.")
     with db.write(admin) as s:
+        hear_first(s, admin, number, BADGE)
         action = record(s, admin, number, BADGE, "suspension", suspension_days=10, without_pay=True)
         decision = action.id
     assert trail(db).ok

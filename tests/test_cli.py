@@ -513,6 +513,33 @@ def test_a_suspension_is_recorded_with_its_days_and_pay(run, users, tmp_path):
     aid = json.loads(out)["allegations"][0]["id"]
     run("allegation", "find", str(aid), "--disposition", "sustained", "--rationale", "Seen.")
     record = ("discipline", "record", "IA-2026-0001", "--employee", "1234")
+    code, _, err = run(*record, "--step", "suspension", "--days", "5", "--without-pay")
+    assert code == 2 and "(Loudermill): record the notice first" in err
+    who = ("IA-2026-0001", "--employee", "1234")
+    code, _, err = run("discipline", "response", *who, "--on", "2026-11-02", "--waived")
+    assert code == 2 and "the notice of the charges and the evidence comes first" in err
+    code, out, _ = run(
+        "discipline", "notice", *who, "--on", "2026-11-02", "--charges", "The post of 10 May."
+    )
+    assert code == 0 and "notice of the charges given on 2026-11-02" in out
+    code, _, err = run(*record, "--step", "suspension", "--days", "5", "--without-pay")
+    assert code == 2 and "chance to respond to the notice of 2026-11-02" in err
+    code, _, err = run("discipline", "response", *who, "--on", "2026-11-01", "--waived")
+    assert code == 2 and "before the notice" in err
+    code, _, err = run("discipline", "response", *who, "--on", "2026-11-04")
+    assert code == 2 and "response: required" in err
+    code, out, _ = run(
+        "discipline",
+        "response",
+        *who,
+        "--on",
+        "2026-11-04",
+        "--response",
+        "I regret it.",
+        "--heard-by",
+        "Capt. Ames",
+    )
+    assert code == 0 and "responded on 2026-11-04" in out
     code, _, err = run(*record, "--step", "suspension", user="chief")
     assert code == 2 and "needs its length in days" in err
     code, _, err = run(*record, "--step", "suspension", "--days", "5", user="chief")

@@ -19,7 +19,7 @@ from ia_desk.discipline.matrix import current, shipped_matrix, update_matrix
 from ia_desk.errors import InputError, PermissionDenied
 from ia_desk.policy import citation
 
-from .conftest import screen_if_speech
+from .conftest import hear_first, screen_if_speech
 
 BADGE = "1234"
 
@@ -140,6 +140,8 @@ def test_without_a_sustained_allegation_there_is_no_discipline(db, admin, case_o
 def test_a_decision_outside_the_range_needs_a_reason(db, admin, case_on, make_user):
     number = case_on("2026-06-01", ["vpd-3.21/III.Q"])
     chief = make_user("command_staff")
+    with db.write(chief) as s:
+        hear_first(s, chief, number, BADGE)
     with pytest.raises(InputError, match="outside the range"), db.write(chief) as s:
         record(s, chief, number, BADGE, "termination")
     with db.write(chief) as s:
@@ -168,6 +170,9 @@ def test_a_decision_outside_the_range_needs_a_reason(db, admin, case_on, make_us
             if e.outcome == "ok" and e.event_type != "discipline.matrix_load"
         ]
         decided = show_case(s, admin, number)["discipline"]
+    hearing = [(t, e["employee"]) for t, e in events[:2]]
+    assert hearing == [("discipline.notice", BADGE), ("discipline.response", BADGE)]
+    events = events[2:]
     assert [(t, e["step"]) for t, e in events] == [
         ("discipline.record", "termination"),
         ("discipline.amend", "training"),
@@ -329,6 +334,8 @@ def test_any_step_but_the_recommended_needs_a_reason_even_inside_the_range(db, a
 
 def test_a_suspension_has_its_days_and_pay(db, admin, case_on):
     number = case_on("2026-06-01", ["vpd-3.21/IV.B"])  # class D: suspension
+    with db.write(admin) as s:
+        hear_first(s, admin, number, BADGE)
     for kwargs, words in (
         ({}, "needs its length in days"),
         ({"suspension_days": 0, "without_pay": True}, "from 1 to 365"),

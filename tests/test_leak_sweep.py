@@ -42,6 +42,7 @@ from ia_desk.cases.redaction import add_redaction
 from ia_desk.cases.speech import record_screen
 from ia_desk.cases.workflow import perform
 from ia_desk.cli import build_parser, main
+from ia_desk.discipline.hearings import record_notice, record_response
 from ia_desk.discipline.immediate import notify_chief, raise_on_facts, record_step
 from ia_desk.discipline.ladder import record
 from ia_desk.evidence.store import EvidenceInput, add_evidence
@@ -62,6 +63,7 @@ ROBIN = {"mode": "confidential", "name": "Robin Tipster", "badge": "W8842", "goo
 OUTSIDE_IA_NEVER = ("Quinn", "Whistle", "W7731", "555-0147", "5550147", "qwhistle", "Jamie")
 ROBIN_SECRETS = ("Robin", "Tipster", "W8842")
 ROLES = ("ia_admin", "ia_investigator", "supervisor", "command_staff")
+TODAY = dt.date.today()
 IA_ROLES = ("ia_admin", "ia_investigator")
 
 
@@ -187,6 +189,12 @@ def planted(db, admin, make_user, open_report) -> Planted:
             f"Unrelated to the report in {p.numbers['D']}: a citizen sent the post.",
         )
     with db.write(chief) as s:
+        # The notice and the response before a termination (Loudermill), naming the
+        # confidential reporter as IA's own texts may.
+        record_notice(
+            s, chief, number, "1234", TODAY, "The post, and Quinn Whistle's account of it."
+        )
+        record_response(s, chief, number, "1234", TODAY, "Whistle has it in for me.", "Capt. Ames")
         record(s, chief, number, "1234", "termination", "Whistle's account is corroborated.")
     return p
 
@@ -301,6 +309,21 @@ def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
         "discipline record": [
             ["discipline", "record", e, "--employee", "W8842", "--step", "counseling"],
             ["discipline", "record", a, "--employee", "1234", "--step", "training"],
+        ],
+        "discipline notice": [
+            ["discipline", "notice", a, "--employee", "1234", "--on", "2026-11-02"]
+            + ["--charges", "The post of 30 October."]
+        ],
+        "discipline response": [
+            ["discipline", "response", a, "--employee", "1234", "--on", "2026-11-03", "--waived"]
+        ],
+        "discipline appeal": [
+            ["discipline", "appeal", a, "--employee", "1234", "--kind", "grievance"]
+            + ["--filed", "2026-11-04"]
+        ],
+        "discipline appeal-outcome": [
+            ["discipline", "appeal-outcome", a, "--employee", "1234", "--outcome", "upheld"]
+            + ["--decided", "2026-11-05", "--note", "Upheld."]
         ],
         "discipline matrix show": [["discipline", "matrix", "show", "--json"]],
         "discipline matrix set": [["discipline", "matrix", "set", str(matrix), "--reason", "r"]],

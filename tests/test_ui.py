@@ -27,7 +27,7 @@ from ui.screens.cases import PAGE
 from ui.widgets.clause_tree import ClauseTree
 from ui.worker import pending_tasks
 
-from .conftest import PASSWORD, go_around_the_app
+from .conftest import PASSWORD, go_around_the_app, hear_first
 
 
 def idle(qtbot):
@@ -581,6 +581,7 @@ def test_the_decision_dialog_keeps_what_was_typed_when_refused_and_asks_a_suspen
     with db.write(admin) as s:
         perform(s, admin, number, "start")
         record_finding(s, admin, get_case(s, number).allegations[0].id, "sustained", "Seen.")
+        hear_first(s, admin, number, "1234")
     view = CaseWindow(db, admin, number)
     qtbot.addWidget(view)
     idle(qtbot)
@@ -788,3 +789,72 @@ def test_each_column_header_sorts_by_its_own_column(qtbot, db, admin, open_repor
     page.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)  # Received, oldest first
     idle(qtbot)
     assert [page.model.index(r, 0).data() for r in range(2)] == ["IA-2026-0002", "IA-2026-0001"]
+
+
+def test_the_discipline_tab_records_the_notice_the_response_and_an_appeal(
+    qtbot, db, admin, open_report, monkeypatch
+):
+    """Each form around a decision records through the service; a refusal keeps it open
+    with the reason beside its field."""
+    from ia_desk.cases.allegations import record_finding
+    from ia_desk.cases.workflow import perform
+    from ui.dialogs.register_entry import FormDialog
+
+    number = open_report(clauses=["vpd-3.21/IV.B"]).case.number
+    with db.write(admin) as s:
+        perform(s, admin, number, "start")
+        record_finding(s, admin, get_case(s, number).allegations[0].id, "sustained", "Seen.")
+    view = CaseWindow(db, admin, number)
+    qtbot.addWidget(view)
+    idle(qtbot)
+    forms: list[FormDialog] = []
+    fill: dict[str, object] = {}
+
+    def filled(self):
+        forms.append(self)
+        for key, value in fill.items():
+            w = self.widgets[key]
+            if hasattr(w, "findData"):
+                w.setCurrentIndex(w.findData(value))
+            else:
+                w.setText(value)
+        self.save()
+        idle(qtbot)
+        return self.result()
+
+    monkeypatch.setattr(FormDialog, "exec", filled)
+
+    def press(name: str) -> None:
+        view.discipline.findChild(QPushButton, f"{name}-1234").click()
+        idle(qtbot)
+
+    assert view.discipline.findChild(QPushButton, "response-1234") is None
+    fill.update(charges="")
+    press("notice")
+    assert forms[-1].errors["charges"].text() == "Required." and not forms[-1].saved
+    fill.update(charges="The post naming the victim, screenshots 1-2.")
+    press("notice")
+    assert forms[-1].saved
+    fill.clear()
+    fill.update(waived=False, response="I regret it.", heard_by="Capt. Ames")
+    press("response")
+    assert forms[-1].saved
+    texts = " ".join(w.text() for w in view.discipline.inner.findChildren(type(view.header)))
+    assert "Notice of the charges" in texts and "heard by Capt. Ames" in texts
+    assert view.discipline.findChild(QPushButton, "appeal-1234") is None  # nothing decided
+    with db.write(admin) as s:
+        from ia_desk.discipline.ladder import record
+
+        record(s, admin, number, "1234", "suspension", suspension_days=5, without_pay=True)
+    view.reload()
+    idle(qtbot)
+    fill.clear()
+    fill.update(kind="grievance")
+    press("appeal")
+    assert forms[-1].saved
+    fill.clear()
+    fill.update(outcome="modified", note="First offence.", step="training")
+    press("appeal_outcome")
+    assert forms[-1].saved
+    texts = " ".join(w.text() for w in view.discipline.inner.findChildren(type(view.header)))
+    assert "Modified on" in texts and "First offence." in texts

@@ -51,7 +51,7 @@ from ia_desk.db.models import (
     Incident,
 )
 from ia_desk.discipline.immediate import status as immediate_status
-from ia_desk.discipline.ladder import decisions, ladder, suspension_words
+from ia_desk.discipline.ladder import STANDS, decisions, ladder, suspension_words
 from ia_desk.errors import AuditedRefusal, PermissionDenied
 from ia_desk.evidence.store import metadata, rehash
 from ia_desk.policy.catalogue import version_in_force, version_note
@@ -322,7 +322,7 @@ def employee_history(session: Session, actor: Actor, badge: str) -> EmployeeHist
     actions = session.execute(
         select(DisciplineAction, Case.number)
         .join(Case, Case.id == DisciplineAction.case_id)
-        .where(DisciplineAction.employee_id == emp.id, DisciplineAction.superseded_by_id.is_(None))
+        .where(DisciplineAction.employee_id == emp.id, STANDS)
         .order_by(DisciplineAction.decided_at)
     ).all()
     out["discipline"] = [

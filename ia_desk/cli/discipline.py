@@ -9,7 +9,12 @@ import argparse
 
 from ia_desk.cli import arguments as arg
 from ia_desk.cli import context
-from ia_desk.terms import DISCIPLINE_STEPS, RETALIATION_CONCLUSIONS
+from ia_desk.terms import (
+    APPEAL_KINDS,
+    APPEAL_OUTCOMES,
+    DISCIPLINE_STEPS,
+    RETALIATION_CONCLUSIONS,
+)
 
 # A discipline matrix is a few kilobytes of JSON; a file bigger than this is not one.
 MAX_MATRIX_BYTES = 1024 * 1024
@@ -44,6 +49,64 @@ def cmd_discipline_record(args: argparse.Namespace) -> int:
         + (f", {length}" if length else "")
         + f" (recommended {out['recommended'].replace('_', ' ')})",
     )
+    return 0
+
+
+def cmd_discipline_notice(args: argparse.Namespace) -> int:
+    from ia_desk.services import discipline
+
+    out = discipline.notice(
+        *context.signed_in(args), args.case, args.employee, args.on, args.charges
+    ).value
+    context.show(out, args.json, f"{args.case}: notice of the charges given on {out['notice_on']}")
+    return 0
+
+
+def cmd_discipline_response(args: argparse.Namespace) -> int:
+    from ia_desk.services import discipline
+
+    out = discipline.respond(
+        *context.signed_in(args),
+        args.case,
+        args.employee,
+        args.on,
+        args.response,
+        args.heard_by,
+        waived=args.waived,
+    ).value
+    said = "waived the response" if out["waived"] else "responded"
+    context.show(
+        out, args.json, f"{args.case}: badge {args.employee} {said} on {out['response_on']}"
+    )
+    return 0
+
+
+def cmd_discipline_appeal(args: argparse.Namespace) -> int:
+    from ia_desk.services import discipline
+
+    out = discipline.appeal(
+        *context.signed_in(args), args.case, args.employee, args.kind, args.filed
+    ).value
+    context.show(out, args.json, f"{args.case}: appeal {out['id']} filed on {out['filed_on']}")
+    return 0
+
+
+def cmd_discipline_appeal_outcome(args: argparse.Namespace) -> int:
+    from ia_desk.services import discipline
+
+    out = discipline.appeal_outcome(
+        *context.signed_in(args),
+        args.case,
+        args.employee,
+        args.outcome,
+        args.decided,
+        args.note,
+        heard_on=args.heard,
+        step=args.step,
+        suspension_days=args.days,
+        without_pay=args.without_pay,
+    ).value
+    context.show(out, args.json, f"{args.case}: appeal {out['id']} {out['outcome']}")
     return 0
 
 
@@ -107,6 +170,47 @@ def register(commands: arg.Commands) -> None:
         "--amend", action="store_true", help="replace the decision on record (needs --reason)"
     )
     sp.add_argument("--days", type=arg.count("--days", 365), help="a suspension's length in days")
+    pay = sp.add_mutually_exclusive_group()
+    pay.add_argument(
+        "--without-pay", dest="without_pay", action="store_const", const=True, default=None
+    )
+    pay.add_argument("--with-pay", dest="without_pay", action="store_const", const=False)
+    sp.add_argument("--json", action="store_true")
+    sp = arg.command(
+        dis, "notice", cmd_discipline_notice, "record the notice of charges before a suspension"
+    )
+    sp.add_argument("case", type=arg.identifier("case"))
+    sp.add_argument("--employee", required=True, metavar="BADGE", type=arg.badge())
+    sp.add_argument("--on", required=True, metavar="DATE", help="the day the notice was given")
+    sp.add_argument("--charges", required=True, help="the charges and the evidence, in words")
+    sp.add_argument("--json", action="store_true")
+    sp = arg.command(
+        dis, "response", cmd_discipline_response, "record the employee's response to the notice"
+    )
+    sp.add_argument("case", type=arg.identifier("case"))
+    sp.add_argument("--employee", required=True, metavar="BADGE", type=arg.badge())
+    sp.add_argument("--on", required=True, metavar="DATE")
+    sp.add_argument("--response", help="what the employee said")
+    sp.add_argument("--heard-by", dest="heard_by", help="who heard the response")
+    sp.add_argument("--waived", action="store_true", help="the employee waived the response")
+    sp.add_argument("--json", action="store_true")
+    sp = arg.command(dis, "appeal", cmd_discipline_appeal, "file an appeal of the decision")
+    sp.add_argument("case", type=arg.identifier("case"))
+    sp.add_argument("--employee", required=True, metavar="BADGE", type=arg.badge())
+    sp.add_argument("--kind", required=True, choices=list(APPEAL_KINDS))
+    sp.add_argument("--filed", required=True, metavar="DATE")
+    sp.add_argument("--json", action="store_true")
+    sp = arg.command(
+        dis, "appeal-outcome", cmd_discipline_appeal_outcome, "record how the appeal ended"
+    )
+    sp.add_argument("case", type=arg.identifier("case"))
+    sp.add_argument("--employee", required=True, metavar="BADGE", type=arg.badge())
+    sp.add_argument("--outcome", required=True, choices=list(APPEAL_OUTCOMES))
+    sp.add_argument("--decided", required=True, metavar="DATE")
+    sp.add_argument("--heard", metavar="DATE")
+    sp.add_argument("--note", required=True, help="what was decided and why")
+    sp.add_argument("--step", choices=list(DISCIPLINE_STEPS), help="the step a modified one gave")
+    sp.add_argument("--days", type=arg.count("--days", 365))
     pay = sp.add_mutually_exclusive_group()
     pay.add_argument(
         "--without-pay", dest="without_pay", action="store_const", const=True, default=None

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import Session
 
 from ia_desk import validation as v
@@ -35,14 +35,28 @@ from ia_desk.db.models import (
     Allegation,
     Case,
     DisciplineAction,
+    DisciplineAppeal,
     Employee,
     Incident,
 )
+from ia_desk.discipline import hearings
 from ia_desk.discipline.matrix import SEVERITY, clause_class, current
 from ia_desk.errors import Blocked, InputError
 from ia_desk.protection.retaliation import add_months, blocking_reason
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require, sees_identities
+from ia_desk.terms import APPEAL_KINDS
+
+# A decision overturned on appeal no longer stands (ia_desk.discipline.appeals).
+OVERTURNED = exists(
+    select(DisciplineAppeal.id).where(
+        DisciplineAppeal.discipline_id == DisciplineAction.id,
+        DisciplineAppeal.outcome == "overturned",
+    )
+)
+# The decision that stands: not amended since, and not overturned on appeal. What the
+# case, the employee's history, the ladder and the statistics count.
+STANDS = and_(DisciplineAction.superseded_by_id.is_(None), ~OVERTURNED)
 
 
 def label(matrix: dict[str, Any], step: str) -> str:
@@ -63,6 +77,15 @@ def priors(session: Session, employee: Employee, case: Case, months: int) -> lis
             Case.id != case.id,
             Incident.occurred_on >= start,
             Incident.occurred_on < occurred,
+            # A case whose discipline was overturned on appeal is no longer a prior.
+            ~exists(
+                select(DisciplineAction.id).where(
+                    DisciplineAction.case_id == Case.id,
+                    DisciplineAction.employee_id == employee.id,
+                    DisciplineAction.superseded_by_id.is_(None),
+                    OVERTURNED,
+                )
+            ),
         )
         .distinct()
         .order_by(Incident.occurred_on)
@@ -140,6 +163,11 @@ def _recommend(session: Session, case: Case, emp: Employee) -> dict[str, Any]:
     parts.append(
         "Any other step needs a written reason naming the mitigating or aggravating factors."
     )
+    if steps[index] in hearings.HEARING_STEPS:
+        parts.append(
+            "A suspension or termination follows the employee's notice of the charges and "
+            "evidence and their response (Loudermill)."
+        )
     parts.append(f"Discipline matrix version {matrix['version']}.")
     if immediate:
         parts.append("A clause breached calls for immediate action by the Chief (3.21 §V.B).")
@@ -175,9 +203,11 @@ def record(
     amend: bool = False,
     suspension_days: int | None = None,
     without_pay: bool | None = None,
+    on_appeal: bool = False,
 ) -> DisciplineAction:
     """Record the discipline decision for one employee on a case. Audited; refused when
-    it breaks a rule of the module docstring.
+    it breaks a rule of the module docstring. ``on_appeal``: the amendment an appeal's
+    outcome writes (ia_desk.discipline.appeals), whose reason is the appeal's.
 
     Only once every allegation against the employee in the case has a finding. One
     decision stands per employee and case: a second one is an amendment (``amend``),
@@ -214,9 +244,18 @@ def record(
         )
     if standing is not None and not text:
         raise InputError("reason: an amended decision needs the reason it changes.", field="reason")
+    if standing is not None and not on_appeal and overturned_on_appeal(session, standing.id):
+        raise InputError(
+            f"The decision of badge {emp.badge} on {case.number} was overturned on appeal; "
+            "it is not amended here.",
+            field="step",
+        )
     rec = recommend(session, actor, number, badge)
     if rec["step"] is None:
         raise InputError(rec["explanation"], field="employee")
+    unheard = hearings.missing(session, case, emp, step)
+    if unheard:
+        raise InputError(unheard, field="step")
     lo, hi = (DISCIPLINE_STEPS.index(s) for s in rec["range"])
     chosen, recommended = DISCIPLINE_STEPS.index(step), DISCIPLINE_STEPS.index(rec["step"])
     within = lo <= chosen <= hi
@@ -259,6 +298,8 @@ def record(
     if days is not None:
         details["suspension_days"] = days
         details["without_pay"] = unpaid
+    if on_appeal:
+        details["on_appeal"] = True
     if standing is not None:
         details["amends"] = standing.id
         details["previous_step"] = standing.step
@@ -319,6 +360,18 @@ def suspension_words(days: int | None, without_pay: bool | None) -> str:
     return f"{days} day{'s' if days != 1 else ''} {'without' if without_pay else 'with'} pay"
 
 
+def overturned_on_appeal(session: Session, decision_id: int) -> bool:
+    return (
+        session.scalar(
+            select(DisciplineAppeal.id).where(
+                DisciplineAppeal.discipline_id == decision_id,
+                DisciplineAppeal.outcome == "overturned",
+            )
+        )
+        is not None
+    )
+
+
 def current_decision(session: Session, case_id: int, employee_id: int) -> DisciplineAction | None:
     """The decision in force for an employee on a case (None: not decided yet)."""
     return session.scalar(
@@ -331,12 +384,23 @@ def current_decision(session: Session, case_id: int, employee_id: int) -> Discip
 
 
 def decisions(session: Session, case: Case) -> list[dict[str, Any]]:
-    """Every decision of a case, oldest first; ``current`` marks the ones in force
-    (an amended decision stays on record, superseded)."""
-    rows = session.scalars(
-        select(DisciplineAction)
-        .where(DisciplineAction.case_id == case.id)
-        .order_by(DisciplineAction.id)
+    """Every decision of a case, oldest first; ``current`` marks the ones not amended
+    since (an amended decision stays on record, superseded), ``overturned`` the ones set
+    aside on appeal (a current one that is overturned no longer stands)."""
+    rows = list(
+        session.scalars(
+            select(DisciplineAction)
+            .where(DisciplineAction.case_id == case.id)
+            .order_by(DisciplineAction.id)
+        )
+    )
+    overturned = set(
+        session.scalars(
+            select(DisciplineAppeal.discipline_id).where(
+                DisciplineAppeal.discipline_id.in_([d.id for d in rows]),
+                DisciplineAppeal.outcome == "overturned",
+            )
+        )
     )
     return [
         {
@@ -349,6 +413,7 @@ def decisions(session: Session, case: Case) -> list[dict[str, Any]]:
             "by": d.decided_by.login,
             "at": d.decided_at.isoformat() + "Z",
             "current": d.superseded_by_id is None,
+            "overturned": d.id in overturned,
             "amends": d.amends_id,
             "suspension_days": d.suspension_days,
             "without_pay": d.without_pay,
@@ -358,8 +423,36 @@ def decisions(session: Session, case: Case) -> list[dict[str, Any]]:
     ]
 
 
+def appeals_of(session: Session, decision_ids: list[int], hide: Any) -> list[dict[str, Any]]:
+    """The appeals of these decisions, oldest first, as the ladder shows them."""
+    if not decision_ids:
+        return []
+    rows = session.scalars(
+        select(DisciplineAppeal)
+        .where(DisciplineAppeal.discipline_id.in_(decision_ids))
+        .order_by(DisciplineAppeal.id)
+    )
+    return [
+        {
+            "id": a.id,
+            "decision": a.discipline_id,
+            "kind": a.kind,
+            "kind_words": APPEAL_KINDS[a.kind],
+            "filed_on": a.filed_on.isoformat(),
+            "heard_on": a.heard_on.isoformat() if a.heard_on else None,
+            "decided_on": a.decided_on.isoformat() if a.decided_on else None,
+            "outcome": a.outcome,
+            "note": hide.text(a.note) if a.note else None,
+            "result": a.result_id,
+        }
+        for a in rows
+    ]
+
+
 def ladder(session: Session, actor: Actor, number: str) -> list[dict[str, Any]]:
-    """For each subject: the rungs, the recommendation and why, decisions, and history."""
+    """For each subject: the rungs, the recommendation and why, decisions, the
+    pre-disciplinary notice and response, appeals, and the discipline that stands on
+    the employee's other cases."""
     require(actor, "case.read", "discipline.view", "case", number)
     case = get_case(session, number)
     matrix = current(session)
@@ -376,10 +469,11 @@ def ladder(session: Session, actor: Actor, number: str) -> list[dict[str, Any]]:
             .where(
                 DisciplineAction.employee_id == emp.id,
                 Case.id != case.id,
-                DisciplineAction.superseded_by_id.is_(None),
+                STANDS,
             )
             .order_by(DisciplineAction.decided_at)
         ).all()
+        mine = [d for d in decided if d["employee"] == emp.badge]
         out.append(
             {
                 "employee": emp.badge,
@@ -388,7 +482,9 @@ def ladder(session: Session, actor: Actor, number: str) -> list[dict[str, Any]]:
                 "unit": emp.unit,
                 "rungs": [{"step": st, "label": label(matrix, st)} for st in matrix["steps"]],
                 "recommendation": _recommend(session, case, emp),
-                "decisions": [d for d in decided if d["employee"] == emp.badge],
+                "decisions": mine,
+                "hearing": hearings.view(hearings.hearing(session, case.id, emp.id), hide),
+                "appeals": appeals_of(session, [d["id"] for d in mine], hide),
                 "history": [
                     {"case": n, "step": d.step, "at": d.decided_at.date().isoformat()}
                     for d, n in history

@@ -28,6 +28,8 @@ from ia_desk.db.models import (
     CaseSubject,
     DisciplineAction,
 )
+from ia_desk.discipline.appeals import outcomes as appeal_outcomes
+from ia_desk.discipline.ladder import STANDS
 from ia_desk.errors import InputError
 from ia_desk.reports.pdf import CaseMarker, esc, render, styles
 from ia_desk.security.actor import Actor
@@ -98,9 +100,8 @@ def compute(
     ids = [c.id for c in cases]
     steps = dict.fromkeys(DISCIPLINE_STEPS, 0)
     if ids:
-        query = select(DisciplineAction.step).where(
-            DisciplineAction.case_id.in_(ids), DisciplineAction.superseded_by_id.is_(None)
-        )
+        # The discipline as it stands after amendments and appeals.
+        query = select(DisciplineAction.step).where(DisciplineAction.case_id.in_(ids), STANDS)
         for step in session.scalars(query):
             steps[step] += 1
     return {
@@ -118,6 +119,7 @@ def compute(
         ),
         "allegations_by_disposition": dict(sorted(by_disposition.items())),
         "discipline_by_step": steps,
+        "appeals_by_outcome": appeal_outcomes(session, ids),
         "median_days_to_close": statistics.median(days_to_close) if days_to_close else None,
         "overdue": overdue,
     }
@@ -137,6 +139,7 @@ def to_csv(figures: dict[str, Any]) -> str:
         "by_status",
         "allegations_by_disposition",
         "discipline_by_step",
+        "appeals_by_outcome",
     ):
         for k, v in figures[section].items():
             w.writerow([section, k, v])
@@ -261,6 +264,16 @@ def annual_pdf(
             [list(steps.values())],
             ["decisions"],
             height=2.0 * inch,
+        )
+    )
+    story.append(Spacer(1, 6))
+    appealed = figures["appeals_by_outcome"]
+    story.append(
+        Paragraph(
+            f"Appeals of these decisions: {sum(appealed.values())} "
+            f"({', '.join(f'{n} {k}' for k, n in appealed.items())}). The figures above count "
+            "each decision as it stands after amendments and appeals.",
+            st["body"],
         )
     )
     story.append(Spacer(1, 10))

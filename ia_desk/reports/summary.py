@@ -258,7 +258,40 @@ def _case_story(
                     f"Decision {d['at'][:10]}: <b>{esc(labels.discipline_step(d['step']))}</b>"
                     f"{length} by {esc(d['by'])}"
                     + why
-                    + ("" if d["current"] else " (amended, no longer in force)"),
+                    + ("" if d["current"] else " (amended, no longer in force)")
+                    + (" (overturned on appeal)" if d.get("overturned") else ""),
+                    st["body"],
+                )
+            )
+        hearing = entry.get("hearing")
+        if hearing:
+            said = (
+                "waived the chance to respond"
+                if hearing["waived"]
+                else (
+                    f"responded {hearing['response_on']}, heard by {esc(hearing['heard_by'] or '')}"
+                    + (f": {r(hearing['response'])}" if hearing["response"] else "")
+                    if hearing["response_on"]
+                    else "has not responded yet"
+                )
+            )
+            story.append(
+                Paragraph(
+                    f"Notice of the charges and the evidence (Loudermill) {hearing['notice_on']}: "
+                    f"{r(hearing['charges'])}. The employee {said}.",
+                    st["body"],
+                )
+            )
+        for a in entry.get("appeals", []):
+            outcome = (
+                f"{labels.appeal_outcome(a['outcome']).lower()} on {a['decided_on']}"
+                + (f": {r(a['note'])}" if a["note"] else "")
+                if a["outcome"]
+                else "pending"
+            )
+            story.append(
+                Paragraph(
+                    f"Appeal ({esc(a['kind_words'])}), filed {a['filed_on']}: {outcome}.",
                     st["body"],
                 )
             )

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ia_desk.cases.intake import open_case, parse_report
 from ia_desk.cases.speech import needs_screen, record_screen
 from ia_desk.cases.workflow import perform
+from ia_desk.discipline.hearings import HEARING_STEPS, record_notice, record_response
 from ia_desk.discipline.immediate import raise_by_clause
 from ia_desk.discipline.ladder import recommend
 from ia_desk.evidence.store import EvidenceInput, add_evidence
@@ -218,6 +219,25 @@ def add_demo_data(
                 rec = recommend(session, actor, number, subject.employee.badge)
                 if rec["step"]:
                     days = rng.choice([3, 5, 10]) if rec["step"] == "suspension" else None
+                    if rec["step"] in HEARING_STEPS:  # Loudermill comes first
+                        heard = received.date() + dt.timedelta(days=60)
+                        record_notice(
+                            session,
+                            actor,
+                            number,
+                            subject.employee.badge,
+                            heard,
+                            "Demo notice: the sustained allegations and the screenshots.",
+                        )
+                        record_response(
+                            session,
+                            actor,
+                            number,
+                            subject.employee.badge,
+                            heard + dt.timedelta(days=7),
+                            "Demo response: the employee regrets the post.",
+                            "Commander Demo",
+                        )
                     decide_in(
                         session,
                         actor,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ia_desk.db.engine import Database
 from ia_desk.db.models import DisciplineAction
+from ia_desk.discipline import appeals, hearings
 from ia_desk.discipline.ladder import ladder as _ladder
 from ia_desk.discipline.ladder import recommend as _recommend
 from ia_desk.discipline.ladder import record, suspension_words
@@ -18,7 +19,19 @@ from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
 from ia_desk.services import Changes, Done
 
-__all__ = ["SEVERITY", "decide", "decide_in", "ladder", "matrix", "recommend", "set_matrix"]
+__all__ = [
+    "SEVERITY",
+    "appeal",
+    "appeal_outcome",
+    "decide",
+    "decide_in",
+    "ladder",
+    "matrix",
+    "notice",
+    "recommend",
+    "respond",
+    "set_matrix",
+]
 
 
 def recommend(db: Database, actor: Actor, number: str, badge: str) -> dict[str, Any]:
@@ -114,3 +127,80 @@ def set_matrix(db: Database, actor: Actor, content: Any, reason: str) -> Done[in
     with db.write(actor) as s:
         version = update_matrix(s, actor, content, reason)
     return Done(version, Changes(settings=True, case_list=True))
+
+
+def notice(
+    db: Database, actor: Actor, number: str, badge: str, notice_on: Any, charges: Any
+) -> Done[dict[str, Any]]:
+    """Record the pre-disciplinary notice of the charges and the evidence (Loudermill)."""
+    with db.write(actor) as s:
+        row = hearings.record_notice(s, actor, number, badge, notice_on, charges)
+        out = {"id": row.id, "notice_on": row.notice_on.isoformat()}
+    return Done(out, Changes.case(number))
+
+
+def respond(
+    db: Database,
+    actor: Actor,
+    number: str,
+    badge: str,
+    response_on: Any,
+    response: Any = None,
+    heard_by: Any = None,
+    *,
+    waived: bool = False,
+) -> Done[dict[str, Any]]:
+    """Record the employee's response to the notice, or their waiver of it."""
+    with db.write(actor) as s:
+        row = hearings.record_response(
+            s, actor, number, badge, response_on, response, heard_by, waived=waived
+        )
+        out = {"id": row.id, "response_on": str(row.response_on), "waived": bool(row.waived)}
+    return Done(out, Changes.case(number))
+
+
+def appeal(
+    db: Database, actor: Actor, number: str, badge: str, kind: str, filed_on: Any
+) -> Done[dict[str, Any]]:
+    """File an appeal of the decision in force (grievance, Civil Service, arbitration)."""
+    with db.write(actor) as s:
+        row = appeals.file_appeal(s, actor, number, badge, kind, filed_on)
+        out = {"id": row.id, "kind": row.kind, "filed_on": row.filed_on.isoformat()}
+    return Done(out, Changes.case(number))
+
+
+def appeal_outcome(
+    db: Database,
+    actor: Actor,
+    number: str,
+    badge: str,
+    outcome: str,
+    decided_on: Any,
+    note: Any,
+    *,
+    heard_on: Any = None,
+    step: str | None = None,
+    suspension_days: int | None = None,
+    without_pay: bool | None = None,
+) -> Done[dict[str, Any]]:
+    """Record how the open appeal ended; a modified decision is amended to its step."""
+    with db.write(actor) as s:
+        row = appeals.decide_appeal(
+            s,
+            actor,
+            number,
+            badge,
+            outcome,
+            decided_on,
+            note,
+            heard_on=heard_on,
+            step=step,
+            suspension_days=suspension_days,
+            without_pay=without_pay,
+        )
+        if row.result_id is not None and step == "training" and row.decision.step != "training":
+            result = s.get(DisciplineAction, row.result_id)
+            assert result is not None
+            open_training_item(s, result)  # the appeal gave training: it is owed
+        out = {"id": row.id, "outcome": row.outcome, "result": row.result_id}
+    return Done(out, Changes.case(number) | Changes(registers=step == "training"))

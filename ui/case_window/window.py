@@ -137,7 +137,7 @@ class CaseWindow(QWidget):
         self.evidence = EvidenceGrid(db, actor, can_add=False)
         self.tabs.addTab(self.evidence, "Evidence")
 
-        self.discipline = DisciplinePanel(False, self._record_discipline)
+        self.discipline = DisciplinePanel(False, self._record_discipline, self._around_decision)
         self.tabs.addTab(self.discipline, "Discipline")
 
         self.timeline = TimelineTable()
@@ -352,6 +352,41 @@ class CaseWindow(QWidget):
             amend=amend,
             suspension_days=days,
             without_pay=without_pay,
+        )
+
+    def _around_decision(self, what: str, badge: str, values: dict[str, Any]) -> Done[Any]:
+        """Run by the forms around a decision off the GUI thread (the pre-disciplinary
+        notice and response, an appeal and its outcome); the form shows a refusal."""
+        db, actor, number = self.db, self.actor, self.number
+        if what == "notice":
+            return discipline.notice(
+                db, actor, number, badge, values["notice_on"], values["charges"]
+            )
+        if what == "response":
+            return discipline.respond(
+                db,
+                actor,
+                number,
+                badge,
+                values["response_on"],
+                values["response"],
+                values["heard_by"],
+                waived=bool(values["waived"]),
+            )
+        if what == "appeal":
+            return discipline.appeal(db, actor, number, badge, values["kind"], values["filed_on"])
+        days = str(values.get("suspension_days") or "").strip()
+        return discipline.appeal_outcome(
+            db,
+            actor,
+            number,
+            badge,
+            values["outcome"],
+            values["decided_on"],
+            values["note"],
+            step=values["step"],
+            suspension_days=int(days) if days.isdigit() else (days or None),  # type: ignore[arg-type]
+            without_pay=values["without_pay"],
         )
 
     def _act(self, name: str) -> None:

@@ -53,7 +53,12 @@ from ia_desk.db.models.cases import (
     RetaliationReview,
     SpeechScreen,
 )
-from ia_desk.db.models.discipline import DisciplineAction, DisciplineMatrixVersion
+from ia_desk.db.models.discipline import (
+    DisciplineAction,
+    DisciplineAppeal,
+    DisciplineMatrixVersion,
+    PreDisciplinaryHearing,
+)
 from ia_desk.db.models.evidence import Evidence, EvidenceBlob, EvidenceThumb
 from ia_desk.db.models.people import Employee, User, UserKey
 from ia_desk.db.models.policy import Clause, Policy, PolicyVersion
@@ -101,6 +106,7 @@ __all__ = [
     "CaseToll",
     "Clause",
     "DisciplineAction",
+    "DisciplineAppeal",
     "DisciplineMatrixVersion",
     "Employee",
     "Evidence",
@@ -115,6 +121,7 @@ __all__ = [
     "PolicyAnnualReview",
     "PolicyReviewItem",
     "PolicyVersion",
+    "PreDisciplinaryHearing",
     "Reporter",
     "RetaliationReview",
     "Setting",

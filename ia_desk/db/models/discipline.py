@@ -11,7 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, true
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ia_desk.db.models.base import Base, CreatedAt, IntegerId, OnCase, OnEmployee, written_at
@@ -56,3 +66,44 @@ class DisciplineMatrixVersion(CreatedAt, Base):
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(40))
+
+
+class PreDisciplinaryHearing(IntegerId, OnCase, OnEmployee, Base):
+    """The employee's notice of the charges and the evidence, and their chance to
+    respond, before a suspension or termination can be decided (Cleveland Board of
+    Education v. Loudermill, 1985). One per employee and case: the notice first, then the
+    response (or the employee's waiver of it)."""
+
+    __tablename__ = "predisciplinary_hearing"
+    __table_args__ = (UniqueConstraint("case_id", "employee_id"),)
+    notice_on: Mapped[dt.date] = mapped_column(Date)
+    charges: Mapped[str] = mapped_column(Text)
+    noticed_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    noticed_at: Mapped[dt.datetime] = written_at()
+    response_on: Mapped[dt.date | None] = mapped_column(Date)
+    response: Mapped[str | None] = mapped_column(Text)
+    heard_by: Mapped[str | None] = mapped_column(String(120))
+    waived: Mapped[bool | None] = mapped_column(Boolean)
+    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    employee: Mapped[Employee] = relationship()
+
+
+class DisciplineAppeal(IntegerId, Base):
+    """An appeal of a discipline decision: a grievance, an appeal to the Board of Civil
+    Service Commission (3.21 §III.K names it) or arbitration; filed, then decided. A
+    decision modified on appeal is amended by the decision ``result_id`` names; one
+    overturned no longer stands (nor counts as a prior)."""
+
+    __tablename__ = "discipline_appeal"
+    discipline_id: Mapped[int] = mapped_column(ForeignKey("discipline_action.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    filed_on: Mapped[dt.date] = mapped_column(Date)
+    filed_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[dt.datetime] = written_at()
+    heard_on: Mapped[dt.date | None] = mapped_column(Date)
+    decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    result_id: Mapped[int | None] = mapped_column(ForeignKey("discipline_action.id"))
+    decision: Mapped[DisciplineAction] = relationship(foreign_keys=[discipline_id])
