@@ -281,6 +281,11 @@ SETTINGS = {
     "backups_kept": "Automatic backups kept",
     "allow_unencrypted_server_connections": "Server connections without TLS allowed (1 = yes)",
     "immediate_action_hours": "The Chief acts on an immediate-action case within (hours)",
+    "warning_cases": "Early warning: cases close together (0 = off)",
+    "warning_cases_months": "Early warning: within (months)",
+    "warning_same_clause": "Early warning: same clause alleged again (cases, 0 = off)",
+    "warning_same_clause_months": "Early warning: same clause within (months)",
+    "warning_after_training_months": "Early warning: sustained within months of training (0 = off)",
 }
 
 
@@ -325,6 +330,10 @@ EVENTS = {
     "discipline.appeal": "Discipline decision appealed",
     "discipline.appeal_outcome": "Appeal decided",
     "discipline.view": "Discipline read",
+    "warning.raised": "Early-warning alert raised",
+    "warning.grown": "Early-warning alert grown by a further case",
+    "warning.list": "Early-warning alerts read",
+    "warning.acknowledge": "Early-warning alert acknowledged",
     "discipline.matrix_update": "Discipline matrix changed",
     "discipline.matrix_load": "Discipline matrix loaded",
     "discipline.lookback_moved": "Look-back window moved from the settings into the matrix",

@@ -53,6 +53,35 @@ SPECS = {
             "Hours the Chief has to act on a case that endangers others or an investigation.",
         ),
         SettingSpec(
+            "warning_cases",
+            3,
+            int,
+            0,
+            50,
+            "Cases naming an employee close together that raise an early warning (0: off).",
+        ),
+        SettingSpec("warning_cases_months", 12, int, 1, 120, "Months those cases fall within."),
+        SettingSpec(
+            "warning_same_clause",
+            2,
+            int,
+            0,
+            50,
+            "Cases alleging the same clause against an employee that raise one (0: off).",
+        ),
+        SettingSpec(
+            "warning_same_clause_months", 24, int, 1, 120, "Months those cases fall within."
+        ),
+        SettingSpec(
+            "warning_after_training_months",
+            6,
+            int,
+            0,
+            60,
+            "Months after the social media training within which a sustained allegation "
+            "raises one (0: off).",
+        ),
+        SettingSpec(
             "session_lock_minutes", 30, int, 1, 480, "Minutes without input before the app locks."
         ),
         SettingSpec("evidence_max_mb", 50, int, 1, 2048, "Largest evidence file accepted, in MB."),

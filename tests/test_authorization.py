@@ -23,7 +23,7 @@ from ia_desk.errors import IADeskError, InputError, PermissionDenied
 from ia_desk.evidence.store import EvidenceInput, add_evidence
 from ia_desk.reports.stats import compute
 
-from .conftest import screen_if_speech
+from .conftest import hear_first, screen_if_speech
 from .test_summary import png
 
 
@@ -133,11 +133,22 @@ def test_discipline_waits_for_every_finding_and_a_second_decision_is_counted_onc
         screen_if_speech(s, admin, second)
         record_finding(s, admin, second.id, "sustained", "Seen too.")
     with db.write(chief) as s:
-        record(s, chief, number, "1234", "written_reprimand")
+        record(s, chief, number, "1234", "written_reprimand", "Posted while on duty.")
     with pytest.raises(InputError, match="already has a decision"), db.write(chief) as s:
         record(s, chief, number, "1234", "suspension", "Second thoughts.")
     with db.write(chief) as s:
-        record(s, chief, number, "1234", "suspension", "Aggravated: posted twice.", amend=True)
+        hear_first(s, chief, number, "1234")
+        record(
+            s,
+            chief,
+            number,
+            "1234",
+            "suspension",
+            "Aggravated: posted twice.",
+            amend=True,
+            suspension_days=3,
+            without_pay=True,
+        )
     with db.read() as s:
         steps = compute(s, admin, dt.date(2026, 1, 1), dt.date(2026, 12, 31))["discipline_by_step"]
         history = [(d["step"], d["current"]) for d in show_case(s, admin, number)["discipline"]]

@@ -325,6 +325,8 @@ def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
             ["discipline", "appeal-outcome", a, "--employee", "1234", "--outcome", "upheld"]
             + ["--decided", "2026-11-05", "--note", "Upheld."]
         ],
+        "warning list": [["warning", "list", "--json"], ["warning", "list", "--open"]],
+        "warning ack": [["warning", "ack", "1", "--note", "Looked at it."]],
         "discipline matrix show": [["discipline", "matrix", "show", "--json"]],
         "discipline matrix set": [["discipline", "matrix", "set", str(matrix), "--reason", "r"]],
         "retaliation review": [

@@ -172,7 +172,7 @@ def shoot_the_rest(
         ("add-user", AddUserDialog()),
         ("finding", FindingDialog(case_window.data["allegations"][0])),
         ("withhold", WithholdDialog()),
-        ("decision", DecisionDialog(discipline_window.data["ladder"][0])),
+        ("decision", DecisionDialog(discipline_window.data["ladder"][0], lambda *_a: None)),
         ("matrix-editor", MatrixEditor(db, actor)),
         ("print-preview", PrintPreview(db, actor, [case_window.number])),
         ("lock", LockDialog(db, actor)),

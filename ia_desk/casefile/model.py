@@ -193,3 +193,4 @@ class EmployeeHistory(TypedDict):
     unit: str | None
     allegations: list[EmployeeAllegation]
     discipline: list[EmployeeDecision]
+    warnings: list[dict[str, Any]]  # early-warning alerts, newest first

@@ -46,10 +46,12 @@ from ia_desk.db.models import (
     CaseSubject,
     Clause,
     DisciplineAction,
+    EarlyWarning,
     Employee,
     Evidence,
     Incident,
 )
+from ia_desk.discipline import early_warning
 from ia_desk.discipline.immediate import status as immediate_status
 from ia_desk.discipline.ladder import STANDS, decisions, ladder, suspension_words
 from ia_desk.errors import AuditedRefusal, PermissionDenied
@@ -318,6 +320,7 @@ def employee_history(session: Session, actor: Actor, badge: str) -> EmployeeHist
             for a in allegations
         ],
         "discipline": [],
+        "warnings": [],
     }
     actions = session.execute(
         select(DisciplineAction, Case.number)
@@ -336,6 +339,18 @@ def employee_history(session: Session, actor: Actor, badge: str) -> EmployeeHist
         }
         for d, n in actions
     ]
+    out["warnings"] = (
+        [
+            early_warning.view(a)
+            for a in session.scalars(
+                select(EarlyWarning)
+                .where(EarlyWarning.employee_id == emp.id)
+                .order_by(EarlyWarning.id.desc())
+            )
+        ]
+        if allowed(actor, "warning.read")
+        else []
+    )
     append(session, actor, "employee.history", object_type="employee", object_id=emp.id)
     return out
 

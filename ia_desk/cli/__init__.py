@@ -57,7 +57,7 @@ GROUPS = (
     cases,  # report add, case ...
     allegations,  # allegation ...
     evidence,  # evidence ...
-    discipline,  # discipline ..., retaliation, protection
+    discipline,  # discipline ..., warning ..., retaliation, protection
     registers,  # approval ..., account ..., training ...
     reports,  # summary, stats
     admin,  # settings ..., export, backup, restore, demo, audit ...
@@ -77,6 +77,7 @@ COMMAND_ORDER = (
     "demo",
     "summary",
     "discipline",
+    "warning",
     "retaliation",
     "protection",
     "allegation",

@@ -1,5 +1,6 @@
-"""``ia-desk discipline ...``, ``retaliation ...`` and ``protection ...``: the ladder of
-3.21 §V.B (the recommendation and why, decisions and their amendments, the matrix), and
+"""``ia-desk discipline ...``, ``warning ...``, ``retaliation ...`` and ``protection ...``:
+the ladder of 3.21 §V.B (the recommendation and why, decisions and their amendments, the
+notice and response before a suspension, appeals, the matrix), early-warning alerts, and
 the protection of good-faith reporters of 3.21 §V.C (the retaliation review, revoking a
 protection)."""
 
@@ -107,6 +108,33 @@ def cmd_discipline_appeal_outcome(args: argparse.Namespace) -> int:
         without_pay=args.without_pay,
     ).value
     context.show(out, args.json, f"{args.case}: appeal {out['id']} {out['outcome']}")
+    return 0
+
+
+def cmd_warning_list(args: argparse.Namespace) -> int:
+    from ia_desk.services import discipline
+
+    rows = discipline.warnings(*context.signed_in(args), open_only=args.open, badge=args.employee)
+    if args.json:
+        context.show(rows, True, "")
+        return 0
+    for a in rows:
+        state = (
+            f"acknowledged {a['acknowledged_at'][:10]} by {a['acknowledged_by']}"
+            if a["acknowledged_at"]
+            else "open"
+        )
+        print(f"{a['id']:>4}  badge {a['employee']:<8} {a['rule_words']}: {a['text']} [{state}]")
+    if not rows:
+        print("no early-warning alerts" + (" open" if args.open else ""))
+    return 0
+
+
+def cmd_warning_ack(args: argparse.Namespace) -> int:
+    from ia_desk.services import discipline
+
+    discipline.acknowledge_warning(*context.signed_in(args), args.alert, args.note)
+    print(f"early-warning alert {args.alert} acknowledged")
     return 0
 
 
@@ -223,6 +251,15 @@ def register(commands: arg.Commands) -> None:
     sp = arg.command(mx, "set", cmd_discipline_matrix_set, "store a new matrix version (IA admin)")
     sp.add_argument("file", type=arg.path("file"))
     sp.add_argument("--reason", required=True)
+
+    wr = arg.group(commands, "warning", "early-warning alerts on patterns in an employee's cases")
+    sp = arg.command(wr, "list", cmd_warning_list, "the alerts, newest first")
+    sp.add_argument("--open", action="store_true", help="only those not yet acknowledged")
+    sp.add_argument("--employee", metavar="BADGE", type=arg.badge())
+    sp.add_argument("--json", action="store_true")
+    sp = arg.command(wr, "ack", cmd_warning_ack, "acknowledge an alert with a note (IA admin)")
+    sp.add_argument("alert", type=arg.record_id("alert", "an alert"))
+    sp.add_argument("--note", required=True, help="what was done about it")
 
     rt = arg.group(commands, "retaliation", "retaliation reviews")
     sp = arg.command(rt, "review", cmd_retaliation_review, "record a retaliation review (IA admin)")

@@ -219,7 +219,6 @@ def record(
     emp = employee_by_badge(session, badge)
     step = v.choice(step, "step", DISCIPLINE_STEPS)
     text = v.text(reason, "reason", required=False, max_len=10_000, multiline=True)
-    days, unpaid = _suspension(step, suspension_days, without_pay)
     held = blocking_reason(session, case, ia=sees_identities(actor))
     if held:
         raise Blocked(f"No discipline can be recorded on {case.number}: {held}.")
@@ -244,6 +243,7 @@ def record(
         )
     if standing is not None and not text:
         raise InputError("reason: an amended decision needs the reason it changes.", field="reason")
+    days, unpaid = _suspension(step, suspension_days, without_pay)
     if standing is not None and not on_appeal and overturned_on_appeal(session, standing.id):
         raise InputError(
             f"The decision of badge {emp.badge} on {case.number} was overturned on appeal; "

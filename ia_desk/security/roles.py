@@ -21,6 +21,8 @@
 | summary.print_ia        |    x     |        x        |            |               |
 | summary.print_command   |    x     |        x        |            |       x       |
 | stats.view              |    x     |                 |            |       x       |
+| warning.read            |    x     |        x        |            |       x       |
+| warning.acknowledge     |    x     |                 |            |               |
 | user.manage             |    x     |                 |            |               |
 | settings.manage         |    x     |                 |            |               |
 | audit.read              |    x     |                 |            |               |
@@ -74,6 +76,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # The department's figures and the annual review (3.21 §VI.A): for who runs the unit
     # and who reviews the policy, not for each investigator.
     "stats.view": frozenset({IA_ADMIN, COMMAND_STAFF}),
+    # Early-warning alerts (ia_desk.discipline.early_warning): read by IA and command
+    # staff, acknowledged by the IA commander (an IA administrator).
+    "warning.read": frozenset({IA_ADMIN, IA_INVESTIGATOR, COMMAND_STAFF}),
+    "warning.acknowledge": frozenset({IA_ADMIN}),
     "user.manage": frozenset({IA_ADMIN}),
     "settings.manage": frozenset({IA_ADMIN}),
     "audit.read": frozenset({IA_ADMIN}),

@@ -15,6 +15,7 @@ from ia_desk.cases.allegations import review_items
 from ia_desk.cases.speech import record_screen
 from ia_desk.db.engine import Database
 from ia_desk.db.models import Allegation
+from ia_desk.discipline import early_warning
 from ia_desk.discipline.immediate import raise_by_clause
 from ia_desk.errors import Blocked
 from ia_desk.protection.retaliation import finding_hold
@@ -55,6 +56,7 @@ def add_allegation(
     with db.write(actor) as s:
         a = _add(s, actor, number, badge, clause_id)
         raise_by_clause(s, actor, a.case)
+        early_warning.check(s, actor, [a.employee_id])
         done = Alleged(
             a.id,
             a.case.number,
@@ -94,6 +96,7 @@ def record_finding(
     """Record the disposition of an allegation (who, when, why). Audited."""
     with db.write(actor) as s:
         a = record_finding_in(s, actor, allegation_id, disposition, rationale, on)
+        early_warning.check(s, actor, [a.employee_id])
         done = Found(
             a.id,
             a.case.number,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ia_desk.db.engine import Database
 from ia_desk.db.models import DisciplineAction
-from ia_desk.discipline import appeals, hearings
+from ia_desk.discipline import appeals, early_warning, hearings
 from ia_desk.discipline.ladder import ladder as _ladder
 from ia_desk.discipline.ladder import recommend as _recommend
 from ia_desk.discipline.ladder import record, suspension_words
@@ -21,6 +21,7 @@ from ia_desk.services import Changes, Done
 
 __all__ = [
     "SEVERITY",
+    "acknowledge_warning",
     "appeal",
     "appeal_outcome",
     "decide",
@@ -31,6 +32,7 @@ __all__ = [
     "recommend",
     "respond",
     "set_matrix",
+    "warnings",
 ]
 
 
@@ -204,3 +206,19 @@ def appeal_outcome(
             open_training_item(s, result)  # the appeal gave training: it is owed
         out = {"id": row.id, "outcome": row.outcome, "result": row.result_id}
     return Done(out, Changes.case(number) | Changes(registers=step == "training"))
+
+
+def warnings(
+    db: Database, actor: Actor, *, open_only: bool = False, badge: str | None = None
+) -> list[dict[str, Any]]:
+    """Early-warning alerts, newest first (IA and command staff). Audited."""
+    with db.write(actor) as s:  # the read is audited
+        return early_warning.alerts(s, actor, open_only=open_only, badge=badge)
+
+
+def acknowledge_warning(db: Database, actor: Actor, alert_id: Any, note: Any) -> Done[int]:
+    """The IA commander acknowledges an early-warning alert with a note."""
+    with db.write(actor) as s:
+        alert = early_warning.acknowledge(s, actor, alert_id, note)
+        out = alert.id
+    return Done(out, Changes(case_list=True))

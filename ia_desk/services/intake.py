@@ -9,6 +9,7 @@ from typing import Any
 
 from ia_desk.cases.intake import ReportInput, open_case, parse_json, parse_report
 from ia_desk.db.engine import Database
+from ia_desk.discipline import early_warning
 from ia_desk.discipline.immediate import raise_by_clause
 from ia_desk.errors import InputError
 from ia_desk.evidence.store import DuplicateWarning, EvidenceInput, add_evidence
@@ -144,6 +145,8 @@ def submit_report(
         number = result.case.number
         # A clause that calls for the Chief at once (3.21 §V.B) raises it now.
         raise_by_clause(s, actor, result.case, new_case_clauses=report.clauses)
+        # The employees named may now show a pattern (an alert the reporter never sees).
+        early_warning.check(s, actor, [subject.employee_id for subject in result.case.subjects])
         warnings = add_evidence(s, actor, number, evidence).warnings if evidence else []
     return Done(
         Submitted(number, result.tracking_code, result.linked_cases, warnings),

@@ -8,6 +8,7 @@ from typing import Any
 
 from ia_desk import registers as r
 from ia_desk.db.engine import Database
+from ia_desk.discipline import early_warning
 from ia_desk.security.actor import Actor
 from ia_desk.services import Changes, Done
 
@@ -104,7 +105,8 @@ def record_training(
 ) -> Done[None]:
     """A completed training; it closes the employee's open training items."""
     with db.write(actor) as s:
-        r.record_training(s, actor, badge, completed_on, course, trainer)
+        done = r.record_training(s, actor, badge, completed_on, course, trainer)
+        early_warning.check(s, actor, [done.employee_id])
     return Done(None, CHANGED)
 
 

@@ -4,6 +4,8 @@ names an employee for the first time)."""
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QSplitter, QVBoxLayout, QWidget
 
@@ -46,6 +48,10 @@ class EmployeesPage(Screen):
         bl.addWidget(QLabel("Discipline over time"))
         self.discipline = make_table(["Case", "Decided", "Step", "Recommended", "In range"])
         bl.addWidget(self.discipline)
+        self.warnings = QLabel()
+        self.warnings.setObjectName("early-warnings")
+        self.warnings.setWordWrap(True)
+        bl.addWidget(self.warnings)
         split.addWidget(box)
         layout.addWidget(split)
         self.rows: list[EmployeeRow] = []
@@ -110,6 +116,20 @@ class EmployeesPage(Screen):
                     ]
                     for d in h["discipline"]
                 ],
+            )
+            self.warnings.setText(
+                "<b>Early warning:</b> "
+                + "; ".join(
+                    escape(a["text"])
+                    + (
+                        f" (acknowledged {a['acknowledged_at'][:10]}: {escape(a['note'] or '')})"
+                        if a["acknowledged_at"]
+                        else " <b>(open)</b>"
+                    )
+                    for a in h["warnings"]
+                )
+                if h["warnings"]
+                else ""
             )
 
         Query(self, lambda: case_service.employee(self.db, self.actor, badge)).success(done).run()

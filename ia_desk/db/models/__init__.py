@@ -57,6 +57,7 @@ from ia_desk.db.models.discipline import (
     DisciplineAction,
     DisciplineAppeal,
     DisciplineMatrixVersion,
+    EarlyWarning,
     PreDisciplinaryHearing,
 )
 from ia_desk.db.models.evidence import Evidence, EvidenceBlob, EvidenceThumb
@@ -108,6 +109,7 @@ __all__ = [
     "DisciplineAction",
     "DisciplineAppeal",
     "DisciplineMatrixVersion",
+    "EarlyWarning",
     "Employee",
     "Evidence",
     "EvidenceBlob",

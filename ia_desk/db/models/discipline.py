@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
+    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -107,3 +108,21 @@ class DisciplineAppeal(IntegerId, Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     result_id: Mapped[int | None] = mapped_column(ForeignKey("discipline_action.id"))
     decision: Mapped[DisciplineAction] = relationship(foreign_keys=[discipline_id])
+
+
+class EarlyWarning(IntegerId, OnEmployee, Base):
+    """An early-warning alert: a pattern in an employee's cases that a department rule
+    found (ia_desk.discipline.early_warning), until the IA commander acknowledges it."""
+
+    __tablename__ = "early_warning"
+    rule: Mapped[str] = mapped_column(String(20))
+    basis: Mapped[str] = mapped_column(String(120), default="")
+    cases: Mapped[list[str]] = mapped_column(JSON)
+    text: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    raised_at: Mapped[dt.datetime] = written_at()
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    employee: Mapped[Employee] = relationship()
+    acknowledged_by: Mapped[User | None] = relationship()
