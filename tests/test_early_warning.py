@@ -116,3 +116,48 @@ def test_a_rule_set_to_zero_raises_nothing(db, admin, report):
     report("2026-05-01", "vpd-3.21/III.J")
     report("2026-06-01", "vpd-3.21/III.J")
     assert open_alerts(db, admin) == []
+
+
+def test_the_employees_screen_shows_the_alert_and_the_commander_acknowledges_it(
+    qtbot, db, admin, report, make_user, monkeypatch
+):
+    from PySide6.QtWidgets import QPushButton
+
+    from ui.dialogs.reason import ReasonDialog
+    from ui.screens.employees import EmployeesPage
+
+    from .test_ui import idle
+
+    report("2026-05-01", "vpd-3.21/III.J")
+    report("2026-06-01", "vpd-3.21/III.J")
+    chief = make_user("command_staff")
+    seen = EmployeesPage(db, chief)
+    qtbot.addWidget(seen)
+    seen.refresh()
+    idle(qtbot)
+    seen.table.setCurrentCell(0, 0)
+    idle(qtbot)
+    assert "vpd-3.21/III.J alleged on 2 cases" in seen.warnings.text()
+    assert not seen.findChild(QPushButton, "acknowledge-warning").isVisibleTo(seen)
+
+    def note_and_save(self):
+        self.text.setPlainText("Referred to the Lieutenant for mentoring.")
+        self.save()
+        idle(qtbot)
+        return 1
+
+    monkeypatch.setattr(ReasonDialog, "exec", note_and_save)
+    page = EmployeesPage(db, admin)
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    idle(qtbot)
+    page.table.setCurrentCell(0, 0)
+    idle(qtbot)
+    button = page.findChild(QPushButton, "acknowledge-warning")
+    assert button.isVisibleTo(page)
+    button.click()
+    idle(qtbot)
+    assert "acknowledged" in page.warnings.text() and "Lieutenant" in page.warnings.text()
+    assert not button.isVisibleTo(page)
+    assert open_alerts(db, admin) == []

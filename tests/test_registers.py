@@ -88,7 +88,7 @@ def test_posting_log_flags_unauthorised_and_unapproved_posts(db, admin, open_rep
 
 
 def test_training_decision_opens_an_item_that_completion_closes(db, admin, open_report):
-    number = open_report(clauses=["vpd-3.21/III.D"]).case.number
+    number = open_report(clauses=["vpd-3.21/III.Q"]).case.number
     with db.write(admin) as s:
         perform(s, admin, number, "start")
         record_finding(s, admin, get_case(s, number).allegations[0].id, "sustained", "Seen.")

@@ -341,7 +341,7 @@ def employee_history(session: Session, actor: Actor, badge: str) -> EmployeeHist
     ]
     out["warnings"] = (
         [
-            early_warning.view(a)
+            early_warning.view(a, actor)
             for a in session.scalars(
                 select(EarlyWarning)
                 .where(EarlyWarning.employee_id == emp.id)

@@ -49,7 +49,7 @@ from ia_desk.db.models import (
 from ia_desk.errors import InputError
 from ia_desk.protection.retaliation import add_months
 from ia_desk.security.actor import Actor
-from ia_desk.security.roles import require
+from ia_desk.security.roles import allowed, require
 from ia_desk.settings import get_settings
 
 RULES = {
@@ -235,7 +235,9 @@ def _raise(
     return [alert]
 
 
-def view(alert: EarlyWarning) -> dict[str, Any]:
+def view(alert: EarlyWarning, actor: Actor | None = None) -> dict[str, Any]:
+    """An alert as people read it; ``acknowledgeable``: open, and ``actor`` may
+    acknowledge it (what a window offers)."""
     return {
         "id": alert.id,
         "employee": alert.employee.badge,
@@ -251,6 +253,9 @@ def view(alert: EarlyWarning) -> dict[str, Any]:
         else None,
         "acknowledged_by": alert.acknowledged_by.login if alert.acknowledged_by else None,
         "note": alert.note,
+        "acknowledgeable": alert.acknowledged_at is None
+        and actor is not None
+        and allowed(actor, "warning.acknowledge"),
     }
 
 
@@ -264,7 +269,7 @@ def alerts(
         stmt = stmt.where(EarlyWarning.acknowledged_at.is_(None))
     if badge is not None:
         stmt = stmt.where(EarlyWarning.employee_id == employee_by_badge(session, badge).id)
-    out = [view(a) for a in session.scalars(stmt)]
+    out = [view(a, actor) for a in session.scalars(stmt)]
     append(session, actor, "warning.list", details={"open_only": open_only, "count": len(out)})
     return out
 

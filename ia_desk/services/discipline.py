@@ -221,4 +221,4 @@ def acknowledge_warning(db: Database, actor: Actor, alert_id: Any, note: Any) ->
     with db.write(actor) as s:
         alert = early_warning.acknowledge(s, actor, alert_id, note)
         out = alert.id
-    return Done(out, Changes(case_list=True))
+    return Done(out, Changes(case_list=True, roster=True))

@@ -5,14 +5,16 @@ names an employee for the first time)."""
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from ia_desk import labels
 from ia_desk.casefile.model import EmployeeHistory, EmployeeRow
-from ia_desk.services import Actor, Changes, Database
+from ia_desk.services import Actor, Changes, Database, discipline
 from ia_desk.services import cases as case_service
+from ui.dialogs.reason import ReasonDialog
 from ui.ops import Query
 from ui.screens.screen import Screen
 from ui.widgets.tables import fill, make_table
@@ -52,6 +54,12 @@ class EmployeesPage(Screen):
         self.warnings.setObjectName("early-warnings")
         self.warnings.setWordWrap(True)
         bl.addWidget(self.warnings)
+        self.acknowledge = QPushButton("Acknowledge early warning…")
+        self.acknowledge.setObjectName("acknowledge-warning")
+        self.acknowledge.clicked.connect(self._acknowledge)
+        self.acknowledge.hide()
+        bl.addWidget(self.acknowledge, 0, Qt.AlignmentFlag.AlignLeft)
+        self.open_alerts: list[dict[str, Any]] = []
         split.addWidget(box)
         layout.addWidget(split)
         self.rows: list[EmployeeRow] = []
@@ -131,5 +139,24 @@ class EmployeesPage(Screen):
                 if h["warnings"]
                 else ""
             )
+            self.open_alerts = [a for a in h["warnings"] if a["acknowledgeable"]]
+            self.acknowledge.setVisible(bool(self.open_alerts))
 
         Query(self, lambda: case_service.employee(self.db, self.actor, badge)).success(done).run()
+
+    def _acknowledge(self) -> None:
+        """The IA commander acknowledges the oldest open alert with a note."""
+        if not self.open_alerts:
+            return
+        alert = self.open_alerts[-1]
+        db, actor = self.db, self.actor
+        dialog = ReasonDialog(
+            "Acknowledge early warning",
+            f"{alert['text']}\n\nWhat was done about it?",
+            lambda note: discipline.acknowledge_warning(db, actor, alert["id"], note),
+            Changes(roster=True),
+            self,
+        )
+        dialog.exec()
+        if dialog.done_:
+            self._history(self.table.currentRow())
