@@ -102,7 +102,7 @@ WITHHELD_TRIGGER = (
 # Subjects of the given cases who reported in good faith in another case: the
 # retaliation flag of every page of the case list (200 cases), so its plan must not
 # depend on what the statistics say. It is written to be walked one way only, from the
-# page outward: the page's subjects by case, their cases by key, the protected reporters
+# page outward: the page's cases by key, their subjects by case, the protected reporters
 # of each subject's employee through ``ix_reporter_protected`` (partial: it holds the
 # protected reporters only; its condition, PROTECTED_REPORTER_TERMS, is repeated here
 # term by term, or SQLite would not use it), the reporters' cases by key.
@@ -119,9 +119,9 @@ _PROTECTED_SUBJECTS = (
     text(
         "SELECT cs.case_id, c.received_at, r.id AS reporter_id, "  # noqa: S608
         "o.received_at AS report_received, o.number AS report_number "
-        "FROM case_subject AS cs CROSS JOIN ia_case AS c CROSS JOIN reporter AS r "
+        "FROM ia_case AS c CROSS JOIN case_subject AS cs CROSS JOIN reporter AS r "
         "CROSS JOIN ia_case AS o "
-        "WHERE cs.case_id IN :ids AND c.id = cs.case_id "
+        "WHERE c.id IN :ids AND cs.case_id = c.id "
         "AND r.employee_id = cs.employee_id AND r.case_id <> cs.case_id "
         f"AND {' AND '.join('r.' + term for term in PROTECTED_REPORTER_TERMS)} "
         "AND o.id = r.case_id"
