@@ -31,7 +31,7 @@ from sqlalchemy import event, text
 
 from ia_desk.casefile.listing import CaseQuery, case_page, count_matching
 from ia_desk.db.engine import Database
-from ia_desk.protection.retaliation import add_months
+from ia_desk.protection.retaliation import add_months, cases_needing_review
 from ia_desk.security.actor import Actor
 from ia_desk.services.bulk import generate
 
@@ -334,3 +334,30 @@ def test_the_flags_on_the_worst_distributions_are_the_rules_answer(
     assert flagged == expected & page_ids
     if not shaped.startswith("no reporter"):
         assert flagged, "this distribution was meant to flag cases on the first page"
+
+
+def test_the_generator_writes_the_reporters_a_department_has(db: Database, admin: Actor) -> None:
+    """The bench generator's reporters (issue 24): anonymous ones hold no identity; of
+    the named and confidential, a share are employees on the roster under their own
+    badge and name, most in good faith; and some cases, not most, name as their subject
+    an employee who reported in good faith before, so the retaliation review has cases
+    to flag."""
+    generate(db, admin, 600, events_per_case=1, seed=7)
+    with db.engine.connect() as conn:
+        reporters = conn.execute(
+            text(
+                "SELECT r.mode, r.name, r.badge, r.employee_id, r.good_faith, e.badge, e.name "
+                "FROM reporter r LEFT JOIN employee e ON e.id = r.employee_id"
+            )
+        ).all()
+        ids = list(conn.execute(text("SELECT id FROM ia_case")).scalars())
+    anonymous = [r for r in reporters if r[0] == "anonymous"]
+    known = [r for r in reporters if r[0] != "anonymous"]
+    assert anonymous and all(r[1:5] == (None, None, None, False) for r in anonymous)
+    on_roster = [r for r in known if r[3] is not None]
+    assert 0.25 < len(on_roster) / len(known) < 0.55
+    assert all((r[2], r[1]) == (r[5], r[6]) for r in on_roster)
+    assert 0.75 < sum(bool(r[4]) for r in on_roster) / len(on_roster) < 1
+    with db.read() as s:
+        flagged = cases_needing_review(s, ids)
+    assert 0 < len(flagged) < len(ids) * 0.15
