@@ -276,7 +276,7 @@ def generate(
 
     # Every transaction writes the events of what it writes (the server's record of
     # changes finds each change beside its event: ia_desk.audit.server).
-    roster = [
+    roster: list[dict[str, Any]] = [
         {
             "id": i + 1_000_000,
             "badge": f"B{i + 1:05d}",
