@@ -36,6 +36,7 @@ from ia_desk.security.actor import Actor
 from ia_desk.services.bulk import generate
 
 CASES = 400
+SCALE = 100_000 // CASES
 PAGE = 50
 FIRST_EMPLOYEE = 1_000_000  # the generator's first employee id
 # Tables of settings and reference data: a few rows whatever the number of cases.
@@ -113,6 +114,27 @@ def _build(db: Database, admin: Actor, shape: str) -> None:
                 },
             )
         conn.execute(text("ANALYZE"))
+
+
+def _scale_statistics(db: Database) -> None:
+    """Make SQLite plan for the bench's size: each table's row count in the statistics
+    multiplied up to 100,000 cases' worth, the rows per key left as measured (on a few
+    hundred rows reading a whole index is honestly cheaper than a page's lookups, and
+    a test of plans must ask about the plans of a large department)."""
+    raw = db.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        for tbl, idx, stat in cur.execute("SELECT tbl, idx, stat FROM sqlite_stat1").fetchall():
+            total, *per_key = stat.split()
+            scaled = " ".join([str(int(total) * SCALE), *per_key])
+            cur.execute(
+                "UPDATE sqlite_stat1 SET stat = ? WHERE tbl = ? AND idx IS ?", (scaled, tbl, idx)
+            )
+        cur.execute("DELETE FROM sqlite_stat4")  # its samples count the real rows
+        raw.commit()
+    finally:
+        raw.close()
+    db.engine.dispose()
 
 
 def _skew_statistics(db: Database) -> None:
@@ -196,8 +218,11 @@ def _table_of(line: str) -> str | None:
 def sqlite_problems(statement: str, plan: list[str]) -> list[str]:
     """What is wrong with one statement's plan: a full scan of a table that grows with
     the cases (SQLite prints ``SCAN reporter``, or ``SCAN r`` for an alias), an automatic
-    index (a full scan building a throw-away index), a sort of the whole list."""
+    index (a full scan building a throw-away index). Only the list's own statements (the
+    count, the page in its order) may walk an index of the cases."""
     aliases = dict(re.findall(r"\b(\w+) AS (\w+)\b", statement))
+    flat = " ".join(statement.split())
+    listing = "count(" in flat or "ORDER BY ia_case." in flat
     bad = []
     for line in plan:
         table = _table_of(line)
@@ -208,7 +233,7 @@ def sqlite_problems(statement: str, plan: list[str]) -> list[str]:
             walk = re.match(r"SCAN \w+ USING (COVERING )?INDEX ", line)
             # The list itself walks the cases in its order (the page stops at its
             # limit) and the count reads an index of them; the search index is FTS5's.
-            if not (table == "ia_case" and walk) and "VIRTUAL TABLE" not in line:
+            if not (table == "ia_case" and walk and listing) and "VIRTUAL TABLE" not in line:
                 bad.append(line)
     return bad
 
@@ -253,6 +278,8 @@ def shaped(request: pytest.FixtureRequest, db: Database, admin: Actor) -> Iterat
             "superuser); the other shapes check its index paths"
         )
     _build(db, admin, shape)
+    if db.engine.dialect.name == "sqlite":
+        _scale_statistics(db)
     if shape != request.param:
         _skew_statistics(db)
     yield request.param

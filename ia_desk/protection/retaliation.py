@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, bindparam, select, text
+from sqlalchemy import DateTime, Integer, String, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from ia_desk import validation as v
@@ -124,9 +124,13 @@ _PROTECTED_SUBJECTS = (
         "WHERE c.id IN :ids AND cs.case_id = c.id "
         "AND r.employee_id = cs.employee_id AND r.case_id <> cs.case_id "
         f"AND {' AND '.join('r.' + term for term in PROTECTED_REPORTER_TERMS)} "
-        "AND o.id = r.case_id"
+        "AND o.id = r.case_id AND o.received_at >= :since AND o.received_at < :until"
     )
-    .bindparams(bindparam("ids", expanding=True))
+    .bindparams(
+        bindparam("ids", expanding=True),
+        bindparam("since", type_=DateTime),
+        bindparam("until", type_=DateTime),
+    )
     .columns(
         case_id=Integer,
         received_at=DateTime,
@@ -136,6 +140,10 @@ _PROTECTED_SUBJECTS = (
     )
 )
 
+_RECEIVED_SPAN = select(func.min(Case.received_at), func.max(Case.received_at)).where(
+    Case.id.in_(bindparam("ids", expanding=True))
+)
+
 
 def _protected_subjects(
     session: Session, case_ids: list[int], months: int | None = None
@@ -143,7 +151,20 @@ def _protected_subjects(
     """Rows of (case, protected reporter naming a subject of it) within the window."""
     if months is None:
         months = int(get_setting(session, "retaliation_window_months"))
-    rows = session.connection().execute(_PROTECTED_SUBJECTS, {"ids": case_ids}).all()
+    conn = session.connection()
+    first, last = conn.execute(_RECEIVED_SPAN, {"ids": case_ids}).one()
+    if first is None:
+        return []
+    # Only reports that can lie within the window of one of these cases come back: no
+    # earlier than the window (at most 31 days a month) before the first case, no later
+    # than the day of the last. The window itself is judged below, by calendar months.
+    # A page of recent cases then reads two years of a reporting employee's reports,
+    # not all of them (issue 24: a thousand rows fetched and thrown away per page).
+    bounds = {
+        "since": dt.datetime.combine(first.date() - dt.timedelta(days=31 * months), dt.time()),
+        "until": dt.datetime.combine(last.date() + dt.timedelta(days=1), dt.time()),
+    }
+    rows = conn.execute(_PROTECTED_SUBJECTS, {"ids": case_ids, **bounds}).all()
     return [
         r
         for r in rows
