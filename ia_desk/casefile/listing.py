@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, bindparam, func, literal_column, or_, select
+from sqlalchemy import Select, and_, bindparam, func, literal_column, or_, select, text
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from ia_desk.cases.queries import local_time, today
 from ia_desk.cases.search import count_text_matches, filter_by_text
 from ia_desk.db.models import (
     CASE_STATUSES,
+    REPORTER_UPDATE_EVENT,
     Allegation,
     AuditEvent,
     Case,
@@ -131,8 +132,13 @@ def flags_for(session: Session, cases: Sequence[Case | CaseFacts]) -> dict[int, 
     return out
 
 
+# The page's cases with a recorded reporter update, through the partial index of those
+# events alone (``ix_audit_event_reporter_update``): its condition is written here as
+# the index states it, literally, since SQLite uses a partial index only for a query
+# whose WHERE contains its condition (a bound value would not do), and the lookup then
+# stays small however the rest of the trail is spread (issue 24).
 _REPORTER_UPDATED = select(AuditEvent.case_number).where(
-    AuditEvent.event_type == "case.reporter_update",
+    text(REPORTER_UPDATE_EVENT),
     AuditEvent.case_number.in_(bindparam("numbers", expanding=True)),
 )
 

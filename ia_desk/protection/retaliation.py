@@ -17,14 +17,22 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import DateTime, Integer, String, bindparam, func, select, text
+from sqlalchemy.orm import Session
 
 from ia_desk import validation as v
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import get_case
 from ia_desk.cases.workflow import require_case_write
-from ia_desk.db.models import Case, CaseSubject, Employee, Reporter, RetaliationReview, utcnow
+from ia_desk.db.models import (
+    PROTECTED_REPORTER_TERMS,
+    Case,
+    CaseSubject,
+    Employee,
+    Reporter,
+    RetaliationReview,
+    utcnow,
+)
 from ia_desk.errors import InputError
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
@@ -91,28 +99,49 @@ WITHHELD_TRIGGER = (
 )
 
 
-_OTHER = aliased(Case)
-# Subjects of the given cases who reported in good faith in another case: built once
-# (a page of the case list asks for 200 cases; building the statement cost more than
-# running it).
+# Subjects of the given cases who reported in good faith in another case: the
+# retaliation flag of every page of the case list (200 cases), so its plan must not
+# depend on what the statistics say. It is written to be walked one way only, from the
+# page outward: the page's cases by key, their subjects by case, the protected reporters
+# of each subject's employee through ``ix_reporter_protected`` (partial: it holds the
+# protected reporters only; its condition, PROTECTED_REPORTER_TERMS, is repeated here
+# term by term, or SQLite would not use it), the reporters' cases by key.
+#
+# CROSS JOIN is SQLite's way of fixing the order of the loops (its query planner
+# documentation, "Manual Control Of Query Plans Using CROSS JOIN"); PostgreSQL reads it
+# as the inner join it is and plans from its own statistics, which count NULLs for
+# what they are. Without the fixed order and the partial index, on a database where
+# no reporter is on the roster (``employee_id`` always NULL) SQLite judged the employee
+# index useless and read every reporter for each page (issue 24);
+# tests/test_query_plans.py holds the plan to this shape.
 _PROTECTED_SUBJECTS = (
-    select(
-        CaseSubject.case_id,
-        Case.received_at,
-        Reporter.id.label("reporter_id"),
-        _OTHER.received_at.label("report_received"),
-        _OTHER.number.label("report_number"),
+    # (S608: what is joined in is the models' constant terms, never input.)
+    text(
+        "SELECT cs.case_id, c.received_at, r.id AS reporter_id, "  # noqa: S608
+        "o.received_at AS report_received, o.number AS report_number "
+        "FROM ia_case AS c CROSS JOIN case_subject AS cs CROSS JOIN reporter AS r "
+        "CROSS JOIN ia_case AS o "
+        "WHERE c.id IN :ids AND cs.case_id = c.id "
+        "AND r.employee_id = cs.employee_id AND r.case_id <> cs.case_id "
+        f"AND {' AND '.join('r.' + term for term in PROTECTED_REPORTER_TERMS)} "
+        "AND o.id = r.case_id AND o.received_at >= :since AND o.received_at < :until"
     )
-    .join(Case, Case.id == CaseSubject.case_id)
-    .join(Reporter, Reporter.employee_id == CaseSubject.employee_id)
-    .join(_OTHER, _OTHER.id == Reporter.case_id)
-    .where(
-        CaseSubject.case_id.in_(bindparam("ids", expanding=True)),
-        Reporter.case_id != CaseSubject.case_id,
-        Reporter.good_faith.is_(True),
-        Reporter.mode != "anonymous",
-        Reporter.protection_revoked_at.is_(None),
+    .bindparams(
+        bindparam("ids", expanding=True),
+        bindparam("since", type_=DateTime),
+        bindparam("until", type_=DateTime),
     )
+    .columns(
+        case_id=Integer,
+        received_at=DateTime,
+        reporter_id=Integer,
+        report_received=DateTime,
+        report_number=String,
+    )
+)
+
+_RECEIVED_SPAN = select(func.min(Case.received_at), func.max(Case.received_at)).where(
+    Case.id.in_(bindparam("ids", expanding=True))
 )
 
 
@@ -122,7 +151,20 @@ def _protected_subjects(
     """Rows of (case, protected reporter naming a subject of it) within the window."""
     if months is None:
         months = int(get_setting(session, "retaliation_window_months"))
-    rows = session.connection().execute(_PROTECTED_SUBJECTS, {"ids": case_ids}).all()
+    conn = session.connection()
+    first, last = conn.execute(_RECEIVED_SPAN, {"ids": case_ids}).one()
+    if first is None:
+        return []
+    # Only reports that can lie within the window of one of these cases come back: no
+    # earlier than the window (at most 31 days a month) before the first case, no later
+    # than the day of the last. The window itself is judged below, by calendar months.
+    # A page of recent cases then reads two years of a reporting employee's reports,
+    # not all of them (issue 24: a thousand rows fetched and thrown away per page).
+    bounds = {
+        "since": dt.datetime.combine(first.date() - dt.timedelta(days=31 * months), dt.time()),
+        "until": dt.datetime.combine(last.date() + dt.timedelta(days=1), dt.time()),
+    }
+    rows = conn.execute(_PROTECTED_SUBJECTS, {"ids": case_ids, **bounds}).all()
     return [
         r
         for r in rows

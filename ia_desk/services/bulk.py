@@ -7,6 +7,13 @@ full audit trail of intake, views, findings and prints) straight through SQL in 
 batches, so 100,000 cases and a few million audit events take minutes. The audit chain
 is computed exactly as the app computes it and verifies.
 
+Reporters are spread as a department's are: half anonymous; of the named and
+confidential, a share are employees on the roster (``reporter.employee_id`` set, as
+intake sets it from the badge), most of them reporting in good faith; and a share of
+cases name as their subject an employee who reported in good faith within the last two
+years, so the retaliation review has cases to flag. A database whose reporters were all
+off the roster gave the query planner statistics no real department has (issue 24).
+
 It refuses a database that already holds cases: it is for empty benchmark databases.
 """
 
@@ -149,6 +156,23 @@ VIEW_EVENTS = [
     "evidence.view",
 ]
 BATCH = 20_000
+# The version of what ``generate`` writes: a benchmark database names it
+# (tools/bench.py), so a changed generator is measured on data it made. Bump it with
+# any change to the distributions.
+GENERATOR_VERSION = 2
+# Of the named and confidential reporters, the share who are employees on the roster;
+# of those, the share who report in good faith (intake's default for a known reporter).
+ROSTER_REPORTERS = 0.4
+GOOD_FAITH = 0.9
+# The employees who report colleagues are few (supervisors, mostly): this share of the
+# roster. Drawn from the whole roster, at four cases per employee a year most officers
+# would be protected reporters and most cases held for a retaliation review.
+REPORTING_SHARE = 0.03
+# The share of cases whose subject reported in good faith within the last two years
+# (the cases the retaliation review is for), while there is such an employee; subjects
+# drawn from the roster at large add about REPORTING_SHARE more.
+SUBJECT_WAS_PROTECTED = 0.02
+PROTECTION_DAYS = 730
 
 
 def _png(seed: int) -> bytes:
@@ -252,23 +276,25 @@ def generate(
 
     # Every transaction writes the events of what it writes (the server's record of
     # changes finds each change beside its event: ia_desk.audit.server).
+    roster: list[dict[str, Any]] = [
+        {
+            "id": i + 1_000_000,
+            "badge": f"B{i + 1:05d}",
+            "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+            "department": "police",
+            "rank": rng.choice(["Officer"] * 6 + ["Corporal", "Sergeant", "Lieutenant"]),
+            "unit": rng.choice(UNITS),
+            "active": True,
+            "created_at": dt.datetime(2016, 1, 1),
+        }
+        for i in range(n_employees)
+    ]
+    reporting = rng.sample(roster, max(3, round(n_employees * REPORTING_SHARE)))
+    # Employees who reported in good faith, by the day of their report, oldest first
+    # (the subjects the retaliation review is about are drawn from the last two years).
+    protected: list[tuple[dt.date, int]] = []
     with db.engine.begin() as conn:
-        conn.execute(
-            insert(Employee),
-            [
-                {
-                    "id": i + 1_000_000,
-                    "badge": f"B{i + 1:05d}",
-                    "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                    "department": "police",
-                    "rank": rng.choice(["Officer"] * 6 + ["Corporal", "Sergeant", "Lieutenant"]),
-                    "unit": rng.choice(UNITS),
-                    "active": True,
-                    "created_at": dt.datetime(2016, 1, 1),
-                }
-                for i in range(n_employees)
-            ],
-        )
+        conn.execute(insert(Employee), roster)
         details = {"cases": cases, "employees": n_employees}
         audit(utcnow(), "demo.generate", None, None, details, "database")
         write_trail(conn)
@@ -309,7 +335,12 @@ def generate(
                 if age > 20
                 else "received"
             )
-            subject = rng.randrange(n_employees) + 1_000_000
+            while protected and (received_on - protected[0][0]).days > PROTECTION_DAYS:
+                protected.pop(0)
+            if protected and rng.random() < SUBJECT_WAS_PROTECTED:
+                subject = rng.choice(protected)[1]
+            else:
+                subject = rng.randrange(n_employees) + 1_000_000
             narrative = (
                 f"Officer {rng.choice(PHRASES)} on {rng.choice(PLATFORMS)}. "
                 f"{rng.choice(PHRASES).capitalize()}. Ref {case_id}."
@@ -334,17 +365,28 @@ def generate(
                 }
             )
             mode = rng.choice(["anonymous", "anonymous", "named", "confidential"])
-            rows["reporter"].append(
-                {
-                    "case_id": case_id,
-                    "mode": mode,
-                    "name": None
-                    if mode == "anonymous"
-                    else f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                    "good_faith": False,
-                    "tracking_hash": code_hash(new_code()),
-                }
-            )
+            reporter: dict[str, Any] = {
+                "case_id": case_id,
+                "mode": mode,
+                "name": None,
+                "badge": None,
+                "employee_id": None,
+                "good_faith": False,
+                "tracking_hash": code_hash(new_code()),
+            }
+            if mode != "anonymous":
+                reporter["good_faith"] = True
+                reporter["name"] = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+                if rng.random() < ROSTER_REPORTERS:
+                    employee = rng.choice(reporting)
+                    if employee["id"] != subject:
+                        reporter["employee_id"] = employee["id"]
+                        reporter["badge"] = employee["badge"]
+                        reporter["name"] = employee["name"]
+                        reporter["good_faith"] = rng.random() < GOOD_FAITH
+                        if reporter["good_faith"]:
+                            protected.append((received_on, employee["id"]))
+            rows["reporter"].append(reporter)
             platform = rng.choice(PLATFORMS)
             rows["incident"].append(
                 {

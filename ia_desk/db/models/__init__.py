@@ -37,9 +37,11 @@ Schema changes only through Alembic revisions in ``ia_desk/db/migrations``;
 
 from __future__ import annotations
 
-from ia_desk.db.models.audit import AuditEvent, AuditHead
+from ia_desk.db.models.audit import REPORTER_UPDATE_EVENT, AuditEvent, AuditHead
 from ia_desk.db.models.base import NAMING, Base, table_of, utcnow
 from ia_desk.db.models.cases import (
+    PROTECTED_REPORTER,
+    PROTECTED_REPORTER_TERMS,
     Allegation,
     Case,
     CaseNumberCounter,
@@ -86,6 +88,9 @@ from ia_desk.terms import (
 )
 
 __all__ = [
+    "PROTECTED_REPORTER",
+    "PROTECTED_REPORTER_TERMS",
+    "REPORTER_UPDATE_EVENT",
     "CASE_STATUSES",
     "CHANNELS",
     "DEPARTMENTS",

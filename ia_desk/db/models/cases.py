@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ia_desk.db.models.base import (
@@ -82,10 +83,36 @@ class Case(IntegerId, CreatedAt, VersionCounted, Base):
     assigned_to: Mapped[User | None] = relationship(foreign_keys=[assigned_to_id])
 
 
+# A reporter protected from retaliation (3.21 §V.C): named or confidential, on the
+# roster, in good faith, not revoked. Written as SQL, term by term, for the partial
+# index below and the retaliation query, which must repeat it (with its alias).
+PROTECTED_REPORTER_TERMS = (
+    "good_faith = TRUE",
+    "employee_id IS NOT NULL",
+    "mode <> 'anonymous'",
+    "protection_revoked_at IS NULL",
+)
+PROTECTED_REPORTER = " AND ".join(PROTECTED_REPORTER_TERMS)
+
+
 class Reporter(IntegerId, Base):
     """Who reported. For an anonymous report the identity columns stay empty, always."""
 
     __tablename__ = "reporter"
+    # The protected good-faith reporters only (the retaliation flag of every page of the
+    # case list looks them up by employee): small whatever the rest of the table holds,
+    # so no statistics make a scan of every reporter look cheaper than this lookup
+    # (ia_desk.protection.retaliation, issue 24). The query repeats this condition term
+    # by term: SQLite uses a partial index only for a query whose WHERE contains it.
+    __table_args__ = (
+        Index(
+            "ix_reporter_protected",
+            "employee_id",
+            "case_id",
+            sqlite_where=sql_text(PROTECTED_REPORTER),
+            postgresql_where=sql_text(PROTECTED_REPORTER),
+        ),
+    )
     case_id: Mapped[int] = mapped_column(ForeignKey("ia_case.id"), unique=True)
     mode: Mapped[str] = mapped_column(String(20))
     name: Mapped[str | None] = mapped_column(String(120))
