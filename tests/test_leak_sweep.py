@@ -256,6 +256,7 @@ def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
             ["policy", "add-version", str(out / "no-such-version.json")],
         ],
         "report add": [["report", "add", str(report), "--json"]],
+        "home": [["home"], ["home", "--json"]],
         "case list": [
             ["case", "list", "--json"],
             ["case", "list"],
@@ -542,6 +543,15 @@ def test_no_screen_shows_a_reader_what_their_role_may_not_see(qtbot, db, planted
             window.nav.setCurrentRow(row)
             settle(qtbot)
             page = window.page(title)
+            if title == "Home":  # each count opens its list: swept as it shows
+                for key, button in page.buttons.items():
+                    button.click()
+                    settle(qtbot)
+                    for leak in find_leaks(harvest(window.cases), planted.forbidden(role, set())):
+                        leaks.append(f"{role}: the list of the {key} count shows {leak!r}")
+                window.cases.clear_preset()
+                window.nav.setCurrentRow(row)
+                settle(qtbot)
             if title == "Cases":
                 for words in ("Quinn", "Jamie", "qwhistle", ""):
                     page.search.setText(words)

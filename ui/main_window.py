@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk import APP_NAME, __version__
+from ia_desk.casefile.listing import CaseQuery
 from ia_desk.services import Actor, Database, accounts
 from ia_desk.services import settings as settings_service
 from ia_desk.services.accounts import ROLE_LABELS, allowed
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self.cases = CasesPage(db, actor)
         self.cases.open_case.connect(self.open_case)
         screens: dict[str, tuple[str, Callable[[], QWidget]]] = {
+            "home": ("Home", self._home_page),
             "cases": ("Cases", lambda: self.cases),
             "employees": ("Employees", self._employees_page),
             "policies": ("Policies", self._policies_page),
@@ -185,6 +187,18 @@ class MainWindow(QMainWindow):
         if 0 <= row < len(titles):
             self.stack.setCurrentWidget(self.page(titles[row]))
 
+    def _home_page(self) -> QWidget:
+        from ui.screens.home import HomePage
+
+        page = HomePage(self.db, self.actor)
+        page.open_list.connect(self.show_list)
+        return page
+
+    def show_list(self, query: CaseQuery, words: str) -> None:
+        """The case list filtered to what a count of the home screen counted."""
+        self.nav.setCurrentRow(self.titles.index("Cases"))
+        self.cases.show_list(query, words)
+
     def _employees_page(self) -> QWidget:
         from ui.screens.employees import EmployeesPage
 
@@ -265,11 +279,15 @@ class MainWindow(QMainWindow):
 
     # -- actions
     def refresh(self) -> None:
-        """View > Refresh: the case list read again from the top, as filtered."""
+        """View > Refresh: the case list read again from the top, as filtered (and the
+        home screen's counts, once shown)."""
         self.cases.apply()
+        home = self.pages.get("Home")
+        if home is not None:
+            home.refresh()  # type: ignore[attr-defined]
 
     def focus_search(self) -> None:
-        self.nav.setCurrentRow(0)
+        self.nav.setCurrentRow(self.titles.index("Cases"))
         self.cases.search.setFocus()
         self.cases.search.selectAll()
 

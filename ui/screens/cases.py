@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
+    QWidget,
 )
 from shiboken6 import isValid
 
@@ -263,6 +265,20 @@ class CasesPage(Screen):
         filters.addWidget(self.date_to)
         filters.addStretch(1)
         layout.addLayout(filters)
+        # A list opened from a count of the home screen: what it lists, and the way back.
+        self.preset = CaseQuery()
+        self.preset_bar = QWidget()
+        preset_row = QHBoxLayout(self.preset_bar)
+        preset_row.setContentsMargins(0, 0, 0, 0)
+        self.preset_label = QLabel()
+        self.preset_label.setObjectName("presetLabel")
+        self.preset_label.setStyleSheet("QLabel#presetLabel { font-weight: bold; }")
+        self.show_all = QPushButton("Show all cases")
+        self.show_all.clicked.connect(self.clear_preset)
+        preset_row.addWidget(self.preset_label, 1)
+        preset_row.addWidget(self.show_all)
+        self.preset_bar.setVisible(False)
+        layout.addWidget(self.preset_bar)
 
         self.model = CaseListModel(db, actor, self)
         self.table = QTableView()
@@ -310,8 +326,44 @@ class CasesPage(Screen):
         if self.use_dates.isChecked():
             self.apply()
 
+    def show_list(self, query: CaseQuery, words: str) -> None:
+        """List what a count of the home screen counted: its query whole (the filters
+        here set to it, the rest cleared), named above the table until *Show all*."""
+        self._set_filters(query)
+        self.preset_label.setText(f"Listing: {words}")
+        self.preset_bar.setVisible(True)
+        self.apply()
+
+    def clear_preset(self) -> None:
+        """*Show all cases*: every filter cleared."""
+        self._set_filters(CaseQuery())
+        self.preset_bar.setVisible(False)
+        self.apply()
+
+    def _set_filters(self, query: CaseQuery) -> None:
+        self.preset = query
+        boxes: tuple[QWidget, ...] = (self.status, self.search, self.clause, self.employee)
+        boxes += (self.mine, self.overdue, self.use_dates)
+        for w in boxes:
+            w.blockSignals(True)
+        try:
+            self.status.setCurrentIndex(max(self.status.findData(query.status), 0))
+            self.search.setText(query.search or "")
+            self.clause.setText(query.clause or "")
+            self.employee.setText(query.employee or "")
+            self.mine.setChecked(query.mine)
+            self.overdue.setChecked(query.overdue_only)
+            self.use_dates.setChecked(False)
+        finally:
+            for w in boxes:
+                w.blockSignals(False)
+        self._timer.stop()
+
     def current_query(self) -> CaseQuery:
         return CaseQuery(
+            assigned_to_me=self.preset.assigned_to_me,
+            open_only=self.preset.open_only,
+            work=self.preset.work,
             status=self.status.currentData(),
             clause=self.clause.text().strip() or None,
             employee=self.employee.text().strip() or None,
