@@ -95,6 +95,8 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}  # those built so far
         self.cases = CasesPage(db, actor)
         self.cases.open_case.connect(self.open_case)
+        self.cases.new_report.connect(self.new_report)
+        self.cases.print_case.connect(self.print_case)
         screens: dict[str, tuple[str, Callable[[], QWidget]]] = {
             "home": ("Home", self._home_page),
             "cases": ("Cases", lambda: self.cases),
@@ -303,6 +305,9 @@ class MainWindow(QMainWindow):
         if number is None:
             QMessageBox.information(self, "Print", "Select a case in the list first.")
             return
+        self.print_case(number)
+
+    def print_case(self, number: str) -> None:
         from ui.dialogs.print_preview import (
             PrintPreview,  # ReportLab and PDFium load when first used
         )

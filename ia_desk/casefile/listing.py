@@ -27,6 +27,7 @@ from ia_desk.db.models import (
     CaseSubject,
     Clause,
     Employee,
+    Reporter,
     RetaliationReview,
     User,
     utcnow,
@@ -152,6 +153,18 @@ class CaseRow:
     clauses: str
     flags: list[str]
     assigned_to: str | None = None
+    # The kind of reporter (named, confidential, anonymous: never who) and the findings
+    # of the allegations (None: not yet found), for readers of the case (not a
+    # supervisor's status-only row).
+    reporter_mode: str | None = None
+    dispositions: tuple[str | None, ...] = ()
+    tolled: bool = False
+
+    def days_left(self, on: dt.date | None = None) -> int | None:
+        """Days to the deadline (negative: past it); None when closed or paused."""
+        if self.status == "closed" or self.tolled:
+            return None
+        return (self.deadline_on - (on or today())).days
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -159,14 +172,28 @@ class CaseRow:
             "status": self.status,
             "received_at": self.received_at.isoformat(),
             "deadline": self.deadline_on.isoformat(),
+            "days_left": self.days_left(),
             "assigned_to": self.assigned_to,
+            "reporter": self.reporter_mode,
             "subjects": self.subjects,
             "clauses": self.clauses,
+            "dispositions": list(self.dispositions),
             "flags": self.flags,
         }
 
 
-SORT_KEYS = ("number", "received", "status", "subjects", "clauses", "deadline", "flags")
+SORT_KEYS = (
+    "number",
+    "received",
+    "status",
+    "subjects",
+    "clauses",
+    "deadline",
+    "flags",
+    "assignee",
+    "reporter",
+    "disposition",
+)
 
 
 @dataclass(frozen=True)
@@ -209,6 +236,10 @@ def _filtered(session: Session, actor: Actor, q: CaseQuery) -> Select[Any]:
         stmt = stmt.where(Case.assigned_to_id == actor.user_id)
     if q.open_only:
         stmt = stmt.where(Case.status != "closed")
+    if q.clause and allowed(actor, "case.read"):
+        _known_clause(session, q.clause.strip())
+    if q.employee and allowed(actor, "case.read"):
+        _known_badge(session, q.employee)
     if q.clause:
         stmt = stmt.where(
             Case.id.in_(
@@ -238,6 +269,24 @@ def _filtered(session: Session, actor: Actor, q: CaseQuery) -> Select[Any]:
     return stmt
 
 
+def _known_clause(session: Session, clause_id: str) -> None:
+    """A clause filter names a clause of the catalogue (else the list would be silently
+    empty: a typing slip read as "no case cites it")."""
+    if session.scalar(select(Clause.id).where(Clause.clause_id == clause_id).limit(1)) is None:
+        raise InputError(
+            f"There is no clause {clause_id} in the catalogue; pick one from the Policies "
+            "screen (e.g. vpd-3.21/III.D).",
+            field="clause",
+        )
+
+
+def _known_badge(session: Session, badge: str) -> None:
+    """A badge filter names an employee on the roster (readers of cases only)."""
+    badge = validation.identifier(badge, "employee", max_len=20) or ""
+    if session.scalar(select(Employee.id).where(Employee.badge == badge).limit(1)) is None:
+        raise InputError(f"No employee with badge {badge} is on the roster.", field="employee")
+
+
 def _sort_column(key: str) -> Any:
     if key == "number":
         return Case.number
@@ -260,6 +309,16 @@ def _sort_column(key: str) -> Any:
         return (
             select(func.min(Clause.clause_id))
             .join(Allegation)
+            .where(Allegation.case_id == Case.id)
+            .scalar_subquery()
+        )
+    if key == "assignee":
+        return select(User.login).where(User.id == Case.assigned_to_id).scalar_subquery()
+    if key == "reporter":
+        return select(Reporter.mode).where(Reporter.case_id == Case.id).scalar_subquery()
+    if key == "disposition":
+        return (
+            select(func.min(Allegation.disposition))
             .where(Allegation.case_id == Case.id)
             .scalar_subquery()
         )
@@ -321,6 +380,10 @@ def case_page(
             .where(User.id == Case.assigned_to_id)
             .scalar_subquery()
             .label("assignee"),
+            select(Reporter.mode)
+            .where(Reporter.case_id == Case.id)
+            .scalar_subquery()
+            .label("reporter_mode"),
         )
         .order_by(*order)
         .offset(offset)
@@ -345,11 +408,15 @@ def case_page(
         session,
         [
             CaseFacts(cid, number, status, received, deadline, tolled, tuple(clauses.get(cid, ())))
-            for cid, number, status, received, _offset, deadline, tolled, _who in page
+            for cid, number, status, received, _offset, deadline, tolled, _who, _mode in page
         ],
     )
+    found: dict[int, list[str | None]] = {}
+    if see_detail:
+        for case_id, disposition in session.connection().execute(_DISPOSITIONS, {"ids": ids}):
+            found.setdefault(case_id, []).append(disposition)
     rows = []
-    for cid, number, status, received, offset_min, deadline, _tolled, assignee in page:
+    for cid, number, status, received, offset_min, deadline, tolled, assignee, mode in page:
         rows.append(
             CaseRow(
                 id=cid,
@@ -361,6 +428,9 @@ def case_page(
                 clauses=", ".join(dict.fromkeys(clauses.get(cid, []))) if see_detail else "",
                 flags=flags[cid] if see_detail else [f for f in flags[cid] if f == "overdue"],
                 assigned_to=assignee if see_detail else None,
+                reporter_mode=mode if see_detail else None,
+                dispositions=tuple(found.get(cid, ())),
+                tolled=tolled is not None,
             )
         )
     return rows
@@ -381,6 +451,13 @@ _SUBJECTS_AND_CLAUSES: Any = (
         .where(Allegation.case_id.in_(bindparam("ids", expanding=True)))
     )
     .order_by("kind", "seq")
+)
+
+
+_DISPOSITIONS: Any = (
+    select(Allegation.case_id, Allegation.disposition)
+    .where(Allegation.case_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Allegation.id)
 )
 
 

@@ -6,25 +6,31 @@ rows loaded, the selection and the scroll."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import (
     QDate,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QStandardItemModel
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTableView,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -32,13 +38,15 @@ from shiboken6 import isValid
 
 from ia_desk import labels
 from ia_desk.casefile.listing import CaseQuery, CaseRow
+from ia_desk.errors import IADeskError
 from ia_desk.services import Actor, Changes, Database
 from ia_desk.services import cases as case_service
 from ia_desk.services.accounts import allowed
 from ia_desk.terms import CASE_STATUSES
-from ui.ops import Query
+from ui.ops import Change, Query
 from ui.screens.screen import Screen
 from ui.widgets.fields import date_edit, picked_date
+from ui.worker import show_error
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 200
@@ -62,7 +70,31 @@ def row_texts(r: CaseRow) -> tuple[str, ...]:
         r.clauses,
         r.deadline_on.isoformat(),
         labels.flags_text(r.flags),
+        days_left_text(r),
+        r.assigned_to or "",
+        labels.reporter_mode(r.reporter_mode) if r.reporter_mode else "",
+        findings_text(r.dispositions),
     )
+
+
+def days_left_text(r: CaseRow) -> str:
+    """Days to the deadline in words: "4 days", "Today", "3 days over"; paused, closed."""
+    if r.status == "closed":
+        return ""
+    if r.tolled:
+        return "Paused"
+    days = r.days_left()
+    assert days is not None
+    if days == 0:
+        return "Today"
+    if days < 0:
+        return f"{-days} day{'s' if days != -1 else ''} over"
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
+def findings_text(dispositions: tuple[str | None, ...]) -> str:
+    """The findings of a case's allegations, each once, in words ("Pending" for none yet)."""
+    return ", ".join(dict.fromkeys(labels.disposition(d) for d in dispositions))
 
 
 def flags_tooltip(flags: list[str]) -> str:
@@ -88,9 +120,34 @@ class CaseListModel(QStandardItemModel):
     behind such a worker: print previews stalled the window 150-200 ms.)
     """
 
-    COLUMNS = ("Case", "Status", "Received", "Subjects", "Clauses", "Deadline", "Flags")
-    SORT_BY_COLUMN = ("number", "status", "received", "subjects", "clauses", "deadline", "flags")
+    COLUMNS = (
+        "Case",
+        "Status",
+        "Received",
+        "Subjects",
+        "Clauses",
+        "Deadline",
+        "Flags",
+        "Days left",
+        "Assigned to",
+        "Reporter",
+        "Finding",
+    )
+    SORT_BY_COLUMN = (
+        "number",
+        "status",
+        "received",
+        "subjects",
+        "clauses",
+        "deadline",
+        "flags",
+        "deadline",
+        "assignee",
+        "reporter",
+        "disposition",
+    )
     loaded = Signal(int)  # total matching rows, after each (re)load
+    refused = Signal(str)  # the query was refused (an unknown clause): in plain words
 
     def __init__(self, db: Database, actor: Actor, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -128,7 +185,17 @@ class CaseListModel(QStandardItemModel):
             self._fetching = True  # until every row of this load is in
             self._append_in_turns(page, generation)
 
-        Query(None, work).success(done).with_progress("Loading cases…").run()
+        def failed(exc: BaseException) -> None:
+            if not isValid(self) or generation != self._generation:
+                return
+            if not isinstance(exc, IADeskError):  # a fault: the usual box
+                show_error(None, exc)
+                return
+            self.total, self.rows = 0, []
+            self.removeRows(0, self.rowCount())
+            self.refused.emit(labels.message(exc.message))
+
+        Query(None, work).success(done).failure(failed).with_progress("Loading cases…").run()
 
     def _append_in_turns(self, page: Page, generation: int) -> None:
         """Add a page at a time, letting the window paint between pages: a refresh keeps
@@ -222,6 +289,8 @@ class CasesPage(Screen):
     """Filters, the search box, the table and the count. Read at once (the first screen)."""
 
     open_case = Signal(str)
+    new_report = Signal()
+    print_case = Signal(str)
     loads_when_shown = False
 
     def __init__(self, db: Database, actor: Actor) -> None:
@@ -229,6 +298,29 @@ class CasesPage(Screen):
         self.db = db
         self.actor = actor
         layout = QVBoxLayout(self)
+        self.toolbar = QToolBar("Cases")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.actions_by_name: dict[str, QAction] = {}
+        if allowed(actor, "report.submit"):
+            self._tool(
+                "new", "New report…", "Open a case from a new report (Ctrl+N)", self.new_report.emit
+            )
+        self._tool("open", "Open", "Open the selected case (Enter)", self.open_selected)
+        self.prints = allowed(actor, "summary.print_command")
+        if self.prints:
+            self._tool(
+                "print",
+                "Print summary…",
+                "Print the selected case's summary (Ctrl+P)",
+                self.print_selected,
+            )
+        self._tool(
+            "export",
+            "Export CSV…",
+            "Save the listed cases, as filtered, as a CSV file (recorded in the audit trail)",
+            self.export_csv,
+        )
+        layout.addWidget(self.toolbar)
         bar = QHBoxLayout()
         self.search = QLineEdit(placeholderText="Search case text: narrative, names, clauses…")
         self.search.setClearButtonEnabled(True)
@@ -294,16 +386,26 @@ class CasesPage(Screen):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in enumerate((110, 120, 125, 170, 220, 90)):
+        widths = (100, 110, 115, 130, 130, 85, 140, 75, 90, 95, 100)
+        for col, width in enumerate(widths):
             self.table.setColumnWidth(col, width)
         if not detail:  # supervisors: status only
-            for col in (3, 4):
+            for col in (3, 4, 8, 9, 10):
                 self.table.setColumnHidden(col, True)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._row_menu)
         self.table.doubleClicked.connect(lambda idx: self._open_row(idx.row()))
         self.table.activated.connect(lambda idx: self._open_row(idx.row()))
         layout.addWidget(self.table)
+        self.error = QLabel()
+        self.error.setObjectName("listError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("QLabel#listError { color: #a40000; font-weight: bold; }")
+        self.error.setVisible(False)
+        layout.addWidget(self.error)
         self.count = QLabel()
         layout.addWidget(self.count)
+        self.model.refused.connect(self._show_refusal)
 
         self.search.returnPressed.connect(self.apply)
         self.search.textChanged.connect(self._debounced)
@@ -406,13 +508,80 @@ class CasesPage(Screen):
         self.model.loaded.connect(restore)
         self.model.reload(keep_loaded=True)
 
+    def _show_refusal(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(True)
+        self.count.setText("No cases listed: correct the filter above.")
+
     def _show_count(self, total: int) -> None:
+        self.error.setVisible(False)
         self.count.setText(f"{total:,} case(s)" + (" match" if self.search.text() else ""))
 
     def _open_row(self, row: int) -> None:
         number = self.model.number_at(row)
         if number:
             self.open_case.emit(number)
+
+    def _tool(self, name: str, text: str, tip: str, slot: Callable[[], object]) -> None:
+        act = self.toolbar.addAction(text)
+        act.setToolTip(tip)
+        act.setObjectName(f"tool-{name}")
+        act.triggered.connect(lambda _=False: slot())
+        self.actions_by_name[name] = act
+
+    def export_csv(self, path: str | None = None) -> None:
+        """Save every case the filters list as CSV (asks where, unless told)."""
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export the case list", "cases.csv", "CSV files (*.csv)"
+            )
+            if not path:
+                return
+        query = self.current_query()
+
+        def saved(result: tuple[str, int]) -> None:
+            text, rows = result
+            try:
+                with open(path, "w", encoding="utf-8-sig", newline="") as out:
+                    out.write(text)
+            except OSError as exc:
+                self.count.setText(f"The list could not be saved to {path}: {exc.strerror}.")
+                return
+            self.count.setText(f"{rows:,} case(s) exported to {path}.")
+
+        Change(self, lambda: case_service.export_list(self.db, self.actor, query)).success(
+            saved
+        ).with_progress("Exporting the case list…").run()
+
+    def open_selected(self) -> None:
+        number = self.selected_number()
+        if number is None:
+            self.count.setText("Select a case in the list first.")
+            return
+        self.open_case.emit(number)
+
+    def print_selected(self) -> None:
+        number = self.selected_number()
+        if number is None:
+            self.count.setText("Select a case in the list first.")
+            return
+        self.print_case.emit(number)
+
+    def row_menu(self, row: int) -> QMenu:
+        """The menu of a row (right-click): open it, print its summary."""
+        self.table.selectRow(row)
+        menu = QMenu(self)
+        number = self.model.number_at(row)
+        menu.addAction(f"Open {number}", self.open_selected)
+        if self.prints:
+            menu.addAction("Print summary…", self.print_selected)
+        return menu
+
+    def _row_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        self.row_menu(index.row()).exec(self.table.viewport().mapToGlobal(pos))
 
     def selected_number(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()
