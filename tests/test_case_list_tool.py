@@ -82,7 +82,7 @@ def test_the_export_holds_the_filtered_list_and_is_audited_without_the_search_wo
     ]
     assert line[0] == two["first"] and line[1] == "Investigating"
     assert line[head.index("Reporter")] == "Confidential"
-    assert line[head.index("Finding")] == "Not sustained"
+    assert line[head.index("Disposition")] == "Not sustained"
     assert "Pat Quill" not in text  # the reporter's type, never who
     with db.read() as s:
         event = s.scalars(

@@ -29,7 +29,7 @@ HEADINGS = (
     "Reporter",
     "Subjects",
     "Clauses",
-    "Finding",
+    "Disposition",
     "Flags",
 )
 # A spreadsheet runs a cell that begins with one of these as a formula.

@@ -190,6 +190,7 @@ SORT_KEYS = (
     "clauses",
     "deadline",
     "flags",
+    "days_left",
     "assignee",
     "reporter",
     "disposition",
@@ -296,7 +297,7 @@ def _sort_column(key: str) -> Any:
             value=Case.status,
             else_=len(CASE_STATUSES),
         )
-    if key == "deadline":
+    if key in ("deadline", "days_left"):  # (a paused deadline sorts by its date)
         return Case.deadline_on
     if key == "subjects":
         return (

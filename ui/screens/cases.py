@@ -131,7 +131,7 @@ class CaseListModel(QStandardItemModel):
         "Days left",
         "Assigned to",
         "Reporter",
-        "Finding",
+        "Disposition",
     )
     SORT_BY_COLUMN = (
         "number",
@@ -141,7 +141,7 @@ class CaseListModel(QStandardItemModel):
         "clauses",
         "deadline",
         "flags",
-        "deadline",
+        "days_left",
         "assignee",
         "reporter",
         "disposition",

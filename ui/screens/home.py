@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +44,9 @@ class CountButton(QPushButton):
         self.setToolTip(f"{item.meaning}\nClick to list them.")
         self.setAccessibleName(f"{item.label}: {item.count}")
         self.setMinimumHeight(64)
+        # As wide as its share of the row: the screen never scrolls sideways.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(110)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         urgent = item.count > 0 and any(item.key.endswith(u) for u in URGENT)
         colour = "#a40000" if urgent else "#1f3b5a"
@@ -74,6 +78,7 @@ class HomePage(Screen):
         outer.addWidget(self.subtitle)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.body = QWidget()
         self.groups = QVBoxLayout(self.body)
