@@ -386,7 +386,10 @@ class CasesPage(Screen):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        widths = (100, 110, 115, 130, 130, 85, 140, 75, 90, 95, 100)
+        # Eleven columns in the width of a 1280 px screen: one line a row, each cut text
+        # whole in its tooltip.
+        self.table.setWordWrap(False)
+        widths = (92, 105, 115, 108, 108, 80, 120, 70, 78, 85, 88)
         for col, width in enumerate(widths):
             self.table.setColumnWidth(col, width)
         if not detail:  # supervisors: status only
