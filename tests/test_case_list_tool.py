@@ -129,7 +129,7 @@ def test_the_toolbar_and_the_row_menu_open_print_and_export(
     win.nav.setCurrentRow(win.titles.index("Cases"))
     idle(qtbot)
     page = win.cases
-    assert set(page.actions_by_name) == {"new", "open", "print", "export"}
+    assert set(page.actions_by_name) == {"new", "open", "print", "export", "save"}
     printed: list[str] = []
     monkeypatch.setattr(win, "print_case", printed.append)
     win.cases.print_case.disconnect()
@@ -193,3 +193,36 @@ def test_an_unknown_clause_filter_says_so_in_the_screen(qtbot, db, admin, two):
     qtbot.keyClick(page.clause, Qt.Key.Key_Return)
     idle(qtbot)
     assert not page.error.isVisibleTo(win) and page.model.rowCount() == 2
+
+
+def test_a_saved_filter_comes_back_in_a_new_window_and_lists_the_same_cases(qtbot, db, two):
+    from ui.main_window import MainWindow
+
+    inv = two["inv"]
+    win = MainWindow(db, inv)
+    qtbot.addWidget(win)
+    win.show()
+    idle(qtbot)
+    home = win.page("Home")
+    idle(qtbot)
+    home.buttons["mine.open"].click()  # a home list, narrowed further by a status
+    idle(qtbot)
+    win.cases.status.setCurrentIndex(win.cases.status.findData("investigating"))
+    idle(qtbot)
+    mine = [r.number for r in win.cases.model.rows]
+    assert mine == [two["first"]]
+    win.cases.save_filter("My investigations")
+    win.close()
+
+    again = MainWindow(db, inv)
+    qtbot.addWidget(again)
+    idle(qtbot)
+    page = again.cases
+    names = [page.saved.itemText(i) for i in range(page.saved.count())]
+    assert "My investigations" in names
+    page.saved.setCurrentIndex(names.index("My investigations"))
+    page.saved.activated.emit(names.index("My investigations"))
+    idle(qtbot)
+    assert page.current_query().assigned_to_me and page.current_query().status == "investigating"
+    assert [r.number for r in page.model.rows] == mine
+    assert not page.preset_bar.isHidden()  # the home list it narrows is named

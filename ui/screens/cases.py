@@ -6,7 +6,11 @@ rows loaded, the selection and the scroll."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Callable
+from dataclasses import asdict
+from dataclasses import fields as dataclass_fields
 
 from PySide6.QtCore import (
     QDate,
@@ -14,6 +18,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QPoint,
+    QSettings,
     Qt,
     QTimer,
     Signal,
@@ -25,6 +30,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMenu,
@@ -320,6 +326,19 @@ class CasesPage(Screen):
             "Save the listed cases, as filtered, as a CSV file (recorded in the audit trail)",
             self.export_csv,
         )
+        self.toolbar.addSeparator()
+        self.saved = QComboBox()
+        self.saved.setAccessibleName("Saved filters")
+        self.saved.setToolTip("Filters you saved (kept for you on this computer)")
+        self.saved.activated.connect(self._use_saved)
+        self.toolbar.addWidget(self.saved)
+        self._tool(
+            "save",
+            "Save filter…",
+            "Keep the filters as they are now under a name",
+            self.ask_save_filter,
+        )
+        self._fill_saved()
         layout.addWidget(self.toolbar)
         bar = QHBoxLayout()
         self.search = QLineEdit(placeholderText="Search case text: narrative, names, clauses…")
@@ -555,6 +574,73 @@ class CasesPage(Screen):
         Change(self, lambda: case_service.export_list(self.db, self.actor, query)).success(
             saved
         ).with_progress("Exporting the case list…").run()
+
+    # -- saved filters: a window preference of this user, on this computer (QSettings)
+    def _settings_key(self) -> str:
+        return f"case_list/saved_filters/{self.actor.login}"
+
+    def saved_filters(self) -> dict[str, dict[str, object]]:
+        raw = QSettings().value(self._settings_key(), "{}")
+        try:
+            data = json.loads(str(raw))
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def save_filter(self, name: str) -> None:
+        """Keep the filters shown now (and the home screen's list, if one is open)."""
+        fields = {
+            k: (v.isoformat() if isinstance(v, dt.date) else v)
+            for k, v in asdict(self.current_query()).items()
+            if k not in ("sort", "descending")
+        }
+        fields["_words"] = self.preset_label.text() if self.preset_bar.isVisible() else ""
+        kept = self.saved_filters()
+        kept[name] = fields
+        QSettings().setValue(self._settings_key(), json.dumps(kept))
+        self._fill_saved()
+        self.saved.setCurrentIndex(self.saved.findText(name))
+
+    def ask_save_filter(self) -> None:
+        name, ok = QInputDialog.getText(self, "Save filter", "Name of the filter")
+        if ok and name.strip():
+            self.save_filter(name.strip()[:60])
+
+    def _fill_saved(self) -> None:
+        self.saved.blockSignals(True)
+        self.saved.clear()
+        self.saved.addItem("Saved filters…", None)
+        for name in sorted(self.saved_filters()):
+            self.saved.addItem(name, name)
+        self.saved.blockSignals(False)
+
+    def use_saved(self, name: str) -> None:
+        fields = dict(self.saved_filters().get(name) or {})
+        words = str(fields.pop("_words", "") or "")
+        known = {f.name for f in dataclass_fields(CaseQuery)}
+        values = {k: v for k, v in fields.items() if k in known}
+        for key in ("received_from", "received_to"):
+            if isinstance(values.get(key), str):
+                values[key] = dt.date.fromisoformat(str(values[key]))
+        query = CaseQuery(**values)  # type: ignore[arg-type]
+        self._set_filters(query)
+        if query.received_from and query.received_to:
+            self.use_dates.blockSignals(True)
+            self.use_dates.setChecked(True)
+            self.use_dates.blockSignals(False)
+            for edit, day in (
+                (self.date_from, query.received_from),
+                (self.date_to, query.received_to),
+            ):
+                edit.setDate(QDate(day.year, day.month, day.day))
+        self.preset_label.setText(words or f"Listing: {name}")
+        self.preset_bar.setVisible(bool(query.work or query.assigned_to_me or query.open_only))
+        self.apply()
+
+    def _use_saved(self, index: int) -> None:
+        name = self.saved.itemData(index)
+        if name:
+            self.use_saved(str(name))
 
     def open_selected(self) -> None:
         number = self.selected_number()
