@@ -298,6 +298,7 @@ EVENTS = {
     "case.intake": "Report received, case opened",
     "case.view": "Case opened for reading",
     "case.view_status": "Status looked up",
+    "case.list_exported": "Case list exported (CSV)",
     "case.assign": "Investigator assigned",
     "case.start": "Investigation started",
     "case.findings": "Findings recorded complete",

@@ -264,6 +264,7 @@ def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
             ["policy", "add-version", str(out / "no-such-version.json")],
         ],
         "report add": [["report", "add", str(report), "--json"]],
+        "home": [["home"], ["home", "--json"]],
         "case list": [
             ["case", "list", "--json"],
             ["case", "list"],
@@ -539,7 +540,9 @@ def settle(qtbot: Any) -> None:
     qtbot.waitUntil(lambda: pending_tasks() == 0, timeout=20_000)
 
 
-def test_no_screen_shows_a_reader_what_their_role_may_not_see(qtbot, db, planted, monkeypatch):
+def test_no_screen_shows_a_reader_what_their_role_may_not_see(
+    qtbot, db, planted, monkeypatch, tmp_path
+):
     from PySide6.QtWidgets import QMessageBox
 
     from ia_desk.accounts.users import unlock_actor
@@ -567,6 +570,15 @@ def test_no_screen_shows_a_reader_what_their_role_may_not_see(qtbot, db, planted
             window.nav.setCurrentRow(row)
             settle(qtbot)
             page = window.page(title)
+            if title == "Home":  # each count opens its list: swept as it shows
+                for key, button in page.buttons.items():
+                    button.click()
+                    settle(qtbot)
+                    for leak in find_leaks(harvest(window.cases), planted.forbidden(role, set())):
+                        leaks.append(f"{role}: the list of the {key} count shows {leak!r}")
+                window.cases.clear_preset()
+                window.nav.setCurrentRow(row)
+                settle(qtbot)
             if title == "Cases":
                 for words in ("Quinn", "Jamie", "qwhistle", ""):
                     page.search.setText(words)
@@ -578,6 +590,14 @@ def test_no_screen_shows_a_reader_what_their_role_may_not_see(qtbot, db, planted
                     shown = harvest(page).replace(words, "") if words else harvest(page)
                     for leak in find_leaks(shown, planted.forbidden(role, set())):
                         leaks.append(f"{role}: Cases searching {words!r} shows {leak!r}")
+                    exported = tmp_path / f"list-{role}-{len(words)}.csv"
+                    page.export_csv(str(exported))  # the CSV of the list as filtered
+                    settle(qtbot)
+                    text = exported.read_text(encoding="utf-8-sig")
+                    if words:
+                        text = text.replace(words, "")
+                    for leak in find_leaks(text, planted.forbidden(role, set())):
+                        leaks.append(f"{role}: the CSV of {words!r} holds {leak!r}")
             for leak in find_leaks(harvest(page), planted.forbidden(role, set())):
                 leaks.append(f"{role}: the {title} screen shows {leak!r}")
         for key, number in planted.numbers.items():

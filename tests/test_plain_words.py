@@ -359,6 +359,7 @@ def test_a_recorded_review_lifts_the_hold_in_the_window_and_the_list(
     number = held_case(open_report)
     win = MainWindow(db, admin)
     qtbot.addWidget(win)
+    win.nav.setCurrentRow(win.titles.index("Cases"))  # the list in front: it follows changes
     view = CaseWindow(db, admin, number)
     qtbot.addWidget(view)
     idle(qtbot)

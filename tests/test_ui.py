@@ -164,6 +164,7 @@ def test_case_list_search_filter_sort_and_open(qtbot, db, admin, open_report):
     assert page.count.text() == "2 case(s)"
     assert "Ada Admin" in win.statusBar().currentMessage()
     assert [win.nav.item(i).text() for i in range(win.nav.count())] == [
+        "Home",
         "Cases",
         "Employees",
         "Policies",
@@ -260,9 +261,9 @@ def test_overdue_rows_stand_out(qtbot, db, admin, open_report):
 @pytest.mark.parametrize(
     ("role", "pages"),
     [
-        ("supervisor", ["Cases"]),
-        ("command_staff", ["Cases", "Employees", "Policies", "Registers", "Statistics"]),
-        ("ia_investigator", ["Cases", "Employees", "Policies", "Registers"]),
+        ("supervisor", ["Home", "Cases"]),
+        ("command_staff", ["Home", "Cases", "Employees", "Policies", "Registers", "Statistics"]),
+        ("ia_investigator", ["Home", "Cases", "Employees", "Policies", "Registers"]),
     ],
 )
 def test_navigation_depends_on_the_role(qtbot, db, make_user, open_report, role, pages):
@@ -496,7 +497,7 @@ def test_policies_and_employees_screens(qtbot, db, admin, open_report):
     qtbot.addWidget(win)
     win.show()
     idle(qtbot)
-    assert list(win.pages) == ["Cases"]  # the other screens are built when first shown
+    assert list(win.pages) == ["Home"]  # the other screens are built when first shown
     policies = win.page("Policies")
     idle(qtbot)  # the catalogue loads in the background
     policies.tree.select("vpd-3.21/III.M")

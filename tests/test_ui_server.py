@@ -27,6 +27,7 @@ def test_an_open_case_list_shows_a_case_added_at_another_workstation(
     open_report()
     win = MainWindow(db, admin)
     qtbot.addWidget(win)
+    win.nav.setCurrentRow(win.titles.index("Cases"))  # the list open (the home screen is first)
     idle(qtbot)
     page = win.cases
     page.table.selectRow(0)

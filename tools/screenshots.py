@@ -86,6 +86,8 @@ def main(out_dir: str, every: bool = False) -> int:
         connection.password.setText("not shown")
         shoot(app, connection, out / "connection.png")
         win = MainWindow(db, actor)
+        shoot(app, win, out / "home.png")  # the first screen: what needs doing
+        win.nav.setCurrentRow(win.titles.index("Cases"))
         shoot(app, win, out / "case-list.png")
         for name in ("Policies", "Employees"):
             win.nav.setCurrentRow(win.titles.index(name))
@@ -155,6 +157,7 @@ def shoot_the_rest(
     from ui.dialogs.retaliation_review import RetaliationReviewDialog
     from ui.dialogs.withhold import WithholdDialog
 
+    shoot_each_role(app, db, actor, out)
     for name in ("Registers", "Statistics", "Administration", "Audit trail"):
         win.nav.setCurrentRow(win.titles.index(name))
         settle(app)
@@ -205,6 +208,37 @@ def shoot_the_rest(
     ]
     for name, dialog in dialogs:
         shoot(app, dialog, out / f"dialog-{name}.png")
+
+
+def shoot_each_role(app: QApplication, db: Database, admin: Actor, out: Path) -> None:
+    """The home screen of each role, and the list one of its counts opens."""
+    from ia_desk.services import accounts
+
+    for role, count in (
+        ("ia_admin", "all.overdue"),
+        ("ia_investigator", "mine.open"),
+        ("supervisor", "reports.all"),
+        ("command_staff", "chief.awaiting"),
+    ):
+        if role == "ia_admin":
+            who = admin
+        else:
+            login = f"shot-{role.split('_')[0]}"
+            first = "First-pass-for-shots-2026"
+            accounts.add_user(db, admin, login, role, f"Sam {role.split('_')[-1].title()}", first)
+            who = accounts.change_password(db, login, first, PASSWORD)
+        if role == "ia_investigator":  # give them cases of their own
+            from ia_desk.services import cases
+
+            for row in cases.page(db, admin, cases.CaseQuery(status="received"), 0, 6):
+                cases.take_action(db, admin, row.number, "assign", assignee=who.login)
+        window = MainWindow(db, who)
+        window.resize(1280, 720)
+        shoot(app, window, out / f"home-{role}.png")
+        home = window.page("Home")
+        home.buttons[count].click()  # type: ignore[attr-defined]
+        settle(app)
+        shoot(app, window, out / f"list-{role}-{count.replace('.', '-')}.png")
 
 
 def dispose_widgets(app: QApplication) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk import APP_NAME, __version__
+from ia_desk.casefile.listing import CaseQuery
 from ia_desk.services import Actor, Database, accounts
 from ia_desk.services import settings as settings_service
 from ia_desk.services.accounts import ROLE_LABELS, allowed
@@ -94,7 +95,10 @@ class MainWindow(QMainWindow):
         self.pages: dict[str, QWidget] = {}  # those built so far
         self.cases = CasesPage(db, actor)
         self.cases.open_case.connect(self.open_case)
+        self.cases.new_report.connect(self.new_report)
+        self.cases.print_case.connect(self.print_case)
         screens: dict[str, tuple[str, Callable[[], QWidget]]] = {
+            "home": ("Home", self._home_page),
             "cases": ("Cases", lambda: self.cases),
             "employees": ("Employees", self._employees_page),
             "policies": ("Policies", self._policies_page),
@@ -185,6 +189,18 @@ class MainWindow(QMainWindow):
         if 0 <= row < len(titles):
             self.stack.setCurrentWidget(self.page(titles[row]))
 
+    def _home_page(self) -> QWidget:
+        from ui.screens.home import HomePage
+
+        page = HomePage(self.db, self.actor)
+        page.open_list.connect(self.show_list)
+        return page
+
+    def show_list(self, query: CaseQuery, words: str) -> None:
+        """The case list filtered to what a count of the home screen counted."""
+        self.nav.setCurrentRow(self.titles.index("Cases"))
+        self.cases.show_list(query, words)
+
     def _employees_page(self) -> QWidget:
         from ui.screens.employees import EmployeesPage
 
@@ -265,11 +281,15 @@ class MainWindow(QMainWindow):
 
     # -- actions
     def refresh(self) -> None:
-        """View > Refresh: the case list read again from the top, as filtered."""
+        """View > Refresh: the case list read again from the top, as filtered (and the
+        home screen's counts, once shown)."""
         self.cases.apply()
+        home = self.pages.get("Home")
+        if home is not None:
+            home.refresh()  # type: ignore[attr-defined]
 
     def focus_search(self) -> None:
-        self.nav.setCurrentRow(0)
+        self.nav.setCurrentRow(self.titles.index("Cases"))
         self.cases.search.setFocus()
         self.cases.search.selectAll()
 
@@ -285,6 +305,9 @@ class MainWindow(QMainWindow):
         if number is None:
             QMessageBox.information(self, "Print", "Select a case in the list first.")
             return
+        self.print_case(number)
+
+    def print_case(self, number: str) -> None:
         from ui.dialogs.print_preview import (
             PrintPreview,  # ReportLab and PDFium load when first used
         )

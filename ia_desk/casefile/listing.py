@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, bindparam, func, literal_column, or_, select, text
@@ -28,6 +28,7 @@ from ia_desk.db.models import (
     CaseSubject,
     Clause,
     Employee,
+    Reporter,
     RetaliationReview,
     User,
     utcnow,
@@ -158,6 +159,18 @@ class CaseRow:
     clauses: str
     flags: list[str]
     assigned_to: str | None = None
+    # The kind of reporter (named, confidential, anonymous: never who) and the findings
+    # of the allegations (None: not yet found), for readers of the case (not a
+    # supervisor's status-only row).
+    reporter_mode: str | None = None
+    dispositions: tuple[str | None, ...] = ()
+    tolled: bool = False
+
+    def days_left(self, on: dt.date | None = None) -> int | None:
+        """Days to the deadline (negative: past it); None when closed or paused."""
+        if self.status == "closed" or self.tolled:
+            return None
+        return (self.deadline_on - (on or today())).days
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -165,14 +178,29 @@ class CaseRow:
             "status": self.status,
             "received_at": self.received_at.isoformat(),
             "deadline": self.deadline_on.isoformat(),
+            "days_left": self.days_left(),
             "assigned_to": self.assigned_to,
+            "reporter": self.reporter_mode,
             "subjects": self.subjects,
             "clauses": self.clauses,
+            "dispositions": list(self.dispositions),
             "flags": self.flags,
         }
 
 
-SORT_KEYS = ("number", "received", "status", "subjects", "clauses", "deadline", "flags")
+SORT_KEYS = (
+    "number",
+    "received",
+    "status",
+    "subjects",
+    "clauses",
+    "deadline",
+    "flags",
+    "days_left",
+    "assignee",
+    "reporter",
+    "disposition",
+)
 
 
 @dataclass(frozen=True)
@@ -189,6 +217,9 @@ class CaseQuery:
     sort: str = "received"
     descending: bool = True
     overdue_only: bool = False
+    assigned_to_me: bool = False  # assigned to the actor (not those they submitted)
+    open_only: bool = False  # not closed
+    work: str | None = None  # one of WORK_LISTS: a count of the home screen
 
 
 def _filtered(session: Session, actor: Actor, q: CaseQuery) -> Select[Any]:
@@ -196,6 +227,8 @@ def _filtered(session: Session, actor: Actor, q: CaseQuery) -> Select[Any]:
         raise InputError(f"status: must be one of {', '.join(CASE_STATUSES)}.", field="status")
     if q.sort not in SORT_KEYS:
         raise InputError(f"sort: must be one of {', '.join(SORT_KEYS)}.", field="sort")
+    if q.work is not None:
+        return _work_list(session, actor, q)
     stmt = select(Case.id)
     if not allowed(actor, "case.read"):
         require(actor, "case.read_own_status", "case.list")
@@ -206,6 +239,14 @@ def _filtered(session: Session, actor: Actor, q: CaseQuery) -> Select[Any]:
         stmt = stmt.where(
             or_(Case.assigned_to_id == actor.user_id, Case.created_by_id == actor.user_id)
         )
+    if q.assigned_to_me:
+        stmt = stmt.where(Case.assigned_to_id == actor.user_id)
+    if q.open_only:
+        stmt = stmt.where(Case.status != "closed")
+    if q.clause and allowed(actor, "case.read"):
+        _known_clause(session, q.clause.strip())
+    if q.employee and allowed(actor, "case.read"):
+        _known_badge(session, q.employee)
     if q.clause:
         stmt = stmt.where(
             Case.id.in_(
@@ -235,6 +276,24 @@ def _filtered(session: Session, actor: Actor, q: CaseQuery) -> Select[Any]:
     return stmt
 
 
+def _known_clause(session: Session, clause_id: str) -> None:
+    """A clause filter names a clause of the catalogue (else the list would be silently
+    empty: a typing slip read as "no case cites it")."""
+    if session.scalar(select(Clause.id).where(Clause.clause_id == clause_id).limit(1)) is None:
+        raise InputError(
+            f"There is no clause {clause_id} in the catalogue; pick one from the Policies "
+            "screen (e.g. vpd-3.21/III.D).",
+            field="clause",
+        )
+
+
+def _known_badge(session: Session, badge: str) -> None:
+    """A badge filter names an employee on the roster (readers of cases only)."""
+    badge = validation.identifier(badge, "employee", max_len=20) or ""
+    if session.scalar(select(Employee.id).where(Employee.badge == badge).limit(1)) is None:
+        raise InputError(f"No employee with badge {badge} is on the roster.", field="employee")
+
+
 def _sort_column(key: str) -> Any:
     if key == "number":
         return Case.number
@@ -244,7 +303,7 @@ def _sort_column(key: str) -> Any:
             value=Case.status,
             else_=len(CASE_STATUSES),
         )
-    if key == "deadline":
+    if key in ("deadline", "days_left"):  # (a paused deadline sorts by its date)
         return Case.deadline_on
     if key == "subjects":
         return (
@@ -257,6 +316,16 @@ def _sort_column(key: str) -> Any:
         return (
             select(func.min(Clause.clause_id))
             .join(Allegation)
+            .where(Allegation.case_id == Case.id)
+            .scalar_subquery()
+        )
+    if key == "assignee":
+        return select(User.login).where(User.id == Case.assigned_to_id).scalar_subquery()
+    if key == "reporter":
+        return select(Reporter.mode).where(Reporter.case_id == Case.id).scalar_subquery()
+    if key == "disposition":
+        return (
+            select(func.min(Allegation.disposition))
             .where(Allegation.case_id == Case.id)
             .scalar_subquery()
         )
@@ -286,6 +355,9 @@ def _search_only(actor: Actor, q: CaseQuery) -> bool:
         q.received_from,
         q.received_to,
         q.overdue_only,
+        q.assigned_to_me,
+        q.open_only,
+        q.work,
     )
     return bool(q.search and q.search.strip()) and not any(narrowed) and allowed(actor, "case.read")
 
@@ -315,6 +387,10 @@ def case_page(
             .where(User.id == Case.assigned_to_id)
             .scalar_subquery()
             .label("assignee"),
+            select(Reporter.mode)
+            .where(Reporter.case_id == Case.id)
+            .scalar_subquery()
+            .label("reporter_mode"),
         )
         .order_by(*order)
         .offset(offset)
@@ -339,11 +415,15 @@ def case_page(
         session,
         [
             CaseFacts(cid, number, status, received, deadline, tolled, tuple(clauses.get(cid, ())))
-            for cid, number, status, received, _offset, deadline, tolled, _who in page
+            for cid, number, status, received, _offset, deadline, tolled, _who, _mode in page
         ],
     )
+    found: dict[int, list[str | None]] = {}
+    if see_detail:
+        for case_id, disposition in session.connection().execute(_DISPOSITIONS, {"ids": ids}):
+            found.setdefault(case_id, []).append(disposition)
     rows = []
-    for cid, number, status, received, offset_min, deadline, _tolled, assignee in page:
+    for cid, number, status, received, offset_min, deadline, tolled, assignee, mode in page:
         rows.append(
             CaseRow(
                 id=cid,
@@ -355,6 +435,9 @@ def case_page(
                 clauses=", ".join(dict.fromkeys(clauses.get(cid, []))) if see_detail else "",
                 flags=flags[cid] if see_detail else [f for f in flags[cid] if f == "overdue"],
                 assigned_to=assignee if see_detail else None,
+                reporter_mode=mode if see_detail else None,
+                dispositions=tuple(found.get(cid, ())),
+                tolled=tolled is not None,
             )
         )
     return rows
@@ -378,6 +461,13 @@ _SUBJECTS_AND_CLAUSES: Any = (
 )
 
 
+_DISPOSITIONS: Any = (
+    select(Allegation.case_id, Allegation.disposition)
+    .where(Allegation.case_id.in_(bindparam("ids", expanding=True)))
+    .order_by(Allegation.id)
+)
+
+
 def list_cases(
     session: Session,
     actor: Actor,
@@ -389,3 +479,125 @@ def list_cases(
 ) -> list[CaseRow]:
     """Cases newest first. Supervisors get only their own submissions."""
     return case_page(session, actor, CaseQuery(status=status, search=search), offset, limit)
+
+
+# -- the work lists of the home screen ------------------------------------------------------
+
+WORK_LISTS = (
+    "overdue",
+    "due_soon",
+    "reporter_update_due",
+    "immediate_action",
+    "immediate_action_overdue",
+    "awaiting_chief",
+    "retaliation_hold",
+)
+"""The lists a count of the home screen opens: each is of open cases only (work to do).
+
+``overdue`` past the deadline, not paused; ``due_soon`` due within :data:`DUE_SOON_DAYS`
+(today included), not paused; ``reporter_update_due``, ``immediate_action`` and
+``immediate_action_overdue`` the cases with that flag (:func:`flags_for`);
+``awaiting_chief`` immediate action raised and nothing yet done; ``retaliation_hold``
+held for a retaliation review not yet recorded."""
+
+DUE_SOON_DAYS = 7
+# What a reader who sees a case's status only (a supervisor) may list: the deadline is
+# theirs to see, the other flags are IA's and command staff's.
+STATUS_ONLY_WORK = ("overdue", "due_soon")
+
+
+def _work_list(session: Session, actor: Actor, q: CaseQuery) -> Select[Any]:
+    """The open cases of the work list ``q.work``, within the rest of the query's filters
+    (a count of the home screen and the list it opens are this one statement). Lists
+    made of flags are found by computing the flags of the open cases the rest of the
+    query lists, with :func:`flags_for` itself, so the list holds exactly the rows that
+    show the flag."""
+    if q.work not in WORK_LISTS:
+        raise InputError(
+            f"There is no list called {q.work!r}; the lists are: {', '.join(WORK_LISTS)}.",
+            field="work",
+        )
+    if q.work not in STATUS_ONLY_WORK and not allowed(actor, "case.read"):
+        raise InputError(
+            "That list is made of what IA and command staff see of a case; your role sees "
+            "a case's status and deadline only.",
+            field="work",
+        )
+    base = _filtered(session, actor, replace(q, work=None)).where(Case.status != "closed")
+    on = today()
+    if q.work == "overdue":
+        return base.where(Case.deadline_on < on, Case.tolled_since.is_(None))
+    if q.work == "due_soon":
+        return base.where(
+            Case.deadline_on >= on,
+            Case.deadline_on < on + dt.timedelta(days=DUE_SOON_DAYS),
+            Case.tolled_since.is_(None),
+        )
+    open_flags = _open_flags(session, actor, replace(q, work=None), base)
+    ids = [
+        case_id for case_id, (flags, acted) in open_flags.items() if _in_work(q.work, flags, acted)
+    ]
+    # The ids are whole numbers the database gave: written into the statement, so a long
+    # list meets no limit on the number of parameters.
+    return select(Case.id).where(
+        Case.id.in_(bindparam("work_ids", sorted(ids), expanding=True, literal_execute=True))
+    )
+
+
+def _in_work(work: str, flags: list[str], acted: bool) -> bool:
+    if work == "awaiting_chief":
+        return "immediate_action" in flags and not acted
+    if work == "retaliation_hold":
+        return "retaliation_review" in flags and "retaliation_reviewed" not in flags
+    return work in flags
+
+
+WORK_CACHE = "ia_desk.work_lists"
+"""The key of ``session.info`` under which :func:`ia_desk.casefile.home.home_counts`
+keeps the flags of the open cases while it counts them all (one snapshot: the flags of
+each set of filters are computed once, not once per count)."""
+
+# Flags computed per call of flags_for: few calls (each reads the reporters under
+# protection whole), few enough ids per statement for either database's parameter limit.
+_FLAG_CHUNK = 5_000
+
+
+def _open_flags(
+    session: Session, actor: Actor, q: CaseQuery, base: Select[Any]
+) -> dict[int, tuple[list[str], bool]]:
+    """The flags of each open case ``base`` lists, with whether anything was done on its
+    immediate action (kept under :data:`WORK_CACHE` when the caller asked for it)."""
+    cache: dict[Any, dict[int, tuple[list[str], bool]]] | None = session.info.get(WORK_CACHE)
+    key = (actor.user_id, actor.role, replace(q, sort="received", descending=True))
+    if cache is not None and key in cache:
+        return cache[key]
+    candidates = base.subquery()
+    rows = session.execute(
+        select(
+            Case.id,
+            Case.number,
+            Case.status,
+            Case.received_at,
+            Case.deadline_on,
+            Case.tolled_since,
+        ).where(Case.id.in_(select(candidates.c.id)))
+    ).all()
+    cited: dict[int, list[str]] = {}
+    for case_id, clause_id in session.execute(
+        select(Allegation.case_id, Clause.clause_id)
+        .join(Clause, Clause.id == Allegation.clause_pk)
+        .where(Allegation.case_id.in_(select(candidates.c.id)))
+        .order_by(Allegation.id)
+    ):
+        cited.setdefault(case_id, []).append(clause_id)
+    facts = [CaseFacts(*r, tuple(cited.get(r[0], ()))) for r in rows]
+    out: dict[int, tuple[list[str], bool]] = {}
+    for start in range(0, len(facts), _FLAG_CHUNK):
+        chunk = facts[start : start + _FLAG_CHUNK]
+        flags = flags_for(session, chunk)
+        acted = immediate_states(session, [c.id for c in chunk])
+        for c in chunk:
+            out[c.id] = (flags[c.id], acted.get(c.id, (c.received_at, False))[1])
+    if cache is not None:
+        cache[key] = out
+    return out

@@ -71,6 +71,7 @@ COMMAND_ORDER = (
     "backup",
     "restore",
     "policy",
+    "home",
     "report",
     "case",
     "stats",

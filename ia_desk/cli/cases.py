@@ -67,6 +67,27 @@ def cmd_case_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_home(args: argparse.Namespace) -> int:
+    """The home screen's counts for the signed-in user, under their headings."""
+    from ia_desk.services import home
+
+    counts = home.home_counts(*context.signed_in(args))
+    if args.json:
+        context.show([c.as_dict() for c in counts], True, "")
+        return 0
+    lines: list[str] = []
+    group = None
+    for c in counts:
+        if c.group != group:
+            if lines:
+                lines.append("")
+            group = c.group
+            lines.append(f"{group}:")
+        lines.append(f"  {c.count:>6,}  {c.label}")
+    print("\n".join(lines))
+    return 0
+
+
 def cmd_case_show(args: argparse.Namespace) -> int:
     from ia_desk.casefile.model import full_file
     from ia_desk.services import cases
@@ -205,6 +226,11 @@ def register(commands: arg.Commands) -> None:
         rep, "add", cmd_report_add, "open a case from a JSON report (FILE or - for stdin)"
     )
     sp.add_argument("file", type=arg.path("file"))
+    sp.add_argument("--json", action="store_true")
+
+    sp = arg.command(
+        commands, "home", cmd_home, "what needs doing: your home screen's counts, per role"
+    )
     sp.add_argument("--json", action="store_true")
 
     case = arg.group(commands, "case", "cases")

@@ -43,6 +43,7 @@ CHANGED = Changes(accounts=True)
 # The desktop's screens, in the order of its navigation, each with the permission every
 # read on it needs: a role is offered a screen only where the services would answer.
 SCREENS: tuple[tuple[str, str], ...] = (
+    ("home", "case.read_own_status"),
     ("cases", "case.read_own_status"),
     ("employees", "case.read"),
     ("policies", "case.read"),

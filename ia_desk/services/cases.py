@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ia_desk.accounts.users import investigators as _investigators
 from ia_desk.casefile.actions import CaseAction, case_actions
+from ia_desk.casefile.list_export import list_csv
 from ia_desk.casefile.listing import CaseQuery, CaseRow, case_page, count_matching, list_cases
 from ia_desk.casefile.model import CaseView, EmployeeHistory, EmployeeRow, TimelineEvent
 from ia_desk.casefile.read import (
@@ -47,6 +48,7 @@ __all__ = [
     "count",
     "employee",
     "employees",
+    "export_list",
     "file",
     "investigators",
     "mark_withheld",
@@ -93,6 +95,14 @@ def case_list(
     """Every case the actor may list, newest first (the command line's list)."""
     with db.read(actor) as s:
         return list_cases(s, actor, status=status, search=search)
+
+
+def export_list(db: Database, actor: Actor, query: CaseQuery) -> Done[tuple[str, int]]:
+    """The case list the query shows the actor, as CSV text (every row, in its order),
+    and how many rows: what the desktop saves as a file. Audited with the filter and the
+    row count."""
+    with db.write(actor) as s:
+        return Done(list_csv(s, actor, query))
 
 
 def file(db: Database, actor: Actor, number: str) -> CaseView:
