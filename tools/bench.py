@@ -37,8 +37,7 @@ from keyring.backends import fail  # noqa: E402
 
 keyring.set_keyring(fail.Keyring())  # passphrase mode: the same key in every process
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
-from sqlalchemy.engine import URL  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 
 from ia_desk.accounts.users import unlock_actor  # noqa: E402
 from ia_desk.audit.trail import verify  # noqa: E402
@@ -791,11 +790,12 @@ def main() -> int:
     # SQLCipher's cost: the intake workload on a plain SQLite copy of the small database.
     plain = BENCH / f"plain-{small}.db"
     if not plain.exists():
-        enc = create_engine(
-            URL.create("sqlite+pysqlcipher", password=PASSPHRASE, database=str(paths[small]))
-        )
-        with enc.connect() as conn:
+        # Opened as the app opens it (the bench user's own password unwraps the key):
+        # the shared passphrase no longer opens a database.
+        enc = open_database(str(paths[small]))
+        with enc.engine.connect() as conn:
             raw = conn.connection.dbapi_connection
+            assert raw is not None
             raw.execute(f"ATTACH DATABASE '{plain}' AS plain KEY ''")
             raw.execute("SELECT sqlcipher_export('plain')")
             raw.execute("DETACH DATABASE plain")
