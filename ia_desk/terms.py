@@ -44,6 +44,10 @@ DISPOSITIONS = (
 DISCIPLINE_STEPS = ("counseling", "training", "written_reprimand", "suspension", "termination")
 """The discipline ladder of 3.21 §V.B, mildest first."""
 
+MAX_SUSPENSION_DAYS = 365
+"""The longest suspension a decision may set, in days (a year): a longer one is a typing
+error, not a discipline, and termination is the step above."""
+
 HEARING_STEPS = ("suspension", "termination")
 """The steps decided only after the employee's pre-disciplinary notice and response
 (Loudermill): the ones that take pay or the job."""

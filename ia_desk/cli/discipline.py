@@ -14,6 +14,7 @@ from ia_desk.terms import (
     APPEAL_KINDS,
     APPEAL_OUTCOMES,
     DISCIPLINE_STEPS,
+    MAX_SUSPENSION_DAYS,
     RETALIATION_CONCLUSIONS,
 )
 
@@ -197,7 +198,11 @@ def register(commands: arg.Commands) -> None:
     sp.add_argument(
         "--amend", action="store_true", help="replace the decision on record (needs --reason)"
     )
-    sp.add_argument("--days", type=arg.count("--days", 365), help="a suspension's length in days")
+    sp.add_argument(
+        "--days",
+        type=arg.count("--days", MAX_SUSPENSION_DAYS),
+        help="a suspension's length in days",
+    )
     pay = sp.add_mutually_exclusive_group()
     pay.add_argument(
         "--without-pay", dest="without_pay", action="store_const", const=True, default=None
@@ -238,7 +243,7 @@ def register(commands: arg.Commands) -> None:
     sp.add_argument("--heard", metavar="DATE")
     sp.add_argument("--note", required=True, help="what was decided and why")
     sp.add_argument("--step", choices=list(DISCIPLINE_STEPS), help="the step a modified one gave")
-    sp.add_argument("--days", type=arg.count("--days", 365))
+    sp.add_argument("--days", type=arg.count("--days", MAX_SUSPENSION_DAYS))
     pay = sp.add_mutually_exclusive_group()
     pay.add_argument(
         "--without-pay", dest="without_pay", action="store_const", const=True, default=None

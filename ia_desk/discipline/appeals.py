@@ -22,7 +22,7 @@ from ia_desk import validation as v
 from ia_desk.audit.trail import append
 from ia_desk.db.models import DisciplineAction, DisciplineAppeal
 from ia_desk.discipline.hearings import _subject, day
-from ia_desk.discipline.ladder import current_decision, record
+from ia_desk.discipline.ladder import current_decision, overturned_on_appeal, record
 from ia_desk.errors import InputError
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
@@ -49,7 +49,7 @@ def file_appeal(
             f"({decision.decided_at.date().isoformat()}).",
             field="filed_on",
         )
-    if overturned(session, decision.id):
+    if overturned_on_appeal(session, decision.id):
         raise InputError(
             f"The decision of badge {emp.badge} on {case.number} was overturned on appeal; "
             "nothing stands to appeal.",
@@ -83,18 +83,6 @@ def file_appeal(
         },
     )
     return appeal
-
-
-def overturned(session: Session, decision_id: int) -> bool:
-    return (
-        session.scalar(
-            select(DisciplineAppeal.id).where(
-                DisciplineAppeal.discipline_id == decision_id,
-                DisciplineAppeal.outcome == "overturned",
-            )
-        )
-        is not None
-    )
 
 
 def open_appeal(session: Session, decision_id: int) -> DisciplineAppeal | None:
@@ -206,4 +194,4 @@ def outcomes(session: Session, case_ids: list[int]) -> dict[str, int]:
     return out
 
 
-__all__ = ["decide_appeal", "file_appeal", "open_appeal", "outcomes", "overturned"]
+__all__ = ["decide_appeal", "file_appeal", "open_appeal", "outcomes"]

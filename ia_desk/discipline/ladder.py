@@ -45,7 +45,7 @@ from ia_desk.errors import Blocked, InputError
 from ia_desk.protection.retaliation import add_months, blocking_reason
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require, sees_identities
-from ia_desk.terms import APPEAL_KINDS
+from ia_desk.terms import APPEAL_KINDS, MAX_SUSPENSION_DAYS
 
 # A decision overturned on appeal no longer stands (ia_desk.discipline.appeals).
 OVERTURNED = exists(
@@ -314,11 +314,6 @@ def record(
         details=details,
     )
     return action
-
-
-# The longest suspension a decision may set, in days (a year); a longer one is a typing
-# error, not a discipline (and termination is the step above).
-MAX_SUSPENSION_DAYS = 365
 
 
 def _suspension(

@@ -27,14 +27,13 @@ from PySide6.QtWidgets import (
 from ia_desk import labels
 from ia_desk.errors import InputError
 from ia_desk.services import Done
+from ia_desk.terms import MAX_SUSPENSION_DAYS
 from ui.ops import Change
 from ui.widgets.fields import error_label
 from ui.worker import show_error
 
 # (step, reason, suspension days, without pay) -> the change made
 Save = Callable[[str, str | None, int | None, bool | None], Done[Any]]
-
-MAX_SUSPENSION_DAYS = 365  # the core refuses more (ia_desk.discipline.ladder)
 
 
 def standing(entry: dict[str, Any]) -> dict[str, Any] | None:
