@@ -261,3 +261,44 @@ def test_the_home_screen_fits_1280_by_720(qtbot, db, desk, role):
     for button in page.buttons.values():  # every count readable without scrolling sideways
         corner = button.mapTo(page, button.rect().bottomRight())
         assert corner.x() <= page.width(), (role, button.item.key)
+
+
+def test_counts_that_cannot_be_read_are_said_in_the_screen_and_tried_again(
+    qtbot, db, desk, monkeypatch
+):
+    """The home screen is the first thing the window shows: a failed count must not stop
+    it behind a message box nobody expects (nor show the query's text), and Try again
+    reads the counts once the database answers."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from ia_desk.services import home as home_service
+    from ui.main_window import MainWindow
+
+    boxes: list[str] = []
+    for name in ("warning", "critical", "information", "question"):
+        monkeypatch.setattr(QMessageBox, name, lambda *a, n=name, **k: boxes.append(n))
+    real = home_service.home_counts
+    broken = {"on": True}
+
+    def flaky(db_, actor):
+        if broken["on"]:
+            raise RuntimeError("SELECT name FROM reporter WHERE secret = 'Planted Name'")
+        return real(db_, actor)
+
+    monkeypatch.setattr(home_service, "home_counts", flaky)
+    admin = desk["ia_admin"]
+    win = MainWindow(db, admin)
+    qtbot.addWidget(win)
+    win.show()
+    idle(qtbot)
+    page = win.page("Home")
+    assert boxes == []
+    assert page.problem.isVisibleTo(win) and page.try_again.isVisibleTo(win)
+    assert "could not be read" in page.problem.text()
+    assert "Planted Name" not in page.problem.text() and "SELECT" not in page.problem.text()
+    assert page.buttons == {}
+    broken["on"] = False
+    page.try_again.click()
+    idle(qtbot)
+    assert not page.problem.isVisibleTo(win) and not page.try_again.isVisibleTo(win)
+    assert page.buttons["all.retaliation_hold"].item.count == 1

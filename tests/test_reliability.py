@@ -379,6 +379,11 @@ def test_the_main_window_shows_a_banner_while_read_only(db, admin, qtbot):
     qtbot.addWidget(window)
     window.show()
     assert not window.read_only_banner.isVisible()
+    # The first screen's reads finish before the disk is filled: the filling swaps the
+    # engine's connect hook, which a read connecting at that moment would trip over.
+    from ui.worker import pending_tasks
+
+    qtbot.waitUntil(lambda: pending_tasks() == 0, timeout=20_000)
     make_room = fill_the_disk(db)
     go_read_only(db, admin)
     qtbot.waitUntil(window.read_only_banner.isVisible, timeout=3000)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk.casefile.listing import CaseQuery
+from ia_desk.errors import IADeskError
 from ia_desk.services import Actor, Changes, Database
 from ia_desk.services import home as home_service
 from ia_desk.services.accounts import ROLE_LABELS
@@ -76,6 +78,20 @@ class HomePage(Screen):
             "Click a count to list those cases."
         )
         outer.addWidget(self.subtitle)
+        # A failed count is said here, in the screen, with a way to try again: the home
+        # screen is the first thing shown and must never stop the window behind a box.
+        self.problem = QLabel()
+        self.problem.setObjectName("home-problem")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color: #a40000;")
+        self.try_again = QPushButton("Try again")
+        self.try_again.clicked.connect(self.refresh)
+        problem_row = QHBoxLayout()
+        problem_row.addWidget(self.problem, 1)
+        problem_row.addWidget(self.try_again)
+        outer.addLayout(problem_row)
+        self.problem.hide()
+        self.try_again.hide()
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -92,9 +108,21 @@ class HomePage(Screen):
     def refresh(self) -> None:
         Query(self, lambda: home_service.home_counts(self.db, self.actor)).success(
             self.show_counts
-        ).with_progress("Counting cases…").run()
+        ).failure(self.show_problem).with_progress("Counting cases…").run()
+
+    def show_problem(self, exc: BaseException) -> None:
+        """The counts could not be read: said in the screen, the last counts kept."""
+        if isinstance(exc, IADeskError):
+            reason = exc.message
+        else:  # not its text: it may quote the query and what was in it
+            reason = f"something unexpected went wrong ({type(exc).__name__})."
+        self.problem.setText(f"The counts could not be read just now: {reason}")
+        self.problem.show()
+        self.try_again.show()
 
     def show_counts(self, items: list[HomeCount]) -> None:
+        self.problem.hide()
+        self.try_again.hide()
         self.items = items
         self.buttons = {}
         while self.groups.count():
