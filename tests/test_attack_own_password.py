@@ -526,11 +526,11 @@ def test_the_desktop_says_a_wrong_password_and_asks_again(qtbot, made, monkeypat
         asked.append(error)
         return ("admin", "Mistyped-2026") if len(asked) == 1 else ("admin", PASSWORD)
 
-    def no_box(message: str) -> bool:
+    def no_box(message: str, **_: object) -> bool:
         raise AssertionError(f"a connection box for a wrong password: {message}")
 
     monkeypatch.setattr(ui.app, "ask_credentials", ask)
-    monkeypatch.setattr(ui.app, "ask_to_change_connection", no_box)
+    monkeypatch.setattr(ui.app, "ask_what_next", no_box)
     opened = ui.app.open_or_create(str(path))
     assert opened is not None
     db, given = opened

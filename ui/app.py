@@ -9,7 +9,9 @@ up, the other screens' code loads in the background.
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Mapping
 
 from PySide6.QtCore import QEvent, QThreadPool
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
@@ -20,6 +22,7 @@ from ia_desk.services import Database, accounts
 from ia_desk.services.database import (
     daily_backup_if_due,
     database_exists,
+    needs_first_admin,
     open_database,
     resolve_target,
     start_stretching,
@@ -32,11 +35,14 @@ from ui.dialogs.recovery_code import show_recovery_code
 from ui.dialogs.sign_in import SignInCancelled, SignInDialog, ask_credentials
 
 
-def first_run(url: str | None) -> Database | int | None:
+def first_run(url: str | None, finishing: bool = False) -> Database | int | None:
+    """The first start: the form, then the database made (``finishing``: a server
+    database with IA Desk's tables and no user yet gets its first administrator). A
+    refused form stays open with the reason, and nothing is left made."""
     from ia_desk.services.database import create as initialise
 
     target = resolve_target(url)
-    dlg = FirstRunDialog(target.describe(), server=target.kind == "postgresql")
+    dlg = FirstRunDialog(target.describe(), server=target.kind == "postgresql", finishing=finishing)
     while (outcome := dlg.exec()) == QDialog.DialogCode.Accepted:
         try:
             db, _ = initialise(
@@ -88,6 +94,13 @@ def open_or_create(
                 return (made, None) if isinstance(made, Database) else None
             opening = Opening(target.describe(), given, refused)
             db = open_database(db_url, prompt=prompt_passphrase, credentials=opening)
+            if given is None and needs_first_admin(db):
+                # An earlier first start stopped after the server's tables were made.
+                db.dispose()
+                made = first_run(db_url, finishing=True)
+                if made == RECONNECT:
+                    continue
+                return (made, None) if isinstance(made, Database) else None
             return db, opening.asked
         except SignInCancelled:
             return None
@@ -103,16 +116,31 @@ def open_or_create(
             if given is not None:
                 print(f"ia-desk: {exc.message}", file=sys.stderr)
                 return None
-            if db_url is not None or not ask_to_change_connection(exc.message):
+            if not ask_what_next(exc.message, may_change=db_url is None):
                 return None
 
 
-def ask_to_change_connection(message: str) -> bool:
+TRY_AGAIN = "Try again"
+
+
+def ask_what_next(message: str, may_change: bool = True) -> bool:
+    """The database did not open: say why, and offer Try again (a server that was down,
+    a disk plugged back in), a change of connection (where no ``--db`` was given) or
+    Close. True to try again."""
     box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, message)
-    change = box.addButton("Database connection…", QMessageBox.ButtonRole.AcceptRole)
+    again = box.addButton(TRY_AGAIN, QMessageBox.ButtonRole.AcceptRole)
+    change = (
+        box.addButton("Database connection…", QMessageBox.ButtonRole.ActionRole)
+        if may_change
+        else None
+    )
     box.addButton(QMessageBox.StandardButton.Close)
+    box.setDefaultButton(again)
     box.exec()
-    if box.clickedButton() is not change:
+    clicked = box.clickedButton()
+    if clicked is again:
+        return True
+    if change is None or clicked is not change:
         return False
     return ConnectionDialog().exec() == QDialog.DialogCode.Accepted
 
@@ -164,11 +192,35 @@ def binding_is_sound(calls: int = 500) -> bool:
     return sys.getrefcount(None) - before > -calls // 2
 
 
+NO_DISPLAY = (
+    "IA Desk is a desktop app, and this session has no display to show it on (neither "
+    "DISPLAY nor WAYLAND_DISPLAY is set). Start it from a desktop session, or on a computer "
+    "without a screen under a virtual display: xvfb-run -a make run (or xvfb-run -a ia-desk). "
+    "The command line needs no display: ia-desk --help."
+)
+
+
+def display_missing(env: Mapping[str, str] | None = None) -> bool:
+    """A Linux session with no display, where Qt would fail with a misleading hint about
+    a missing library. (A platform chosen with QT_QPA_PLATFORM, offscreen say, is left
+    to Qt.)"""
+    env = os.environ if env is None else env
+    return (
+        sys.platform.startswith("linux")
+        and not env.get("QT_QPA_PLATFORM")
+        and not env.get("DISPLAY")
+        and not env.get("WAYLAND_DISPLAY")
+    )
+
+
 def run_app(
     db_url: str | None = None, argv: list[str] | None = None, check_start: bool = False
 ) -> int:
     """Start the desktop app. ``check_start`` signs in from the environment, shows the
     main window and quits once it is up (used to check a deployment or a build)."""
+    if QApplication.instance() is None and display_missing():
+        print(f"ia-desk: {NO_DISPLAY}", file=sys.stderr)
+        return 5
     if not binding_is_sound():
         import PySide6
 
@@ -190,8 +242,6 @@ def run_app(
     from ia_desk.resources import resource
 
     app.setWindowIcon(QIcon(str(resource("icons", "ia-desk.png"))))
-    import os
-
     given = (
         (os.environ.get("IA_DESK_USER", ""), os.environ.get("IA_DESK_PASSWORD", ""))
         if check_start

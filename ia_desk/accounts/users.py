@@ -87,12 +87,21 @@ def _give_password(session: Session, user: User, password: str, *, by_owner: boo
     return userkeys.new_key(session, user, password, provisional=not by_owner)
 
 
+def check_first_admin(login: str, name: str, password: str) -> tuple[str, str]:
+    """The first administrator's login and name in their normal form, or InputError
+    naming the field that is wrong. Checked before a new database is made, so that a
+    refused first start leaves nothing behind and asks no secret first."""
+    login, _, name = _validate(login, "ia_admin", name)
+    passwords.check_password_rules(password, login)
+    return login, name
+
+
 def create_first_admin(session: Session, login: str, name: str, password: str) -> User:
     """Create the first IA administrator of an empty database (no actor exists yet)."""
     if count_users(session) > 0:
         raise InputError("This database already has users; an administrator adds new ones.")
-    login, role, name = _validate(login, "ia_admin", name)
-    passwords.check_password_rules(password, login)
+    login, name = check_first_admin(login, name, password)
+    role = "ia_admin"
     user = User(login=login, name=name, role=role)
     session.add(user)
     keys = _give_password(session, user, password, by_owner=True)

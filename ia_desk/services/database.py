@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ia_desk.accounts.users import unlock_actor
+from ia_desk.accounts.users import count_users, unlock_actor
 from ia_desk.db.changes import SOMETHING, ChangeFeed
 from ia_desk.db.connection import DEFAULT_PORT, SSLMODES, ServerConnection, saved_connection
 from ia_desk.db.engine import Database
@@ -44,6 +44,7 @@ __all__ = [
     "create",
     "daily_backup_if_due",
     "database_exists",
+    "needs_first_admin",
     "disconnect",
     "is_loopback",
     "migrate_to",
@@ -96,6 +97,13 @@ def create(
             actor = unlock_actor(s, admin.login, admin_password)
         done.append(f"demo data: {add_demo_cases(db, actor)} cases")
     return db, done
+
+
+def needs_first_admin(db: Database) -> bool:
+    """Whether the database has no user yet: a server database whose first start
+    stopped after IA Desk's tables were made (the next start finishes it)."""
+    with db.read() as session:
+        return count_users(session) == 0
 
 
 def connect(conn: ServerConnection, password: str | None) -> str:

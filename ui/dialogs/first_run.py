@@ -26,11 +26,23 @@ from ui.widgets.password_pair import PasswordPair
 class FirstRunDialog(QDialog):
     """Creates the encrypted database and its first IA administrator."""
 
-    def __init__(self, where: str, server: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        where: str,
+        server: bool = False,
+        parent: QWidget | None = None,
+        finishing: bool = False,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"{APP_NAME}: first start")
         layout = QVBoxLayout(self)
-        if server:
+        if finishing:
+            text = (
+                f"<b>Welcome to {APP_NAME}.</b><br>The server database<br><code>{where}</code>"
+                "<br>holds IA Desk's tables but no user yet: an earlier first start stopped "
+                "before its administrator was created. Create the first IA administrator now."
+            )
+        elif server:
             text = (
                 f"<b>Welcome to {APP_NAME}.</b><br>IA Desk's tables will be created in the "
                 f"server database<br><code>{where}</code><br>You will choose the database's "
@@ -49,7 +61,7 @@ class FirstRunDialog(QDialog):
                 )
                 + " You will be shown a recovery code once, for the department's safe."
             )
-        intro = QLabel(text)
+        self.intro = intro = QLabel(text)
         intro.setWordWrap(True)
         intro.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(intro)
