@@ -106,6 +106,12 @@ FLAGS: dict[str, Badge] = {
         "The report has been open for the update period without an update to the reporter.",
         "#5b5b00",
     ),
+    "task_overdue": Badge(
+        "Task overdue",
+        "A task on the case is not done and its due date has passed (IA's tasks; see the "
+        "Notes & tasks tab).",
+        "#8a4b00",
+    ),
 }
 
 

@@ -791,3 +791,51 @@ def test_a_summary_that_cannot_be_written_is_not_recorded_as_printed(run, tmp_pa
     with db.read() as s:
         printed = s.scalars(select(AuditEvent).where(AuditEvent.event_type.like("summary.%"))).all()
     assert printed == []
+
+
+def test_note_and_task_commands(run, users, tmp_path):
+    """IA writes, edits and reads notes and sets and completes tasks; outside IA every one
+    of these commands is refused (exit 3); bad input names its argument (exit 2)."""
+    import datetime as dt
+
+    run("report", "add", write_report(tmp_path))
+    number = "IA-2026-0001"
+    code, out, _ = run("note", "add", number, "--text", "Spoke to the platform.", "--json")
+    assert code == 0 and json.loads(out)["note"] == 1
+    code, out, _ = run("note", "add", number, "--text", "Spoke to Meta.", "--supersedes", "1")
+    assert code == 0 and "edits note 1" in out
+    code, out, _ = run("note", "list", number, user="inv")
+    assert code == 0 and "Spoke to Meta." in out and "edited 1 time(s)" in out
+    code, out, _ = run("note", "list", number, "--json")
+    assert json.loads(out)[0]["history"][0]["text"] == "Spoke to the platform."
+    code, _, err = run("note", "add", number, "--text", "   ")
+    assert code == 2 and "note: required" in err
+    due = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    code, out, _ = run(
+        "task", "add", number, "--title", "Preserve", "--assignee", "inv", "--due", due
+    )
+    assert code == 0 and "task 1 added: for inv" in out
+    code, _, err = run("task", "add", number, "--title", "x", "--assignee", "sup", "--due", due)
+    assert code == 2 and "assignee: sup is a supervisor" in err
+    code, _, err = run(
+        "task", "add", number, "--title", "x", "--assignee", "inv", "--due", "2020-01-01"
+    )
+    assert code == 2 and "due: 2020-01-01 is in the past" in err
+    code, out, _ = run("task", "list", "--mine", "--open", user="inv")
+    assert code == 0 and "Preserve [2 day(s) left]" in out and "1 task(s)" in out
+    code, out, _ = run("task", "done", "1", "--note", "Letter sent.", user="inv")
+    assert code == 0 and f"task 1 of {number} marked done" in out
+    code, out, _ = run("task", "list", number, "--json")
+    assert json.loads(out)[0]["done_by"] == "inv"
+    code, _, err = run("task", "done", "abc")
+    assert code == 2 and "id:" in err
+    for user in ("sup", "chief"):
+        for argv in (
+            ("note", "list", number),
+            ("note", "add", number, "--text", "x"),
+            ("task", "list"),
+            ("task", "add", number, "--title", "x", "--assignee", "inv", "--due", due),
+            ("task", "done", "1"),
+        ):
+            code, out, err = run(*argv, user=user)
+            assert code == 3 and "Spoke" not in out + err, (user, argv)

@@ -92,12 +92,14 @@ def test_each_role_counts_what_needs_doing(db, desk):
             "mine.overdue": {n["old"]},
             "mine.due_soon": set(),
             "mine.reporter_update_due": {n["old"]},
+            "mine.tasks_due": set(),  # (IA's tasks: tests/test_notes.py)
             "all.overdue": {n["old"]},
             "all.due_soon": {n["soon"]},
             "all.reporter_update_due": {n["old"], n["soon"]},
             "all.immediate_action": {n["old"], n["acted"]},
             "all.immediate_action_overdue": {n["old"]},
             "all.retaliation_hold": {n["e"]},
+            "all.tasks_overdue": set(),
             "all.unassigned": {n["soon"], n["acted"], n["d"], n["e"]},
         },
         "supervisor": {  # their own report only

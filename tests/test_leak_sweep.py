@@ -37,6 +37,7 @@ import pytest
 
 from ia_desk.cases.allegations import record_finding
 from ia_desk.cases.deadlines import record_reporter_update, toll, untoll
+from ia_desk.cases.notes import add_note, add_task
 from ia_desk.cases.queries import get_case
 from ia_desk.cases.redaction import add_redaction
 from ia_desk.cases.speech import record_screen
@@ -180,6 +181,10 @@ def planted(db, admin, make_user, open_report) -> Planted:
             ],
         ).evidence
         p.evidence_id = item.id
+        # IA's notes and tasks (issue 22) name the reporter as IA's own texts may.
+        first = add_note(s, admin, number, "Quinn Whistle (601-555-0147) will send more.")
+        add_note(s, admin, number, "Whistle and Jamie Doe's school both called.", first.id)
+        add_task(s, admin, number, "Call Quinn Whistle back", "admin", TODAY)
         perform(s, admin, number, "findings")
         record_review(
             s,
@@ -285,6 +290,19 @@ def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
         ],
         "case reporter-update": [["case", "reporter-update", d, "--note", "Told them."]],
         "case redact": [["case", "redact", d, "--text", "zzz", "--kind", "other"]],
+        "note add": [["note", "add", a, "--text", "A note."], ["note", "add", c, "--text", "x"]],
+        "note list": [["note", "list", n, *j] for n in (a, e) for j in ([], ["--json"])],
+        "task add": [
+            ["task", "add", a, "--title", "Call back", "--assignee", "admin"]
+            + ["--due", TODAY.isoformat()]
+        ],
+        "task list": [
+            ["task", "list"],
+            ["task", "list", a, "--json"],
+            ["task", "list", "--mine", "--open", "--json"],
+            ["task", "list", "--overdue"],
+        ],
+        "task done": [["task", "done", "1", "--note", "Called Whistle back."]],
         "stats": [
             [
                 "stats",

@@ -52,6 +52,7 @@ LARGE = (
     "retaliation_review",
     "employee",
     "incident",
+    "case_task",  # the overdue-task flag of IA's readers (issue 22)
 )
 
 # The partial indexes of the flags (migration 20261202_0019).

@@ -10,7 +10,9 @@ What each role starts the day with:
 
 - IA (investigators and administrators): the open cases assigned to them and the
   deadlines among them; then all open cases: overdue, due within a week, reporter updates
-  due, immediate action (and overdue), held for a retaliation review, unassigned.
+  due, immediate action (and overdue), held for a retaliation review, unassigned; and
+  the cases with their own tasks due within a week (or overdue) and with anyone's task
+  overdue (issue 22: IA's tasks).
 - Supervisors: the reports they submitted, by status, and the overdue ones.
 - Command staff: the open cases by status, and the Chief's immediate action: awaiting
   the Chief, overdue.
@@ -94,6 +96,17 @@ def _items(actor: Actor) -> list[tuple[str, str, str, str, CaseQuery]]:
                 CaseQuery(assigned_to_me=True, work="reporter_update_due"),
             ),
         ]
+        if allowed(actor, "task.read"):
+            items.append(
+                (
+                    "mine.tasks_due",
+                    mine,
+                    "Cases with my tasks due",
+                    f"Open cases with a task for you not done and due within {DUE_SOON_DAYS} "
+                    "days, or overdue.",
+                    CaseQuery(work="my_tasks_due"),
+                )
+            )
         every = "All open cases"
         items += [
             (
@@ -137,6 +150,19 @@ def _items(actor: Actor) -> list[tuple[str, str, str, str, CaseQuery]]:
                 "Held for retaliation review",
                 "A good-faith reporter is a subject; the review is not yet recorded (3.21 §V.C).",
                 CaseQuery(work="retaliation_hold"),
+            ),
+            *(
+                [
+                    (
+                        "all.tasks_overdue",
+                        every,
+                        "Cases with overdue tasks",
+                        "Open cases with a task (anyone's) not done and due before today.",
+                        CaseQuery(work="tasks_overdue"),
+                    )
+                ]
+                if allowed(actor, "task.read")
+                else []
             ),
             (
                 "all.unassigned",

@@ -26,6 +26,7 @@ from ia_desk.db.models import (
     AuditEvent,
     Case,
     CaseSubject,
+    CaseTask,
     Clause,
     Employee,
     Reporter,
@@ -67,7 +68,9 @@ class CaseFacts(NamedTuple):
         )
 
 
-def flags_for(session: Session, cases: Sequence[Case | CaseFacts]) -> dict[int, list[str]]:
+def flags_for(
+    session: Session, cases: Sequence[Case | CaseFacts], *, tasks: bool = False
+) -> dict[int, list[str]]:
     """The short flags of each case, computed together for a page of cases.
 
     ``overdue`` (past the deadline, not tolled, not closed), ``tolled``,
@@ -77,7 +80,9 @@ def flags_for(session: Session, cases: Sequence[Case | CaseFacts]) -> dict[int, 
     ``retaliation_review`` (a good-faith reporter is a subject), followed by
     ``retaliation_reviewed`` once an IA administrator has recorded the review (the case
     is no longer held: a window says so instead of the hold), ``reporter_update_due``
-    (open for the update period without a recorded reporter update).
+    (open for the update period without a recorded reporter update), and with ``tasks``
+    (for a reader of IA's tasks only: IA) ``task_overdue`` (a task on the case not done
+    and due before today, :mod:`ia_desk.cases.notes`).
     """
     if not cases:
         return {}
@@ -108,6 +113,13 @@ def flags_for(session: Session, cases: Sequence[Case | CaseFacts]) -> dict[int, 
         .execute(_REPORTER_UPDATED, {"numbers": [c.number for c in facts]})
         .scalars()
     )
+    late_tasks: set[int] = set()
+    if tasks:
+        late_tasks = set(
+            session.connection()
+            .execute(_TASK_OVERDUE, {"ids": [c.id for c in facts], "today": on})
+            .scalars()
+        )
     out: dict[int, list[str]] = {}
     for c in facts:
         flags = []
@@ -129,6 +141,8 @@ def flags_for(session: Session, cases: Sequence[Case | CaseFacts]) -> dict[int, 
                 flags.append("retaliation_reviewed")
         if open_ and c.number not in updated and (on - c.received_at.date()).days >= update_days:
             flags.append("reporter_update_due")
+        if c.id in late_tasks:
+            flags.append("task_overdue")
         out[c.id] = flags
     return out
 
@@ -144,8 +158,22 @@ _REPORTER_UPDATED = select(AuditEvent.case_number).where(
 )
 
 
-def case_flags(session: Session, case: Case) -> list[str]:
-    return flags_for(session, [case])[case.id]
+# The page's cases with a task not done and due before today (through the case index of
+# the tasks: a page's cases hold a few tasks each).
+_TASK_OVERDUE = (
+    select(CaseTask.case_id)
+    .where(
+        CaseTask.case_id.in_(bindparam("ids", expanding=True)),
+        CaseTask.done_at.is_(None),
+        CaseTask.due_on < bindparam("today"),
+    )
+    .distinct()
+)
+
+
+def case_flags(session: Session, case: Case, *, tasks: bool = False) -> list[str]:
+    """The flags of one case (``tasks``: with ``task_overdue``, for IA readers)."""
+    return flags_for(session, [case], tasks=tasks)[case.id]
 
 
 @dataclass(frozen=True)
@@ -417,6 +445,7 @@ def case_page(
             CaseFacts(cid, number, status, received, deadline, tolled, tuple(clauses.get(cid, ())))
             for cid, number, status, received, _offset, deadline, tolled, _who, _mode in page
         ],
+        tasks=allowed(actor, "task.read"),
     )
     found: dict[int, list[str | None]] = {}
     if see_detail:
@@ -491,6 +520,8 @@ WORK_LISTS = (
     "immediate_action_overdue",
     "awaiting_chief",
     "retaliation_hold",
+    "my_tasks_due",
+    "tasks_overdue",
 )
 """The lists a count of the home screen opens: each is of open cases only (work to do).
 
@@ -498,12 +529,16 @@ WORK_LISTS = (
 (today included), not paused; ``reporter_update_due``, ``immediate_action`` and
 ``immediate_action_overdue`` the cases with that flag (:func:`flags_for`);
 ``awaiting_chief`` immediate action raised and nothing yet done; ``retaliation_hold``
-held for a retaliation review not yet recorded."""
+held for a retaliation review not yet recorded; ``my_tasks_due`` with a task for the
+reader not done and due within :data:`DUE_SOON_DAYS` (or overdue), ``tasks_overdue``
+with anyone's task not done and due before today (IA only: the tasks are IA's)."""
 
 DUE_SOON_DAYS = 7
 # What a reader who sees a case's status only (a supervisor) may list: the deadline is
 # theirs to see, the other flags are IA's and command staff's.
 STATUS_ONLY_WORK = ("overdue", "due_soon")
+# The lists made of IA's tasks (ia_desk.cases.notes): for readers of the tasks only.
+TASK_WORK = ("my_tasks_due", "tasks_overdue")
 
 
 def _work_list(session: Session, actor: Actor, q: CaseQuery) -> Select[Any]:
@@ -515,6 +550,11 @@ def _work_list(session: Session, actor: Actor, q: CaseQuery) -> Select[Any]:
     if q.work not in WORK_LISTS:
         raise InputError(
             f"There is no list called {q.work!r}; the lists are: {', '.join(WORK_LISTS)}.",
+            field="work",
+        )
+    if q.work in TASK_WORK and not allowed(actor, "task.read"):
+        raise InputError(
+            "That list is made of IA's tasks on the cases; your role does not see them.",
             field="work",
         )
     if q.work not in STATUS_ONLY_WORK and not allowed(actor, "case.read"):
@@ -532,6 +572,22 @@ def _work_list(session: Session, actor: Actor, q: CaseQuery) -> Select[Any]:
             Case.deadline_on >= on,
             Case.deadline_on < on + dt.timedelta(days=DUE_SOON_DAYS),
             Case.tolled_since.is_(None),
+        )
+    if q.work == "my_tasks_due":
+        return base.where(
+            Case.id.in_(
+                select(CaseTask.case_id).where(
+                    CaseTask.assignee_id == actor.user_id,
+                    CaseTask.done_at.is_(None),
+                    CaseTask.due_on < on + dt.timedelta(days=DUE_SOON_DAYS),
+                )
+            )
+        )
+    if q.work == "tasks_overdue":
+        return base.where(
+            Case.id.in_(
+                select(CaseTask.case_id).where(CaseTask.done_at.is_(None), CaseTask.due_on < on)
+            )
         )
     open_flags = _open_flags(session, actor, replace(q, work=None), base)
     ids = [

@@ -36,6 +36,7 @@ from ia_desk.casefile.model import (
     TimelineEvent,
     is_status_only,
 )
+from ia_desk.cases.notes import EVENT_PREFIXES as NOTE_EVENT_PREFIXES
 from ia_desk.cases.queries import employee_by_badge, get_case, local_time
 from ia_desk.cases.redaction import marked, withholding_for
 from ia_desk.cases.speech import needs_screen, screen_view
@@ -138,7 +139,7 @@ def show_case(session: Session, actor: Actor, number: str) -> CaseView:
         "incident": incident_dict(inc, hide.text),
         "allegations": [allegation_dict(a, hide.text, ia) for a in case.allegations],
         "evidence": [evidence_item(session, e, hide.text) for e in case.evidence],
-        "flags": case_flags(session, case),
+        "flags": case_flags(session, case, tasks=allowed(actor, "task.read")),
         "tolled_since": case.tolled_since.isoformat() if case.tolled_since else None,
         "retaliation": retaliation_status(session, case, ia, hide.text),
         "approvals": approval_lines(session, case),
@@ -248,15 +249,17 @@ def allegation_dict(
 
 
 def timeline(session: Session, actor: Actor, number: str) -> list[TimelineEvent]:
-    """Every audited event of a case, newest first (IA roles and command staff)."""
+    """Every audited event of a case, newest first (IA roles and command staff; outside
+    IA without the events of IA's notes and tasks)."""
     require(actor, "case.read", "case.timeline", "case", number)
     case = get_case(session, number)
-    hide = withholding_for(session, case, sees_identities(actor))
-    events = session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.case_number == case.number)
-        .order_by(AuditEvent.seq.desc())
-    )
+    ia = sees_identities(actor)
+    hide = withholding_for(session, case, ia)
+    stmt = select(AuditEvent).where(AuditEvent.case_number == case.number)
+    if not ia:  # IA's notes and tasks, and that there are any, are IA's alone
+        for prefix in NOTE_EVENT_PREFIXES:
+            stmt = stmt.where(AuditEvent.event_type.not_like(f"{prefix}%"))
+    events = session.scalars(stmt.order_by(AuditEvent.seq.desc()))
 
     def shown(raw: str) -> str:
         return hide.details(without_digests(raw))

@@ -134,6 +134,8 @@ READ_EVENTS = (
     "summary.print_command",
     "discipline.view",
     "discipline.recommend",
+    "note.list",
+    "task.list",
 )
 
 

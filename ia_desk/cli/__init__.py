@@ -36,6 +36,7 @@ from ia_desk.cli import (
     database,
     discipline,
     evidence,
+    notes,
     policy,
     registers,
     reports,
@@ -56,6 +57,7 @@ GROUPS = (
     policy,  # policy ...
     cases,  # report add, case ...
     allegations,  # allegation ...
+    notes,  # note ..., task ...
     evidence,  # evidence ...
     discipline,  # discipline ..., warning ..., retaliation, protection
     registers,  # approval ..., account ..., training ...
@@ -74,6 +76,8 @@ COMMAND_ORDER = (
     "home",
     "report",
     "case",
+    "note",
+    "task",
     "stats",
     "demo",
     "summary",

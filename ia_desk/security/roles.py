@@ -28,9 +28,16 @@
 | audit.read              |    x     |                 |            |               |
 | export.all              |    x     |                 |            |               |
 | policy.read             |    x     |        x        |     x      |       x       |
+| note.read               |    x     |        x        |            |               |
+| note.write              |    x     |        x        |            |               |
+| task.read               |    x     |        x        |            |               |
+| task.assign             |    x     |        x        |            |               |
+| task.complete           |    x     |        x†       |            |               |
 
 (*) a supervisor adds evidence only to a report they submitted, while it is still
 being received.
+(†) an investigator marks done only a task assigned to them; an IA administrator (the
+IA commander) any task.
 """
 
 from __future__ import annotations
@@ -85,6 +92,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.read": frozenset({IA_ADMIN}),
     "export.all": frozenset({IA_ADMIN}),
     "policy.read": ALL,
+    # IA's working papers on a case (issue 22): notes and tasks are IA's alone;
+    # supervisors and command staff never read them (ia_desk.cases.notes).
+    "note.read": IA,
+    "note.write": IA,
+    "task.read": IA,
+    "task.assign": IA,
+    "task.complete": IA,
 }
 
 

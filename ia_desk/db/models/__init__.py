@@ -10,6 +10,8 @@ work, split by what each room owns and writes:
 - :mod:`~ia_desk.db.models.cases`: a case and what exists only as part of one (number,
   reporter, incident, subjects, allegations and findings, withheld text, tolls, the
   retaliation review): the confidential rows, written together under one rule.
+- :mod:`~ia_desk.db.models.notes`: IA's notes on a case (append-only, an edit
+  supersedes) and its tasks, with an assignee and a due date.
 - :mod:`~ia_desk.db.models.evidence`: the write-once blob store, previews, and evidence
   items with their custody metadata.
 - :mod:`~ia_desk.db.models.discipline`: the versioned matrix and the decisions.
@@ -63,6 +65,7 @@ from ia_desk.db.models.discipline import (
     PreDisciplinaryHearing,
 )
 from ia_desk.db.models.evidence import Evidence, EvidenceBlob, EvidenceThumb
+from ia_desk.db.models.notes import CaseNote, CaseTask
 from ia_desk.db.models.people import Employee, User, UserKey
 from ia_desk.db.models.policy import Clause, Policy, PolicyVersion
 from ia_desk.db.models.registers import (
@@ -106,9 +109,11 @@ __all__ = [
     "Base",
     "Case",
     "CaseApproval",
+    "CaseNote",
     "CaseNumberCounter",
     "CaseRedaction",
     "CaseSubject",
+    "CaseTask",
     "CaseToll",
     "Clause",
     "DisciplineAction",
