@@ -149,3 +149,99 @@ def test_batch_prints_a_cover_list_then_each_case(db, admin, open_report):
     assert done == [1, 2, 3]
     for n in numbers:
         assert any(f"Case summary {n}" in p for p in pages)
+
+
+HEADINGS = (
+    "Reporter",
+    "Subjects",
+    "Incident",
+    "Approval on file (3.21 §III.E)",
+    "Allegations and findings",
+    "Evidence",
+    "Discipline (3.21 §V.B)",
+    "Audit checkpoint",
+)
+
+
+def last_line_of_content(page: str) -> str:
+    """The last line a page's story printed (the page furniture follows it)."""
+    body = page.split("RESTRICTED LAW ENFORCEMENT DATA")[0]
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def test_no_page_ends_with_a_heading(db, admin, open_report):
+    # Narratives of growing length push each heading after the incident towards the
+    # foot of page 1 in turn: whatever the length, a heading sits with what it heads.
+    number = open_report().case.number
+    with db.write(admin) as s:
+        add_allegation(s, admin, number, "1234", "vpd-3.21/IV.B")
+        perform(s, admin, number, "start")
+        add_evidence(s, admin, number, [EvidenceInput(png("red"), "post.png")])
+    seen_ends = set()
+    for lines in range(38, 62):
+        narrative = "\n\n".join(f"Line {i} of the account." for i in range(lines))
+        go_around_the_app(db, "UPDATE incident SET narrative = :n", n=narrative)
+        pages = pdf_text(print_case(db, admin, number, "ia").pdf)
+        assert len(pages) >= 2
+        for page in pages:
+            end = last_line_of_content(page)
+            seen_ends.add(end)
+            assert end not in HEADINGS, f"a page ends with the heading {end!r} ({lines} lines)"
+            assert not end.startswith("John Roe (badge 1234) —"), "an allegation heading alone"
+    assert len(seen_ends) > 3  # the page foot did move through the summary
+
+
+def test_discipline_reasons_are_printed(db, admin, full_case, make_user):
+    # A step away from the recommended one needs its written reason; an amendment too.
+    from ia_desk.discipline.ladder import recommend, record
+
+    with db.write(admin) as s:
+        assert recommend(s, admin, full_case, "1234")["step"] != "counseling"
+        record(s, admin, full_case, "1234", "counseling", "First offence; he took it down.")
+        record(
+            s,
+            admin,
+            full_case,
+            "1234",
+            "written_reprimand",
+            "The post was shared 300 times before it came down",
+            amend=True,
+        )
+    chief = make_user("command_staff")
+    for actor, audience in ((admin, "ia"), (admin, "command"), (chief, "command")):
+        body = flat(pdf_text(print_case(db, actor, full_case, audience).pdf))
+        assert "First offence; he took it down." in body
+        assert "The post was shared 300 times before it came down" in body
+        assert "Counseling, below the recommended Suspension and outside the range." in body
+        assert "Written reprimand (amends the decision of " in body
+        assert "), below the recommended Suspension. Reason: The post was shared" in body
+        assert "Amended; no longer in force." in body
+
+
+def test_the_summary_prints_no_doubled_full_stop_and_says_utc_once(db, admin, open_report):
+    # Pat Quill (badge 2001) reported in good faith; a later case names them as its
+    # subject, so the retaliation review prints the trigger's own sentence. Texts the
+    # user typed end with their own full stop.
+    open_report()
+    number = open_report(
+        reporter={"mode": "anonymous"},
+        subjects=[{"badge": "2001", "name": "Pat Quill", "department": "police"}],
+    ).case.number
+    with db.write(admin) as s:
+        add_evidence(
+            s,
+            admin,
+            number,
+            [
+                EvidenceInput(png("red"), "post.png", captured_tz="UTC (UTC+00:00)"),
+                EvidenceInput(png("blue"), "reply.png", captured_tz="CST (UTC-06:00)"),
+            ],
+        )
+    for audience in ("ia", "command"):
+        body = flat(pdf_text(print_case(db, admin, number, audience).pdf))
+        assert "Retaliation review." in body
+        assert ".." not in body and " ." not in body and ",." not in body
+        assert "UTC (UTC" not in body
+        assert "UTC (workstation time zone CST, UTC-06:00)" in body
+    assert "reported in good faith in" in flat(pdf_text(print_case(db, admin, number, "ia").pdf))

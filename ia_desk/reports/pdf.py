@@ -70,6 +70,7 @@ def styles() -> dict[str, ParagraphStyle]:
             spaceBefore=10,
             spaceAfter=4,
             textColor=colors.HexColor("#1f3864"),
+            keepWithNext=1,  # a heading never ends a page: it goes over with what it heads
         ),
         "h3": ParagraphStyle(
             "h3",
@@ -79,6 +80,7 @@ def styles() -> dict[str, ParagraphStyle]:
             leading=13,
             spaceBefore=6,
             spaceAfter=2,
+            keepWithNext=1,
         ),
         "clause": ParagraphStyle(
             "clause",
@@ -110,6 +112,18 @@ def esc(text: Any) -> str:
         .replace(">", "&gt;")
         .replace("\n", "<br/>")
     )
+
+
+def full_stop(text: str) -> str:
+    """A sentence piece ended with one full stop: text that already ends a sentence
+    (a reason the user typed, a message that has its own) gets no second one."""
+    text = text.rstrip()
+    return text if text.rstrip("'\")\u201d\u2019").endswith((".", "!", "?")) else text + "."
+
+
+def without_full_stop(text: str) -> str:
+    """A piece to go inside a sentence: its own closing full stops taken off."""
+    return text.rstrip().rstrip(".")
 
 
 class CaseMarker(Flowable):

@@ -43,9 +43,10 @@ from ia_desk.discipline.ladder import ladder
 from ia_desk.errors import InputError
 from ia_desk.evidence.store import check_and_record
 from ia_desk.protection.retaliation import status as retaliation_status
-from ia_desk.reports.pdf import CaseMarker, esc, render, styles
+from ia_desk.reports.pdf import CaseMarker, esc, full_stop, render, styles, without_full_stop
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
+from ia_desk.terms import DISCIPLINE_STEPS
 from ia_desk.terms import SUMMARY_AUDIENCES as AUDIENCES
 
 FLAG_TEXT = {
@@ -85,8 +86,9 @@ def _case_story(
     story.append(Paragraph(f"Case summary {case.number}", st["title"]))
     story.append(
         Paragraph(
-            f"Status <b>{case.status}</b> · received {received:%Y-%m-%d %H:%M} "
-            f"(UTC{received:%z}) by {esc(case.channel)} · deadline {case.deadline_on}"
+            f"Status <b>{esc(labels.status(case.status).text)}</b> · received "
+            f"{received:%Y-%m-%d %H:%M} ({utc_offset(received)}) · "
+            f"{esc(labels.channel(case.channel).lower())} · deadline {case.deadline_on}"
             + (f" · assigned to {esc(case.assigned_to.name)}" if case.assigned_to else ""),
             st["body"],
         )
@@ -99,20 +101,22 @@ def _case_story(
     ret = retaliation_status(session, case, ia=audience == "ia")
     if ret["triggers"]:
         items = (
-            "; ".join(esc(t["text"]) for t in ret["triggers"])
+            "; ".join(esc(without_full_stop(t["text"])) for t in ret["triggers"])
             if audience == "ia"
             else "a good-faith reporter is a subject of this case"
         )
         review = (
             "; ".join(
-                f"{esc(x['conclusion'].replace('_', ' '))} ({x['at'][:10]}, "
-                f"{esc(x['by'])}): {r(x['reasoning'])}"
+                f"{esc(labels.retaliation_conclusion(x['conclusion']).lower())} "
+                f"({x['at'][:10]}, {esc(x['by'])}): {r(without_full_stop(x['reasoning']))}"
                 for x in ret["reviews"]
             )
             or "<b>no review recorded yet</b>"
         )
         story.append(
-            Paragraph(f"<b>Retaliation review.</b> {items}. Outcome: {review}", st["body"])
+            Paragraph(
+                full_stop(f"<b>Retaliation review.</b> {items}. Outcome: {review}"), st["body"]
+            )
         )
 
     story.append(Paragraph("Reporter", st["h2"]))
@@ -154,7 +158,11 @@ def _case_story(
     story.append(Paragraph("Incident", st["h2"]))
     story.append(
         Paragraph(
-            f"Occurred {inc.occurred_on} · {esc(inc.platform or '')} · {r(inc.url or '')}",
+            " · ".join(
+                [f"Occurred {inc.occurred_on}"]
+                + ([esc(inc.platform)] if inc.platform else [])
+                + ([r(inc.url)] if inc.url else [])
+            ),
             st["body"],
         )
     )
@@ -170,7 +178,7 @@ def _case_story(
         for line in approvals:
             story.append(Paragraph(esc(line), st["body"]))
 
-    story.append(Paragraph("Allegations and findings", st["h2"]))
+    allegations: list[Block] = []
     for a in case.allegations:
         clause = a.clause  # as cited (a version added since does not change it)
         finding = f"<b>Finding: {esc((a.disposition or 'pending').replace('_', ' '))}</b>" + (
@@ -191,11 +199,10 @@ def _case_story(
         ]
         if audience == "ia" and needs_screen(clause.clause_id):
             block.append(Paragraph(_screen_text(session, a), st["small"]))
-        story.append(KeepTogether(block))
+        allegations.append((block, []))
+    story += _section("Allegations and findings", allegations, "No allegations yet.", st)
 
-    story.append(Paragraph("Evidence", st["h2"]))
-    if not case.evidence:
-        story.append(Paragraph("No evidence items.", st["body"]))
+    evidence: list[Block] = []
     for e in case.evidence:
         ok = check_and_record(session, actor, e, "evidence.print", audience=audience)
         thumb = session.get(EvidenceThumb, e.sha256)
@@ -210,14 +217,16 @@ def _case_story(
             "it was added</b></font>"
         )
         captured = (
-            f"{e.captured_at:%Y-%m-%d %H:%M} UTC ({esc(e.captured_tz)})" if e.captured_at else ""
+            f"{e.captured_at:%Y-%m-%d %H:%M} UTC{esc(zone_note(e.captured_tz))}"
+            if e.captured_at
+            else "at a time not recorded"
         )
         meta = Paragraph(
             f"<b>{r(e.file_name)}</b> · {esc(e.media_type)} · {e.size:,} bytes"
             + (f" · {e.width}×{e.height} px" if e.width else "")
             + f"<br/>Source: {r(e.source_url or '—')} · platform {esc(e.platform or '—')}"
             + f"<br/>Captured {captured} by {esc(e.captured_by.login)} on "
-            f"{esc(e.workstation)} ({esc(e.method)})"
+            f"{esc(e.workstation)} ({esc(labels.evidence_method(e.method).lower())})"
             + (f"<br/>Note: {r(e.note)}" if e.note else "")
             + f"<br/>SHA-256 <font name='Body' size=7>{e.sha256}</font><br/>{badge} at print time",
             st["small"],
@@ -232,53 +241,40 @@ def _case_story(
                 ]
             )
         )
-        story.append(KeepTogether([t, Spacer(1, 6)]))
+        evidence.append(([t, Spacer(1, 6)], []))
+    story += _section("Evidence", evidence, "No evidence items.", st)
 
     story.append(CondPageBreak(1.5 * inch))
-    story.append(Paragraph("Discipline (3.21 §V.B)", st["h2"]))
+    discipline: list[Block] = []
     for entry in ladder(session, actor, case.number):
         rec = entry["recommendation"]
-        story.append(Paragraph(f"{esc(entry['name'])} (badge {esc(entry['employee'])})", st["h3"]))
-        story.append(_ladder_table(entry, st))
-        story.append(Spacer(1, 3))
-        story.append(Paragraph(esc(rec["explanation"]), st["body"]))
+        kept: list[Any] = [
+            Paragraph(f"{esc(entry['name'])} (badge {esc(entry['employee'])})", st["h3"]),
+            _ladder_table(entry, st),
+            Spacer(1, 3),
+            Paragraph(esc(rec["explanation"]), st["body"]),
+        ]
+        flows: list[Any] = []
+        earlier = {d["id"]: d["at"][:10] for d in entry["decisions"]}
         for d in entry["decisions"]:
-            why = ""
-            if d["amends"]:
-                why = " — amends the earlier decision"
-            elif not d["within_range"]:
-                why = " — outside the range"
-            elif d["recommended"] and d["step"] != d["recommended"]:
-                why = f" — recommended {esc(labels.discipline_step(d['recommended']))}"
-            if d["reason"]:
-                why += f"; reason: {r(d['reason'])}"
-            length = f", {esc(d['length'])}" if d.get("length") else ""
-            story.append(
-                Paragraph(
-                    f"Decision {d['at'][:10]}: <b>{esc(labels.discipline_step(d['step']))}</b>"
-                    f"{length} by {esc(d['by'])}"
-                    + why
-                    + ("" if d["current"] else " (amended, no longer in force)")
-                    + (" (overturned on appeal)" if d.get("overturned") else ""),
-                    st["body"],
-                )
-            )
+            flows.append(Paragraph(_decision_text(d, earlier, r), st["body"]))
         hearing = entry.get("hearing")
         if hearing:
             said = (
                 "waived the chance to respond"
                 if hearing["waived"]
                 else (
-                    f"responded {hearing['response_on']}, heard by {esc(hearing['heard_by'] or '')}"
+                    f"responded {hearing['response_on']}"
+                    + (f", heard by {esc(hearing['heard_by'])}" if hearing["heard_by"] else "")
                     + (f": {r(hearing['response'])}" if hearing["response"] else "")
                     if hearing["response_on"]
                     else "has not responded yet"
                 )
             )
-            story.append(
+            flows.append(
                 Paragraph(
                     f"Notice of the charges and the evidence (Loudermill) {hearing['notice_on']}: "
-                    f"{r(hearing['charges'])}. The employee {said}.",
+                    f"{full_stop(r(hearing['charges']))} The employee {full_stop(said)}",
                     st["body"],
                 )
             )
@@ -289,12 +285,14 @@ def _case_story(
                 if a["outcome"]
                 else "pending"
             )
-            story.append(
+            flows.append(
                 Paragraph(
-                    f"Appeal ({esc(a['kind_words'])}), filed {a['filed_on']}: {outcome}.",
+                    full_stop(f"Appeal ({esc(a['kind_words'])}), filed {a['filed_on']}: {outcome}"),
                     st["body"],
                 )
             )
+        discipline.append((kept, flows))
+    story += _section("Discipline (3.21 §V.B)", discipline, "No subjects to decide on.", st)
 
     last = session.scalars(
         select(AuditEvent)
@@ -315,6 +313,80 @@ def _case_story(
         )
     )
     return story
+
+
+Block = tuple[list[Any], list[Any]]
+"""A part of a section: what is kept on one page, then what may flow on after it."""
+
+
+def _section(heading: str, blocks: list[Block], empty: str, st: dict[str, Any]) -> list[Any]:
+    """A headed section of blocks, each block's head kept on one page and the section's
+    heading kept with the first (a heading never sits alone at a page foot; ReportLab's
+    keepWithNext cannot reach into a KeepTogether, so the first block is grouped here)."""
+    title = Paragraph(heading, st["h2"])
+    if not blocks:
+        return [KeepTogether([title, Paragraph(empty, st["body"])])]
+    out: list[Any] = []
+    for i, (kept, following) in enumerate(blocks):
+        out.append(KeepTogether([title, *kept] if i == 0 else kept))
+        out.extend(following)
+    return out
+
+
+def _decision_text(d: dict[str, Any], earlier: dict[int, str], r: Callable[[Any], str]) -> str:
+    """One discipline decision as a sentence or three: the step, how it stands against
+    the recommendation and range, what it amends, its written reason, whether it stands."""
+    step = labels.discipline_step(d["step"])
+    length = f", {d['length']}" if d.get("length") else ""
+    amends = ""
+    if d["amends"]:
+        when = earlier.get(d["amends"])
+        amends = " (amends the decision" + (f" of {when})" if when else " before it)")
+    facts = []
+    if d["recommended"] and d["step"] != d["recommended"]:
+        below = DISCIPLINE_STEPS.index(d["step"]) < DISCIPLINE_STEPS.index(d["recommended"])
+        facts.append(
+            f"{'below' if below else 'above'} the recommended "
+            f"{labels.discipline_step(d['recommended'])}"
+        )
+    if not d["within_range"]:
+        facts.append("outside the range")
+    text = (
+        f"Decision of {d['at'][:10]} by {esc(d['by'])}: <b>{esc(step)}</b>{esc(length)}{amends}"
+        + (f", {esc(' and '.join(facts))}" if facts else "")
+        + "."
+    )
+    if d["reason"]:
+        text += f" Reason: {full_stop(r(d['reason']))}"
+    if not d["current"]:
+        text += " Amended; no longer in force."
+    if d.get("overturned"):
+        text += " Overturned on appeal."
+    return text
+
+
+def utc_offset(moment: Any) -> str:
+    """A local time's offset as the rest of the summary writes it: "UTC-06:00"."""
+    minutes = int(moment.utcoffset().total_seconds() // 60) if moment.utcoffset() else 0
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def zone_note(zone: str | None) -> str:
+    """What a capture time (printed in UTC) adds about the capturing workstation's time
+    zone, saying UTC once: nothing for a workstation on UTC, else " (workstation time
+    zone CST, UTC-06:00)". ``zone`` is as stored: "CST (UTC-06:00)", or a bare name."""
+    if not zone or not zone.strip():
+        return ""
+    zone = zone.strip()
+    name, offset = zone, ""
+    if zone.endswith(")") and " (UTC" in zone:
+        name, offset = zone[:-1].split(" (", 1)
+    if name.upper() in ("UTC", "GMT", "Z", "ETC/UTC") and offset in ("", "UTC+00:00"):
+        return ""
+    if name.upper().startswith("UTC") and offset:
+        return f" (workstation time zone {offset})"
+    return f" (workstation time zone {name}" + (f", {offset})" if offset else ")")
 
 
 RUNG_COLOURS = {
@@ -352,7 +424,7 @@ def _screen_text(session: Session, a: Any) -> str:
         )
         + f". Speech: {esc(concern)}."
         + (f" Balance: {esc(screen['outcome'])}." if screen["outcome"] else "")
-        + f" Reasoning: {esc(screen['balance'])}"
+        + f" Reasoning: {full_stop(esc(screen['balance']))}"
     )
 
 
@@ -375,7 +447,7 @@ def _immediate_story(
         f"{when(ia['raised_at'])}: it {esc(' and '.join(ia['grounds']))}."
     ]
     if ia["facts"]:
-        parts.append(f"Facts: {r(ia['facts'])}.")
+        parts.append(f"Facts: {full_stop(r(ia['facts']))}")
     if ia["chief_notified_at"]:
         parts.append(
             f"The Chief was told on {when(ia['chief_notified_at'])} by "
