@@ -624,6 +624,13 @@ def test_no_screen_shows_a_reader_what_their_role_may_not_see(
             settle(qtbot)
             for i in range(view.tabs.count()):
                 view.tabs.setCurrentIndex(i)
+                if view.tabs.tabText(i).startswith("Notes"):  # read when looked at
+                    view.show()
+                    settle(qtbot)
+                    if key == "A":  # the planted notes and task: the sweep reads them
+                        assert view.notes is not None and view.notes.notes.rowCount() == 1
+                        assert view.notes.tasks.rowCount() >= 1
+                        view.notes.notes.selectRow(0)  # the note with its earlier text
                 if view.tabs.tabText(i).startswith("Allegations"):
                     for r in range(view.allegations.rowCount()):
                         view.allegations.setCurrentCell(r, 0)

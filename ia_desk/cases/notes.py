@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from ia_desk import validation as v
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import get_case, today
-from ia_desk.cases.workflow import require_case_write
+from ia_desk.cases.workflow import case_write_problem, require_case_write
 from ia_desk.db.models import Case, CaseNote, CaseTask, User, utcnow
 from ia_desk.errors import AuditedRefusal, InputError, NotFound, PermissionDenied
 from ia_desk.security.actor import Actor
@@ -328,3 +328,16 @@ def tasks(
         details={"mine": mine, "open_only": open_only or overdue_only, "count": len(out)},
     )
     return out
+
+
+def working_papers(session: Session, actor: Actor, number: str) -> dict[str, Any]:
+    """What the case window's "Notes & tasks" tab shows: the case's notes (as
+    :func:`notes`) and tasks (as :func:`tasks`), each read audited, and why the actor
+    may not write a note or set a task on the case now (None: they may)."""
+    case = get_case(session, number)
+    return {
+        "notes": notes(session, actor, case.number),
+        "tasks": tasks(session, actor, case.number),
+        "note_refused": case_write_problem(actor, case, while_closed=True),
+        "task_refused": case_write_problem(actor, case),
+    }

@@ -13,7 +13,15 @@ from ia_desk.db.engine import Database
 from ia_desk.security.actor import Actor
 from ia_desk.services import Changes, Done
 
-__all__ = ["add_note", "add_task", "assignees", "complete_task", "list_notes", "list_tasks"]
+__all__ = [
+    "add_note",
+    "add_task",
+    "assignees",
+    "complete_task",
+    "list_notes",
+    "list_tasks",
+    "working_papers",
+]
 
 
 def add_note(
@@ -68,3 +76,10 @@ def assignees(db: Database, actor: Actor) -> list[tuple[str, str]]:
     """(login, name) of the IA users a task can be given to."""
     with db.read(actor) as s:
         return _investigators(s, actor)
+
+
+def working_papers(db: Database, actor: Actor, number: str) -> dict[str, Any]:
+    """The notes and tasks of a case and whether the actor may add to them now, in one
+    transaction (the case window's tab). Both reads are audited."""
+    with db.read(actor) as s:
+        return _notes.working_papers(s, actor, number)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from ia_desk.services import Actor, Database, cases, settings
+from ia_desk.services import Actor, Database, cases, notes, settings
 
 _ONE_AT_A_TIME = threading.Lock()
 
@@ -39,3 +39,10 @@ def load_case(db: Database, actor: Actor, number: str) -> dict[str, Any]:
         else None
     )
     return data
+
+
+def load_papers(db: Database, actor: Actor, number: str) -> dict[str, Any]:
+    """IA's notes and tasks on the case (:func:`ia_desk.services.notes.working_papers`),
+    read one at a time with the case itself (both reads are audited); off the GUI thread."""
+    with _ONE_AT_A_TIME:
+        return notes.working_papers(db, actor, number)

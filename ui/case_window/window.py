@@ -1,5 +1,6 @@
 """One case in its own window: header with deadline and flags, the case's actions, and
-its tabs (overview, allegations, evidence, discipline, timeline).
+its tabs (overview, allegations, evidence, discipline, timeline; for IA roles IA's notes
+and tasks).
 
 Every action is a service run in a :class:`ui.ops.Change`; the window reloads when the
 bus says its case changed (here, in another window, or at another workstation), and so
@@ -36,10 +37,12 @@ from ia_desk.services import (
     discipline,
     protection,
 )
+from ia_desk.services.accounts import allowed
 from ia_desk.services.cases import ACTIONS
 from ui.case_window.allegations import AllegationsTab
 from ui.case_window.discipline import DisciplinePanel
 from ui.case_window.loading import load_case
+from ui.case_window.notes import NotesTab
 from ui.case_window.overview import overview_html
 from ui.case_window.timeline import TimelineTable
 from ui.dialogs.clause_picker import ClausePickerDialog
@@ -142,6 +145,10 @@ class CaseWindow(QWidget):
 
         self.timeline = TimelineTable()
         self.tabs.addTab(self.timeline, "Timeline")
+        self.notes: NotesTab | None = None
+        if allowed(actor, "note.read"):  # IA's working papers: IA roles only
+            self.notes = NotesTab(db, actor, number)
+            self.tabs.addTab(self.notes, "Notes && tasks")
         shortcut = QShortcut(QKeySequence.StandardKey.Print, self)
         shortcut.activated.connect(self.print_summary)
         listen(self, self.on_changes)
@@ -151,6 +158,8 @@ class CaseWindow(QWidget):
         """Read the case again when a change names it (from any window or workstation)."""
         if self.number in changes.cases:
             self.reload()
+            if self.notes is not None:
+                self.notes.case_changed()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         stop_listening(self)

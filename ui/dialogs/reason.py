@@ -34,10 +34,12 @@ class ReasonDialog(QDialog):
         submit: Callable[[str], Done[Any]],
         about: Changes,
         parent: QWidget | None = None,
+        text: str = "",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.submit, self.about = submit, about
+        self.initial = text  # an edit starts from the text it edits
         self.done_ = False
         layout = QVBoxLayout(self)
         ask = QLabel(prompt)
@@ -45,6 +47,7 @@ class ReasonDialog(QDialog):
         layout.addWidget(ask)
         self.text = QPlainTextEdit()
         self.text.setTabChangesFocus(True)
+        self.text.setPlainText(text)
         layout.addWidget(self.text, 1)
         self.error = error_label(wrap=True)
         layout.addWidget(self.error)
@@ -74,7 +77,7 @@ class ReasonDialog(QDialog):
         change.success(done).failure(refused).run()
 
     def reject(self) -> None:
-        if not self.done_ and self.text.toPlainText().strip():
+        if not self.done_ and self.text.toPlainText().strip() not in ("", self.initial.strip()):
             box = QMessageBox(
                 QMessageBox.Icon.Question,
                 "Discard what you typed?",
