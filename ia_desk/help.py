@@ -159,6 +159,10 @@ DAILY_WORK: dict[str, tuple[str, ...]] = {
 }
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _e(text: str) -> str:
     return html.escape(text, quote=False)
 
@@ -175,7 +179,8 @@ def _table(rows: list[tuple[str, str]], head: tuple[str, str], *, bold: bool = T
         for a, b in rows
     )
     return (
-        "<table cellspacing='0' cellpadding='4' border='1' style='border-collapse: collapse'>"
+        "<table width='100%' cellspacing='0' cellpadding='4' border='1' "
+        "style='border-collapse: collapse'>"
         f"<tr><th align='left'>{_e(head[0])}</th><th align='left'>{_e(head[1])}</th></tr>"
         f"{cells}</table>"
     )
@@ -202,8 +207,20 @@ def screens(role: str) -> list[str]:
     return [name for name, permission in SCREENS if _holds(role, permission)]
 
 
+# The roles as a sentence names more than one of them ("IA investigators and supervisors").
+ROLE_PLURALS = {
+    IA_ADMIN: "IA administrators",
+    IA_INVESTIGATOR: "IA investigators",
+    SUPERVISOR: "supervisors",
+    COMMAND_STAFF: "command staff",
+}
+
+
 def _roles_holding(permission: str) -> str:
-    return ", ".join(ROLE_LABELS[r] for r in ROLE_LABELS if _holds(r, permission))
+    """The roles that hold ``permission``, as a sentence says them: "IA administrators
+    and command staff"."""
+    names = [ROLE_PLURALS[r] for r in ROLE_LABELS if _holds(r, permission)]
+    return names[-1] if len(names) < 2 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _daily_work(role: str) -> Page:
@@ -214,7 +231,9 @@ def _daily_work(role: str) -> Page:
     ]
     own = [(permission_words(p, role), "") for p in may_do(role)]
     others = [
-        (PERMISSION_WORDS[p], _roles_holding(p)) for p in PERMISSIONS if p not in may_do(role)
+        (PERMISSION_WORDS[p], _capital(_roles_holding(p)))
+        for p in PERMISSIONS
+        if p not in may_do(role)
     ]
     body = [
         f"<h2>Your daily work: {_e(label)}</h2>",
@@ -261,8 +280,8 @@ def _reporters(role: str, clauses: dict[str, dict[str, object]]) -> Page:
         "anonymous": "The reporter gives no name. IA Desk never stores who they are: no "
         "name, badge, phone or e-mail, anywhere.",
         "confidential": f"The reporter is known, but only {readers} read who they are. "
-        f"The identity is written in when the report is taken ({takers}); outside IA it "
-        "is shown as withheld, on screen and on paper.",
+        f"The identity is written in when the report is taken (by {takers}); outside IA "
+        "it is shown as withheld, on screen and on paper.",
         "named": "The reporter is known by name like any other party to the case.",
     }
     mode_rows = [(labels.reporter_mode(m), modes[m]) for m in REPORTER_MODES]
@@ -367,7 +386,7 @@ def _policies(role: str, clauses: dict[str, dict[str, object]]) -> Page:
 def _ladder(role: str, clauses: dict[str, dict[str, object]]) -> Page:
     ladder = str(clauses["vpd-3.21/V.B"]["text"])
     steps = "".join(f"<li>{_e(labels.discipline_step(s))}</li>" for s in DISCIPLINE_STEPS)
-    hearing = " and ".join(labels.discipline_step(s).lower() for s in HEARING_STEPS)
+    hearing = " or ".join(f"a {labels.discipline_step(s).lower()}" for s in HEARING_STEPS)
     deciders = _roles_holding("discipline.record")
     body = [
         "<h2>The discipline ladder (3.21 §V.B)</h2>",
@@ -378,8 +397,8 @@ def _ladder(role: str, clauses: dict[str, dict[str, object]]) -> Page:
         "each earlier sustained case of the same employee within the look-back period "
         "moves it one step up, within the class's range. A decision on another step needs "
         "a written reason naming the mitigating or aggravating factors.</p>",
-        f"<p>Before {_e(hearing)}, the employee is given notice of the charges and a "
-        "chance to respond; both are recorded.</p>",
+        f"<p>Before {_e(hearing)} is decided, the employee is given notice of the charges "
+        "and a chance to respond; both are recorded.</p>",
         f"<p>Who decides: {_e(deciders)}.</p>",
     ]
     if _holds(role, "discipline.record"):

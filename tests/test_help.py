@@ -134,7 +134,7 @@ def test_the_clause_examples_are_real_and_judged():
 def test_only_ia_reads_who_a_confidential_reporter_is():
     for role in ROLES:
         text = text_of(page(role, "Reporters and their protection"))
-        assert "only IA administrator, IA investigator read who they are" in text
+        assert "only IA administrators and IA investigators read who they are" in text
     assert "known to Internal Affairs only" in text_of(
         page("command_staff", "Reporters and their protection")
     )

@@ -58,7 +58,7 @@ def shortcuts(actions: Iterable[QAction]) -> list[tuple[str, str]]:
 
 def shortcuts_html(rows: list[tuple[str, str]]) -> str:
     cells = "".join(
-        f"<tr><td>{html.escape(where)}</td><td><b>{html.escape(keys)}</b></td></tr>"
+        f"<tr><td width='75%'>{html.escape(where)}</td><td><b>{html.escape(keys)}</b></td></tr>"
         for where, keys in rows
     )
     return (
@@ -84,8 +84,9 @@ class HelpDialog(QDialog):
         self.page_html[SHORTCUTS_TITLE] = shortcuts_html(shortcuts(actions))
 
         self.pages = QListWidget()
+        self.pages.setStyleSheet("QListWidget::item { padding: 6px 6px; }")
         self.pages.addItems(list(self.page_html))
-        self.pages.setFixedWidth(self.pages.sizeHintForColumn(0) + 24)
+        self.pages.setFixedWidth(self.pages.sizeHintForColumn(0) + 28)
         self.text = QTextBrowser()
         self.text.setOpenLinks(False)
         self.text.document().setDefaultStyleSheet(
