@@ -211,3 +211,17 @@ def test_the_guide_fits_a_small_screen_without_sideways_scrolling(qtbot, db, mak
             assert not dlg.text.horizontalScrollBar().isVisible(), (role, dlg.titles[row])
         assert not dlg.pages.horizontalScrollBar().isVisible()
         dlg.close()
+
+
+def test_the_screens_listed_are_the_ones_the_window_offers_by_the_same_names(
+    qtbot, db, admin, make_user
+):
+    from ia_desk.services import accounts
+
+    for role in ROLES:
+        who = admin if role == "ia_admin" else make_user(role)
+        assert guide.screens(role) == accounts.screens(who)
+        win = MainWindow(db, who)
+        qtbot.addWidget(win)
+        assert win.titles == [guide.SCREEN_WORDS[s][0] for s in guide.screens(role)]
+        win.close()
