@@ -302,8 +302,8 @@ def _reporters(role: str, clauses: dict[str, dict[str, object]]) -> Page:
     if ia:
         body.append(
             "<p>You see which reporters are protected. An IA administrator may revoke a "
-            "protection when a report is found to be knowingly false, with a reason; "
-            "both are recorded in the audit trail.</p>"
+            "protection when a report is found to be knowingly false, giving a reason; "
+            "the revocation and its reason are recorded in the audit trail.</p>"
         )
     else:
         body.append(
