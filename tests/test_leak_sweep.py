@@ -4,8 +4,8 @@ role and fail on anything a reader may not see.
 Outputs walked: every command of the CLI, taken from its parser (a command added later
 fails this test until it is given arguments here: then it is swept too), with whatever it
 prints, and every file it writes (PDFs read as text, backups and exports as bytes); every
-screen of the main window and every tab of the case window, by harvesting the text of
-each widget, item and tooltip they hold; each summary audience.
+screen of the main window, every page of the user guide and every tab of the case window,
+by harvesting the text of each widget, item and tooltip they hold; each summary audience.
 
 What is planted (tests/conftest.py's helpers make the database):
 - case A: submitted by a supervisor, its confidential good-faith reporter is Quinn
@@ -618,6 +618,13 @@ def test_no_screen_shows_a_reader_what_their_role_may_not_see(
                         leaks.append(f"{role}: the CSV of {words!r} holds {leak!r}")
             for leak in find_leaks(harvest(page), planted.forbidden(role, set())):
                 leaks.append(f"{role}: the {title} screen shows {leak!r}")
+        window.show_guide()  # Help > User guide: every page of the role's guide
+        guide = window.guide
+        assert guide is not None
+        for row in range(guide.pages.count()):
+            guide.pages.setCurrentRow(row)
+            for leak in find_leaks(harvest(guide), planted.forbidden(role, set())):
+                leaks.append(f"{role}: the guide's page {guide.titles[row]!r} shows {leak!r}")
         for key, number in planted.numbers.items():
             view = CaseWindow(db, actor, number)
             qtbot.addWidget(view)

@@ -516,6 +516,7 @@ def every_window_and_dialog(db, admin, number):
     from ui.dialogs.connection import ConnectionDialog
     from ui.dialogs.decision import DecisionDialog
     from ui.dialogs.finding import FindingDialog
+    from ui.dialogs.help import HelpDialog
     from ui.dialogs.immediate import ImmediateStepDialog, RaiseImmediateDialog
     from ui.dialogs.lock import LockDialog
     from ui.dialogs.matrix_editor import MatrixEditor
@@ -529,6 +530,7 @@ def every_window_and_dialog(db, admin, number):
     case = CaseWindow(db, admin, number)
     return case, [
         ("main window", MainWindow(db, admin)),
+        ("user guide", HelpDialog(admin, [])),
         ("case window", case),
         ("new report", IntakeDialog(db, admin)),
         ("add user", AddUserDialog()),

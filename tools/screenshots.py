@@ -235,6 +235,13 @@ def shoot_each_role(app: QApplication, db: Database, admin: Actor, out: Path) ->
         window = MainWindow(db, who)
         window.resize(1280, 720)
         shoot(app, window, out / f"home-{role}.png")
+        window.show_guide()  # Help > User guide, each page as this role reads it
+        guide = window.guide
+        assert guide is not None
+        for row in range(guide.pages.count()):
+            guide.pages.setCurrentRow(row)
+            shoot(app, guide, out / f"guide-{role}-{row + 1}.png")
+        guide.close()
         home = window.page("Home")
         home.buttons[count].click()  # type: ignore[attr-defined]
         settle(app)

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
     from ia_desk.services.database import ChangeFeed
     from ui.case_window.window import CaseWindow
+    from ui.dialogs.help import HelpDialog
 
 CHANGE_POLL_MS = 2000
 READ_ONLY_BANNER = (
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self.db = db
         self.actor = actor
         self.case_windows: dict[str, CaseWindow] = {}
+        self.guide: HelpDialog | None = None
         self.setWindowTitle(f"{APP_NAME}")
         fit_to_screen(self, 1280, 780)
 
@@ -277,6 +279,7 @@ class MainWindow(QMainWindow):
                 "&View", title, lambda _=False, n=i: self.nav.setCurrentRow(n), f"Ctrl+{i + 1}"
             )
         self._action("&View", "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh)
+        self._action("&Help", "&User guide", self.show_guide, QKeySequence.StandardKey.HelpContents)
         self._action("&Help", "&About IA Desk", self.about)
 
     # -- actions
@@ -352,6 +355,18 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 "Your password was changed; your other sessions, if any, have ended.", 8_000
             )
+
+    def show_guide(self) -> None:
+        """Help > User guide: the guide of the signed-in role, beside the work (one
+        window, brought to the front when asked for again)."""
+        from ui.dialogs.help import HelpDialog
+
+        if self.guide is None:
+            actions = [a for menu in self._menu_by_title.values() for a in menu.actions()]
+            self.guide = HelpDialog(self.actor, actions, self)
+        self.guide.show()
+        self.guide.raise_()
+        self.guide.activateWindow()
 
     def about(self) -> None:
         QMessageBox.about(

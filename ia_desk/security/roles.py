@@ -101,6 +101,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "task.complete": IA,
 }
 
+# The desktop's screens, in the order of its navigation, each with the permission every
+# read on it needs: a role is offered a screen only where the services would answer
+# (``ia_desk.services.accounts.screens``; the in-app guide, ``ia_desk.help``, lists them).
+SCREENS: tuple[tuple[str, str], ...] = (
+    ("home", "case.read_own_status"),
+    ("cases", "case.read_own_status"),
+    ("employees", "case.read"),
+    ("policies", "case.read"),
+    ("registers", "registers.read"),
+    ("statistics", "stats.view"),
+    ("administration", "user.manage"),
+    ("audit_trail", "audit.read"),
+)
+
 
 def allowed(actor: Actor, permission: str) -> bool:
     return actor.role in PERMISSIONS[permission]

@@ -17,7 +17,7 @@ from ia_desk.db.engine import Database
 from ia_desk.db.models import ROLES
 from ia_desk.security.actor import Actor, SessionEnded
 from ia_desk.security.passwords import MIN_LENGTH
-from ia_desk.security.roles import ROLE_LABELS, allowed
+from ia_desk.security.roles import ROLE_LABELS, SCREENS, allowed
 from ia_desk.services import Changes, Done
 from ia_desk.startup import own_passwords
 
@@ -39,19 +39,6 @@ __all__ = [
     "users",
 ]
 CHANGED = Changes(accounts=True)
-
-# The desktop's screens, in the order of its navigation, each with the permission every
-# read on it needs: a role is offered a screen only where the services would answer.
-SCREENS: tuple[tuple[str, str], ...] = (
-    ("home", "case.read_own_status"),
-    ("cases", "case.read_own_status"),
-    ("employees", "case.read"),
-    ("policies", "case.read"),
-    ("registers", "registers.read"),
-    ("statistics", "stats.view"),
-    ("administration", "user.manage"),
-    ("audit_trail", "audit.read"),
-)
 
 
 def screens(actor: Actor) -> list[str]:
