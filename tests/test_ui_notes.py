@@ -93,7 +93,7 @@ def test_an_investigator_writes_edits_and_reads_notes(
     idle(qtbot)
     assert boxes == []
     assert view.notes.notes.rowCount() == 1
-    assert view.notes.notes.item(0, 2).text() == "Meet Sgt. Ames on Monday."
+    assert view.notes.notes.item(0, 3).text() == "Meet Sgt. Ames on Monday."
 
     view.notes.notes.selectRow(0)
     assert view.notes.edit_note_btn.isEnabled()
@@ -104,8 +104,8 @@ def test_an_investigator_writes_edits_and_reads_notes(
     idle(qtbot)
     assert shown[0].initial == "Meet Sgt. Ames on Monday."  # the edit starts from the note
     assert view.notes.notes.rowCount() == 1  # one note, in its newer version
-    assert view.notes.notes.item(0, 2).text() == "Meet Sgt. Ames on Tuesday."
-    assert view.notes.notes.item(0, 3).text() == "1 time(s)"
+    assert view.notes.notes.item(0, 3).text() == "Meet Sgt. Ames on Tuesday."
+    assert view.notes.notes.item(0, 2).text() == "1 time(s)"
     view.notes.notes.selectRow(0)
     text = view.notes.note_text.toPlainText()
     assert "Tuesday" in text and "Earlier version" in text and "Monday" in text
@@ -149,7 +149,7 @@ def test_a_task_is_set_for_a_colleague_and_only_they_mark_it_done(
     assert tasks.rowCount() == 1
     assert tasks.item(0, 0).text() == due.isoformat()
     assert colleague.login in tasks.item(0, 2).text()
-    assert tasks.item(0, 3).text() == "3 day(s) left"
+    assert tasks.item(0, 1).text() == "3 day(s) left"
 
     # The colleague's own window: they may mark it done.
     with db.write(admin) as s:
@@ -162,13 +162,13 @@ def test_a_task_is_set_for_a_colleague_and_only_they_mark_it_done(
     answer(monkeypatch, ReasonDialog, lambda d: d.text.setPlainText("Records requested."))
     theirs.notes._mark_done()
     idle(qtbot)
-    assert theirs.notes.tasks.item(0, 3).text().startswith("Done ")
-    assert "Records requested." in theirs.notes.tasks.item(0, 1).toolTip()
+    assert theirs.notes.tasks.item(0, 1).text().startswith("Done ")
+    assert "Records requested." in theirs.notes.tasks.item(0, 3).toolTip()
     with db.read() as s:
         task = s.scalars(select(CaseTask)).one()
         assert task.done_by_id == colleague.user_id and task.note == "Records requested."
     # the first window heard the change: the task shows as done there too
-    qtbot.waitUntil(lambda: view.notes.tasks.item(0, 3).text().startswith("Done "), timeout=5000)
+    qtbot.waitUntil(lambda: view.notes.tasks.item(0, 1).text().startswith("Done "), timeout=5000)
 
 
 def test_an_investigator_on_a_colleagues_case_reads_but_may_not_add(

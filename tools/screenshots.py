@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 import keyring
@@ -155,6 +156,7 @@ def shoot_the_rest(
     from ui.dialogs.reason import ReasonDialog
     from ui.dialogs.register_entry import FormDialog
     from ui.dialogs.retaliation_review import RetaliationReviewDialog
+    from ui.dialogs.task import TaskDialog
     from ui.dialogs.withhold import WithholdDialog
 
     shoot_each_role(app, db, actor, out)
@@ -167,12 +169,35 @@ def shoot_the_rest(
     shoot(app, case_window, out / "case-overview.png")
     case_window.tabs.setCurrentIndex(4)
     shoot(app, case_window, out / "case-timeline.png")
+    if case_window.notes is not None:  # IA's notes and tasks: one edited note, two tasks
+        from ia_desk.services import notes
+
+        number = case_window.number
+        first = notes.add_note(db, actor, number, "Called the platform's legal desk.").value
+        notes.add_note(
+            db, actor, number, "Called the platform's legal desk; records by Friday.", first
+        )
+        notes.add_task(db, actor, number, "Request the account records", actor.login, date.today())
+        settle(app)
+        case_window.tabs.setCurrentWidget(case_window.notes)
+        settle(app)
+        case_window.notes.notes.selectRow(0)
+        shoot(app, case_window, out / "case-notes.png")
     dialogs: list[tuple[str, QWidget]] = [
         ("passphrase-new", PassphraseDialog(True)),
         ("passphrase", PassphraseDialog(False)),
         ("change-password", ChangePasswordDialog(db, actor)),
         ("change-password-required", ChangePasswordDialog(db, actor, required=True)),
         ("add-user", AddUserDialog()),
+        (
+            "task",
+            TaskDialog(
+                [(actor.login, actor.login)],
+                actor.login,
+                lambda *_a: Done(None, Changes()),
+                Changes(),
+            ),
+        ),
         ("finding", FindingDialog(case_window.data["allegations"][0])),
         ("withhold", WithholdDialog()),
         ("decision", DecisionDialog(discipline_window.data["ladder"][0], lambda *_a: None)),

@@ -73,9 +73,9 @@ class NotesTab(QWidget):
 
         box = QGroupBox("Notes (IA only; an edit keeps the earlier text)")
         col = QVBoxLayout(box)
-        self.notes = _table(["Written", "By", "Note", "Edited"])
+        self.notes = _table(["Written", "By", "Edited", "Note"])
         self.notes.itemSelectionChanged.connect(self._show_note)
-        col.addWidget(self.notes, 2)
+        col.addWidget(self.notes, 1)
         self.note_text = QTextBrowser()
         self.note_text.setPlaceholderText("Select a note to read it with its earlier versions.")
         col.addWidget(self.note_text, 1)
@@ -94,7 +94,7 @@ class NotesTab(QWidget):
 
         box = QGroupBox("Tasks")
         col = QVBoxLayout(box)
-        self.tasks = _table(["Due", "Task", "Assigned to", "State"])
+        self.tasks = _table(["Due", "State", "Assigned to", "Task"])
         self.tasks.itemSelectionChanged.connect(self._enable)
         col.addWidget(self.tasks)
         row = QHBoxLayout()
@@ -136,26 +136,25 @@ class NotesTab(QWidget):
         for r, n in enumerate(papers["notes"]):
             edited = f"{len(n['history'])} time(s)" if n["history"] else ""
             for c, text in enumerate(
-                [labels.local_minute(n["written_at"]), n["author"], n["text"], edited]
+                [labels.local_minute(n["written_at"]), n["author"], edited, n["text"]]
             ):
                 self.notes.setItem(r, c, QTableWidgetItem(text))
         self.tasks.setRowCount(len(papers["tasks"]))
         for r, t in enumerate(papers["tasks"]):
-            cells = [t["due"], t["title"], f"{t['assignee_name']} ({t['assignee']})"]
-            for c, text in enumerate([*cells, task_state(t)]):
+            who = f"{t['assignee_name']} ({t['assignee']})"
+            for c, text in enumerate([t["due"], task_state(t), who, t["title"]]):
                 item = QTableWidgetItem(text)
                 if t["overdue"]:
                     item.setForeground(QBrush(OVERDUE))
                 elif t["done_at"]:
                     item.setForeground(QBrush(DONE))
-                if c == 1 and t["note"]:
+                if c == 3 and t["note"]:
                     item.setToolTip(f"Done: {t['note']}")
                 self.tasks.setItem(r, c, item)
         for table in (self.notes, self.tasks):
             for c in range(table.columnCount() - 1):
                 table.resizeColumnToContents(c)
             table.resizeRowsToContents()
-        self.notes.setColumnWidth(2, max(self.notes.columnWidth(2), 360))
         self._show_note()
         self._enable()
 
