@@ -22,8 +22,10 @@ def test_print_preview_shows_pages_and_saves_the_pdf(qtbot, db, admin, open_repo
     idle(qtbot)
     assert preview.pages_layout.count() >= 1 and preview.save_btn.isEnabled()
     assert preview.audience.currentData() == "command"
+    assert preview.suggested_name() == f"{number}-summary-command.pdf"  # names its audience
     out = tmp_path / "s.pdf"
     preview.save_to(out)
+    assert "Saved" in preview.info.text() and "s.pdf" in preview.info.text()  # it says so
     assert number in PdfReader(out).pages[0].extract_text()
     with db.read() as s:
         assert (
@@ -39,6 +41,16 @@ def test_command_staff_preview_offers_only_the_command_audience(qtbot, db, make_
     qtbot.addWidget(preview)
     idle(qtbot)
     assert [preview.audience.itemData(i) for i in range(preview.audience.count())] == ["command"]
+
+
+def test_a_batch_is_offered_a_name_with_its_size_and_audience(qtbot, db, admin, open_report):
+    numbers = [open_report().case.number for _ in range(2)]
+    preview = PrintPreview(db, admin, numbers)
+    qtbot.addWidget(preview)
+    idle(qtbot)
+    preview.audience.setCurrentIndex(preview.audience.findData("ia"))
+    idle(qtbot)
+    assert preview.suggested_name() == "summaries-2-cases-ia.pdf"
 
 
 def test_statistics_screen_shows_figures_and_writes_the_annual_pdf(

@@ -144,10 +144,19 @@ class PrintPreview(QDialog):
     def save(self) -> None:
         if self.printed is None:
             return
-        default = f"{self.numbers[0]}-summary.pdf" if len(self.numbers) == 1 else "summaries.pdf"
-        path, _ = QFileDialog.getSaveFileName(self, "Save summary", default, "PDF (*.pdf)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save summary", self.suggested_name(), "PDF (*.pdf)"
+        )
         if path:
             self.save_to(Path(path))
+
+    def suggested_name(self) -> str:
+        """The file name offered: the case (or how many) and the audience it was built
+        for, so a summary for command is never mistaken for IA's (or the reverse)."""
+        audience = self.audience.currentData() or "summary"
+        if len(self.numbers) == 1:
+            return f"{self.numbers[0]}-summary-{audience}.pdf"
+        return f"summaries-{len(self.numbers)}-cases-{audience}.pdf"
 
     def save_to(self, path: Path) -> None:
         assert self.printed is not None
@@ -155,3 +164,7 @@ class PrintPreview(QDialog):
             reports.save_pdf(self.printed, path)
         except Exception as exc:  # noqa: BLE001 - shown to the user, nothing half-written
             QMessageBox.warning(self, "Save as PDF", str(exc))
+            return
+        who = self.audience.currentText()
+        self.info.setText(f"Saved, for {who}: {path.name} in {path.parent}")
+        self.info.setToolTip(str(path))
