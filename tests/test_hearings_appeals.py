@@ -166,3 +166,33 @@ def test_an_overturned_decision_no_longer_stands_nor_counts_as_a_prior(db, admin
         file_appeal(s, admin, first, BADGE, "civil_service", TODAY)
     with pytest.raises(InputError, match="overturned on appeal"), db.write(admin) as s:
         record(s, admin, first, BADGE, "counseling", "Again.", amend=True)
+
+
+def test_an_appeal_outcomes_length_is_read_from_the_text_the_form_holds(db, admin, sustained):
+    # The appeal form hands over what was typed; the core reads it (not the window).
+    number = sustained("2026-06-01", "vpd-3.21/IV.B")
+    with db.write(admin) as s:
+        hear_first(s, admin, number, BADGE)
+        record(s, admin, number, BADGE, "suspension", suspension_days=10, without_pay=True)
+        file_appeal(s, admin, number, BADGE, "grievance", TODAY)
+    for typed, message in (("five", "'five' is not a number of days"), ("0", "out of range")):
+        with pytest.raises(InputError, match=message) as refused:
+            discipline.appeal_outcome(
+                db, admin, number, BADGE, "modified", TODAY, "Reduced.",
+                step="suspension", suspension_days=typed, without_pay=True,
+            )  # fmt: skip
+        assert refused.value.field == "suspension_days"
+    with pytest.raises(InputError, match="record it as upheld"):  # " 10 " is the same 10
+        discipline.appeal_outcome(
+            db, admin, number, BADGE, "modified", TODAY, "Same.",
+            step="suspension", suspension_days=" 10 ", without_pay=True,
+        )  # fmt: skip
+    with db.read() as s:  # nothing was decided by the refusals
+        assert ladder(s, admin, number)[0]["appeals"][0]["outcome"] is None
+    discipline.appeal_outcome(
+        db, admin, number, BADGE, "modified", TODAY, "Reduced to five days.",
+        step="suspension", suspension_days=" 5 ", without_pay=True,
+    )  # fmt: skip
+    with db.read() as s:
+        standing = [d for d in ladder(s, admin, number)[0]["decisions"] if d["current"]]
+    assert [(d["step"], d["suspension_days"]) for d in standing] == [("suspension", 5)]

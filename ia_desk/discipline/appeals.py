@@ -22,7 +22,12 @@ from ia_desk import validation as v
 from ia_desk.audit.trail import append
 from ia_desk.db.models import DisciplineAction, DisciplineAppeal
 from ia_desk.discipline.hearings import _subject, day
-from ia_desk.discipline.ladder import current_decision, overturned_on_appeal, record
+from ia_desk.discipline.ladder import (
+    current_decision,
+    overturned_on_appeal,
+    record,
+    suspension_length,
+)
 from ia_desk.errors import InputError
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
@@ -104,7 +109,7 @@ def decide_appeal(
     *,
     heard_on: Any = None,
     step: str | None = None,
-    suspension_days: int | None = None,
+    suspension_days: int | str | None = None,
     without_pay: bool | None = None,
 ) -> DisciplineAppeal:
     """Record the outcome of the open appeal of the employee's decision on the case.
@@ -112,6 +117,7 @@ def decide_appeal(
     require(actor, "discipline.record", "discipline.appeal_outcome", "case", number)
     case, emp = _subject(session, number, badge)
     outcome = v.choice(outcome, "outcome", tuple(APPEAL_OUTCOMES))
+    suspension_days = suspension_length(suspension_days)  # a form's text, or a number
     decision = current_decision(session, case.id, emp.id)
     appeal = open_appeal(session, decision.id) if decision is not None else None
     if decision is None or appeal is None:

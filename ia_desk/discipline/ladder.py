@@ -201,7 +201,7 @@ def record(
     reason: str | None = None,
     *,
     amend: bool = False,
-    suspension_days: int | None = None,
+    suspension_days: int | str | None = None,
     without_pay: bool | None = None,
     on_appeal: bool = False,
 ) -> DisciplineAction:
@@ -316,11 +316,21 @@ def record(
     return action
 
 
-def _suspension(
-    step: str, days: int | None, without_pay: bool | None
-) -> tuple[int | None, bool | None]:
+def suspension_length(value: Any) -> int | None:
+    """A suspension's length in days as given: a whole number, or the text a form holds
+    ("5", " 5 "); empty means none given. Text that is not a whole number is refused in
+    the user's words (the range is checked with the step, by :func:`_suspension`)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        return v.integer(value, "suspension_days", 1, MAX_SUSPENSION_DAYS, "a number of days")
+    return value  # an int, or refused by _suspension
+
+
+def _suspension(step: str, days: Any, without_pay: bool | None) -> tuple[int | None, bool | None]:
     """The length and pay of a suspension, checked: both required for a suspension and
-    refused for any other step."""
+    refused for any other step. ``days`` as :func:`suspension_length` reads it."""
+    days = suspension_length(days)
     if step != "suspension":
         if days is not None or without_pay is not None:
             raise InputError(

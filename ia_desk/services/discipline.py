@@ -57,7 +57,7 @@ def decide_in(
     reason: str | None = None,
     *,
     amend: bool = False,
-    suspension_days: int | None = None,
+    suspension_days: int | str | None = None,
     without_pay: bool | None = None,
 ) -> DisciplineAction:
     """Record a decision in the caller's transaction; a referral for training opens the
@@ -88,7 +88,7 @@ def decide(
     reason: str | None = None,
     *,
     amend: bool = False,
-    suspension_days: int | None = None,
+    suspension_days: int | str | None = None,
     without_pay: bool | None = None,
 ) -> Done[dict[str, Any]]:
     """Record (or with ``amend``, amend with a reason) the decision for an employee; a
@@ -182,7 +182,7 @@ def appeal_outcome(
     *,
     heard_on: Any = None,
     step: str | None = None,
-    suspension_days: int | None = None,
+    suspension_days: int | str | None = None,
     without_pay: bool | None = None,
 ) -> Done[dict[str, Any]]:
     """Record how the open appeal ended; a modified decision is amended to its step."""

@@ -384,7 +384,6 @@ class CaseWindow(QWidget):
             )
         if what == "appeal":
             return discipline.appeal(db, actor, number, badge, values["kind"], values["filed_on"])
-        days = str(values.get("suspension_days") or "").strip()
         return discipline.appeal_outcome(
             db,
             actor,
@@ -394,7 +393,7 @@ class CaseWindow(QWidget):
             values["decided_on"],
             values["note"],
             step=values["step"],
-            suspension_days=int(days) if days.isdigit() else (days or None),  # type: ignore[arg-type]
+            suspension_days=values.get("suspension_days"),  # as typed: the core reads it
             without_pay=values["without_pay"],
         )
 
