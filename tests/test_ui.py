@@ -859,3 +859,35 @@ def test_the_discipline_tab_records_the_notice_the_response_and_an_appeal(
     assert forms[-1].saved
     texts = " ".join(w.text() for w in view.discipline.inner.findChildren(type(view.header)))
     assert "Modified on" in texts and "First offence." in texts
+
+
+def test_the_appeal_outcome_form_asks_for_a_step_only_when_modified(qtbot):
+    from ui.case_window.discipline import PROCEDURE_FORMS, follow_the_outcome
+    from ui.dialogs.register_entry import FormDialog
+
+    title, fields = PROCEDURE_FORMS["appeal_outcome"]
+    dlg = FormDialog(title, fields)
+    qtbot.addWidget(dlg)
+    follow_the_outcome(dlg)
+    dlg.show()
+    w = dlg.widgets
+
+    def shown() -> set[str]:
+        return {k for k in ("step", "suspension_days", "without_pay") if w[k].isVisible()}
+
+    w["outcome"].setCurrentIndex(w["outcome"].findData("upheld"))
+    assert shown() == set()
+    w["outcome"].setCurrentIndex(w["outcome"].findData("modified"))
+    assert shown() == {"step"}
+    w["step"].setCurrentIndex(w["step"].findData("suspension"))
+    assert shown() == {"step", "suspension_days", "without_pay"}
+    w["suspension_days"].setText("5")
+    w["without_pay"].setCurrentIndex(w["without_pay"].findData(True))
+    w["step"].setCurrentIndex(w["step"].findData("written_reprimand"))
+    assert shown() == {"step"}
+    values = dlg.values()  # what is no longer asked is not sent
+    assert values["step"] == "written_reprimand"
+    assert values["suspension_days"] is None and values["without_pay"] is None
+    w["outcome"].setCurrentIndex(w["outcome"].findData("overturned"))
+    assert dlg.values()["step"] is None
+    dlg.done(0)  # closed as Cancel would after "Discard" (the typed days are not saved)

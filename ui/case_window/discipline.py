@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QFormLayout,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -160,12 +161,15 @@ class DisciplinePanel(QScrollArea):
         badge, act = entry["employee"], self.on_procedure
         assert act is not None
         title, fields = PROCEDURE_FORMS[what]
-        FormDialog(
+        dialog = FormDialog(
             f"{title}: {entry['name']}",
             fields,
             self,
             lambda values: act(what, badge, values),
-        ).exec()
+        )
+        if what == "appeal_outcome":
+            follow_the_outcome(dialog)
+        dialog.exec()
 
     def _decide(self, entry: dict[str, Any]) -> None:
         badge, amend, record = entry["employee"], standing(entry) is not None, self.on_record
@@ -174,6 +178,30 @@ class DisciplinePanel(QScrollArea):
             lambda step, reason, days, unpaid: record(badge, step, reason, days, unpaid, amend),
             self,
         ).exec()
+
+
+def follow_the_outcome(dialog: FormDialog) -> None:
+    """The appeal-outcome form asks for a new step only when the appeal modified the
+    decision, and for a suspension's days and pay only when that step is a suspension;
+    a field not shown is not sent (the core still checks what is)."""
+    form = dialog.layout()
+    assert isinstance(form, QFormLayout)
+    outcome, step = dialog.widgets["outcome"], dialog.widgets["step"]
+
+    def show() -> None:
+        modified = outcome.currentData() == "modified"
+        suspended = modified and step.currentData() == "suspension"
+        for key, shown in (
+            ("step", modified),
+            ("suspension_days", suspended),
+            ("without_pay", suspended),
+        ):
+            form.setRowVisible(dialog.widgets[key].parentWidget(), shown)
+        dialog.adjustSize()
+
+    outcome.currentIndexChanged.connect(show)
+    step.currentIndexChanged.connect(show)
+    show()
 
 
 def wrapped(html: str) -> QLabel:

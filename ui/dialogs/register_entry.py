@@ -93,7 +93,9 @@ class FormDialog(QDialog):
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, w in self.widgets.items():
-            if isinstance(w, QComboBox):
+            if w.parentWidget().isHidden():  # a row the form does not ask for now
+                out[key] = None
+            elif isinstance(w, QComboBox):
                 out[key] = w.currentData()
             elif isinstance(w, QDateEdit):
                 out[key] = picked_date(w)
