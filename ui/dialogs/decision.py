@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QMessageBox,
     QPlainTextEdit,
     QSpinBox,
     QWidget,
@@ -29,7 +28,7 @@ from ia_desk.errors import InputError
 from ia_desk.services import Done
 from ia_desk.terms import MAX_SUSPENSION_DAYS
 from ui.ops import Change
-from ui.widgets.fields import error_label
+from ui.widgets.fields import error_label, may_discard
 from ui.worker import show_error
 
 # (step, reason, suspension days, without pay) -> the change made
@@ -165,16 +164,12 @@ class DecisionDialog(QDialog):
         ).run()
 
     def reject(self) -> None:
-        if not self.recorded and self.reason.toPlainText().strip():
-            box = QMessageBox(
-                QMessageBox.Icon.Question,
-                "Discard this decision?",
-                "The reason you typed is not recorded. Discard it?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                self,
+        if (
+            not self.recorded
+            and self.reason.toPlainText().strip()
+            and not may_discard(
+                self, "Discard this decision?", "The reason you typed is not recorded. Discard it?"
             )
-            box.button(QMessageBox.StandardButton.Cancel).setText("Keep editing")
-            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-            if box.exec() != QMessageBox.StandardButton.Discard:
-                return
+        ):
+            return
         super().reject()

@@ -55,7 +55,7 @@ from ia_desk.services.intake import Submitted
 from ia_desk.terms import CHANNELS
 from ui.dialogs.clause_picker import ClausePickerDialog
 from ui.ops import Change, Query
-from ui.widgets.fields import date_edit, error_label, picked_date
+from ui.widgets.fields import date_edit, error_label, may_discard, picked_date
 from ui.widgets.pending_evidence import PendingEvidence
 from ui.widgets.screen_fit import fit_to_screen
 from ui.widgets.suggestion_list import SuggestionList
@@ -282,16 +282,9 @@ class IntakeDialog(QDialog):
         super().reject()
 
     def confirm_discard(self) -> bool:
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Discard this report?",
-            "The report you have typed is not saved. Discard it?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            self,
+        return may_discard(
+            self, "Discard this report?", "The report you have typed is not saved. Discard it?"
         )
-        box.button(QMessageBox.StandardButton.Cancel).setText("Keep editing")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        return box.exec() == QMessageBox.StandardButton.Discard
 
     def _clear_errors_when_fixed(self) -> None:
         """A field's error goes away as soon as the field is changed."""

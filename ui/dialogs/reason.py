@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
-    QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -23,7 +22,7 @@ from ia_desk import labels
 from ia_desk.errors import InputError
 from ia_desk.services import Changes, Done
 from ui.ops import Change
-from ui.widgets.fields import error_label
+from ui.widgets.fields import error_label, may_discard
 
 
 class ReasonDialog(QDialog):
@@ -77,16 +76,13 @@ class ReasonDialog(QDialog):
         change.success(done).failure(refused).run()
 
     def reject(self) -> None:
-        if not self.done_ and self.text.toPlainText().strip() not in ("", self.initial.strip()):
-            box = QMessageBox(
-                QMessageBox.Icon.Question,
-                "Discard what you typed?",
-                "The text you typed is not saved. Discard it?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                self,
+        typed = self.text.toPlainText().strip() not in ("", self.initial.strip())
+        if (
+            not self.done_
+            and typed
+            and not may_discard(
+                self, "Discard what you typed?", "The text you typed is not saved. Discard it?"
             )
-            box.button(QMessageBox.StandardButton.Cancel).setText("Keep editing")
-            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-            if box.exec() != QMessageBox.StandardButton.Discard:
-                return
+        ):
+            return
         super().reject()

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +28,7 @@ from ia_desk import labels
 from ia_desk.errors import InputError
 from ia_desk.services import Done
 from ui.ops import Change
-from ui.widgets.fields import date_edit, error_label, picked_date
+from ui.widgets.fields import date_edit, error_label, may_discard, picked_date
 from ui.worker import show_error
 
 # A field: its key in values(), its label, and a kind: "text", "date", or a list of
@@ -140,16 +139,10 @@ class FormDialog(QDialog):
         )
 
     def reject(self) -> None:
-        if self.has_typed_work():
-            box = QMessageBox(
-                QMessageBox.Icon.Question,
-                f"Discard this {self.windowTitle().lower()}?",
-                "What you typed is not saved. Discard it?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                self,
-            )
-            box.button(QMessageBox.StandardButton.Cancel).setText("Keep editing")
-            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-            if box.exec() != QMessageBox.StandardButton.Discard:
-                return
+        if self.has_typed_work() and not may_discard(
+            self,
+            f"Discard this {self.windowTitle().lower()}?",
+            "What you typed is not saved. Discard it?",
+        ):
+            return
         super().reject()

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QMessageBox,
     QPlainTextEdit,
     QWidget,
 )
@@ -24,7 +23,7 @@ from ia_desk.errors import InputError
 from ia_desk.services import Actor, Database, protection
 from ia_desk.services.protection import CONCLUSIONS
 from ui.ops import Change
-from ui.widgets.fields import error_label
+from ui.widgets.fields import error_label, may_discard
 from ui.worker import show_error
 
 
@@ -105,16 +104,12 @@ class RetaliationReviewDialog(QDialog):
         ).success(recorded).failure(refused).run()
 
     def reject(self) -> None:
-        if not self.recorded and self.reasoning.toPlainText().strip():
-            box = QMessageBox(
-                QMessageBox.Icon.Question,
-                "Discard this review?",
-                "The reasoning you typed is not recorded. Discard it?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                self,
+        if (
+            not self.recorded
+            and self.reasoning.toPlainText().strip()
+            and not may_discard(
+                self, "Discard this review?", "The reasoning you typed is not recorded. Discard it?"
             )
-            box.button(QMessageBox.StandardButton.Cancel).setText("Keep editing")
-            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-            if box.exec() != QMessageBox.StandardButton.Discard:
-                return
+        ):
+            return
         super().reject()

@@ -1,12 +1,12 @@
-"""Small parts of forms used everywhere: the red line that says what is wrong, and date
-fields with the date they hold."""
+"""Small parts of forms used everywhere: the red line that says what is wrong, date
+fields with the date they hold, and the question before typed work is thrown away."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QDateEdit, QLabel
+from PySide6.QtWidgets import QDateEdit, QLabel, QMessageBox, QWidget
 
 ERROR_STYLE = "color: #b00020"
 
@@ -34,3 +34,18 @@ def picked_date(edit: QDateEdit) -> dt.date:
     if not isinstance(value, dt.date):  # PySide6 declares toPython() as returning object
         raise TypeError(f"a date field held {type(value).__name__}, not a date")
     return value
+
+
+def may_discard(parent: QWidget, title: str, text: str) -> bool:
+    """Ask before what was typed is thrown away (a form closed unsaved): True when the
+    user chose Discard. "Keep editing" is the default, so Enter never loses work."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        title,
+        text,
+        QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+        parent,
+    )
+    box.button(QMessageBox.StandardButton.Cancel).setText("Keep editing")
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    return box.exec() == QMessageBox.StandardButton.Discard
