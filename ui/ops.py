@@ -33,10 +33,11 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 from shiboken6 import isValid
 
-from ia_desk.errors import ConflictError
+from ia_desk import labels
+from ia_desk.errors import ConflictError, InputError
 from ia_desk.services import Changes, Done
 from ui.worker import run_task, show_error
 
@@ -143,6 +144,20 @@ class Change(Generic[T]):
     def failure(self, on_failure: Callable[[BaseException], object]) -> Change[T]:
         """Instead of the default (the service's message; a conflict offers a reload)."""
         self._failure = on_failure
+        return self
+
+    def refusals_in(self, label: QLabel) -> Change[T]:
+        """A refused input is said in ``label``, in the form's own words beside its
+        field (the form stays open with what was typed); any other failure as by
+        default."""
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, InputError):
+                label.setText(labels.message(exc.message, exc.field, beside=True))
+            else:
+                self._failed(exc)
+
+        self._failure = refused
         return self
 
     def about(self, changes: Changes) -> Change[T]:

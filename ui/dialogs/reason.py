@@ -18,8 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ia_desk import labels
-from ia_desk.errors import InputError
 from ia_desk.services import Changes, Done
 from ui.ops import Change
 from ui.widgets.fields import error_label, may_discard
@@ -61,19 +59,14 @@ class ReasonDialog(QDialog):
 
     def save(self) -> None:
         text, submit = self.text.toPlainText(), self.submit
-        change = Change(self, lambda: submit(text)).about(self.about)
-
-        def refused(exc: BaseException) -> None:
-            if isinstance(exc, InputError):
-                self.error.setText(labels.message(exc.message, exc.field, beside=True))
-            else:
-                change.show_failure(exc)
 
         def done(_value: object) -> None:
             self.done_ = True
             self.accept()
 
-        change.success(done).failure(refused).run()
+        Change(self, lambda: submit(text)).about(self.about).refusals_in(self.error).success(
+            done
+        ).run()
 
     def reject(self) -> None:
         typed = self.text.toPlainText().strip() not in ("", self.initial.strip())

@@ -19,8 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ia_desk import labels
-from ia_desk.errors import InputError
 from ia_desk.services import Changes, Done
 from ui.ops import Change
 from ui.widgets.fields import date_edit, error_label, picked_date
@@ -72,12 +70,6 @@ class TaskDialog(QDialog):
             self.error.setText("Assigned to: there is no IA user to give the task to.")
             return
         submit = self.submit
-        change = Change(self, lambda: submit(title, who, due)).about(self.about)
-
-        def refused(exc: BaseException) -> None:
-            if isinstance(exc, InputError):
-                self.error.setText(labels.message(exc.message, exc.field, beside=True))
-            else:
-                change.show_failure(exc)
-
-        change.success(lambda _value: self.accept()).failure(refused).run()
+        Change(self, lambda: submit(title, who, due)).about(self.about).refusals_in(
+            self.error
+        ).success(lambda _value: self.accept()).run()
