@@ -164,6 +164,9 @@ def test_a_task_is_set_for_a_colleague_and_only_they_mark_it_done(
     idle(qtbot)
     assert theirs.notes.tasks.item(0, 1).text().startswith("Done ")
     assert "Records requested." in theirs.notes.tasks.item(0, 3).toolTip()
+    theirs.notes.tasks.selectRow(0)  # done once: the button says why not again
+    assert not theirs.notes.done_btn.isEnabled()
+    assert theirs.notes.done_btn.toolTip() == "Not now: the task is done."
     with db.read() as s:
         task = s.scalars(select(CaseTask)).one()
         assert task.done_by_id == colleague.user_id and task.note == "Records requested."

@@ -250,7 +250,9 @@ def complete_task(session: Session, actor: Actor, task_id: Any, note: Any = None
 
 
 def task_view(task: CaseTask, number: str, actor: Actor, on: dt.date) -> dict[str, Any]:
-    """A task as IA reads it; ``completable``: ``actor`` may mark it done now."""
+    """A task as IA reads it; ``completable``: ``actor`` may mark it done now (else
+    ``complete_refused`` says why)."""
+    refused = complete_problem(task, actor)
     return {
         "id": task.id,
         "case": number,
@@ -265,10 +267,20 @@ def task_view(task: CaseTask, number: str, actor: Actor, on: dt.date) -> dict[st
         "done_at": task.done_at.isoformat() + "Z" if task.done_at else None,
         "done_by": task.done_by.login if task.done_by else None,
         "note": task.note,
-        "completable": task.done_at is None
-        and allowed(actor, "task.complete")
-        and (actor.role == IA_ADMIN or task.assignee_id == actor.user_id),
+        "completable": refused is None,
+        "complete_refused": refused,
     }
+
+
+def complete_problem(task: CaseTask, actor: Actor) -> str | None:
+    """Why ``actor`` may not mark the task done now (None: they may)."""
+    if task.done_at is not None:
+        return "the task is done"
+    if not allowed(actor, "task.complete") or (
+        actor.role != IA_ADMIN and task.assignee_id != actor.user_id
+    ):
+        return "its assignee or an IA administrator marks it done"
+    return None
 
 
 def tasks_query(

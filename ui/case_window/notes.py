@@ -196,13 +196,8 @@ class NotesTab(QWidget):
             self.edit_note_btn.setEnabled(False)
         task = self._selected(self.tasks, "tasks")
         self.done_btn.setEnabled(bool(task and task["completable"]))
-        self.done_btn.setToolTip(
-            ""
-            if task is None or task["completable"]
-            else "Not now: the task is done."
-            if task["done_at"]
-            else "Not now: its assignee or an IA administrator marks it done."
-        )
+        refused_done = task["complete_refused"] if task else None
+        self.done_btn.setToolTip(f"Not now: {refused_done}." if refused_done else "")
         shown = note_refused or task_refused
         self.refused.setText(f"<i>Not now: {esc(shown)}.</i>" if loaded and shown else "")
 
