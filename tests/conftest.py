@@ -394,7 +394,13 @@ def as_before_signing(db: Database) -> tuple[int, int]:
         "seq, at, user_login, workstation, event_type, object_type, object_id, case_number, "
         "outcome, details, prev_mac, mac, server_tx"
     )
-    statements = ["DELETE FROM user_key", "DELETE FROM audit_event"]
+    # That version had no sealing either: no IA key, no grants (nothing sealed yet).
+    statements = [
+        "DELETE FROM ia_key_grant",
+        "DELETE FROM ia_key",
+        "DELETE FROM user_key",
+        "DELETE FROM audit_event",
+    ]
     params: dict[str, Any] = {}
     prev, seq, people = GENESIS, 0, 0
     for e in events:

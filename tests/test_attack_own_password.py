@@ -45,9 +45,9 @@ made = own.made  # the fixtures of tests/test_own_password.py
 no_secure_keyring = own.no_secure_keyring
 
 NO_REKEY = (
-    "no rekey when a user is disabled or the passphrase retired (no per-user sealing "
-    "pair yet): a key file kept from before still unwraps the database's unchanged key; "
-    "stated in docs/security.md"
+    "no rekey when a user is disabled or the passphrase retired (each key has a sealing "
+    "pair now; the rekey that would use them is not built): a key file kept from before "
+    "still unwraps the database's unchanged key; stated in docs/security.md"
 )
 
 

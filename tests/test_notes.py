@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from ia_desk.casefile.home import home_counts
+from ia_desk.cases.notes import note_text
 from ia_desk.db.models import AuditEvent, CaseNote, CaseTask
 from ia_desk.errors import InputError, NotFound, PermissionDenied
 from ia_desk.services import cases, notes
@@ -57,8 +58,10 @@ def test_an_edit_supersedes_the_note_and_keeps_what_it_said(db, admin, number):
     (shown,) = notes.list_notes(db, admin, number)
     assert shown["id"] == second and shown["text"].endswith("Tuesday.")
     assert [h["text"] for h in shown["history"]] == ["Meet Sgt. Ames on Monday."]
-    with db.read() as s:  # both versions are kept, the first unchanged
-        assert s.get(CaseNote, first).text == "Meet Sgt. Ames on Monday."
+    with db.read() as s:  # both versions are kept, the first unchanged (and sealed)
+        stored = s.get(CaseNote, first)
+        assert stored.sealed and "Ames" not in stored.text
+        assert note_text(stored, admin) == "Meet Sgt. Ames on Monday."
         assert s.scalar(select(func.count()).select_from(CaseNote)) == 2
     with pytest.raises(InputError, match="already edited"):
         notes.add_note(db, admin, number, "Wednesday, then.", first)

@@ -11,6 +11,7 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import func, select
 
+from ia_desk.cases.notes import task_note
 from ia_desk.cases.workflow import perform
 from ia_desk.db.models import AuditEvent, CaseNote, CaseTask
 from ui.case_window.window import CaseWindow
@@ -169,7 +170,8 @@ def test_a_task_is_set_for_a_colleague_and_only_they_mark_it_done(
     assert theirs.notes.done_btn.toolTip() == "Not now: the task is done."
     with db.read() as s:
         task = s.scalars(select(CaseTask)).one()
-        assert task.done_by_id == colleague.user_id and task.note == "Records requested."
+        assert task.done_by_id == colleague.user_id and task.sealed
+        assert task_note(task, colleague) == "Records requested."
     # the first window heard the change: the task shows as done there too
     qtbot.waitUntil(lambda: view.notes.tasks.item(0, 1).text().startswith("Done "), timeout=5000)
 

@@ -15,6 +15,11 @@ Who makes the key decides what it may sign (see :mod:`ia_desk.audit.signatures`)
 
 Each new key is named (by fingerprint) in the signed audit event that makes it, so the
 trail itself says which key was whose, from when.
+
+Beside its signing key, each key has a sealing pair (X25519): its private half wrapped
+under the same password-derived key, its public half signed with the signing key. What
+is sealed to the public half (IA's key, :mod:`ia_desk.accounts.iakey`) opens only with
+the user's own password. A key from before sealing gets its pair at its next opening.
 """
 
 from __future__ import annotations
@@ -29,12 +34,51 @@ from ia_desk.security import crypto
 from ia_desk.security.actor import UnlockedKeys
 
 WRAP_CONTEXT = b"ia-desk user key|"
+SEAL_WRAP_CONTEXT = b"ia-desk user sealing key|"
+SEAL_SIGNED = b"ia-desk sealing key of|"
 
 
 def _context(user_id: int) -> bytes:
     # The wrapping names its user: a wrapped key copied onto another user's row does
     # not open there.
     return WRAP_CONTEXT + str(user_id).encode()
+
+
+def _seal_context(user_id: int) -> bytes:
+    return SEAL_WRAP_CONTEXT + str(user_id).encode()
+
+
+def seal_statement(user_id: int, fingerprint: str, seal_public: bytes) -> bytes:
+    """What a key's signing half signs of its sealing half: whose, which key, which pair."""
+    return SEAL_SIGNED + f"{user_id}|{fingerprint}|".encode() + seal_public
+
+
+def _give_sealing_pair(row: UserKey, wrapping: bytes, signing_private: bytes) -> bytes:
+    """Make ``row`` a sealing pair; returns its private half."""
+    private, public = crypto.new_sealing_pair()
+    row.seal_public = public.hex()
+    row.seal_wrapped = crypto.b64(crypto.wrap(wrapping, private, _seal_context(row.user_id)))
+    row.seal_signature = crypto.sign(
+        signing_private, seal_statement(row.user_id, row.fingerprint, public)
+    ).hex()
+    return private
+
+
+def sealing_public(row: UserKey) -> bytes | None:
+    """A key's public sealing half, if it has one and its signing half signed it (a
+    half swapped in the database is not one: nothing is sealed to it)."""
+    if not row.seal_public or not row.seal_signature:
+        return None
+    try:
+        public = bytes.fromhex(row.seal_public)
+        signed = crypto.signature_holds(
+            bytes.fromhex(row.public_key),
+            seal_statement(row.user_id, row.fingerprint, public),
+            bytes.fromhex(row.seal_signature),
+        )
+    except ValueError:
+        return None
+    return public if signed and len(public) == crypto.KEY_BYTES else None
 
 
 def kdf_params() -> crypto.KdfParams:
@@ -65,9 +109,10 @@ def new_key(session: Session, user: User, password: str, *, provisional: bool) -
         kdf=json.dumps(params.as_dict(), sort_keys=True),
         provisional=provisional,
     )
+    seal_private = _give_sealing_pair(row, wrapping, private)
     session.add(row)
     session.flush()
-    return UnlockedKeys(row.id, row.fingerprint, provisional, private)
+    return UnlockedKeys(row.id, row.fingerprint, provisional, private, seal_private)
 
 
 def current_key(session: Session, user_id: int) -> UserKey | None:
@@ -98,6 +143,15 @@ def unlock(session: Session, user: User, password: str) -> UnlockedKeys | None:
         public = bytes.fromhex(row.public_key)
         if crypto.public_of(private) != public or crypto.fingerprint(public) != row.fingerprint:
             raise KeyDoesNotOpen
+        if row.seal_wrapped is None:  # a key from before sealing: its pair, now
+            seal_private = _give_sealing_pair(row, wrapping, private)
+            session.flush()
+        else:
+            seal_private = crypto.unwrap(
+                wrapping, crypto.unb64(row.seal_wrapped), _seal_context(user.id)
+            )
+            if sealing_public(row) != crypto.sealing_public_of(seal_private):
+                raise KeyDoesNotOpen
     except (crypto.WrongKey, ValueError, KeyError, TypeError) as exc:
         raise KeyDoesNotOpen from exc
-    return UnlockedKeys(row.id, row.fingerprint, bool(row.provisional), private)
+    return UnlockedKeys(row.id, row.fingerprint, bool(row.provisional), private, seal_private)

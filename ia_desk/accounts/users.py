@@ -6,20 +6,21 @@ import datetime as dt
 import math
 import re
 import time
+from dataclasses import replace
 from typing import Any, NoReturn
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ia_desk.accounts import userkeys, wrappings
+from ia_desk.accounts import iakey, userkeys, wrappings
 from ia_desk.audit import signatures
 from ia_desk.audit.trail import append
 from ia_desk.db.engine import Database
 from ia_desk.db.models import ROLES, User, utcnow
-from ia_desk.errors import AuthenticationError, InputError, NotFound
+from ia_desk.errors import AuthenticationError, InputError, NotFound, StorageError
 from ia_desk.security import passwords
 from ia_desk.security.actor import Actor, UnlockedKeys
-from ia_desk.security.roles import require
+from ia_desk.security.roles import IA, IA_ADMIN, require
 
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=10)
@@ -84,7 +85,9 @@ def _give_password(session: Session, user: User, password: str, *, by_owner: boo
     user.must_change_password = not by_owner
     session.flush()
     wrappings.wrap_for(session, user.login, password)  # the database's key, for them
-    return userkeys.new_key(session, user, password, provisional=not by_owner)
+    keys = userkeys.new_key(session, user, password, provisional=not by_owner)
+    iakey.drop_retired(session, user)  # IA's key sealed to the replaced key goes with it
+    return keys
 
 
 def check_first_admin(login: str, name: str, password: str) -> tuple[str, str]:
@@ -96,8 +99,12 @@ def check_first_admin(login: str, name: str, password: str) -> tuple[str, str]:
     return login, name
 
 
-def create_first_admin(session: Session, login: str, name: str, password: str) -> User:
-    """Create the first IA administrator of an empty database (no actor exists yet)."""
+def create_first_admin(
+    session: Session, login: str, name: str, password: str, recovery_public: bytes | None = None
+) -> User:
+    """Create the first IA administrator of an empty database (no actor exists yet),
+    and IA's sealing key, given to them and (``recovery_public``: an embedded database's
+    recovery code) sealed to the recovery code."""
     if count_users(session) > 0:
         raise InputError("This database already has users; an administrator adds new ones.")
     login, name = check_first_admin(login, name, password)
@@ -105,13 +112,20 @@ def create_first_admin(session: Session, login: str, name: str, password: str) -
     user = User(login=login, name=name, role=role)
     session.add(user)
     keys = _give_password(session, user, password, by_owner=True)
+    keys, ia_key = iakey.create(session, user, keys, recovery_public)
     append(
         session,
         None,
         "user.create_first_admin",
         object_type="user",
         object_id=user.id,
-        details={"login": login, "role": role, "key": keys.fingerprint},
+        details={
+            "login": login,
+            "role": role,
+            "key": keys.fingerprint,
+            "ia_key": ia_key.fingerprint,
+            "recovery": recovery_public is not None,
+        },
         login=login,
         keys=keys,
     )
@@ -136,6 +150,7 @@ def add_user(
     user = User(login=login, name=name, role=role)
     session.add(user)
     keys = _give_password(session, user, password, by_owner=False)
+    _, given = iakey.give(session, actor, user, keys)
     append(
         session,
         actor,
@@ -147,6 +162,7 @@ def add_user(
             "role": role,
             "name": name,
             "key": keys.fingerprint,
+            **given,
         },
     )
     return user
@@ -233,28 +249,61 @@ def authenticate(db: Database, login: str, password: str) -> Actor:
                 login=login,
                 keys=keys,
             )
-            return actor_of(user, keys)
-        details: dict[str, object] = {
-            "reason": "wrong password" if not ok else "account disabled",
-            "failures_in_a_row": user.failed_logins,
-        }
-        already_locked = user.locked_until is not None and user.locked_until > now
-        if not ok and not already_locked and (user.failed_logins or 0) >= MAX_FAILURES:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-            append(
-                session,
-                None,
-                "auth.lockout",
-                object_type="user",
-                object_id=user.id,
-                outcome="locked",
-                details={"minutes": LOCKOUT.seconds // 60},
-                login=login,
-            )
-        _failed(session, user, login, details)
+            signed_in: Actor | None = actor_of(user, keys)
+        else:
+            signed_in = None
+            _settle_failure(session, user, login, ok)
+    if signed_in is not None:
+        return _with_ia_key(db, signed_in)
     _answer_failure_at_a_quantum(started)
     raise AuthenticationError(SIGN_IN_FAILED)
+
+
+def _with_ia_key(db: Database, actor: Actor) -> Actor:
+    """The signed-in actor holding IA's key when they were given it; an IA
+    administrator also does what is pending of it (:func:`iakey.settle`), unless the
+    database is read-only now (then only their own grant is opened)."""
+    if actor.role not in IA or actor.keys is None:
+        return actor
+    keys = actor.keys
+    try:
+        if actor.role == IA_ADMIN and not keys.provisional:
+            with db.write(None) as session:
+                user = session.get(User, actor.user_id)
+                assert user is not None
+                keys = iakey.settle(session, user, keys)
+            return replace(actor, keys=keys)
+    except StorageError:
+        pass
+    with db.read() as session:
+        user = session.get(User, actor.user_id)
+        assert user is not None
+        keys = iakey.settle(session, user, keys, pending=False)
+    return replace(actor, keys=keys)
+
+
+def _settle_failure(session: Session, user: User, login: str, ok: bool) -> None:
+    """A sign-in that checked its password and failed: record it, lock when due."""
+    now = utcnow()
+    details: dict[str, object] = {
+        "reason": "wrong password" if not ok else "account disabled",
+        "failures_in_a_row": user.failed_logins,
+    }
+    already_locked = user.locked_until is not None and user.locked_until > now
+    if not ok and not already_locked and (user.failed_logins or 0) >= MAX_FAILURES:
+        user.locked_until = now + LOCKOUT
+        user.failed_logins = 0
+        append(
+            session,
+            None,
+            "auth.lockout",
+            object_type="user",
+            object_id=user.id,
+            outcome="locked",
+            details={"minutes": LOCKOUT.seconds // 60},
+            login=login,
+        )
+    _failed(session, user, login, details)
 
 
 # A failed sign-in answers at a whole number of these after it began: the paths differ
@@ -349,7 +398,8 @@ def unlock_actor(session: Session, login: str, password: str) -> Actor:
     user = get_user(session, login)
     if not passwords.verify_password(user.password_hash, password):
         raise AuthenticationError(SIGN_IN_FAILED)
-    return actor_of(user, _open_keys(session, user, password))
+    keys = iakey.settle(session, user, _open_keys(session, user, password))
+    return actor_of(user, keys)
 
 
 def _failed(session: Session, user: User | None, login: str, details: dict[str, object]) -> None:
@@ -381,6 +431,8 @@ def change_own_password(db: Database, login: str, old: str, new: str) -> Actor:
         # administrator after a reset) cannot sign as them from now on. The event is
         # signed with the old key, which hands over to the new one.
         keys = _give_password(session, user, new, by_owner=True)
+        # IA's key, which they held with the old key, is given to the new one.
+        keys, given = iakey.give(session, signed_in, user, keys)
         append(
             session,
             signed_in,
@@ -391,6 +443,7 @@ def change_own_password(db: Database, login: str, old: str, new: str) -> Actor:
                 "login": user.login,
                 "was_required": signed_in.must_change_password,
                 "key": keys.fingerprint,
+                **given,
             },
         )
         return actor_of(user, keys)
@@ -434,13 +487,14 @@ def reset_password(session: Session, actor: Actor, login: str, password: str) ->
     user.failed_logins = 0
     user.locked_until = None
     keys = _give_password(session, user, password, by_owner=False)
+    _, given = iakey.give(session, actor, user, keys)
     append(
         session,
         actor,
         "user.reset_password",
         object_type="user",
         object_id=user.id,
-        details={"login": user.login, "key": keys.fingerprint},
+        details={"login": user.login, "key": keys.fingerprint, **given},
     )
 
 
@@ -463,19 +517,26 @@ def set_active(session: Session, actor: Actor, login: str, active: bool) -> None
             raise InputError("The last active IA administrator cannot be disabled.", field="login")
     user.active = active
     session.flush()
+    given: dict[str, object] = {}
     if not active:
         wrappings.unwrap_for(session, user.login)  # their password opens nothing now
+        if iakey.withdraw(session, user):  # nor IA's key
+            given = {"ia_key": None}
+    elif (current := userkeys.current_key(session, user.id)) is not None:
+        _, given = iakey.give_to_key(session, actor, user, current)
     append(
         session,
         actor,
         "user.enable" if active else "user.disable",
         object_type="user",
         object_id=user.id,
-        details={"login": user.login},
+        details={"login": user.login, **given},
     )
 
 
-def recover_admin(session: Session, login: str, password: str) -> None:
+def recover_admin(
+    session: Session, login: str, password: str, recovery_key: bytes | None = None
+) -> None:
     """Give an IA administrator a new password with the recovery code (which opened the
     database: nobody signed in). Like a reset, the password must be changed at the next
     sign-in and its key is provisional. Audited as ``user.recover``; ``audit verify``
@@ -491,13 +552,15 @@ def recover_admin(session: Session, login: str, password: str) -> None:
     user.failed_logins = 0
     user.locked_until = None
     keys = _give_password(session, user, password, by_owner=False)
+    # IA's key, sealed to the recovery code, is given to the administrator's new key.
+    granted = iakey.recovered(session, user, keys, recovery_key)
     append(
         session,
         None,
         "user.recover",
         object_type="user",
         object_id=user.id,
-        details={"login": user.login, "key": keys.fingerprint},
+        details={"login": user.login, "key": keys.fingerprint, "ia_key": granted},
         login=user.login,
         keys=keys,
     )

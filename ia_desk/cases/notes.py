@@ -29,6 +29,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ia_desk import validation as v
+from ia_desk.accounts import iakey
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import get_case, today
 from ia_desk.cases.workflow import case_write_problem, require_case_write
@@ -74,14 +75,18 @@ def add_note(
                 f"{newer}); edit that one.",
                 field="supersedes",
             )
-        if replaced.text == body:
-            raise InputError("note: the text is the same as the note it edits.", field="note")
+    sealed = iakey.sealing(session, actor)
+    if replaced is not None and note_text(replaced, actor) == body:
+        raise InputError("note: the text is the same as the note it edits.", field="note")
     note = CaseNote(
         case_id=case.id,
         author_id=actor.user_id,
         text=body,
         supersedes_id=replaced.id if replaced else None,
+        sealed=sealed,
     )
+    if sealed:
+        note.text = iakey.seal_for(actor, body, iakey.note_context(note))
     session.add(note)
     session.flush()
     append(
@@ -96,12 +101,31 @@ def add_note(
     return note
 
 
-def _note_view(n: CaseNote, logins: dict[int, str]) -> dict[str, Any]:
+def note_text(note: CaseNote, actor: Actor) -> str:
+    """What a note says, opened with IA's key when it is sealed."""
+    if not note.sealed:
+        return note.text
+    return iakey.open_for(actor, note.text, iakey.note_context(note), f"Note {note.id}")
+
+
+def task_title(task: CaseTask, actor: Actor) -> str:
+    if not task.sealed:
+        return task.title
+    return iakey.open_for(actor, task.title, iakey.task_context(task, "title"), f"Task {task.id}")
+
+
+def task_note(task: CaseTask, actor: Actor) -> str | None:
+    if not task.sealed or task.note is None:
+        return task.note
+    return iakey.open_for(actor, task.note, iakey.task_context(task, "note"), f"Task {task.id}")
+
+
+def _note_view(n: CaseNote, logins: dict[int, str], actor: Actor) -> dict[str, Any]:
     return {
         "id": n.id,
         "author": logins.get(n.author_id, "?"),
         "written_at": n.written_at.isoformat() + "Z",
-        "text": n.text,
+        "text": note_text(n, actor),
         "supersedes": n.supersedes_id,
     }
 
@@ -121,11 +145,11 @@ def notes(session: Session, actor: Actor, number: str) -> list[dict[str, Any]]:
     for n in reversed(rows):
         if n.id in superseded:
             continue
-        view = _note_view(n, logins)
+        view = _note_view(n, logins, actor)
         history: list[dict[str, Any]] = []
         earlier = by_id.get(n.supersedes_id) if n.supersedes_id else None
         while earlier is not None:
-            history.append(_note_view(earlier, logins))
+            history.append(_note_view(earlier, logins, actor))
             earlier = by_id.get(earlier.supersedes_id) if earlier.supersedes_id else None
         view["history"] = history
         out.append(view)
@@ -190,13 +214,17 @@ def add_task(
     what = v.text(title, "title", max_len=TITLE_MAX) or ""
     user = ia_assignee(session, assignee)
     on = due_date(due)
+    sealed = iakey.sealing(session, actor)
     task = CaseTask(
         case_id=case.id,
         title=what,
         assignee_id=user.id,
         due_on=on,
         created_by_id=actor.user_id,
+        sealed=sealed,
     )
+    if sealed:
+        task.title = iakey.seal_for(actor, what, iakey.task_context(task, "title"))
     session.add(task)
     session.flush()
     case.updated_at = utcnow()  # the case list's flag of an overdue task may change
@@ -234,6 +262,8 @@ def complete_task(session: Session, actor: Actor, task_id: Any, note: Any = None
             f"task: {number} was marked done on {task.done_at:%Y-%m-%d}.", field="task"
         )
     text = v.text(note, "note", required=False, max_len=TASK_NOTE_MAX, multiline=True)
+    if text is not None and task.sealed:
+        text = iakey.seal_for(actor, text, iakey.task_context(task, "note"))
     task.done_at, task.done_by_id, task.note = utcnow(), actor.user_id, text
     case.updated_at = utcnow()
     session.flush()
@@ -256,7 +286,7 @@ def task_view(task: CaseTask, number: str, actor: Actor, on: dt.date) -> dict[st
     return {
         "id": task.id,
         "case": number,
-        "title": task.title,
+        "title": task_title(task, actor),
         "assignee": task.assignee.login,
         "assignee_name": task.assignee.name,
         "due": task.due_on.isoformat(),
@@ -266,7 +296,7 @@ def task_view(task: CaseTask, number: str, actor: Actor, on: dt.date) -> dict[st
         "created_at": task.created_at.isoformat() + "Z",
         "done_at": task.done_at.isoformat() + "Z" if task.done_at else None,
         "done_by": task.done_by.login if task.done_by else None,
-        "note": task.note,
+        "note": task_note(task, actor),
         "completable": refused is None,
         "complete_refused": refused,
     }

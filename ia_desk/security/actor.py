@@ -21,6 +21,10 @@ class UnlockedKeys:
     fingerprint: str
     provisional: bool
     signing_private: bytes = field(repr=False)
+    # The key's sealing pair (what is sealed to this user opens with it) and, for an IA
+    # user given IA's key, IA's private sealing key (:mod:`ia_desk.accounts.iakey`).
+    seal_private: bytes | None = field(default=None, repr=False)
+    ia_private: bytes | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:  # a secret never reaches a log by accident
         return f"UnlockedKeys(fingerprint={self.fingerprint!r})"

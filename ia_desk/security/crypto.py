@@ -109,6 +109,23 @@ def new_sealing_pair() -> tuple[bytes, bytes]:
     return private.private_bytes_raw(), private.public_key().public_bytes_raw()
 
 
+def sealing_public_of(private_key: bytes) -> bytes:
+    """The X25519 public key of a raw private key."""
+    return X25519PrivateKey.from_private_bytes(private_key).public_key().public_bytes_raw()
+
+
+def recovery_sealing_pair(recovery_key: bytes) -> tuple[bytes, bytes]:
+    """(private, public) X25519 keys of a recovery key: whoever holds the recovery code
+    holds the private one, so what is sealed to the public one opens with the code."""
+    private = HKDF(
+        algorithm=hashes.SHA256(),
+        length=KEY_BYTES,
+        salt=None,
+        info=b"ia-desk recovery sealing key",
+    ).derive(recovery_key)
+    return private, sealing_public_of(private)
+
+
 def _seal_key(shared: bytes, ephemeral: bytes, recipient: bytes, context: bytes) -> bytes:
     return HKDF(
         algorithm=hashes.SHA256(),

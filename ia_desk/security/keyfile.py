@@ -304,6 +304,9 @@ class DatabaseKeys:
     passphrase: str | None = None
     recovery_code: str | None = None
     ident: str = ""  # the database's name in this workstation's keyring
+    # The recovery key itself, held in memory when this start made it (setup) or was
+    # given its code (a recovery): IA's key is sealed to it, and opened with it.
+    recovery_key: bytes | None = None
 
     def __repr__(self) -> str:
         return f"DatabaseKeys(path={str(self.path)!r}, opened_by={self.opened_by!r})"

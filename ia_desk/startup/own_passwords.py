@@ -37,7 +37,7 @@ from ia_desk.backup import automatic_backup, copy_key_file
 from ia_desk.db.engine import Database, connection_key, sqlite_engine
 from ia_desk.db.location import Target
 from ia_desk.errors import DatabaseKeyError
-from ia_desk.security import keys
+from ia_desk.security import crypto, keys
 from ia_desk.security.actor import Actor
 from ia_desk.security.keyfile import DatabaseKeys, EntryDoesNotOpen, KeyFile, Secrets
 from ia_desk.security.keyfile import new_recovery_key as _new_recovery_key
@@ -101,7 +101,7 @@ def secrets_for_setup(target: Target) -> tuple[keys.DatabaseSecrets, DatabaseKey
     # This workstation may keep it (a secure keyring): the owner is named by setup.
     keys.cache_secrets(target.ident, value.cipher_key, value.audit_key, "")
     return as_secrets(value), DatabaseKeys(
-        kf.path, value, "setup", recovery_code=code, ident=target.ident
+        kf.path, value, "setup", recovery_code=code, ident=target.ident, recovery_key=recovery_key
     )
 
 
@@ -111,6 +111,14 @@ def cached_for_user(db: Database, login: str) -> None:
     if db_keys is not None and not db_keys.legacy and keys.cached_secrets(db_keys.ident):
         value = db_keys.secrets
         keys.cache_secrets(db_keys.ident, value.cipher_key, value.audit_key, login)
+
+
+def recovery_public(db: Database) -> bytes | None:
+    """The public sealing key of the recovery code this start made (setup), if any."""
+    db_keys: DatabaseKeys | None = db.key_file
+    if db_keys is None or db_keys.recovery_key is None:
+        return None
+    return crypto.recovery_sealing_pair(db_keys.recovery_key)[1]
 
 
 def take_recovery_code(db: Database) -> str | None:
@@ -157,7 +165,13 @@ def secrets_to_open(
             value = kf.open_with_recovery(recovery_code)
         except EntryDoesNotOpen:
             raise DatabaseKeyError(RECOVERY_DOES_NOT_OPEN) from None
-        return as_secrets(value), DatabaseKeys(path, value, "recovery", ident=target.ident)
+        return as_secrets(value), DatabaseKeys(
+            path,
+            value,
+            "recovery",
+            ident=target.ident,
+            recovery_key=crypto.parse_recovery_code(recovery_code),
+        )
     if use_cache and (cached := keys.cached_secrets(target.ident)) is not None:
         cipher, audit = cached
         value = Secrets(bytes.fromhex(cipher[2:-1]), audit)
@@ -361,7 +375,7 @@ def recover(db: Database, login: str, new_password: str) -> None:
     if db_keys is None or db_keys.opened_by != "recovery":
         raise DatabaseKeyError("Recovery needs the database opened with its recovery code.")
     with db.write(None) as s:
-        users.recover_admin(s, login, new_password)
+        users.recover_admin(s, login, new_password, db_keys.recovery_key)
 
 
 def put_backup_key_file_in_place(backup: Path, db_path: Path, aside: Path) -> None:

@@ -54,7 +54,13 @@ def initialise(
         user = None
         with db.write(None) as session:
             if count_users(session) == 0:
-                user = create_first_admin(session, admin_login, admin_name, admin_password)
+                user = create_first_admin(
+                    session,
+                    admin_login,
+                    admin_name,
+                    admin_password,
+                    own_passwords.recovery_public(db),
+                )
                 done.append(f"administrator created: {user.login}")
             else:
                 done.append("users exist already: no administrator created")

@@ -66,7 +66,7 @@ from ia_desk.db.models.discipline import (
 )
 from ia_desk.db.models.evidence import Evidence, EvidenceBlob, EvidenceThumb
 from ia_desk.db.models.notes import CaseNote, CaseTask
-from ia_desk.db.models.people import Employee, User, UserKey
+from ia_desk.db.models.people import Employee, IaKey, IaKeyGrant, User, UserKey
 from ia_desk.db.models.policy import Clause, Policy, PolicyVersion
 from ia_desk.db.models.registers import (
     ApprovalRequest,
@@ -124,6 +124,8 @@ __all__ = [
     "Evidence",
     "EvidenceBlob",
     "EvidenceThumb",
+    "IaKey",
+    "IaKeyGrant",
     "ImmediateAction",
     "ImmediateActionStep",
     "Incident",

@@ -1,7 +1,10 @@
 """IA's working papers on a case: its notes and its tasks (issue 22).
 
 Both are IA's alone: only IA roles read or write them (:mod:`ia_desk.cases.notes`
-enforces it; the data itself is not yet sealed to IA, see ``docs/security.md``).
+enforces it), and what they say is sealed to IA's key (:mod:`ia_desk.accounts.iakey`):
+``sealed`` rows hold, base64, a note's text, a task's title and what was done as only
+an IA user's own password opens. A row from before IA's key existed is in clear until
+the first IA administrator's sign-in seals it.
 
 A note is never changed once written: an edit is a new note that ``supersedes`` the
 one it replaces, so what a note said at any time stays in the case (append-only; a note
@@ -14,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, DateTime, ForeignKey, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ia_desk.db.models.base import Base, CreatedAt, IntegerId, OnCase, VersionCounted, written_at
@@ -31,6 +34,7 @@ class CaseNote(IntegerId, OnCase, Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     written_at: Mapped[dt.datetime] = written_at()
     text: Mapped[str] = mapped_column(Text)
+    sealed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The note this one replaces (None: a first version). Unique: one edit per version.
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("case_note.id"), unique=True)
     author: Mapped[User] = relationship()
@@ -41,7 +45,8 @@ class CaseTask(IntegerId, OnCase, CreatedAt, VersionCounted, Base):
     department's calendar); done when ``done_at`` is set."""
 
     __tablename__ = "case_task"
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(Text)
+    sealed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     assignee_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
     due_on: Mapped[dt.date] = mapped_column(Date, index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, false
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ia_desk.db.models.base import Base, CreatedAt, IntegerId, written_at
@@ -66,3 +75,42 @@ class UserKey(IntegerId, CreatedAt, Base):
     kdf: Mapped[str] = mapped_column(String(120))  # JSON of KdfParams
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     retired_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The key's sealing pair (X25519, :mod:`ia_desk.accounts.iakey`): what is sealed to
+    # the public half opens only with this password. The private half is wrapped under
+    # the same password-derived key as the signing key; the public half is signed by the
+    # signing key, so it cannot be swapped on its own. None: a key from before sealing
+    # (its pair is made at its next sign-in).
+    seal_public: Mapped[str | None] = mapped_column(String(64))  # hex
+    seal_wrapped: Mapped[str | None] = mapped_column(Text)  # base64
+    seal_signature: Mapped[str | None] = mapped_column(String(128))  # hex
+    # IA's endorsement of this key (a signature by IA's key, made by an IA user who
+    # holds it): only an endorsed key is given IA's key without an administrator's
+    # own act, so a key put into the database by someone else never is.
+    ia_endorsement: Mapped[str | None] = mapped_column(String(128))  # hex
+
+
+class IaKey(IntegerId, CreatedAt, Base):
+    """IA's sealing key (X25519): what only IA may read is sealed to its public half
+    (IA's case notes and tasks today). Its private half is never stored as such: it is
+    sealed to each IA user's key (:class:`IaKeyGrant`) and, on an embedded database, to
+    the recovery code (``recovery_sealed``). See :mod:`ia_desk.accounts.iakey`."""
+
+    __tablename__ = "ia_key"
+    fingerprint: Mapped[str] = mapped_column(String(16), unique=True)
+    public_key: Mapped[str] = mapped_column(String(64))  # hex, X25519: sealing
+    sign_public: Mapped[str] = mapped_column(String(64))  # hex, Ed25519: endorsing keys
+    created_by: Mapped[str] = mapped_column(String(40))
+    recovery_sealed: Mapped[str | None] = mapped_column(Text)  # base64
+
+
+class IaKeyGrant(IntegerId, CreatedAt, Base):
+    """IA's private key sealed to one IA user's key (its sealing pair): that user, and
+    only with their own password, opens it at sign-in. Removed when the user is
+    disabled or their key is replaced."""
+
+    __tablename__ = "ia_key_grant"
+    __table_args__ = (UniqueConstraint("ia_key_id", "user_key_id"),)
+    ia_key_id: Mapped[int] = mapped_column(ForeignKey("ia_key.id"))
+    user_key_id: Mapped[int] = mapped_column(ForeignKey("user_key.id"), index=True)
+    sealed: Mapped[str] = mapped_column(Text)  # base64
+    granted_by: Mapped[str] = mapped_column(String(40))
