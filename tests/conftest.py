@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import itertools
+import json
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -404,13 +405,20 @@ def as_before_signing(db: Database) -> tuple[int, int]:
     params: dict[str, Any] = {}
     prev, seq, people = GENESIS, 0, 0
     for e in events:
-        if e.event_type == "audit.signing_begins":
+        if e.event_type == "audit.signing_begins" or e.event_type.startswith("ia_key."):
             continue
         seq += 1
         people += e.user_login != "system"
         details = e.details
         if e.event_type == "user.create_first_admin":
             details = canonical_details({"login": e.user_login, "role": "ia_admin"})
+        elif e.event_type.startswith("user.") and details:
+            # no key was named in the events of that version
+            old = json.loads(details)
+            if isinstance(old, dict) and ("key" in old or "ia_key" in old):
+                old.pop("key", None)
+                old.pop("ia_key", None)
+                details = canonical_details(old)
         row = {
             "seq": seq,
             "at": e.at,

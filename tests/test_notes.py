@@ -61,7 +61,7 @@ def test_an_edit_supersedes_the_note_and_keeps_what_it_said(db, admin, number):
     with db.read() as s:  # both versions are kept, the first unchanged (and sealed)
         stored = s.get(CaseNote, first)
         assert stored.sealed and "Ames" not in stored.text
-        assert note_text(stored, admin) == "Meet Sgt. Ames on Monday."
+        assert note_text(stored, admin, True) == "Meet Sgt. Ames on Monday."
         assert s.scalar(select(func.count()).select_from(CaseNote)) == 2
     with pytest.raises(InputError, match="already edited"):
         notes.add_note(db, admin, number, "Wednesday, then.", first)

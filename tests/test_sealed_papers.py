@@ -8,6 +8,7 @@ server's superuser, and trying every key a supervisor or command staff holds."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.pool import NullPool
 
 from ia_desk.accounts import iakey
+from ia_desk.audit.trail import begin_signing
 from ia_desk.cases.intake import open_case, parse_report
 from ia_desk.db.models import AuditEvent, CaseNote, CaseTask, IaKeyGrant, User, UserKey
 from ia_desk.errors import IADeskError
@@ -23,7 +25,13 @@ from ia_desk.services import accounts, database, notes
 from ia_desk.services import audit as audit_service
 from ia_desk.startup import open_database
 from ia_desk.startup.setup import initialise
-from tests.conftest import PASSWORD, PG_ADMIN_URL, go_around_the_app, report_doc
+from tests.conftest import (
+    PASSWORD,
+    PG_ADMIN_URL,
+    as_before_signing,
+    go_around_the_app,
+    report_doc,
+)
 
 NOTE = "Informant Quinzel Whistlewood met me at Pelican Marina; keep her out of the file."
 TITLE = "Ask Detective Amesbury about the Pelican Marina meeting"
@@ -127,7 +135,9 @@ def test_a_disabled_investigator_loses_the_key_and_gets_it_back_when_enabled(
         mine = select(UserKey.id).where(UserKey.user_id == colleague.user_id)
         assert not list(s.scalars(select(IaKeyGrant).where(IaKeyGrant.user_key_id.in_(mine))))
         # what they held opens nothing in the data: their key's grant is gone
-        assert iakey.open_grant(s, s.get(User, colleague.user_id), colleague.keys) is None
+        as_signed_in = replace(colleague.keys, ia_private=None)
+        opened = iakey.open_grant(s, s.get(User, colleague.user_id), as_signed_in)
+        assert opened.ia_private is None
     accounts.set_active(db, admin, colleague.login, True)
     back = accounts.sign_in(db, colleague.login, PASSWORD)
     assert notes.list_notes(db, back, papers)[0]["text"] == NOTE
@@ -163,9 +173,10 @@ def test_an_upgraded_database_seals_its_papers_at_the_first_administrators_sign_
     db, admin, make_user, open_report
 ):
     colleague = make_user("ia_investigator")
-    # as a database from before sealing: no IA key, no grants
-    go_around_the_app(db, "DELETE FROM ia_key_grant", "DELETE FROM ia_key")
-    colleague = accounts.sign_in(db, colleague.login, PASSWORD)
+    # as a database from before signing and sealing: no keys, no IA key, no grants
+    as_before_signing(db)
+    begin_signing(db)
+    colleague = accounts.sign_in(db, colleague.login, PASSWORD)  # gets a key, no IA key
     number = str(open_report().case.number)
     notes.add_note(db, colleague, number, NOTE)  # no IA key yet: kept in clear for now
     with db.read() as s:
@@ -238,7 +249,9 @@ def test_a_key_put_into_the_database_is_never_given_ias_key(db, admin, make_user
     accounts.sign_in(db, "admin", PASSWORD)
     with pytest.raises(IADeskError, match="not been given IA's key"):
         notes.list_notes(db, accounts.sign_in(db, planted.login, PASSWORD), papers)
-    # the administrator's own act (a reset) gives it
+    # nor does a routine reset: only a key IA endorsed is given IA's key again (an
+    # account IA never knew is added anew by an administrator, who endorses it)
     accounts.reset_password(db, admin, planted.login, "Provisional-Pass-2026")
     back = accounts.change_password(db, planted.login, "Provisional-Pass-2026", PASSWORD)
-    assert notes.list_notes(db, back, papers)[0]["text"] == NOTE
+    with pytest.raises(IADeskError, match="not been given IA's key"):
+        notes.list_notes(db, back, papers)

@@ -171,7 +171,7 @@ def test_a_task_is_set_for_a_colleague_and_only_they_mark_it_done(
     with db.read() as s:
         task = s.scalars(select(CaseTask)).one()
         assert task.done_by_id == colleague.user_id and task.sealed
-        assert task_note(task, colleague) == "Records requested."
+        assert task_note(task, colleague, True) == "Records requested."
     # the first window heard the change: the task shows as done there too
     qtbot.waitUntil(lambda: view.notes.tasks.item(0, 1).text().startswith("Done "), timeout=5000)
 

@@ -1,53 +1,59 @@
-"""IA's sealing key: what only IA may read is sealed so that only IA users open it.
+"""IA's key: what only IA may read is sealed so that only IA users' own passwords open it.
 
-IA Desk keeps one IA key (X25519). What is IA's alone is sealed to its public half
-(AES-256-GCM under a key agreed with it, :func:`ia_desk.security.crypto.seal`): today
-IA's case notes, task titles and what was done on a task (:mod:`ia_desk.cases.notes`).
-Its private half is never stored as such. It is sealed
+IA Desk keeps one IA key, a pair of pairs: an X25519 pair that seals and an Ed25519
+pair that endorses. What is IA's alone is sealed to its public sealing half
+(:func:`ia_desk.security.crypto.seal`: an ephemeral X25519 agreement, HKDF, AES-256-GCM):
+today IA's case notes, task titles and what was done on a task
+(:mod:`ia_desk.cases.notes`). Its private halves are never stored as such. They are
+sealed
 
-- to each active IA user's own key (the key's sealing pair, wrapped under a key derived
-  from that user's password: :mod:`ia_desk.accounts.userkeys`), in one
+- to each IA user's own key (the key's sealing pair, wrapped under a key derived from
+  that user's password: :mod:`ia_desk.accounts.userkeys`), one
   :class:`~ia_desk.db.models.IaKeyGrant` per user key; and
-- on an embedded database, to its recovery code (``IaKey.recovery_sealed``), so that
-  a recovery opens sealed papers too.
+- on an embedded database, to its recovery code (``IaKey.recovery_sealed``).
 
 So a supervisor or command staff, with their own password, the database file, its key
 and every backup, or a database administrator on the server, reads ciphertext: none of
-their keys opens a grant. An IA user opens their grant at sign-in, and holds IA's
-private key in memory for the session only.
+their keys opens a grant. An IA user opens their grant at sign-in and holds IA's key in
+memory for the session only.
 
-Who gets a grant, and when (each audited, signed by the granter):
+Three checks keep someone who can write the database from making IA's key theirs:
 
-- the first administrator, at setup, when the key is made (``ia_key.create``);
-- on an upgraded database, the first IA administrator who signs in makes the key,
-  seals what was in clear, and grants it to every other IA user whose key has a
-  sealing pair;
-- a new IA account, an IA user's reset or change of password, an account enabled
-  again: a grant to their new key, from the administrator (or the user) who holds it;
-- an IA user who still has none (their key was made before sealing, or by an
-  administrator who did not hold the key): at the next sign-in of an IA administrator
-  who holds it.
+- **Whose key IA's is.** Each user key records, inside its own wrapped sealing pair
+  (which only the user's password opens or rewrites), the fingerprint of the IA key it
+  holds. An IA key in the database that is not that one (planted, or swapped in place)
+  is refused: nothing of IA's opens or is sealed for that user, and they are told why.
+  A key gets its commitment when it is made by someone holding IA's key, or at its
+  first sign-in holding it.
+- **Who is given IA's key.** Only a key IA endorsed (a signature by IA's endorsing
+  key over the user, the key's fingerprint and its public half, checked with the
+  endorsing key the granter holds in memory): a new IA account, endorsed by the
+  administrator who adds it; a change of password, by the user holding IA's key; a
+  reset or an account enabled again, only when the account's key was endorsed before.
+  An account whose role was raised in the database, or a key put into it, is never
+  endorsed, so never given IA's key.
+- **No second IA key.** Once the trail names IA's key, no new one is made: a database
+  whose key was deleted refuses to seal or open until an administrator looks into it,
+  rather than writing in clear or starting a key of someone else's choosing.
 
-IA's key is a pair of pairs: the sealing one (X25519), and an endorsing one (Ed25519)
-with which a holder signs each user key they give IA's key to. Without an
-administrator's own act (adding, resetting, enabling an account) IA's key is given
-only to a key IA endorsed, checked against the endorsing key the granter holds in
-memory, never against one read from the database: a key someone put into the database
-(an account of their own, made to look like IA's) is never given it.
-
-Disabling a user removes their grants, and a replaced key's grant is removed with it.
-What is sealed is bound to where it belongs (a note to its case and author), so a
-sealed value copied onto another row does not open there.
+On a database from before sealing, the first IA administrator who signs in makes the
+key, seals what was in clear and endorses every IA user's current key; each is given it
+at an administrator's next sign-in. Disabling a user removes their grants; a replaced
+key's grant goes with it. What is sealed is bound to its row (a note to its id, case,
+author and version), so a sealed value copied onto another row does not open there.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+import json
+from dataclasses import replace
+
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from ia_desk.accounts import userkeys
 from ia_desk.audit.trail import append
-from ia_desk.db.models import CaseNote, CaseTask, IaKey, IaKeyGrant, User, UserKey
+from ia_desk.db.models import AuditEvent, CaseNote, CaseTask, IaKey, IaKeyGrant, User, UserKey
 from ia_desk.errors import IADeskError
 from ia_desk.security import crypto
 from ia_desk.security.actor import Actor, UnlockedKeys
@@ -55,21 +61,35 @@ from ia_desk.security.roles import IA, IA_ADMIN
 
 GRANT_CONTEXT = b"ia-desk ia key grant|"
 RECOVERY_CONTEXT = b"ia-desk ia key recovery|"
+ENDORSES = b"ia-desk ia key endorses|"
+# IA's private key as held in memory and sealed in each grant: the sealing half, then
+# the endorsing half.
+HALF = crypto.KEY_BYTES
+
 NOT_GIVEN = (
     "Your account has not been given IA's key yet, so IA's sealed notes and tasks do not "
     "open for you. It is given at the next sign-in of an IA administrator; ask one to "
     "sign in, then sign in again."
 )
-
-
 STALE = (
     "IA's key changed since you signed in, so nothing was sealed or saved. Sign out and "
     "sign in again."
 )
+NOT_YOURS = (
+    "IA's key in the database is not the one your account holds: it was changed outside "
+    "IA Desk. Nothing of IA's opens or is sealed for you until an IA administrator has "
+    "looked into it ('ia-desk audit verify' names the change)."
+)
+MISSING = (
+    "IA's key is missing from the database although the audit trail names it: it was "
+    "removed outside IA Desk. Nothing was saved; IA's notes and tasks are neither "
+    "written in clear nor sealed to a new key. Ask an IA administrator to restore the "
+    "database from a backup ('ia-desk audit verify' names the change)."
+)
 
 
 class KeyNotHeld(IADeskError):
-    """The actor does not hold IA's key (see :data:`NOT_GIVEN`)."""
+    """The actor does not hold IA's key (the message says why and what to do)."""
 
 
 class SealedValueDoesNotOpen(IADeskError):
@@ -78,6 +98,33 @@ class SealedValueDoesNotOpen(IADeskError):
 
 def current(session: Session) -> IaKey | None:
     return session.scalars(select(IaKey).order_by(IaKey.id.desc())).first()
+
+
+def named_by_trail(session: Session) -> bool:
+    """Whether the audit trail says an IA key was made (setup or an upgrade)."""
+    t = AuditEvent.__table__
+    rows = session.execute(
+        select(t.c.details).where(
+            or_(
+                t.c.event_type == "ia_key.create",
+                (t.c.event_type == "user.create_first_admin") & t.c.details.contains('"ia_key"'),
+            )
+        )
+    ).all()
+    for (details,) in rows:
+        try:
+            if json.loads(details).get("ia_key"):
+                return True
+        except (ValueError, AttributeError):
+            continue
+    return False
+
+
+def identity(private: bytes) -> str:
+    """The fingerprint of an IA key (both public halves) from its private key."""
+    return crypto.fingerprint(
+        crypto.sealing_public_of(_seal_half(private)) + crypto.public_of(_sign_half(private))
+    )
 
 
 def _grant_context(ia_key: IaKey, user_key_id: int) -> bytes:
@@ -92,12 +139,6 @@ def _is_ia(user: User) -> bool:
     return bool(user.active) and user.role in IA
 
 
-# IA's private key as held in memory and sealed in each grant: the sealing half, then
-# the endorsing half.
-HALF = crypto.KEY_BYTES
-ENDORSES = b"ia-desk ia key endorses|"
-
-
 def _seal_half(private: bytes) -> bytes:
     return private[:HALF]
 
@@ -107,17 +148,18 @@ def _sign_half(private: bytes) -> bytes:
 
 
 def _matches(ia_key: IaKey, private: bytes) -> bool:
-    """Is ``private`` the private key of ``ia_key`` (both halves)?"""
+    """Is ``private`` the private key of ``ia_key`` (both halves, and its name)?"""
     if len(private) != 2 * HALF:
         return False
     return (
         crypto.sealing_public_of(_seal_half(private)).hex() == ia_key.public_key
         and crypto.public_of(_sign_half(private)).hex() == ia_key.sign_public
+        and identity(private) == ia_key.fingerprint
     )
 
 
 def _endorsement(ia_key_id: int, row: UserKey) -> bytes:
-    return ENDORSES + f"{ia_key_id}|{row.user_id}|{row.fingerprint}".encode()
+    return ENDORSES + f"{ia_key_id}|{row.user_id}|{row.fingerprint}|{row.public_key}".encode()
 
 
 def _endorse(ia_key: IaKey, private: bytes, row: UserKey) -> None:
@@ -125,8 +167,9 @@ def _endorse(ia_key: IaKey, private: bytes, row: UserKey) -> None:
 
 
 def _endorsed(ia_key: IaKey, private: bytes, row: UserKey) -> bool:
-    """Did IA endorse this key? Checked with the endorsing key held in memory."""
-    if not row.ia_endorsement:
+    """Did IA endorse this key? Checked with the endorsing key held in memory, and
+    only for a key whose fingerprint is its public key's."""
+    if not row.ia_endorsement or userkeys.sealing_public(row) is None:
         return False
     try:
         signature = bytes.fromhex(row.ia_endorsement)
@@ -136,27 +179,59 @@ def _endorsed(ia_key: IaKey, private: bytes, row: UserKey) -> bool:
     return crypto.signature_holds(public, _endorsement(ia_key.id, row), signature)
 
 
-def open_grant(session: Session, user: User, keys: UnlockedKeys) -> bytes | None:
-    """IA's private key, opened from ``user``'s grant with their keys (None: no key, no
-    grant for this key, or a grant that does not open: altered, or sealed to a pair
-    that is not this key's)."""
+def _holding(keys: UnlockedKeys, private: bytes) -> UnlockedKeys:
+    return replace(keys, ia_private=private, ia_problem=None)
+
+
+def _refused(keys: UnlockedKeys, problem: str) -> UnlockedKeys:
+    return replace(keys, ia_private=None, ia_problem=problem)
+
+
+# -- opening ------------------------------------------------------------------------------
+
+
+def open_grant(session: Session, user: User, keys: UnlockedKeys) -> UnlockedKeys:
+    """``keys`` holding IA's key, opened from ``user``'s grant; else ``keys`` saying
+    why not (``ia_problem``), or as they are when no grant is due or made yet."""
     ia_key = current(session)
-    if ia_key is None or keys.seal_private is None or not _is_ia(user):
-        return None
+    if keys.seal_private is None or not _is_ia(user):
+        return keys
+    if ia_key is None:
+        if keys.ia_commitment or named_by_trail(session):
+            return _refused(keys, MISSING)
+        return keys
+    if keys.ia_commitment is not None and keys.ia_commitment != ia_key.fingerprint:
+        return _refused(keys, NOT_YOURS)
     grant = session.scalar(
         select(IaKeyGrant).where(
             IaKeyGrant.ia_key_id == ia_key.id, IaKeyGrant.user_key_id == keys.key_id
         )
     )
     if grant is None:
-        return None
+        return keys
     try:
         private = crypto.open_sealed(
             keys.seal_private, crypto.unb64(grant.sealed), _grant_context(ia_key, keys.key_id)
         )
     except (crypto.WrongKey, ValueError):
-        return None
-    return private if _matches(ia_key, private) else None
+        return keys
+    if not _matches(ia_key, private):
+        return keys
+    return _holding(keys, private)
+
+
+def needs_commitment(keys: UnlockedKeys) -> bool:
+    """The user holds IA's key but their key has not recorded which one yet."""
+    return keys.ia_private is not None and keys.ia_commitment is None
+
+
+def commit(session: Session, keys: UnlockedKeys) -> UnlockedKeys:
+    """Record in the user's own wrapped sealing pair which IA key they hold."""
+    assert keys.ia_private is not None
+    return userkeys.commit_to_ia_key(session, keys, identity(keys.ia_private))
+
+
+# -- giving -------------------------------------------------------------------------------
 
 
 def _grant(session: Session, ia_key: IaKey, private: bytes, row: UserKey, by: str) -> bool:
@@ -167,45 +242,15 @@ def _grant(session: Session, ia_key: IaKey, private: bytes, row: UserKey, by: st
     if public is None:
         session.flush()
         return False
-    sealed = crypto.seal(public, private, _grant_context(ia_key, row.id))
-    session.add(
-        IaKeyGrant(
-            ia_key_id=ia_key.id, user_key_id=row.id, sealed=crypto.b64(sealed), granted_by=by
+    if not has_grant(session, ia_key, row.id):
+        sealed = crypto.seal(public, private, _grant_context(ia_key, row.id))
+        session.add(
+            IaKeyGrant(
+                ia_key_id=ia_key.id, user_key_id=row.id, sealed=crypto.b64(sealed), granted_by=by
+            )
         )
-    )
     session.flush()
     return True
-
-
-def give(
-    session: Session, granter: Actor, user: User, keys: UnlockedKeys
-) -> tuple[UnlockedKeys, dict[str, object]]:
-    """After ``user`` got the new key ``keys`` (a new account, a reset, a change of
-    password): if they are an active IA user and ``granter`` holds IA's key, grant it
-    to the new key. Returns ``keys`` (holding IA's key when the user is the granter)
-    and what the caller's event records of it: for an IA user, ``ia_key``, the
-    fingerprint of the key given (None: not given now)."""
-    row = session.get(UserKey, keys.key_id)
-    if row is None:
-        return keys, {}
-    private, given = give_to_key(session, granter, user, row)
-    held = _holding(keys, private) if private and user.id == granter.user_id else keys
-    return held, given
-
-
-def give_to_key(
-    session: Session, granter: Actor, user: User, row: UserKey
-) -> tuple[bytes | None, dict[str, object]]:
-    """:func:`give` for a stored key (an account enabled again keeps its key)."""
-    if not _is_ia(user):
-        return None, {}
-    ia_key = current(session)
-    private = granter.keys.ia_private if granter.keys is not None else None
-    if ia_key is None or private is None or not _matches(ia_key, private):
-        return None, {"ia_key": None}
-    if has_grant(session, ia_key, row.id) or _grant(session, ia_key, private, row, granter.login):
-        return private, {"ia_key": ia_key.fingerprint}
-    return None, {"ia_key": None}
 
 
 def has_grant(session: Session, ia_key: IaKey, user_key_id: int) -> bool:
@@ -219,18 +264,77 @@ def has_grant(session: Session, ia_key: IaKey, user_key_id: int) -> bool:
     )
 
 
-def _holding(keys: UnlockedKeys, private: bytes) -> UnlockedKeys:
-    from dataclasses import replace
+def held_by(granter: Actor, session: Session) -> tuple[IaKey, bytes] | None:
+    """IA's key and its private key, when ``granter`` holds the database's current one."""
+    ia_key = current(session)
+    private = granter.keys.ia_private if granter.keys is not None else None
+    if ia_key is None or private is None or not _matches(ia_key, private):
+        return None
+    return ia_key, private
 
-    return replace(keys, ia_private=private)
+
+def commitment_for(granter: Actor, session: Session) -> str | None:
+    """What a key made now by ``granter`` commits to: the IA key they hold (None: none)."""
+    held = held_by(granter, session)
+    return held[0].fingerprint if held is not None else None
+
+
+def give(
+    session: Session,
+    granter: Actor,
+    user: User,
+    keys: UnlockedKeys,
+    *,
+    endorsed_before: bool,
+) -> tuple[UnlockedKeys, dict[str, object]]:
+    """After ``user`` got the new key ``keys``: if they are an active IA user, the
+    ``granter`` holds IA's key and the account is IA's (``endorsed_before``: a new
+    account the granter adds as IA, or one whose previous key IA endorsed), grant IA's
+    key to the new key. Returns ``keys`` (holding IA's key when the user is the granter)
+    and what the caller's event records of it: for an IA user, ``ia_key``, the
+    fingerprint of the key given (None: not given now)."""
+    if not _is_ia(user):
+        return keys, {}
+    held = held_by(granter, session)
+    row = session.get(UserKey, keys.key_id)
+    if held is None or row is None or not endorsed_before:
+        return keys, {"ia_key": None}
+    ia_key, private = held
+    if not _grant(session, ia_key, private, row, granter.login):
+        return keys, {"ia_key": None}
+    mine = user.id == granter.user_id
+    return (_holding(keys, private) if mine else keys), {"ia_key": ia_key.fingerprint}
+
+
+def endorsed_now(session: Session, granter: Actor, user: User) -> bool:
+    """Whether ``user``'s current key is one IA endorsed (checked with the key the
+    granter holds): a reset or an enabling gives IA's key only to an account that was
+    IA's, never to one whose role was raised in the database."""
+    held = held_by(granter, session)
+    row = userkeys.current_key(session, user.id)
+    return held is not None and row is not None and _endorsed(held[0], held[1], row)
+
+
+def give_to_current_key(session: Session, granter: Actor, user: User) -> dict[str, object]:
+    """An account enabled again keeps its key: grant IA's key to it if IA endorsed it."""
+    if not _is_ia(user):
+        return {}
+    held = held_by(granter, session)
+    row = userkeys.current_key(session, user.id)
+    if held is None or row is None or not _endorsed(held[0], held[1], row):
+        return {"ia_key": None}
+    ia_key, private = held
+    if not _grant(session, ia_key, private, row, granter.login):
+        return {"ia_key": None}
+    return {"ia_key": ia_key.fingerprint}
 
 
 def withdraw(session: Session, user: User) -> int:
     """Remove every grant of ``user``'s keys (disabled): their password opens nothing
-    of IA's from now on. Returns how many were removed."""
+    of IA's from now on. Their endorsement stays (an account enabled again is IA's).
+    Returns how many were removed."""
     ids = select(UserKey.id).where(UserKey.user_id == user.id)
     result = session.execute(delete(IaKeyGrant).where(IaKeyGrant.user_key_id.in_(ids)))
-    session.execute(update(UserKey).where(UserKey.user_id == user.id).values(ia_endorsement=None))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -240,20 +344,32 @@ def drop_retired(session: Session, user: User) -> None:
     session.execute(delete(IaKeyGrant).where(IaKeyGrant.user_key_id.in_(ids)))
 
 
-def create(
-    session: Session, user: User, keys: UnlockedKeys, recovery_public: bytes | None
+# -- making IA's key ----------------------------------------------------------------------
+
+
+def new_pair() -> bytes:
+    """A new IA private key (sealing half, then endorsing half)."""
+    seal_private, _ = crypto.new_sealing_pair()
+    sign_private, _ = crypto.new_signing_pair()
+    return seal_private + sign_private
+
+
+def store(
+    session: Session,
+    user: User,
+    keys: UnlockedKeys,
+    private: bytes,
+    recovery_public: bytes | None,
 ) -> tuple[UnlockedKeys, IaKey]:
-    """Make IA's key, grant it to ``user`` (an IA administrator, signed in with a key
-    only they know), endorse the current key of every other active IA user (an
-    upgraded database: they are given it at their next chance) and, with
-    ``recovery_public``, seal it to the recovery code."""
-    seal_private, seal_public = crypto.new_sealing_pair()
-    sign_private, sign_public = crypto.new_signing_pair()
-    private = seal_private + sign_private
+    """Store the IA key ``private`` (made by :func:`new_pair`), grant it to ``user``
+    (an IA administrator, signed in with a key only they know), endorse the current
+    key of every other active IA user (an upgraded database: each is given it at an
+    administrator's next sign-in) and, with ``recovery_public``, seal it to the
+    recovery code."""
     ia_key = IaKey(
-        fingerprint=crypto.fingerprint(seal_public),
-        public_key=seal_public.hex(),
-        sign_public=sign_public.hex(),
+        fingerprint=identity(private),
+        public_key=crypto.sealing_public_of(_seal_half(private)).hex(),
+        sign_public=crypto.public_of(_sign_half(private)).hex(),
         created_by=user.login,
     )
     session.add(ia_key)
@@ -308,30 +424,71 @@ def recovered(
     row = session.get(UserKey, keys.key_id)
     if row is None or not _grant(session, ia_key, private, row, user.login):
         return None
+    userkeys.commit_to_ia_key(session, keys, ia_key.fingerprint)
     return ia_key.fingerprint
+
+
+# -- at sign-in ---------------------------------------------------------------------------
+
+
+def pending(session: Session, user: User, keys: UnlockedKeys) -> bool:
+    """Whether an IA administrator's sign-in has something to do: their key to
+    commit, IA's key to make (a database from before sealing), or an IA user's key
+    without a grant."""
+    if not _is_ia(user) or user.role != IA_ADMIN or keys.provisional:
+        return False
+    if keys.ia_problem is not None:
+        return False
+    if needs_commitment(keys):
+        return True
+    ia_key = current(session)
+    if ia_key is None:
+        return not keys.ia_commitment and not named_by_trail(session)
+    if keys.ia_private is None:
+        return False
+    granted = select(IaKeyGrant.user_key_id).where(IaKeyGrant.ia_key_id == ia_key.id)
+    waiting = session.scalar(
+        select(UserKey.id)
+        .join(User, User.id == UserKey.user_id)
+        .where(
+            User.active.is_(True),
+            User.role.in_(sorted(IA)),
+            UserKey.retired_at.is_(None),
+            UserKey.ia_endorsement.is_not(None),
+            UserKey.id.not_in(granted),
+        )
+        .limit(1)
+    )
+    return waiting is not None
 
 
 def settle(
     session: Session, user: User, keys: UnlockedKeys, *, pending: bool = True
 ) -> UnlockedKeys:
-    """At an IA user's sign-in: their keys, holding IA's key when they have a grant.
+    """At an IA user's sign-in: their keys, holding IA's key when they have a grant
+    of the IA key their own key committed to (or, not committed yet, of the only one).
 
-    An IA administrator signed in with a key only they know (not provisional) also
-    does what is pending: on a database with no IA key yet, they make it and seal what
-    was in clear; holding it, they grant it to every active IA user without one. Each
-    is audited, signed with their key. ``pending=False``: open only (a read-only
-    session)."""
+    With ``pending`` (a write session), the user's key records which IA key it holds
+    the first time it holds one, and an IA administrator signed in with a key only
+    they know also does what is pending: on a database that never had an IA key, they
+    make it and seal what was in clear; holding it, they grant it to every active IA
+    user whose key IA endorsed. Each is audited, signed with their key."""
     if not _is_ia(user) or keys.seal_private is None:
         return keys
-    private = open_grant(session, user, keys)
-    if private is not None:
-        keys = _holding(keys, private)
-    if not pending or user.role != IA_ADMIN or keys.provisional:
+    keys = open_grant(session, user, keys)
+    if not pending or keys.ia_problem is not None:
+        return keys
+    if needs_commitment(keys):
+        keys = commit(session, keys)
+    if user.role != IA_ADMIN or keys.provisional:
         return keys
     actor = Actor(user.id, user.login, user.name, user.role, keys=keys)
     ia_key = current(session)
     if ia_key is None:
-        keys, ia_key = create(session, user, keys, None)
+        if keys.ia_commitment or named_by_trail(session):
+            return _refused(keys, MISSING)
+        keys, ia_key = store(session, user, keys, new_pair(), None)
+        keys = commit(session, keys)
         actor = Actor(user.id, user.login, user.name, user.role, keys=keys)
         sealed = seal_clear_papers(session, ia_key)
         append(
@@ -357,6 +514,7 @@ def _grant_pending(session: Session, actor: Actor, ia_key: IaKey, private: bytes
             User.active.is_(True),
             User.role.in_(sorted(IA)),
             UserKey.retired_at.is_(None),
+            UserKey.ia_endorsement.is_not(None),
             UserKey.id.not_in(granted),
         )
         .order_by(UserKey.id)
@@ -375,14 +533,38 @@ def _grant_pending(session: Session, actor: Actor, ia_key: IaKey, private: bytes
             )
 
 
+# -- sealing and opening ------------------------------------------------------------------
+
+
+def _held(actor: Actor) -> bytes:
+    keys = actor.keys
+    if keys is None or keys.ia_private is None:
+        raise KeyNotHeld(keys.ia_problem if keys is not None and keys.ia_problem else NOT_GIVEN)
+    return keys.ia_private
+
+
+def sealing(session: Session, actor: Actor) -> bool:
+    """Whether what IA writes now is sealed: True when IA's key exists (and ``actor``
+    holds it: :class:`KeyNotHeld` otherwise); False only on a database that never had
+    one (an upgraded database until its first IA administrator signs in: papers are
+    kept in clear and sealed when the key is made)."""
+    ia_key = current(session)
+    if ia_key is None:
+        holds = actor.keys is not None and (actor.keys.ia_private or actor.keys.ia_commitment)
+        if holds or named_by_trail(session):
+            raise KeyNotHeld(MISSING)
+        return False
+    private = _held(actor)
+    if not _matches(ia_key, private):  # IA's key changed since sign-in
+        raise KeyNotHeld(STALE)
+    return True
+
+
 def seal_for(actor: Actor, plaintext: str, context: bytes) -> str:
     """``plaintext`` sealed to IA's key, by an actor holding it (the public half it
     seals to is the one of the private key they opened, not one read from the
     database, which someone could have swapped)."""
-    private = actor.keys.ia_private if actor.keys is not None else None
-    if private is None:
-        raise KeyNotHeld(NOT_GIVEN)
-    public = crypto.sealing_public_of(_seal_half(private))
+    public = crypto.sealing_public_of(_seal_half(_held(actor)))
     return crypto.b64(crypto.seal(public, plaintext.encode("utf-8"), context))
 
 
@@ -396,46 +578,44 @@ def seal_to(ia_key: IaKey, plaintext: str, context: bytes) -> str:
 def open_for(actor: Actor, sealed: str, context: bytes, what: str) -> str:
     """What :func:`seal_for` sealed, for an actor holding IA's key; :class:`KeyNotHeld`
     otherwise, :class:`SealedValueDoesNotOpen` when it does not open here (moved or
-    altered: ``what`` names it, "note 12")."""
-    private = actor.keys.ia_private if actor.keys is not None else None
-    if private is None:
-        raise KeyNotHeld(NOT_GIVEN)
+    altered: ``what`` names it, "Note 12")."""
+    private = _held(actor)
     try:
         opened = crypto.open_sealed(_seal_half(private), crypto.unb64(sealed), context)
         return opened.decode("utf-8")
     except (crypto.WrongKey, ValueError, UnicodeDecodeError):
-        raise SealedValueDoesNotOpen(
-            f"{what} does not open with IA's key: it was moved or changed outside IA Desk. "
-            "'ia-desk audit verify' says when, and by whom if the server recorded it."
-        ) from None
+        raise tampered(what) from None
 
 
-def sealing(session: Session, actor: Actor) -> bool:
-    """Whether what IA writes now is sealed (IA's key exists); :class:`KeyNotHeld` when
-    it exists and ``actor`` does not hold it. Before the key exists (an upgraded
-    database, until its first IA administrator signs in) papers are kept in clear and
-    sealed when it is made."""
-    ia_key = current(session)
-    if ia_key is None:
-        return False
-    if actor.keys is None or actor.keys.ia_private is None:
-        raise KeyNotHeld(NOT_GIVEN)
-    if not _matches(ia_key, actor.keys.ia_private):  # IA's key changed since sign-in
-        raise KeyNotHeld(STALE)
-    return True
+def tampered(what: str) -> SealedValueDoesNotOpen:
+    return SealedValueDoesNotOpen(
+        f"{what} does not open with IA's key: it was moved or changed outside IA Desk. "
+        "'ia-desk audit verify' says when, and by whom if the server recorded it."
+    )
+
+
+def in_clear(what: str) -> SealedValueDoesNotOpen:
+    """A paper in clear on a database that seals them: put there outside IA Desk."""
+    return SealedValueDoesNotOpen(
+        f"{what} is stored in clear although IA's notes and tasks are sealed: it was put "
+        "there outside IA Desk, so it is not shown. 'ia-desk audit verify' says when, and "
+        "by whom if the server recorded it."
+    )
 
 
 # -- what is sealed: IA's working papers ---------------------------------------------------
 
 
 def note_context(note: CaseNote) -> bytes:
-    """A note's text opens only on its case, under its author, as the version it is."""
-    return f"ia-desk note|{note.case_id}|{note.author_id}|{note.supersedes_id or ''}".encode()
+    """A note's text opens only as that note: its id, case, author and version."""
+    return (
+        f"ia-desk note|{note.id}|{note.case_id}|{note.author_id}|{note.supersedes_id or ''}"
+    ).encode()
 
 
 def task_context(task: CaseTask, part: str) -> bytes:
-    """A task's title (``part`` "title") or what was done ("note"), on its case."""
-    return f"ia-desk task {part}|{task.case_id}|{task.created_by_id}".encode()
+    """A task's title (``part`` "title") or what was done ("note"): that task's only."""
+    return f"ia-desk task {part}|{task.id}|{task.case_id}|{task.created_by_id}".encode()
 
 
 def seal_clear_papers(session: Session, ia_key: IaKey) -> int:

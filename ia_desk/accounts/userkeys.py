@@ -53,15 +53,42 @@ def seal_statement(user_id: int, fingerprint: str, seal_public: bytes) -> bytes:
     return SEAL_SIGNED + f"{user_id}|{fingerprint}|".encode() + seal_public
 
 
-def _give_sealing_pair(row: UserKey, wrapping: bytes, signing_private: bytes) -> bytes:
-    """Make ``row`` a sealing pair; returns its private half."""
+# The wrapped sealing pair: its private half, then (once the key holds IA's key) the
+# fingerprint of that IA key, so a key swapped into the database is noticed.
+COMMITMENT_BYTES = 8
+
+
+def _wrap_sealing(row: UserKey, wrapping: bytes, seal_private: bytes, ia_key: str | None) -> None:
+    plain = seal_private + (bytes.fromhex(ia_key) if ia_key else b"")
+    row.seal_wrapped = crypto.b64(crypto.wrap(wrapping, plain, _seal_context(row.user_id)))
+
+
+def _give_sealing_pair(
+    row: UserKey, wrapping: bytes, signing_private: bytes, ia_key: str | None
+) -> bytes:
+    """Make ``row`` a sealing pair (committed to the IA key ``ia_key``, if given);
+    returns its private half."""
     private, public = crypto.new_sealing_pair()
     row.seal_public = public.hex()
-    row.seal_wrapped = crypto.b64(crypto.wrap(wrapping, private, _seal_context(row.user_id)))
+    _wrap_sealing(row, wrapping, private, ia_key)
     row.seal_signature = crypto.sign(
         signing_private, seal_statement(row.user_id, row.fingerprint, public)
     ).hex()
     return private
+
+
+def commit_to_ia_key(session: Session, keys: UnlockedKeys, ia_key: str) -> UnlockedKeys:
+    """Record, inside the user's own wrapped sealing pair, that their key holds the IA
+    key ``ia_key`` (a fingerprint): from now on another IA key in the database is
+    refused for them. Needs the keys as opened at sign-in (with their wrapping)."""
+    from dataclasses import replace
+
+    row = session.get(UserKey, keys.key_id)
+    if row is None or keys.wrapping is None or keys.seal_private is None:
+        return keys
+    _wrap_sealing(row, keys.wrapping, keys.seal_private, ia_key)
+    session.flush()
+    return replace(keys, ia_commitment=ia_key)
 
 
 def sealing_public(row: UserKey) -> bytes | None:
@@ -71,8 +98,11 @@ def sealing_public(row: UserKey) -> bytes | None:
         return None
     try:
         public = bytes.fromhex(row.seal_public)
+        signing = bytes.fromhex(row.public_key)
+        if crypto.fingerprint(signing) != row.fingerprint:
+            return None
         signed = crypto.signature_holds(
-            bytes.fromhex(row.public_key),
+            signing,
             seal_statement(row.user_id, row.fingerprint, public),
             bytes.fromhex(row.seal_signature),
         )
@@ -87,9 +117,13 @@ def kdf_params() -> crypto.KdfParams:
     return crypto.DEFAULT_KDF
 
 
-def new_key(session: Session, user: User, password: str, *, provisional: bool) -> UnlockedKeys:
+def new_key(
+    session: Session, user: User, password: str, *, provisional: bool, ia_key: str | None = None
+) -> UnlockedKeys:
     """Make ``user`` a new signing key wrapped under ``password``; the key it replaces
-    (if any) is retired. The caller names the new fingerprint in the event it appends."""
+    (if any) is retired. ``ia_key``: the fingerprint of the IA key it will hold (given
+    by whoever makes it holding that key). The caller names the new fingerprint in the
+    event it appends."""
     private, public = crypto.new_signing_pair()
     salt = crypto.new_salt()
     params = kdf_params()
@@ -109,10 +143,18 @@ def new_key(session: Session, user: User, password: str, *, provisional: bool) -
         kdf=json.dumps(params.as_dict(), sort_keys=True),
         provisional=provisional,
     )
-    seal_private = _give_sealing_pair(row, wrapping, private)
+    seal_private = _give_sealing_pair(row, wrapping, private, ia_key)
     session.add(row)
     session.flush()
-    return UnlockedKeys(row.id, row.fingerprint, provisional, private, seal_private)
+    return UnlockedKeys(
+        row.id,
+        row.fingerprint,
+        provisional,
+        private,
+        seal_private,
+        wrapping=wrapping,
+        ia_commitment=ia_key,
+    )
 
 
 def current_key(session: Session, user_id: int) -> UserKey | None:
@@ -143,15 +185,27 @@ def unlock(session: Session, user: User, password: str) -> UnlockedKeys | None:
         public = bytes.fromhex(row.public_key)
         if crypto.public_of(private) != public or crypto.fingerprint(public) != row.fingerprint:
             raise KeyDoesNotOpen
+        commitment: str | None = None
         if row.seal_wrapped is None:  # a key from before sealing: its pair, now
-            seal_private = _give_sealing_pair(row, wrapping, private)
+            seal_private = _give_sealing_pair(row, wrapping, private, None)
             session.flush()
         else:
-            seal_private = crypto.unwrap(
-                wrapping, crypto.unb64(row.seal_wrapped), _seal_context(user.id)
-            )
+            plain = crypto.unwrap(wrapping, crypto.unb64(row.seal_wrapped), _seal_context(user.id))
+            seal_private = plain[: crypto.KEY_BYTES]
+            if len(plain) == crypto.KEY_BYTES + COMMITMENT_BYTES:
+                commitment = plain[crypto.KEY_BYTES :].hex()
+            elif len(plain) != crypto.KEY_BYTES:
+                raise KeyDoesNotOpen
             if sealing_public(row) != crypto.sealing_public_of(seal_private):
                 raise KeyDoesNotOpen
     except (crypto.WrongKey, ValueError, KeyError, TypeError) as exc:
         raise KeyDoesNotOpen from exc
-    return UnlockedKeys(row.id, row.fingerprint, bool(row.provisional), private, seal_private)
+    return UnlockedKeys(
+        row.id,
+        row.fingerprint,
+        bool(row.provisional),
+        private,
+        seal_private,
+        wrapping=wrapping,
+        ia_commitment=commitment,
+    )

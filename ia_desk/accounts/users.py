@@ -20,7 +20,7 @@ from ia_desk.db.models import ROLES, User, utcnow
 from ia_desk.errors import AuthenticationError, InputError, NotFound, StorageError
 from ia_desk.security import passwords
 from ia_desk.security.actor import Actor, UnlockedKeys
-from ia_desk.security.roles import IA, IA_ADMIN, require
+from ia_desk.security.roles import IA, require
 
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=10)
@@ -73,7 +73,9 @@ def count_users(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
 
 
-def _give_password(session: Session, user: User, password: str, *, by_owner: bool) -> UnlockedKeys:
+def _give_password(
+    session: Session, user: User, password: str, *, by_owner: bool, ia_key: str | None = None
+) -> UnlockedKeys:
     """Set an account's password and make the signing key it opens (the previous key is
     retired). A password someone else chose (an administrator adding or resetting the
     account) knows no secret of the user's: it must be changed at the next sign-in, and
@@ -85,7 +87,7 @@ def _give_password(session: Session, user: User, password: str, *, by_owner: boo
     user.must_change_password = not by_owner
     session.flush()
     wrappings.wrap_for(session, user.login, password)  # the database's key, for them
-    keys = userkeys.new_key(session, user, password, provisional=not by_owner)
+    keys = userkeys.new_key(session, user, password, provisional=not by_owner, ia_key=ia_key)
     iakey.drop_retired(session, user)  # IA's key sealed to the replaced key goes with it
     return keys
 
@@ -111,8 +113,9 @@ def create_first_admin(
     role = "ia_admin"
     user = User(login=login, name=name, role=role)
     session.add(user)
-    keys = _give_password(session, user, password, by_owner=True)
-    keys, ia_key = iakey.create(session, user, keys, recovery_public)
+    private = iakey.new_pair()  # IA's key, which their key holds from the start
+    keys = _give_password(session, user, password, by_owner=True, ia_key=iakey.identity(private))
+    keys, ia_key = iakey.store(session, user, keys, private, recovery_public)
     append(
         session,
         None,
@@ -147,10 +150,12 @@ def add_user(
     passwords.check_password_rules(password, login)
     if session.scalar(select(User).where(User.login == login)) is not None:
         raise InputError(f"login: a user '{login}' already exists.", field="login")
+    # A new account the administrator makes IA's: IA's key is given to it at once.
+    commitment = iakey.commitment_for(actor, session) if role in IA else None
     user = User(login=login, name=name, role=role)
     session.add(user)
-    keys = _give_password(session, user, password, by_owner=False)
-    _, given = iakey.give(session, actor, user, keys)
+    keys = _give_password(session, user, password, by_owner=False, ia_key=commitment)
+    _, given = iakey.give(session, actor, user, keys, endorsed_before=True)
     append(
         session,
         actor,
@@ -260,26 +265,27 @@ def authenticate(db: Database, login: str, password: str) -> Actor:
 
 
 def _with_ia_key(db: Database, actor: Actor) -> Actor:
-    """The signed-in actor holding IA's key when they were given it; an IA
-    administrator also does what is pending of it (:func:`iakey.settle`), unless the
-    database is read-only now (then only their own grant is opened)."""
+    """The signed-in actor holding IA's key when they were given it. What is pending
+    (their key's commitment to IA's key; for an IA administrator, IA's key to make or
+    to give: :func:`iakey.settle`) is done in a transaction of its own, and only when
+    there is something to do and the database is not read-only."""
     if actor.role not in IA or actor.keys is None:
         return actor
     keys = actor.keys
-    try:
-        if actor.role == IA_ADMIN and not keys.provisional:
-            with db.write(None) as session:
-                user = session.get(User, actor.user_id)
-                assert user is not None
-                keys = iakey.settle(session, user, keys)
-            return replace(actor, keys=keys)
-    except StorageError:
-        pass
     with db.read() as session:
         user = session.get(User, actor.user_id)
         assert user is not None
-        keys = iakey.settle(session, user, keys, pending=False)
-    return replace(actor, keys=keys)
+        opened = iakey.settle(session, user, keys, pending=False)
+        due = iakey.needs_commitment(opened) or iakey.pending(session, user, opened)
+    if due and not db.read_only:  # a write only when something is to be done
+        try:
+            with db.write(None) as session:
+                user = session.get(User, actor.user_id)
+                assert user is not None
+                opened = iakey.settle(session, user, keys)
+        except StorageError:
+            pass
+    return replace(actor, keys=opened)
 
 
 def _settle_failure(session: Session, user: User, login: str, ok: bool) -> None:
@@ -430,9 +436,11 @@ def change_own_password(db: Database, login: str, old: str, new: str) -> Actor:
         # A new key only this user can open: whoever knew the old password (an
         # administrator after a reset) cannot sign as them from now on. The event is
         # signed with the old key, which hands over to the new one.
-        keys = _give_password(session, user, new, by_owner=True)
         # IA's key, which they held with the old key, is given to the new one.
-        keys, given = iakey.give(session, signed_in, user, keys)
+        holds = signed_in.keys is not None and signed_in.keys.ia_private is not None
+        commitment = iakey.commitment_for(signed_in, session)
+        keys = _give_password(session, user, new, by_owner=True, ia_key=commitment)
+        keys, given = iakey.give(session, signed_in, user, keys, endorsed_before=holds)
         append(
             session,
             signed_in,
@@ -486,8 +494,12 @@ def reset_password(session: Session, actor: Actor, login: str, password: str) ->
     passwords.check_password_rules(password, user.login)
     user.failed_logins = 0
     user.locked_until = None
-    keys = _give_password(session, user, password, by_owner=False)
-    _, given = iakey.give(session, actor, user, keys)
+    # IA's key goes to the new key only if the account's key was IA's (endorsed):
+    # never to an account whose role was raised outside IA Desk.
+    endorsed = iakey.endorsed_now(session, actor, user)
+    commitment = iakey.commitment_for(actor, session) if endorsed else None
+    keys = _give_password(session, user, password, by_owner=False, ia_key=commitment)
+    _, given = iakey.give(session, actor, user, keys, endorsed_before=endorsed)
     append(
         session,
         actor,
@@ -522,8 +534,8 @@ def set_active(session: Session, actor: Actor, login: str, active: bool) -> None
         wrappings.unwrap_for(session, user.login)  # their password opens nothing now
         if iakey.withdraw(session, user):  # nor IA's key
             given = {"ia_key": None}
-    elif (current := userkeys.current_key(session, user.id)) is not None:
-        _, given = iakey.give_to_key(session, actor, user, current)
+    else:
+        given = iakey.give_to_current_key(session, actor, user)
     append(
         session,
         actor,

@@ -76,19 +76,20 @@ def add_note(
                 field="supersedes",
             )
     sealed = iakey.sealing(session, actor)
-    if replaced is not None and note_text(replaced, actor) == body:
+    if replaced is not None and note_text(replaced, actor, sealed) == body:
         raise InputError("note: the text is the same as the note it edits.", field="note")
     note = CaseNote(
         case_id=case.id,
         author_id=actor.user_id,
-        text=body,
+        text="" if sealed else body,
         supersedes_id=replaced.id if replaced else None,
         sealed=sealed,
     )
-    if sealed:
-        note.text = iakey.seal_for(actor, body, iakey.note_context(note))
     session.add(note)
     session.flush()
+    if sealed:  # bound to the note's own id, known now
+        note.text = iakey.seal_for(actor, body, iakey.note_context(note))
+        session.flush()
     append(
         session,
         actor,
@@ -101,31 +102,44 @@ def add_note(
     return note
 
 
-def note_text(note: CaseNote, actor: Actor) -> str:
-    """What a note says, opened with IA's key when it is sealed."""
+def note_text(note: CaseNote, actor: Actor, sealing: bool) -> str:
+    """What a note says, opened with IA's key when it is sealed. ``sealing``: IA's key
+    exists (:func:`iakey.sealing`), so a note in clear was put there outside IA Desk
+    and is refused, not shown as IA's."""
+    what = f"Note {note.id}"
     if not note.sealed:
+        if sealing:
+            raise iakey.in_clear(what)
         return note.text
-    return iakey.open_for(actor, note.text, iakey.note_context(note), f"Note {note.id}")
+    return iakey.open_for(actor, note.text, iakey.note_context(note), what)
 
 
-def task_title(task: CaseTask, actor: Actor) -> str:
+def task_title(task: CaseTask, actor: Actor, sealing: bool) -> str:
+    what = f"Task {task.id}"
     if not task.sealed:
+        if sealing:
+            raise iakey.in_clear(what)
         return task.title
-    return iakey.open_for(actor, task.title, iakey.task_context(task, "title"), f"Task {task.id}")
+    return iakey.open_for(actor, task.title, iakey.task_context(task, "title"), what)
 
 
-def task_note(task: CaseTask, actor: Actor) -> str | None:
-    if not task.sealed or task.note is None:
+def task_note(task: CaseTask, actor: Actor, sealing: bool) -> str | None:
+    what = f"Task {task.id}"
+    if not task.sealed:
+        if sealing:
+            raise iakey.in_clear(what)
         return task.note
-    return iakey.open_for(actor, task.note, iakey.task_context(task, "note"), f"Task {task.id}")
+    if task.note is None:
+        return None
+    return iakey.open_for(actor, task.note, iakey.task_context(task, "note"), what)
 
 
-def _note_view(n: CaseNote, logins: dict[int, str], actor: Actor) -> dict[str, Any]:
+def _note_view(n: CaseNote, logins: dict[int, str], actor: Actor, sealing: bool) -> dict[str, Any]:
     return {
         "id": n.id,
         "author": logins.get(n.author_id, "?"),
         "written_at": n.written_at.isoformat() + "Z",
-        "text": note_text(n, actor),
+        "text": note_text(n, actor, sealing),
         "supersedes": n.supersedes_id,
     }
 
@@ -139,17 +153,18 @@ def notes(session: Session, actor: Actor, number: str) -> list[dict[str, Any]]:
         session.scalars(select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.id))
     )
     logins = _logins(session, {n.author_id for n in rows})
+    sealing = iakey.sealing(session, actor)
     by_id = {n.id: n for n in rows}
     superseded = {n.supersedes_id for n in rows if n.supersedes_id is not None}
     out: list[dict[str, Any]] = []
     for n in reversed(rows):
         if n.id in superseded:
             continue
-        view = _note_view(n, logins, actor)
+        view = _note_view(n, logins, actor, sealing)
         history: list[dict[str, Any]] = []
         earlier = by_id.get(n.supersedes_id) if n.supersedes_id else None
         while earlier is not None:
-            history.append(_note_view(earlier, logins, actor))
+            history.append(_note_view(earlier, logins, actor, sealing))
             earlier = by_id.get(earlier.supersedes_id) if earlier.supersedes_id else None
         view["history"] = history
         out.append(view)
@@ -217,16 +232,17 @@ def add_task(
     sealed = iakey.sealing(session, actor)
     task = CaseTask(
         case_id=case.id,
-        title=what,
+        title="" if sealed else what,
         assignee_id=user.id,
         due_on=on,
         created_by_id=actor.user_id,
         sealed=sealed,
     )
-    if sealed:
-        task.title = iakey.seal_for(actor, what, iakey.task_context(task, "title"))
     session.add(task)
     session.flush()
+    if sealed:  # bound to the task's own id, known now
+        task.title = iakey.seal_for(actor, what, iakey.task_context(task, "title"))
+        session.flush()
     case.updated_at = utcnow()  # the case list's flag of an overdue task may change
     append(
         session,
@@ -262,7 +278,10 @@ def complete_task(session: Session, actor: Actor, task_id: Any, note: Any = None
             f"task: {number} was marked done on {task.done_at:%Y-%m-%d}.", field="task"
         )
     text = v.text(note, "note", required=False, max_len=TASK_NOTE_MAX, multiline=True)
-    if text is not None and task.sealed:
+    sealing = iakey.sealing(session, actor)
+    if sealing and not task.sealed:  # a task in clear on a database that seals them
+        raise iakey.in_clear(f"Task {task.id}")
+    if text is not None and sealing:
         text = iakey.seal_for(actor, text, iakey.task_context(task, "note"))
     task.done_at, task.done_by_id, task.note = utcnow(), actor.user_id, text
     case.updated_at = utcnow()
@@ -279,14 +298,16 @@ def complete_task(session: Session, actor: Actor, task_id: Any, note: Any = None
     return task
 
 
-def task_view(task: CaseTask, number: str, actor: Actor, on: dt.date) -> dict[str, Any]:
+def task_view(
+    task: CaseTask, number: str, actor: Actor, on: dt.date, sealing: bool
+) -> dict[str, Any]:
     """A task as IA reads it; ``completable``: ``actor`` may mark it done now (else
     ``complete_refused`` says why)."""
     refused = complete_problem(task, actor)
     return {
         "id": task.id,
         "case": number,
-        "title": task_title(task, actor),
+        "title": task_title(task, actor, sealing),
         "assignee": task.assignee.login,
         "assignee_name": task.assignee.name,
         "due": task.due_on.isoformat(),
@@ -296,7 +317,7 @@ def task_view(task: CaseTask, number: str, actor: Actor, on: dt.date) -> dict[st
         "created_at": task.created_at.isoformat() + "Z",
         "done_at": task.done_at.isoformat() + "Z" if task.done_at else None,
         "done_by": task.done_by.login if task.done_by else None,
-        "note": task_note(task, actor),
+        "note": task_note(task, actor, sealing),
         "completable": refused is None,
         "complete_refused": refused,
     }
@@ -359,7 +380,8 @@ def tasks(
         overdue_only=overdue_only,
     )
     on = today()
-    out = [task_view(t, n, actor, on) for t, n in session.execute(stmt).all()]
+    sealing = iakey.sealing(session, actor)
+    out = [task_view(t, n, actor, on, sealing) for t, n in session.execute(stmt).all()]
     append(
         session,
         actor,

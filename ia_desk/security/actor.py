@@ -25,6 +25,13 @@ class UnlockedKeys:
     # user given IA's key, IA's private sealing key (:mod:`ia_desk.accounts.iakey`).
     seal_private: bytes | None = field(default=None, repr=False)
     ia_private: bytes | None = field(default=None, repr=False)
+    # The key derived from the password that wraps these (to record a commitment
+    # without asking for the password again), and the IA key this user key committed to
+    # (its fingerprint, kept inside the wrapped sealing pair: nobody but the user can
+    # change it). ``ia_problem``: why IA's key in the database was refused.
+    wrapping: bytes | None = field(default=None, repr=False)
+    ia_commitment: str | None = None
+    ia_problem: str | None = None
 
     def __repr__(self) -> str:  # a secret never reaches a log by accident
         return f"UnlockedKeys(fingerprint={self.fingerprint!r})"
