@@ -14,6 +14,9 @@ from sqlalchemy import func, select
 from ia_desk.cases.notes import task_note
 from ia_desk.cases.workflow import perform
 from ia_desk.db.models import AuditEvent, CaseNote, CaseTask
+from ia_desk.services import accounts
+from ia_desk.services import notes as notes_service
+from tests.conftest import PASSWORD, go_around_the_app
 from ui.case_window.window import CaseWindow
 from ui.dialogs.reason import ReasonDialog
 from ui.dialogs.task import TaskDialog
@@ -204,3 +207,33 @@ def test_command_staff_and_supervisors_have_no_notes_tab(qtbot, db, admin, make_
         assert view.notes is None
         assert not any("Notes" in t for t in tab_titles(view))
     assert reads(db, "note.list") == 0
+
+
+def test_an_investigator_without_ias_key_is_told_in_the_tab_not_in_a_box(
+    qtbot, db, admin, make_user, open_report, boxes
+):
+    """IA's notes are sealed (docs/security.md, promise 6): an IA user whose key was not
+    given IA's key sees why in the tab, with nothing shown and nothing to add."""
+    number = open_report().case.number
+    notes_service.add_note(db, admin, number, "Meet Sgt. Ames on Monday.")
+    colleague = make_user("ia_investigator")
+    go_around_the_app(
+        db, "DELETE FROM ia_key_grant WHERE user_key_id = :k", k=colleague.keys.key_id
+    )
+    fresh = accounts.sign_in(db, colleague.login, PASSWORD)
+    view = CaseWindow(db, fresh, number)
+    qtbot.addWidget(view)
+    open_tab(qtbot, view)
+    assert boxes == []
+    assert view.notes.unavailable.isVisible()
+    said = view.notes.unavailable.text()
+    assert "not been given IA's key" in said and "Traceback" not in said
+    assert view.notes.notes.rowCount() == 0 and "Ames" not in view.notes.note_text.toPlainText()
+    assert not view.notes.add_note_btn.isEnabled() and not view.notes.add_task_btn.isEnabled()
+    # an administrator's sign-in gives it; the next sign-in reads the notes in the tab
+    accounts.sign_in(db, "admin", PASSWORD)
+    again = CaseWindow(db, accounts.sign_in(db, colleague.login, PASSWORD), number)
+    qtbot.addWidget(again)
+    open_tab(qtbot, again)
+    assert not again.notes.unavailable.isVisible()
+    assert again.notes.notes.item(0, 3).text() == "Meet Sgt. Ames on Monday."

@@ -28,11 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk import labels
+from ia_desk.errors import IADeskError
 from ia_desk.services import Actor, Changes, Database, notes
 from ui.case_window.loading import load_papers
 from ui.dialogs.reason import ReasonDialog
 from ui.dialogs.task import TaskDialog
 from ui.ops import Query
+from ui.worker import show_error
 
 OVERDUE = QColor("#a40000")
 DONE = QColor("#6b6b6b")
@@ -69,6 +71,16 @@ class NotesTab(QWidget):
         self.stale = True
         split = QSplitter(Qt.Orientation.Vertical)
         layout = QVBoxLayout(self)
+        # Why the papers cannot be shown (IA's key not held, a paper changed outside IA
+        # Desk): said here, in the tab, not in a box at each reading.
+        self.unavailable = QLabel()
+        self.unavailable.setObjectName("notes-unavailable")
+        self.unavailable.setWordWrap(True)
+        self.unavailable.setStyleSheet(
+            "QLabel { background: #fff4ce; border: 1px solid #c9a100; padding: 6px; }"
+        )
+        self.unavailable.hide()
+        layout.addWidget(self.unavailable)
         layout.addWidget(split)
 
         box = QGroupBox("Notes (IA only; an edit keeps the earlier text)")
@@ -128,9 +140,26 @@ class NotesTab(QWidget):
 
     def refresh(self) -> None:
         self.stale = False
-        Query(self, lambda: load_papers(self.db, self.actor, self.number)).success(self._show).run()
+        Query(self, lambda: load_papers(self.db, self.actor, self.number)).success(
+            self._show
+        ).failure(self._cannot_show).run()
+
+    def _cannot_show(self, exc: BaseException) -> None:
+        """The papers cannot be read now: say why in the tab, show nothing, offer nothing
+        (a fault of IA Desk's own is reported as every other one is)."""
+        if not isinstance(exc, IADeskError):
+            show_error(self, exc)
+            return
+        self.unavailable.setText(exc.message)
+        self.unavailable.show()
+        self.papers = {"notes": [], "tasks": []}
+        self.notes.setRowCount(0)
+        self.tasks.setRowCount(0)
+        self._show_note()
+        self._enable()
 
     def _show(self, papers: dict[str, Any]) -> None:
+        self.unavailable.hide()
         self.papers = papers
         self.notes.setRowCount(len(papers["notes"]))
         for r, n in enumerate(papers["notes"]):
