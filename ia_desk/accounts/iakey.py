@@ -48,7 +48,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session
 
 from ia_desk.accounts import userkeys
@@ -213,10 +213,10 @@ def open_grant(session: Session, user: User, keys: UnlockedKeys) -> UnlockedKeys
         private = crypto.open_sealed(
             keys.seal_private, crypto.unb64(grant.sealed), _grant_context(ia_key, keys.key_id)
         )
-    except (crypto.WrongKey, ValueError):
-        return keys
-    if not _matches(ia_key, private):
-        return keys
+    except (crypto.WrongKey, ValueError):  # a grant to this key that does not open
+        return _refused(keys, NOT_YOURS)
+    if not _matches(ia_key, private):  # it opens, to a key that is not IA's
+        return _refused(keys, NOT_YOURS)
     return _holding(keys, private)
 
 
@@ -446,20 +446,21 @@ def pending(session: Session, user: User, keys: UnlockedKeys) -> bool:
         return not keys.ia_commitment and not named_by_trail(session)
     if keys.ia_private is None:
         return False
+    waiting = select(UserKey.id).join(User, User.id == UserKey.user_id).where(*_waiting(ia_key))
+    return session.scalar(waiting.limit(1)) is not None
+
+
+def _waiting(ia_key: IaKey) -> list[ColumnElement[bool]]:
+    """What the current key of an active IA user that IA endorsed, with no grant of
+    ``ia_key`` yet, is (a user key joined to its user)."""
     granted = select(IaKeyGrant.user_key_id).where(IaKeyGrant.ia_key_id == ia_key.id)
-    waiting = session.scalar(
-        select(UserKey.id)
-        .join(User, User.id == UserKey.user_id)
-        .where(
-            User.active.is_(True),
-            User.role.in_(sorted(IA)),
-            UserKey.retired_at.is_(None),
-            UserKey.ia_endorsement.is_not(None),
-            UserKey.id.not_in(granted),
-        )
-        .limit(1)
-    )
-    return waiting is not None
+    return [
+        User.active.is_(True),
+        User.role.in_(sorted(IA)),
+        UserKey.retired_at.is_(None),
+        UserKey.ia_endorsement.is_not(None),
+        UserKey.id.not_in(granted),
+    ]
 
 
 def settle(
@@ -506,17 +507,10 @@ def settle(
 
 
 def _grant_pending(session: Session, actor: Actor, ia_key: IaKey, private: bytes) -> None:
-    granted = select(IaKeyGrant.user_key_id).where(IaKeyGrant.ia_key_id == ia_key.id)
     rows = session.execute(
         select(UserKey, User)
         .join(User, User.id == UserKey.user_id)
-        .where(
-            User.active.is_(True),
-            User.role.in_(sorted(IA)),
-            UserKey.retired_at.is_(None),
-            UserKey.ia_endorsement.is_not(None),
-            UserKey.id.not_in(granted),
-        )
+        .where(*_waiting(ia_key))
         .order_by(UserKey.id)
     ).all()
     for row, user in rows:
