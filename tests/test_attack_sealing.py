@@ -19,6 +19,7 @@ from ia_desk.db.models import CaseNote, IaKey, IaKeyGrant, User, UserKey
 from ia_desk.errors import IADeskError
 from ia_desk.security import crypto
 from ia_desk.services import accounts, notes
+from ia_desk.services import audit as audit_service
 from tests.conftest import FIRST_PASSWORD, PASSWORD, go_around_the_app
 
 NOTE = "Informant Quinzel Whistlewood met me at Pelican Marina; keep her out of the file."
@@ -371,3 +372,33 @@ def test_a_stale_session_after_ias_key_changed_writes_nothing(db, admin, open_re
     with db.read() as s:
         assert s.scalar(select(IaKey.id).order_by(IaKey.id.desc())) is not None
         assert not s.scalars(select(CaseNote)).all()
+
+
+# -- what audit verify says ---------------------------------------------------------------
+
+
+def _verify_problems(db: Any) -> list[str]:
+    result = audit_service.verify_trail(db, accounts.sign_in(db, "admin", PASSWORD))
+    return [text for _, text in result.problems]
+
+
+def test_verify_names_a_planted_ias_key(db, admin, make_user):
+    make_user("ia_investigator")
+    assert not [p for p in _verify_problems(db) if "IA's key" in p]
+    _plant_ia_key(db)
+    found = [p for p in _verify_problems(db) if "IA's key" in p]
+    assert len(found) == 1 and "no signed event made it" in found[0]
+
+
+def test_verify_names_ias_key_removed_or_changed(db, admin):
+    with db.read() as s:
+        made = iakey.current(s)
+        assert made is not None
+        fingerprint = made.fingerprint
+    _, other = crypto.new_signing_pair()
+    go_around_the_app(db, "UPDATE ia_key SET sign_public = :p", p=other.hex())
+    (changed,) = [p for p in _verify_problems(db) if "IA's key" in p]
+    assert fingerprint in changed and "changed outside IA Desk" in changed
+    go_around_the_app(db, "DELETE FROM ia_key_grant", "DELETE FROM ia_key")
+    (missing,) = [p for p in _verify_problems(db) if "IA's key" in p]
+    assert fingerprint in missing and "missing from the database" in missing

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from ia_desk import validation
-from ia_desk.audit import records, server, signatures
+from ia_desk.audit import iakeys, records, server, signatures
 from ia_desk.db.models import AuditEvent, AuditHead, User, table_of, utcnow
 from ia_desk.errors import InputError
 from ia_desk.security.actor import Actor, UnlockedKeys
@@ -387,7 +387,7 @@ def verify(session: Session, checkpoint: tuple[int, str] | None = None) -> Verif
     )
     bound = records.check_records(session)
     outside = tuple((0, text) for text in server.problems(session))
-    extra = bound.problems + outside
+    extra = bound.problems + outside + tuple(iakeys.problems(session))
     return dataclasses.replace(
         chain,
         ok=chain.ok and not extra,
