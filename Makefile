@@ -28,8 +28,9 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 ## unit: the pytest suite, each database test on SQLite and on a throw-away PostgreSQL
+## (the 30 slowest tests are listed at the end: where the suite's time goes)
 unit: $(STAMP)
-	QT_QPA_PLATFORM=offscreen bash scripts/with-postgres.sh $(BIN)/python -m pytest
+	QT_QPA_PLATFORM=offscreen bash scripts/with-postgres.sh $(BIN)/python -m pytest --durations=30
 
 ## dist: the frozen desktop build (PyInstaller, from build.spec) in dist/, smoke-tested
 dist: $(STAMP)
