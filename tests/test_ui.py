@@ -743,7 +743,8 @@ def test_matrix_editor_stores_a_new_version_with_a_reason(qtbot, db, admin):
     box.setCurrentText("C")
     dlg.save()
     idle(qtbot)  # and saved off it
-    assert "reason" in dlg.error.text() and dlg.saved_version is None
+    # said in the form's words (the field's name, not its key), the dialog still open
+    assert dlg.error.text() == "Reason: Say why the matrix changes." and dlg.saved_version is None
     dlg.reason.setText("Board decision of November 2026")
     dlg.save()
     idle(qtbot)

@@ -29,7 +29,7 @@ screens between closing and being deleted.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
@@ -146,16 +146,19 @@ class Change(Generic[T]):
         self._failure = on_failure
         return self
 
-    def refusals_in(self, label: QLabel) -> Change[T]:
-        """A refused input is said in ``label``, in the form's own words beside its
-        field (the form stays open with what was typed); any other failure as by
-        default."""
+    def refusals_in(self, label: QLabel, beside: Mapping[str, QLabel] | None = None) -> Change[T]:
+        """A refused input is said in the form's own words, the form staying open with
+        what was typed; any other failure as by default. Without ``beside``, ``label``
+        sits beside the form's one field. With it, a refusal of a field it names is
+        said in that field's label, and any other in ``label`` naming its field."""
 
         def refused(exc: BaseException) -> None:
-            if isinstance(exc, InputError):
-                label.setText(labels.message(exc.message, exc.field, beside=True))
-            else:
+            if not isinstance(exc, InputError):
                 self._failed(exc)
+                return
+            target = label if beside is None else beside.get(exc.field or "", label)
+            next_to_field = beside is None or target is not label
+            target.setText(labels.message(exc.message, exc.field, beside=next_to_field))
 
         self._failure = refused
         return self

@@ -24,12 +24,10 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk import labels
-from ia_desk.errors import InputError
 from ia_desk.services import Done
 from ia_desk.terms import MAX_SUSPENSION_DAYS
 from ui.ops import Change
 from ui.widgets.fields import error_label, may_discard
-from ui.worker import show_error
 
 # (step, reason, suspension days, without pay) -> the change made
 Save = Callable[[str, str | None, int | None, bool | None], Done[Any]]
@@ -140,27 +138,18 @@ class DecisionDialog(QDialog):
             label.clear()
         step, reason, days, without_pay = self.values()
 
-        def refused(exc: BaseException) -> None:
-            if isinstance(exc, InputError):
-                beside = {
-                    "reason": self.reason_error,
-                    "suspension_days": self.days_error,
-                    "without_pay": self.pay_error,
-                }
-                target = beside.get(exc.field or "", self.error)
-                target.setText(
-                    labels.message(exc.message, exc.field, beside=target is not self.error)
-                )
-            else:
-                show_error(self, exc)
-
         def recorded(_value: object) -> None:
             self.recorded = True
             self.accept()
 
+        beside = {
+            "reason": self.reason_error,
+            "suspension_days": self.days_error,
+            "without_pay": self.pay_error,
+        }
         save = self._save
-        Change(self, lambda: save(step, reason, days, without_pay)).success(recorded).failure(
-            refused
+        Change(self, lambda: save(step, reason, days, without_pay)).success(recorded).refusals_in(
+            self.error, beside
         ).run()
 
     def reject(self) -> None:

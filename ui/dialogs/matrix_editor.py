@@ -23,13 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk import labels
-from ia_desk.errors import InputError
 from ia_desk.services import Actor, Database, discipline
 from ia_desk.services.discipline import SEVERITY
 from ui.ops import Change, Query
 from ui.widgets.fields import error_label
 from ui.widgets.screen_fit import fit_to_screen
-from ui.worker import show_error
 
 
 class MatrixEditor(QDialog):
@@ -128,12 +126,6 @@ class MatrixEditor(QDialog):
             self.saved_version = version
             self.accept()
 
-        def refused(exc: BaseException) -> None:
-            if isinstance(exc, InputError):
-                self.error.setText(exc.message)
-            else:
-                show_error(self, exc)
-
         Change(self, lambda: discipline.set_matrix(self.db, self.actor, content, reason)).success(
             saved
-        ).failure(refused).run()
+        ).refusals_in(self.error, {}).run()

@@ -19,12 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk import labels
-from ia_desk.errors import InputError
 from ia_desk.services import Actor, Database, protection
 from ia_desk.services.protection import CONCLUSIONS
 from ui.ops import Change
 from ui.widgets.fields import error_label, may_discard
-from ui.worker import show_error
 
 
 class RetaliationReviewDialog(QDialog):
@@ -83,16 +81,6 @@ class RetaliationReviewDialog(QDialog):
         if not conclusion or not reasoning.strip():
             return
 
-        def refused(exc: BaseException) -> None:
-            if isinstance(exc, InputError):
-                beside = {"reasoning": self.reasoning_error, "conclusion": self.conclusion_error}
-                target = beside.get(exc.field or "", self.error)
-                target.setText(
-                    labels.message(exc.message, exc.field, beside=target is not self.error)
-                )
-            else:
-                show_error(self, exc)
-
         def recorded(_value: object) -> None:
             self.recorded = True
             self.accept()
@@ -101,7 +89,9 @@ class RetaliationReviewDialog(QDialog):
         Change(
             self,
             lambda: protection.record_review(self.db, self.actor, number, conclusion, reasoning),
-        ).success(recorded).failure(refused).run()
+        ).success(recorded).refusals_in(
+            self.error, {"reasoning": self.reasoning_error, "conclusion": self.conclusion_error}
+        ).run()
 
     def reject(self) -> None:
         if (
