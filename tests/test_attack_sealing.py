@@ -214,6 +214,8 @@ def test_a_supervisor_raised_to_ia_before_a_new_ia_key_is_not_given_it(db, admin
     go_around_the_app(
         db, "UPDATE app_user SET role = 'supervisor' WHERE id = :u", u=supervisor.user_id
     )
+    with db.read() as s:  # the trail names IA's key: no second one is made to give out
+        assert iakey.current(s) is None and not s.scalars(select(IaKeyGrant)).all()
     assert supervisor.keys is not None and supervisor.keys.seal_private is not None
     assert _open_grant_with(db, supervisor.keys.key_id, supervisor.keys.seal_private) is None
 
@@ -230,7 +232,7 @@ def test_a_supervisor_raised_to_ia_is_not_given_it_at_an_admins_sign_in(db, admi
     accounts.sign_in(db, "admin", PASSWORD)
     assert supervisor.keys is not None and supervisor.keys.seal_private is not None
     assert _open_grant_with(db, supervisor.keys.key_id, supervisor.keys.seal_private) is None
-    with pytest.raises(IADeskError):  # and their own sign-in as IA is refused
+    with pytest.raises(IADeskError, match="not what IA Desk recorded"):  # nor may they sign in
         accounts.sign_in(db, supervisor.login, PASSWORD)
 
 
@@ -297,9 +299,9 @@ def test_a_forged_clear_note_is_not_shown_as_ias(db, admin, open_report):
     go_around_the_app(
         db, "UPDATE case_note SET sealed = :f, text = 'Case is weak; close it.'", f=False
     )
-    with pytest.raises(IADeskError, match="stored in clear although") as refused:
-        notes.list_notes(db, admin, number)
-    assert "Case is weak" not in str(refused.value)
+    (shown,) = notes.list_notes(db, admin, number)  # not shown as IA's: says why
+    assert shown["damaged"] and "stored in clear although" in shown["text"]
+    assert "Case is weak" not in shown["text"]
 
 
 def test_a_sealed_note_copied_onto_another_note_of_the_case_does_not_open(db, admin, open_report):
@@ -312,9 +314,10 @@ def test_a_sealed_note_copied_onto_another_note_of_the_case_does_not_open(db, ad
         a=first,
         b=second,
     )
-    with pytest.raises(IADeskError, match=f"Note {second} does not open") as refused:
-        notes.list_notes(db, admin, number)
-    assert "Quinzel" not in str(refused.value)
+    shown = {n["id"]: n for n in notes.list_notes(db, admin, number)}
+    assert shown[second]["damaged"] and f"Note {second} does not open" in shown[second]["text"]
+    assert "Quinzel" not in shown[second]["text"]
+    assert shown[first]["text"] == NOTE and not shown[first]["damaged"]  # the rest reads
 
 
 def test_a_sealed_task_title_copied_onto_another_task_does_not_open(db, admin, open_report):
@@ -327,8 +330,9 @@ def test_a_sealed_task_title_copied_onto_another_task_does_not_open(db, admin, o
         a=first,
         b=second,
     )
-    with pytest.raises(IADeskError, match=f"Task {second} does not open"):
-        notes.list_tasks(db, admin, number)
+    shown = {t["id"]: t for t in notes.list_tasks(db, admin, number)}
+    assert shown[second]["damaged"] and f"Task {second} does not open" in shown[second]["title"]
+    assert not shown[second]["completable"] and shown[first]["title"] == TITLE
 
 
 def test_a_task_title_moved_into_what_was_done_does_not_open(db, admin, open_report):
@@ -336,8 +340,9 @@ def test_a_task_title_moved_into_what_was_done_does_not_open(db, admin, open_rep
     task_id = notes.add_task(db, admin, number, TITLE, "admin", "2099-01-01").value
     notes.complete_task(db, admin, task_id, "Done.")
     go_around_the_app(db, "UPDATE case_task SET note = title WHERE id = :t", t=task_id)
-    with pytest.raises(IADeskError, match="moved or changed outside IA Desk"):
-        notes.list_tasks(db, admin, number)
+    (shown,) = notes.list_tasks(db, admin, number)
+    assert shown["damaged"] and shown["title"] == TITLE
+    assert "does not open" in shown["note"] and "Amesbury" not in shown["note"]
 
 
 # -- sessions ---------------------------------------------------------------------------
@@ -353,9 +358,9 @@ def test_a_disabled_investigators_open_session_reads_nothing_more(
     number = str(open_report().case.number)
     notes.add_note(db, admin, number, NOTE)
     accounts.set_active(db, admin, investigator.login, False)
-    with pytest.raises(IADeskError):
+    with pytest.raises(IADeskError, match="no longer active"):
         notes.list_notes(db, investigator, number)
-    with pytest.raises(IADeskError):
+    with pytest.raises(IADeskError, match="no longer active"):
         notes.add_note(db, investigator, number, "after I left")
     with db.read() as s:  # no grant is left for any of their keys
         theirs = select(UserKey.id).where(UserKey.user_id == investigator.user_id)

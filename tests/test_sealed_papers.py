@@ -148,9 +148,9 @@ def test_a_sealed_note_moved_to_another_case_does_not_open_there(db, admin, open
     with db.read() as s:
         case_id = s.scalar(text("SELECT id FROM ia_case WHERE number = :n"), {"n": other})
     go_around_the_app(db, "UPDATE case_note SET case_id = :c", c=case_id)
-    with pytest.raises(IADeskError, match="moved or changed outside IA Desk") as refused:
-        notes.list_notes(db, admin, other)
-    assert "Traceback" not in str(refused.value) and "Quinn" not in str(refused.value)
+    (shown,) = notes.list_notes(db, admin, other)  # the note says why, in its place
+    assert shown["damaged"] and "moved or changed outside IA Desk" in shown["text"]
+    assert "Traceback" not in shown["text"] and "Quinzel" not in shown["text"]
 
 
 def test_an_ia_user_without_the_key_is_told_plainly(db, admin, make_user, papers):
@@ -177,7 +177,7 @@ def test_an_upgraded_database_seals_its_papers_at_the_first_administrators_sign_
     as_before_signing(db)
     begin_signing(db)
     colleague = accounts.sign_in(db, colleague.login, PASSWORD)  # gets a key, no IA key
-    number = str(open_report().case.number)
+    number = str(open_report(colleague).case.number)
     notes.add_note(db, colleague, number, NOTE)  # no IA key yet: kept in clear for now
     with db.read() as s:
         assert [n.sealed for n in s.scalars(select(CaseNote))] == [False]
@@ -189,9 +189,27 @@ def test_an_upgraded_database_seals_its_papers_at_the_first_administrators_sign_
         assert len(made) == 1 and '"sealed":1' in made[0].details
         assert [g.user_login for g in given] == ["admin"]
         assert colleague.login in given[0].details
-    again = accounts.sign_in(db, colleague.login, PASSWORD)
+    again = accounts.sign_in(db, colleague.login, PASSWORD)  # records which IA key
     assert notes.list_notes(db, again, number)[0]["text"] == NOTE
     assert notes.list_notes(db, signed_in, number)[0]["text"] == NOTE
+    # every step is the app's own, signed: the trail verifies (the server's record too)
+    result = audit_service.verify_trail(db, accounts.sign_in(db, "admin", PASSWORD))
+    assert list(result.problems) == []
+
+
+def test_a_change_of_password_before_the_grant_keeps_the_account_ias(db, admin, make_user, papers):
+    """Endorsed but not given IA's key yet (an upgraded account), the user changes their
+    password: their old key hands over to the new one, and an administrator's next
+    sign-in gives it IA's key."""
+    colleague = make_user("ia_investigator")
+    go_around_the_app(
+        db, "DELETE FROM ia_key_grant WHERE user_key_id = :k", k=colleague.keys.key_id
+    )
+    changed = accounts.change_password(db, colleague.login, PASSWORD, "A-new-one-of-my-own-2026")
+    assert changed.keys is not None and changed.keys.ia_private is None
+    accounts.sign_in(db, "admin", PASSWORD)
+    back = accounts.sign_in(db, colleague.login, "A-new-one-of-my-own-2026")
+    assert notes.list_notes(db, back, papers)[0]["text"] == NOTE
 
 
 def test_the_trail_verifies_after_sealing_and_granting(db, admin, make_user, papers):
@@ -230,7 +248,8 @@ def test_a_key_put_into_the_database_is_never_given_ias_key(db, admin, make_user
     go_around_the_app(
         db,
         "DELETE FROM ia_key_grant WHERE user_key_id = :k",
-        "UPDATE user_key SET ia_endorsement = NULL WHERE id = :k",
+        "UPDATE user_key SET ia_endorsement = NULL, handover_from = NULL, "
+        "handover_signature = NULL WHERE id = :k",
         k=planted.keys.key_id,
     )
     accounts.sign_in(db, "admin", PASSWORD)
@@ -245,6 +264,20 @@ def test_a_key_put_into_the_database_is_never_given_ias_key(db, admin, make_user
         other = s.scalar(select(UserKey.ia_endorsement).where(UserKey.ia_endorsement.is_not(None)))
     go_around_the_app(
         db, "UPDATE user_key SET ia_endorsement = :e WHERE id = :k", e=other, k=planted.keys.key_id
+    )
+    accounts.sign_in(db, "admin", PASSWORD)
+    with pytest.raises(IADeskError, match="not been given IA's key"):
+        notes.list_notes(db, accounts.sign_in(db, planted.login, PASSWORD), papers)
+    # nor a hand-over said to come from another user's key IA knows (the admin's)
+    with db.read() as s:
+        admins = s.scalar(select(UserKey.id).where(UserKey.user_id == admin.user_id))
+    go_around_the_app(
+        db,
+        "UPDATE user_key SET ia_endorsement = NULL, handover_from = :a, "
+        "handover_signature = :sig WHERE id = :k",
+        a=admins,
+        sig="00" * 64,
+        k=planted.keys.key_id,
     )
     accounts.sign_in(db, "admin", PASSWORD)
     with pytest.raises(IADeskError, match="not been given IA's key"):

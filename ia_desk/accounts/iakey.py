@@ -53,7 +53,16 @@ from sqlalchemy.orm import Session
 
 from ia_desk.accounts import userkeys
 from ia_desk.audit.trail import append
-from ia_desk.db.models import AuditEvent, CaseNote, CaseTask, IaKey, IaKeyGrant, User, UserKey
+from ia_desk.db.models import (
+    AuditEvent,
+    AuditHead,
+    CaseNote,
+    CaseTask,
+    IaKey,
+    IaKeyGrant,
+    User,
+    UserKey,
+)
 from ia_desk.errors import IADeskError
 from ia_desk.security import crypto
 from ia_desk.security.actor import Actor, UnlockedKeys
@@ -65,6 +74,7 @@ ENDORSES = b"ia-desk ia key endorses|"
 # IA's private key as held in memory and sealed in each grant: the sealing half, then
 # the endorsing half.
 HALF = crypto.KEY_BYTES
+HANDOVERS_FOLLOWED = 20  # changes of password since IA last endorsed a key
 
 NOT_GIVEN = (
     "Your account has not been given IA's key yet, so IA's sealed notes and tasks do not "
@@ -177,6 +187,35 @@ def _endorsed(ia_key: IaKey, private: bytes, row: UserKey) -> bool:
         return False
     public = crypto.public_of(_sign_half(private))
     return crypto.signature_holds(public, _endorsement(ia_key.id, row), signature)
+
+
+def _known(session: Session, ia_key: IaKey, private: bytes, row: UserKey, depth: int = 0) -> bool:
+    """Is this a key IA knows: endorsed by IA, or handed over to by the user's own
+    key that IA knew (their change of password, signed by the replaced key)?"""
+    if _endorsed(ia_key, private, row):
+        return True
+    if row.handover_from is None or not row.handover_signature or depth >= HANDOVERS_FOLLOWED:
+        return False
+    before = session.get(UserKey, row.handover_from)
+    if before is None or before.user_id != row.user_id or userkeys.sealing_public(row) is None:
+        return False
+    try:
+        signature = bytes.fromhex(row.handover_signature)
+        public = bytes.fromhex(before.public_key)
+    except ValueError:
+        return False
+    statement = userkeys.handover_statement(row.user_id, row.fingerprint, row.public_key)
+    return crypto.signature_holds(public, statement, signature) and _known(
+        session, ia_key, private, before, depth + 1
+    )
+
+
+def _serialise(session: Session) -> None:
+    """Make IA's key, give it, or write a paper in clear one at a time on the server
+    (the trail's head row, which every audited write takes anyway); SQLite's writers
+    are one at a time already."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(AuditHead.seq).where(AuditHead.id == 1).with_for_update())
 
 
 def _holding(keys: UnlockedKeys, private: bytes) -> UnlockedKeys:
@@ -312,7 +351,7 @@ def endorsed_now(session: Session, granter: Actor, user: User) -> bool:
     IA's, never to one whose role was raised in the database."""
     held = held_by(granter, session)
     row = userkeys.current_key(session, user.id)
-    return held is not None and row is not None and _endorsed(held[0], held[1], row)
+    return held is not None and row is not None and _known(session, held[0], held[1], row)
 
 
 def give_to_current_key(session: Session, granter: Actor, user: User) -> dict[str, object]:
@@ -321,7 +360,7 @@ def give_to_current_key(session: Session, granter: Actor, user: User) -> dict[st
         return {}
     held = held_by(granter, session)
     row = userkeys.current_key(session, user.id)
-    if held is None or row is None or not _endorsed(held[0], held[1], row):
+    if held is None or row is None or not _known(session, held[0], held[1], row):
         return {"ia_key": None}
     ia_key, private = held
     if not _grant(session, ia_key, private, row, granter.login):
@@ -439,7 +478,7 @@ def pending(session: Session, user: User, keys: UnlockedKeys) -> bool:
         return False
     if keys.ia_problem is not None:
         return False
-    if needs_commitment(keys):
+    if needs_commitment(keys) and not keys.provisional:
         return True
     ia_key = current(session)
     if ia_key is None:
@@ -458,7 +497,7 @@ def _waiting(ia_key: IaKey) -> list[ColumnElement[bool]]:
         User.active.is_(True),
         User.role.in_(sorted(IA)),
         UserKey.retired_at.is_(None),
-        UserKey.ia_endorsement.is_not(None),
+        or_(UserKey.ia_endorsement.is_not(None), UserKey.handover_from.is_not(None)),
         UserKey.id.not_in(granted),
     ]
 
@@ -476,11 +515,21 @@ def settle(
     user whose key IA endorsed. Each is audited, signed with their key."""
     if not _is_ia(user) or keys.seal_private is None:
         return keys
+    if pending:
+        _serialise(session)
     keys = open_grant(session, user, keys)
     if not pending or keys.ia_problem is not None:
         return keys
-    if needs_commitment(keys):
+    if needs_commitment(keys) and not keys.provisional:  # (a provisional key is replaced)
         keys = commit(session, keys)
+        append(
+            session,
+            Actor(user.id, user.login, user.name, user.role, keys=keys),
+            "ia_key.commit",
+            object_type="user",
+            object_id=user.id,
+            details={"key": keys.fingerprint, "ia_key": keys.ia_commitment},
+        )
     if user.role != IA_ADMIN or keys.provisional:
         return keys
     actor = Actor(user.id, user.login, user.name, user.role, keys=keys)
@@ -514,7 +563,7 @@ def _grant_pending(session: Session, actor: Actor, ia_key: IaKey, private: bytes
         .order_by(UserKey.id)
     ).all()
     for row, user in rows:
-        if not _endorsed(ia_key, private, row):  # not a key IA knows: never given it
+        if not _known(session, ia_key, private, row):  # not a key IA knows: never given it
             continue
         if _grant(session, ia_key, private, row, actor.login):
             append(
@@ -543,6 +592,9 @@ def sealing(session: Session, actor: Actor) -> bool:
     one (an upgraded database until its first IA administrator signs in: papers are
     kept in clear and sealed when the key is made)."""
     ia_key = current(session)
+    if ia_key is None:
+        _serialise(session)  # an administrator making IA's key now goes first
+        ia_key = current(session)
     if ia_key is None:
         holds = actor.keys is not None and (actor.keys.ia_private or actor.keys.ia_commitment)
         if holds or named_by_trail(session):

@@ -25,6 +25,7 @@ the user's own password. A key from before sealing gets its pair at its next ope
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -55,7 +56,13 @@ def seal_statement(user_id: int, fingerprint: str, seal_public: bytes) -> bytes:
 
 # The wrapped sealing pair: its private half, then (once the key holds IA's key) the
 # fingerprint of that IA key, so a key swapped into the database is noticed.
-COMMITMENT_BYTES = 8
+COMMITMENT_BYTES = len(crypto.fingerprint(b"")) // 2
+HANDS_OVER = b"ia-desk key hands over to|"
+
+
+def handover_statement(user_id: int, fingerprint: str, public_key: str) -> bytes:
+    """What a replaced key signs of its successor: whose, which key, its public half."""
+    return HANDS_OVER + f"{user_id}|{fingerprint}|{public_key}".encode()
 
 
 def _wrap_sealing(row: UserKey, wrapping: bytes, seal_private: bytes, ia_key: str | None) -> None:
@@ -81,8 +88,6 @@ def commit_to_ia_key(session: Session, keys: UnlockedKeys, ia_key: str) -> Unloc
     """Record, inside the user's own wrapped sealing pair, that their key holds the IA
     key ``ia_key`` (a fingerprint): from now on another IA key in the database is
     refused for them. Needs the keys as opened at sign-in (with their wrapping)."""
-    from dataclasses import replace
-
     row = session.get(UserKey, keys.key_id)
     if row is None or keys.wrapping is None or keys.seal_private is None:
         return keys
@@ -118,12 +123,19 @@ def kdf_params() -> crypto.KdfParams:
 
 
 def new_key(
-    session: Session, user: User, password: str, *, provisional: bool, ia_key: str | None = None
+    session: Session,
+    user: User,
+    password: str,
+    *,
+    provisional: bool,
+    ia_key: str | None = None,
+    handed_over_by: UnlockedKeys | None = None,
 ) -> UnlockedKeys:
     """Make ``user`` a new signing key wrapped under ``password``; the key it replaces
     (if any) is retired. ``ia_key``: the fingerprint of the IA key it will hold (given
-    by whoever makes it holding that key). The caller names the new fingerprint in the
-    event it appends."""
+    by whoever makes it holding that key). ``handed_over_by``: the user's own keys
+    being replaced (their change of password), which sign the hand-over to the new one.
+    The caller names the new fingerprint in the event it appends."""
     private, public = crypto.new_signing_pair()
     salt = crypto.new_salt()
     params = kdf_params()
@@ -144,6 +156,12 @@ def new_key(
         provisional=provisional,
     )
     seal_private = _give_sealing_pair(row, wrapping, private, ia_key)
+    if handed_over_by is not None:
+        row.handover_from = handed_over_by.key_id
+        row.handover_signature = crypto.sign(
+            handed_over_by.signing_private,
+            handover_statement(user.id, row.fingerprint, row.public_key),
+        ).hex()
     session.add(row)
     session.flush()
     return UnlockedKeys(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import re
 import time
@@ -10,6 +11,7 @@ from dataclasses import replace
 from typing import Any, NoReturn
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ia_desk.accounts import iakey, userkeys, wrappings
@@ -17,10 +19,12 @@ from ia_desk.audit import signatures
 from ia_desk.audit.trail import append
 from ia_desk.db.engine import Database
 from ia_desk.db.models import ROLES, User, utcnow
-from ia_desk.errors import AuthenticationError, InputError, NotFound, StorageError
+from ia_desk.errors import AuthenticationError, IADeskError, InputError, NotFound
 from ia_desk.security import passwords
 from ia_desk.security.actor import Actor, UnlockedKeys
 from ia_desk.security.roles import IA, require
+
+log = logging.getLogger(__name__)
 
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=10)
@@ -74,7 +78,13 @@ def count_users(session: Session) -> int:
 
 
 def _give_password(
-    session: Session, user: User, password: str, *, by_owner: bool, ia_key: str | None = None
+    session: Session,
+    user: User,
+    password: str,
+    *,
+    by_owner: bool,
+    ia_key: str | None = None,
+    handed_over_by: UnlockedKeys | None = None,
 ) -> UnlockedKeys:
     """Set an account's password and make the signing key it opens (the previous key is
     retired). A password someone else chose (an administrator adding or resetting the
@@ -87,7 +97,14 @@ def _give_password(
     user.must_change_password = not by_owner
     session.flush()
     wrappings.wrap_for(session, user.login, password)  # the database's key, for them
-    keys = userkeys.new_key(session, user, password, provisional=not by_owner, ia_key=ia_key)
+    keys = userkeys.new_key(
+        session,
+        user,
+        password,
+        provisional=not by_owner,
+        ia_key=ia_key,
+        handed_over_by=handed_over_by,
+    )
     iakey.drop_retired(session, user)  # IA's key sealed to the replaced key goes with it
     return keys
 
@@ -276,15 +293,21 @@ def _with_ia_key(db: Database, actor: Actor) -> Actor:
         user = session.get(User, actor.user_id)
         assert user is not None
         opened = iakey.settle(session, user, keys, pending=False)
-        due = iakey.needs_commitment(opened) or iakey.pending(session, user, opened)
+        commit = iakey.needs_commitment(opened) and not opened.provisional
+        due = commit or iakey.pending(session, user, opened)
     if due and not db.read_only:  # a write only when something is to be done
         try:
             with db.write(None) as session:
                 user = session.get(User, actor.user_id)
                 assert user is not None
                 opened = iakey.settle(session, user, keys)
-        except StorageError:
-            pass
+        except (IADeskError, SQLAlchemyError) as exc:
+            # The sign-in stands: what was pending is done at a later one.
+            log.warning(
+                "what was pending of IA's key at %s's sign-in is left for later: %s",
+                actor.login,
+                type(exc).__name__,
+            )
     return replace(actor, keys=opened)
 
 
@@ -399,8 +422,9 @@ def _open_keys(session: Session, user: User, password: str) -> UnlockedKeys:
 
 def unlock_actor(session: Session, login: str, password: str) -> Actor:
     """The actor of a user whose password the caller already knows to be right, with
-    their keys opened, and nothing audited: for tools that act as a known user (the
-    demo data, tests). A wrong password raises :class:`AuthenticationError`."""
+    their keys opened and no sign-in audited: for tools that act as a known user (the
+    demo data, tests). What is pending of IA's key is done as at a sign-in (and those
+    events are audited). A wrong password raises :class:`AuthenticationError`."""
     user = get_user(session, login)
     if not passwords.verify_password(user.password_hash, password):
         raise AuthenticationError(SIGN_IN_FAILED)
@@ -439,7 +463,11 @@ def change_own_password(db: Database, login: str, old: str, new: str) -> Actor:
         # IA's key, which they held with the old key, is given to the new one.
         holds = signed_in.keys is not None and signed_in.keys.ia_private is not None
         commitment = iakey.commitment_for(signed_in, session)
-        keys = _give_password(session, user, new, by_owner=True, ia_key=commitment)
+        # The old key hands over to the new one: an endorsement it had passes on (an
+        # administrator's next sign-in gives IA's key then, if they do not hold it now).
+        keys = _give_password(
+            session, user, new, by_owner=True, ia_key=commitment, handed_over_by=signed_in.keys
+        )
         keys, given = iakey.give(session, signed_in, user, keys, endorsed_before=holds)
         append(
             session,

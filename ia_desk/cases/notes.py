@@ -23,6 +23,7 @@ their days left).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -134,12 +135,24 @@ def task_note(task: CaseTask, actor: Actor, sealing: bool) -> str | None:
     return iakey.open_for(actor, task.note, iakey.task_context(task, "note"), what)
 
 
+def _or_why_not(read: Callable[[], str | None]) -> tuple[str | None, bool]:
+    """What a paper says, or, when it was changed outside IA Desk, why it is not shown
+    (in brackets, in its place): one altered row hides itself, not the whole list.
+    Returns (text, damaged)."""
+    try:
+        return read(), False
+    except iakey.SealedValueDoesNotOpen as exc:
+        return f"[{exc.message}]", True
+
+
 def _note_view(n: CaseNote, logins: dict[int, str], actor: Actor, sealing: bool) -> dict[str, Any]:
+    text, damaged = _or_why_not(lambda: note_text(n, actor, sealing))
     return {
         "id": n.id,
         "author": logins.get(n.author_id, "?"),
         "written_at": n.written_at.isoformat() + "Z",
-        "text": note_text(n, actor, sealing),
+        "damaged": damaged,
+        "text": text,
         "supersedes": n.supersedes_id,
     }
 
@@ -304,10 +317,15 @@ def task_view(
     """A task as IA reads it; ``completable``: ``actor`` may mark it done now (else
     ``complete_refused`` says why)."""
     refused = complete_problem(task, actor)
+    title, damaged = _or_why_not(lambda: task_title(task, actor, sealing))
+    note, note_damaged = _or_why_not(lambda: task_note(task, actor, sealing))
+    if damaged or note_damaged:
+        refused = refused or "it was changed outside IA Desk"
     return {
         "id": task.id,
         "case": number,
-        "title": task_title(task, actor, sealing),
+        "title": title,
+        "damaged": damaged or note_damaged,
         "assignee": task.assignee.login,
         "assignee_name": task.assignee.name,
         "due": task.due_on.isoformat(),
@@ -317,7 +335,7 @@ def task_view(
         "created_at": task.created_at.isoformat() + "Z",
         "done_at": task.done_at.isoformat() + "Z" if task.done_at else None,
         "done_by": task.done_by.login if task.done_by else None,
-        "note": task_note(task, actor, sealing),
+        "note": note,
         "completable": refused is None,
         "complete_refused": refused,
     }

@@ -87,6 +87,12 @@ class UserKey(IntegerId, CreatedAt, Base):
     # holds it): only an endorsed key is given IA's key without an administrator's
     # own act, so a key put into the database by someone else never is.
     ia_endorsement: Mapped[str | None] = mapped_column(String(128))  # hex
+    # The user's own hand-over to this key from the one it replaced (a signature by the
+    # replaced key, made at their change of password): a key IA endorsed passes its
+    # endorsement on to its successor this way, even when the user did not hold IA's key
+    # at the change.
+    handover_from: Mapped[int | None] = mapped_column(Integer)
+    handover_signature: Mapped[str | None] = mapped_column(String(128))  # hex
 
 
 class IaKey(IntegerId, CreatedAt, Base):

@@ -31,6 +31,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("seal_wrapped", sa.Text(), nullable=True))
         batch.add_column(sa.Column("seal_signature", sa.String(length=128), nullable=True))
         batch.add_column(sa.Column("ia_endorsement", sa.String(length=128), nullable=True))
+        batch.add_column(sa.Column("handover_from", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("handover_signature", sa.String(length=128), nullable=True))
     op.create_table(
         "ia_key",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -81,6 +83,18 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    sealed = op.get_bind().execute(
+        sa.text(
+            "SELECT (SELECT count(*) FROM ia_key) + (SELECT count(*) FROM case_note WHERE sealed)"
+            " + (SELECT count(*) FROM case_task WHERE sealed)"
+        )
+    ).scalar()
+    if sealed:
+        raise RuntimeError(
+            "This database has IA's key and sealed notes or tasks: going back to a version "
+            "without sealing would lose them for good. Restore a backup from before the "
+            "upgrade instead."
+        )
     op.drop_table("ia_key_grant")
     op.drop_table("ia_key")
     with op.batch_alter_table("case_task") as batch:
@@ -89,6 +103,8 @@ def downgrade() -> None:
     with op.batch_alter_table("case_note") as batch:
         batch.drop_column("sealed")
     with op.batch_alter_table("user_key") as batch:
+        batch.drop_column("handover_signature")
+        batch.drop_column("handover_from")
         batch.drop_column("ia_endorsement")
         batch.drop_column("seal_signature")
         batch.drop_column("seal_wrapped")
