@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QFontMetrics
 
+from ui.screens.statistics import StatisticsPage, month
 from ui.widgets.bar_chart import BarChart, count_ticks
 
 # The screen's charts as the demo data fills them, and the longest names the code has.
@@ -123,3 +124,27 @@ def test_a_bar_says_its_detail_and_an_empty_chart_says_no_data(qtbot):
     empty.show()
     qtbot.waitExposed(empty)
     empty.grab()  # paints "No data" without failing
+
+
+def test_the_statistics_screen_names_months_and_whole_clause_ids(qtbot, db, admin):
+    assert month("2026-03") == "Mar 2026"
+    page = StatisticsPage(db, admin)
+    qtbot.addWidget(page)
+    page._fill(
+        {
+            "cases": 2,
+            "open_by_status": {"received": 1},
+            "overdue": 0,
+            "median_days_to_close": None,
+            "received_per_month": {"2026-01": 2},
+            "closed_per_month": {"2026-01": 0},
+            "allegations_by_clause": [
+                {"clause": "city-sn/procedure.4", "title": "Procedure", "count": 2}
+            ],
+            "allegations_by_disposition": {"pending": 2},
+            "discipline_by_step": {},
+        }
+    )
+    assert page.received.items == [("Jan 2026", 2, "")]
+    assert page.clauses.items == [("city-sn/procedure.4", 2, "Procedure")]
+    assert page.steps.items == []
