@@ -44,8 +44,7 @@ PRINT_CASE = Shortcut(
 PASTE_EVIDENCE = Shortcut(
     QKeySequence.StandardKey.Paste,
     "Case window",
-    "Evidence tab: add the screenshot on the clipboard as evidence (when the case takes "
-    "evidence from you)",
+    "Evidence tab: paste a screenshot as evidence (when the case takes evidence from you)",
 )
 CASE_WINDOW = (PRINT_CASE, PASTE_EVIDENCE)
 
