@@ -7,7 +7,7 @@ import re
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMenu
 
 from ia_desk import help as guide
@@ -15,8 +15,11 @@ from ia_desk import labels
 from ia_desk.policy.catalogue import shipped_files
 from ia_desk.security.roles import PERMISSIONS, ROLE_LABELS, SCREENS
 from ia_desk.terms import CASE_STATUSES, DISCIPLINE_STEPS
+from ui.case_window.window import CaseWindow
 from ui.dialogs.help import SHORTCUTS_TITLE, HelpDialog, plain
 from ui.main_window import MainWindow
+from ui.shortcuts import CASE_WINDOW
+from ui.worker import pending_tasks
 
 ROLES = tuple(ROLE_LABELS)
 IA_ONLY = [p for p, roles in PERMISSIONS.items() if roles <= {"ia_admin", "ia_investigator"}]
@@ -189,6 +192,39 @@ def test_the_shortcuts_page_lists_the_main_windows_shortcuts(qtbot, db, admin):
         in shown
     )
     assert "File > New report…" in shown and "&" not in shown
+
+
+def native(keys: QKeySequence) -> str:
+    return keys.toString(QKeySequence.SequenceFormat.NativeText)
+
+
+def test_a_case_window_has_exactly_the_shortcuts_its_table_declares(qtbot, db, admin, open_report):
+    view = CaseWindow(db, admin, open_report().case.number)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: pending_tasks() == 0, timeout=20_000)
+    installed = sorted(native(s.key()) for s in view.findChildren(QShortcut))
+    installed += [native(a.shortcut()) for a in view.findChildren(QAction) if a.shortcut()]
+    assert sorted(installed) == sorted(s.text for s in CASE_WINDOW)  # no key the guide omits
+    assert CASE_WINDOW and all(s.window == "Case window" for s in CASE_WINDOW)
+    paste = next(s for s in CASE_WINDOW if s.keys == QKeySequence.StandardKey.Paste)
+    assert paste.text in view.evidence.hint.text() or not view.evidence.can_add
+
+
+def test_the_shortcuts_page_lists_the_case_windows_shortcuts(qtbot, db, admin):
+    win = MainWindow(db, admin)
+    qtbot.addWidget(win)
+    win.show_guide()
+    dlg = win.guide
+    dlg.pages.setCurrentRow(dlg.titles.index(SHORTCUTS_TITLE))
+    shown = dlg.text.toPlainText()
+    assert "Main window" in shown and "Case window" in shown
+    case_part = shown[shown.index("Case window") :]
+    for shortcut in CASE_WINDOW:
+        assert shortcut.does in case_part and shortcut.text in case_part, shortcut.does
+    assert (
+        "Print the case's summary" in case_part
+        and native(QKeySequence(QKeySequence.StandardKey.Print)) in case_part
+    )
 
 
 def test_the_guide_fits_a_small_screen_without_sideways_scrolling(qtbot, db, make_user):

@@ -24,6 +24,7 @@ Where things are::
                         bar_chart, ladder, password_pair, tables, fields (error line,
                         dates), layouts
     evidence_input.py   evidence from files, the clipboard and drops
+    shortcuts.py        the keys on no menu (case window): installed from it, listed by the guide
     idle_watcher.py     notices a period without input (the main window then locks)
     ops.py              Change and Query: a service off the GUI thread; the bus on which
                         every change is announced and every open screen listens

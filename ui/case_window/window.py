@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
     QInputDialog,
@@ -53,11 +53,14 @@ from ui.dialogs.retaliation_review import RetaliationReviewDialog
 from ui.dialogs.speech_screen import SpeechScreenDialog
 from ui.dialogs.withhold import WithholdDialog
 from ui.ops import Change, Query, listen, stop_listening
+from ui.shortcuts import PRINT_CASE, install
 from ui.widgets.evidence_grid import EvidenceGrid
 from ui.widgets.layouts import FlowLayout, clear_layout
 from ui.widgets.screen_fit import fit_to_screen
 
 T = TypeVar("T")
+
+ACTION_KEYS = {"print": PRINT_CASE}  # a case action with a key: its button says the key
 
 FLAG_TEXT = {
     "overdue": ("OVERDUE: the investigation deadline has passed.", "#a40000"),
@@ -149,8 +152,7 @@ class CaseWindow(QWidget):
         if allowed(actor, "note.read"):  # IA's working papers: IA roles only
             self.notes = NotesTab(db, actor, number)
             self.tabs.addTab(self.notes, "Notes && tasks")
-        shortcut = QShortcut(QKeySequence.StandardKey.Print, self)
-        shortcut.activated.connect(self.print_summary)
+        install(PRINT_CASE, self, self.print_summary)
         listen(self, self.on_changes)
         self.reload()
 
@@ -212,7 +214,8 @@ class CaseWindow(QWidget):
         for name, label, why_not in data.get("actions", []):
             if name not in slots:
                 continue  # offered inside its tab
-            btn = QPushButton(label)
+            keys = ACTION_KEYS.get(name)
+            btn = QPushButton(f"{label} ({keys.text})" if keys else label)
             btn.setObjectName(f"action-{name.replace('_', '-')}")
             btn.setEnabled(why_not is None)
             btn.setToolTip(f"Not now: {why_not}." if why_not else "")

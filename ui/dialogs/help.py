@@ -3,8 +3,9 @@ page of the keyboard shortcuts of the window it was opened from.
 
 Not modal: the guide stays open beside the work. The pages are the core's
 (``services.help.guide``, chosen by the actor's role); this dialog only lays them out.
-The shortcuts page is built here from the window's own actions, so it lists exactly the
-shortcuts that window has, in the platform's own words (Ctrl+N, ⌘N).
+The shortcuts page is built here: the main window's from its own menu actions, so it
+lists exactly the shortcuts that window has, and the other windows' from the table they
+install theirs from (``ui.shortcuts``), all in the platform's own words (Ctrl+N, ⌘N).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ia_desk.services import Actor
 from ia_desk.services import help as help_service
+from ui.shortcuts import CASE_WINDOW, Shortcut
 from ui.widgets.screen_fit import fit_to_screen
 
 if TYPE_CHECKING:
@@ -56,17 +58,33 @@ def shortcuts(actions: Iterable[QAction]) -> list[tuple[str, str]]:
     return out
 
 
-def shortcuts_html(rows: list[tuple[str, str]]) -> str:
+def _keys_table(head: str, rows: list[tuple[str, str]]) -> str:
     cells = "".join(
-        f"<tr><td width='75%'>{html.escape(where)}</td><td><b>{html.escape(keys)}</b></td></tr>"
-        for where, keys in rows
+        f"<tr><td width='75%'>{html.escape(what)}</td><td><b>{html.escape(keys)}</b></td></tr>"
+        for what, keys in rows
     )
     return (
-        f"<h2>{SHORTCUTS_TITLE}</h2><p>The shortcuts of the main window's menus.</p>"
         "<table width='100%' cellspacing='0' cellpadding='4' border='1' "
         "style='border-collapse: collapse'>"
-        f"<tr><th align='left'>Menu item</th><th align='left'>Keys</th></tr>{cells}</table>"
+        f"<tr><th align='left'>{head}</th><th align='left'>Keys</th></tr>{cells}</table>"
     )
+
+
+def shortcuts_html(
+    menu_rows: list[tuple[str, str]], others: Iterable[Shortcut] = CASE_WINDOW
+) -> str:
+    """The Keyboard shortcuts page: the main window's menu shortcuts (``menu_rows``, from
+    :func:`shortcuts`), then each other window's shortcuts from its table."""
+    out = [
+        f"<h2>{SHORTCUTS_TITLE}</h2><h3>Main window</h3><p>The shortcuts of its menus.</p>",
+        _keys_table("Menu item", menu_rows),
+    ]
+    windows: dict[str, list[tuple[str, str]]] = {}
+    for shortcut in others:
+        windows.setdefault(shortcut.window, []).append((shortcut.does, shortcut.text))
+    for window, rows in windows.items():
+        out += [f"<h3>{html.escape(window)}</h3>", _keys_table("What it does", rows)]
+    return "".join(out)
 
 
 class HelpDialog(QDialog):

@@ -27,6 +27,13 @@ from ui.widgets.bar_chart import BarChart
 from ui.widgets.fields import date_edit, picked_date
 
 
+def month(key: str) -> str:
+    """A month of the figures ("2026-03") as a chart names it: "Mar 2026" (wraps under
+    a narrow column as "Mar" over "2026")."""
+    year, number = key.split("-")
+    return f"{dt.date(int(year), int(number), 1):%b %Y}"
+
+
 class StatisticsPage(Screen):
     def __init__(self, db: Database, actor: Actor) -> None:
         super().__init__()
@@ -94,12 +101,11 @@ class StatisticsPage(Screen):
             f"</b> open · <b>{f['overdue']}</b> overdue · median days to close: <b>"
             f"{'—' if median is None else f'{median:g}'}</b>"
         )
-        self.received.set_items(list(f["received_per_month"].items()))
-        self.closed.set_items(list(f["closed_per_month"].items()))
+        self.received.set_items([(month(k), v) for k, v in f["received_per_month"].items()])
+        self.closed.set_items([(month(k), v) for k, v in f["closed_per_month"].items()])
         self.status.set_items([(labels.status(k).text, v) for k, v in f["open_by_status"].items()])
-        self.clauses.set_items(
-            [(r["clause"].split("/")[1], r["count"]) for r in f["allegations_by_clause"][:10]]
-        )
+        top = f["allegations_by_clause"][:10]  # the whole id: two policies share numbers
+        self.clauses.set_items([(r["clause"], r["count"]) for r in top], [r["title"] for r in top])
         self.dispositions.set_items(
             [(labels.disposition(k), v) for k, v in f["allegations_by_disposition"].items()]
         )

@@ -15,9 +15,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QIcon,
     QImage,
-    QKeySequence,
     QPixmap,
-    QShortcut,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -37,6 +35,7 @@ from ia_desk.services.evidence import Added, EvidenceInput
 from ui.evidence_input import IMAGE_FILTER, clipboard_name, clipboard_png, read_files
 from ui.evidence_viewer import EvidenceViewer
 from ui.ops import Change, Query
+from ui.shortcuts import PASTE_EVIDENCE, install
 from ui.worker import show_error
 
 
@@ -60,17 +59,14 @@ class EvidenceGrid(QWidget):
         self.grid.itemActivated.connect(self._open)
         layout.addWidget(self.grid)
         row = QHBoxLayout()
-        self.hint = QLabel(
-            "Drop screenshot files here, paste one with Ctrl+V, or pick files." if can_add else ""
-        )
+        self.hint = QLabel()  # said by allow_adding
         row.addWidget(self.hint, 1)
         self.pick = QPushButton("Add files…")
         self.pick.clicked.connect(self.pick_files)
         self.pick.setVisible(can_add)
         row.addWidget(self.pick)
         layout.addLayout(row)
-        self._paste = QShortcut(QKeySequence.StandardKey.Paste, self)
-        self._paste.activated.connect(self.paste)
+        self._paste = install(PASTE_EVIDENCE, self, self.paste)
         self.error: str | None = None
         self.warning: str | None = None  # the last addition's duplicate warnings
         self._notice: QMessageBox | None = None
@@ -81,7 +77,7 @@ class EvidenceGrid(QWidget):
         (the case's actions say so; ``why_not`` is shown otherwise)."""
         self.can_add = can_add
         self.hint.setText(
-            "Drop screenshot files here, paste one with Ctrl+V, or pick files."
+            f"Drop screenshot files here, paste one with {PASTE_EVIDENCE.text}, or pick files."
             if can_add
             else (f"No evidence can be added now: {why_not}." if why_not else "")
         )

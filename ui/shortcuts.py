@@ -1,0 +1,56 @@
+"""The keyboard shortcuts that are on no menu: each declared here once, with what it
+does, installed from here by the window that has it (:func:`install`), and listed from
+here on the user guide's Keyboard shortcuts page, so the page cannot drift from the keys.
+
+The main window's shortcuts are those of its menu items; the guide lists them from the
+menu actions themselves. A shortcut is a key of the platform (Print is Ctrl+P, ⌘P on a
+Mac), so this table lives beside Qt rather than in the core: the core's guide pages say
+what the work is, this says which key does it. tests/test_help.py checks that a case
+window has exactly these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QWidget
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    """A key, the window it works in and what it does there, in the guide's words."""
+
+    keys: QKeySequence.StandardKey | str
+    window: str
+    does: str
+
+    @property
+    def sequence(self) -> QKeySequence:
+        return QKeySequence(self.keys)
+
+    @property
+    def text(self) -> str:
+        """The keys as this platform writes them: "Ctrl+P", "⌘P"."""
+        return self.sequence.toString(QKeySequence.SequenceFormat.NativeText)
+
+
+PRINT_CASE = Shortcut(
+    QKeySequence.StandardKey.Print,
+    "Case window",
+    "Print the case's summary (when the case offers Print summary)",
+)
+PASTE_EVIDENCE = Shortcut(
+    QKeySequence.StandardKey.Paste,
+    "Case window",
+    "Evidence tab: paste a screenshot as evidence (when the case takes evidence from you)",
+)
+CASE_WINDOW = (PRINT_CASE, PASTE_EVIDENCE)
+
+
+def install(shortcut: Shortcut, parent: QWidget, slot: Callable[[], object]) -> QShortcut:
+    """``shortcut`` working in ``parent`` and its children, calling ``slot``."""
+    made = QShortcut(shortcut.sequence, parent)
+    made.activated.connect(slot)
+    return made
