@@ -210,6 +210,19 @@ def test_a_case_window_has_exactly_the_shortcuts_its_table_declares(qtbot, db, a
     assert paste.text in view.evidence.hint.text() or not view.evidence.can_add
 
 
+def test_f1_in_a_case_window_opens_the_guide(qtbot, db, admin, open_report):
+    win = MainWindow(db, admin)
+    qtbot.addWidget(win)
+    view = CaseWindow(db, admin, open_report().case.number)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: pending_tasks() == 0, timeout=20_000)
+    assert win.guide is None
+    view.activateWindow()
+    qtbot.keyClick(view, Qt.Key.Key_F1)
+    assert win.guide is not None and win.guide.isVisible()
+
+
 def test_the_shortcuts_page_lists_the_case_windows_shortcuts(qtbot, db, admin):
     win = MainWindow(db, admin)
     qtbot.addWidget(win)

@@ -46,7 +46,12 @@ PASTE_EVIDENCE = Shortcut(
     "Case window",
     "Evidence tab: paste a screenshot as evidence (when the case takes evidence from you)",
 )
-CASE_WINDOW = (PRINT_CASE, PASTE_EVIDENCE)
+GUIDE_FROM_CASE = Shortcut(
+    QKeySequence.StandardKey.HelpContents,
+    "Case window",
+    "Open the user guide (as Help > User guide does in the main window)",
+)
+CASE_WINDOW = (PRINT_CASE, PASTE_EVIDENCE, GUIDE_FROM_CASE)
 
 
 def install(shortcut: Shortcut, parent: QWidget, slot: Callable[[], object]) -> QShortcut:

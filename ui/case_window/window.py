@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QInputDialog,
     QLabel,
@@ -53,7 +54,7 @@ from ui.dialogs.retaliation_review import RetaliationReviewDialog
 from ui.dialogs.speech_screen import SpeechScreenDialog
 from ui.dialogs.withhold import WithholdDialog
 from ui.ops import Change, Query, listen, stop_listening
-from ui.shortcuts import PRINT_CASE, install
+from ui.shortcuts import GUIDE_FROM_CASE, PRINT_CASE, install
 from ui.widgets.evidence_grid import EvidenceGrid
 from ui.widgets.layouts import FlowLayout, clear_layout
 from ui.widgets.screen_fit import fit_to_screen
@@ -153,6 +154,7 @@ class CaseWindow(QWidget):
             self.notes = NotesTab(db, actor, number)
             self.tabs.addTab(self.notes, "Notes && tasks")
         install(PRINT_CASE, self, self.print_summary)
+        install(GUIDE_FROM_CASE, self, self.show_guide)
         listen(self, self.on_changes)
         self.reload()
 
@@ -166,6 +168,15 @@ class CaseWindow(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         stop_listening(self)
         super().closeEvent(event)
+
+    def show_guide(self) -> None:
+        """F1: the user guide, the main window's one (its menus list the main window's
+        keys), brought to the front over this case."""
+        for widget in QApplication.topLevelWidgets():
+            guide = getattr(widget, "show_guide", None)
+            if widget is not self and callable(guide) and not isinstance(widget, CaseWindow):
+                guide()
+                return
 
     def print_summary(self) -> None:
         if "print" not in self.offered:
