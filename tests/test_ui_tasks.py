@@ -265,3 +265,46 @@ def test_my_tasks_is_read_when_shown_and_on_a_change_never_behind_the_users_back
     go_to_tasks(qtbot, win)
     assert len(reads(db)) == 2
     assert "Call the platform" in column(page, TITLE)
+
+
+def test_asking_twice_at_once_reads_once_after_the_other_and_shows_the_last_asked(
+    qtbot, db, admin, work, boxes
+):
+    """Ticking "Include done" and switching to all IA's tasks at once: the reads follow
+    each other (two audited reads at once contended for the database's one writer and
+    said "busy"), and the list shows what was asked last."""
+    notes.complete_task(db, work["inv"], work["today"])
+    win = window(qtbot, db, admin)
+    page = go_to_tasks(qtbot, win)
+    qtbot.mouseClick(page.include_done, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.scope_buttons["all"], Qt.MouseButton.LeftButton)
+    idle(qtbot)
+    assert boxes == []
+    assert page.table.rowCount() == 4 and "1 done" in page.summary.text()
+    assert [details for _who, details in reads(db)][-1] == {
+        "mine": False,
+        "open_only": False,
+        "count": 4,
+    }
+
+
+def test_marking_done_reloads_the_list_and_the_open_window_of_its_case_without_busy(
+    qtbot, db, work, monkeypatch, boxes
+):
+    """The task's case is open beside the list, on its Notes & tasks tab: the one change
+    reloads both, one read after the other (at once, the second said "busy")."""
+    win = window(qtbot, db, work["inv"])
+    page = go_to_tasks(qtbot, win)
+    click_row(qtbot, page, 0, double=True)
+    idle(qtbot)
+    beside = win.case_windows[work["first"]]
+    beside.tabs.setCurrentWidget(beside.notes)
+    idle(qtbot)
+    click_row(qtbot, page, 0)
+    answer(monkeypatch, lambda d: d.text.setPlainText("Preserved."))
+    qtbot.mouseClick(page.done_btn, Qt.MouseButton.LeftButton)
+    idle(qtbot)
+    assert boxes == []
+    assert "Preserve the post" not in column(page, TITLE)
+    states = [beside.notes.tasks.item(r, 1).text() for r in range(beside.notes.tasks.rowCount())]
+    assert any(s.startswith("Done ") for s in states)

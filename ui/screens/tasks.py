@@ -33,10 +33,12 @@ from PySide6.QtWidgets import (
 
 from ia_desk import labels
 from ia_desk.services import Actor, Changes, Database, notes
+from ui.case_window.loading import load_tasks
 from ui.dialogs.reason import ReasonDialog
 from ui.ops import Query
 from ui.screens.screen import Screen
 from ui.widgets.tables import make_table
+from ui.worker import show_error
 
 OVERDUE = QColor("#a40000")
 DONE = QColor("#6b6b6b")
@@ -56,6 +58,8 @@ class TasksPage(Screen):
         self.scopes = notes.task_scopes(actor)
         self.scope = self.scopes[0][0] if self.scopes else notes.MINE
         self.tasks: list[dict[str, Any]] = []
+        self._reading = False  # a read is under way
+        self._again = False  # and another was asked for meanwhile
         layout = QVBoxLayout(self)
         title = QLabel("My tasks")
         title.setStyleSheet("font-size: 15pt; font-weight: bold;")
@@ -127,12 +131,35 @@ class TasksPage(Screen):
         return bool(changes.cases) or changes.accounts
 
     def refresh(self) -> None:
+        """Read the list as now asked for. One read at a time: a read asked for while
+        one runs (the user ticks "Include done" and switches lists at once) follows it,
+        with what is asked then, so an older answer never overwrites a newer. The read
+        waits for any case window's (``load_tasks``): two audited reads at once contend
+        for the one writer of an embedded database, and the second would fail "busy"."""
+        if self._reading:
+            self._again = True
+            return
+        self._reading, self._again = True, False
         db, actor = self.db, self.actor
         mine, open_only = self.scope == notes.MINE, not self.include_done.isChecked()
         Query(
             self,
-            lambda: notes.list_tasks(db, actor, mine=mine, open_only=open_only),
-        ).success(self._show).with_progress("Reading the tasks…").run()
+            lambda: load_tasks(db, actor, mine=mine, open_only=open_only),
+        ).success(self._read).failure(self._not_read).with_progress("Reading the tasks…").run()
+
+    def _read(self, tasks: list[dict[str, Any]]) -> None:
+        self._reading = False
+        if self._again:  # what it answers is no longer what is asked
+            self.refresh()
+        else:
+            self._show(tasks)
+
+    def _not_read(self, exc: BaseException) -> None:
+        self._reading = False
+        if self._again:
+            self.refresh()
+        else:
+            show_error(self, exc)
 
     def _set_scope(self, key: str) -> None:
         self.scope = key
