@@ -61,9 +61,10 @@ class TasksPage(Screen):
         self._reading = False  # a read is under way
         self._again = False  # and another was asked for meanwhile
         layout = QVBoxLayout(self)
-        title = QLabel("My tasks")
-        title.setStyleSheet("font-size: 15pt; font-weight: bold;")
-        layout.addWidget(title)
+        self.heading = QLabel(self._scope_words())
+        self.heading.setObjectName("tasks-heading")
+        self.heading.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        layout.addWidget(self.heading)
         layout.addWidget(
             QLabel(
                 "Tasks set on cases, open ones first by due date. Enter or double-click "
@@ -161,8 +162,12 @@ class TasksPage(Screen):
         else:
             show_error(self, exc)
 
+    def _scope_words(self) -> str:
+        return dict(self.scopes).get(self.scope, "My tasks")
+
     def _set_scope(self, key: str) -> None:
         self.scope = key
+        self.heading.setText(self._scope_words())
         self.table.setColumnHidden(ASSIGNEE, key == notes.MINE)
         self.refresh()
 
@@ -211,14 +216,13 @@ class TasksPage(Screen):
     def _summary(self) -> str:
         open_ = [t for t in self.tasks if not t["done_at"]]
         overdue = sum(1 for t in open_ if t["overdue"])
-        whose = "" if self.scope == notes.MINE else " (everyone's)"
         if not self.tasks:
             return (
-                f"No tasks{whose}."
+                "No tasks."
                 if self.include_done.isChecked()
-                else f"No open tasks{whose}: nothing is waiting."
+                else "No open tasks: nothing is waiting."
             )
-        said = f"{len(open_)} open task(s){whose}"
+        said = f"{len(open_)} open task(s)"
         if overdue:
             said += f", {overdue} overdue"
         done = len(self.tasks) - len(open_)
