@@ -107,6 +107,11 @@ SCREEN_WORDS: dict[str, tuple[str, str]] = {
         "Cases",
         "The case list: search, filter by status or clause, sort; double-click a case to open it.",
     ),
+    "my_tasks": (
+        "My tasks",
+        "Your tasks on every case, open ones first by due date, overdue in red; Enter "
+        "opens the task's case, Mark done… records what was done.",
+    ),
     "employees": ("Employees", "The roster, and each employee's allegations and discipline."),
     "policies": ("Policies", "The clauses of both policies, and the cases citing each."),
     "registers": ("Registers", "Approval requests, the official posting log and training."),
@@ -122,6 +127,8 @@ SCREEN_WORDS: dict[str, tuple[str, str]] = {
 SCREEN_WORDS_FOR_ROLE: dict[tuple[str, str], str] = {
     ("cases", SUPERVISOR): "The reports you submitted and the status of each.",
     ("home", SUPERVISOR): "Counts of the reports you submitted that need attention.",
+    ("my_tasks", IA_ADMIN): "Your tasks on every case, or all IA's tasks, open ones first by "
+    "due date, overdue in red; Enter opens the task's case, Mark done… records what was done.",
 }
 
 # Each role's daily work, in a few sentences (paragraphs of plain text).

@@ -505,6 +505,20 @@ def local_minute(value: str | dt.datetime | None) -> str:
     return f"{local:%Y-%m-%d %H:%M} {zone}"
 
 
+# -- IA's tasks (ia_desk.cases.notes.task_view)
+def task_state(task: dict[str, Any]) -> str:
+    """A task's state in words: "Done 2026-11-02 by jdoe" (the local date), "Overdue by 3
+    day(s)", "Due today" or "4 day(s) left"."""
+    if task["done_at"]:
+        by = f" by {task['done_by']}" if task.get("done_by") else ""
+        return f"Done {local_minute(task['done_at'])[:10]}{by}"
+    if task["overdue"]:
+        return f"Overdue by {-task['days_left']} day(s)"
+    if task["days_left"] == 0:
+        return "Due today"
+    return f"{task['days_left']} day(s) left"
+
+
 # -- the fields of a report, as the intake form names them
 FIELDS = {
     "received_at": "Received",

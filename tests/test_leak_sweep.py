@@ -616,8 +616,20 @@ def test_no_screen_shows_a_reader_what_their_role_may_not_see(
                         text = text.replace(words, "")
                     for leak in find_leaks(text, planted.forbidden(role, set())):
                         leaks.append(f"{role}: the CSV of {words!r} holds {leak!r}")
+            if title == "My tasks":  # IA's tasks on every case: each list it offers, done too
+                page.include_done.setChecked(True)
+                settle(qtbot)
+                for key, button in page.scope_buttons.items():
+                    button.setChecked(True)
+                    settle(qtbot)
+                    for leak in find_leaks(harvest(page), planted.forbidden(role, set())):
+                        leaks.append(f"{role}: My tasks ({key}) shows {leak!r}")
+                if role == "ia_admin":  # the planted task is read: the sweep is not empty
+                    assert any(t["title"] == "Call Quinn Whistle back" for t in page.tasks)
             for leak in find_leaks(harvest(page), planted.forbidden(role, set())):
                 leaks.append(f"{role}: the {title} screen shows {leak!r}")
+        if role not in IA_ROLES:  # task titles are IA's: the screen is not offered at all
+            assert "My tasks" not in window.titles, role
         window.show_guide()  # Help > User guide: every page of the role's guide
         guide = window.guide
         assert guide is not None

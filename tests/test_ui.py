@@ -166,6 +166,7 @@ def test_case_list_search_filter_sort_and_open(qtbot, db, admin, open_report):
     assert [win.nav.item(i).text() for i in range(win.nav.count())] == [
         "Home",
         "Cases",
+        "My tasks",
         "Employees",
         "Policies",
         "Registers",
@@ -263,7 +264,7 @@ def test_overdue_rows_stand_out(qtbot, db, admin, open_report):
     [
         ("supervisor", ["Home", "Cases"]),
         ("command_staff", ["Home", "Cases", "Employees", "Policies", "Registers", "Statistics"]),
-        ("ia_investigator", ["Home", "Cases", "Employees", "Policies", "Registers"]),
+        ("ia_investigator", ["Home", "Cases", "My tasks", "Employees", "Policies", "Registers"]),
     ],
 )
 def test_navigation_depends_on_the_role(qtbot, db, make_user, open_report, role, pages):

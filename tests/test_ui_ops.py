@@ -269,6 +269,7 @@ def test_a_screen_behind_another_reads_the_change_when_it_is_shown_again(
             [
                 "home",
                 "cases",
+                "my_tasks",
                 "employees",
                 "policies",
                 "registers",
@@ -277,7 +278,10 @@ def test_a_screen_behind_another_reads_the_change_when_it_is_shown_again(
                 "audit_trail",
             ],
         ),
-        ("ia_investigator", ["home", "cases", "employees", "policies", "registers"]),
+        (
+            "ia_investigator",
+            ["home", "cases", "my_tasks", "employees", "policies", "registers"],
+        ),
         ("supervisor", ["home", "cases"]),
         ("command_staff", ["home", "cases", "employees", "policies", "registers", "statistics"]),
     ],

@@ -183,6 +183,7 @@ def shoot_the_rest(
         settle(app)
         case_window.notes.notes.selectRow(0)
         shoot(app, case_window, out / "case-notes.png")
+        shoot_my_tasks(app, db, actor, win, out)
     dialogs: list[tuple[str, QWidget]] = [
         ("passphrase-new", PassphraseDialog(True)),
         ("passphrase", PassphraseDialog(False)),
@@ -233,6 +234,54 @@ def shoot_the_rest(
     ]
     for name, dialog in dialogs:
         shoot(app, dialog, out / f"dialog-{name}.png")
+
+
+def shoot_my_tasks(
+    app: QApplication, db: Database, actor: Actor, win: MainWindow, out: Path
+) -> None:
+    """My tasks at 1280×720: the administrator's own tasks on several cases (one overdue,
+    one done), then all IA's tasks with the done ones."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from ia_desk.db.models import CaseTask
+    from ia_desk.services import cases, notes
+
+    open_cases = [r.number for r in cases.page(db, actor, cases.CaseQuery(open_only=True), 0, 4)]
+    others = [login for login, _name in notes.assignees(db, actor) if login != actor.login]
+    titles = (
+        ("Preserve the post before it is deleted", actor.login, 0),
+        ("Request the account records from the platform", actor.login, 2),
+        ("Interview the reporting supervisor", actor.login, 6),
+        ("Check the employee's other accounts", others[0] if others else actor.login, 1),
+    )
+    set_ = [
+        notes.add_task(db, actor, number, title, who, date.today() + timedelta(days))
+        for number, (title, who, days) in zip(open_cases, titles, strict=False)
+    ]
+    if set_:  # as if set last week, due three days ago
+        with db.write(actor) as s:
+            s.execute(
+                update(CaseTask)
+                .where(CaseTask.id == set_[0].value)
+                .values(due_on=date.today() - timedelta(3))
+            )
+    if len(open_cases) > 1:
+        told = notes.add_task(
+            db, actor, open_cases[1], "Tell the reporter", actor.login, date.today()
+        )
+        notes.complete_task(db, actor, told.value, "Told by phone.")
+    win.resize(1280, 720)
+    win.nav.setCurrentRow(win.titles.index("My tasks"))
+    settle(app)
+    page = win.page("My tasks")
+    page.table.selectRow(1)  # type: ignore[attr-defined]  # (the overdue one shows red)
+    shoot(app, win, out / "screen-my-tasks.png")
+    page.include_done.setChecked(True)  # type: ignore[attr-defined]
+    page.scope_buttons["all"].setChecked(True)  # type: ignore[attr-defined]
+    settle(app)
+    shoot(app, win, out / "screen-my-tasks-all.png")
 
 
 def shoot_each_role(app: QApplication, db: Database, admin: Actor, out: Path) -> None:

@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         screens: dict[str, tuple[str, Callable[[], QWidget]]] = {
             "home": ("Home", self._home_page),
             "cases": ("Cases", lambda: self.cases),
+            "my_tasks": ("My tasks", self._tasks_page),
             "employees": ("Employees", self._employees_page),
             "policies": ("Policies", self._policies_page),
             "registers": ("Registers", self._registers_page),
@@ -203,6 +204,13 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(self.titles.index("Cases"))
         self.cases.show_list(query, words)
 
+    def _tasks_page(self) -> QWidget:
+        from ui.screens.tasks import TasksPage
+
+        page = TasksPage(self.db, self.actor)
+        page.open_case.connect(self.open_case)
+        return page
+
     def _employees_page(self) -> QWidget:
         from ui.screens.employees import EmployeesPage
 
@@ -285,11 +293,15 @@ class MainWindow(QMainWindow):
     # -- actions
     def refresh(self) -> None:
         """View > Refresh: the case list read again from the top, as filtered (and the
-        home screen's counts, once shown)."""
+        home screen's counts, once shown; My tasks when in front: each read of it is
+        audited, so it is not read behind the user's back)."""
         self.cases.apply()
         home = self.pages.get("Home")
         if home is not None:
             home.refresh()  # type: ignore[attr-defined]
+        tasks = self.pages.get("My tasks")
+        if tasks is not None and tasks.isVisible():
+            tasks.refresh()  # type: ignore[attr-defined]
 
     def focus_search(self) -> None:
         self.nav.setCurrentRow(self.titles.index("Cases"))

@@ -12,7 +12,9 @@ What each role starts the day with:
   deadlines among them; then all open cases: overdue, due within a week, reporter updates
   due, immediate action (and overdue), held for a retaliation review, unassigned; and
   the cases with their own tasks due within a week (or overdue) and with anyone's task
-  overdue (issue 22: IA's tasks).
+  overdue (issue 22: IA's tasks). Those counts open the case list, as every count does
+  (a count of cases lists exactly the cases it counted); the tasks themselves are listed
+  on the "My tasks" screen, as the count's tooltip says.
 - Supervisors: the reports they submitted, by status, and the overdue ones.
 - Command staff: the open cases by status, and the Chief's immediate action: awaiting
   the Chief, overdue.
@@ -103,7 +105,7 @@ def _items(actor: Actor) -> list[tuple[str, str, str, str, CaseQuery]]:
                     mine,
                     "Cases with my tasks due",
                     f"Open cases with a task for you not done and due within {DUE_SOON_DAYS} "
-                    "days, or overdue.",
+                    "days, or overdue. The tasks themselves are listed on My tasks.",
                     CaseQuery(work="my_tasks_due"),
                 )
             )

@@ -107,6 +107,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 SCREENS: tuple[tuple[str, str], ...] = (
     ("home", "case.read_own_status"),
     ("cases", "case.read_own_status"),
+    ("my_tasks", "task.read"),  # IA's tasks across every case (issue 22)
     ("employees", "case.read"),
     ("policies", "case.read"),
     ("registers", "registers.read"),

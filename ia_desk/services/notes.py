@@ -1,5 +1,7 @@
 """IA's notes and tasks on a case (issue 22): the one door of the CLI's ``note`` and
-``task`` commands and of the case window's "Notes & tasks" tab.
+``task`` commands, of the case window's "Notes & tasks" tab and of the main window's
+"My tasks" screen (:func:`list_tasks` across every case, in the scopes of
+:func:`task_scopes`).
 
 IA roles only; every write and every read is audited (:mod:`ia_desk.cases.notes`)."""
 
@@ -11,6 +13,7 @@ from ia_desk.accounts.users import investigators as _investigators
 from ia_desk.cases import notes as _notes
 from ia_desk.db.engine import Database
 from ia_desk.security.actor import Actor
+from ia_desk.security.roles import IA_ADMIN, allowed
 from ia_desk.services import Changes, Done
 
 __all__ = [
@@ -20,8 +23,14 @@ __all__ = [
     "complete_task",
     "list_notes",
     "list_tasks",
+    "task_scopes",
     "working_papers",
 ]
+
+# The lists the "My tasks" screen offers, each (key, words): ``mine`` is
+# ``list_tasks(mine=True)``, ``all`` every IA user's (``mine=False``).
+MINE = "mine"
+EVERYONE = "all"
 
 
 def add_note(
@@ -70,6 +79,22 @@ def list_tasks(
         return _notes.tasks(
             s, actor, number, mine=mine, open_only=open_only, overdue_only=overdue_only
         )
+
+
+def task_scopes(actor: Actor) -> list[tuple[str, str]]:
+    """The task lists the "My tasks" screen offers the actor, first the one it opens on:
+    their own tasks for every IA user; an IA administrator (the IA commander, who
+    assigns the cases and may mark anyone's task done) also everyone's. None outside IA.
+
+    An offer, not a permission: every IA user may read every case's tasks (``task.read``;
+    the case window shows a case's tasks whoever has them), but an overview of the whole
+    unit's work is the commander's; an investigator's screen stays their own work."""
+    if not allowed(actor, "task.read"):
+        return []
+    scopes = [(MINE, "My tasks")]
+    if actor.role == IA_ADMIN:
+        scopes.append((EVERYONE, "All IA's tasks"))
+    return scopes
 
 
 def assignees(db: Database, actor: Actor) -> list[tuple[str, str]]:

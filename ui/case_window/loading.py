@@ -6,6 +6,8 @@ on the embedded database (SQLite) a read transaction cannot take the write lock 
 audit event once another connection has committed since it began: of two windows reading
 at once (two windows of one case reloading on the same change) the second would fail with
 "busy". Each read takes tens of milliseconds; waiting for one another costs nothing seen.
+The main window's My tasks screen reads here too (:func:`load_tasks`): a task marked done
+reloads that screen and the window of the task's case on the same change.
 """
 
 from __future__ import annotations
@@ -46,3 +48,10 @@ def load_papers(db: Database, actor: Actor, number: str) -> dict[str, Any]:
     read one at a time with the case itself (both reads are audited); off the GUI thread."""
     with _ONE_AT_A_TIME:
         return notes.working_papers(db, actor, number)
+
+
+def load_tasks(db: Database, actor: Actor, *, mine: bool, open_only: bool) -> list[dict[str, Any]]:
+    """The tasks on every case (:func:`ia_desk.services.notes.list_tasks`; audited), read
+    one at a time with the case windows' reads; off the GUI thread."""
+    with _ONE_AT_A_TIME:
+        return notes.list_tasks(db, actor, mine=mine, open_only=open_only)
