@@ -13,13 +13,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu, QMessageBox
 from sqlalchemy import select, update
 
+from ia_desk.cases.notes import task_note
 from ia_desk.db.models import AuditEvent, CaseTask
 from ia_desk.errors import PermissionDenied
-from ia_desk.services import notes
+from ia_desk.services import accounts, notes
 from ui.dialogs.reason import ReasonDialog
 from ui.main_window import MainWindow
 from ui.screens.tasks import ASSIGNEE, CASE, DUE, OVERDUE, STATE, TITLE
 from ui.worker import pending_tasks
+
+from .conftest import PASSWORD, go_around_the_app
 
 TODAY = dt.date.today()
 TITLE_TEXT = "My tasks"
@@ -221,7 +224,7 @@ def test_an_investigator_marks_their_task_done_from_the_list(qtbot, db, work, mo
     with db.read() as s:
         task = s.get(CaseTask, work["late"])
         assert task is not None and task.done_at is not None
-        assert task.note == "Preserved; hash noted."
+        assert task.sealed and task_note(task, work["inv"], True) == "Preserved; hash noted."
     # The change came back on the bus: the list read itself again, the task gone from it.
     assert column(page, TITLE) == ["Request the account records", "Interview the witness"]
     assert page.summary.text() == "2 open task(s)."
@@ -308,3 +311,15 @@ def test_marking_done_reloads_the_list_and_the_open_window_of_its_case_without_b
     assert "Preserve the post" not in column(page, TITLE)
     states = [beside.notes.tasks.item(r, 1).text() for r in range(beside.notes.tasks.rowCount())]
     assert any(s.startswith("Done ") for s in states)
+
+
+def test_an_investigator_without_ias_key_is_told_on_the_screen_not_in_a_box(qtbot, db, work, boxes):
+    """Task titles are sealed to IA's key (docs/security.md, promise 6): without it the
+    screen says why, lists nothing, and a later reading with the key clears it."""
+    inv = work["inv"]
+    go_around_the_app(db, "DELETE FROM ia_key_grant WHERE user_key_id = :k", k=inv.keys.key_id)
+    win = window(qtbot, db, accounts.sign_in(db, inv.login, PASSWORD))
+    page = go_to_tasks(qtbot, win)
+    assert boxes == []
+    assert page.unavailable.isVisible() and "not been given IA's key" in page.unavailable.text()
+    assert page.table.rowCount() == 0

@@ -34,6 +34,7 @@ from ui.case_window.loading import load_papers
 from ui.dialogs.reason import ReasonDialog
 from ui.dialogs.task import TaskDialog
 from ui.ops import Query
+from ui.widgets.fields import notice_label
 from ui.worker import show_error
 
 OVERDUE = QColor("#a40000")
@@ -52,17 +53,6 @@ def _table(headers: list[str]) -> QTableWidget:
     return table
 
 
-def task_state(t: dict[str, Any]) -> str:
-    """A task's state in words: done (when, by whom), overdue, or the days left."""
-    if t["done_at"]:
-        return f"Done {t['done_at'][:10]} by {t['done_by']}"
-    if t["overdue"]:
-        return f"Overdue by {-t['days_left']} day(s)"
-    if t["days_left"] == 0:
-        return "Due today"
-    return f"{t['days_left']} day(s) left"
-
-
 class NotesTab(QWidget):
     def __init__(self, db: Database, actor: Actor, number: str) -> None:
         super().__init__()
@@ -73,13 +63,7 @@ class NotesTab(QWidget):
         layout = QVBoxLayout(self)
         # Why the papers cannot be shown (IA's key not held, a paper changed outside IA
         # Desk): said here, in the tab, not in a box at each reading.
-        self.unavailable = QLabel()
-        self.unavailable.setObjectName("notes-unavailable")
-        self.unavailable.setWordWrap(True)
-        self.unavailable.setStyleSheet(
-            "QLabel { background: #fff4ce; border: 1px solid #c9a100; padding: 6px; }"
-        )
-        self.unavailable.hide()
+        self.unavailable = notice_label("notes-unavailable")
         layout.addWidget(self.unavailable)
         layout.addWidget(split)
 
@@ -171,7 +155,7 @@ class NotesTab(QWidget):
         self.tasks.setRowCount(len(papers["tasks"]))
         for r, t in enumerate(papers["tasks"]):
             who = f"{t['assignee_name']} ({t['assignee']})"
-            for c, text in enumerate([t["due"], task_state(t), who, t["title"]]):
+            for c, text in enumerate([t["due"], labels.task_state(t), who, t["title"]]):
                 item = QTableWidgetItem(text)
                 if t["overdue"]:
                     item.setForeground(QBrush(OVERDUE))

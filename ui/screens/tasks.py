@@ -32,11 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk import labels
+from ia_desk.errors import IADeskError
 from ia_desk.services import Actor, Changes, Database, notes
 from ui.case_window.loading import load_tasks
 from ui.dialogs.reason import ReasonDialog
 from ui.ops import Query
 from ui.screens.screen import Screen
+from ui.widgets.fields import notice_label
 from ui.widgets.tables import make_table
 from ui.worker import show_error
 
@@ -65,6 +67,8 @@ class TasksPage(Screen):
         self.heading.setObjectName("tasks-heading")
         self.heading.setStyleSheet("font-size: 15pt; font-weight: bold;")
         layout.addWidget(self.heading)
+        self.unavailable = notice_label("tasks-unavailable")
+        layout.addWidget(self.unavailable)
         layout.addWidget(
             QLabel(
                 "Tasks set on cases, open ones first by due date. Enter or double-click "
@@ -153,12 +157,16 @@ class TasksPage(Screen):
         if self._again:  # what it answers is no longer what is asked
             self.refresh()
         else:
-            self._show(tasks)
+            self._read_and_show(tasks)
 
     def _not_read(self, exc: BaseException) -> None:
         self._reading = False
         if self._again:
             self.refresh()
+        elif isinstance(exc, IADeskError):  # IA's key not held: said here, each reading
+            self.unavailable.setText(exc.message)
+            self.unavailable.show()
+            self._show([])
         else:
             show_error(self, exc)
 
@@ -170,6 +178,10 @@ class TasksPage(Screen):
         self.heading.setText(self._scope_words())
         self.table.setColumnHidden(ASSIGNEE, key == notes.MINE)
         self.refresh()
+
+    def _read_and_show(self, tasks: list[dict[str, Any]]) -> None:
+        self.unavailable.hide()
+        self._show(tasks)
 
     def _show(self, tasks: list[dict[str, Any]]) -> None:
         chosen = self._selected()

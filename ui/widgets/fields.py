@@ -20,6 +20,18 @@ def error_label(wrap: bool = False) -> QLabel:
     return label
 
 
+def notice_label(name: str) -> QLabel:
+    """A hidden notice at the top of a view that says, in the view, why what it shows
+    cannot be shown now (IA's key not held, a paper changed outside IA Desk), instead
+    of a message box at each reading."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setStyleSheet("QLabel { background: #fff4ce; border: 1px solid #c9a100; padding: 6px; }")
+    label.hide()
+    return label
+
+
 def date_edit(on: QDate | None = None) -> QDateEdit:
     """A date field (yyyy-MM-dd, with a calendar), showing ``on`` if given."""
     edit = QDateEdit() if on is None else QDateEdit(on)

@@ -9,8 +9,9 @@ the first IA administrator's sign-in seals it.
 What a note says is never changed once written (it is sealed as it is inserted, and
 a note from before sealing is sealed once, at the upgrade): an edit is a new note that
 ``supersedes`` the one it replaces, so what a note said at any time stays in the case
-(append-only; a note is superseded at most once, so its versions form one line). A task is one thing to do
-on the case, for one IA user, by a calendar date; marking it done keeps who and when.
+(append-only; a note is superseded at most once, so its versions form one line). A
+task is one thing to do on the case, for one IA user, by a calendar date; marking it
+done keeps who and when.
 """
 
 from __future__ import annotations
