@@ -281,6 +281,20 @@ def settle_qt() -> None:
 
 
 @pytest.fixture
+def message_boxes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What message boxes would have told the user: recorded, not waited on (a modal
+    box nobody closes offscreen would hang the test)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    said: list[str] = []
+    for kind in ("warning", "critical", "information"):
+        monkeypatch.setattr(
+            QMessageBox, kind, staticmethod(lambda _p, _t, text, *a, **k: said.append(text))
+        )
+    return said
+
+
+@pytest.fixture
 def admin(db: Database) -> Actor:
     """The first administrator, signed in (their key opened with their password)."""
     with db.write(None) as s:

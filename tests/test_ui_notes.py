@@ -8,7 +8,6 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import func, select
 
 from ia_desk.cases.notes import task_note
@@ -65,14 +64,9 @@ def open_tab(qtbot, view) -> None:
 
 
 @pytest.fixture(autouse=True)
-def boxes(monkeypatch) -> list[str]:
+def boxes(message_boxes) -> list[str]:
     """A message box the tab shows is recorded, not waited on (and fails the test)."""
-    said: list[str] = []
-    for kind in ("warning", "critical", "information"):
-        monkeypatch.setattr(
-            QMessageBox, kind, staticmethod(lambda _p, _t, text, *a, **k: said.append(text))
-        )
-    return said
+    return message_boxes
 
 
 def tab_titles(view) -> list[str]:

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 from sqlalchemy import func, select
 
 import ia_desk
@@ -63,14 +63,9 @@ def finds(monkeypatch, disposition: str, rationale: str) -> None:
 
 
 @pytest.fixture
-def said(monkeypatch) -> list[str]:
+def said(message_boxes) -> list[str]:
     """What message boxes would have told the user."""
-    shown: list[str] = []
-    for kind in ("warning", "critical", "information"):
-        monkeypatch.setattr(
-            QMessageBox, kind, staticmethod(lambda _p, _t, text, *a, **k: shown.append(text))
-        )
-    return shown
+    return message_boxes
 
 
 # -- Change and Query (what run_write's tests asked of it, moved here) ----------------------

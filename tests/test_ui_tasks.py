@@ -10,7 +10,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QMenu
 from sqlalchemy import select, update
 
 from ia_desk.cases.notes import task_note
@@ -44,14 +44,9 @@ def reads(db, kind: str = "task.list", outcome: str = "ok") -> list[tuple[str, d
 
 
 @pytest.fixture(autouse=True)
-def boxes(monkeypatch) -> list[str]:
+def boxes(message_boxes) -> list[str]:
     """A message box is recorded, not waited on (the tests expect none)."""
-    said: list[str] = []
-    for kind in ("warning", "critical", "information"):
-        monkeypatch.setattr(
-            QMessageBox, kind, staticmethod(lambda _p, _t, text, *a, **k: said.append(text))
-        )
-    return said
+    return message_boxes
 
 
 @pytest.fixture
