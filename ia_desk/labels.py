@@ -366,6 +366,9 @@ EVENTS = {
     "user.reset_password": "Password reset",
     "user.change_password": "Password changed",
     "user.create_first_admin": "First IA administrator created",
+    "ia_key.create": "IA's key made (notes and tasks sealed)",
+    "ia_key.grant": "IA's key given to a user",
+    "ia_key.commit": "IA's key recorded by the user's own key",
     "backup.create": "Backup made",
     "backup.restore": "Backup restored",
     "employee.history": "Employee history read",
@@ -426,6 +429,9 @@ DETAIL_KEYS = {
     "to": "to",
     "kind": "kind",
     "audience": "for",
+    "ia_key": "IA's key",
+    "sealed": "papers sealed",
+    "recovery": "sealed to the recovery code",
 }
 
 
