@@ -173,6 +173,34 @@ def test_a_supervisor_has_no_print_and_sees_no_file_columns(qtbot, db, two):
     assert [a.text() for a in page.row_menu(0).actions()] == [f"Open {two['second']}"]
 
 
+def test_the_toolbar_tips_name_the_keys_the_menu_items_answer_to(qtbot, db, admin):
+    """The tips' keys come from the shortcut table the menu takes its keys from, in the
+    platform's words, so a changed shortcut cannot leave a tip naming the old one."""
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QMenu
+
+    from ui.dialogs.help import plain
+    from ui.main_window import MainWindow
+    from ui.shortcuts import NEW_REPORT, PRINT_SELECTED
+
+    win = MainWindow(db, admin)
+    qtbot.addWidget(win)
+    idle(qtbot)
+    menu = {
+        plain(a.text()): a.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        for m in win.menuBar().findChildren(QMenu)
+        for a in m.actions()
+    }
+    tips = {name: act.toolTip() for name, act in win.cases.actions_by_name.items()}
+    for name, item, shortcut in (
+        ("new", "New report…", NEW_REPORT),
+        ("print", "Print summary of the selected case…", PRINT_SELECTED),
+    ):
+        assert shortcut.text and menu[item] == shortcut.text
+        assert tips[name].endswith(f"({shortcut.text})"), tips[name]
+    assert tips["new"] == f"Open a case from a new report ({NEW_REPORT.text})"
+
+
 def test_an_unknown_clause_filter_says_so_in_the_screen(qtbot, db, admin, two):
     from PySide6.QtCore import Qt
 

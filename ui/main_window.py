@@ -34,6 +34,7 @@ from ui.dialogs.lock import LockDialog
 from ui.idle_watcher import IdleWatcher
 from ui.ops import bus, stop_listening
 from ui.screens.cases import CasesPage
+from ui.shortcuts import NEW_REPORT, PRINT_SELECTED
 from ui.widgets.screen_fit import fit_to_screen
 
 if TYPE_CHECKING:
@@ -265,7 +266,7 @@ class MainWindow(QMainWindow):
         self._menu_by_title = {t: bar.addMenu(t) for t in ("&File", "&Edit", "&View", "&Help")}
         if allowed(self.actor, "report.submit"):
             self.new_report_action = self._action(
-                "&File", "&New report…", self.new_report, QKeySequence.StandardKey.New
+                "&File", "&New report…", self.new_report, NEW_REPORT.keys
             )
         self._action("&File", "&Open case…", self.ask_open_case, "Ctrl+O")
         if allowed(self.actor, "summary.print_command"):
@@ -273,7 +274,7 @@ class MainWindow(QMainWindow):
                 "&File",
                 "&Print summary of the selected case…",
                 self.print_selected,
-                QKeySequence.StandardKey.Print,
+                PRINT_SELECTED.keys,
             )
             self._action(
                 "&File", "Print summaries of the &listed cases…", self.print_listed, "Ctrl+Shift+P"

@@ -3,10 +3,14 @@ does, installed from here by the window that has it (:func:`install`), and liste
 here on the user guide's Keyboard shortcuts page, so the page cannot drift from the keys.
 
 The main window's shortcuts are those of its menu items; the guide lists them from the
-menu actions themselves. A shortcut is a key of the platform (Print is Ctrl+P, ⌘P on a
-Mac), so this table lives beside Qt rather than in the core: the core's guide pages say
-what the work is, this says which key does it. tests/test_help.py checks that a case
-window has exactly these.
+menu actions themselves. The keys of the menu items that another widget names too (the
+case list's toolbar tips say "Open a case from a new report (Ctrl+N)") are declared here
+as well, in :data:`MAIN_WINDOW_NAMED`, so the menu and the tip take one key and cannot
+disagree.
+
+A shortcut is a key of the platform (Print is Ctrl+P, ⌘P on a Mac), so this table lives
+beside Qt rather than in the core: the core's guide pages say what the work is, this says
+which key does it. tests/test_help.py checks that a case window has exactly these.
 """
 
 from __future__ import annotations
@@ -52,6 +56,25 @@ GUIDE_FROM_CASE = Shortcut(
     "Open the user guide (as Help > User guide does in the main window)",
 )
 CASE_WINDOW = (PRINT_CASE, PASTE_EVIDENCE, GUIDE_FROM_CASE)
+
+NEW_REPORT = Shortcut(
+    QKeySequence.StandardKey.New,
+    "Main window",
+    "File > New report…: open a case from a new report",
+)
+PRINT_SELECTED = Shortcut(
+    QKeySequence.StandardKey.Print,
+    "Main window",
+    "File > Print summary of the selected case…",
+)
+MAIN_WINDOW_NAMED = (NEW_REPORT, PRINT_SELECTED)
+"""Menu keys the main window sets from here (the guide lists them from its menus)."""
+
+
+def with_keys(tip: str, shortcut: Shortcut) -> str:
+    """``tip`` followed by the shortcut's keys as this platform writes them:
+    "Open a case from a new report (Ctrl+N)"."""
+    return f"{tip} ({shortcut.text})"
 
 
 def install(shortcut: Shortcut, parent: QWidget, slot: Callable[[], object]) -> QShortcut:

@@ -51,6 +51,7 @@ from ia_desk.services.accounts import allowed
 from ia_desk.terms import CASE_STATUSES
 from ui.ops import Change, Query
 from ui.screens.screen import Screen
+from ui.shortcuts import NEW_REPORT, PRINT_SELECTED, with_keys
 from ui.widgets.fields import date_edit, picked_date
 from ui.worker import show_error
 
@@ -309,7 +310,10 @@ class CasesPage(Screen):
         self.actions_by_name: dict[str, QAction] = {}
         if allowed(actor, "report.submit"):
             self._tool(
-                "new", "New report…", "Open a case from a new report (Ctrl+N)", self.new_report.emit
+                "new",
+                "New report…",
+                with_keys("Open a case from a new report", NEW_REPORT),
+                self.new_report.emit,
             )
         self._tool("open", "Open", "Open the selected case (Enter)", self.open_selected)
         self.prints = allowed(actor, "summary.print_command")
@@ -317,7 +321,7 @@ class CasesPage(Screen):
             self._tool(
                 "print",
                 "Print summary…",
-                "Print the selected case's summary (Ctrl+P)",
+                with_keys("Print the selected case's summary", PRINT_SELECTED),
                 self.print_selected,
             )
         self._tool(
