@@ -18,7 +18,7 @@ from pathlib import Path
 import keyring
 from keyring.backends import fail
 from PySide6.QtCore import QEvent, QThreadPool
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from sqlalchemy import select
 
 from ia_desk.accounts.users import authenticate
@@ -323,9 +323,18 @@ def shoot_each_role(app: QApplication, db: Database, admin: Actor, out: Path) ->
 
 
 def dispose_widgets(app: QApplication) -> None:
-    """Delete the windows while the application still exists (not at interpreter exit)."""
+    """Delete the windows while the application still exists (not at interpreter exit).
+
+    A dialog is put away with the base ``QDialog.done``, not closed: closing a dialog
+    calls its ``reject``, and the intake dialog (with the narrative typed for its picture)
+    and the other forms that keep typed work ask "Discard?" there, a modal question that
+    no one answers, so the tool would never exit. The windows are closed, so that they
+    stop following changes."""
     for widget in reversed(SHOWN):
-        widget.close()
+        if isinstance(widget, QDialog):
+            QDialog.done(widget, QDialog.DialogCode.Rejected.value)
+        else:
+            widget.close()
         widget.deleteLater()
     SHOWN.clear()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
