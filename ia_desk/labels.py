@@ -398,7 +398,10 @@ def outcome(value: str) -> str:
     return OUTCOMES.get(value, _words(value))
 
 
-# Words for the keys audit details carry; any other key in words.
+# Words for the keys audit details carry; any other key in words. "key" is a person's
+# signing key, named by its fingerprint (the user and IA key events: who was given which
+# key); a setting change names its setting as the event's object, never in its details.
+# The stored keys stay as they are: the trail is signed, its rows must keep verifying.
 DETAIL_KEYS = {
     "channel": "channel",
     "clauses": "clauses",
@@ -421,7 +424,7 @@ DETAIL_KEYS = {
     "step": "step",
     "recommended": "recommended",
     "conclusion": "conclusion",
-    "key": "setting",
+    "key": "key fingerprint",
     "old": "was",
     "new": "now",
     "value": "value",
@@ -450,8 +453,6 @@ def _detail_value(key: str, value: Any) -> str:
         return discipline_step(value)
     if key == "conclusion" and isinstance(value, str):
         return retaliation_conclusion(value)
-    if key == "key" and isinstance(value, str):
-        return setting(value)
     if key == "method" and isinstance(value, str):
         return evidence_method(value)
     if key == "size" and isinstance(value, int):

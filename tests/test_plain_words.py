@@ -99,6 +99,42 @@ def test_audit_details_read_as_a_sentence_not_python_or_json():
     assert "channel: Directly to IA" in text
 
 
+def test_the_audit_trail_names_a_users_key_by_its_fingerprint_and_a_setting_by_its_change(
+    qtbot, db, admin, make_user
+):
+    """A user's signing key is a key fingerprint, shown as it is (it was shown as a
+    "setting", its fingerprint mangled); a setting change reads as was and now."""
+    import json
+
+    from ia_desk.db.models import AuditEvent
+    from ia_desk.services import settings as settings_service
+    from ui.screens.audit_trail import AuditPage
+
+    inv = make_user("ia_investigator")
+    settings_service.change_setting(db, admin, "warning_cases", 4)
+    with db.read() as s:
+        stored = json.loads(
+            s.scalars(
+                select(AuditEvent.details).where(
+                    AuditEvent.event_type == "user.change_password",
+                    AuditEvent.user_login == inv.login,
+                )
+            ).one()
+        )
+    page = AuditPage(db, admin)
+    qtbot.addWidget(page)
+    page.show()
+    idle(qtbot)
+    rows = {
+        (page.table.item(r, 4).text(), page.table.item(r, 2).text()): page.table.item(r, 8).text()
+        for r in range(page.table.rowCount())
+    }
+    password = rows[labels.event("user.change_password"), inv.login]
+    assert f"key fingerprint: {stored['key']}" in password, password
+    assert "setting" not in password.lower()
+    assert rows[labels.event("settings.set"), admin.login] == "Now: 4; was: 3."
+
+
 def test_capture_times_are_local_to_the_minute_with_the_zone(monkeypatch):
     import time
 
