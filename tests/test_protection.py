@@ -117,6 +117,48 @@ def test_no_flag_outside_the_window_or_before_the_report(db, admin, open_report)
         assert "retaliation_review" not in flags(db, admin, number)["flags"]
 
 
+def test_a_later_report_never_hides_an_earlier_one_that_protects(db, admin, open_report):
+    """The list reads one report per subject, the latest received by the case's day: a
+    report after the case cannot stand in for the earlier one whose window holds it,
+    and a report on the case's own day counts (the window is counted in days)."""
+    from ia_desk.casefile.listing import CaseQuery, case_page
+
+    report(open_report, "2025-01-05", {"mode": "anonymous"}, [PAT])
+    report(open_report, "2025-06-01", REPORTER, [ROE])  # protects Pat to 2027-06-01
+    report(open_report, "2026-05-01", REPORTER, [ROE])  # after the case below
+    inside = report(open_report, "2026-03-01", {"mode": "anonymous"}, [PAT])
+    # Received at 08:00 on the day of a report received at 09:00: within its window.
+    same_day = open_report(
+        received_at="2026-05-01T08:00:00-06:00",
+        reporter={"mode": "anonymous"},
+        subjects=[PAT],
+        incident={"occurred_on": "2026-05-01", "narrative": "A post."},
+        clauses=["vpd-3.21/III.J"],
+    ).case.number
+    before = report(open_report, "2025-05-31", {"mode": "anonymous"}, [PAT])
+    with db.read() as s:
+        listed = {r.number: r.flags for r in case_page(s, admin, CaseQuery(), 0, 50)}
+    for number in (inside, same_day):
+        assert "retaliation_review" in flags(db, admin, number)["flags"]
+        assert "retaliation_review" in listed[number]
+    assert "retaliation_review" not in flags(db, admin, before)["flags"]
+    assert "retaliation_review" not in listed[before]
+
+
+def test_the_report_keeps_the_time_it_was_received_beside_the_reporter(db, admin, open_report):
+    """The protection window runs from the report's receipt, kept on the reporter's row
+    for the list's lookup: the case's own time, in UTC, for every kind of reporter."""
+    numbers = [
+        report(open_report, "2026-02-03", REPORTER, [ROE]),
+        report(open_report, "2026-02-04", {"mode": "anonymous"}, [PAT]),
+    ]
+    with db.read() as s:
+        for number in numbers:
+            case = get_case(s, number)
+            assert case.reporter.received_at == case.received_at
+            assert case.received_at.hour == 15  # 09:00 at UTC-6
+
+
 def test_anonymous_or_not_in_good_faith_reporters_are_not_protected(db, admin, open_report):
     report(open_report, "2026-01-05", {"mode": "anonymous"}, [PAT])
     report(open_report, "2026-03-01", dict(REPORTER, good_faith=False), [ROE])

@@ -319,12 +319,14 @@ def test_a_page_of_the_list_uses_indexes_on_the_worst_distributions(
         }
         assert problems == {}
         # The retaliation lookup goes from the page's subjects to the protected
-        # reporters of their employees, through the index that holds only those.
+        # reporters of their employees, through the index that holds only those, as
+        # a range of their dates; the index covers it (no reporter's or case's row is
+        # read, so a page never reads the cases of a busy reporter's reports).
         plan = _sqlite_plan(db, *flags["retaliation"])
-        assert [_table_of(line) for line in plan] == ["c", "cs", "r", "o"]
+        assert [t for line in plan if (t := _table_of(line))] == ["c", "cs", "r"], plan
         assert any(
-            "USING INDEX ix_reporter_protected (employee_id=?)" in line
-            or "USING COVERING INDEX ix_reporter_protected (employee_id=?)" in line
+            "USING COVERING INDEX ix_reporter_protected (employee_id=? AND received_at>? "
+            "AND received_at<?)" in line
             for line in plan
         ), plan
         if search is None:

@@ -817,5 +817,8 @@ def test_a_database_of_the_first_schema_upgrades_with_every_row(tmp_path, isolat
         case = get_case(s, "IA-2026-0001")
         assert case.incident.narrative == "An old narrative."
         assert case.subjects[0].employee.badge == "77" and case.tolled_since is None
+        # The report's time of receipt is kept beside the reporter (issue 24), filled
+        # from the case on upgrade.
+        assert case.reporter.received_at == case.received_at
     assert list((path.parent / "backups").glob("old-*-before-migration.db"))
     db.dispose()

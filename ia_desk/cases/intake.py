@@ -375,7 +375,10 @@ def open_case(session: Session, actor: Actor, report: ReportInput) -> IntakeResu
             "employee_id": reporter_employee.id if reporter_employee else None,
             "good_faith": reporter_in.good_faith,
         }
-    conn.execute(_INSERT_REPORTER, {"case_id": case_id, "tracking_hash": thash, **who})
+    conn.execute(
+        _INSERT_REPORTER,
+        {"case_id": case_id, "received_at": received_utc, "tracking_hash": thash, **who},
+    )
     conn.execute(
         _INSERT_INCIDENT,
         {

@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, bindparam, func, select, text
+from sqlalchemy import BindParameter, DateTime, Integer, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from ia_desk import validation as v
@@ -102,10 +102,14 @@ WITHHELD_TRIGGER = (
 # Subjects of the given cases who reported in good faith in another case: the
 # retaliation flag of every page of the case list (200 cases), so its plan must not
 # depend on what the statistics say. It is written to be walked one way only, from the
-# page outward: the page's cases by key, their subjects by case, the protected reporters
-# of each subject's employee through ``ix_reporter_protected`` (partial: it holds the
-# protected reporters only; its condition, PROTECTED_REPORTER_TERMS, is repeated here
-# term by term, or SQLite would not use it), the reporters' cases by key.
+# page outward: the page's cases by key, their subjects by case, then the protected
+# reports of each subject's employee as one range of ``ix_reporter_protected``
+# (partial: it holds the protected reporters only, with the date each report was
+# received, and covers this lookup; its condition, PROTECTED_REPORTER_TERMS, is
+# repeated here term by term, or SQLite would not use it). No reporter's or case's row
+# is read for it: at 100,000 cases a page's subjects had made 469 such reports, and
+# reading each report's case for its date cost 24 ms and emptied SQLite's page cache
+# of the rest of the list (issue 24).
 #
 # CROSS JOIN is SQLite's way of fixing the order of the loops (its query planner
 # documentation, "Manual Control Of Query Plans Using CROSS JOIN"); PostgreSQL reads it
@@ -113,31 +117,44 @@ WITHHELD_TRIGGER = (
 # what they are. Without the fixed order and the partial index, on a database where
 # no reporter is on the roster (``employee_id`` always NULL) SQLite judged the employee
 # index useless and read every reporter for each page (issue 24);
-# tests/test_query_plans.py holds the plan to this shape.
+# tests/test_query_plans.py holds the plans to this shape.
+_PROTECTED_FROM = (
+    "FROM ia_case AS c CROSS JOIN case_subject AS cs CROSS JOIN reporter AS r "
+    "WHERE c.id IN :ids AND cs.case_id = c.id "
+    "AND r.employee_id = cs.employee_id AND r.case_id <> cs.case_id "
+    f"AND {' AND '.join('r.' + term for term in PROTECTED_REPORTER_TERMS)} "
+    "AND r.received_at >= :since AND r.received_at < :until "
+)
+_PROTECTED_PARAMS: tuple[BindParameter[Any], ...] = (
+    bindparam("ids", expanding=True),
+    bindparam("since", type_=DateTime),
+    bindparam("until", type_=DateTime),
+)
+
+# Each such report (who, and which report: the detail of a case's triggers).
 _PROTECTED_SUBJECTS = (
     # (S608: what is joined in is the models' constant terms, never input.)
     text(
         "SELECT cs.case_id, c.received_at, r.id AS reporter_id, "  # noqa: S608
-        "o.received_at AS report_received, o.number AS report_number "
-        "FROM ia_case AS c CROSS JOIN case_subject AS cs CROSS JOIN reporter AS r "
-        "CROSS JOIN ia_case AS o "
-        "WHERE c.id IN :ids AND cs.case_id = c.id "
-        "AND r.employee_id = cs.employee_id AND r.case_id <> cs.case_id "
-        f"AND {' AND '.join('r.' + term for term in PROTECTED_REPORTER_TERMS)} "
-        "AND o.id = r.case_id AND o.received_at >= :since AND o.received_at < :until"
+        "r.received_at AS report_received " + _PROTECTED_FROM
     )
-    .bindparams(
-        bindparam("ids", expanding=True),
-        bindparam("since", type_=DateTime),
-        bindparam("until", type_=DateTime),
+    .bindparams(*_PROTECTED_PARAMS)
+    .columns(case_id=Integer, received_at=DateTime, reporter_id=Integer, report_received=DateTime)
+)
+
+# For the flag, each subject's latest such report received by the day of the case: the
+# window holds some report of theirs exactly when it holds that one (a report later in
+# the window reaches further), so a page reads one row per subject, however many
+# reports each made. date() is both databases' own: the window is counted in days.
+_LATEST_PROTECTED = (
+    text(
+        "SELECT cs.case_id, c.received_at, "  # noqa: S608
+        "max(r.received_at) AS report_received " + _PROTECTED_FROM + "AND "
+        "date(r.received_at) <= date(c.received_at) "
+        "GROUP BY cs.case_id, cs.employee_id, c.received_at"
     )
-    .columns(
-        case_id=Integer,
-        received_at=DateTime,
-        reporter_id=Integer,
-        report_received=DateTime,
-        report_number=String,
-    )
+    .bindparams(*_PROTECTED_PARAMS)
+    .columns(case_id=Integer, received_at=DateTime, report_received=DateTime)
 )
 
 _RECEIVED_SPAN = select(func.min(Case.received_at), func.max(Case.received_at)).where(
@@ -145,10 +162,19 @@ _RECEIVED_SPAN = select(func.min(Case.received_at), func.max(Case.received_at)).
 )
 
 
+def _in_window(case_received: dt.datetime, report_received: dt.datetime, months: int) -> bool:
+    """A report protects its reporter from the day it was received to the same day
+    ``months`` calendar months later, both days included (3.21 §V.C)."""
+    day = report_received.date()
+    return day <= case_received.date() <= add_months(day, months)
+
+
 def _protected_subjects(
-    session: Session, case_ids: list[int], months: int | None = None
+    session: Session, case_ids: list[int], months: int | None = None, *, latest: bool = False
 ) -> list[Any]:
-    """Rows of (case, protected reporter naming a subject of it) within the window."""
+    """Rows of (case, protected reporter naming a subject of it) within the window;
+    with ``latest``, only whether there is one (a row per subject at most, without the
+    reporter)."""
     if months is None:
         months = int(get_setting(session, "retaliation_window_months"))
     conn = session.connection()
@@ -158,20 +184,13 @@ def _protected_subjects(
     # Only reports that can lie within the window of one of these cases come back: no
     # earlier than the window (at most 31 days a month) before the first case, no later
     # than the day of the last. The window itself is judged below, by calendar months.
-    # A page of recent cases then reads two years of a reporting employee's reports,
-    # not all of them (issue 24: a thousand rows fetched and thrown away per page).
     bounds = {
         "since": dt.datetime.combine(first.date() - dt.timedelta(days=31 * months), dt.time()),
         "until": dt.datetime.combine(last.date() + dt.timedelta(days=1), dt.time()),
     }
-    rows = conn.execute(_PROTECTED_SUBJECTS, {"ids": case_ids, **bounds}).all()
-    return [
-        r
-        for r in rows
-        if r.report_received.date()
-        <= r.received_at.date()
-        <= add_months(r.report_received.date(), months)
-    ]
+    statement = _LATEST_PROTECTED if latest else _PROTECTED_SUBJECTS
+    rows = conn.execute(statement, {"ids": case_ids, **bounds}).all()
+    return [r for r in rows if _in_window(r.received_at, r.report_received, months)]
 
 
 def cases_needing_review(
@@ -182,7 +201,7 @@ def cases_needing_review(
     window, when the caller has read it already."""
     if not case_ids:
         return set()
-    return {r.case_id for r in _protected_subjects(session, case_ids, months)}
+    return {r.case_id for r in _protected_subjects(session, case_ids, months, latest=True)}
 
 
 def triggers_for(session: Session, case_ids: list[int]) -> dict[int, list[Trigger]]:
@@ -209,7 +228,7 @@ def triggers_for(session: Session, case_ids: list[int]) -> dict[int, list[Trigge
             Trigger(
                 emp.badge if emp else "?",
                 emp.name if emp else "?",
-                row.report_number,
+                reporter.case.number,
                 row.report_received.date(),
                 was_reported,
             )

@@ -367,6 +367,7 @@ def generate(
             mode = rng.choice(["anonymous", "anonymous", "named", "confidential"])
             reporter: dict[str, Any] = {
                 "case_id": case_id,
+                "received_at": received,
                 "mode": mode,
                 "name": None,
                 "badge": None,

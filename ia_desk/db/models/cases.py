@@ -103,17 +103,26 @@ class Reporter(IntegerId, Base):
     # case list looks them up by employee): small whatever the rest of the table holds,
     # so no statistics make a scan of every reporter look cheaper than this lookup
     # (ia_desk.protection.retaliation, issue 24). The query repeats this condition term
-    # by term: SQLite uses a partial index only for a query whose WHERE contains it.
+    # by term: SQLite uses a partial index only for a query whose WHERE contains it. It
+    # covers the lookup (the employee, the dates of their reports, the condition's own
+    # columns): a page's flags read this index and no reporter's or case's row.
     __table_args__ = (
         Index(
             "ix_reporter_protected",
             "employee_id",
+            "received_at",
             "case_id",
+            "good_faith",
+            "mode",
+            "protection_revoked_at",
             sqlite_where=sql_text(PROTECTED_REPORTER),
             postgresql_where=sql_text(PROTECTED_REPORTER),
         ),
     )
     case_id: Mapped[int] = mapped_column(ForeignKey("ia_case.id"), unique=True)
+    # The case's time of receipt (UTC), written with it at intake and never changed: the
+    # protection window of 3.21 §V.C runs from it, and the index above holds it.
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
     mode: Mapped[str] = mapped_column(String(20))
     name: Mapped[str | None] = mapped_column(String(120))
     badge: Mapped[str | None] = mapped_column(String(20), index=True)
