@@ -418,6 +418,7 @@ def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
         "export": [["export", str(out / "all{n}.json")]],
         "db upgrade": [["db", "upgrade"]],
         "db retire-passphrase": [["db", "retire-passphrase"]],
+        "db recovery-code": [["db", "recovery-code"]],
         "recover": [["recover", "--admin", "admin"]],
         "db migrate-to": [["db", "migrate-to", "postgresql+psycopg://nobody@127.0.0.1:1/x"]],
         "db connect": [["db", "connect", "--host", "127.0.0.1", "--port", "1"]],

@@ -63,7 +63,7 @@ from ia_desk.db.models import (
     User,
     UserKey,
 )
-from ia_desk.errors import IADeskError
+from ia_desk.errors import IADeskError, InputError
 from ia_desk.security import crypto
 from ia_desk.security.actor import Actor, UnlockedKeys
 from ia_desk.security.roles import IA, IA_ADMIN
@@ -89,6 +89,10 @@ NOT_YOURS = (
     "IA's key in the database is not the one your account holds: it was changed outside "
     "IA Desk. Nothing of IA's opens or is sealed for you until an IA administrator has "
     "looked into it ('ia-desk audit verify' names the change)."
+)
+NO_KEY_YET = (
+    "IA's key has not been made yet: it is made at the first sign-in of an IA "
+    "administrator after the upgrade. Sign out and sign in again, then try once more."
 )
 MISSING = (
     "IA's key is missing from the database although the audit trail names it: it was "
@@ -449,6 +453,27 @@ def open_with_recovery(session: Session, recovery_key: bytes) -> bytes | None:
     except (crypto.WrongKey, ValueError):
         return None
     return private if _matches(ia_key, private) else None
+
+
+def seal_to_recovery(session: Session, keys: UnlockedKeys, recovery_public: bytes) -> str:
+    """Seal IA's key, which ``keys`` hold (an IA administrator signed in), to a new
+    recovery code; the copy sealed to the old code is replaced. Returns IA's key's
+    fingerprint. Refused when the signed-in key does not hold IA's key as the database
+    has it (not given it, a key changed outside IA Desk, none at all)."""
+    ia_key = current(session)
+    if ia_key is None:
+        raise InputError(MISSING if named_by_trail(session) else NO_KEY_YET, field="ia_key")
+    if keys.ia_problem is not None:
+        raise InputError(keys.ia_problem, field="ia_key")
+    if keys.ia_private is None:
+        raise InputError(NOT_GIVEN, field="ia_key")
+    if not _matches(ia_key, keys.ia_private):
+        raise InputError(STALE, field="ia_key")
+    ia_key.recovery_sealed = crypto.b64(
+        crypto.seal(recovery_public, keys.ia_private, _recovery_context(ia_key))
+    )
+    session.flush()
+    return ia_key.fingerprint
 
 
 def recovered(

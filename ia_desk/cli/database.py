@@ -38,8 +38,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_recover(args: argparse.Namespace) -> int:
-    """Open the embedded database with its recovery code (``IA_DESK_RECOVERY_CODE`` or
-    asked) and give an IA administrator a new password, to be changed at sign-in."""
+    """With the recovery code (``IA_DESK_RECOVERY_CODE`` or asked), give an IA
+    administrator a new password, to be changed at sign-in: the code opens an embedded
+    database, and proves itself on a server by opening IA's key."""
     from ia_desk.services import database
 
     code = os.environ.get(context.RECOVERY_CODE_ENV) or context.prompt_passphrase(
@@ -73,6 +74,20 @@ def cmd_db_retire_passphrase(args: argparse.Namespace) -> int:
         if retired
         else "there is no old database passphrase to retire (retired already, or never one)"
     )
+    return 0
+
+
+def cmd_db_recovery_code(args: argparse.Namespace) -> int:
+    """A new recovery code, shown once on standard error (IA administrators)."""
+    from ia_desk.services import database
+
+    db, actor = context.signed_in(args)
+    try:
+        code = database.new_recovery_code(db, actor).value
+    finally:
+        db.dispose()
+    context.say(f"\n{database.NEW_RECOVERY_NOTICE}\n\n    {code}\n")
+    print("a new recovery code is made: the one it replaces opens nothing new from now on")
     return 0
 
 
@@ -162,6 +177,13 @@ def register(commands: arg.Commands) -> None:
         "retire-passphrase",
         cmd_db_retire_passphrase,
         "after the move to own passwords: the old shared passphrase opens nothing (IA admin)",
+    )
+    arg.command(
+        db,
+        "recovery-code",
+        cmd_db_recovery_code,
+        "make a new recovery code for the department's safe, replacing the old one, shown "
+        "once (IA admin)",
     )
     arg.command(
         db,

@@ -250,6 +250,9 @@ class Database:
     # ia_desk.security.keyfile.DatabaseKeys; None on a server): the account rooms wrap
     # the database's secrets for a user through the session (session.info["db_keys"]).
     key_file: Any = field(default=None, repr=False)
+    # A server database's recovery code made by this process (setup), until it is shown
+    # once (an ia_desk.startup.own_passwords.ServerRecovery): IA's key is sealed to it.
+    server_recovery: Any = field(default=None, repr=False)
     _read_only: bool = field(default=False, init=False, repr=False)
     _switching: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
     _listeners: list[Callable[[bool], None]] = field(default_factory=list, init=False, repr=False)

@@ -56,13 +56,16 @@ __all__ = [
     "start_stretching",
     "take_recovery_code",
     "recover",
+    "new_recovery_code",
     "retire_passphrase",
     "RECOVERY_NOTICE",
+    "NEW_RECOVERY_NOTICE",
     "MIN_PASSPHRASE",
 ]
 
 PassphrasePrompt = keys.PassphrasePrompt
 RECOVERY_NOTICE = own_passwords.RECOVERY_NOTICE
+NEW_RECOVERY_NOTICE = own_passwords.NEW_RECOVERY_NOTICE
 take_recovery_code = own_passwords.take_recovery_code
 MIN_PASSPHRASE = keys.MIN_PASSPHRASE
 secure_keyring_available = keys.secure_keyring_available
@@ -164,16 +167,24 @@ def backup_folder(db: Database) -> Path | None:
 
 
 def recover(url: str | None, code: str, admin_login: str, new_password: str) -> Database:
-    """Open an embedded database with its recovery code and give the IA administrator
-    ``admin_login`` a new password (to be changed at their next sign-in). Audited as
-    ``user.recover`` (``audit verify`` names it). Returns the open database."""
+    """Give the IA administrator ``admin_login`` a new password (to be changed at their
+    next sign-in) with the recovery code: it opens an embedded database, and on a
+    server it proves itself by opening IA's key. Audited as ``user.recover`` (``audit
+    verify`` names it). Returns the open database."""
     db = open_database(url, recovery_code=code)
     try:
-        own_passwords.recover(db, admin_login, new_password)
+        own_passwords.recover(db, admin_login, new_password, code)
     except BaseException:
         db.dispose()
         raise
     return db
+
+
+def new_recovery_code(db: Database, actor: Actor) -> Done[str]:
+    """A new recovery code for the department's safe, replacing the old one (IA
+    administrators who hold IA's key; audited, the code never in the trail). The
+    caller shows it once."""
+    return Done(own_passwords.new_recovery_code(db, actor), Changes())
 
 
 def retire_passphrase(db: Database, actor: Actor) -> Done[bool]:

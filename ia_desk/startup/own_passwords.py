@@ -28,15 +28,17 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from ia_desk.accounts import users
+from ia_desk.accounts import iakey, users
 from ia_desk.accounts.wrappings import scrub_backups, stage, wrap_for
+from ia_desk.audit import iakeys
 from ia_desk.audit.trail import append
 from ia_desk.backup import automatic_backup, copy_key_file
 from ia_desk.db.engine import Database, connection_key, sqlite_engine
 from ia_desk.db.location import Target
-from ia_desk.errors import DatabaseKeyError
+from ia_desk.errors import DatabaseKeyError, InputError
 from ia_desk.security import crypto, keys
 from ia_desk.security.actor import Actor
 from ia_desk.security.keyfile import DatabaseKeys, EntryDoesNotOpen, KeyFile, Secrets
@@ -69,6 +71,15 @@ RECOVERY_NOTICE = (
     "RECOVERY CODE (shown once, never again): write it down and keep it in the "
     "department's safe. It opens this database if every administrator password is lost "
     "('ia-desk recover'):"
+)
+
+
+NEW_RECOVERY_NOTICE = (
+    "NEW RECOVERY CODE (shown once, never again): write it down, put it in the "
+    "department's safe and destroy the old one. From now on this code, not the old "
+    "one, recovers an IA administrator if every administrator password is lost "
+    "('ia-desk recover'); the old code still opens the backups made before it, so keep "
+    "those as safely:"
 )
 
 
@@ -113,9 +124,35 @@ def cached_for_user(db: Database, login: str) -> None:
         keys.cache_secrets(db_keys.ident, value.cipher_key, value.audit_key, login)
 
 
+@dataclass
+class ServerRecovery:
+    """A server database's recovery code, made by this process. A server has no
+    database key to wrap (its server account opens it), so the code holds IA's key only:
+    sealed to it at setup or by an administrator (:func:`new_recovery_code`), it is what
+    proves a recovery (:func:`recover`) and opens IA's papers for the recovered
+    administrator."""
+
+    key: bytes = field(repr=False)
+    code: str | None = field(default=None, repr=False)
+
+    def take_recovery_code(self) -> str | None:
+        code, self.code = self.code, None
+        return code
+
+
+def _is_server(db: Database) -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
 def recovery_public(db: Database) -> bytes | None:
-    """The public sealing key of the recovery code this start made (setup), if any."""
+    """The public sealing key of the recovery code this start made (setup), if any; on
+    a server, made now (setup): its code is shown once like an embedded database's."""
     db_keys: DatabaseKeys | None = db.key_file
+    if db_keys is None and _is_server(db):
+        if db.server_recovery is None:
+            key, code = _new_recovery_key()
+            db.server_recovery = ServerRecovery(key, code)
+        return crypto.recovery_sealing_pair(db.server_recovery.key)[1]
     if db_keys is None or db_keys.recovery_key is None:
         return None
     return crypto.recovery_sealing_pair(db_keys.recovery_key)[1]
@@ -123,8 +160,8 @@ def recovery_public(db: Database) -> bytes | None:
 
 def take_recovery_code(db: Database) -> str | None:
     """A recovery code this process made for ``db`` and has not shown yet (once)."""
-    db_keys: DatabaseKeys | None = db.key_file
-    return db_keys.take_recovery_code() if db_keys is not None else None
+    holder: DatabaseKeys | ServerRecovery | None = db.key_file or db.server_recovery
+    return holder.take_recovery_code() if holder is not None else None
 
 
 def as_secrets(value: Secrets) -> keys.DatabaseSecrets:
@@ -367,15 +404,83 @@ def retire_passphrase(db: Database, actor: Actor) -> bool:
     return True
 
 
-def recover(db: Database, login: str, new_password: str) -> None:
-    """The recovery code opened ``db``: give the IA administrator ``login`` a new
-    password (provisional: they choose their own at the next sign-in), and with it a
-    wrapping. Audited as ``user.recover``, which ``audit verify`` names."""
+SERVER_NO_RECOVERY = (
+    "This server database keeps no recovery copy of IA's key (it was set up before IA "
+    "Desk made a recovery code for a server). Nothing was changed. An IA administrator "
+    "who can still sign in makes one: 'ia-desk db recovery-code', or Administration, "
+    "Make a new recovery code."
+)
+SERVER_WRONG_CODE = (
+    "That recovery code does not open this database (check it against the paper in the "
+    "department's safe; a newer code replaces an older one). Nothing was changed."
+)
+SERVER_KEY_CHANGED = (
+    "IA's key in this database is not the one IA Desk made ('ia-desk audit verify' says "
+    "what was changed), so a recovery would give it to whoever put it there. Nothing "
+    "was changed; restore the database from a backup first."
+)
+
+
+def recover(db: Database, login: str, new_password: str, code: str | None = None) -> None:
+    """Give the IA administrator ``login`` a new password (provisional: they choose
+    their own at the next sign-in) with the recovery code. An embedded database was
+    opened with the code (and the administrator gets a wrapping); a server database
+    has no key to open, so there ``code`` proves itself by opening IA's key, the one
+    the signed trail made, before anything changes. Audited as ``user.recover``, which
+    ``audit verify`` names."""
     db_keys: DatabaseKeys | None = db.key_file
+    if db_keys is None and _is_server(db):
+        try:
+            recovery_key = crypto.parse_recovery_code(code or "")
+        except (ValueError, crypto.WrongKey) as exc:
+            raise DatabaseKeyError(SERVER_WRONG_CODE) from exc
+        with db.write(None) as s:
+            ia_key = iakey.current(s)
+            if ia_key is None or ia_key.recovery_sealed is None:
+                raise DatabaseKeyError(SERVER_NO_RECOVERY)
+            if iakeys.problems(s):
+                raise DatabaseKeyError(SERVER_KEY_CHANGED)
+            if iakey.open_with_recovery(s, recovery_key) is None:
+                raise DatabaseKeyError(SERVER_WRONG_CODE)
+            users.recover_admin(s, login, new_password, recovery_key)
+        return
     if db_keys is None or db_keys.opened_by != "recovery":
         raise DatabaseKeyError("Recovery needs the database opened with its recovery code.")
     with db.write(None) as s:
         users.recover_admin(s, login, new_password, db_keys.recovery_key)
+
+
+def new_recovery_code(db: Database, actor: Actor) -> str:
+    """A new recovery code (IA administrators holding IA's key; returned to be shown
+    once): IA's key is sealed to it and, on an embedded database, the database's key
+    is wrapped for it in the key file; the old code opens neither from now on (it
+    still opens the backups made before, with their key files). Audited as
+    ``database.recovery_code``, without the code."""
+    key, code = _new_recovery_key()
+    public = crypto.recovery_sealing_pair(key)[1]
+    db_keys: DatabaseKeys | None = db.key_file
+    with db.write(actor) as s:
+        require(actor, "user.manage", "database.recovery_code", "database")
+        if db_keys is not None and db_keys.legacy:
+            raise DatabaseKeyError(
+                "This database still opens with the shared passphrase: an IA "
+                "administrator's sign-in moves it to own passwords and shows its recovery "
+                "code. Sign out and sign in again."
+            )
+        if actor.keys is None:  # an actor made without keys (tests, bulk tools)
+            raise InputError(iakey.NOT_GIVEN, field="ia_key")
+        fingerprint = iakey.seal_to_recovery(s, actor.keys, public)
+        if db_keys is not None:
+            secrets = db_keys.secrets
+            stage(s, lambda kf: kf.wrap_for_recovery(key, secrets))
+        append(
+            s,
+            actor,
+            "database.recovery_code",
+            object_type="database",
+            details={"ia_key": fingerprint},
+        )
+    return code
 
 
 def put_backup_key_file_in_place(backup: Path, db_path: Path, aside: Path) -> None:

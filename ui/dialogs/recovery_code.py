@@ -1,6 +1,7 @@
-"""The recovery code, shown once: at setup, or when the first sign-in after the upgrade
-moved the database to own passwords. It cannot be shown again, so the dialog stays
-until the administrator says it is written down."""
+"""The recovery code, shown once: at setup, when the first sign-in after the upgrade
+moved the database to own passwords, or when an administrator makes a new one. It
+cannot be shown again, so the dialog stays until the administrator says it is written
+down."""
 
 from __future__ import annotations
 
@@ -24,15 +25,25 @@ EXPLANATION = (
     "every record: keep it where only the department's rules let anyone reach it."
 )
 
+REPLACES = (
+    "<b>Write this new recovery code down now, put it in the department's safe and "
+    "destroy the old one.</b><br>It is shown this once and never again. From now on it, "
+    "not the old code, gives an IA administrator a new password if every administrator's "
+    "password is lost ('ia-desk recover'); the old code still opens the backups made "
+    "before today, so keep those as safely as the code."
+)
+
 
 class RecoveryCodeDialog(QDialog):
     """Shows a recovery code until the administrator confirms it is written down."""
 
-    def __init__(self, code: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, code: str, parent: QWidget | None = None, explanation: str = EXPLANATION
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"{APP_NAME}: recovery code")
         layout = QVBoxLayout(self)
-        intro = QLabel(EXPLANATION)
+        intro = QLabel(explanation)
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.code = QLabel(code)
@@ -57,7 +68,9 @@ class RecoveryCodeDialog(QDialog):
             super().reject()
 
 
-def show_recovery_code(code: str | None, parent: QWidget | None = None) -> None:
+def show_recovery_code(
+    code: str | None, parent: QWidget | None = None, explanation: str = EXPLANATION
+) -> None:
     """Show a recovery code (if one was just made) and wait until it is written down."""
     if code:
-        RecoveryCodeDialog(code, parent).exec()
+        RecoveryCodeDialog(code, parent, explanation).exec()

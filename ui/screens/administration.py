@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from ia_desk import labels
 from ia_desk.errors import InputError
-from ia_desk.services import Actor, Changes, Database, Done, accounts, settings
+from ia_desk.services import Actor, Changes, Database, Done, accounts, database, settings
 from ia_desk.services.accounts import MIN_LENGTH, ROLE_LABELS
 from ui.dialogs.add_user import AddUserDialog
 from ui.ops import Change, Query
@@ -49,6 +49,7 @@ class AdminPage(Screen):
             ("Disable", lambda: self._set_active(False)),
             ("Enable", lambda: self._set_active(True)),
             ("Back up now…", self._backup),
+            ("New recovery code…", self._new_recovery_code),
             ("Discipline matrix…", self._matrix),
         ):
             b = QPushButton(text)
@@ -137,6 +138,27 @@ class AdminPage(Screen):
             Query(self, lambda: make_backup(self.db, self.actor, Path(path))).with_progress(
                 "Backing up…"
             ).run()
+
+    def _new_recovery_code(self) -> None:
+        """A new recovery code for the safe (the old one lost, or seen by someone it was
+        not for), after the administrator confirms; shown once."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from ui.dialogs.recovery_code import REPLACES, show_recovery_code
+
+        asked = QMessageBox.question(
+            self,
+            "New recovery code",
+            "Make a new recovery code? The one in the department's safe stops recovering "
+            "an administrator at once, and the new one is shown once, now.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if asked != QMessageBox.StandardButton.Yes:
+            return
+        Change(self, lambda: database.new_recovery_code(self.db, self.actor)).success(
+            lambda code: show_recovery_code(code, self, REPLACES)
+        ).run()
 
     def _matrix(self) -> None:
         from ui.dialogs.matrix_editor import MatrixEditor
