@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SOMETHING = "*"  # in a poll's result: something changed, unknown which case
+MAX_READS = 1000  # reads of arrived notices in one poll (the rest wait for the next)
 
 
 class ChangeFeed:
@@ -48,6 +49,18 @@ class ChangeFeed:
             self._last = self._data_version()
             self._cases = self._case_signature()
 
+    def _arrived(self) -> list[Any]:
+        """Every notice that has arrived. One ``notifies(timeout=0)`` reads the socket once
+        and gives what that read brought, often a single notice: asked again until it
+        brings none, so a poll is not left one notice behind each of many changes."""
+        arrived: list[Any] = []
+        for _ in range(MAX_READS):
+            batch = list(self._conn.notifies(timeout=0.0))
+            if not batch:
+                break
+            arrived += batch
+        return arrived
+
     def _case_signature(self) -> tuple[Any, ...]:
         cur = self._conn.cursor()
         try:
@@ -72,7 +85,7 @@ class ChangeFeed:
         """Case numbers changed elsewhere since the last poll ({SOMETHING} when the
         backend cannot say which); empty when nothing changed."""
         if self.dialect == "postgresql":
-            return {n.payload for n in self._conn.notifies(timeout=0.0)}
+            return {n.payload for n in self._arrived()}
         version = self._data_version()
         if version == self._last:
             return set()
