@@ -144,6 +144,122 @@ def test_other_workstations_changes_reach_an_open_case_list(db, db_url, admin, o
         feed.close()
 
 
+def test_one_poll_hears_every_change_that_has_arrived(db, db_url, admin):
+    """Three cases taken in at another workstation, then one poll: all three are heard
+    (the feed read one notice a poll, falling behind a busy office)."""
+    import time
+
+    feed = ChangeFeed(db)
+    try:
+        other = open_database(db_url)
+        try:
+            numbers = set()
+            for _ in range(3):
+                with other.write(admin) as s:
+                    numbers.add(open_case(s, admin, parse_report(report_doc())).case.number)
+        finally:
+            other.dispose()
+        time.sleep(0.3)  # notices travel through the server on a connection of their own
+        assert feed.poll() == (numbers if db.engine.dialect.name == "postgresql" else {SOMETHING})
+        assert feed.poll() == set()
+    finally:
+        feed.close()
+
+
+def _settled(feed) -> set[str]:
+    """What the feed hears once the database's notices have had time to arrive."""
+    import time
+
+    time.sleep(0.3)  # notices travel through the server on a connection of their own
+    return feed.poll() | feed.poll()
+
+
+def test_the_feed_never_hears_this_workstations_own_changes_but_always_anothers(
+    db, db_url, admin, open_report
+):
+    """The desktop announces its own changes on its bus: the feed, which hears what
+    changed elsewhere, never tells them again (issue 24), on either backend. Another
+    workstation's change is heard, on the very case just changed here as well, and so is
+    another program's SQL."""
+    from sqlalchemy import create_engine
+
+    from ia_desk.services import cases, notes
+
+    number = open_report().case.number
+
+    def said(*numbers: str) -> set[str]:  # what the feed says of these cases' change
+        return set(numbers) if db.engine.dialect.name == "postgresql" else {SOMETHING}
+
+    feed = ChangeFeed(db)
+    try:
+        cases.take_action(db, admin, number, "assign", assignee="admin")
+        notes.add_task(db, admin, number, "Call the platform", "admin", "2099-01-01")
+        with db.write(admin) as s:  # a new case, written here
+            mine = open_case(s, admin, parse_report(report_doc())).case.number
+        assert _settled(feed) == set()
+
+        # Here, then at another workstation, on the same case, before the feed polls.
+        cases.take_action(db, admin, number, "start")
+        other = open_database(db_url)
+        try:
+            notes.add_task(other, admin, number, "Pull the footage", "admin", "2099-01-01")
+        finally:
+            other.dispose()
+        assert _settled(feed) == said(number)
+
+        # Another program's SQL on its own connection, between two changes made here.
+        cases.take_action(db, admin, mine, "assign", assignee="admin")
+        engine = create_engine(db.engine.url, poolclass=NullPool)
+        try:
+            with engine.begin() as conn:
+                conn.execute(
+                    text("UPDATE ia_case SET updated_at = :t WHERE number = :n"),
+                    {"t": "2999-01-01 00:00:00", "n": number},
+                )
+        finally:
+            engine.dispose()
+        cases.take_action(db, admin, mine, "start")
+        assert _settled(feed) == said(number)
+        assert _settled(feed) == set()
+    finally:
+        feed.close()
+    # A closed feed watches the database's writes no more.
+    assert db._own_write_watchers == []
+
+
+def test_what_the_feed_expects_of_its_own_writes_swallows_no_strangers_change():
+    """PostgreSQL: a server reuses a backend's pid once it has gone, so what this process
+    expected to hear of its own write, and did not within two polls, swallows no later
+    notice; each expected notice is taken once. SQLite: only an unbroken chain of this
+    process's own steps from the signature last seen is its own."""
+    from ia_desk.db.changes import OwnWrites
+
+    own = OwnWrites("postgresql")
+    own.expect(4242, ["IA-2026-0001", "IA-2026-0002"])
+    own.polled()
+    own.polled()
+    assert own.strangers([(4242, "IA-2026-0001")]) == set()  # ours, two polls late
+    assert own.strangers([(4243, "IA-2026-0002")]) == {"IA-2026-0002"}  # another pid
+    own.polled()
+    assert own.strangers([(4242, "IA-2026-0002")]) == {"IA-2026-0002"}  # forgotten
+    own.expect(4242, ["IA-2026-0003"])
+    assert own.strangers([(4242, "IA-2026-0003"), (4242, "IA-2026-0003")]) == {
+        "IA-2026-0003"  # expected once, heard twice: the second is not ours
+    }
+
+    own = OwnWrites("sqlite")
+    own.stepped((1, "a"), (1, "b"))
+    own.stepped((1, "b"), (2, "c"))
+    assert own.led_to((1, "a"), (2, "c"))  # two steps of ours
+    own.stepped((2, "c"), (2, "d"))
+    assert not own.led_to((2, "x"), (2, "d"))  # someone else's change came first
+    own.stepped((3, "e"), (3, "f"))
+    own.polled()
+    own.polled()
+    own.polled()
+    assert not own.led_to((3, "e"), (3, "f"))  # a step whose commit never came, forgotten
+
+
 # ---------------------------------------------------------------- PostgreSQL
 
 

@@ -121,3 +121,93 @@ def test_a_case_changed_elsewhere_meanwhile_says_who_and_reloads(
         from ia_desk.cases.queries import get_case
 
         assert get_case(s, number).status == "assigned"  # the stale action saved nothing
+
+
+def test_a_change_made_here_is_read_once_and_one_made_elsewhere_is_still_read(
+    qtbot, db, db_url, admin, open_report, monkeypatch
+):
+    """This workstation's own change reaches its screens on the bus alone: the database's
+    notice of it (PostgreSQL's NOTIFY, SQLite's data_version) reads nothing again (issue
+    24). A change by another workstation, or by another program's SQL, is still read."""
+    from sqlalchemy import create_engine, func, select, text
+    from sqlalchemy.pool import NullPool
+
+    from ia_desk.cases.workflow import perform
+    from ia_desk.db.models import AuditEvent
+    from ia_desk.services import cases
+    from ui.ops import Change
+
+    number = open_report().case.number
+    named = db.engine.dialect.name == "postgresql"  # SQLite says only that a case changed
+    win = MainWindow(db, admin)
+    qtbot.addWidget(win)
+    win.show()
+    win.nav.setCurrentRow(win.titles.index("Cases"))
+    win.open_case(number)
+    view = win.case_windows[number]
+    qtbot.addWidget(view)
+    idle(qtbot)
+    list_reads: list[int] = []
+    first_page = cases.first_page
+
+    def counted(*args, **kwargs):
+        list_reads.append(1)
+        return first_page(*args, **kwargs)
+
+    monkeypatch.setattr(cases, "first_page", counted)
+
+    def case_reads() -> int:  # each read of the case window is audited
+        with db.read() as s:
+            return s.scalar(
+                select(func.count()).where(
+                    AuditEvent.case_number == number, AuditEvent.event_type == "case.view"
+                )
+            )
+
+    def settled() -> None:  # the database's notices have arrived and been polled
+        qtbot.wait(300)
+        for _ in range(3):
+            win.poll_changes()
+            idle(qtbot)
+
+    viewed = case_reads()
+    Change(win, lambda: cases.take_action(db, admin, number, "assign", assignee="admin")).run()
+    idle(qtbot)
+    assert win.cases.model.index(0, 1).data() == "Assigned"
+    settled()
+    assert len(list_reads) == 1  # the bus's, and only it
+    assert case_reads() == viewed + 1
+    assert "Assigned" in view.header.text()
+
+    other = open_database(db_url)  # another workstation starts the investigation
+    try:
+        with other.write(admin) as s:
+            perform(s, admin, number, "start")
+    finally:
+        other.dispose()
+
+    def read_again(count: int) -> bool:
+        win.poll_changes()
+        idle(qtbot)
+        return len(list_reads) == count
+
+    qtbot.waitUntil(lambda: read_again(2), timeout=10_000)
+    assert win.cases.model.index(0, 1).data() == "Investigating"
+    if named:
+        assert case_reads() == viewed + 2 and "Investigating" in view.header.text()
+
+    # Another program's SQL on the same database (its own connection, not the app's).
+    engine = create_engine(db.engine.url, poolclass=NullPool)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text("UPDATE ia_case SET updated_at = :t WHERE number = :n"),
+                {"t": "2999-01-01 00:00:00", "n": number},
+            )
+    finally:
+        engine.dispose()
+    qtbot.waitUntil(lambda: read_again(3), timeout=10_000)
+    settled()
+    assert len(list_reads) == 3  # once each
+    if named:
+        assert case_reads() == viewed + 3

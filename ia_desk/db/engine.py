@@ -13,7 +13,10 @@ of failing half-way. If a service raises :class:`PermissionDenied` or
 the hooks) in a transaction of its own. ``db.write(actor, audit_only=True)`` marks
 work that only records what was done (sign-in, prints, exports, backups): it goes on
 while an embedded database is read-only because its disk is full (see
-:class:`Database` and :mod:`ia_desk.db.storage`).
+:class:`Database` and :mod:`ia_desk.db.storage`). Watchers added with
+``db.watch_own_writes`` are told when each write transaction (not an audit-only one)
+begins and just before it commits: the change feed, so it does not hear this process's
+own writes back (:mod:`ia_desk.db.changes`).
 """
 
 from __future__ import annotations
@@ -207,6 +210,17 @@ class TransactionHooks(Protocol):
         """Record an event of the database itself (a guard put back, read-only mode)."""
 
 
+class OwnWriteWatcher(Protocol):
+    """Told of each write transaction of a :class:`Database` (the change feed's
+    :class:`ia_desk.db.changes.OwnWrites`, so that it does not hear them back)."""
+
+    def began(self, session: Session) -> None:
+        """The transaction begins: nothing of it is written yet."""
+
+    def committing(self, session: Session) -> None:
+        """Everything of it is flushed; it commits next."""
+
+
 class NoHooks:
     """Hooks that check and record nothing: a database not opened by the start-up."""
 
@@ -256,6 +270,7 @@ class Database:
     _read_only: bool = field(default=False, init=False, repr=False)
     _switching: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
     _listeners: list[Callable[[bool], None]] = field(default_factory=list, init=False, repr=False)
+    _own_write_watchers: list[OwnWriteWatcher] = field(default_factory=list, init=False, repr=False)
 
     @property
     def audit_key(self) -> bytes:
@@ -280,6 +295,15 @@ class Database:
     def remove_read_only_listener(self, listener: Callable[[bool], None]) -> None:
         with contextlib.suppress(ValueError):
             self._listeners.remove(listener)
+
+    def watch_own_writes(self, watcher: OwnWriteWatcher) -> None:
+        """Tell ``watcher`` of every write transaction from now on (not of audit-only
+        ones: they record what was done, they change no case)."""
+        self._own_write_watchers.append(watcher)
+
+    def unwatch_own_writes(self, watcher: OwnWriteWatcher) -> None:
+        with contextlib.suppress(ValueError):
+            self._own_write_watchers.remove(watcher)
 
     def _session(self, write: bool) -> Session:
         conn_opts: dict[str, bool] = {"ia_write": True} if write else {}
@@ -355,10 +379,17 @@ class Database:
         """
         self._check_room(change=not audit_only)
         session = self._session(write=True)
+        watchers = [] if audit_only else list(self._own_write_watchers)
         try:
+            for watcher in watchers:
+                watcher.began(session)
             if actor is not None:
                 self.hooks.standing(session, actor)
             yield session
+            if watchers:
+                session.flush()
+                for watcher in watchers:
+                    watcher.committing(session)
             session.commit()
             self._after_commit()
         except StaleDataError:
