@@ -389,6 +389,22 @@ def go_around_the_app(db: Database, *statements: str, **params: Any) -> None:
     engine.dispose()
 
 
+def changed_by_another_program(db: Database, number: str) -> None:
+    """Another program's SQL on the same database, on a connection of its own (not the
+    app's pool): it moves the case's change time, as any write of a case does."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db.engine.url, poolclass=NullPool)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text("UPDATE ia_case SET updated_at = :t WHERE number = :n"),
+                {"t": "2999-01-01 00:00:00", "n": number},
+            )
+    finally:
+        engine.dispose()
+
+
 def as_before_signing(db: Database) -> tuple[int, int]:
     """Make the database look as a version from before the signed trail left it: no keys,
     no start of signing, no signatures, no key in any event, every row re-chained by the

@@ -34,6 +34,7 @@ from .conftest import (
     AUDIT_PASSPHRASE,
     PASSWORD,
     PG_APP_URL,
+    changed_by_another_program,
     drop_server_database,
     new_server_database,
     report_doc,
@@ -181,7 +182,6 @@ def test_the_feed_never_hears_this_workstations_own_changes_but_always_anothers(
     changed elsewhere, never tells them again (issue 24), on either backend. Another
     workstation's change is heard, on the very case just changed here as well, and so is
     another program's SQL."""
-    from sqlalchemy import create_engine
 
     from ia_desk.services import cases, notes
 
@@ -209,15 +209,7 @@ def test_the_feed_never_hears_this_workstations_own_changes_but_always_anothers(
 
         # Another program's SQL on its own connection, between two changes made here.
         cases.take_action(db, admin, mine, "assign", assignee="admin")
-        engine = create_engine(db.engine.url, poolclass=NullPool)
-        try:
-            with engine.begin() as conn:
-                conn.execute(
-                    text("UPDATE ia_case SET updated_at = :t WHERE number = :n"),
-                    {"t": "2999-01-01 00:00:00", "n": number},
-                )
-        finally:
-            engine.dispose()
+        changed_by_another_program(db, number)
         cases.take_action(db, admin, mine, "start")
         assert _settled(feed) == said(number)
         assert _settled(feed) == set()

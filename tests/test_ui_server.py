@@ -14,7 +14,7 @@ from ui.dialogs.connection import ConnectionDialog
 from ui.main_window import MainWindow
 from ui.worker import pending_tasks
 
-from .conftest import report_doc
+from .conftest import changed_by_another_program, report_doc
 
 
 def idle(qtbot):
@@ -129,8 +129,7 @@ def test_a_change_made_here_is_read_once_and_one_made_elsewhere_is_still_read(
     """This workstation's own change reaches its screens on the bus alone: the database's
     notice of it (PostgreSQL's NOTIFY, SQLite's data_version) reads nothing again (issue
     24). A change by another workstation, or by another program's SQL, is still read."""
-    from sqlalchemy import create_engine, func, select, text
-    from sqlalchemy.pool import NullPool
+    from sqlalchemy import func, select
 
     from ia_desk.cases.workflow import perform
     from ia_desk.db.models import AuditEvent
@@ -197,15 +196,7 @@ def test_a_change_made_here_is_read_once_and_one_made_elsewhere_is_still_read(
         assert case_reads() == viewed + 2 and "Investigating" in view.header.text()
 
     # Another program's SQL on the same database (its own connection, not the app's).
-    engine = create_engine(db.engine.url, poolclass=NullPool)
-    try:
-        with engine.begin() as conn:
-            conn.execute(
-                text("UPDATE ia_case SET updated_at = :t WHERE number = :n"),
-                {"t": "2999-01-01 00:00:00", "n": number},
-            )
-    finally:
-        engine.dispose()
+    changed_by_another_program(db, number)
     qtbot.waitUntil(lambda: read_again(3), timeout=10_000)
     settled()
     assert len(list_reads) == 3  # once each
