@@ -77,6 +77,31 @@ def test_every_value_the_core_stores_has_chosen_words_not_a_fallback():
         assert f"case.{action}" in labels.EVENTS, action
 
 
+def test_every_event_the_trail_can_hold_is_named_in_words():
+    """Every event type the core records (an append, or the refusal a permission check
+    records) reads as words on the Audit trail screen and in the timeline, not as its
+    code ("Reporter: identity.view"). Found in the source as it names them."""
+    import pathlib
+    import re
+
+    written = re.compile(
+        r'append\(\s*\w+,\s*[\w.]+,\s*"([a-z_.]+)"'
+        r'|require\(\s*[\w.]+,\s*"[a-z_.]+",\s*"([a-z_.]+)"'
+        r'|_audit\(\s*\w+,\s*\w+,\s*"([a-z_.]+)"'
+        r'|event_type\s*=\s*"([a-z_.]+)"'
+    )
+    core = pathlib.Path(labels.__file__).parent
+    found = {
+        name
+        for path in core.rglob("*.py")
+        for match in written.finditer(path.read_text(encoding="utf-8"))
+        for name in match.groups()
+        if name
+    }
+    assert len(found) > 80  # the scan finds the trail's events, not a handful
+    assert sorted(e for e in found if e not in labels.EVENTS) == []
+
+
 def test_a_refusal_names_the_field_as_the_form_shows_it():
     assert labels.field("reporter.name") == "Reporter's name"
     assert labels.field("subjects[1].badge") == "Employee 2, badge"
