@@ -70,9 +70,14 @@ def database(n: int, events: int = 24) -> Path:
     # by an older version (one whose trail was not signed, or whose reporters were all
     # off the roster, say) is never measured as if it were this one's.
     path = BENCH / f"cases-{n}-{head_revision()}-g{GENERATOR_VERSION}.db"
-    if path.exists():
+    # Written once the generator is done: a run killed while generating leaves a
+    # database without it, which is made again rather than measured half-full.
+    complete = path.with_name(path.name + ".complete")
+    if path.exists() and complete.exists():
         return path
     BENCH.mkdir(exist_ok=True)
+    for left in BENCH.glob(path.name + "*"):
+        left.unlink()
     db, _ = initialise(str(path), "bench", "Benchmark", PASSWORD)
     with db.write(None) as s:
         actor = unlock_actor(s, "bench", PASSWORD)
@@ -80,6 +85,7 @@ def database(n: int, events: int = 24) -> Path:
     generate(db, actor, n, events, progress=lambda m: print("  " + m, file=sys.stderr))
     print(f"generated {n:,} cases in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     db.dispose()
+    complete.write_text(f"{n} cases, {events} events each\n")
     return path
 
 
@@ -237,8 +243,8 @@ def intake(path: Path, repeat: int) -> tuple[float, float]:
             cid = conn.execute(text("SELECT last_insert_rowid()")).scalar()
             conn.execute(
                 text(
-                    "INSERT INTO reporter (case_id, mode, good_faith, tracking_hash)"
-                    " VALUES (:c, 'anonymous', 0, 'x')"
+                    "INSERT INTO reporter (case_id, received_at, mode, good_faith, "
+                    "tracking_hash) VALUES (:c, '2026-11-02 15:15:00', 'anonymous', 0, 'x')"
                 ),
                 {"c": cid},
             )
@@ -789,7 +795,7 @@ def main() -> int:
         )
     )
     # SQLCipher's cost: the intake workload on a plain SQLite copy of the small database.
-    plain = BENCH / f"plain-{small}.db"
+    plain = BENCH / f"plain-{paths[small].name}"  # of this schema and generator
     if not plain.exists():
         # Opened as the app opens it (the bench user's own password unwraps the key):
         # the shared passphrase no longer opens a database.
