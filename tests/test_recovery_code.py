@@ -13,6 +13,7 @@ key's recovery copy swapped for one the attacker can open.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -22,6 +23,7 @@ import pytest
 from sqlalchemy import select, text
 
 from ia_desk.accounts import iakey
+from ia_desk.audit import iakeys
 from ia_desk.cases.intake import open_case, parse_report
 from ia_desk.cli import main
 from ia_desk.db.models import AuditEvent, IaKey
@@ -161,6 +163,25 @@ def test_on_a_server_a_planted_ia_key_with_the_attackers_own_recovery_copy_is_re
             )
         with db.read() as s:  # without the check it would open: the newest key is theirs
             assert iakey.open_with_recovery(s, recovery_key) == private
+        with pytest.raises(DatabaseKeyError, match="not the one IA Desk made"):
+            database.recover(fresh_url, code, "admin", NEW)
+        # And with an event of their own naming it as made, its signature column filled
+        # with anything: they cannot give it the trail's MAC.
+        with db.read() as s:
+            seq, mac = s.execute(text("SELECT seq, mac FROM audit_head")).one()
+        go_around_the_app(
+            db,
+            "INSERT INTO audit_event (seq, at, user_login, workstation, event_type, "
+            "object_type, object_id, case_number, outcome, details, prev_mac, mac, "
+            "signer_key, signature) VALUES (:seq, now(), 'admin', 'ws', 'ia_key.create', "
+            "NULL, NULL, NULL, 'ok', :details, :prev, :prev, 'k', 'x')",
+            "UPDATE audit_head SET seq = :seq, mac = :prev",
+            seq=seq + 1,
+            prev=mac,
+            details=json.dumps({"ia_key": planted.fingerprint}),
+        )
+        with db.read() as s:
+            assert iakeys.problems(s) == []  # the rows alone look made by the trail
         with pytest.raises(DatabaseKeyError, match="not the one IA Desk made"):
             database.recover(fresh_url, code, "admin", NEW)
     finally:

@@ -468,3 +468,60 @@ def test_sslmode_require_really_encrypts_the_connection(db, db_url):
             assert conn.execute(query).scalar() is True
     finally:
         station.dispose()
+
+
+@pytest.mark.postgresql_only
+def test_the_upgrade_that_keeps_a_reports_time_on_its_reporter_is_no_outside_change(
+    isolated, monkeypatch
+):
+    """Migration 0022 fills ``reporter.received_at`` from the cases on a server that
+    holds reports: filled, and not one of the rows it fills stands in the server's
+    record as changed outside IA Desk (which every later audit verify would name)."""
+    from alembic import command
+
+    from ia_desk.audit import server
+    from ia_desk.db.migrate import alembic_config, head_revision
+    from ia_desk.services import accounts
+    from ia_desk.startup.setup import initialise
+
+    monkeypatch.setenv("IA_DESK_PASSPHRASE", AUDIT_PASSPHRASE)
+    url = new_server_database()
+    try:
+        db, _ = initialise(url, "admin", "Ada Admin", PASSWORD)
+        admin = accounts.sign_in(db, "admin", PASSWORD)
+        with db.write(admin) as s:
+            open_case(s, admin, parse_report(report_doc()))
+            late = report_doc(received_at="2026-11-03T23:30:00-06:00")
+            open_case(s, admin, parse_report(late))
+        db.dispose()
+        engine = create_engine(url, poolclass=NullPool)
+        cfg = alembic_config()
+        with engine.begin() as conn:  # the database as the release before left it
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "20261203_0021")
+        engine.dispose()
+        db = open_database(url)  # this release upgrades it
+        try:
+            with db.read() as s:
+                assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+                    head_revision()
+                )
+                pairs = s.execute(
+                    text(
+                        "SELECT r.received_at, c.received_at FROM reporter r "
+                        "JOIN ia_case c ON c.id = r.case_id"
+                    )
+                ).all()
+                assert len(pairs) == 2 and all(mine == theirs for mine, theirs in pairs)
+                outside = [
+                    change
+                    for found in server.outside_changes(s, None)
+                    for change in found.changes
+                    if change[0] == "reporter"
+                ]
+                assert outside == []
+                assert "reporter" not in server.unrecorded_tables(s)  # the log runs again
+        finally:
+            db.dispose()
+    finally:
+        drop_server_database(url)

@@ -10,6 +10,8 @@ checked with the rest of the trail; here only what they name is compared with th
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 
 from sqlalchemy import select
@@ -39,6 +41,40 @@ def named(session: Session) -> dict[str, int]:
         if isinstance(fingerprint, str) and fingerprint:
             found.setdefault(fingerprint, int(seq))
     return found
+
+
+def made_by_the_trail(session: Session, fingerprint: str, key: bytes) -> bool:
+    """Whether the event that names IA's key ``fingerprint`` as made holds its MAC under
+    the trail's ``key``: a row written outside IA Desk to name a planted key (a signature
+    column filled with anything) does not, without the key. What a recovery on a server
+    checks before trusting the key (the whole chain is ``audit verify``'s)."""
+    from ia_desk.audit.trail import canonical_form  # (trail's verify reads this module)
+
+    seq = named(session).get(fingerprint)
+    if seq is None:
+        return False
+    t = AuditEvent.__table__
+    row = session.execute(
+        select(
+            t.c.seq,
+            t.c.at,
+            t.c.user_login,
+            t.c.workstation,
+            t.c.event_type,
+            t.c.object_type,
+            t.c.object_id,
+            t.c.case_number,
+            t.c.outcome,
+            t.c.details,
+            t.c.prev_mac,
+            t.c.mac,
+        ).where(t.c.seq == seq)
+    ).one_or_none()
+    if row is None:
+        return False
+    *fields, mac = row
+    expected = hmac.new(key, canonical_form(*fields), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, str(mac))
 
 
 def _fingerprint_holds(row: IaKey) -> bool:

@@ -87,7 +87,10 @@ def cmd_db_recovery_code(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     context.say(f"\n{database.NEW_RECOVERY_NOTICE}\n\n    {code}\n")
-    print("a new recovery code is made: the one it replaces opens nothing new from now on")
+    print(
+        "a new recovery code is made: the old one no longer recovers an administrator of "
+        "the database as it stands (it still opens the backups made before)"
+    )
     return 0
 
 

@@ -77,9 +77,10 @@ RECOVERY_NOTICE = (
 NEW_RECOVERY_NOTICE = (
     "NEW RECOVERY CODE (shown once, never again): write it down, put it in the "
     "department's safe and destroy the old one. From now on this code, not the old "
-    "one, recovers an IA administrator if every administrator password is lost "
-    "('ia-desk recover'); the old code still opens the backups made before it, so keep "
-    "those as safely:"
+    "one, recovers an IA administrator of the database as it stands ('ia-desk "
+    "recover'). It replaces a code that was lost; it does not undo one someone else "
+    "has seen: the database's key and IA's key stay the same, so the old code still "
+    "opens the backups made before (with their key files). Keep those as safely:"
 )
 
 
@@ -438,7 +439,9 @@ def recover(db: Database, login: str, new_password: str, code: str | None = None
             ia_key = iakey.current(s)
             if ia_key is None or ia_key.recovery_sealed is None:
                 raise DatabaseKeyError(SERVER_NO_RECOVERY)
-            if iakeys.problems(s):
+            if iakeys.problems(s) or not iakeys.made_by_the_trail(
+                s, ia_key.fingerprint, db.audit_key
+            ):
                 raise DatabaseKeyError(SERVER_KEY_CHANGED)
             if iakey.open_with_recovery(s, recovery_key) is None:
                 raise DatabaseKeyError(SERVER_WRONG_CODE)
@@ -452,9 +455,12 @@ def recover(db: Database, login: str, new_password: str, code: str | None = None
 
 def new_recovery_code(db: Database, actor: Actor) -> str:
     """A new recovery code (IA administrators holding IA's key; returned to be shown
-    once): IA's key is sealed to it and, on an embedded database, the database's key
-    is wrapped for it in the key file; the old code opens neither from now on (it
-    still opens the backups made before, with their key files). Audited as
+    once), for one that was lost: IA's key is sealed to it and, on an embedded
+    database, the database's key is wrapped for it in the key file, replacing the old
+    code's copies in the database as it stands. The keys themselves do not change, so
+    the old code still opens the backups made before (with their key files), and put
+    back by someone who can write the database it would open again: a code seen by
+    someone it was not for needs the keys changed, which this is not. Audited as
     ``database.recovery_code``, without the code."""
     key, code = _new_recovery_key()
     public = crypto.recovery_sealing_pair(key)[1]

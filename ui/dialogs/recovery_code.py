@@ -29,8 +29,9 @@ REPLACES = (
     "<b>Write this new recovery code down now, put it in the department's safe and "
     "destroy the old one.</b><br>It is shown this once and never again. From now on it, "
     "not the old code, gives an IA administrator a new password if every administrator's "
-    "password is lost ('ia-desk recover'); the old code still opens the backups made "
-    "before today, so keep those as safely as the code."
+    "password is lost ('ia-desk recover'). It replaces a code that was lost; it does not "
+    "undo one someone else has seen: the old code still opens the backups made before "
+    "today, so keep those as safely as the code."
 )
 
 

@@ -140,8 +140,8 @@ class AdminPage(Screen):
             ).run()
 
     def _new_recovery_code(self) -> None:
-        """A new recovery code for the safe (the old one lost, or seen by someone it was
-        not for), after the administrator confirms; shown once."""
+        """A new recovery code for the safe (the old one lost), after the administrator
+        confirms; shown once."""
         from PySide6.QtWidgets import QMessageBox
 
         from ui.dialogs.recovery_code import REPLACES, show_recovery_code
@@ -149,8 +149,9 @@ class AdminPage(Screen):
         asked = QMessageBox.question(
             self,
             "New recovery code",
-            "Make a new recovery code? The one in the department's safe stops recovering "
-            "an administrator at once, and the new one is shown once, now.",
+            "Make a new recovery code, for one that was lost? The one in the department's "
+            "safe stops recovering an administrator of the database as it stands (it still "
+            "opens the backups made before), and the new one is shown once, now.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
