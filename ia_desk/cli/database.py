@@ -84,9 +84,10 @@ def cmd_db_recovery_code(args: argparse.Namespace) -> int:
     db, actor = context.signed_in(args)
     try:
         code = database.new_recovery_code(db, actor).value
+        # Shown before anything else can fail: the code is committed, and only here.
+        context.say(f"\n{database.NEW_RECOVERY_NOTICE}\n\n    {code}\n")
     finally:
         db.dispose()
-    context.say(f"\n{database.NEW_RECOVERY_NOTICE}\n\n    {code}\n")
     print(
         "a new recovery code is made: the old one no longer recovers an administrator of "
         "the database as it stands (it still opens the backups made before)"
