@@ -190,6 +190,21 @@ def test_on_a_server_a_planted_ia_key_with_the_attackers_own_recovery_copy_is_re
 
 
 @pytest.mark.postgresql_only
+def test_on_a_server_set_up_before_it_had_a_code_recovery_says_how_to_get_one(fresh_url):
+    """A server whose IA key has no recovery copy (set up before servers had a code):
+    refused in words that name the way to make one, nothing changed."""
+    code, _ = _set_up(fresh_url)
+    db = open_database(fresh_url)
+    try:
+        go_around_the_app(db, "UPDATE ia_key SET recovery_sealed = NULL")
+    finally:
+        db.dispose()
+    with pytest.raises(DatabaseKeyError, match="keeps no recovery copy.*db recovery-code"):
+        database.recover(fresh_url, code, "admin", NEW)
+    assert _events(fresh_url, "user.recover") == 0
+
+
+@pytest.mark.postgresql_only
 def test_on_a_server_a_swapped_recovery_copy_opens_nothing(fresh_url):
     """The real key's recovery copy replaced by one the attacker sealed to their own
     code: what it opens is not IA's key, so no recovery."""

@@ -409,7 +409,7 @@ SERVER_NO_RECOVERY = (
     "This server database keeps no recovery copy of IA's key (it was set up before IA "
     "Desk made a recovery code for a server). Nothing was changed. An IA administrator "
     "who can still sign in makes one: 'ia-desk db recovery-code', or Administration, "
-    "Make a new recovery code."
+    "New recovery code…."
 )
 SERVER_WRONG_CODE = (
     "That recovery code does not open this database (check it against the paper in the "
