@@ -30,6 +30,7 @@ from ia_desk.security.roles import (
     IA_INVESTIGATOR,
     PERMISSIONS,
     ROLE_LABELS,
+    ROLE_PLURALS,
     SCREENS,
     SUPERVISOR,
 )
@@ -212,15 +213,6 @@ def may_do(role: str) -> list[str]:
 def screens(role: str) -> list[str]:
     """The screens ``role`` is offered, in the navigation's order."""
     return [name for name, permission in SCREENS if _holds(role, permission)]
-
-
-# The roles as a sentence names more than one of them ("IA investigators and supervisors").
-ROLE_PLURALS = {
-    IA_ADMIN: "IA administrators",
-    IA_INVESTIGATOR: "IA investigators",
-    SUPERVISOR: "supervisors",
-    COMMAND_STAFF: "command staff",
-}
 
 
 def _roles_holding(permission: str) -> str:

@@ -22,6 +22,7 @@ from ia_desk.discipline.ladder import record
 from ia_desk.errors import IADeskError, InputError, PermissionDenied
 from ia_desk.evidence.store import EvidenceInput, add_evidence
 from ia_desk.reports.stats import compute
+from ia_desk.security.roles import PERMISSIONS, ROLE_LABELS
 
 from .conftest import hear_first, screen_if_speech
 from .test_summary import png
@@ -207,3 +208,30 @@ def test_a_denied_action_is_found_by_its_case_number(db, open_report, make_user,
             )
         ).all()
     assert set(denied) == {"allegation.add", "case.start"}
+
+
+def test_a_refusal_says_who_may_not_do_what_in_words(db, make_user):
+    """A refusal reads as a sentence of IA work ("a IA investigator may not user manage"
+    was what an investigator read), and is still audited."""
+    from ia_desk.security.roles import REFUSED, ROLE_PLURALS
+    from ia_desk.services import accounts
+
+    assert set(REFUSED) == set(PERMISSIONS)
+    assert set(ROLE_PLURALS) == set(ROLE_LABELS)
+    inv = make_user("ia_investigator")
+    with pytest.raises(PermissionDenied) as refused:
+        accounts.add_user(db, inv, "newcomer", "supervisor", "A Newcomer", "x" * 16)
+    assert str(refused.value) == (
+        "Permission denied: IA investigators may not manage user accounts."
+    )
+    chief = make_user("command_staff")
+    with pytest.raises(PermissionDenied) as refused, db.write(chief) as s:
+        add_allegation(s, chief, "IA-2026-0001", "1234", "vpd-3.21/III.L")
+    assert str(refused.value) == "Permission denied: command staff may not add allegations."
+    with db.read() as s:
+        denied = s.scalars(
+            select(AuditEvent.user_login).where(
+                AuditEvent.outcome == "denied", AuditEvent.event_type == "user.add"
+            )
+        ).all()
+    assert denied == [inv.login]

@@ -59,6 +59,50 @@ ROLE_LABELS = {
     COMMAND_STAFF: "Command staff",
 }
 
+# How a refusal names the role and what it may not do ("Permission denied: IA
+# investigators may not manage user accounts."); every permission has its words
+# (tests/test_roles.py). The longer account of each is ia_desk.help.PERMISSION_WORDS.
+ROLE_PLURALS = {
+    IA_ADMIN: "IA administrators",
+    IA_INVESTIGATOR: "IA investigators",
+    SUPERVISOR: "supervisors",
+    COMMAND_STAFF: "command staff",
+}
+
+REFUSED: dict[str, str] = {
+    "report.submit": "take a report of a violation",
+    "case.read": "read case files",
+    "case.read_own_status": "look up where a case stands",
+    "reporter.identity.read": "read who a confidential reporter is",
+    "evidence.add": "add screenshots to this case",
+    "evidence.view": "look at a case's screenshots",
+    "allegation.add": "add allegations",
+    "allegation.find": "record findings",
+    "discipline.record": "decide discipline",
+    "retaliation.review": "record a retaliation review",
+    "protection.revoke": "revoke a reporter's good-faith protection",
+    "case.toll": "pause or resume a case's deadline",
+    "case.immediate_action": "raise the Chief's immediate action or record who told the Chief",
+    "immediate.act": "record what the Chief did",
+    "registers.manage": "enter approval requests, official posts or training",
+    "registers.read": "read the registers",
+    "summary.print_ia": "print the case summary for IA",
+    "summary.print_command": "print the case summary for command staff",
+    "stats.view": "read the department's figures or the annual review",
+    "warning.read": "read the early-warning alerts",
+    "warning.acknowledge": "acknowledge an early-warning alert",
+    "user.manage": "manage user accounts",
+    "settings.manage": "change the department's settings or the discipline matrix",
+    "audit.read": "read, verify or export the audit trail",
+    "export.all": "export every case at once",
+    "policy.read": "read the policies",
+    "note.read": "read IA's notes on a case",
+    "note.write": "write IA's notes on a case",
+    "task.read": "read IA's tasks",
+    "task.assign": "give a task to someone in IA",
+    "task.complete": "mark a task done",
+}
+
 PERMISSIONS: dict[str, frozenset[str]] = {
     "report.submit": frozenset({IA_ADMIN, IA_INVESTIGATOR, SUPERVISOR}),
     "case.read": frozenset({IA_ADMIN, IA_INVESTIGATOR, COMMAND_STAFF}),
@@ -140,7 +184,7 @@ def require(
     if actor.role in PERMISSIONS[permission]:
         return
     raise PermissionDenied(
-        f"Permission denied: a {ROLE_LABELS.get(actor.role, actor.role)} may not "
-        f"{permission.replace('.', ' ').replace('_', ' ')}.",
+        f"Permission denied: {ROLE_PLURALS.get(actor.role, actor.role)} may not "
+        f"{REFUSED.get(permission, permission.replace('.', ' ').replace('_', ' '))}.",
         AuditedRefusal(event_type, object_type, object_id, {"permission": permission}),
     )
