@@ -424,6 +424,62 @@ def event(event_type: str) -> str:
     return f"{_words(room)}: {what.replace('_', ' ')}" if what else _words(room)
 
 
+# What an audit event acted on, in words: the trail stores a type and an id ("user:4",
+# "setting:warning_cases"); the Audit trail screen names the thing as IA knows it. The
+# stored values stay as they are (the trail is signed; its export keeps them raw).
+OBJECTS = {
+    "account": "Social media account",
+    "allegation": "Allegation",
+    "appeal": "Appeal",
+    "approval": "Approval request",
+    "case": "Case",
+    "case_list": "Case list",
+    "clause": "Clause",
+    "database": "The database",
+    "discipline": "Discipline decision",
+    "employee": "Employee",
+    "evidence": "Screenshot",
+    "file": "File",
+    "hearing": "Pre-disciplinary notice",
+    "ia_key": "IA key",
+    "matrix": "Discipline matrix version",
+    "note": "Case note",
+    "policy": "Policy",
+    "post": "Posting log entry",
+    "setting": "Setting",
+    "task": "Task",
+    "user": "User",
+    "warning": "Early-warning alert",
+}
+
+
+def audit_object(
+    object_type: str | None,
+    object_id: str | None,
+    *,
+    case_number: str | None = None,
+    login: str | None = None,
+) -> str:
+    """What an audit event acted on, as the Audit trail screen shows it: "Case
+    IA-2026-0007", "User cmd", "Setting: Automatic backups kept", "Screenshot no. 25".
+    ``login`` is the user account's sign-in name where the caller looked it up; a case is
+    named by its number where the event carries it (its id means nothing to a reader)."""
+    if not object_type:
+        return ""
+    what = OBJECTS.get(object_type, _words(object_type))
+    if object_type == "case" and case_number:
+        return f"Case {case_number}"
+    if object_type == "user" and login:
+        return f"User {login}"
+    if not object_id:
+        return what
+    if object_type == "setting":
+        return f"Setting: {setting(object_id)}"
+    # A number is a row's id ("Screenshot no. 25"); anything else is a name the reader
+    # knows (a file, a clause, a sign-in name, a case number).
+    return f"{what} no. {object_id}" if str(object_id).isdigit() else f"{what} {object_id}"
+
+
 OUTCOMES = {"ok": "Done", "denied": "Refused: not permitted", "refused": "Refused"}
 
 

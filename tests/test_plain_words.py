@@ -5,6 +5,7 @@ the intake form does not lose what was typed. Driven as a user would with pytest
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -158,6 +159,45 @@ def test_the_audit_trail_names_a_users_key_by_its_fingerprint_and_a_setting_by_i
     assert f"key fingerprint: {stored['key']}" in password, password
     assert "setting" not in password.lower()
     assert rows[labels.event("settings.set"), admin.login] == "Now: 4; was: 3."
+    # What each event acted on is named as IA knows it, not as "user:4" or
+    # "setting:warning_cases".
+    objects = {
+        (page.table.item(r, 4).text(), page.table.item(r, 2).text()): page.table.item(r, 5).text()
+        for r in range(page.table.rowCount())
+    }
+    assert objects[labels.event("user.change_password"), inv.login] == f"User {inv.login}"
+    assert objects[labels.event("settings.set"), admin.login] == (
+        "Setting: Early warning: cases close together (0 = off)"
+    )
+    for text in objects.values():
+        assert not re.search(r"\b[a-z_]+:\S", text), text
+
+
+def test_every_kind_of_thing_the_trail_names_has_words():
+    """Every object type the core writes into the trail has chosen words (found in the
+    source as it writes them), and a refusal's object reads as a name."""
+    import pathlib
+
+    written = re.compile(
+        r'object_type="([a-z_]+)"'
+        r'|require\(\s*[\w.]+,\s*"[a-z_.]+",\s*f?"[a-z_.{}]+",\s*"([a-z_]+)"'
+        r'|AuditedRefusal\(\s*f?"[a-z_.{}]+",\s*"([a-z_]+)"'
+    )
+    core = pathlib.Path(labels.__file__).parent
+    found = {
+        name
+        for path in core.rglob("*.py")
+        for match in written.finditer(path.read_text(encoding="utf-8"))
+        for name in match.groups()
+        if name
+    }
+    assert {"case", "user", "setting", "evidence", "file"} <= found
+    assert sorted(t for t in found if t not in labels.OBJECTS) == []
+    assert labels.audit_object("case", "17", case_number="IA-2026-0003") == "Case IA-2026-0003"
+    assert labels.audit_object("user", "cmd") == "User cmd"
+    assert labels.audit_object("evidence", "25") == "Screenshot no. 25"
+    assert labels.audit_object("database", None) == "The database"
+    assert labels.audit_object(None, None) == ""
 
 
 def test_capture_times_are_local_to_the_minute_with_the_zone(monkeypatch):

@@ -471,6 +471,8 @@ EVENT_FIELDS: dict[str, Callable[[AuditEvent], Any]] = {
     "workstation": lambda e: e.workstation,
     "event": lambda e: e.event_type,
     "object": lambda e: f"{e.object_type or ''}:{e.object_id or ''}".strip(":"),
+    "object_type": lambda e: e.object_type,
+    "object_id": lambda e: e.object_id,
     "case": lambda e: e.case_number,
     "outcome": lambda e: e.outcome,
     "details": lambda e: e.details,

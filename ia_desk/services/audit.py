@@ -7,10 +7,13 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
+from ia_desk import labels
 from ia_desk.audit.server import outside_changes
 from ia_desk.audit.trail import VerifyResult, export_events, list_events, parse_checkpoint, verify
 from ia_desk.db.engine import Database
-from ia_desk.db.models import AuditHead
+from ia_desk.db.models import AuditHead, User
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
 
@@ -54,11 +57,32 @@ def events(
     until: dt.date | None = None,
     limit: int = 500,
 ) -> list[dict[str, Any]]:
-    """The trail, newest first, filtered. A denied listing is audited."""
+    """The trail, newest first, filtered. A denied listing is audited. Each event also
+    says in words what it acted on (``object_words``: a user account by its sign-in name,
+    a case by its number), for the screen; ``object`` stays as stored, for the export."""
     with db.read(actor) as s:
-        return list_events(
+        rows = list_events(
             s, actor, user=user, case=case, event=event, since=since, until=until, limit=limit
         )
+        ids = {i for r in rows if (i := _user_id(r)) is not None}
+        logins = {
+            i: login for i, login in s.execute(select(User.id, User.login).where(User.id.in_(ids)))
+        }
+    for r in rows:
+        user_id = _user_id(r)
+        r["object_words"] = labels.audit_object(
+            r["object_type"],
+            r["object_id"],
+            case_number=r["case"],
+            login=logins.get(user_id) if user_id is not None else None,
+        )
+    return rows
+
+
+def _user_id(row: dict[str, Any]) -> int | None:
+    """The user account an event acted on, if it names one by its id."""
+    value = str(row["object_id"] or "")
+    return int(value) if row["object_type"] == "user" and value.isdigit() else None
 
 
 def export(db: Database, actor: Actor, out: Path, **filters: Any) -> int:

@@ -87,7 +87,7 @@ class AuditPage(Screen):
                         r["user"],
                         r["workstation"],
                         labels.event(r["event"]),
-                        r["object"],
+                        r["object_words"],
                         r["case"],
                         labels.outcome(r["outcome"]),
                         labels.details(r["details"]),
