@@ -274,3 +274,33 @@ def test_the_screens_listed_are_the_ones_the_window_offers_by_the_same_names(
         qtbot.addWidget(win)
         assert win.titles == [guide.SCREEN_WORDS[s][0] for s in guide.screens(role)]
         win.close()
+
+
+def test_the_lists_open_a_case_with_the_key_their_tips_and_the_guide_name(
+    qtbot, db, admin, open_report
+):
+    """The case list's Open tip names the key from the shortcuts table (it was typed by
+    hand, "(Enter)"), the guide lists it, and that key on a selected row opens its case."""
+    from PySide6.QtCore import Qt
+
+    from ui.screens.cases import CasesPage
+    from ui.shortcuts import OPEN_ROW, with_keys
+
+    number = open_report().case.number
+    page_ = CasesPage(db, admin)
+    qtbot.addWidget(page_)
+    page_.show()
+    qtbot.waitUntil(lambda: page_.table.model().rowCount() == 1 and not pending_tasks())
+    assert page_.actions_by_name["open"].toolTip() == with_keys("Open the selected case", OPEN_ROW)
+    assert OPEN_ROW.text in page_.actions_by_name["open"].toolTip()
+    opened: list[str] = []
+    page_.open_case.connect(opened.append)
+    page_.table.setFocus()
+    page_.table.selectRow(0)
+    qtbot.keyClick(page_.table, Qt.Key.Key_Enter)
+    qtbot.keyClick(page_.table, Qt.Key.Key_Return)
+    assert opened == [number, number]
+    from ui.dialogs.help import shortcuts_html
+
+    shown = text_of(shortcuts_html([]))
+    assert OPEN_ROW.window in shown and OPEN_ROW.does in shown

@@ -57,6 +57,15 @@ GUIDE_FROM_CASE = Shortcut(
 )
 CASE_WINDOW = (PRINT_CASE, PASTE_EVIDENCE, GUIDE_FROM_CASE)
 
+# The lists open their selected row's case with the key Qt's item views answer (Enter or
+# Return; the lists' "Open" tips name it from here).
+OPEN_ROW = Shortcut(
+    "Enter",
+    "Lists (Cases, My tasks)",
+    "Open the selected row's case (a double-click does too)",
+)
+LISTS = (OPEN_ROW,)
+
 NEW_REPORT = Shortcut(
     QKeySequence.StandardKey.New,
     "Main window",

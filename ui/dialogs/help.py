@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from ia_desk.services import Actor
 from ia_desk.services import help as help_service
-from ui.shortcuts import CASE_WINDOW, Shortcut
+from ui.shortcuts import CASE_WINDOW, LISTS, Shortcut
 from ui.widgets.screen_fit import fit_to_screen
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ def _keys_table(head: str, rows: list[tuple[str, str]]) -> str:
 
 
 def shortcuts_html(
-    menu_rows: list[tuple[str, str]], others: Iterable[Shortcut] = CASE_WINDOW
+    menu_rows: list[tuple[str, str]], others: Iterable[Shortcut] = (*CASE_WINDOW, *LISTS)
 ) -> str:
     """The Keyboard shortcuts page: the main window's menu shortcuts (``menu_rows``, from
     :func:`shortcuts`), then each other window's shortcuts from its table."""

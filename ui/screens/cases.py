@@ -51,7 +51,7 @@ from ia_desk.services.accounts import allowed
 from ia_desk.terms import CASE_STATUSES
 from ui.ops import Change, Query
 from ui.screens.screen import Screen
-from ui.shortcuts import NEW_REPORT, PRINT_SELECTED, with_keys
+from ui.shortcuts import NEW_REPORT, OPEN_ROW, PRINT_SELECTED, with_keys
 from ui.widgets.fields import date_edit, picked_date
 from ui.worker import show_error
 
@@ -315,7 +315,9 @@ class CasesPage(Screen):
                 with_keys("Open a case from a new report", NEW_REPORT),
                 self.new_report.emit,
             )
-        self._tool("open", "Open", "Open the selected case (Enter)", self.open_selected)
+        self._tool(
+            "open", "Open", with_keys("Open the selected case", OPEN_ROW), self.open_selected
+        )
         self.prints = allowed(actor, "summary.print_command")
         if self.prints:
             self._tool(

@@ -38,6 +38,7 @@ from ui.case_window.loading import load_tasks
 from ui.dialogs.reason import ReasonDialog
 from ui.ops import Query
 from ui.screens.screen import Screen
+from ui.shortcuts import OPEN_ROW, with_keys
 from ui.widgets.fields import notice_label
 from ui.widgets.tables import make_table
 from ui.worker import show_error
@@ -71,8 +72,8 @@ class TasksPage(Screen):
         layout.addWidget(self.unavailable)
         layout.addWidget(
             QLabel(
-                "Tasks set on cases, open ones first by due date. Enter or double-click "
-                "opens the task's case."
+                f"Tasks set on cases, open ones first by due date. {OPEN_ROW.text} or a "
+                "double-click opens the task's case."
             )
         )
 
@@ -111,7 +112,7 @@ class TasksPage(Screen):
         row = QHBoxLayout()
         self.open_btn = QPushButton("Open case")
         self.open_btn.setObjectName("tasks-open")
-        self.open_btn.setToolTip("Open the selected task's case (Enter)")
+        self.open_btn.setToolTip(with_keys("Open the selected task's case", OPEN_ROW))
         self.open_btn.clicked.connect(lambda: self._open_row(self._selected_row()))
         self.done_btn = QPushButton("Mark done…")
         self.done_btn.setObjectName("tasks-done")
