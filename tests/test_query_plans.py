@@ -22,15 +22,24 @@ reading of the rule over every row, so a fast wrong answer fails too.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from ia_desk.casefile.listing import CaseQuery, case_page, count_matching
 from ia_desk.db.engine import Database
+from ia_desk.db.plans import (
+    LARGE,
+    captured,
+    pg_plan,
+    pg_problems,
+    problems,
+    scale_sqlite_statistics,
+    sqlite_plan,
+    table_of,
+)
 from ia_desk.protection.retaliation import add_months, cases_needing_review
 from ia_desk.security.actor import Actor
 from ia_desk.services.bulk import generate
@@ -39,25 +48,6 @@ CASES = 400
 SCALE = 100_000 // CASES
 PAGE = 50
 FIRST_EMPLOYEE = 1_000_000  # the generator's first employee id
-# Tables of settings and reference data: a few rows whatever the number of cases.
-SMALL = {"setting", "discipline_matrix_version", "app_user", "clause", "policy_version"}
-# Tables that grow with the cases: never read whole by a page's flags.
-LARGE = (
-    "reporter",
-    "case_subject",
-    "allegation",
-    "audit_event",
-    "immediate_action",
-    "immediate_action_step",
-    "retaliation_review",
-    "employee",
-    "incident",
-    "case_task",  # the overdue-task flag of IA's readers (issue 22)
-)
-
-# The partial indexes of the flags (migration 20261202_0019).
-PARTIAL = ("ix_reporter_protected", "ix_audit_event_reporter_update")
-
 # Distributions that have turned or could turn a plan (what each one does to the data).
 RESHAPE = {
     # The bench generator's old output: no reporter is on the roster.
@@ -118,24 +108,8 @@ def _build(db: Database, admin: Actor, shape: str) -> None:
 
 
 def _scale_statistics(db: Database) -> None:
-    """Make SQLite plan for the bench's size: each table's row count in the statistics
-    multiplied up to 100,000 cases' worth, the rows per key left as measured (on a few
-    hundred rows reading a whole index is honestly cheaper than a page's lookups, and
-    a test of plans must ask about the plans of a large department)."""
-    raw = db.engine.raw_connection()
-    try:
-        cur = raw.cursor()
-        for tbl, idx, stat in cur.execute("SELECT tbl, idx, stat FROM sqlite_stat1").fetchall():
-            total, *per_key = stat.split()
-            scaled = " ".join([str(int(total) * SCALE), *per_key])
-            cur.execute(
-                "UPDATE sqlite_stat1 SET stat = ? WHERE tbl = ? AND idx IS ?", (scaled, tbl, idx)
-            )
-        cur.execute("DELETE FROM sqlite_stat4")  # its samples count the real rows
-        raw.commit()
-    finally:
-        raw.close()
-    db.engine.dispose()
+    """Make SQLite plan for the bench's size (see ia_desk.db.plans)."""
+    scale_sqlite_statistics(db.engine, SCALE)
 
 
 def _skew_statistics(db: Database) -> None:
@@ -169,105 +143,19 @@ def _skew_statistics(db: Database) -> None:
 
 def _statements(db: Database, admin: Actor, search: str | None) -> list[tuple[str, Any]]:
     """Every SELECT one opening of the list runs (count, first page, flags)."""
-    seen: list[tuple[str, Any]] = []
-
-    def grab(_conn: Any, _cur: Any, statement: str, params: Any, _ctx: Any, many: bool) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and not many:
-            seen.append((statement, params))
-
-    event.listen(db.engine, "before_cursor_execute", grab)
-    try:
-        with db.read() as s:
-            count_matching(s, admin, CaseQuery(search=search))
-            rows = case_page(s, admin, CaseQuery(search=search), 0, PAGE)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", grab)
+    with captured(db.engine) as seen, db.read() as s:
+        count_matching(s, admin, CaseQuery(search=search))
+        rows = case_page(s, admin, CaseQuery(search=search), 0, PAGE)
     assert rows, "the page is empty: the plans of its flags were never asked for"
     return seen
 
 
 def _sqlite_plan(db: Database, statement: str, params: Any) -> list[str]:
-    raw = db.engine.raw_connection()
-    try:
-        return [r[3] for r in raw.cursor().execute("EXPLAIN QUERY PLAN " + statement, params)]
-    finally:
-        raw.close()
+    return sqlite_plan(db.engine, statement, params)
 
 
 def _pg_plan(db: Database, statement: str, params: Any) -> list[str]:
-    raw = db.engine.raw_connection()
-    try:
-        cur = raw.cursor()
-        # Price out every way of reading a table whole (a sequential scan, or a hash or
-        # merge join fed by a full walk of an index): what is left is index lookups, if
-        # an index the query can use exists.
-        for setting in ("enable_seqscan", "enable_hashjoin", "enable_mergejoin"):
-            cur.execute(f"SET {setting} = off")
-        cur.execute("EXPLAIN " + statement, params)
-        lines = [r[0] for r in cur.fetchall()]
-        raw.rollback()
-        return lines
-    finally:
-        raw.close()
-
-
-def _table_of(line: str) -> str | None:
-    m = re.match(r"(?:SCAN|SEARCH) (\w+)", line)
-    return m.group(1) if m else None
-
-
-def sqlite_problems(statement: str, plan: list[str]) -> list[str]:
-    """What is wrong with one statement's plan: a full scan of a table that grows with
-    the cases (SQLite prints ``SCAN reporter``, or ``SCAN r`` for an alias), an automatic
-    index (a full scan building a throw-away index). Only the list's own statements (the
-    count, the page in its order) may walk an index of the cases."""
-    aliases = dict(re.findall(r"\b(\w+) AS (\w+)\b", statement))
-    flat = " ".join(statement.split())
-    listing = "count(" in flat or "ORDER BY ia_case." in flat
-    bad = []
-    for line in plan:
-        table = _table_of(line)
-        table = aliases.get(table, table) if table else None
-        if "AUTOMATIC" in line:
-            bad.append(line)
-        elif line.startswith("SCAN ") and table not in SMALL:
-            walk = re.match(r"SCAN \w+ USING (COVERING )?INDEX ", line)
-            # The list itself walks the cases in its order (the page stops at its
-            # limit) and the count reads an index of them; the search index is FTS5's.
-            if not (table == "ia_case" and walk and listing) and "VIRTUAL TABLE" not in line:
-                bad.append(line)
-    return bad
-
-
-def pg_problems(plan: list[str]) -> list[str]:
-    """The nodes of a PostgreSQL plan that read a table growing with the cases without
-    an index condition: a sequential scan, or an index walked end to end. Walking one
-    of the flags' partial indexes whole is no such read: each holds only the rows its
-    flag looks for (the protected reporters, the reporter updates), and PostgreSQL,
-    which counts them, walks one only when there are few."""
-    bad = []
-    nodes: list[list[str]] = []
-    for line in plan:
-        if re.search(r"(Scan|Join|Loop|Hash|Sort|Aggregate|Result|SubPlan|Materialize)", line) and (
-            "->" in line or not nodes
-        ):
-            nodes.append([line])
-        elif nodes:
-            nodes[-1].append(line)
-    for node in nodes:
-        m = re.search(r"Scan(?: using \w+)? on (\w+)", node[0])
-        if (
-            not m
-            or m.group(1) not in LARGE
-            or re.search(r"using ix_\w+ on", node[0])
-            and any(f"using {partial} on" in node[0] for partial in PARTIAL)
-        ):
-            continue
-        if "Seq Scan" in node[0] or not any(
-            "Index Cond" in line or "Recheck Cond" in line for line in node[1:]
-        ):
-            bad.append(node[0].strip())
-    return bad
+    return pg_plan(db.engine, statement, params)
 
 
 @pytest.fixture(params=sorted(RESHAPE) + ["no reporter on the roster, statistics forged"])
@@ -312,18 +200,13 @@ def test_a_page_of_the_list_uses_indexes_on_the_worst_distributions(
     if not shaped.startswith("no reporter"):
         assert "reviewed" in flags  # the page has flagged cases, some of them reviewed
     if db.engine.dialect.name == "sqlite":
-        problems = {
-            " ".join(st.split())[:160]: bad
-            for st, params in seen
-            if (bad := sqlite_problems(st, _sqlite_plan(db, st, params)))
-        }
-        assert problems == {}
+        assert problems(db.engine, seen) == {}
         # The retaliation lookup goes from the page's subjects to the protected
         # reporters of their employees, through the index that holds only those, as
         # a range of their dates; the index covers it (no reporter's or case's row is
         # read, so a page never reads the cases of a busy reporter's reports).
         plan = _sqlite_plan(db, *flags["retaliation"])
-        assert [t for line in plan if (t := _table_of(line))] == ["c", "cs", "r"], plan
+        assert [t for line in plan if (t := table_of(line))] == ["c", "cs", "r"], plan
         assert any(
             "USING COVERING INDEX ix_reporter_protected (employee_id=? AND received_at>? "
             "AND received_at<?)" in line
@@ -402,3 +285,25 @@ def test_the_generator_writes_the_reporters_a_department_has(db: Database, admin
     with db.read() as s:
         flagged = cases_needing_review(s, ids)
     assert 0 < len(flagged) < len(ids) * 0.15
+
+
+def test_a_dropped_index_is_found_as_a_plan_regression(db: Database, admin: Actor) -> None:
+    """The check the bench's smoke run makes (ia_desk.db.plans, ``make test``) catches a
+    regression: with the indexes of reporters by employee gone (the protected reporters'
+    and the plain one), the retaliation flag of a page reads the reporters whole, and the
+    check names that statement and its scan."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the application's server role may not drop an index (it owns none)")
+    generate(db, admin, CASES, events_per_case=1, seed=24)
+    with db.engine.begin() as conn:
+        conn.execute(text("ANALYZE"))
+    _scale_statistics(db)
+    assert problems(db.engine, _statements(db, admin, None)) == {}
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_reporter_protected"))
+        conn.execute(text("DROP INDEX ix_reporter_employee_id"))
+    db.engine.dispose()
+    found = problems(db.engine, _statements(db, admin, None))
+    assert found, "the check found nothing with the flag's index gone"
+    read = {table_of(line) for lines in found.values() for line in lines}
+    assert read & {"r", "reporter"}, found
