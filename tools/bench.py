@@ -1,10 +1,21 @@
 """IA Desk benchmark: figures as ratios against the raw floor, measured in the same run.
 
 Usage: python tools/bench.py [--sizes 1000,10000,100000] [--repeat 5] [--out benchmarks/]
+       python tools/bench.py --smoke [--out DIR]
 
 Databases are generated once into .bench/ (kept between runs). Each figure is the median
 of repeated runs; the JSON written has, per figure, name, value, baseline, ratio and
 target. Absolute times on shared machines are noisy: read the ratios.
+
+Before any figure, the plans of the case list's statements (plain, and searching a common
+and a rare word) are read on the largest database (ia_desk.db.plans): a figure taken
+while a query reads a growing table whole is a figure of that database's statistics, not
+of the design. The JSON lists what was found; ``--smoke`` fails on it.
+
+``--smoke`` (part of ``make test``) runs every figure once on two small databases made
+afresh in a temporary folder, their statistics scaled to a large department's, and fails
+on a plan regression, never on a time. It writes ``smoke.json`` to ``--out`` (a temporary
+folder unless given), never ``benchmarks/latest.json``.
 """
 
 from __future__ import annotations
@@ -16,9 +27,11 @@ import hmac
 import io
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -44,6 +57,7 @@ from ia_desk.audit.trail import verify  # noqa: E402
 from ia_desk.casefile.listing import CaseQuery, case_page, count_matching  # noqa: E402
 from ia_desk.cases.intake import open_case, parse_report  # noqa: E402
 from ia_desk.db.migrate import head_revision  # noqa: E402
+from ia_desk.db.plans import captured, problems, scale_sqlite_statistics  # noqa: E402
 from ia_desk.services.bulk import GENERATOR_VERSION, generate  # noqa: E402
 from ia_desk.startup import open_database  # noqa: E402
 from ia_desk.startup.setup import initialise  # noqa: E402
@@ -423,10 +437,12 @@ def summary_pdf(path: Path, repeat: int) -> tuple[float, float]:
     return result
 
 
-def audit_verify(path: Path) -> tuple[float, float, int]:
+def audit_verify(path: Path) -> tuple[float, float, float, int]:
     """The app's verify (chain, every author's signature, the records bound to their
-    events) against the bare primitives over the same rows: one HMAC-SHA256 and, for
-    each signed row, one Ed25519 verification."""
+    events) against two floors over the same rows: the bare primitives (one HMAC-SHA256
+    and, for each signed row, one Ed25519 verification, on the app's canonical form), and
+    the truer one of issue 24: reading the same stored bytes and hashing each row with
+    ``hashlib`` alone (no canonical form, no key, no signature)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     from ia_desk.audit.signatures import public_keys, signing_message
@@ -469,8 +485,20 @@ def audit_verify(path: Path) -> tuple[float, float, int]:
             if r[13]:
                 keys[r[12]].verify(unb64(r[13]), signing_message(msg))
     raw = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with db.engine.connect() as conn:
+        rows = conn.execution_options(stream_results=True, yield_per=5000).execute(
+            text(
+                "SELECT seq, at, user_login, workstation, event_type, object_type, object_id, "
+                "case_number, outcome, details, prev_mac, mac, signer_key, signature "
+                "FROM audit_event ORDER BY seq"
+            )
+        )
+        for r in rows:
+            hashlib.sha256("\x1f".join("" if c is None else str(c) for c in r).encode()).digest()
+    hashed = time.perf_counter() - t0
     db.dispose()
-    return app, raw, result.checked
+    return app, raw, hashed, result.checked
 
 
 def sign_in(path: Path, repeat: int) -> tuple[float, float]:
@@ -696,15 +724,60 @@ def memory_kb(path: Path) -> int:
     return int(out.stdout.strip().splitlines()[-1])
 
 
+def plan_problems(path: Path, scale: int = 1) -> dict[str, list[str]]:
+    """The statements one opening of the case list runs (plainly, and searching a common
+    and a rare word) whose plan reads a growing table whole, on ``path``; its statistics
+    first scaled up ``scale`` times (a small database planning as a large one does)."""
+    db = open_database(str(path))
+    if scale > 1:
+        scale_sqlite_statistics(db.engine, scale)
+    with db.read() as s:
+        actor = unlock_actor(s, "bench", PASSWORD)
+    found: dict[str, list[str]] = {}
+    for term in (None, "patrol", "Ref 4242"):
+        with captured(db.engine) as seen, db.read() as s:
+            count_matching(s, actor, CaseQuery(search=term))
+            case_page(s, actor, CaseQuery(search=term), 0, 200)
+        found.update(problems(db.engine, seen))
+    db.dispose()
+    return found
+
+
 def main() -> int:
+    global BENCH
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--sizes", default=None, help="default 1000,10000,100000 (smoke: 60,240)")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--out", default=str(ROOT / "benchmarks"))
+    parser.add_argument("--out", default=None, help="default benchmarks/ (smoke: a temp folder)")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="every figure once on small fresh databases; fails on a plan regression",
+    )
     args = parser.parse_args()
-    sizes = [int(x) for x in args.sizes.split(",")]
+    if args.smoke:
+        BENCH = Path(tempfile.mkdtemp(prefix="ia-desk-bench-smoke-"))
+        args.repeat = 1
+    try:
+        return measure(args)
+    finally:
+        if args.smoke:
+            shutil.rmtree(BENCH, ignore_errors=True)
+
+
+def measure(args: argparse.Namespace) -> int:
+    sizes = [
+        int(x) for x in (args.sizes or ("60,240" if args.smoke else "1000,10000,100000")).split(",")
+    ]
     small, large = sizes[0], sizes[-1]
     paths = {n: database(n) for n in sizes}
+    # A smoke database is a few hundred cases: it plans as 100,000 would only once its
+    # statistics say so (the figures below then run on the same plans).
+    plans = plan_problems(paths[large], max(1, 100_000 // large) if args.smoke else 1)
+    for statement, lines in plans.items():
+        print(f"PLAN REGRESSION: {statement}\n    " + "\n    ".join(lines), file=sys.stderr)
+    if plans and args.smoke:
+        return 1
     figures = []
     for n in sizes[1:]:
         figures.append(
@@ -731,7 +804,16 @@ def main() -> int:
     figures.append(fig("adding a ~20 MB screenshot", app_t, raw_t, 3.0))
     app_t, raw_t = summary_pdf(paths[small], args.repeat)
     figures.append(fig("case summary PDF, 10 allegations and 20 screenshots", app_t, raw_t, 1.5))
-    app_t, raw_t, events = audit_verify(paths[large])
+    app_t, raw_t, hashed_t, events = audit_verify(paths[large])
+    figures.append(
+        fig(
+            f"audit verify over {events:,} events, vs reading the stored rows and SHA-256 "
+            "alone (hashlib)",
+            app_t,
+            hashed_t,
+            3.0,
+        )
+    )
     figures.append(
         fig(
             f"audit verify over {events:,} events (chain, signatures, bound records), vs "
@@ -749,7 +831,7 @@ def main() -> int:
     app_t, raw_t = audit_append(paths[small], args.repeat)
     figures.append(fig("200 audit appends signed (Ed25519) vs MAC chain alone", app_t, raw_t, 2.0))
     bares, floors, starts = [], [], []
-    for _ in range(5):  # in turns, like the paired figures
+    for _ in range(1 if args.smoke else 5):  # in turns, like the paired figures
         bares.append(time_to_window([sys.executable, "-c", BARE_QT]))
         floors.append(time_to_window([sys.executable, "-c", "import sqlalchemy.orm\n" + BARE_QT]))
         try:
@@ -824,16 +906,17 @@ def main() -> int:
         target = "report" if f["target"] is None else f"≤ {f['target']}"
         mark = "" if f["met"] is None else (" ok" if f["met"] else " MISSED")
         print(f"{f['name']:<{width}}  {f['value']:>10.4g}  {base:>10}  {ratio:>6}  {target}{mark}")
-    out = Path(args.out)
+    out = Path(args.out or (BENCH if args.smoke else ROOT / "benchmarks"))
     out.mkdir(parents=True, exist_ok=True)
     doc = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "sizes": sizes,
         "repeat": args.repeat,
         "machine": {"cpus": os.cpu_count(), "python": sys.version},
+        "plan_problems": plans,
         "figures": figures,
     }
-    target = out / "latest.json"
+    target = out / ("smoke.json" if args.smoke else "latest.json")
     target.write_text(json.dumps(doc, indent=1) + "\n")
     print(f"written {target}")
     return 0
