@@ -89,6 +89,10 @@ PERMISSION_WORDS: dict[str, str] = {
     "task.read": "Read IA's tasks on a case, and which are overdue.",
     "task.assign": "Give a task on a case to someone in IA, with a due date.",
     "task.complete": "Mark a task done.",
+    "review.commander": "Sign off a case's findings as the IA commander, or return them to "
+    "the investigator with comments (the first step of the review chain).",
+    "review.chief": "Sign off a case's findings as the Chief, or return them to the "
+    "investigator with comments (the last step of the review chain, after the IA commander).",
 }
 
 # Where a role holds a permission only in part (the footnotes of the role table).

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ia_desk.terms import CASE_STATUSES
+from ia_desk.terms import CASE_STATUSES, REVIEW_STEPS
 
 
 @dataclass(frozen=True)
@@ -287,6 +287,7 @@ SETTINGS = {
     "backups_kept": "Automatic backups kept",
     "allow_unencrypted_server_connections": "Server connections without TLS allowed (1 = yes)",
     "immediate_action_hours": "The Chief acts on an immediate-action case within (hours)",
+    "review_chain": "Findings signed off by (0 = nobody, 1 = IA commander, 2 = then the Chief)",
     "warning_cases": "Early warning: cases close together (0 = off)",
     "warning_cases_months": "Early warning: within (months)",
     "warning_same_clause": "Early warning: same clause alleged again (cases, 0 = off)",
@@ -310,6 +311,8 @@ EVENTS = {
     "case.findings": "Findings recorded complete",
     "case.close": "Case closed",
     "case.reopen": "Case reopened",
+    "review.sign_off": "Findings signed off",
+    "review.return": "Findings returned to the investigator",
     "case.toll": "Deadline paused",
     "case.untoll": "Deadline resumed",
     "case.reporter_update": "Reporter updated",
@@ -429,6 +432,7 @@ def event(event_type: str) -> str:
 # stored values stay as they are (the trail is signed; its export keeps them raw).
 OBJECTS = {
     "account": "Social media account",
+    "review": "Review decision",
     "allegation": "Allegation",
     "appeal": "Appeal",
     "approval": "Approval request",
@@ -524,6 +528,8 @@ DETAIL_KEYS = {
     "ia_key": "IA's key",
     "sealed": "papers sealed",
     "recovery": "sealed to the recovery code",
+    "review_step": "for",
+    "round": "review round",
 }
 
 
@@ -542,6 +548,8 @@ def _detail_value(key: str, value: Any) -> str:
         return discipline_step(value)
     if key == "conclusion" and isinstance(value, str):
         return retaliation_conclusion(value)
+    if key == "review_step" and isinstance(value, str):
+        return REVIEW_STEPS.get(value, _words(value))
     if key == "method" and isinstance(value, str):
         return evidence_method(value)
     if key == "size" and isinstance(value, int):

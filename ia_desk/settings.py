@@ -53,6 +53,15 @@ SPECS = {
             "Hours the Chief has to act on a case that endangers others or an investigation.",
         ),
         SettingSpec(
+            "review_chain",
+            2,
+            int,
+            0,
+            2,
+            "Who signs off a case's findings before it closes: 0 nobody, 1 the IA "
+            "commander, 2 the IA commander and then the Chief.",
+        ),
+        SettingSpec(
             "warning_cases",
             3,
             int,

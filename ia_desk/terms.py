@@ -103,6 +103,18 @@ WORKFLOW_ACTIONS = {
 }
 """The actions that move a case through its statuses (``ia_desk.cases.workflow.ACTIONS``)."""
 
+REVIEW_STEPS = {
+    "commander": "the IA commander",
+    "chief": "the Chief",
+}
+"""Who signs off a case's findings, in the chain's order (``ia_desk.cases.review``): the
+IA commander (an IA administrator), then the Chief (command staff). The department's
+``review_chain`` setting says how many of them a case needs."""
+
+REVIEW_DECISIONS = ("signed_off", "returned")
+"""What a reviewer decides: sign the findings off, or return them to the investigator
+with comments."""
+
 RETALIATION_CONCLUSIONS = ("no_retaliation", "retaliation_found", "inconclusive")
 """What a retaliation review of 3.21 §V.C may conclude
 (``ia_desk.protection.retaliation.CONCLUSIONS``)."""

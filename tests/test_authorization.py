@@ -173,8 +173,17 @@ def test_the_window_is_offered_exactly_what_the_services_allow(
         assert for_owner[name].allowed, name
     assert not any(a.allowed for n, a in for_other.items() if n != "print")
     # III.M raises the Chief's immediate action: the Chief's office records what was done.
-    assert set(for_chief) == {"record_discipline", "immediate_step", "print"}
+    assert set(for_chief) == {
+        "record_discipline",
+        "immediate_step",
+        "sign_off",
+        "return_findings",
+        "print",
+    }
     assert for_chief["immediate_step"].allowed
+    # The Chief's step of the review chain: offered, and not before the findings are in.
+    for name in ("sign_off", "return_findings"):
+        assert for_chief[name].why_not == "its findings are not complete", name
     with db.write(chief) as s:
         record_step(s, chief, number, "take_down_order")
     # ... and the services agree, action by action.

@@ -89,7 +89,11 @@ def test_roles_differ_where_they_differ():
     assert "Statistics" in chief and "Audit trail" not in chief
     admin = text_of(section(page("ia_admin", "Your daily work"), "Your screens"))
     assert all(guide.SCREEN_WORDS[name][0] in admin for name, _ in SCREENS)
-    assert "Left to other roles" not in page("ia_admin", "Your daily work")  # all theirs
+    # All theirs but the Chief's step of the review chain, which is command staff's.
+    left = text_of(section(page("ia_admin", "Your daily work"), "Left to other roles"))
+    assert guide.PERMISSION_WORDS["review.chief"] in left
+    others = [words for p, words in guide.PERMISSION_WORDS.items() if p != "review.chief"]
+    assert not any(words in left for words in others)
     assert "You decide in the case window" in page("command_staff", "The discipline ladder")
     assert "You decide in the case window" not in page("ia_investigator", "The discipline ladder")
 

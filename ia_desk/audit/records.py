@@ -1,5 +1,5 @@
-"""Records bound to the trail: each event that writes evidence, a finding or a
-discipline decision carries the SHA-256 of the row as it wrote it.
+"""Records bound to the trail: each event that writes evidence, a finding, a
+discipline decision or a review decision carries the SHA-256 of the row as it wrote it.
 
 The event is signed by its author (:mod:`ia_desk.audit.signatures`), so the digest is
 theirs too. A row changed afterwards outside IA Desk (an evidence row pointed at another
@@ -27,7 +27,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ia_desk.audit.signatures import SIGNING_BEGINS
-from ia_desk.db.models import Allegation, AuditEvent, DisciplineAction, Evidence
+from ia_desk.db.models import Allegation, AuditEvent, CaseReview, DisciplineAction, Evidence
 
 RECORD_KEY = "record"  # the key of the digest in an event's details
 # The key of the digests an event carries for rows it wrote besides its own object
@@ -114,6 +114,14 @@ BOUND: dict[str, Bound] = {
             "discipline decision",
             creating=("discipline.record", "discipline.amend"),
             optional=("suspension_days", "without_pay"),
+        ),
+        Bound(
+            "review",
+            CaseReview,
+            ("case_id", "round", "step", "decision", "reviewer_id", "decided_at", "comments"),
+            ("review.sign_off", "review.return"),
+            "review decision",
+            creating=("review.sign_off", "review.return"),
         ),
     )
 }

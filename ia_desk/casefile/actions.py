@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from ia_desk.cases.allegations import OPEN_TO_ALLEGATIONS
+from ia_desk.cases.review import STEP_PERMISSION, close_hold, review_problem
 from ia_desk.cases.workflow import ACTIONS, blockers, case_write_problem, may_work_on
 from ia_desk.db.models import Case
 from ia_desk.discipline.immediate import status as immediate_status
@@ -84,7 +85,7 @@ def case_actions(session: Session, actor: Actor, case: Case) -> list[CaseAction]
     write = case_write_problem(actor, case)
     keep_record = case_write_problem(actor, case, while_closed=True)
     if actor.role in IA:
-        held = blocking_reason(session, case, ia=True)
+        held = blocking_reason(session, case, ia=True) or close_hold(session, case)
         for name, action in ACTIONS.items():
             problems = blockers(case, name) + ([held] if name == "close" and held else [])
             why = _first(
@@ -166,6 +167,10 @@ def case_actions(session: Session, actor: Actor, case: Case) -> list[CaseAction]
                 ),
             )
         )
+    if any(allowed(actor, p) for p in STEP_PERMISSION.values()):
+        why = review_problem(session, actor, case)
+        out.append(CaseAction("sign_off", "Sign off findings…", why, needs_reason=True))
+        out.append(CaseAction("return_findings", "Return findings…", why, needs_reason=True))
     if allowed(actor, "summary.print_command"):
         out.append(CaseAction("print", "Print summary…"))  # its key is the window's
     return out

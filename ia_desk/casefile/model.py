@@ -133,6 +133,9 @@ class CaseFile(TypedDict):
     discipline: list[DecisionView]
     # The Chief's immediate action (3.21 §V.B; ia_desk.discipline.immediate.status), or None.
     immediate_action: dict[str, Any] | None
+    # The review chain of its findings (ia_desk.cases.review.view): the steps, the round,
+    # the step awaited and every decision.
+    review: dict[str, Any]
 
 
 CaseView = CaseFile | CaseStatus

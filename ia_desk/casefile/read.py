@@ -39,6 +39,7 @@ from ia_desk.casefile.model import (
 from ia_desk.cases.notes import EVENT_PREFIXES as NOTE_EVENT_PREFIXES
 from ia_desk.cases.queries import employee_by_badge, get_case, local_time
 from ia_desk.cases.redaction import marked, withholding_for
+from ia_desk.cases.review import view as review_view
 from ia_desk.cases.speech import needs_screen, screen_view
 from ia_desk.db.models import (
     Allegation,
@@ -145,6 +146,7 @@ def show_case(session: Session, actor: Actor, number: str) -> CaseView:
         "approvals": approval_lines(session, case),
         "discipline": discipline_decisions(session, case, hide.text),
         "immediate_action": immediate_view(session, case, hide.text),
+        "review": review_view(session, case, hide.text),
     }
     append(
         session,

@@ -226,6 +226,8 @@ def perform(
         details["assignee"] = actor.login
     if action == "reopen":
         details["reason"] = v.text(reason, "reason", max_len=2000, multiline=True)
+        # Reopened findings are reviewed afresh (ia_desk.cases.review).
+        case.review_round += 1
     case.status = _TO[action]
     case.closed_at = utcnow() if action == "close" else None
     case.updated_at = utcnow()

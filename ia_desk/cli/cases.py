@@ -10,7 +10,13 @@ import sys
 from ia_desk.cli import arguments as arg
 from ia_desk.cli import context
 from ia_desk.errors import InputError
-from ia_desk.terms import IMMEDIATE_GROUNDS, IMMEDIATE_STEPS, REDACTION_KINDS, WORKFLOW_ACTIONS
+from ia_desk.terms import (
+    IMMEDIATE_GROUNDS,
+    IMMEDIATE_STEPS,
+    REDACTION_KINDS,
+    REVIEW_STEPS,
+    WORKFLOW_ACTIONS,
+)
 
 # The largest report read whole: its narrative is at most 100,000 characters, so a
 # document bigger than this is not one.
@@ -116,7 +122,42 @@ def cmd_case_show(args: argparse.Namespace) -> int:
                 f"[{a['disposition'] or 'pending'}]"
             )
         lines += immediate_lines(data.get("immediate_action"))
+        lines += review_lines(data["review"])
     print("\n".join(lines))
+    return 0
+
+
+def review_lines(review: dict) -> list[str]:
+    """The review chain of the findings as ``case show`` prints it."""
+    if not review["chain"]:
+        return []
+    out = [
+        "review: signed off by "
+        + " and then ".join(review["chain"])
+        + (f"; awaiting {review['awaiting']}" if review["awaiting"] else "")
+    ]
+    for d in review["decisions"]:
+        what = "signed off" if d["decision"] == "signed_off" else "returned"
+        out.append(
+            f"  round {d['round']}, {d['step']}: {what} by {d['login']} at {d['at']}"
+            + (f": {d['comments']}" if d["comments"] else "")
+        )
+    return out
+
+
+def cmd_case_review(args: argparse.Namespace) -> int:
+    from ia_desk.services import cases
+
+    db, actor = context.signed_in(args)
+    if args.decision == "sign-off":
+        done = cases.sign_off(db, actor, args.case, args.comments)
+        (number,) = done.changes.cases
+        waiting = f"; awaiting {REVIEW_STEPS[done.value]}" if done.value else "; IA may close it"
+        print(f"{number}: findings signed off{waiting}")
+    else:
+        returned = cases.return_findings(db, actor, args.case, args.comments)
+        (number,) = returned.changes.cases
+        print(f"{number}: findings returned to the investigator (under investigation again)")
     return 0
 
 
@@ -246,6 +287,16 @@ def register(commands: arg.Commands) -> None:
     sp.add_argument("action", choices=list(WORKFLOW_ACTIONS))
     sp.add_argument("--assignee", metavar="LOGIN", type=arg.identifier("--assignee"))
     sp.add_argument("--reason")
+    sp = arg.command(
+        case,
+        "review",
+        cmd_case_review,
+        "sign off a case's findings, or return them with comments (the IA commander, then "
+        "the Chief)",
+    )
+    sp.add_argument("case", type=arg.identifier("case"))
+    sp.add_argument("decision", choices=["sign-off", "return"])
+    sp.add_argument("--comments", help="required to return the findings")
     sp = arg.command(case, "toll", cmd_case_toll, "pause a case's deadline, with the reason")
     sp.add_argument("case", type=arg.identifier("case"))
     sp.add_argument("--reason", required=True)

@@ -33,6 +33,8 @@
 | task.read               |    x     |        x        |            |               |
 | task.assign             |    x     |        x        |            |               |
 | task.complete           |    x     |        x†       |            |               |
+| review.commander        |    x     |                 |            |               |
+| review.chief            |          |                 |            |       x       |
 
 (*) a supervisor adds evidence only to a report they submitted, while it is still
 being received.
@@ -101,6 +103,8 @@ REFUSED: dict[str, str] = {
     "task.read": "read IA's tasks",
     "task.assign": "give a task to someone in IA",
     "task.complete": "mark a task done",
+    "review.commander": "sign off findings as the IA commander",
+    "review.chief": "sign off findings as the Chief",
 }
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -143,6 +147,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "task.read": IA,
     "task.assign": IA,
     "task.complete": IA,
+    # The review chain of a case's findings (issue 22, ia_desk.cases.review): the IA
+    # commander signs off first, then the Chief (or the Chief's office).
+    "review.commander": frozenset({IA_ADMIN}),
+    "review.chief": frozenset({COMMAND_STAFF}),
 }
 
 # The desktop's screens, in the order of its navigation, each with the permission every

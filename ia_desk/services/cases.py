@@ -22,6 +22,7 @@ from ia_desk.casefile.read import (
     show_case,
     timeline,
 )
+from ia_desk.cases import review as _review
 from ia_desk.cases.deadlines import record_reporter_update as _reporter_update
 from ia_desk.cases.deadlines import toll as _toll
 from ia_desk.cases.deadlines import untoll as _untoll
@@ -174,7 +175,8 @@ def take_action(
     expected_version: int | None = None,
 ) -> Done[str]:
     """Move a case through its workflow (assign, start, findings, close, reopen); the
-    result is its new status. A case held for a retaliation review does not close."""
+    result is its new status. A case held for a retaliation review, or whose findings
+    await a sign-off of the review chain, does not close."""
     with db.write(actor) as s:
         case = take_action_in(
             s,
@@ -201,7 +203,7 @@ def take_action_in(
     """:func:`take_action` in the caller's transaction."""
     if action == "close":
         case = get_case(session, number)
-        held = blocking_reason(session, case, ia=True)
+        held = blocking_reason(session, case, ia=True) or _review.close_hold(session, case)
         if held:
             raise InputError(f"Cannot close case {case.number}: {held}.", field="action")
     return perform(
@@ -213,6 +215,38 @@ def take_action_in(
         reason=reason,
         expected_version=expected_version,
     )
+
+
+def sign_off(
+    db: Database,
+    actor: Actor,
+    number: str,
+    comments: str | None = None,
+    *,
+    expected_version: int | None = None,
+) -> Done[str | None]:
+    """Sign off the case's findings at the step of the review chain they await (the IA
+    commander's, then the Chief's); the result is the step awaited next (None: the last
+    has signed, and IA may close the case)."""
+    with db.write(actor) as s:
+        _review.decide(s, actor, number, "signed_off", comments, expected_version=expected_version)
+        next_step = _review.pending_step(s, get_case(s, number))
+    return Done(next_step, Changes.case(number))
+
+
+def return_findings(
+    db: Database,
+    actor: Actor,
+    number: str,
+    comments: str,
+    *,
+    expected_version: int | None = None,
+) -> Done[None]:
+    """Return the case's findings to the investigator with comments (required): the case
+    is under investigation again, and its next findings are reviewed from the first step."""
+    with db.write(actor) as s:
+        _review.decide(s, actor, number, "returned", comments, expected_version=expected_version)
+    return Done(None, Changes.case(number))
 
 
 def pause_deadline(

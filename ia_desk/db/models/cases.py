@@ -69,6 +69,9 @@ class Case(IntegerId, CreatedAt, VersionCounted, Base):
     assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     tolled_since: Mapped[dt.date | None] = mapped_column(Date)
+    # The review chain's round (ia_desk.cases.review): a return of the findings, or a
+    # reopening, starts a new one; only sign-offs of the current round count.
+    review_round: Mapped[int] = mapped_column(Integer, default=1, server_default=sql_text("1"))
 
     reporter: Mapped[Reporter] = relationship(back_populates="case", uselist=False)
     incident: Mapped[Incident] = relationship(back_populates="case", uselist=False)
@@ -211,6 +214,25 @@ class RetaliationReview(IntegerId, OnCase, Base):
     conclusion: Mapped[str] = mapped_column(String(30))
     reasoning: Mapped[str] = mapped_column(Text)
     reviewed_by: Mapped[User] = relationship()
+
+
+class CaseReview(IntegerId, OnCase, Base):
+    """One reviewer's decision on a case's findings (issue 22): the IA commander's or the
+    Chief's sign-off, or their return of the findings to the investigator with comments
+    (``step`` one of :data:`ia_desk.terms.REVIEW_STEPS`, ``decision`` one of
+    :data:`ia_desk.terms.REVIEW_DECISIONS`). Never updated: a return starts a new round
+    (``Case.review_round``) whose decisions are rows of their own, and each row is bound
+    to the signed event that wrote it (ia_desk.audit.records)."""
+
+    __tablename__ = "case_review"
+    __table_args__ = (UniqueConstraint("case_id", "round", "step"),)
+    round: Mapped[int] = mapped_column(Integer)
+    step: Mapped[str] = mapped_column(String(20))
+    decision: Mapped[str] = mapped_column(String(20))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    decided_at: Mapped[dt.datetime] = written_at()
+    comments: Mapped[str | None] = mapped_column(Text)
+    reviewer: Mapped[User] = relationship()
 
 
 class ImmediateAction(IntegerId, Base):
