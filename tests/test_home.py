@@ -92,6 +92,7 @@ def test_each_role_counts_what_needs_doing(db, desk):
             "mine.overdue": {n["old"]},
             "mine.due_soon": set(),
             "mine.reporter_update_due": {n["old"]},
+            "mine.returned": set(),  # (the review chain: tests/test_review_chain.py)
             "mine.tasks_due": set(),  # (IA's tasks: tests/test_notes.py)
             "all.overdue": {n["old"]},
             "all.due_soon": {n["soon"]},
@@ -116,6 +117,7 @@ def test_each_role_counts_what_needs_doing(db, desk):
             "status.assigned": {n["old"]},
             "status.investigating": set(),
             "status.findings": set(),
+            "review.awaiting_me": set(),  # (the review chain: tests/test_review_chain.py)
             "chief.awaiting": {n["old"]},
             "chief.overdue": {n["old"]},
             "all.overdue": {n["old"]},

@@ -9,15 +9,17 @@ not a read of a case).
 What each role starts the day with:
 
 - IA (investigators and administrators): the open cases assigned to them and the
-  deadlines among them; then all open cases: overdue, due within a week, reporter updates
-  due, immediate action (and overdue), held for a retaliation review, unassigned; and
+  deadlines among them, those whose findings a reviewer returned to them, and (the IA
+  commander) the findings awaiting their sign-off; then all open cases: overdue, due
+  within a week, reporter updates due, immediate action (and overdue), held for a
+  retaliation review, unassigned; and
   the cases with their own tasks due within a week (or overdue) and with anyone's task
   overdue (issue 22: IA's tasks). Those counts open the case list, as every count does
   (a count of cases lists exactly the cases it counted); the tasks themselves are listed
   on the "My tasks" screen, as the count's tooltip says.
 - Supervisors: the reports they submitted, by status, and the overdue ones.
-- Command staff: the open cases by status, and the Chief's immediate action: awaiting
-  the Chief, overdue.
+- Command staff: the open cases by status, the findings awaiting the Chief's sign-off
+  (the review chain), and the Chief's immediate action: awaiting the Chief, overdue.
 """
 
 from __future__ import annotations
@@ -98,6 +100,27 @@ def _items(actor: Actor) -> list[tuple[str, str, str, str, CaseQuery]]:
                 CaseQuery(assigned_to_me=True, work="reporter_update_due"),
             ),
         ]
+        items.append(
+            (
+                "mine.returned",
+                mine,
+                "Findings returned to me",
+                "Your cases whose findings a reviewer returned with comments: under "
+                "investigation again.",
+                CaseQuery(work="returned_to_me"),
+            )
+        )
+        if allowed(actor, "review.commander"):
+            items.append(
+                (
+                    "review.awaiting_me",
+                    mine,
+                    "Awaiting my sign-off",
+                    "Cases whose findings wait for the IA commander's sign-off (the first "
+                    "step of the review chain).",
+                    CaseQuery(work="awaiting_my_review"),
+                )
+            )
         if allowed(actor, "task.read"):
             items.append(
                 (
@@ -181,6 +204,17 @@ def _items(actor: Actor) -> list[tuple[str, str, str, str, CaseQuery]]:
                 continue
             label, meaning = _STATUS_WORDS[status]
             items.append((f"status.{status}", by_status, label, meaning, CaseQuery(status=status)))
+        if allowed(actor, "review.chief"):
+            items.append(
+                (
+                    "review.awaiting_me",
+                    "The review chain",
+                    "Awaiting the Chief's sign-off",
+                    "Cases whose findings the IA commander signed off and that wait for the "
+                    "Chief's sign-off before they close.",
+                    CaseQuery(work="awaiting_my_review"),
+                )
+            )
         chief = "The Chief's immediate action"
         items += [
             (

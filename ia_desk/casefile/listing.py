@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, bindparam, func, literal_column, or_, select, text
+from sqlalchemy import Select, and_, bindparam, false, func, literal_column, or_, select, text
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from ia_desk import validation
 from ia_desk.cases.queries import local_time, today
+from ia_desk.cases.review import STEP_PERMISSION, chain
 from ia_desk.cases.search import count_text_matches, filter_by_text
 from ia_desk.db.models import (
     CASE_STATUSES,
@@ -25,6 +26,7 @@ from ia_desk.db.models import (
     Allegation,
     AuditEvent,
     Case,
+    CaseReview,
     CaseSubject,
     CaseTask,
     Clause,
@@ -522,6 +524,8 @@ WORK_LISTS = (
     "retaliation_hold",
     "my_tasks_due",
     "tasks_overdue",
+    "awaiting_my_review",
+    "returned_to_me",
 )
 """The lists a count of the home screen opens: each is of open cases only (work to do).
 
@@ -531,7 +535,10 @@ WORK_LISTS = (
 ``awaiting_chief`` immediate action raised and nothing yet done; ``retaliation_hold``
 held for a retaliation review not yet recorded; ``my_tasks_due`` with a task for the
 reader not done and due within :data:`DUE_SOON_DAYS` (or overdue), ``tasks_overdue``
-with anyone's task not done and due before today (IA only: the tasks are IA's)."""
+with anyone's task not done and due before today (IA only: the tasks are IA's);
+``awaiting_my_review`` whose findings wait for the reader's step of the review chain
+(the IA commander's, the Chief's: ia_desk.cases.review); ``returned_to_me`` assigned to
+the reader and under investigation again because a reviewer returned its findings."""
 
 DUE_SOON_DAYS = 7
 # What a reader who sees a case's status only (a supervisor) may list: the deadline is
@@ -583,6 +590,20 @@ def _work_list(session: Session, actor: Actor, q: CaseQuery) -> Select[Any]:
                 )
             )
         )
+    if q.work == "awaiting_my_review":
+        return base.where(_awaiting_review_of(session, actor))
+    if q.work == "returned_to_me":
+        return base.where(
+            Case.assigned_to_id == actor.user_id,
+            Case.status == "investigating",
+            select(CaseReview.id)
+            .where(
+                CaseReview.case_id == Case.id,
+                CaseReview.round == Case.review_round - 1,
+                CaseReview.decision == "returned",
+            )
+            .exists(),
+        )
     if q.work == "tasks_overdue":
         return base.where(
             Case.id.in_(
@@ -598,6 +619,32 @@ def _work_list(session: Session, actor: Actor, q: CaseQuery) -> Select[Any]:
     return select(Case.id).where(
         Case.id.in_(bindparam("work_ids", sorted(ids), expanding=True, literal_execute=True))
     )
+
+
+def _awaiting_review_of(session: Session, actor: Actor) -> Any:
+    """The condition of a case whose findings wait for a step of the review chain that
+    ``actor``'s role signs: every step before it signed off in the case's current round,
+    that step not (ia_desk.cases.review.pending_step, as SQL)."""
+
+    def signed(step: str) -> Any:
+        return (
+            select(CaseReview.id)
+            .where(
+                CaseReview.case_id == Case.id,
+                CaseReview.round == Case.review_round,
+                CaseReview.step == step,
+                CaseReview.decision == "signed_off",
+            )
+            .exists()
+        )
+
+    steps = chain(session)
+    waiting = [
+        and_(*[signed(before) for before in steps[:k]], ~signed(step))
+        for k, step in enumerate(steps)
+        if allowed(actor, STEP_PERMISSION[step])
+    ]
+    return and_(Case.status == "findings", or_(*waiting)) if waiting else false()
 
 
 def _in_work(work: str, flags: list[str], acted: bool) -> bool:
