@@ -40,6 +40,7 @@ from ia_desk.cases.deadlines import record_reporter_update, toll, untoll
 from ia_desk.cases.notes import add_note, add_task
 from ia_desk.cases.queries import get_case
 from ia_desk.cases.redaction import add_redaction
+from ia_desk.cases.review import decide as decide_review
 from ia_desk.cases.speech import record_screen
 from ia_desk.cases.workflow import perform
 from ia_desk.cli import build_parser, main
@@ -186,6 +187,9 @@ def planted(db, admin, make_user, open_report) -> Planted:
         add_note(s, admin, number, "Whistle and Jamie Doe's school both called.", first.id)
         add_task(s, admin, number, "Call Quinn Whistle back", "admin", TODAY)
         perform(s, admin, number, "findings")
+        # The IA commander's sign-off (the review chain, issue 22) names the reporter as
+        # IA's own texts may; A then awaits the Chief's.
+        decide_review(s, admin, number, "signed_off", "Quinn Whistle's account holds up.")
         record_review(
             s,
             admin,
@@ -279,6 +283,10 @@ def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
         ],
         "case show": [["case", "show", n, *j] for n in (a, c, d, e) for j in ([], ["--json"])],
         "case action": [["case", "action", a, "close"], ["case", "action", e, "start"]],
+        "case review": [
+            ["case", "review", a, "sign-off", "--comments", "Agreed: Whistle's account holds."],
+            ["case", "review", e, "return", "--comments", "Ask Quinn again."],
+        ],
         "case toll": [["case", "toll", a, "--reason", "x"]],
         "case untoll": [["case", "untoll", e]],
         "case immediate": [

@@ -36,6 +36,7 @@ from ia_desk.casefile.listing import case_flags
 from ia_desk.casefile.read import cited_version_note
 from ia_desk.cases.queries import get_case, local_time
 from ia_desk.cases.redaction import withholding_for
+from ia_desk.cases.review import view as review_view
 from ia_desk.cases.speech import needs_screen, screen_view
 from ia_desk.db.models import AuditEvent, AuditHead, Case, EvidenceThumb
 from ia_desk.discipline.immediate import status as immediate_status
@@ -201,6 +202,7 @@ def _case_story(
             block.append(Paragraph(_screen_text(session, a), st["small"]))
         allegations.append((block, []))
     story += _section("Allegations and findings", allegations, "No allegations yet.", st)
+    story += _review_story(session, case, r, st)
 
     evidence: list[Block] = []
     for e in case.evidence:
@@ -331,6 +333,37 @@ def _section(heading: str, blocks: list[Block], empty: str, st: dict[str, Any]) 
         out.append(KeepTogether([title, *kept] if i == 0 else kept))
         out.extend(following)
     return out
+
+
+def _review_story(
+    session: Session, case: Case, r: Callable[[Any], str], st: dict[str, Any]
+) -> list[Any]:
+    """The review chain of the findings (issue 22): who must sign off, who did or
+    returned them with what comments, and what the case waits for now."""
+    review = review_view(session, case, r)  # comments withheld as the audience reads
+    if not review["chain"]:
+        return _section(
+            "Review of the findings",
+            [],
+            "The department's review chain is off: findings close without a sign-off.",
+            st,
+        )
+    chain = " and then ".join(review["chain"])
+    head = f"Findings are signed off by {esc(chain)} before the case closes."
+    if review["awaiting"]:
+        head += f" <b>Awaiting {esc(review['awaiting'])}'s sign-off.</b>"
+    elif case.status in ("findings", "closed") and review["decisions"]:
+        head += " Signed off."
+    blocks: list[Block] = [([Paragraph(head, st["body"])], [])]
+    for d in review["decisions"]:
+        what = "Signed off" if d["decision"] == "signed_off" else "Returned to the investigator"
+        text = (
+            f"Round {d['round']} · {esc(d['step'])}: <b>{what}</b> by {esc(d['by'])} "
+            f"({esc(d['login'])}) on {esc(d['at'].replace('T', ' '))} UTC"
+            + (f". Comments: {d['comments']}" if d["comments"] else ".")
+        )
+        blocks.append(([Paragraph(text, st["body"])], []))
+    return _section("Review of the findings", blocks, "", st)
 
 
 def _decision_text(d: dict[str, Any], earlier: dict[int, str], r: Callable[[Any], str]) -> str:

@@ -12,6 +12,7 @@ import random
 from sqlalchemy.orm import Session
 
 from ia_desk.cases.intake import open_case, parse_report
+from ia_desk.cases.review import close_hold, decide
 from ia_desk.cases.speech import needs_screen, record_screen
 from ia_desk.cases.workflow import perform
 from ia_desk.discipline.hearings import HEARING_STEPS, record_notice, record_response
@@ -213,6 +214,16 @@ def add_demo_data(
                     on=received.date() + dt.timedelta(days=rng.randint(20, 55)),
                 )
             perform(session, actor, number, "findings")
+            if days_ago > 90:
+                # The review chain (issue 22): the IA commander signs off; a chain that
+                # goes on to the Chief leaves the case awaiting the Chief's sign-off.
+                decide(
+                    session,
+                    actor,
+                    number,
+                    "signed_off",
+                    "Demo sign-off: the findings follow from the evidence.",
+                )
         if days_ago > 120:
             case = result.case
             for subject in case.subjects:
@@ -247,6 +258,7 @@ def add_demo_data(
                         suspension_days=days,
                         without_pay=True if days else None,
                     )
-            perform(session, actor, number, "close")
+            if close_hold(session, result.case) is None:
+                perform(session, actor, number, "close")
         made += 1
     return made
