@@ -320,6 +320,15 @@ def shoot_each_role(app: QApplication, db: Database, admin: Actor, out: Path) ->
         home.buttons[count].click()  # type: ignore[attr-defined]
         settle(app)
         shoot(app, window, out / f"list-{role}-{count.replace('.', '-')}.png")
+        if role == "command_staff":  # the Chief's step of the review chain, on a case
+            from ia_desk.services import cases
+
+            waiting = cases.page(db, who, cases.CaseQuery(work="awaiting_my_review"), 0, 1)
+            if waiting:
+                review = CaseWindow(db, who, waiting[0].number)
+                review.resize(1280, 720)
+                shoot(app, review, out / "case-review-command_staff.png")
+                review.close()
 
 
 def dispose_widgets(app: QApplication) -> None:

@@ -69,6 +69,7 @@ def overview_html(d: dict[str, Any]) -> str:
         )
     return (
         immediate_html(d.get("immediate_action"))
+        + review_html(d.get("review"), d["status"])
         + tolled
         + retaliation
         + withheld
@@ -78,6 +79,36 @@ def overview_html(d: dict[str, Any]) -> str:
         f"<h3>Incident</h3><p>{inc['occurred_on']} · {esc(inc['platform'] or '')} · "
         f"{esc(inc['url'] or '')}</p>"
         f"<p>{esc(inc['narrative']).replace(chr(10), '<br>')}</p>"
+    )
+
+
+def review_html(review: dict[str, Any] | None, status: str) -> str:
+    """The review chain of the findings (issue 22): what the case awaits, every decision."""
+    if (
+        not review
+        or not review["chain"]
+        or (status not in ("findings", "closed") and not review["decisions"])
+    ):
+        return ""
+    lines = []
+    if review["awaiting"]:
+        lines.append(f"<b>Awaiting {esc(review['awaiting'])}'s sign-off.</b>")
+    elif status == "findings":
+        lines.append("<b>Signed off: IA may close the case.</b>")
+    for r in review["decisions"]:
+        what = (
+            "signed off" if r["decision"] == "signed_off" else "<b>returned to the investigator</b>"
+        )
+        lines.append(
+            f"Round {r['round']}, {esc(r['step'])}: {what} by {esc(r['by'])} on "
+            f"{labels.local_minute(r['at'])}"
+            + (f" — {esc(r['comments'])}" if r["comments"] else "")
+        )
+    chain = " and then ".join(review["chain"])
+    return (
+        f"<h3>Review of the findings (by {esc(chain)})</h3><ul>"
+        + "".join(f"<li>{line}</li>" for line in lines)
+        + "</ul>"
     )
 
 

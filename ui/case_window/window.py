@@ -283,6 +283,8 @@ class CaseWindow(QWidget):
             raise_immediate=self._raise_immediate,
             chief_notified=self._chief_notified,
             immediate_step=self._immediate_step,
+            sign_off=self._sign_off,
+            return_findings=self._return_findings,
             print=self.print_summary,
         )
         return slots
@@ -309,6 +311,29 @@ class CaseWindow(QWidget):
         if dlg.exec() == QDialog.DialogCode.Accepted:
             kind, note = dlg.action.currentData(), dlg.note.toPlainText() or None
             self._change(lambda: cases.immediate_step(self.db, self.actor, self.number, kind, note))
+
+    def _sign_off(self) -> None:
+        awaiting = self.data.get("review", {}).get("awaiting") or "the review chain"
+        version = self.data.get("version")
+        self._ask_and_change(
+            "Sign off findings",
+            f"You sign off the findings of {self.number} as {awaiting}. Comments for the "
+            "record (optional):",
+            lambda comments: cases.sign_off(
+                self.db, self.actor, self.number, comments or None, expected_version=version
+            ),
+        )
+
+    def _return_findings(self) -> None:
+        version = self.data.get("version")
+        self._ask_and_change(
+            "Return findings",
+            f"The findings of {self.number} go back to the investigator, and the case is under "
+            "investigation again. What is to be done (required):",
+            lambda comments: cases.return_findings(
+                self.db, self.actor, self.number, comments, expected_version=version
+            ),
+        )
 
     def _withhold(self) -> None:
         dlg = WithholdDialog(self)
