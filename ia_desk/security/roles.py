@@ -23,6 +23,8 @@
 | stats.view              |    x     |                 |            |       x       |
 | warning.read            |    x     |        x        |            |       x       |
 | warning.acknowledge     |    x     |                 |            |               |
+| brady.read              |    x     |        x        |            |       x       |
+| brady.manage            |    x     |                 |            |               |
 | user.manage             |    x     |                 |            |               |
 | settings.manage         |    x     |                 |            |               |
 | audit.read              |    x     |                 |            |               |
@@ -87,6 +89,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # staff, acknowledged by the IA commander (an IA administrator).
     "warning.read": frozenset({IA_ADMIN, IA_INVESTIGATOR, COMMAND_STAFF}),
     "warning.acknowledge": frozenset({IA_ADMIN}),
+    # Brady/Giglio disclosure review (ia_desk.discipline.brady): the flags are read by IA
+    # and command staff (who answer to the prosecutor for the department); the decision
+    # whether to disclose and the log of each disclosure are the IA commander's.
+    "brady.read": frozenset({IA_ADMIN, IA_INVESTIGATOR, COMMAND_STAFF}),
+    "brady.manage": frozenset({IA_ADMIN}),
     "user.manage": frozenset({IA_ADMIN}),
     "settings.manage": frozenset({IA_ADMIN}),
     "audit.read": frozenset({IA_ADMIN}),
