@@ -372,3 +372,68 @@ def test_the_command_line_lists_shows_decides_and_discloses(
     assert code != 0
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(BradyFlag)) == 1
+
+
+def test_the_window_shows_the_flags_and_the_commander_decides_and_logs_a_disclosure(
+    qtbot, db, admin, finding, make_user, monkeypatch
+):
+    from PySide6.QtWidgets import QPushButton
+
+    from ui.dialogs.brady import BradyReviewDialog, DisclosureDialog
+    from ui.dialogs.reason import ReasonDialog
+    from ui.screens.employees import EmployeesPage
+
+    from .test_ui import idle
+
+    number, _ = finding("vpd-3.21/IV.K")
+    chief = make_user("command_staff")
+    seen = EmployeesPage(db, chief)
+    qtbot.addWidget(seen)
+    seen.refresh()
+    idle(qtbot)
+    seen.table.setCurrentCell(0, 0)
+    idle(qtbot)
+    assert f"vpd-3.21/IV.K on {number} (dishonesty)" in seen.brady.text()
+    review = BradyReviewDialog(db, chief, seen)
+    qtbot.addWidget(review)
+    review.refresh()
+    idle(qtbot)
+    assert review.table.rowCount() == 1 and not review.disclose.isVisibleTo(review)
+    assert not review.log.isVisibleTo(review)
+    assert not EmployeesPage(db, make_user("supervisor")).brady_review.isVisibleTo(seen)
+
+    def reason_and_save(self):
+        self.text.setPlainText("Impersonation bears on truthfulness.")
+        self.save()
+        idle(qtbot)
+        return int(self.result())
+
+    def fill_and_save(self):
+        self.office.setText("District Attorney, Warren County")
+        self.by.setText("Lt. Ames")
+        self.what.setPlainText("The sustained finding and its rationale.")
+        self.save()
+        idle(qtbot)
+        return int(self.result())
+
+    monkeypatch.setattr(ReasonDialog, "exec", reason_and_save)
+    monkeypatch.setattr(DisclosureDialog, "exec", fill_and_save)
+    page = EmployeesPage(db, admin)
+    qtbot.addWidget(page)
+    page.show()
+    dialog = BradyReviewDialog(db, admin, page)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.refresh()
+    idle(qtbot)
+    button = dialog.findChild(QPushButton, "brady-decide-disclose")
+    assert button.isVisibleTo(dialog) and not dialog.log.isVisibleTo(dialog)
+    button.click()
+    idle(qtbot)
+    assert "to be disclosed to prosecutors" in dialog.detail.toPlainText()
+    assert dialog.log.isVisibleTo(dialog) and not button.isVisibleTo(dialog)
+    dialog.log.click()
+    idle(qtbot)
+    assert "to District Attorney, Warren County by Lt. Ames" in dialog.detail.toPlainText()
+    (flag,) = brady.flags(db, admin)
+    assert flag["status"] == "disclose" and len(flag["disclosures"]) == 1

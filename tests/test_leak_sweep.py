@@ -654,6 +654,25 @@ def test_no_screen_shows_a_reader_what_their_role_may_not_see(
                         leaks.append(f"{role}: My tasks ({key}) shows {leak!r}")
                 if role == "ia_admin":  # the planted task is read: the sweep is not empty
                     assert any(t["title"] == "Call Quinn Whistle back" for t in page.tasks)
+            if title == "Employees":  # each history, its Brady/Giglio flags, and the review
+                from ui.dialogs.brady import BradyReviewDialog
+
+                never = planted.forbidden(role, set()) + list(OUTSIDE_IA_NEVER)
+                for r in range(page.table.rowCount()):
+                    page.table.setCurrentCell(r, 0)
+                    settle(qtbot)
+                    for leak in find_leaks(page.brady.text(), never):
+                        leaks.append(f"{role}: an employee's Brady/Giglio flags show {leak!r}")
+                if page.brady_review.isVisibleTo(page):
+                    review = BradyReviewDialog(db, actor, page)
+                    review.refresh()
+                    settle(qtbot)
+                    assert review.table.rowCount() == 1, role  # the planted flag is read
+                    for r in range(review.table.rowCount()):
+                        review.table.setCurrentCell(r, 0)
+                        for leak in find_leaks(harvest(review), never):
+                            leaks.append(f"{role}: the Brady/Giglio review shows {leak!r}")
+                    review.deleteLater()
             for leak in find_leaks(harvest(page), planted.forbidden(role, set())):
                 leaks.append(f"{role}: the {title} screen shows {leak!r}")
         if role not in IA_ROLES:  # task titles are IA's: the screen is not offered at all

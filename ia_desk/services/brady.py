@@ -10,9 +10,10 @@ from typing import Any
 from ia_desk.db.engine import Database
 from ia_desk.discipline import brady
 from ia_desk.security.actor import Actor
+from ia_desk.security.roles import allowed
 from ia_desk.services import Changes, Done
 
-__all__ = ["STATUSES", "decide", "disclose", "flag", "flags"]
+__all__ = ["STATUSES", "decide", "disclose", "flag", "flags", "may_review"]
 
 STATUSES = brady.STATUSES
 
@@ -58,3 +59,9 @@ def disclose(
         row = brady.disclose(s, actor, flag_id, disclosed_on, office, disclosed_by, what)
         out = brady.view(s, row.flag, actor)
     return Done(out, Changes.case(out["case"]) | Changes(roster=True))
+
+
+def may_review(actor: Actor) -> bool:
+    """Whether the actor reads the flags (IA and command staff): what a window asks
+    before it offers the review."""
+    return allowed(actor, "brady.read")
