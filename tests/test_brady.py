@@ -437,3 +437,26 @@ def test_the_window_shows_the_flags_and_the_commander_decides_and_logs_a_disclos
     assert "to District Attorney, Warren County by Lt. Ames" in dialog.detail.toPlainText()
     (flag,) = brady.flags(db, admin)
     assert flag["status"] == "disclose" and len(flag["disclosures"]) == 1
+
+
+def test_the_ia_summary_prints_the_flag_and_the_command_summary_does_not(
+    db, admin, finding, make_user
+):
+    from ia_desk.reports.summary import summary
+
+    from .test_summary import flat, pdf_text
+
+    number, _ = finding("vpd-3.21/IV.K")
+    (flag,) = brady.flags(db, admin)
+    brady.decide(db, admin, flag["id"], "disclose", "Quinn Whistle saw it; it deceived.")
+    brady.disclose(db, admin, flag["id"], TODAY, "DA Warren", "Lt. Ames", "Whistle's account.")
+    with db.write(admin) as s:
+        ia = flat(pdf_text(summary(s, admin, number, "ia").pdf))
+        command = flat(pdf_text(summary(s, admin, number, "command").pdf))
+    assert "Brady/Giglio: vpd-3.21/IV.K bears on dishonesty" in ia
+    assert f"Disclosed {TODAY.isoformat()} to DA Warren by Lt. Ames" in ia
+    assert "Brady/Giglio" not in command
+    # What goes to a prosecutor never names the confidential reporter, even in IA's print;
+    # the reporter's own section of IA's summary names them, as it always has.
+    brady_part = ia[ia.index("Brady/Giglio") :][:400]
+    assert not [s for s in SECRETS if s.lower() in brady_part.lower()], brady_part

@@ -223,6 +223,18 @@ def employee_flags(session: Session, actor: Actor, employee_id: int) -> list[dic
     return [view(session, f, actor) for f in session.scalars(stmt)]
 
 
+def on_case(session: Session, case_id: int, employee_id: int) -> list[BradyFlag]:
+    """The flags the employee's findings on one case raised, oldest first (the IA
+    summary prints them; the caller has checked the reader may print it)."""
+    return list(
+        session.scalars(
+            select(BradyFlag)
+            .where(BradyFlag.case_id == case_id, BradyFlag.employee_id == employee_id)
+            .order_by(BradyFlag.id)
+        )
+    )
+
+
 def flags(
     session: Session, actor: Actor, *, status: str | None = None, badge: str | None = None
 ) -> list[dict[str, Any]]:
