@@ -78,6 +78,8 @@ PERMISSION_WORDS: dict[str, str] = {
     "stats.view": "Read the department's figures and print the annual review (3.21 §VI.A).",
     "warning.read": "Read the early-warning alerts: employees with cases close together.",
     "warning.acknowledge": "Acknowledge an early-warning alert (the IA commander).",
+    "brady.read": "Read the Brady/Giglio flags: sustained findings that bear on credibility.",
+    "brady.manage": "Decide a Brady/Giglio flag and log each disclosure to a prosecutor.",
     "user.manage": "Add users, disable them, reset their passwords.",
     "settings.manage": "Change the department's settings (deadlines, protection period, "
     "session lock...) and the discipline matrix.",

@@ -66,6 +66,17 @@ APPEAL_OUTCOMES = {
 }
 """How an appeal ends: the decision stands, is changed to another step, or is set aside."""
 
+BRADY_STATUSES = {
+    "review": "awaiting IA's disclosure review",
+    "disclose": "to be disclosed to prosecutors",
+    "not_disclosable": "reviewed: not disclosable",
+    "withdrawn": "withdrawn: the finding is no longer sustained",
+}
+"""Where a Brady/Giglio flag stands (ia_desk.discipline.brady)."""
+
+BRADY_DECISIONS = ("disclose", "not_disclosable")
+"""IA's decisions on a Brady/Giglio flag under review."""
+
 REDACTION_KINDS = {
     "juvenile": "identity or address of a juvenile (3.21 §IV.B)",
     "victim": "name of a victim of sexual assault or child molestation (3.21 §IV.G)",

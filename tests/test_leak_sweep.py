@@ -16,6 +16,9 @@ What is planted (tests/conftest.py's helpers make the database):
   names Robin as a subject, so E is held for a retaliation review whose reasoning
   cites D by number.
 - case C: an anonymous report; its tracking code was handed to the reporter only.
+- case A also holds a sustained finding under 3.21 §IV.K, so a Brady/Giglio flag, decided
+  and disclosed with texts naming Quinn: what goes to a prosecutor names no confidential
+  reporter for any role, IA's included.
 
 Rules: outside IA (supervisor, command staff) nothing of Quinn or Jamie, anywhere;
 nothing of Robin in what is about D, and D's number in nothing about E. For everyone:
@@ -34,8 +37,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
-from ia_desk.cases.allegations import record_finding
+from ia_desk.cases.allegations import add_allegation, record_finding
 from ia_desk.cases.deadlines import record_reporter_update, toll, untoll
 from ia_desk.cases.notes import add_note, add_task
 from ia_desk.cases.queries import get_case
@@ -44,11 +48,15 @@ from ia_desk.cases.review import decide as decide_review
 from ia_desk.cases.speech import record_screen
 from ia_desk.cases.workflow import perform
 from ia_desk.cli import build_parser, main
+from ia_desk.db.models import BradyFlag
+from ia_desk.discipline.brady import decide as brady_decide
+from ia_desk.discipline.brady import disclose as brady_disclose
 from ia_desk.discipline.hearings import record_notice, record_response
 from ia_desk.discipline.immediate import notify_chief, raise_on_facts, record_step
 from ia_desk.discipline.ladder import record
 from ia_desk.evidence.store import EvidenceInput, add_evidence
 from ia_desk.protection.retaliation import record_review
+from ia_desk.services.allegations import record_finding_in
 
 from .conftest import PASSWORD, report_doc
 from .test_summary import png
@@ -155,6 +163,17 @@ def planted(db, admin, make_user, open_report) -> Planted:
             p.allegation_id,
             "sustained",
             "Quinn Whistle's screenshot matches the post; Jamie Doe is named in it.",
+        )
+        # A Brady/Giglio flag (issue 23): a sustained finding under a credibility clause,
+        # decided and disclosed with texts that name the reporter as IA's own texts may.
+        credible = add_allegation(s, admin, number, "1234", "vpd-3.21/IV.K")
+        record_finding_in(
+            s, admin, credible.id, "sustained", "Quinn Whistle (W7731) saw the fake account."
+        )
+        flag = s.scalar(select(BradyFlag).where(BradyFlag.allegation_id == credible.id))
+        brady_decide(s, admin, flag.id, "disclose", "Whistle's account is corroborated.")
+        brady_disclose(
+            s, admin, flag.id, TODAY, "DA", "Lt. Ames", "Quinn Whistle's statement (601-555-0147)."
         )
         record_reporter_update(s, admin, number, "Phoned 601.555.0147: told Quinn it is open.")
         toll(
@@ -354,6 +373,13 @@ def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
         ],
         "warning list": [["warning", "list", "--json"], ["warning", "list", "--open"]],
         "warning ack": [["warning", "ack", "1", "--note", "Looked at it."]],
+        "brady list": [["brady", "list", "--json"], ["brady", "list", "--status", "disclose"]],
+        "brady show": [["brady", "show", "1", "--json"], ["brady", "show", "1"]],
+        "brady decide": [["brady", "decide", "1", "--decision", "disclose", "--reason", "x"]],
+        "brady disclose": [
+            ["brady", "disclose", "1", "--on", TODAY.isoformat(), "--office", "DA"]
+            + ["--by", "Lt. Ames", "--what", "Quinn Whistle, W7731, again."]
+        ],
         "discipline matrix show": [["discipline", "matrix", "show", "--json"]],
         "discipline matrix set": [["discipline", "matrix", "set", str(matrix), "--reason", "r"]],
         "retaliation review": [
@@ -503,9 +529,10 @@ def test_no_command_tells_a_reader_what_their_role_may_not_see(
                 for made in set(out.iterdir()) - before:
                     if made.is_file():
                         text += file_text(made)
-                for leak in find_leaks(
-                    text, planted.forbidden(role, scope_of(argv, planted.numbers))
-                ):
+                forbidden = planted.forbidden(role, scope_of(argv, planted.numbers))
+                if argv[0] == "brady":  # what goes to a prosecutor: for every role
+                    forbidden += list(OUTSIDE_IA_NEVER)
+                for leak in find_leaks(text, forbidden):
                     leaks.append(f"{role}: ia-desk {' '.join(argv)} shows {leak!r}")
     assert runs >= 4 * len(table)
     assert leaks == [], "\n".join(leaks)
@@ -635,6 +662,25 @@ def test_no_screen_shows_a_reader_what_their_role_may_not_see(
                         leaks.append(f"{role}: My tasks ({key}) shows {leak!r}")
                 if role == "ia_admin":  # the planted task is read: the sweep is not empty
                     assert any(t["title"] == "Call Quinn Whistle back" for t in page.tasks)
+            if title == "Employees":  # each history, its Brady/Giglio flags, and the review
+                from ui.dialogs.brady import BradyReviewDialog
+
+                never = planted.forbidden(role, set()) + list(OUTSIDE_IA_NEVER)
+                for r in range(page.table.rowCount()):
+                    page.table.setCurrentCell(r, 0)
+                    settle(qtbot)
+                    for leak in find_leaks(page.brady.text(), never):
+                        leaks.append(f"{role}: an employee's Brady/Giglio flags show {leak!r}")
+                if page.brady_review.isVisibleTo(page):
+                    review = BradyReviewDialog(db, actor, page)
+                    review.refresh()
+                    settle(qtbot)
+                    assert review.table.rowCount() == 1, role  # the planted flag is read
+                    for r in range(review.table.rowCount()):
+                        review.table.setCurrentCell(r, 0)
+                        for leak in find_leaks(harvest(review), never):
+                            leaks.append(f"{role}: the Brady/Giglio review shows {leak!r}")
+                    review.deleteLater()
             for leak in find_leaks(harvest(page), planted.forbidden(role, set())):
                 leaks.append(f"{role}: the {title} screen shows {leak!r}")
         if role not in IA_ROLES:  # task titles are IA's: the screen is not offered at all

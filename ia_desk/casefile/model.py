@@ -197,3 +197,6 @@ class EmployeeHistory(TypedDict):
     allegations: list[EmployeeAllegation]
     discipline: list[EmployeeDecision]
     warnings: list[dict[str, Any]]  # early-warning alerts, newest first
+    # Brady/Giglio flags, newest first (ia_desk.discipline.brady.view); empty for a role
+    # without brady.read
+    brady: list[dict[str, Any]]

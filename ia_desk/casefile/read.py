@@ -53,7 +53,7 @@ from ia_desk.db.models import (
     Evidence,
     Incident,
 )
-from ia_desk.discipline import early_warning
+from ia_desk.discipline import brady, early_warning
 from ia_desk.discipline.immediate import status as immediate_status
 from ia_desk.discipline.ladder import STANDS, decisions, ladder, suspension_words
 from ia_desk.errors import AuditedRefusal, PermissionDenied
@@ -326,6 +326,7 @@ def employee_history(session: Session, actor: Actor, badge: str) -> EmployeeHist
         ],
         "discipline": [],
         "warnings": [],
+        "brady": brady.employee_flags(session, actor, emp.id),
     }
     actions = session.execute(
         select(DisciplineAction, Case.number)

@@ -32,6 +32,7 @@ from ia_desk.cli import (
     admin,
     allegations,
     arguments,
+    brady,
     cases,
     database,
     discipline,
@@ -60,6 +61,7 @@ GROUPS = (
     notes,  # note ..., task ...
     evidence,  # evidence ...
     discipline,  # discipline ..., warning ..., retaliation, protection
+    brady,  # brady ...
     registers,  # approval ..., account ..., training ...
     reports,  # summary, stats
     admin,  # settings ..., export, backup, restore, demo, audit ...
@@ -83,6 +85,7 @@ COMMAND_ORDER = (
     "summary",
     "discipline",
     "warning",
+    "brady",
     "retaliation",
     "protection",
     "allegation",

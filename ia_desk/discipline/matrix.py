@@ -1,5 +1,7 @@
 """The discipline matrix: a severity class per clause, a presumptive step and a range per
-class, and the look-back window. Shipped in ``resources/discipline/matrix.json``; IA
+class, the look-back window, and which clauses bear on an officer's credibility or bias
+when sustained (``credibility``, with its grounds and why: the Brady/Giglio review of
+:mod:`ia_desk.discipline.brady`). Shipped in ``resources/discipline/matrix.json``; IA
 administrators change it in the app, each change a new, audited version (never an edit
 in place, so a decision can always be read against the matrix it was made under).
 """
@@ -24,6 +26,9 @@ if TYPE_CHECKING:
     from ia_desk.db.engine import Database
 
 SEVERITY = ["A", "B", "C", "D"]
+# What makes a sustained finding Brady/Giglio material (ia_desk.discipline.brady): the
+# matrix's ``credibility_grounds`` say each in the department's words.
+CREDIBILITY_GROUNDS = ("bias", "dishonesty")
 
 
 def shipped_matrix() -> dict[str, Any]:
@@ -64,6 +69,7 @@ def validate(session: Session, content: Any) -> dict[str, Any]:
         pres = spec.get("presumptive")
         if pres not in DISCIPLINE_STEPS or not lo <= DISCIPLINE_STEPS.index(pres) <= hi:
             raise InputError(f"{f}.presumptive: a step inside the range.", field=f"{f}.presumptive")
+    grounds = _credibility_grounds(content)
     mapping = content.get("clauses")
     if not isinstance(mapping, dict):
         raise InputError("matrix.clauses: required.", field="matrix.clauses")
@@ -93,7 +99,50 @@ def validate(session: Session, content: Any) -> dict[str, Any]:
             raise InputError(
                 f"matrix.clauses.{cid}.immediate_action: true or false.", field="matrix.clauses"
             )
+        _validate_credibility(cid, spec, grounds)
     return content
+
+
+def _credibility_grounds(content: dict[str, Any]) -> dict[str, Any]:
+    grounds = content.get("credibility_grounds", {})
+    if not isinstance(grounds, dict) or any(
+        g not in CREDIBILITY_GROUNDS or not isinstance(w, str) or not w.strip()
+        for g, w in grounds.items()
+    ):
+        raise InputError(
+            "matrix.credibility_grounds: each of "
+            + ", ".join(CREDIBILITY_GROUNDS)
+            + " with the words that say why it bears on a witness's credibility.",
+            field="matrix.credibility_grounds",
+        )
+    return grounds
+
+
+def _validate_credibility(cid: str, spec: dict[str, Any], grounds: dict[str, Any]) -> None:
+    """A clause's ``credibility``: absent (a sustained finding under it bears on no
+    one's credibility) or ``{"grounds": [...], "why": "..."}``."""
+    if "credibility" not in spec:
+        return
+    f = f"matrix.clauses.{cid}.credibility"
+    cred = spec["credibility"]
+    if (
+        not isinstance(cred, dict)
+        or not isinstance(cred.get("grounds"), list)
+        or not cred["grounds"]
+        or any(g not in grounds for g in cred["grounds"])
+    ):
+        raise InputError(
+            f"{f}.grounds: one or more of "
+            + (", ".join(grounds) or "the matrix's credibility_grounds (it has none)")
+            + ".",
+            field="matrix.clauses",
+        )
+    why = cred.get("why")
+    if not isinstance(why, str) or len(why.strip()) < 20:
+        raise InputError(
+            f"{f}.why: say why a sustained finding under {cid} bears on credibility.",
+            field="matrix.clauses",
+        )
 
 
 def latest(session: Session) -> DisciplineMatrixVersion | None:
@@ -240,3 +289,19 @@ def clause_class(matrix: dict[str, Any], clause_id: str) -> dict[str, Any]:
 
 def is_immediate(matrix: dict[str, Any], clause_id: str) -> bool:
     return bool(clause_class(matrix, clause_id).get("immediate_action"))
+
+
+def credibility(matrix: dict[str, Any], clause_id: str) -> dict[str, Any] | None:
+    """Whether a sustained finding under the clause bears on the officer's credibility or
+    bias (Brady/Giglio): ``{"grounds": [...], "why": ...}`` or None.
+
+    A matrix stored before version 4 of the shipped one has no ``credibility_grounds``:
+    it said nothing on credibility, which is not a decision that no clause bears on it,
+    so the shipped matrix's entries answer for it. A matrix with ``credibility_grounds``
+    (the shipped one since version 4, or a department's own built on it) is its own
+    answer, an absent entry included."""
+    if "credibility_grounds" not in matrix:
+        matrix = shipped_matrix()
+    spec = matrix["clauses"].get(clause_id) or {}
+    cred = spec.get("credibility")
+    return dict(cred) if cred else None

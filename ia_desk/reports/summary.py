@@ -39,6 +39,7 @@ from ia_desk.cases.redaction import withholding_for
 from ia_desk.cases.review import view as review_view
 from ia_desk.cases.speech import needs_screen, screen_view
 from ia_desk.db.models import AuditEvent, AuditHead, Case, EvidenceThumb
+from ia_desk.discipline import brady
 from ia_desk.discipline.immediate import status as immediate_status
 from ia_desk.discipline.ladder import ladder
 from ia_desk.errors import InputError
@@ -293,6 +294,8 @@ def _case_story(
                     st["body"],
                 )
             )
+        if audience == "ia":  # IA's disclosure work: in IA's summary only
+            flows += _brady_paragraphs(session, case, entry["employee"], st)
         discipline.append((kept, flows))
     story += _section("Discipline (3.21 §V.B)", discipline, "No subjects to decide on.", st)
 
@@ -315,6 +318,37 @@ def _case_story(
         )
     )
     return story
+
+
+def _brady_paragraphs(session: Session, case: Case, badge: str, st: dict[str, Any]) -> list[Any]:
+    """The Brady/Giglio flags the employee's findings on the case raised, each with its
+    status, decision and disclosures (the texts as :func:`brady.view` gives them:
+    withheld as outside IA, since they are what goes to a prosecutor)."""
+    subject = next((s.employee for s in case.subjects if s.employee.badge == badge), None)
+    if subject is None:
+        return []
+    out: list[Any] = []
+    for flag in brady.on_case(session, case.id, subject.id):
+        f = brady.view(session, flag)
+        text = (
+            f"Brady/Giglio: {esc(f['clause'])} bears on {esc(', '.join(f['grounds']))}; "
+            f"raised {f['raised_at'][:10]}, {esc(f['status_words'])}"
+            + (
+                f" (decided {f['decided_at'][:10]} by {esc(f['decided_by'])}: "
+                f"{esc(without_full_stop(f['reason']))})"
+                if f["decided_at"]
+                else ""
+            )
+        )
+        for d in f["disclosures"]:
+            text += (
+                f". Disclosed {d['disclosed_on']} to {esc(d['office'])} by "
+                f"{esc(d['disclosed_by'])}: {esc(without_full_stop(d['what']))}"
+            )
+        if f["notice"]:
+            text += f". {esc(without_full_stop(f['notice']))}"
+        out.append(Paragraph(full_stop(text), st["body"]))
+    return out
 
 
 Block = tuple[list[Any], list[Any]]

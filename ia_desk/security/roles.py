@@ -23,6 +23,8 @@
 | stats.view              |    x     |                 |            |       x       |
 | warning.read            |    x     |        x        |            |       x       |
 | warning.acknowledge     |    x     |                 |            |               |
+| brady.read              |    x     |        x        |            |       x       |
+| brady.manage            |    x     |                 |            |               |
 | user.manage             |    x     |                 |            |               |
 | settings.manage         |    x     |                 |            |               |
 | audit.read              |    x     |                 |            |               |
@@ -103,6 +105,8 @@ REFUSED: dict[str, str] = {
     "task.read": "read IA's tasks",
     "task.assign": "give a task to someone in IA",
     "task.complete": "mark a task done",
+    "brady.read": "read the Brady/Giglio flags",
+    "brady.manage": "decide a Brady/Giglio flag or log a disclosure to a prosecutor",
     "review.commander": "sign off findings as the IA commander",
     "review.chief": "sign off findings as the Chief",
 }
@@ -135,6 +139,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # staff, acknowledged by the IA commander (an IA administrator).
     "warning.read": frozenset({IA_ADMIN, IA_INVESTIGATOR, COMMAND_STAFF}),
     "warning.acknowledge": frozenset({IA_ADMIN}),
+    # Brady/Giglio disclosure review (ia_desk.discipline.brady): the flags are read by IA
+    # and command staff (who answer to the prosecutor for the department); the decision
+    # whether to disclose and the log of each disclosure are the IA commander's.
+    "brady.read": frozenset({IA_ADMIN, IA_INVESTIGATOR, COMMAND_STAFF}),
+    "brady.manage": frozenset({IA_ADMIN}),
     "user.manage": frozenset({IA_ADMIN}),
     "settings.manage": frozenset({IA_ADMIN}),
     "audit.read": frozenset({IA_ADMIN}),

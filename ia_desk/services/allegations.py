@@ -15,7 +15,7 @@ from ia_desk.cases.allegations import review_items
 from ia_desk.cases.speech import record_screen
 from ia_desk.db.engine import Database
 from ia_desk.db.models import Allegation
-from ia_desk.discipline import early_warning
+from ia_desk.discipline import brady, early_warning
 from ia_desk.discipline.immediate import raise_by_clause
 from ia_desk.errors import Blocked
 from ia_desk.protection.retaliation import finding_hold
@@ -76,13 +76,17 @@ def record_finding_in(
     on: dt.date | None = None,
 ) -> Allegation:
     """Record a finding in the caller's transaction, holding it for a pending retaliation
-    review when the allegation is against the protected reporter."""
+    review when the allegation is against the protected reporter. The allegation's
+    Brady/Giglio flag follows the finding (raised when sustained under a credibility
+    clause, withdrawn when no longer sustained: ia_desk.discipline.brady)."""
     allegation = session.get(Allegation, allegation_id)
     if allegation is not None:
         held = finding_hold(session, allegation.case, allegation.employee_id)
         if held:
             raise Blocked(f"No finding can be recorded for this allegation yet: {held}.")
-    return _find(session, actor, allegation_id, disposition, rationale, on)
+    found = _find(session, actor, allegation_id, disposition, rationale, on)
+    brady.follow_finding(session, actor, found)
+    return found
 
 
 def record_finding(

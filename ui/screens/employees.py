@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QSplitter, QVBoxLa
 
 from ia_desk import labels
 from ia_desk.casefile.model import EmployeeHistory, EmployeeRow
-from ia_desk.services import Actor, Changes, Database, discipline
+from ia_desk.services import Actor, Changes, Database, brady, discipline
 from ia_desk.services import cases as case_service
+from ui.dialogs.brady import BradyReviewDialog, flag_words
 from ui.dialogs.reason import ReasonDialog
 from ui.ops import Query
 from ui.screens.screen import Screen
@@ -59,6 +60,17 @@ class EmployeesPage(Screen):
         self.acknowledge.clicked.connect(self._acknowledge)
         self.acknowledge.hide()
         bl.addWidget(self.acknowledge, 0, Qt.AlignmentFlag.AlignLeft)
+        # Brady/Giglio flags of the employee (IA and command staff), and the review of
+        # every flag, where the IA commander decides and logs disclosures.
+        self.brady = QLabel()
+        self.brady.setObjectName("brady-flags")
+        self.brady.setWordWrap(True)
+        bl.addWidget(self.brady)
+        self.brady_review = QPushButton("Brady/Giglio review…")
+        self.brady_review.setObjectName("brady-review")
+        self.brady_review.clicked.connect(self._brady_review)
+        self.brady_review.setVisible(brady.may_review(actor))
+        bl.addWidget(self.brady_review, 0, Qt.AlignmentFlag.AlignLeft)
         self.open_alerts: list[dict[str, Any]] = []
         split.addWidget(box)
         layout.addWidget(split)
@@ -140,9 +152,19 @@ class EmployeesPage(Screen):
                 else ""
             )
             self.open_alerts = [a for a in h["warnings"] if a["acknowledgeable"]]
+            self.brady.setText(
+                "<b>Brady/Giglio:</b> " + "; ".join(flag_words(f) for f in h["brady"])
+                if h["brady"]
+                else ""
+            )
             self.acknowledge.setVisible(bool(self.open_alerts))
 
         Query(self, lambda: case_service.employee(self.db, self.actor, badge)).success(done).run()
+
+    def _brady_review(self) -> None:
+        dialog = BradyReviewDialog(self.db, self.actor, self)
+        dialog.refresh()
+        dialog.exec()
 
     def _acknowledge(self) -> None:
         """The IA commander acknowledges the oldest open alert with a note."""

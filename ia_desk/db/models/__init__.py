@@ -14,7 +14,8 @@ work, split by what each room owns and writes:
   supersedes) and its tasks, with an assignee and a due date.
 - :mod:`~ia_desk.db.models.evidence`: the write-once blob store, previews, and evidence
   items with their custody metadata.
-- :mod:`~ia_desk.db.models.discipline`: the versioned matrix and the decisions.
+- :mod:`~ia_desk.db.models.discipline`: the versioned matrix and the decisions, the
+  early-warning alerts, and the Brady/Giglio flags with their disclosures.
 - :mod:`~ia_desk.db.models.registers`: the oversight registers of 3.21 (approvals,
   official accounts and posts, training, the policy's review), as
   :mod:`ia_desk.registers` keeps them.
@@ -59,6 +60,8 @@ from ia_desk.db.models.cases import (
     SpeechScreen,
 )
 from ia_desk.db.models.discipline import (
+    BradyDisclosure,
+    BradyFlag,
     DisciplineAction,
     DisciplineAppeal,
     DisciplineMatrixVersion,
@@ -108,6 +111,8 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "Base",
+    "BradyDisclosure",
+    "BradyFlag",
     "Case",
     "CaseApproval",
     "CaseNote",

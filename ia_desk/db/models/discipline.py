@@ -126,3 +126,45 @@ class EarlyWarning(IntegerId, OnEmployee, Base):
     note: Mapped[str | None] = mapped_column(Text)
     employee: Mapped[Employee] = relationship()
     acknowledged_by: Mapped[User | None] = relationship()
+
+
+class BradyFlag(IntegerId, OnCase, OnEmployee, Base):
+    """A Brady/Giglio disclosure review: a sustained finding under a clause the matrix
+    says bears on credibility or bias (ia_desk.discipline.brady). ``status`` is
+    ``review`` (raised, awaiting IA's decision), ``disclose`` or ``not_disclosable``
+    (decided, with the reason), or ``withdrawn`` (the finding is no longer sustained).
+    One flag not withdrawn per allegation; a finding sustained again raises a new one."""
+
+    __tablename__ = "brady_flag"
+    allegation_id: Mapped[int] = mapped_column(ForeignKey("allegation.id"), index=True)
+    clause_id: Mapped[str] = mapped_column(String(80))
+    grounds: Mapped[list[str]] = mapped_column(JSON)
+    why: Mapped[str] = mapped_column(Text)
+    matrix_version: Mapped[int] = mapped_column(Integer)
+    raised_at: Mapped[dt.datetime] = written_at()
+    status: Mapped[str] = mapped_column(String(20), default="review")
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    case: Mapped[Case] = relationship()
+    employee: Mapped[Employee] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+    disclosures: Mapped[list[BradyDisclosure]] = relationship(
+        back_populates="flag", order_by="BradyDisclosure.id"
+    )
+
+
+class BradyDisclosure(IntegerId, Base):
+    """One disclosure of a flagged finding to a prosecutor: the day, the prosecutor's
+    office, who disclosed it, what was disclosed, and who recorded it. Write-once."""
+
+    __tablename__ = "brady_disclosure"
+    flag_id: Mapped[int] = mapped_column(ForeignKey("brady_flag.id"), index=True)
+    disclosed_on: Mapped[dt.date] = mapped_column(Date)
+    office: Mapped[str] = mapped_column(String(200))
+    disclosed_by: Mapped[str] = mapped_column(String(120))
+    what: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    recorded_at: Mapped[dt.datetime] = written_at()
+    flag: Mapped[BradyFlag] = relationship(back_populates="disclosures")

@@ -8,8 +8,8 @@ Which reviewers a case needs is the ``review_chain`` setting (default: the IA
 commander, then the Chief), so a case already awaiting sign-off when this runs waits
 for it like any other; a department that does without sets it to 0.
 
-Revision ID: 20261204_0023
-Revises: 20261203_0022
+Revision ID: 20261204_0024
+Revises: 20261204_0023
 Create Date: 2026-12-04 02:00:00
 """
 
@@ -20,8 +20,8 @@ from alembic import op
 
 from ia_desk.db import pg
 
-revision = "20261204_0023"
-down_revision = "20261203_0022"
+revision = "20261204_0024"
+down_revision = "20261204_0023"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,368 @@
+"""Brady/Giglio disclosure review (Brady v. Maryland, 1963; Giglio v. United States, 1972).
+
+A prosecutor must tell the defence what could impeach a prosecution witness, an
+officer's sustained misconduct that bears on their credibility or bias included; the
+prosecutor can only do so if the department tells the prosecutor. 3.21 §III.N warns
+that posts "could be utilized to impeach or discredit an officer's courtroom
+testimony". IA Desk keeps that duty in view:
+
+1. The discipline matrix says, clause by clause, whether a sustained finding bears on
+   credibility or bias, on which grounds and why (``credibility`` in
+   ``resources/discipline/matrix.json``; :func:`ia_desk.discipline.matrix.credibility`).
+2. When a finding under such a clause is sustained, :func:`follow_finding` raises a
+   flag for the employee: the case, the allegation and its clause, the grounds and the
+   matrix version, when it was raised. Status ``review``.
+3. The IA commander (an IA administrator) decides it, :func:`decide`: ``disclose`` or
+   ``not_disclosable``, always with a written reason; then logs each disclosure to a
+   prosecutor, :func:`disclose` (the day, the prosecutor's office, who disclosed it,
+   what was disclosed).
+4. The flag follows the record. A finding changed away from sustained (the case is
+   reopened and the finding recorded again) withdraws the flag (``withdrawn``, audited):
+   a flag left standing would put an officer on a prosecutor's list for a finding the
+   record no longer holds. A finding sustained again raises a new flag, to be decided
+   afresh. A withdrawn flag that was already disclosed says so: the prosecutor was told
+   of a finding that no longer stands, and IA logs the correction as a further
+   disclosure on the same flag. An appeal that overturns the *discipline* leaves the
+   finding as it is, so it leaves the flag: IA's decision weighs the appeal.
+5. :func:`has_open_brady_flag` is the question a disposal of the employee's records
+   must ask first (records retention, issue 23): a flag under review or decided
+   "disclose", or any flag whose finding was disclosed to a prosecutor, stops disposal.
+
+The flags are read by IA and command staff (``brady.read``) and decided and logged by
+IA administrators (``brady.manage``); every read and act is audited. Brady material is
+what leaves IA for a prosecutor, so its free texts are read through the case's
+withholding as outside IA, for everyone: a confidential reporter's identity never
+appears in it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session
+
+from ia_desk import validation as v
+from ia_desk.audit.trail import append
+from ia_desk.cases.queries import employee_by_badge
+from ia_desk.cases.redaction import withholding_for
+from ia_desk.db.models import Allegation, BradyDisclosure, BradyFlag, User, utcnow
+from ia_desk.discipline.hearings import day
+from ia_desk.discipline.matrix import credibility, current
+from ia_desk.errors import InputError
+from ia_desk.security.actor import Actor
+from ia_desk.security.roles import allowed, require
+from ia_desk.terms import BRADY_DECISIONS, BRADY_STATUSES
+
+STATUSES = BRADY_STATUSES
+DECISIONS = BRADY_DECISIONS
+# A flag in one of these stops a disposal of the employee's records.
+STOPS_DISPOSAL = ("review", "disclose")
+
+
+def _live(session: Session, allegation_id: int) -> BradyFlag | None:
+    return session.scalar(
+        select(BradyFlag).where(
+            BradyFlag.allegation_id == allegation_id, BradyFlag.status != "withdrawn"
+        )
+    )
+
+
+def follow_finding(session: Session, actor: Actor | None, allegation: Allegation) -> None:
+    """Make the allegation's flag follow its finding (in the caller's transaction; run by
+    the services after every finding): raised when sustained under a clause that bears
+    on credibility, withdrawn when no longer sustained. Each change audited."""
+    live = _live(session, allegation.id)
+    clause_id = allegation.clause.clause_id
+    if allegation.disposition == "sustained":
+        if live is not None:
+            return
+        matrix = current(session)
+        cred = credibility(matrix, clause_id)
+        if cred is None:
+            return
+        flag = BradyFlag(
+            case_id=allegation.case_id,
+            employee_id=allegation.employee_id,
+            allegation_id=allegation.id,
+            clause_id=clause_id,
+            grounds=list(cred["grounds"]),
+            why=str(cred["why"]),
+            matrix_version=int(matrix["version"]),
+            status="review",
+        )
+        session.add(flag)
+        session.flush()
+        append(
+            session,
+            actor,
+            "brady.raised",
+            object_type="brady_flag",
+            object_id=flag.id,
+            case_number=allegation.case.number,
+            details={
+                "employee": allegation.employee.badge,
+                "allegation": allegation.id,
+                "clause": clause_id,
+                "grounds": flag.grounds,
+                "matrix_version": flag.matrix_version,
+            },
+        )
+    elif live is not None:
+        before = live.status
+        live.status, live.withdrawn_at = "withdrawn", utcnow()
+        session.flush()
+        append(
+            session,
+            actor,
+            "brady.withdrawn",
+            object_type="brady_flag",
+            object_id=live.id,
+            case_number=allegation.case.number,
+            details={
+                "employee": allegation.employee.badge,
+                "allegation": allegation.id,
+                "disposition": allegation.disposition,
+                "previous": before,
+                "disclosures": len(live.disclosures),
+            },
+        )
+
+
+def has_open_brady_flag(session: Session, employee_id: int) -> bool:
+    """Whether the employee's records must be kept for Brady/Giglio: a flag awaiting
+    review or decided "disclose", or a flag whose finding was disclosed to a prosecutor
+    (even if since withdrawn: the department must be able to show what it told them).
+    A disposal of the employee's records (retention, issue 23) asks this first and
+    refuses while it is true. No permission check: it is a rule, not a read for a user."""
+    disclosed = exists().where(BradyDisclosure.flag_id == BradyFlag.id)
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    BradyFlag.employee_id == employee_id,
+                    or_(BradyFlag.status.in_(STOPS_DISPOSAL), disclosed),
+                )
+            )
+        )
+    )
+
+
+def view(session: Session, flag: BradyFlag, actor: Actor | None = None) -> dict[str, Any]:
+    """A flag as people read it; ``decidable`` and ``disclosable``: what ``actor`` may do
+    with it now (what a window offers). Free texts through the case's withholding as
+    outside IA."""
+    hide = withholding_for(session, flag.case, False)
+    manage = actor is not None and allowed(actor, "brady.manage")
+    told: list[dict[str, Any]] = [
+        {
+            "id": d.id,
+            "disclosed_on": d.disclosed_on.isoformat(),
+            "office": hide.text(d.office),
+            "disclosed_by": hide.text(d.disclosed_by),
+            "what": hide.text(d.what),
+            "recorded_by": _login(session, d.recorded_by_id),
+            "recorded_at": d.recorded_at.isoformat() + "Z",
+        }
+        for d in flag.disclosures
+    ]
+    notice = None
+    if flag.status == "withdrawn" and told:
+        notice = (
+            "The finding was disclosed to a prosecutor before it changed: tell "
+            + ", ".join(sorted({d["office"] for d in told}))
+            + " that it is no longer sustained, and log that disclosure here."
+        )
+    allegation = session.get(Allegation, flag.allegation_id)
+    return {
+        "id": flag.id,
+        "employee": flag.employee.badge,
+        "name": flag.employee.name,
+        "case": flag.case.number,
+        "allegation": flag.allegation_id,
+        "clause": flag.clause_id,
+        "disposition": allegation.disposition if allegation else None,
+        "finding_on": allegation.finding_on.isoformat()
+        if allegation and allegation.finding_on
+        else None,
+        "grounds": list(flag.grounds),
+        "why": flag.why,
+        "matrix_version": flag.matrix_version,
+        "raised_at": flag.raised_at.isoformat() + "Z",
+        "status": flag.status,
+        "status_words": STATUSES[flag.status],
+        "reason": hide.text(flag.reason) if flag.reason else None,
+        "decided_at": flag.decided_at.isoformat() + "Z" if flag.decided_at else None,
+        "decided_by": flag.decided_by.login if flag.decided_by else None,
+        "withdrawn_at": flag.withdrawn_at.isoformat() + "Z" if flag.withdrawn_at else None,
+        "disclosures": told,
+        "notice": notice,
+        "stops_disposal": flag.status in STOPS_DISPOSAL or bool(told),
+        "decidable": manage and flag.status == "review",
+        "disclosable": manage and _may_disclose(flag),
+    }
+
+
+def _login(session: Session, user_id: int) -> str:
+    user = session.get(User, user_id)
+    return user.login if user else str(user_id)
+
+
+def _may_disclose(flag: BradyFlag) -> bool:
+    return flag.status == "disclose" or (flag.status == "withdrawn" and bool(flag.disclosures))
+
+
+def employee_flags(session: Session, actor: Actor, employee_id: int) -> list[dict[str, Any]]:
+    """The employee's flags, newest first, for their history: empty for a role without
+    ``brady.read`` (the history's own read is audited by its caller)."""
+    if not allowed(actor, "brady.read"):
+        return []
+    stmt = (
+        select(BradyFlag).where(BradyFlag.employee_id == employee_id).order_by(BradyFlag.id.desc())
+    )
+    return [view(session, f, actor) for f in session.scalars(stmt)]
+
+
+def on_case(session: Session, case_id: int, employee_id: int) -> list[BradyFlag]:
+    """The flags the employee's findings on one case raised, oldest first (the IA
+    summary prints them; the caller has checked the reader may print it)."""
+    return list(
+        session.scalars(
+            select(BradyFlag)
+            .where(BradyFlag.case_id == case_id, BradyFlag.employee_id == employee_id)
+            .order_by(BradyFlag.id)
+        )
+    )
+
+
+def flags(
+    session: Session, actor: Actor, *, status: str | None = None, badge: str | None = None
+) -> list[dict[str, Any]]:
+    """The flags, newest first (IA and command staff), optionally of one status or one
+    employee. Audited as a read."""
+    require(actor, "brady.read", "brady.list")
+    stmt = select(BradyFlag).order_by(BradyFlag.id.desc())
+    if status is not None:
+        stmt = stmt.where(BradyFlag.status == v.choice(status, "status", tuple(STATUSES)))
+    if badge is not None:
+        stmt = stmt.where(BradyFlag.employee_id == employee_by_badge(session, badge).id)
+    out = [view(session, f, actor) for f in session.scalars(stmt)]
+    append(
+        session,
+        actor,
+        "brady.list",
+        details={"status": status, "employee": badge, "count": len(out)},
+    )
+    return out
+
+
+def _flag(session: Session, flag_id: Any) -> BradyFlag:
+    number = v.record_id(flag_id, "flag", "a Brady/Giglio flag")
+    flag = session.get(BradyFlag, number)
+    if flag is None:
+        raise InputError(f"flag: no Brady/Giglio flag {number}.", field="flag")
+    return flag
+
+
+def show(session: Session, actor: Actor, flag_id: Any) -> dict[str, Any]:
+    """One flag with its decision and disclosures. Audited as a read."""
+    require(actor, "brady.read", "brady.show", "brady_flag", str(flag_id))
+    flag = _flag(session, flag_id)
+    out = view(session, flag, actor)
+    append(
+        session,
+        actor,
+        "brady.show",
+        object_type="brady_flag",
+        object_id=flag.id,
+        case_number=flag.case.number,
+        details={"employee": flag.employee.badge},
+    )
+    return out
+
+
+def decide(session: Session, actor: Actor, flag_id: Any, decision: Any, reason: Any) -> BradyFlag:
+    """The IA commander's decision on a flag under review: ``disclose`` or
+    ``not_disclosable``, with the written reason. Decided once; audited."""
+    require(actor, "brady.manage", "brady.decide", "brady_flag", str(flag_id))
+    flag = _flag(session, flag_id)
+    chosen = v.choice(decision, "decision", DECISIONS)
+    text = v.text(reason, "reason", max_len=5_000, multiline=True)
+    if flag.status != "review":
+        raise InputError(
+            f"flag: {flag.id} is not awaiting review ({STATUSES[flag.status]}).", field="flag"
+        )
+    flag.status, flag.reason = chosen, text
+    flag.decided_at, flag.decided_by_id = utcnow(), actor.user_id
+    session.flush()
+    append(
+        session,
+        actor,
+        "brady.decide",
+        object_type="brady_flag",
+        object_id=flag.id,
+        case_number=flag.case.number,
+        details={"employee": flag.employee.badge, "decision": chosen, "clause": flag.clause_id},
+    )
+    return flag
+
+
+def disclose(
+    session: Session,
+    actor: Actor,
+    flag_id: Any,
+    disclosed_on: Any,
+    office: Any,
+    disclosed_by: Any,
+    what: Any,
+) -> BradyDisclosure:
+    """Log one disclosure of a flagged finding to a prosecutor: the day (not in the
+    future, not before the finding), the prosecutor's office, who disclosed it, what was
+    disclosed. Only on a flag decided "disclose" (or one withdrawn after it was
+    disclosed: the correction). Write-once; audited."""
+    require(actor, "brady.manage", "brady.disclose", "brady_flag", str(flag_id))
+    flag = _flag(session, flag_id)
+    on = day(disclosed_on, "disclosed_on")
+    where = v.text(office, "office", max_len=200)
+    who = v.person_name(disclosed_by, "disclosed_by")
+    text = v.text(what, "what", max_len=10_000, multiline=True)
+    assert where is not None and who is not None and text is not None
+    if not _may_disclose(flag):
+        raise InputError(
+            f"flag: {flag.id} is {STATUSES[flag.status]}; a disclosure is logged once IA has "
+            "decided to disclose.",
+            field="flag",
+        )
+    allegation = session.get(Allegation, flag.allegation_id)
+    found = allegation.finding_on if allegation else None
+    if found is not None and flag.status != "withdrawn" and on < found:
+        raise InputError(
+            f"disclosed_on: {on.isoformat()} is before the finding of {found.isoformat()}.",
+            field="disclosed_on",
+        )
+    row = BradyDisclosure(
+        flag_id=flag.id,
+        disclosed_on=on,
+        office=where,
+        disclosed_by=who,
+        what=text,
+        recorded_by_id=actor.user_id,
+    )
+    session.add(row)
+    session.flush()
+    session.refresh(flag)
+    append(
+        session,
+        actor,
+        "brady.disclose",
+        object_type="brady_flag",
+        object_id=flag.id,
+        case_number=flag.case.number,
+        details={
+            "employee": flag.employee.badge,
+            "disclosure": row.id,
+            "disclosed_on": on.isoformat(),
+            "office": where,
+        },
+    )
+    return row
