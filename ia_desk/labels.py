@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ia_desk.terms import CASE_STATUSES, REVIEW_STEPS
+from ia_desk.terms import BRADY_STATUSES, CASE_STATUSES, REVIEW_STEPS
 
 
 @dataclass(frozen=True)
@@ -439,6 +439,7 @@ def event(event_type: str) -> str:
 OBJECTS = {
     "account": "Social media account",
     "review": "Review decision",
+    "brady_flag": "Brady/Giglio flag",
     "allegation": "Allegation",
     "appeal": "Appeal",
     "approval": "Approval request",
@@ -554,6 +555,8 @@ def _detail_value(key: str, value: Any) -> str:
         return discipline_step(value)
     if key == "conclusion" and isinstance(value, str):
         return retaliation_conclusion(value)
+    if key in ("decision", "previous") and isinstance(value, str) and value in BRADY_STATUSES:
+        return BRADY_STATUSES[value]
     if key == "review_step" and isinstance(value, str):
         return REVIEW_STEPS.get(value, _words(value))
     if key == "method" and isinstance(value, str):

@@ -35,17 +35,25 @@ SECRETS = ("Quinn", "Whistle", "W7731", "555-0147", "qwhistle")
 
 
 @pytest.fixture
-def finding(db, admin):
-    """finding(clause, disposition="sustained") -> (case number, allegation id): a report
-    naming BADGE under the clause (a confidential reporter), investigated, found."""
+def finding(db, admin, make_user):
+    """finding(clause, disposition="sustained", final=True) -> (case number, allegation
+    id): a report naming BADGE under the clause (a confidential reporter), investigated,
+    found; ``final``: its findings complete and signed off by the IA commander and the
+    Chief (the review chain), so IA may decide on the flag."""
     from ia_desk.services.intake import check_report, submit_report
 
-    def make(clause: str, disposition: str = "sustained") -> tuple[str, int]:
+    chief = make_user("command_staff")
+
+    def make(clause: str, disposition: str = "sustained", final: bool = True) -> tuple[str, int]:
         doc = report_doc(reporter=REPORTER, clauses=[clause])
         number = submit_report(db, admin, check_report(doc)).value.number
         cases.take_action(db, admin, number, "start")
         (allegation,) = cases.file(db, admin, number)["allegations"]
         allegations.record_finding(db, admin, allegation["id"], disposition, "As posted.")
+        if final:
+            cases.take_action(db, admin, number, "findings")
+            cases.sign_off(db, admin, number)
+            cases.sign_off(db, chief, number)
         return number, allegation["id"]
 
     return make
@@ -134,11 +142,14 @@ def test_decision_and_disclosure_are_audited_and_shown_on_the_history(
     assert events(db, "brady.show")[-1].user_login == chief.login
 
 
-def test_a_flag_reviewed_as_not_disclosable_no_longer_stops_disposal(db, admin, finding):
+def test_a_flag_reviewed_as_not_disclosable_still_stops_disposal(db, admin, finding):
+    """Whatever IA decided, the finding stands: a court may still order it disclosed,
+    and the records must be there (issue 23: "the flag stops disposal")."""
     finding("vpd-3.21/III.O")
     (flag,) = brady.flags(db, admin)
     brady.decide(db, admin, flag["id"], "not_disclosable", "A vulgarity, no insensitivity.")
-    assert not stops_disposal(db)
+    assert stops_disposal(db)
+    assert brady.flag(db, admin, flag["id"])["stops_disposal"]
     with pytest.raises(InputError, match="awaiting review") as refused:
         brady.decide(db, admin, flag["id"], "disclose", "Changed my mind.")
     assert refused.value.field == "flag"
@@ -217,12 +228,30 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_stored(
     assert [e for e in events(db, f"brady.{kind}") if e.outcome == "ok"] == []
 
 
+def test_ia_decides_only_on_final_findings(db, admin, finding, make_user):
+    """A finding the IA commander or the Chief may still return is not decided on: the
+    decision waits for the review chain's last sign-off."""
+    number, _allegation = finding("vpd-3.21/IV.K", final=False)
+    (flag,) = brady.flags(db, admin)
+    assert not flag["decidable"] and "not complete" in flag["waits_for"]
+    with pytest.raises(InputError, match="waits for the final findings") as refused:
+        brady.decide(db, admin, flag["id"], "disclose", "An impersonating account.")
+    assert refused.value.field == "flag"
+    cases.take_action(db, admin, number, "findings")
+    cases.sign_off(db, admin, number)
+    with pytest.raises(InputError, match="the Chief's sign-off"):
+        brady.decide(db, admin, flag["id"], "disclose", "An impersonating account.")
+    cases.sign_off(db, make_user("command_staff"), number)
+    assert brady.flag(db, admin, flag["id"])["decidable"]
+    brady.decide(db, admin, flag["id"], "disclose", "An impersonating account.")
+    assert [e.outcome for e in events(db, "brady.decide")] == ["ok"]
+
+
 def test_the_flag_follows_a_finding_changed_away_from_sustained(db, admin, finding):
     number, allegation = finding("vpd-3.21/III.N.1")
     (first,) = brady.flags(db, admin)
     brady.decide(db, admin, first["id"], "disclose", "Racial slur in the post.")
     brady.disclose(db, admin, first["id"], TODAY, "DA", "Lt. Ames", "The sustained finding.")
-    cases.take_action(db, admin, number, "findings")
     cases.take_action(db, admin, number, "reopen", reason="New evidence: the account was hacked.")
     allegations.record_finding(db, admin, allegation, "exonerated", "Another posted it.")
     (gone,) = brady.flags(db, admin)
@@ -239,7 +268,6 @@ def test_the_flag_follows_a_finding_changed_away_from_sustained(db, admin, findi
 
 def test_a_withdrawn_flag_never_disclosed_does_not_stop_disposal(db, admin, finding):
     number, allegation = finding("city-sn/procedure.11")
-    cases.take_action(db, admin, number, "findings")
     cases.take_action(db, admin, number, "reopen", reason="The wrong post was read.")
     allegations.record_finding(db, admin, allegation, "not_sustained", "Not the employee's.")
     (flag,) = brady.flags(db, admin, status="withdrawn")
@@ -302,6 +330,76 @@ def test_a_department_matrix_that_drops_a_clause_raises_no_flag_under_it(db, adm
         update_matrix(s, admin, content, "Our prosecutor does not count impersonation.")
     finding("vpd-3.21/IV.K")
     assert brady.flags(db, admin) == []
+
+
+def test_a_finding_made_before_the_flags_existed_is_flagged_at_the_next_start(
+    db, db_url, admin, monkeypatch, capsys
+):
+    """A database upgraded to the flags holds sustained findings that no flag follows
+    (found before this version, or before the department's matrix named the clause):
+    the next start raises their flags, by the system and audited, and only once."""
+    from ia_desk.cases.allegations import record_finding as found_before_the_flags
+    from ia_desk.services.intake import check_report, submit_report
+
+    doc = report_doc(reporter=REPORTER, clauses=["vpd-3.21/IV.K"])
+    number = submit_report(db, admin, check_report(doc)).value.number
+    cases.take_action(db, admin, number, "start")
+    (allegation,) = cases.file(db, admin, number)["allegations"]
+    with db.write(admin) as s:  # the finding as an earlier version wrote it: no flag
+        found_before_the_flags(s, admin, allegation["id"], "sustained", "As posted.")
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(BradyFlag)) == 0
+        assert not has_open_brady_flag(s, employee_id(db))
+    monkeypatch.setenv("IA_DESK_USER", "admin")
+    monkeypatch.setenv("IA_DESK_PASSWORD", PASSWORD)
+    for _start in range(2):  # a start of the app (the command line opens it as one)
+        assert main(["--db", db_url, "brady", "list", "--json"]) == 0
+        (listed,) = json.loads(capsys.readouterr().out)
+        assert (listed["case"], listed["status"]) == (number, "review")
+    assert stops_disposal(db)
+    (raised,) = events(db, "brady.raised")
+    assert raised.user_login == "system" and raised.details["clause"] == "vpd-3.21/IV.K"
+
+
+def test_a_decision_or_disclosure_changed_around_the_app_is_named_by_audit_verify(
+    db, admin, finding
+):
+    """The attack: someone holding the database clears an officer by turning a
+    "disclose" into "not disclosable", or deletes the log of what the prosecutor was
+    told. Flags and disclosures are bound to their signed events, so audit verify names
+    each, and the app's own writes verify."""
+    from ia_desk.audit.trail import verify
+
+    from .conftest import go_around_the_app
+
+    finding("vpd-3.21/IV.K")
+    (flag,) = brady.flags(db, admin)
+    brady.decide(db, admin, flag["id"], "disclose", "An impersonating account.")
+    brady.disclose(db, admin, flag["id"], TODAY, "DA", "Lt. Ames", "The sustained finding.")
+    with db.read() as s:
+        result = verify(s)
+    assert result.ok, result.problems
+    go_around_the_app(db, "UPDATE brady_flag SET status = 'not_disclosable'")
+    with db.read() as s:
+        problems = [p for _seq, p in verify(s).problems]
+    assert any(
+        f"Brady/Giglio flag {flag['id']} is not what its brady.decide" in p for p in problems
+    )
+    go_around_the_app(db, "UPDATE brady_flag SET status = 'disclose'")
+    go_around_the_app(db, "UPDATE brady_disclosure SET office = 'Nobody'")
+    with db.read() as s:
+        problems = [p for _seq, p in verify(s).problems]
+    assert any("disclosure to a prosecutor" in p and "changed outside" in p for p in problems)
+    go_around_the_app(
+        db,
+        "INSERT INTO brady_disclosure (flag_id, disclosed_on, office, disclosed_by, what, "
+        "recorded_by_id, recorded_at) VALUES (:flag, '2026-01-02', 'DA', 'Nobody', 'x', 1, "
+        "'2026-01-02 10:00:00')",
+        flag=flag["id"],
+    )
+    with db.read() as s:
+        problems = [p for _seq, p in verify(s).problems]
+    assert any("disclosure to a prosecutor" in p and "outside IA Desk" in p for p in problems)
 
 
 def test_brady_output_never_names_the_confidential_reporter(db, admin, finding, make_user):
@@ -400,7 +498,13 @@ def test_the_window_shows_the_flags_and_the_commander_decides_and_logs_a_disclos
     idle(qtbot)
     assert review.table.rowCount() == 1 and not review.disclose.isVisibleTo(review)
     assert not review.log.isVisibleTo(review)
-    assert not EmployeesPage(db, make_user("supervisor")).brady_review.isVisibleTo(seen)
+    # The review is offered to the readers of the flags (the page shown, so the check
+    # can fail: a hidden page's button is visible to nothing), and to nobody else (a
+    # supervisor is not offered the Employees screen at all).
+    seen.show()
+    idle(qtbot)
+    assert seen.brady_review.isVisibleTo(seen)
+    assert not brady.may_review(make_user("supervisor"))
 
     def reason_and_save(self):
         self.text.setPlainText("Impersonation bears on truthfulness.")

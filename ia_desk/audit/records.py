@@ -27,7 +27,15 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ia_desk.audit.signatures import SIGNING_BEGINS
-from ia_desk.db.models import Allegation, AuditEvent, CaseReview, DisciplineAction, Evidence
+from ia_desk.db.models import (
+    Allegation,
+    AuditEvent,
+    BradyDisclosure,
+    BradyFlag,
+    CaseReview,
+    DisciplineAction,
+    Evidence,
+)
 
 RECORD_KEY = "record"  # the key of the digest in an event's details
 # The key of the digests an event carries for rows it wrote besides its own object
@@ -114,6 +122,33 @@ BOUND: dict[str, Bound] = {
             "discipline decision",
             creating=("discipline.record", "discipline.amend"),
             optional=("suspension_days", "without_pay"),
+        ),
+        Bound(
+            "brady_flag",
+            BradyFlag,
+            (
+                "case_id",
+                "employee_id",
+                "allegation_id",
+                "clause_id",
+                "status",
+                "reason",
+                "decided_by_id",
+                "decided_at",
+                "withdrawn_at",
+            ),
+            ("brady.raised", "brady.decide", "brady.withdrawn"),
+            "Brady/Giglio flag",
+            creating=("brady.raised",),
+        ),
+        Bound(
+            "brady_disclosure",
+            BradyDisclosure,
+            ("flag_id", "disclosed_on", "office", "disclosed_by", "what", "recorded_by_id"),
+            (),
+            "disclosure to a prosecutor",
+            carried_by=("brady.disclose",),
+            creating=("brady.disclose",),
         ),
         Bound(
             "review",

@@ -136,6 +136,7 @@ READ_EVENTS = (
     "discipline.recommend",
     "note.list",
     "task.list",
+    "brady.show",
 )
 
 

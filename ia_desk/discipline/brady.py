@@ -25,8 +25,13 @@ testimony". IA Desk keeps that duty in view:
    disclosure on the same flag. An appeal that overturns the *discipline* leaves the
    finding as it is, so it leaves the flag: IA's decision weighs the appeal.
 5. :func:`has_open_brady_flag` is the question a disposal of the employee's records
-   must ask first (records retention, issue 23): a flag under review or decided
-   "disclose", or any flag whose finding was disclosed to a prosecutor, stops disposal.
+   must ask first (records retention, issue 23; no disposal exists yet): every flag
+   whose finding still stands, whatever IA decided, and any flag whose finding was
+   disclosed to a prosecutor, stops disposal.
+6. IA decides only on findings that are final: while the case's review chain
+   (:mod:`ia_desk.cases.review`) still awaits a sign-off, or the case is under
+   investigation again, the decision and the disclosure wait (a finding the IA
+   commander or the Chief returns may not stand).
 
 The flags are read by IA and command staff (``brady.read``) and decided and logged by
 IA administrators (``brady.manage``); every read and act is audited. Brady material is
@@ -43,12 +48,15 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from ia_desk import validation as v
+from ia_desk.audit import records
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import employee_by_badge
 from ia_desk.cases.redaction import withholding_for
-from ia_desk.db.models import Allegation, BradyDisclosure, BradyFlag, User, utcnow
+from ia_desk.cases.review import close_hold
+from ia_desk.db.engine import Database
+from ia_desk.db.models import Allegation, BradyDisclosure, BradyFlag, Clause, User, utcnow
 from ia_desk.discipline.hearings import day
-from ia_desk.discipline.matrix import credibility, current
+from ia_desk.discipline.matrix import credibility, current, shipped_matrix
 from ia_desk.errors import InputError
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import allowed, require
@@ -56,8 +64,10 @@ from ia_desk.terms import BRADY_DECISIONS, BRADY_STATUSES
 
 STATUSES = BRADY_STATUSES
 DECISIONS = BRADY_DECISIONS
-# A flag in one of these stops a disposal of the employee's records.
-STOPS_DISPOSAL = ("review", "disclose")
+# A flag in one of these stops a disposal of the employee's records: every flag whose
+# finding still stands, whatever IA decided (a court may order disclosure later, and
+# the records must be there to disclose).
+STOPS_DISPOSAL = ("review", "disclose", "not_disclosable")
 
 
 def _live(session: Session, allegation_id: int) -> BradyFlag | None:
@@ -106,6 +116,7 @@ def follow_finding(session: Session, actor: Actor | None, allegation: Allegation
                 "clause": clause_id,
                 "grounds": flag.grounds,
                 "matrix_version": flag.matrix_version,
+                records.RECORD_KEY: records.digest("brady_flag", flag),
             },
         )
     elif live is not None:
@@ -125,14 +136,58 @@ def follow_finding(session: Session, actor: Actor | None, allegation: Allegation
                 "disposition": allegation.disposition,
                 "previous": before,
                 "disclosures": len(live.disclosures),
+                records.RECORD_KEY: records.digest("brady_flag", live),
             },
         )
 
 
+def _owed(session: Session) -> list[int]:
+    """The sustained allegations under a clause the matrix says bears on credibility
+    that have no flag standing: found before the flags existed (a database upgraded to
+    them) or before the department's matrix named the clause."""
+    matrix = current(session)
+    candidates = (
+        matrix["clauses"] if "credibility_grounds" in matrix else shipped_matrix()["clauses"]
+    )
+    clause_ids = [c for c in candidates if credibility(matrix, c) is not None]
+    if not clause_ids:
+        return []
+    live = exists().where(BradyFlag.allegation_id == Allegation.id, BradyFlag.status != "withdrawn")
+    return list(
+        session.scalars(
+            select(Allegation.id)
+            .join(Clause, Clause.id == Allegation.clause_pk)
+            .where(
+                Clause.clause_id.in_(clause_ids),
+                Allegation.disposition == "sustained",
+                ~live,
+            )
+            .order_by(Allegation.id)
+        )
+    )
+
+
+def flag_earlier_findings(db: Database) -> int:
+    """Raise the flags earlier sustained findings are owed (start-up, after the matrix
+    is in place): a finding recorded before this version, or before the department's
+    matrix named its clause, is flagged as if it were found now, each flag audited
+    (``brady.raised``, by the system). Cheap when nothing is owed: one indexed query of
+    the sustained allegations under the few credibility clauses. Returns how many."""
+    with db.read() as session:
+        if not _owed(session):
+            return 0
+    with db.write(None) as session:
+        owed = _owed(session)
+        for allegation in session.scalars(select(Allegation).where(Allegation.id.in_(owed))):
+            follow_finding(session, None, allegation)
+    return len(owed)
+
+
 def has_open_brady_flag(session: Session, employee_id: int) -> bool:
-    """Whether the employee's records must be kept for Brady/Giglio: a flag awaiting
-    review or decided "disclose", or a flag whose finding was disclosed to a prosecutor
-    (even if since withdrawn: the department must be able to show what it told them).
+    """Whether the employee's records must be kept for Brady/Giglio: a flag whose
+    finding stands (under review or decided, either way), or a flag whose finding was
+    disclosed to a prosecutor (even if since withdrawn: the department must be able to
+    show what it told them).
     A disposal of the employee's records (retention, issue 23) asks this first and
     refuses while it is true. No permission check: it is a rule, not a read for a user."""
     disclosed = exists().where(BradyDisclosure.flag_id == BradyFlag.id)
@@ -174,6 +229,7 @@ def view(session: Session, flag: BradyFlag, actor: Actor | None = None) -> dict[
             + " that it is no longer sustained, and log that disclosure here."
         )
     allegation = session.get(Allegation, flag.allegation_id)
+    not_final = _not_final(session, flag)
     return {
         "id": flag.id,
         "employee": flag.employee.badge,
@@ -198,9 +254,27 @@ def view(session: Session, flag: BradyFlag, actor: Actor | None = None) -> dict[
         "disclosures": told,
         "notice": notice,
         "stops_disposal": flag.status in STOPS_DISPOSAL or bool(told),
-        "decidable": manage and flag.status == "review",
-        "disclosable": manage and _may_disclose(flag),
+        "decidable": manage and flag.status == "review" and not_final is None,
+        "disclosable": manage
+        and _may_disclose(flag)
+        and (flag.status == "withdrawn" or not_final is None),
+        "waits_for": not_final,
     }
+
+
+def _not_final(session: Session, flag: BradyFlag) -> str | None:
+    """Why the flag's finding is not final yet (None: it is): the case is not past its
+    findings, or the review chain still awaits a sign-off."""
+    case = flag.case
+    if case.status not in ("findings", "closed"):
+        return f"the findings of {case.number} are not complete"
+    return close_hold(session, case)
+
+
+def _findings_final(session: Session, flag: BradyFlag) -> None:
+    why = _not_final(session, flag)
+    if why:
+        raise InputError(f"flag: {flag.id} waits for the final findings ({why}).", field="flag")
 
 
 def _login(session: Session, user_id: int) -> str:
@@ -292,6 +366,7 @@ def decide(session: Session, actor: Actor, flag_id: Any, decision: Any, reason: 
         raise InputError(
             f"flag: {flag.id} is not awaiting review ({STATUSES[flag.status]}).", field="flag"
         )
+    _findings_final(session, flag)
     flag.status, flag.reason = chosen, text
     flag.decided_at, flag.decided_by_id = utcnow(), actor.user_id
     session.flush()
@@ -302,7 +377,12 @@ def decide(session: Session, actor: Actor, flag_id: Any, decision: Any, reason: 
         object_type="brady_flag",
         object_id=flag.id,
         case_number=flag.case.number,
-        details={"employee": flag.employee.badge, "decision": chosen, "clause": flag.clause_id},
+        details={
+            "employee": flag.employee.badge,
+            "decision": chosen,
+            "clause": flag.clause_id,
+            records.RECORD_KEY: records.digest("brady_flag", flag),
+        },
     )
     return flag
 
@@ -319,7 +399,8 @@ def disclose(
     """Log one disclosure of a flagged finding to a prosecutor: the day (not in the
     future, not before the finding), the prosecutor's office, who disclosed it, what was
     disclosed. Only on a flag decided "disclose" (or one withdrawn after it was
-    disclosed: the correction). Write-once; audited."""
+    disclosed: the correction). Never changed afterwards; audited, and bound to its
+    event (ia_desk.audit.records)."""
     require(actor, "brady.manage", "brady.disclose", "brady_flag", str(flag_id))
     flag = _flag(session, flag_id)
     on = day(disclosed_on, "disclosed_on")
@@ -333,6 +414,8 @@ def disclose(
             "decided to disclose.",
             field="flag",
         )
+    if flag.status != "withdrawn":  # a correction is owed whatever the case's state
+        _findings_final(session, flag)
     allegation = session.get(Allegation, flag.allegation_id)
     found = allegation.finding_on if allegation else None
     if found is not None and flag.status != "withdrawn" and on < found:
@@ -363,6 +446,9 @@ def disclose(
             "disclosure": row.id,
             "disclosed_on": on.isoformat(),
             "office": where,
+            records.RECORDS_KEY: {
+                "brady_disclosure": {str(row.id): records.digest("brady_disclosure", row)}
+            },
         },
     )
     return row

@@ -157,7 +157,9 @@ class BradyFlag(IntegerId, OnCase, OnEmployee, Base):
 
 class BradyDisclosure(IntegerId, Base):
     """One disclosure of a flagged finding to a prosecutor: the day, the prosecutor's
-    office, who disclosed it, what was disclosed, and who recorded it. Write-once."""
+    office, who disclosed it, what was disclosed, and who recorded it. Never changed by
+    IA Desk, and bound to the signed event that wrote it (ia_desk.audit.records), so a
+    row changed or put in around the app is named by ``audit verify``."""
 
     __tablename__ = "brady_disclosure"
     flag_id: Mapped[int] = mapped_column(ForeignKey("brady_flag.id"), index=True)
