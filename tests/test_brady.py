@@ -332,12 +332,14 @@ def test_a_department_matrix_that_drops_a_clause_raises_no_flag_under_it(db, adm
     assert brady.flags(db, admin) == []
 
 
-def test_a_finding_made_before_the_flags_existed_is_flagged_at_the_next_start(
-    db, db_url, admin, monkeypatch, capsys
+def test_a_finding_made_before_the_flags_existed_is_flagged_at_the_next_sign_in(
+    db, db_url, admin, make_user, monkeypatch, capsys
 ):
     """A database upgraded to the flags holds sustained findings that no flag follows
     (found before this version, or before the department's matrix named the clause):
-    the next start raises their flags, by the system and audited, and only once."""
+    disposal already counts them, and the next IA administrator to sign in raises their
+    flags, signed by them and audited, once; the trail still verifies."""
+    from ia_desk.audit.trail import verify
     from ia_desk.cases.allegations import record_finding as found_before_the_flags
     from ia_desk.services.intake import check_report, submit_report
 
@@ -349,16 +351,22 @@ def test_a_finding_made_before_the_flags_existed_is_flagged_at_the_next_start(
         found_before_the_flags(s, admin, allegation["id"], "sustained", "As posted.")
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(BradyFlag)) == 0
-        assert not has_open_brady_flag(s, employee_id(db))
-    monkeypatch.setenv("IA_DESK_USER", "admin")
+        assert has_open_brady_flag(s, employee_id(db))  # owed a flag: kept already
     monkeypatch.setenv("IA_DESK_PASSWORD", PASSWORD)
-    for _start in range(2):  # a start of the app (the command line opens it as one)
+    monkeypatch.setenv("IA_DESK_USER", make_user("ia_investigator").login)
+    assert main(["--db", db_url, "brady", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []  # an investigator raises none
+    monkeypatch.setenv("IA_DESK_USER", "admin")
+    for _start in range(2):  # each command signs in as the app does
         assert main(["--db", db_url, "brady", "list", "--json"]) == 0
         (listed,) = json.loads(capsys.readouterr().out)
         assert (listed["case"], listed["status"]) == (number, "review")
     assert stops_disposal(db)
     (raised,) = events(db, "brady.raised")
-    assert raised.user_login == "system" and raised.details["clause"] == "vpd-3.21/IV.K"
+    assert raised.user_login == "admin" and raised.details["clause"] == "vpd-3.21/IV.K"
+    with db.read() as s:
+        result = verify(s)
+    assert result.ok, result.problems
 
 
 def test_a_decision_or_disclosure_changed_around_the_app_is_named_by_audit_verify(

@@ -141,10 +141,11 @@ def follow_finding(session: Session, actor: Actor | None, allegation: Allegation
         )
 
 
-def _owed(session: Session) -> list[int]:
-    """The sustained allegations under a clause the matrix says bears on credibility
-    that have no flag standing: found before the flags existed (a database upgraded to
-    them) or before the department's matrix named the clause."""
+def _owed(session: Session, employee_id: int | None = None) -> list[int]:
+    """The sustained allegations (of one employee, given one) under a clause the matrix
+    says bears on credibility that have no flag standing: found before the flags
+    existed (a database upgraded to them) or before the department's matrix named the
+    clause."""
     matrix = current(session)
     candidates = (
         matrix["clauses"] if "credibility_grounds" in matrix else shipped_matrix()["clauses"]
@@ -153,33 +154,34 @@ def _owed(session: Session) -> list[int]:
     if not clause_ids:
         return []
     live = exists().where(BradyFlag.allegation_id == Allegation.id, BradyFlag.status != "withdrawn")
-    return list(
-        session.scalars(
-            select(Allegation.id)
-            .join(Clause, Clause.id == Allegation.clause_pk)
-            .where(
-                Clause.clause_id.in_(clause_ids),
-                Allegation.disposition == "sustained",
-                ~live,
-            )
-            .order_by(Allegation.id)
-        )
+    stmt = (
+        select(Allegation.id)
+        .join(Clause, Clause.id == Allegation.clause_pk)
+        .where(Clause.clause_id.in_(clause_ids), Allegation.disposition == "sustained", ~live)
+        .order_by(Allegation.id)
     )
+    if employee_id is not None:
+        stmt = stmt.where(Allegation.employee_id == employee_id)
+    return list(session.scalars(stmt))
 
 
-def flag_earlier_findings(db: Database) -> int:
-    """Raise the flags earlier sustained findings are owed (start-up, after the matrix
-    is in place): a finding recorded before this version, or before the department's
-    matrix named its clause, is flagged as if it were found now, each flag audited
-    (``brady.raised``, by the system). Cheap when nothing is owed: one indexed query of
-    the sustained allegations under the few credibility clauses. Returns how many."""
-    with db.read() as session:
+def flag_earlier_findings(db: Database, actor: Actor) -> int:
+    """Raise the flags earlier sustained findings are owed: a finding recorded before
+    this version, or before the department's matrix named its clause, is flagged as if
+    it were found now. Run when an IA administrator signs in, so each flag is raised
+    and signed by a person (the trail's system events are unsigned, and a flag the
+    system could raise is one anyone holding the database could forge). Cheap when
+    nothing is owed: one indexed query of the sustained allegations under the few
+    credibility clauses. Returns how many; nothing for any other role."""
+    if not allowed(actor, "brady.manage"):
+        return 0
+    with db.read(actor) as session:
         if not _owed(session):
             return 0
-    with db.write(None) as session:
+    with db.write(actor) as session:
         owed = _owed(session)
         for allegation in session.scalars(select(Allegation).where(Allegation.id.in_(owed))):
-            follow_finding(session, None, allegation)
+            follow_finding(session, actor, allegation)
     return len(owed)
 
 
@@ -189,7 +191,11 @@ def has_open_brady_flag(session: Session, employee_id: int) -> bool:
     disclosed to a prosecutor (even if since withdrawn: the department must be able to
     show what it told them).
     A disposal of the employee's records (retention, issue 23) asks this first and
-    refuses while it is true. No permission check: it is a rule, not a read for a user."""
+    refuses while it is true. A sustained finding under a credibility clause that no
+    flag follows yet (:func:`flag_earlier_findings` has not run since) counts as one.
+    No permission check: it is a rule, not a read for a user."""
+    if _owed(session, employee_id):
+        return True
     disclosed = exists().where(BradyDisclosure.flag_id == BradyFlag.id)
     return bool(
         session.scalar(

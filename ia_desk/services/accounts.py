@@ -15,6 +15,7 @@ from ia_desk.accounts import session as _session
 from ia_desk.accounts import users as u
 from ia_desk.db.engine import Database
 from ia_desk.db.models import ROLES
+from ia_desk.discipline.brady import flag_earlier_findings
 from ia_desk.security.actor import Actor, SessionEnded
 from ia_desk.security.passwords import MIN_LENGTH
 from ia_desk.security.roles import ROLE_LABELS, SCREENS, allowed
@@ -55,6 +56,9 @@ def sign_in(db: Database, login: str, password: str) -> Actor:
     show once), and a user with no wrapping yet gets theirs."""
     actor = u.authenticate(db, login, password)
     own_passwords.after_sign_in(db, actor, password)
+    # Brady/Giglio flags owed to findings made before the flags existed: raised, and
+    # signed, by the first IA administrator who signs in (ia_desk.discipline.brady).
+    flag_earlier_findings(db, actor)
     return actor
 
 

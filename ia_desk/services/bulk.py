@@ -30,6 +30,7 @@ from typing import Any
 from PIL import Image
 from sqlalchemy import func, insert, select, text
 
+from ia_desk.discipline.brady import flag_earlier_findings
 from ia_desk.audit import records, signatures
 from ia_desk.audit.trail import GENESIS, canonical_details, canonical_form
 from ia_desk.cases.tracking import code_hash, new_code
@@ -159,7 +160,7 @@ BATCH = 20_000
 # The version of what ``generate`` writes: a benchmark database names it
 # (tools/bench.py), so a changed generator is measured on data it made. Bump it with
 # any change to the distributions.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3  # 3: the Brady/Giglio flags of its sustained findings
 # Of the named and confidential reporters, the share who are employees on the roster;
 # of those, the share who report in good faith (intake's default for a known reporter).
 ROSTER_REPORTERS = 0.4
@@ -519,4 +520,7 @@ def generate(
 
             reset_sequences(conn)
         conn.execute(text("ANALYZE"))
+    # The Brady/Giglio flags its sustained findings under credibility clauses are owed,
+    # as the app raises them (signed by ``actor``), so a measured database holds them.
+    written["brady_flags"] = flag_earlier_findings(db, actor)
     return written

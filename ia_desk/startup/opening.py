@@ -48,7 +48,6 @@ from ia_desk.db.guards import check_guards
 from ia_desk.db.location import Target, refuse_network_share, resolve_target
 from ia_desk.db.migrate import current_revision, head_revision, upgrade_to_head
 from ia_desk.db.models import Setting
-from ia_desk.discipline.brady import flag_earlier_findings
 from ia_desk.discipline.matrix import ensure_matrix, move_lookback_setting
 from ia_desk.errors import DatabaseKeyError, StorageError
 from ia_desk.policy.catalogue import ensure_catalogue
@@ -190,7 +189,6 @@ def _load_reference_data(db: Database) -> None:
     ensure_catalogue(db)
     ensure_matrix(db)
     move_lookback_setting(db)
-    flag_earlier_findings(db)  # Brady/Giglio flags owed to findings made before them
     ensure_withheld_index(db)
 
 
