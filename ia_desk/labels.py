@@ -536,6 +536,7 @@ DETAIL_KEYS = {
     "sealed": "papers sealed",
     "recovery": "sealed to the recovery code",
     "review_step": "for",
+    "review_steps": "sign-offs needed",
     "round": "review round",
 }
 

@@ -75,20 +75,23 @@ def test_a_case_closes_only_after_the_commander_and_then_the_chief_sign_off(
     number = with_findings(db, admin, open_report, inv)
     with pytest.raises(InputError, match="await the IA commander's sign-off"):
         case_service.take_action(db, inv, number, "close")
-    # The Chief's step comes after the commander's: refused, nothing recorded.
-    with pytest.raises(InputError, match="await the IA commander's sign-off"):
+    # The Chief's step comes after the commander's: refused as a matter of rights (the
+    # step is another role's), audited, nothing recorded.
+    with pytest.raises(PermissionDenied, match="await the IA commander's sign-off"):
         case_service.sign_off(db, chief, number, "Agreed.")
     assert case_service.sign_off(db, admin, number).value == "chief"
     with pytest.raises(InputError, match="await the Chief's sign-off"):
         case_service.take_action(db, inv, number, "close")
-    with pytest.raises(InputError, match="await the Chief's sign-off"):
+    with pytest.raises(PermissionDenied, match="await the Chief's sign-off"):
         case_service.sign_off(db, admin, number, "Once more.")  # not the Chief's to give
     assert case_service.sign_off(db, chief, number, "Agreed with IA.").value is None
     with pytest.raises(InputError, match="signed off"):
         case_service.sign_off(db, chief, number)  # nothing left to sign
     assert case_service.take_action(db, inv, number, "close").value == "closed"
     assert events(db, number) == [
+        ("review.sign_off", chief.login, "denied"),
         ("review.sign_off", admin.login, "ok"),
+        ("review.sign_off", admin.login, "denied"),
         ("review.sign_off", chief.login, "ok"),
     ]
     review = case_service.file(db, admin, number)["review"]
@@ -175,7 +178,7 @@ def test_the_chain_is_the_departments_setting(db, admin, people, open_report):
     assert case_service.take_action(db, inv, number, "close").value == "closed"
     settings_service.change_setting(db, admin, "review_chain", 0)
     other = with_findings(db, admin, open_report, inv)
-    with pytest.raises(InputError, match="review chain is off"):
+    with pytest.raises(InputError, match="need no sign-off"):
         case_service.sign_off(db, admin, other)
     assert case_service.take_action(db, inv, other, "close").value == "closed"
     with pytest.raises(InputError, match="review_chain"):
@@ -232,15 +235,55 @@ def test_a_decision_edited_around_the_app_is_named_by_audit_verify(db, admin, pe
     assert any("review decision" in p for _seq, p in result.problems), result.problems
 
 
-def test_a_second_decision_on_a_stale_case_is_a_conflict(db, admin, people, open_report):
+def test_a_decision_on_a_case_changed_since_it_was_read_is_a_conflict(
+    db, admin, people, open_report, make_user
+):
+    """Two IA commanders with the case open: the second, who read it before the first
+    signed, is refused as a conflict naming who changed it, and nothing of theirs is
+    stored. A decision moves the case's version, as every change of a case does."""
     inv = people["investigator"]
+    other_commander = make_user("ia_admin")
     number = with_findings(db, admin, open_report, inv)
     seen = case_service.file(db, admin, number)["version"]
-    case_service.take_action(db, admin, number, "reopen", reason="Wrong finding.")
-    with pytest.raises((ConflictError, InputError)):
-        case_service.sign_off(db, admin, number, expected_version=seen)
+    case_service.sign_off(db, admin, number, "First.", expected_version=seen)
+    assert case_service.file(db, admin, number)["version"] > seen
+    with pytest.raises(ConflictError, match=f"changed by someone else.*{admin.login}"):
+        case_service.return_findings(db, other_commander, number, "Redo.", expected_version=seen)
     with db.read() as s:
-        assert s.scalar(select(func.count()).select_from(CaseReview)) == 0
+        assert [r.comments for r in s.scalars(select(CaseReview))] == ["First."]
+        assert get_case(s, number).status == "findings"
+
+
+def test_changing_the_chain_never_skips_a_step_of_findings_awaiting_one(
+    db, admin, people, open_report
+):
+    """The IA commander may change the department's chain, but findings already complete
+    keep the chain they were recorded under: lowering it to the commander alone (or to
+    nobody) does not let the commander close a case the Chief has not signed."""
+    inv, chief = people["investigator"], people["chief"]
+    number = with_findings(db, admin, open_report, inv)
+    case_service.sign_off(db, admin, number)
+    for lowered in (1, 0):
+        settings_service.change_setting(db, admin, "review_chain", lowered)
+        with pytest.raises(InputError, match="await the Chief's sign-off"):
+            case_service.take_action(db, inv, number, "close")
+    settings_service.change_setting(db, admin, "review_chain", 2)
+    case_service.sign_off(db, chief, number)
+    assert case_service.take_action(db, inv, number, "close").value == "closed"
+    review = case_service.file(db, admin, number)["review"]
+    assert review["chain"] == ["the IA commander", "the Chief"] and review["signed_off"]
+    # The next round takes the setting as it stands then.
+    settings_service.change_setting(db, admin, "review_chain", 1)
+    case_service.take_action(db, admin, number, "reopen", reason="New evidence.")
+    case_service.take_action(db, inv, number, "findings")
+    assert case_service.file(db, admin, number)["review"]["chain"] == ["the IA commander"]
+
+
+def test_the_demo_runs_whatever_the_chain(db, admin):
+    from ia_desk.services import maintenance
+
+    settings_service.change_setting(db, admin, "review_chain", 0)
+    assert maintenance.add_demo_cases(db, admin) > 0
 
 
 def test_the_command_line_signs_off_and_returns(

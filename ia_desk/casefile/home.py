@@ -34,6 +34,7 @@ from ia_desk.casefile.listing import (
     CaseQuery,
     count_matching,
 )
+from ia_desk.cases.review import chain
 from ia_desk.db.models import CASE_STATUSES
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import allowed, sees_identities
@@ -64,7 +65,7 @@ class HomeCount:
         return {"key": self.key, "group": self.group, "label": self.label, "count": self.count}
 
 
-def _items(actor: Actor) -> list[tuple[str, str, str, str, CaseQuery]]:
+def _items(actor: Actor, steps: tuple[str, ...]) -> list[tuple[str, str, str, str, CaseQuery]]:
     """(key, group, label, meaning, query) of each count the actor's role is offered."""
     items: list[tuple[str, str, str, str, CaseQuery]] = []
     soon = f"due within {DUE_SOON_DAYS} days"
@@ -110,7 +111,7 @@ def _items(actor: Actor) -> list[tuple[str, str, str, str, CaseQuery]]:
                 CaseQuery(work="returned_to_me"),
             )
         )
-        if allowed(actor, "review.commander"):
+        if allowed(actor, "review.commander") and "commander" in steps:
             items.append(
                 (
                     "review.awaiting_me",
@@ -204,7 +205,7 @@ def _items(actor: Actor) -> list[tuple[str, str, str, str, CaseQuery]]:
                 continue
             label, meaning = _STATUS_WORDS[status]
             items.append((f"status.{status}", by_status, label, meaning, CaseQuery(status=status)))
-        if allowed(actor, "review.chief"):
+        if allowed(actor, "review.chief") and "chief" in steps:
             items.append(
                 (
                     "review.awaiting_me",
@@ -266,7 +267,7 @@ def home_counts(session: Session, actor: Actor) -> list[HomeCount]:
     try:
         return [
             HomeCount(key, group, label, meaning, count_matching(session, actor, q), q)
-            for key, group, label, meaning, q in _items(actor)
+            for key, group, label, meaning, q in _items(actor, chain(session))
         ]
     finally:
         session.info.pop(WORK_CACHE, None)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from ia_desk import validation
 from ia_desk.cases.queries import local_time, today
-from ia_desk.cases.review import STEP_PERMISSION, chain
+from ia_desk.cases.review import REVIEW_STEPS, STEP_PERMISSION, chain
 from ia_desk.cases.search import count_text_matches, filter_by_text
 from ia_desk.db.models import (
     CASE_STATUSES,
@@ -638,10 +638,14 @@ def _awaiting_review_of(session: Session, actor: Actor) -> Any:
             .exists()
         )
 
-    steps = chain(session)
+    # The steps each case's round needs were fixed when its findings were recorded
+    # complete (ia_desk.cases.review.chain); findings from before the chain take the
+    # setting.
+    needed = func.coalesce(Case.review_steps, len(chain(session)))
+    every = tuple(REVIEW_STEPS)
     waiting = [
-        and_(*[signed(before) for before in steps[:k]], ~signed(step))
-        for k, step in enumerate(steps)
+        and_(needed > k, *[signed(before) for before in every[:k]], ~signed(step))
+        for k, step in enumerate(every)
         if allowed(actor, STEP_PERMISSION[step])
     ]
     return and_(Case.status == "findings", or_(*waiting)) if waiting else false()

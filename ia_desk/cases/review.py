@@ -58,9 +58,19 @@ STEP_PERMISSION = {"commander": "review.commander", "chief": "review.chief"}
 EVENTS = {"signed_off": "review.sign_off", "returned": "review.return"}
 
 
-def chain(session: Session) -> tuple[str, ...]:
-    """The steps a case's findings go through, in order (the ``review_chain`` setting)."""
-    return tuple(REVIEW_STEPS)[: int(get_setting(session, "review_chain"))]
+def chain(session: Session, case: Case | None = None) -> tuple[str, ...]:
+    """The steps findings go through, in order: for ``case``, those fixed when its
+    current round's findings were recorded complete (a later change of the
+    ``review_chain`` setting never skips a step of findings awaiting one); a case whose
+    findings predate the chain takes the setting while open and had none once closed.
+    Without a case: the setting, what findings recorded now would need."""
+    if case is not None and case.review_steps is not None:
+        steps = case.review_steps
+    elif case is not None and case.status == "closed":
+        steps = 0
+    else:
+        steps = int(get_setting(session, "review_chain"))
+    return tuple(REVIEW_STEPS)[:steps]
 
 
 def decisions(session: Session, case: Case) -> list[CaseReview]:
@@ -82,7 +92,9 @@ def pending_step(session: Session, case: Case, steps: tuple[str, ...] | None = N
         for r in decisions(session, case)
         if r.round == case.review_round and r.decision == "signed_off"
     }
-    return next((s for s in (chain(session) if steps is None else steps) if s not in signed), None)
+    return next(
+        (s for s in (chain(session, case) if steps is None else steps) if s not in signed), None
+    )
 
 
 def close_hold(session: Session, case: Case) -> str | None:
@@ -99,8 +111,8 @@ def review_problem(session: Session, actor: Actor, case: Case) -> str | None:
     if step is None:
         return (
             "its findings are signed off"
-            if chain(session)
-            else "the department's review chain is off"
+            if chain(session, case)
+            else "its findings need no sign-off (the department's review chain was off)"
         )
     if not allowed(actor, STEP_PERMISSION[step]):
         return f"the findings await {REVIEW_STEPS[step]}'s sign-off"
@@ -132,6 +144,13 @@ def decide(
     if expected_version is not None and case.version_id != expected_version:
         raise conflict(session, case.number)
     problem = review_problem(session, actor, case)
+    awaited = pending_step(session, case)
+    if awaited is not None and not allowed(actor, STEP_PERMISSION[awaited]):
+        raise PermissionDenied(  # another reviewer's step: a refusal of rights, audited
+            f"Permission denied: {case.number}: {problem}; {ROLE_PLURALS[actor.role]} sign "
+            "another step.",
+            AuditedRefusal(event, "case", str(case.id), {"case": case.number}, case.number),
+        )
     if problem:
         raise InputError(f"Nothing was recorded: {case.number}: {problem}.", field="case")
     text = v.text(
@@ -155,7 +174,10 @@ def decide(
     if decision == "returned":
         case.status = "investigating"
         case.review_round += 1
-        case.updated_at = utcnow()
+        case.review_steps = None  # fixed again when the findings are complete again
+    # Every decision changes the case: its version moves (a window or workstation that
+    # read it before is refused as a conflict) and the others hear of it.
+    case.updated_at = utcnow()
     number = case.number
     try:
         session.flush()
@@ -182,10 +204,14 @@ def decide(
 def view(session: Session, case: Case, shown: Any) -> dict[str, Any]:
     """The chain as a case shows it: its steps, the current round, the step awaited, and
     every decision (comments through the case's withholding, ``shown``)."""
-    steps = chain(session)
+    steps = chain(session, case)
+    rows = decisions(session, case)
+    signed = {r.step for r in rows if r.round == case.review_round and r.decision == "signed_off"}
     return {
         "chain": [REVIEW_STEPS[s] for s in steps],
         "round": case.review_round,
+        # Every step of the current round's chain signed off (and there was a chain).
+        "signed_off": bool(steps) and all(s in signed for s in steps),
         "awaiting": (REVIEW_STEPS[step] if (step := pending_step(session, case, steps)) else None),
         "decisions": [
             {
@@ -196,7 +222,9 @@ def view(session: Session, case: Case, shown: Any) -> dict[str, Any]:
                 "login": r.reviewer.login,
                 "at": r.decided_at.isoformat(timespec="minutes"),
                 "comments": shown(r.comments) if r.comments else None,
+                # Signed by the case's own investigator (a unit of two has no one else).
+                "own_case": r.reviewer_id == case.assigned_to_id,
             }
-            for r in decisions(session, case)
+            for r in rows
         ],
     }

@@ -29,6 +29,7 @@ from ia_desk.errors import (
 )
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import IA, IA_ADMIN, IA_INVESTIGATOR
+from ia_desk.settings import get_setting
 from ia_desk.terms import WORKFLOW_ACTIONS as ACTIONS
 from ia_desk.terms import Action
 
@@ -229,6 +230,10 @@ def perform(
         details["reason"] = v.text(reason, "reason", max_len=2000, multiline=True)
         # Reopened findings are reviewed afresh (ia_desk.cases.review).
         case.review_round += 1
+    if action == "findings":
+        # The review chain this round's findings need, fixed now (ia_desk.cases.review).
+        case.review_steps = int(get_setting(session, "review_chain"))
+        details["review_steps"] = case.review_steps
     case.status = _TO[action]
     case.closed_at = utcnow() if action == "close" else None
     case.updated_at = utcnow()

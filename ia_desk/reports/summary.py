@@ -375,25 +375,28 @@ def _review_story(
     """The review chain of the findings (issue 22): who must sign off, who did or
     returned them with what comments, and what the case waits for now."""
     review = review_view(session, case, r)  # comments withheld as the audience reads
-    if not review["chain"]:
+    if not review["chain"] and not review["decisions"]:
         return _section(
             "Review of the findings",
             [],
-            "The department's review chain is off: findings close without a sign-off.",
+            "No sign-off was needed: the department's review chain was off (or the case "
+            "closed before it existed).",
             st,
         )
-    chain = " and then ".join(review["chain"])
-    head = f"Findings are signed off by {esc(chain)} before the case closes."
+    chain = " and then ".join(review["chain"]) or "nobody (the review chain was off)"
+    head = f"This round's findings are signed off by {esc(chain)} before the case closes."
     if review["awaiting"]:
         head += f" <b>Awaiting {esc(review['awaiting'])}'s sign-off.</b>"
-    elif case.status in ("findings", "closed") and review["decisions"]:
-        head += " Signed off."
+    elif review["signed_off"]:
+        head += f" Signed off (round {review['round']})."
     blocks: list[Block] = [([Paragraph(head, st["body"])], [])]
     for d in review["decisions"]:
         what = "Signed off" if d["decision"] == "signed_off" else "Returned to the investigator"
         text = (
             f"Round {d['round']} · {esc(d['step'])}: <b>{what}</b> by {esc(d['by'])} "
-            f"({esc(d['login'])}) on {esc(d['at'].replace('T', ' '))} UTC"
+            f"({esc(d['login'])}"
+            + (", the case's own investigator" if d["own_case"] else "")
+            + f") on {esc(d['at'].replace('T', ' '))} UTC"
             + (f". Comments: {d['comments']}" if d["comments"] else ".")
         )
         blocks.append(([Paragraph(text, st["body"])], []))

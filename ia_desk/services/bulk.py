@@ -30,7 +30,6 @@ from typing import Any
 from PIL import Image
 from sqlalchemy import func, insert, select, text
 
-from ia_desk.discipline.brady import flag_earlier_findings
 from ia_desk.audit import records, signatures
 from ia_desk.audit.trail import GENESIS, canonical_details, canonical_form
 from ia_desk.cases.tracking import code_hash, new_code
@@ -52,6 +51,7 @@ from ia_desk.db.models import (
     Reporter,
     utcnow,
 )
+from ia_desk.discipline.brady import flag_earlier_findings
 from ia_desk.errors import InputError
 from ia_desk.policy import citation
 from ia_desk.security.actor import Actor

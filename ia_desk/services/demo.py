@@ -12,7 +12,7 @@ import random
 from sqlalchemy.orm import Session
 
 from ia_desk.cases.intake import open_case, parse_report
-from ia_desk.cases.review import close_hold, decide
+from ia_desk.cases.review import close_hold, decide, pending_step
 from ia_desk.cases.speech import needs_screen, record_screen
 from ia_desk.cases.workflow import perform
 from ia_desk.discipline.hearings import HEARING_STEPS, record_notice, record_response
@@ -214,7 +214,7 @@ def add_demo_data(
                     on=received.date() + dt.timedelta(days=rng.randint(20, 55)),
                 )
             perform(session, actor, number, "findings")
-            if days_ago > 90:
+            if days_ago > 90 and pending_step(session, result.case) == "commander":
                 # The review chain (issue 22): the IA commander signs off; a chain that
                 # goes on to the Chief leaves the case awaiting the Chief's sign-off.
                 decide(

@@ -84,27 +84,30 @@ def overview_html(d: dict[str, Any]) -> str:
 
 def review_html(review: dict[str, Any] | None, status: str) -> str:
     """The review chain of the findings (issue 22): what the case awaits, every decision."""
-    if (
-        not review
-        or not review["chain"]
-        or (status not in ("findings", "closed") and not review["decisions"])
-    ):
+    if not review or not (review["chain"] or review["decisions"]):
+        return ""
+    if status not in ("findings", "closed") and not review["decisions"]:
         return ""
     lines = []
     if review["awaiting"]:
         lines.append(f"<b>Awaiting {esc(review['awaiting'])}'s sign-off.</b>")
-    elif status == "findings":
-        lines.append("<b>Signed off: IA may close the case.</b>")
+    elif review["signed_off"]:
+        lines.append(
+            "<b>Signed off: IA may close the case.</b>"
+            if status == "findings"
+            else f"Signed off (round {review['round']})."
+        )
     for r in review["decisions"]:
         what = (
             "signed off" if r["decision"] == "signed_off" else "<b>returned to the investigator</b>"
         )
         lines.append(
-            f"Round {r['round']}, {esc(r['step'])}: {what} by {esc(r['by'])} on "
-            f"{labels.local_minute(r['at'])}"
+            f"Round {r['round']}, {esc(r['step'])}: {what} by {esc(r['by'])}"
+            + (" (the case's own investigator)" if r["own_case"] else "")
+            + f" on {labels.local_minute(r['at'])}"
             + (f" — {esc(r['comments'])}" if r["comments"] else "")
         )
-    chain = " and then ".join(review["chain"])
+    chain = " and then ".join(review["chain"]) or "nobody: the review chain was off"
     return (
         f"<h3>Review of the findings (by {esc(chain)})</h3><ul>"
         + "".join(f"<li>{line}</li>" for line in lines)

@@ -72,6 +72,10 @@ class Case(IntegerId, CreatedAt, VersionCounted, Base):
     # The review chain's round (ia_desk.cases.review): a return of the findings, or a
     # reopening, starts a new one; only sign-offs of the current round count.
     review_round: Mapped[int] = mapped_column(Integer, default=1, server_default=sql_text("1"))
+    # How many steps of the chain this round's findings need, fixed when they are
+    # recorded complete (the ``review_chain`` setting then): a later change of the
+    # setting applies to later rounds, never to findings already awaiting sign-off.
+    review_steps: Mapped[int | None] = mapped_column(Integer)
 
     reporter: Mapped[Reporter] = relationship(back_populates="case", uselist=False)
     incident: Mapped[Incident] = relationship(back_populates="case", uselist=False)

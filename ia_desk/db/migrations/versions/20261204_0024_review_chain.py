@@ -4,9 +4,11 @@ Issue 22. ``case_review`` holds each reviewer's decision on a case's findings: a
 sign-off, or a return to the investigator with comments. Rows are never updated; a
 return (or a reopening) starts a new round, counted on the case (``review_round``,
 1 for every case there is), and only the current round's sign-offs let a case close.
-Which reviewers a case needs is the ``review_chain`` setting (default: the IA
-commander, then the Chief), so a case already awaiting sign-off when this runs waits
-for it like any other; a department that does without sets it to 0.
+Which reviewers a round needs is the ``review_chain`` setting (default: the IA
+commander, then the Chief) as it stood when its findings were recorded complete
+(``review_steps``), so changing the setting never skips a step of findings already
+awaiting one. A case already awaiting sign-off when this runs takes the setting; a
+department that does without sets it to 0.
 
 Revision ID: 20261204_0024
 Revises: 20261204_0023
@@ -33,6 +35,9 @@ def upgrade() -> None:
         "ia_case",
         sa.Column("review_round", sa.Integer(), server_default=sa.text("1"), nullable=False),
     )
+    # The steps a round's findings need, fixed when they are recorded complete (empty:
+    # findings recorded before the chain; they take the setting, or none once closed).
+    op.add_column("ia_case", sa.Column("review_steps", sa.Integer(), nullable=True))
     op.create_table(
         "case_review",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -61,4 +66,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("case_review")
     with op.batch_alter_table("ia_case") as batch:
+        batch.drop_column("review_steps")
         batch.drop_column("review_round")
