@@ -78,11 +78,24 @@ def test_every_value_the_core_stores_has_chosen_words_not_a_fallback():
         assert f"case.{action}" in labels.EVENTS, action
 
 
+def named_in_the_core(written: re.Pattern[str]) -> set[str]:
+    """Every name the pattern's groups find in the core's source (``ia_desk``)."""
+    import pathlib
+
+    core = pathlib.Path(labels.__file__).parent
+    return {
+        name
+        for path in core.rglob("*.py")
+        for match in written.finditer(path.read_text(encoding="utf-8"))
+        for name in match.groups()
+        if name
+    }
+
+
 def test_every_event_the_trail_can_hold_is_named_in_words():
     """Every event type the core records (an append, or the refusal a permission check
     records) reads as words on the Audit trail screen and in the timeline, not as its
     code ("Reporter: identity.view"). Found in the source as it names them."""
-    import pathlib
     import re
 
     written = re.compile(
@@ -91,14 +104,7 @@ def test_every_event_the_trail_can_hold_is_named_in_words():
         r'|_audit\(\s*\w+,\s*\w+,\s*"([a-z_.]+)"'
         r'|event_type\s*=\s*"([a-z_.]+)"'
     )
-    core = pathlib.Path(labels.__file__).parent
-    found = {
-        name
-        for path in core.rglob("*.py")
-        for match in written.finditer(path.read_text(encoding="utf-8"))
-        for name in match.groups()
-        if name
-    }
+    found = named_in_the_core(written)
     assert len(found) > 80  # the scan finds the trail's events, not a handful
     assert sorted(e for e in found if e not in labels.EVENTS) == []
 
@@ -176,21 +182,13 @@ def test_the_audit_trail_names_a_users_key_by_its_fingerprint_and_a_setting_by_i
 def test_every_kind_of_thing_the_trail_names_has_words():
     """Every object type the core writes into the trail has chosen words (found in the
     source as it writes them), and a refusal's object reads as a name."""
-    import pathlib
 
     written = re.compile(
         r'object_type="([a-z_]+)"'
         r'|require\(\s*[\w.]+,\s*"[a-z_.]+",\s*f?"[a-z_.{}]+",\s*"([a-z_]+)"'
         r'|AuditedRefusal\(\s*f?"[a-z_.{}]+",\s*"([a-z_]+)"'
     )
-    core = pathlib.Path(labels.__file__).parent
-    found = {
-        name
-        for path in core.rglob("*.py")
-        for match in written.finditer(path.read_text(encoding="utf-8"))
-        for name in match.groups()
-        if name
-    }
+    found = named_in_the_core(written)
     assert {"case", "user", "setting", "evidence", "file"} <= found
     assert sorted(t for t in found if t not in labels.OBJECTS) == []
     assert labels.audit_object("case", "17", case_number="IA-2026-0003") == "Case IA-2026-0003"

@@ -437,6 +437,14 @@ def summary_pdf(path: Path, repeat: int) -> tuple[float, float]:
     return result
 
 
+# The stored rows of the trail, as the floors of audit verify read them.
+STORED_EVENTS = (
+    "SELECT seq, at, user_login, workstation, event_type, object_type, object_id, "
+    "case_number, outcome, details, prev_mac, mac, signer_key, signature "
+    "FROM audit_event ORDER BY seq"
+)
+
+
 def audit_verify(path: Path) -> tuple[float, float, float, int]:
     """The app's verify (chain, every author's signature, the records bound to their
     events) against two floors over the same rows: the bare primitives (one HMAC-SHA256
@@ -461,11 +469,7 @@ def audit_verify(path: Path) -> tuple[float, float, float, int]:
     t0 = time.perf_counter()
     with db.engine.connect() as conn:
         rows = conn.execution_options(stream_results=True, yield_per=5000).execute(
-            text(
-                "SELECT seq, at, user_login, workstation, event_type, object_type, object_id, "
-                "case_number, outcome, details, prev_mac, mac, signer_key, signature "
-                "FROM audit_event ORDER BY seq"
-            )
+            text(STORED_EVENTS)
         )
         for r in rows:
             msg = canonical_form(
@@ -488,11 +492,7 @@ def audit_verify(path: Path) -> tuple[float, float, float, int]:
     t0 = time.perf_counter()
     with db.engine.connect() as conn:
         rows = conn.execution_options(stream_results=True, yield_per=5000).execute(
-            text(
-                "SELECT seq, at, user_login, workstation, event_type, object_type, object_id, "
-                "case_number, outcome, details, prev_mac, mac, signer_key, signature "
-                "FROM audit_event ORDER BY seq"
-            )
+            text(STORED_EVENTS)
         )
         for r in rows:
             hashlib.sha256("\x1f".join("" if c is None else str(c) for c in r).encode()).digest()
