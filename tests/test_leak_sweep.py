@@ -166,14 +166,11 @@ def planted(db, admin, make_user, open_report) -> Planted:
         )
         # A Brady/Giglio flag (issue 23): a sustained finding under a credibility clause,
         # decided and disclosed with texts that name the reporter as IA's own texts may.
+        # (Decided below, once the review chain has signed the findings off.)
         credible = add_allegation(s, admin, number, "1234", "vpd-3.21/IV.K")
+        credible_id = credible.id
         record_finding_in(
             s, admin, credible.id, "sustained", "Quinn Whistle (W7731) saw the fake account."
-        )
-        flag = s.scalar(select(BradyFlag).where(BradyFlag.allegation_id == credible.id))
-        brady_decide(s, admin, flag.id, "disclose", "Whistle's account is corroborated.")
-        brady_disclose(
-            s, admin, flag.id, TODAY, "DA", "Lt. Ames", "Quinn Whistle's statement (601-555-0147)."
         )
         record_reporter_update(s, admin, number, "Phoned 601.555.0147: told Quinn it is open.")
         toll(
@@ -207,7 +204,7 @@ def planted(db, admin, make_user, open_report) -> Planted:
         add_task(s, admin, number, "Call Quinn Whistle back", "admin", TODAY)
         perform(s, admin, number, "findings")
         # The IA commander's sign-off (the review chain, issue 22) names the reporter as
-        # IA's own texts may; A then awaits the Chief's.
+        # IA's own texts may; A then awaits the Chief's (given below).
         decide_review(s, admin, number, "signed_off", "Quinn Whistle's account holds up.")
         record_review(
             s,
@@ -224,6 +221,14 @@ def planted(db, admin, make_user, open_report) -> Planted:
         )
         record_response(s, chief, number, "1234", TODAY, "Whistle has it in for me.", "Capt. Ames")
         record(s, chief, number, "1234", "termination", "Whistle's account is corroborated.")
+        # The Chief's sign-off ends the review chain: the findings are final.
+        decide_review(s, chief, number, "signed_off", "Agreed: Whistle's account stands.")
+    with db.write(admin) as s:
+        flag = s.scalar(select(BradyFlag).where(BradyFlag.allegation_id == credible_id))
+        brady_decide(s, admin, flag.id, "disclose", "Whistle's account is corroborated.")
+        brady_disclose(
+            s, admin, flag.id, TODAY, "DA", "Lt. Ames", "Quinn Whistle's statement (601-555-0147)."
+        )
     return p
 
 

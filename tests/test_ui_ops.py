@@ -297,9 +297,9 @@ def test_an_investigator_asking_for_the_statistics_is_refused_by_the_services(db
     a refused write is)."""
     inv = make_user("ia_investigator")
     start, end = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
-    with pytest.raises(PermissionDenied, match="stats view"):
+    with pytest.raises(PermissionDenied, match="may not read the department's figures"):
         reports.statistics(db, inv, start, end)
-    with pytest.raises(PermissionDenied, match="stats view"):
+    with pytest.raises(PermissionDenied, match="may not read the department's figures"):
         reports.annual_review_pdf(db, inv, start, end)
     with db.read() as s:
         refused = s.scalars(

@@ -173,8 +173,8 @@ def flag_earlier_findings(db: Database, actor: Actor) -> int:
     system could raise is one anyone holding the database could forge). Cheap when
     nothing is owed: one indexed query of the sustained allegations under the few
     credibility clauses. Returns how many; nothing for any other role."""
-    if not allowed(actor, "brady.manage"):
-        return 0
+    if not allowed(actor, "brady.manage") or actor.must_change_password:
+        return 0  # (a password an administrator set: nothing until they choose their own)
     with db.read(actor) as session:
         if not _owed(session):
             return 0
