@@ -362,3 +362,9 @@ def test_the_case_window_offers_the_reviewers_step(qtbot, db, admin, people, ope
     theirs.reload()
     qtbot.waitUntil(lambda: button(theirs, "sign-off") and button(theirs, "sign-off").isEnabled())
     assert button(theirs, "return-findings").isEnabled()
+    # Nothing left running once the test ends: a load finishing after the database is
+    # gone would show its error over a window already deleted.
+    qtbot.waitUntil(lambda: not pending_tasks(), timeout=10_000)
+    for win in (mine, theirs):
+        win.close()
+    qtbot.waitUntil(lambda: not pending_tasks(), timeout=10_000)
