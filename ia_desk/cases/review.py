@@ -160,7 +160,7 @@ def decide(
         max_len=20_000,
         multiline=True,
     )
-    step = pending_step(session, case)
+    step = awaited
     assert step is not None  # review_problem said the case awaits a step
     row = CaseReview(
         case_id=case.id,
