@@ -70,9 +70,13 @@ PERMISSION_WORDS: dict[str, str] = {
     "and record who told the Chief, when and how (3.21 §V.B).",
     "immediate.act": "Record what the Chief did on an immediate-action case (relief from "
     "duty, an order to take the post down, a referral...).",
-    "registers.manage": "Enter approval requests, official posts and training in the registers.",
+    "registers.manage": "Enter approval requests, official posts and training in the "
+    "registers, and employees' hire dates (the training upon hiring falls due from them). "
+    "A training closes the training owed after a referral only when it is recorded as "
+    "answering that case's referral.",
     "registers.read": "Read the registers: approval requests (3.21 §III.E), the official "
-    "posting log and training.",
+    "posting log, the training owed upon hiring and after a referral, and when each "
+    "policy's yearly review is due (3.21 §VI.A).",
     "summary.print_ia": "Print the case summary for IA, with what is withheld outside IA.",
     "summary.print_command": "Print the case summary for command staff (withheld text left out).",
     "stats.view": "Read the department's figures and print the annual review (3.21 §VI.A).",

@@ -253,6 +253,49 @@ def post_flags(values: list[str]) -> str:
     return ", ".join(POST_FLAGS.get(v, _words(v)) for v in values)
 
 
+POLICY_NAMES = {
+    "vpd-3.21": "VPD Policy 3.21 Social Networking",
+    "city-sn": "City of Vicksburg Employees Social Networking Policy",
+}
+
+
+def policy_name(value: str) -> str:
+    return POLICY_NAMES.get(value, value)
+
+
+def hiring_training(entry: dict[str, Any]) -> str:
+    """Where an employee's training upon hiring (3.21 §VI.A) stands, in words."""
+    status = entry.get("status")
+    if status == "no_hire_date":
+        return "Never trained; hire date not on file"
+    hired = f"hired {entry.get('hired_on')}"
+    earlier = (
+        f"; trained {entry['before_hire']}, before the hire date, which does not count"
+        if entry.get("before_hire")
+        else ""
+    )
+    if status == "overdue":
+        return f"Overdue since {entry.get('due_on')} ({hired}){earlier}"
+    return f"Due by {entry.get('due_on')} ({hired}){earlier}"
+
+
+def annual_review_status(entry: dict[str, Any]) -> str:
+    """A policy's yearly review (3.21 §VI.A) in words."""
+    last = entry.get("last_reviewed_on")
+    since = f"last reviewed {last}" if last else "no review on file"
+    status = entry.get("status")
+    if status == "no_date":
+        return (
+            "No review on file and the policy is undated: record its last review to count "
+            "the year from"
+        )
+    if status == "overdue":
+        return f"Overdue since {entry.get('due_on')} ({since})"
+    if status == "due_soon":
+        return f"Due by {entry.get('due_on')} ({since})"
+    return f"Next due {entry.get('due_on')} ({since})"
+
+
 ROLES = {
     "ia_admin": "IA administrator",
     "ia_investigator": "IA investigator",
@@ -293,6 +336,8 @@ SETTINGS = {
     "warning_same_clause": "Early warning: same clause alleged again (cases, 0 = off)",
     "warning_same_clause_months": "Early warning: same clause within (months)",
     "warning_after_training_months": "Early warning: sustained within months of training (0 = off)",
+    "hiring_training_days": "Training upon hiring due within (days)",
+    "annual_review_warning_days": "Remind of the yearly policy review (days before)",
 }
 
 
@@ -363,6 +408,7 @@ EVENTS = {
     "approval.decide": "Approval decided",
     "approval.link": "Approval linked to a case",
     "training.record": "Training recorded",
+    "employee.hire_date": "Hire date recorded",
     "post.log": "Post logged",
     "settings.set": "Department setting changed",
     "auth.sign_in": "Signed in",

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ia_desk import validation as v
@@ -30,6 +31,7 @@ from ia_desk.db.models import (
     OfficialPost,
     PolicyAnnualReview,
     PolicyReviewItem,
+    PolicyVersion,
     TrainingItem,
     TrainingRecord,
     utcnow,
@@ -354,42 +356,117 @@ def posting_log(session: Session, actor: Actor, flagged_only: bool = False) -> l
 
 
 # ---------------------------------------------------------------- training
+#
+# 3.21 §VI.A: "All Vicksburg Police Department employees shall receive mandatory social
+# medial training upon his/her hiring. That this policy shall be reviewed annually."
+#
+# - Upon hiring: an active police employee's training is due ``hiring_training_days``
+#   after the hire date IA records (the roster, made from the reports that name people,
+#   never says it); only a completion on or after the hire date counts (a training from
+#   an earlier stint with the department does not). Without a hire date the register
+#   says it cannot check, rather than guessing.
+# - Training owed after a "referral for training" decision is closed only by a
+#   completion recorded as answering that referral (its case), completed on or after the
+#   decision: an unrelated course, or one taken before the misconduct was decided, closes
+#   nothing.
+# - The yearly review: each policy is due a year after its last review (never reviewed:
+#   a year after the earliest version on file took effect), and the register reminds IA
+#   ``annual_review_warning_days`` before.
+
+HIRING_STATUSES = ("overdue", "due", "no_hire_date")
+REVIEW_STATUSES = ("reviewed", "due_soon", "overdue", "no_date")
+
+
+def record_hire_date(session: Session, actor: Actor, badge: str, hired_on: dt.date) -> Employee:
+    """Record (or correct) when an employee was hired; audited with the date it replaces."""
+    require(actor, "registers.manage", "employee.hire_date", "employee", badge)
+    emp = employee_by_badge(session, badge)
+    v.bounded_date(hired_on, "hired_on")
+    if hired_on > dt.date.today():
+        raise InputError("hired_on: lies in the future.", field="hired_on")
+    previous = emp.hired_on
+    emp.hired_on = hired_on
+    session.flush()
+    append(
+        session,
+        actor,
+        "employee.hire_date",
+        object_type="employee",
+        object_id=emp.id,
+        details={
+            "on": hired_on.isoformat(),
+            "previous": previous.isoformat() if previous else None,
+        },
+    )
+    return emp
 
 
 def record_training(
-    session: Session, actor: Actor, badge: str, completed_on: dt.date, course: str, trainer: str
+    session: Session,
+    actor: Actor,
+    badge: str,
+    completed_on: dt.date,
+    course: str,
+    trainer: str,
+    answers: Sequence[str] = (),
 ) -> TrainingRecord:
-    """A completed training; it closes the employee's open training items."""
+    """A completed social media training. It closes the training owed after the
+    referrals it ``answers`` (their case numbers), each decided on or before it; it
+    closes no other."""
     require(actor, "registers.manage", "training.record")
     emp = employee_by_badge(session, badge)
     v.bounded_date(completed_on, "completed_on")
     if completed_on > dt.date.today():
         raise InputError("completed_on: lies in the future.", field="completed_on")
+    course_text = v.text(course, "course", max_len=200) or ""
+    trainer_name = v.person_name(trainer, "trainer", max_len=120) or ""
+    owed = {
+        item.case_number: item
+        for item in session.scalars(
+            select(TrainingItem)
+            .where(TrainingItem.employee_id == emp.id, TrainingItem.closed_by_record_id.is_(None))
+            .order_by(TrainingItem.opened_at)
+        )
+    }
+    wanted = []
+    for raw in answers:
+        number = v.text(raw, "answers", max_len=20) or ""
+        if number and number not in wanted:
+            wanted.append(number)
+    for number in wanted:
+        item = owed.get(number)
+        if item is None:
+            raise InputError(
+                f"answers: {emp.name} ({emp.badge}) owes no training after a referral in "
+                f"case {number}" + (f"; what is owed is from {', '.join(owed)}." if owed else "."),
+                field="answers",
+            )
+        if item.opened_at.date() > completed_on:
+            raise InputError(
+                f"answers: the referral for training in case {number} was decided on "
+                f"{item.opened_at.date().isoformat()}, after this training "
+                f"({completed_on.isoformat()}): it cannot answer it.",
+                field="answers",
+            )
     rec = TrainingRecord(
         employee_id=emp.id,
         completed_on=completed_on,
-        course=v.text(course, "course", max_len=200) or "",
-        trainer=v.person_name(trainer, "trainer", max_len=120) or "",
+        course=course_text,
+        trainer=trainer_name,
         recorded_by=actor.login,
     )
     session.add(rec)
     session.flush()
-    closed = []
-    for item in session.scalars(
-        select(TrainingItem).where(
-            TrainingItem.employee_id == emp.id, TrainingItem.closed_by_record_id.is_(None)
-        )
-    ):
-        if item.opened_at.date() <= completed_on:
-            item.closed_by_record_id = rec.id
-            closed.append(item.case_number)
+    for number in wanted:
+        owed[number].closed_by_record_id = rec.id
+    session.flush()
     append(
         session,
         actor,
         "training.record",
         object_type="employee",
         object_id=emp.id,
-        details={"course": rec.course, "on": completed_on.isoformat(), "closes": closed},
+        details={"course": rec.course, "on": completed_on.isoformat(), "closes": wanted},
     )
     return rec
 
@@ -406,19 +483,88 @@ def open_training_item(session: Session, action: DisciplineAction) -> TrainingIt
     return item
 
 
+def _a_year_after(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def hiring_status(
+    hired_on: dt.date | None, completions: Sequence[dt.date], days: int, today: dt.date
+) -> dict[str, Any] | None:
+    """Whether the training upon hiring is owed: None when it was received (a completion
+    on or after the hire date; with no hire date on file, any completion, which is all
+    that can be said). ``completions``: the dates of the employee's completed trainings.
+    ``before_hire``: the latest completion before the hire date, which does not count."""
+    if hired_on is None:
+        if completions:
+            return None
+        return {"status": "no_hire_date", "due_on": None, "before_hire": None}
+    if any(day >= hired_on for day in completions):
+        return None
+    due_on = hired_on + dt.timedelta(days=days)
+    earlier = max(completions) if completions else None
+    return {
+        "status": "overdue" if today > due_on else "due",
+        "due_on": due_on.isoformat(),
+        "before_hire": earlier.isoformat() if earlier else None,
+    }
+
+
+def review_status(
+    last: dt.date | None, effective: dt.date | None, warning_days: int, today: dt.date
+) -> dict[str, Any]:
+    """A policy's yearly review: when it is due, and whether IA should be reminded."""
+    since = last or effective
+    if since is None:
+        return {"status": "no_date", "due_on": None}
+    due_on = _a_year_after(since)
+    if today > due_on:
+        status = "overdue"
+    elif (due_on - today).days <= warning_days:
+        status = "due_soon"
+    else:
+        status = "reviewed"
+    return {"status": status, "due_on": due_on.isoformat()}
+
+
 def training_overview(session: Session, actor: Actor) -> dict[str, Any]:
-    """Employees never trained, and training owed after a discipline decision."""
+    """The training register as IA works it: the training upon hiring owed (3.21 §VI.A),
+    training owed after a discipline decision, and each policy's yearly review."""
     require(actor, "registers.read", "training.overview")
-    trained = set(session.scalars(select(TrainingRecord.employee_id)))
-    untrained = [
-        {"badge": e.badge, "name": e.name, "unit": e.unit}
-        for e in session.scalars(
+    today = dt.date.today()
+    days = int(get_setting(session, "hiring_training_days"))
+    done: dict[int, list[dt.date]] = {}
+    for employee_id, day in session.execute(
+        select(TrainingRecord.employee_id, TrainingRecord.completed_on)
+    ):
+        done.setdefault(employee_id, []).append(day)
+    police = list(
+        session.scalars(
             select(Employee)
             .where(Employee.active.is_(True), Employee.department == "police")
             .order_by(Employee.name)
         )
-        if e.id not in trained
+    )
+    untrained = [
+        {"badge": e.badge, "name": e.name, "unit": e.unit} for e in police if e.id not in done
     ]
+    hiring = []
+    for e in police:
+        owed_now = hiring_status(e.hired_on, done.get(e.id, []), days, today)
+        if owed_now is not None:
+            hiring.append(
+                {
+                    "badge": e.badge,
+                    "name": e.name,
+                    "unit": e.unit,
+                    "hired_on": e.hired_on.isoformat() if e.hired_on else None,
+                    **owed_now,
+                }
+            )
+    order = {s: i for i, s in enumerate(HIRING_STATUSES)}
+    hiring.sort(key=lambda h: (order[h["status"]], h["due_on"] or "", h["name"]))
     owed = [
         {
             "badge": i.employee.badge,
@@ -432,7 +578,32 @@ def training_overview(session: Session, actor: Actor) -> dict[str, Any]:
             .order_by(TrainingItem.opened_at)
         )
     ]
-    return {"untrained": untrained, "owed": owed}
+    warning = int(get_setting(session, "annual_review_warning_days"))
+    reviews = []
+    for policy in POLICIES:
+        last = session.scalar(
+            select(func.max(PolicyAnnualReview.reviewed_on)).where(
+                PolicyAnnualReview.policy_id == policy
+            )
+        )
+        effective = session.scalar(
+            select(func.min(PolicyVersion.effective_from)).where(PolicyVersion.policy_id == policy)
+        )
+        reviews.append(
+            {
+                "policy": policy,
+                "last_reviewed_on": last.isoformat() if last else None,
+                **review_status(last, effective, warning, today),
+            }
+        )
+    return {
+        "hiring": hiring,
+        "no_hire_date": sum(1 for e in police if e.hired_on is None),
+        "hiring_training_days": days,
+        "untrained": untrained,
+        "owed": owed,
+        "reviews": reviews,
+    }
 
 
 def record_annual_review(

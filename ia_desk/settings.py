@@ -91,6 +91,24 @@ SPECS = {
             "raises one (0: off).",
         ),
         SettingSpec(
+            "hiring_training_days",
+            30,
+            int,
+            1,
+            365,
+            "Days after an employee's hire date by which the mandatory social media "
+            "training (3.21 §VI.A: upon hiring) is due.",
+        ),
+        SettingSpec(
+            "annual_review_warning_days",
+            30,
+            int,
+            0,
+            180,
+            "Days before a policy's yearly review falls due (3.21 §VI.A) that the Registers "
+            "screen starts to remind IA of it.",
+        ),
+        SettingSpec(
             "session_lock_minutes", 30, int, 1, 480, "Minutes without input before the app locks."
         ),
         SettingSpec("evidence_max_mb", 50, int, 1, 2048, "Largest evidence file accepted, in MB."),

@@ -449,9 +449,12 @@ def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
                 "SM 101",
                 "--trainer",
                 "Sgt. Lee",
+                "--answers",
+                a,
             ]
         ],
-        "training overview": [["training", "overview", "--json"]],
+        "training hired": [["training", "hired", "--employee", "1234", "--on", "2026-01-05"]],
+        "training overview": [["training", "overview", "--json"], ["training", "overview"]],
         "settings list": [["settings", "list", "--json"]],
         "settings set": [["settings", "set", "reporter_update_days", "30"]],
         "export": [["export", str(out / "all{n}.json")]],

@@ -98,8 +98,18 @@ def test_training_decision_opens_an_item_that_completion_closes(db, admin, open_
         o = registers.training_overview(s, admin)
         assert [(e["badge"], e["case"]) for e in o["owed"]] == [("1234", number)]
         assert "1234" in [e["badge"] for e in o["untrained"]]
+    # A training that does not answer the referral (a refresher, another course) closes
+    # nothing of what is owed (3.21 §VI.A; issue 22: "any course closes the training owed").
     with db.write(admin) as s:
-        registers.record_training(s, admin, "1234", dt.date.today(), "Social media 101", "Sgt. Lee")
+        registers.record_training(s, admin, "1234", dt.date.today(), "Firearms", "Sgt. Lee")
+    with db.read() as s:
+        o = registers.training_overview(s, admin)
+        assert [e["case"] for e in o["owed"]] == [number]
+        assert "1234" not in [e["badge"] for e in o["untrained"]]
+    with db.write(admin) as s:
+        registers.record_training(
+            s, admin, "1234", dt.date.today(), "Social media 101", "Sgt. Lee", [number]
+        )
     with db.read() as s:
         o = registers.training_overview(s, admin)
         assert o["owed"] == [] and "1234" not in [e["badge"] for e in o["untrained"]]

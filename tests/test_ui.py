@@ -699,7 +699,8 @@ def test_registers_screen_lists_and_records(qtbot, db, admin, open_report, monke
     qtbot.addWidget(page)
     page.show()
     idle(qtbot)
-    assert page.untrained.item(0, 0).text() == "1234"
+    assert page.hiring.item(0, 0).text() == "1234"
+    assert page.hiring.item(0, 4).text() == "Never trained; hire date not on file"
 
     def fake_exec(self):
         for key, value in {
@@ -725,7 +726,7 @@ def test_registers_screen_lists_and_records(qtbot, db, admin, open_report, monke
     assert page.approvals.item(0, 6).text() == "Approved"
     page.add_training()
     idle(qtbot)
-    assert page.untrained.rowCount() == 0
+    assert page.hiring.rowCount() == 0
     view = CaseWindow(db, admin, number)
     qtbot.addWidget(view)
     idle(qtbot)

@@ -18,7 +18,7 @@ from pathlib import Path
 import keyring
 from keyring.backends import fail
 from PySide6.QtCore import QEvent, QThreadPool
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QTabWidget, QWidget
 from sqlalchemy import select
 
 from ia_desk.accounts.users import authenticate
@@ -164,6 +164,10 @@ def shoot_the_rest(
         win.nav.setCurrentRow(win.titles.index(name))
         settle(app)
         shoot(app, win, out / f"screen-{name.lower().replace(' ', '-')}.png")
+        if name == "Registers":  # the training register: upon hiring, owed, yearly review
+            page = win.page(name)
+            page.findChild(QTabWidget).setCurrentIndex(2)
+            shoot(app, win, out / "screen-registers-training.png")
     case_window.tabs.setCurrentIndex(0)
     case_window.allegations.setCurrentCell(0, 0)
     shoot(app, case_window, out / "case-overview.png")

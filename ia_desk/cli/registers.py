@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ia_desk import labels
 from ia_desk.cli import arguments as arg
 from ia_desk.cli import context
 from ia_desk.errors import InputError
@@ -125,8 +126,25 @@ def cmd_training_record(args: argparse.Namespace) -> int:
     on = arg.optional_date(args.on, "--on")
     if on is None:
         raise InputError("--on: the date the training was completed.", field="on")
-    registers.record_training(db, actor, args.employee, on, args.course, args.trainer)
+    answers = [n.strip() for n in (args.answers or "").split(",") if n.strip()]
+    closed = registers.record_training(
+        db, actor, args.employee, on, args.course, args.trainer, answers
+    ).value
     print(f"training of {args.employee} recorded")
+    if closed:
+        print(f"training owed after the referral in {', '.join(closed)}: closed")
+    return 0
+
+
+def cmd_training_hired(args: argparse.Namespace) -> int:
+    from ia_desk.services import registers
+
+    db, actor = context.signed_in(args)
+    on = arg.optional_date(args.on, "--on")
+    if on is None:
+        raise InputError("--on: the date the employee was hired.", field="on")
+    registers.record_hire_date(db, actor, args.employee, on)
+    print(f"hire date of {args.employee} recorded: {on.isoformat()}")
     return 0
 
 
@@ -136,13 +154,24 @@ def cmd_training_overview(args: argparse.Namespace) -> int:
     o = registers.training_overview(*context.signed_in(args))
     if args.json:
         context.show(o, True, "")
-    else:
-        print(f"not yet trained: {len(o['untrained'])}")
-        for e in o["untrained"]:
-            print(f"  {e['badge']:<8} {e['name']}")
-        print(f"training owed after discipline: {len(o['owed'])}")
-        for e in o["owed"]:
-            print(f"  {e['badge']:<8} {e['name']:<24} {e['case']} since {e['since']}")
+        return 0
+    print(
+        f"training upon hiring owed (due {o['hiring_training_days']} days after the hire "
+        f"date): {len(o['hiring'])}"
+    )
+    for e in o["hiring"]:
+        print(f"  {e['badge']:<8} {e['name']:<24} {labels.hiring_training(e)}")
+    if o["no_hire_date"]:
+        print(
+            f"hire date not on file for {o['no_hire_date']} employee(s): training upon "
+            "hiring cannot be checked for them ('ia-desk training hired')"
+        )
+    print(f"training owed after discipline: {len(o['owed'])}")
+    for e in o["owed"]:
+        print(f"  {e['badge']:<8} {e['name']:<24} {e['case']} since {e['since']}")
+    print("yearly policy review (3.21 §VI.A):")
+    for rv in o["reviews"]:
+        print(f"  {labels.policy_name(rv['policy'])}: {labels.annual_review_status(rv)}")
     return 0
 
 
@@ -200,5 +229,14 @@ def register(commands: arg.Commands) -> None:
     sp.add_argument("--on", required=True, metavar="DATE")
     sp.add_argument("--course", required=True)
     sp.add_argument("--trainer", required=True, type=arg.person("--trainer"))
+    sp.add_argument(
+        "--answers",
+        metavar="CASE,CASE",
+        help="the cases whose referral for training this training answers (it closes "
+        "the training owed there, and no other)",
+    )
+    sp = arg.command(tr, "hired", cmd_training_hired, "record when an employee was hired")
+    sp.add_argument("--employee", required=True, metavar="BADGE", type=arg.badge())
+    sp.add_argument("--on", required=True, metavar="DATE")
     sp = arg.command(tr, "overview", cmd_training_overview, "who is not trained; training owed")
     sp.add_argument("--json", action="store_true")

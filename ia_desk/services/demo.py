@@ -9,17 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ia_desk.cases.intake import open_case, parse_report
 from ia_desk.cases.review import close_hold, decide, pending_step
 from ia_desk.cases.speech import needs_screen, record_screen
 from ia_desk.cases.workflow import perform
+from ia_desk.db.models import Employee
 from ia_desk.discipline.hearings import HEARING_STEPS, record_notice, record_response
 from ia_desk.discipline.immediate import raise_by_clause
 from ia_desk.discipline.ladder import recommend
 from ia_desk.evidence.store import EvidenceInput, add_evidence
 from ia_desk.protection.retaliation import blocking_reason, record_review
+from ia_desk.registers import record_annual_review, record_hire_date, record_training
 from ia_desk.security.actor import Actor
 from ia_desk.services.allegations import record_finding_in
 from ia_desk.services.demo_images import post_screenshot
@@ -261,4 +264,36 @@ def add_demo_data(
             if close_hold(session, result.case) is None:
                 perform(session, actor, number, "close")
         made += 1
+    _demo_training(session, actor, today)
     return made
+
+
+# Hire dates and trainings of the demo's officers (3.21 §VI.A): most were hired years ago
+# and trained after; one was hired last month and is overdue, one this month and is due.
+_HIRED_DAYS_AGO = {"1042": 2900, "1187": 4100, "1203": 1500, "1311": 3300, "1356": 45, "1502": 12}
+
+
+def _demo_training(session: Session, actor: Actor, today: dt.date) -> None:
+    on_roster = set(session.scalars(select(Employee.badge)))
+    for badge, days in _HIRED_DAYS_AGO.items():
+        if badge not in on_roster:
+            continue
+        hired = today - dt.timedelta(days=days)
+        record_hire_date(session, actor, badge, hired)
+        if days > 60:
+            record_training(
+                session,
+                actor,
+                badge,
+                hired + dt.timedelta(days=9),
+                "Social media policy",
+                "Lt. Ames",
+            )
+    record_annual_review(
+        session,
+        actor,
+        "vpd-3.21",
+        today - dt.timedelta(days=350),
+        "Chief Burns, Lt. Ames",
+        "No change; §III.P kept as advice.",
+    )

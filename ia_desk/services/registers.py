@@ -4,10 +4,14 @@ posting log, training and the annual policy review."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
+
+from sqlalchemy import select
 
 from ia_desk import registers as r
 from ia_desk.db.engine import Database
+from ia_desk.db.models import TrainingItem
 from ia_desk.discipline import early_warning
 from ia_desk.security.actor import Actor
 from ia_desk.services import Changes, Done
@@ -101,12 +105,31 @@ def posting_log(db: Database, actor: Actor, flagged_only: bool = False) -> list[
 
 
 def record_training(
-    db: Database, actor: Actor, badge: str, completed_on: dt.date, course: str, trainer: str
-) -> Done[None]:
-    """A completed training; it closes the employee's open training items."""
+    db: Database,
+    actor: Actor,
+    badge: str,
+    completed_on: dt.date,
+    course: str,
+    trainer: str,
+    answers: Sequence[str] = (),
+) -> Done[list[str]]:
+    """A completed social media training; it closes the training owed after the
+    referrals it ``answers`` (case numbers). Returns the cases whose referral it closed."""
     with db.write(actor) as s:
-        done = r.record_training(s, actor, badge, completed_on, course, trainer)
+        done = r.record_training(s, actor, badge, completed_on, course, trainer, answers)
+        closed = list(
+            s.scalars(
+                select(TrainingItem.case_number).where(TrainingItem.closed_by_record_id == done.id)
+            )
+        )
         early_warning.check(s, actor, [done.employee_id])
+    return Done(closed, CHANGED)
+
+
+def record_hire_date(db: Database, actor: Actor, badge: str, hired_on: dt.date) -> Done[None]:
+    """When an employee was hired: the training upon hiring falls due from it."""
+    with db.write(actor) as s:
+        r.record_hire_date(s, actor, badge, hired_on)
     return Done(None, CHANGED)
 
 

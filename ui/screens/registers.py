@@ -4,9 +4,11 @@ window)."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -71,14 +73,31 @@ class RegistersPage(Screen):
 
         training = QWidget()
         tl = QVBoxLayout(training)
+        # The yearly review of each policy (3.21 §VI.A), red when due soon or overdue.
+        self.reviews = QLabel()
+        self.reviews.setObjectName("annualReviews")
+        self.reviews.setWordWrap(True)
+        self.reviews.setTextFormat(Qt.TextFormat.RichText)
+        tl.addWidget(self.reviews)
+        tl.addWidget(QLabel("Training upon hiring owed (3.21 §VI.A: mandatory upon hiring)"))
+        self.hiring = make_table(["Badge", "Name", "Unit", "Hired", "Where it stands"])
+        tl.addWidget(self.hiring)
+        self.no_hire_date = QLabel()
+        self.no_hire_date.setWordWrap(True)
+        tl.addWidget(self.no_hire_date)
         tl.addWidget(QLabel("Training owed after a 'referral for training' decision"))
         self.owed = make_table(["Badge", "Name", "Case", "Since"])
         tl.addWidget(self.owed)
-        tl.addWidget(QLabel("Not yet trained (3.21 §VI.A: mandatory at hire)"))
-        self.untrained = make_table(["Badge", "Name", "Unit"])
-        tl.addWidget(self.untrained)
-        self._buttons(tl, [("Record completed training…", self.add_training)])
+        self._buttons(
+            tl,
+            [
+                ("Record completed training…", self.add_training),
+                ("Record hire date…", self.add_hire_date),
+            ],
+        )
         tabs.addTab(training, "Training (§VI.A)")
+        self.hiring_rows: list[dict[str, Any]] = []
+        self.owed_rows: list[dict[str, Any]] = []
         self.approval_rows: list[dict[str, Any]] = []
 
     def _buttons(self, layout: QVBoxLayout, buttons: list[tuple[str, Any]]) -> None:
@@ -142,8 +161,38 @@ class RegistersPage(Screen):
                 for p in posts
             ],
         )
-        fill(self.owed, [[o["badge"], o["name"], o["case"], o["since"]] for o in training["owed"]])
-        fill(self.untrained, [[u["badge"], u["name"], u["unit"]] for u in training["untrained"]])
+        self._fill_training(training)
+
+    def _fill_training(self, training: dict[str, Any]) -> None:
+        self.hiring_rows, self.owed_rows = training["hiring"], training["owed"]
+        fill(
+            self.hiring,
+            [
+                [h["badge"], h["name"], h["unit"], h["hired_on"] or "", labels.hiring_training(h)]
+                for h in self.hiring_rows
+            ],
+        )
+        fill(self.owed, [[o["badge"], o["name"], o["case"], o["since"]] for o in self.owed_rows])
+        missing = training["no_hire_date"]
+        self.no_hire_date.setText(
+            f"The hire date of {missing} employee(s) is not on file, so whether they were "
+            "trained upon hiring cannot be checked: select one and record it."
+            if missing
+            else ""
+        )
+        self.no_hire_date.setVisible(bool(missing))
+        # One line per policy; those that need IA now (due soon, overdue, no date to
+        # count from) in red.
+        lines = []
+        for rv in training["reviews"]:
+            text = html.escape(
+                f"Yearly review of {labels.policy_name(rv['policy'])}: "
+                f"{labels.annual_review_status(rv)}"
+            )
+            if rv["status"] != "reviewed":
+                text = f'<b style="color:#b00020">{text}</b>'
+            lines.append(text)
+        self.reviews.setText("<br>".join(lines))
 
     def _change(self, change: Callable[[], Done[T]]) -> None:
         """One change through a register's service; the screen reads the registers
@@ -203,20 +252,60 @@ class RegistersPage(Screen):
             submit,
         ).exec()
 
+    def _selected_badge(self) -> str:
+        """The badge of the employee selected in either training table, if any."""
+        for table, rows in ((self.owed, self.owed_rows), (self.hiring, self.hiring_rows)):
+            row = table.currentRow()
+            if table.hasFocus() and 0 <= row < len(rows):
+                return str(rows[row]["badge"])
+        for table, rows in ((self.owed, self.owed_rows), (self.hiring, self.hiring_rows)):
+            row = table.currentRow()
+            if 0 <= row < len(rows):
+                return str(rows[row]["badge"])
+        return ""
+
     def add_training(self) -> None:
         def submit(v: dict[str, Any]) -> Done[Any]:
+            answers = [n.strip() for n in (v["answers"] or "").split(",") if n.strip()]
             return registers.record_training(
-                self.db, self.actor, v["badge"], v["on"], v["course"], v["trainer"]
+                self.db, self.actor, v["badge"], v["on"], v["course"], v["trainer"], answers
             )
 
-        FormDialog(
+        dialog = FormDialog(
             "Completed training",
             [
                 ("badge", "Employee badge", "text"),
                 ("on", "Completed on", "date", ("completed_on",)),
                 ("course", "Course", "text"),
                 ("trainer", "Trainer", "text"),
+                ("answers", "Answers the referral for training in case(s)", "text"),
             ],
             self,
             submit,
-        ).exec()
+        )
+        badge = self._selected_badge()
+        if badge:
+            dialog.widgets["badge"].setText(badge)
+            owed = [o["case"] for o in self.owed_rows if o["badge"] == badge]
+            dialog.widgets["answers"].setText(", ".join(owed))
+        dialog.widgets["answers"].setToolTip(
+            "A training closes the training owed after a referral only when it answers "
+            "that referral: leave empty for the training upon hiring or a refresher."
+        )
+        dialog.exec()
+
+    def add_hire_date(self) -> None:
+        def submit(v: dict[str, Any]) -> Done[Any]:
+            return registers.record_hire_date(self.db, self.actor, v["badge"], v["on"])
+
+        dialog = FormDialog(
+            "Hire date",
+            [
+                ("badge", "Employee badge", "text"),
+                ("on", "Hired on", "date", ("hired_on",)),
+            ],
+            self,
+            submit,
+        )
+        dialog.widgets["badge"].setText(self._selected_badge())
+        dialog.exec()

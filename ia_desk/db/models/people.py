@@ -8,6 +8,7 @@ import datetime as dt
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -31,6 +32,9 @@ class Employee(IntegerId, CreatedAt, Base):
     rank: Mapped[str | None] = mapped_column(String(60))
     unit: Mapped[str | None] = mapped_column(String(80))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When they were hired (3.21 §VI.A: the social media training is owed "upon his/her
+    # hiring"); None until IA records it.
+    hired_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class User(IntegerId, CreatedAt, Base):
