@@ -46,12 +46,14 @@ author and version), so a sealed value copied onto another row does not open the
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.orm import Session
 
 from ia_desk.accounts import userkeys
+from ia_desk.audit import iakeys as trail_keys
+from ia_desk.audit import signatures
 from ia_desk.audit.trail import append
 from ia_desk.db.models import (
     AuditEvent,
@@ -75,6 +77,7 @@ ENDORSES = b"ia-desk ia key endorses|"
 # the endorsing half.
 HALF = crypto.KEY_BYTES
 HANDOVERS_FOLLOWED = 20  # changes of password since IA last endorsed a key
+CHANGES_FOLLOWED = 50  # changes of IA's key since a user last signed in
 
 NOT_GIVEN = (
     "Your account has not been given IA's key yet, so IA's sealed notes and tasks do not "
@@ -243,7 +246,11 @@ def open_grant(session: Session, user: User, keys: UnlockedKeys) -> UnlockedKeys
         if keys.ia_commitment or named_by_trail(session):
             return _refused(keys, MISSING)
         return keys
-    if keys.ia_commitment is not None and keys.ia_commitment != ia_key.fingerprint:
+    if (
+        keys.ia_commitment is not None
+        and keys.ia_commitment != ia_key.fingerprint
+        and not succeeds(session, keys.ia_commitment, ia_key)
+    ):
         return _refused(keys, NOT_YOURS)
     grant = session.scalar(
         select(IaKeyGrant).where(
@@ -263,9 +270,26 @@ def open_grant(session: Session, user: User, keys: UnlockedKeys) -> UnlockedKeys
     return _holding(keys, private)
 
 
+def succeeds(session: Session, committed: str, ia_key: IaKey) -> bool:
+    """Whether ``ia_key`` is the IA key ``committed`` (a fingerprint) was changed to, one
+    change or several: each change's succession holds and its event is signed by an
+    active IA administrator (:func:`ia_desk.audit.iakeys.rotation_problem`)."""
+    row: IaKey | None = ia_key
+    for _ in range(CHANGES_FOLLOWED):
+        if row is None or row.replaces_id is None:
+            return False
+        if trail_keys.rotation_problem(session, row) is not None:
+            return False
+        row = session.get(IaKey, row.replaces_id)
+        if row is not None and row.fingerprint == committed:
+            return True
+    return False
+
+
 def needs_commitment(keys: UnlockedKeys) -> bool:
-    """The user holds IA's key but their key has not recorded which one yet."""
-    return keys.ia_private is not None and keys.ia_commitment is None
+    """The user holds IA's key but their key has not recorded which one yet, or records
+    the one it was changed from (they take the new one: :func:`succeeds`)."""
+    return keys.ia_private is not None and keys.ia_commitment != identity(keys.ia_private)
 
 
 def commit(session: Session, keys: UnlockedKeys) -> UnlockedKeys:
@@ -358,13 +382,25 @@ def endorsed_now(session: Session, granter: Actor, user: User) -> bool:
     return held is not None and row is not None and _known(session, held[0], held[1], row)
 
 
+def _the_trails_key(session: Session, user: User, row: UserKey) -> bool:
+    """Whether the trail makes ``user`` an IA account and ``row`` its current key (a key
+    row put in beside the account's own, or a role raised, outside IA Desk, is not)."""
+    role, _ = signatures.recorded_standing(session, user.id)
+    return role in IA and signatures.recorded_key(session, user.id) == row.fingerprint
+
+
 def give_to_current_key(session: Session, granter: Actor, user: User) -> dict[str, object]:
-    """An account enabled again keeps its key: grant IA's key to it if IA endorsed it."""
+    """An account enabled again keeps its key: grant IA's key to it if IA endorsed it,
+    or (IA's key was changed while it was disabled, so never endorsed it) when the
+    trail makes it an IA account with that key: the administrator enabling it vouches
+    for it, in a signed event."""
     if not _is_ia(user):
         return {}
     held = held_by(granter, session)
     row = userkeys.current_key(session, user.id)
-    if held is None or row is None or not _known(session, held[0], held[1], row):
+    if held is None or row is None:
+        return {"ia_key": None}
+    if not _known(session, held[0], held[1], row) and not _the_trails_key(session, user, row):
         return {"ia_key": None}
     ia_key, private = held
     if not _grant(session, ia_key, private, row, granter.login):
@@ -492,6 +528,167 @@ def recovered(
     return ia_key.fingerprint
 
 
+# -- changing IA's key --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """What changing IA's key did (each list: logins)."""
+
+    keys: UnlockedKeys  # the administrator's, holding the new key
+    fingerprint: str
+    replaces: str
+    resealed: int  # notes and tasks sealed again to the new key
+    not_opened: int  # sealed values that did not open (changed outside IA Desk): left as is
+    given: list[str]  # IA users given the new key now
+    given_later: list[str]  # endorsed; given at an administrator's sign-in after their next
+    not_given: list[str]  # active IA accounts the new key was not given to (see the event)
+
+
+def _seal_again(old: bytes, new: IaKey, sealed: str, context: bytes) -> str | None:
+    """``sealed`` (sealed to the old key) sealed to ``new``; None when it does not open."""
+    try:
+        plain = crypto.open_sealed(_seal_half(old), crypto.unb64(sealed), context)
+    except (crypto.WrongKey, ValueError):
+        return None
+    return crypto.b64(crypto.seal(bytes.fromhex(new.public_key), plain, context))
+
+
+def _reseal_papers(session: Session, old: bytes, new: IaKey) -> tuple[int, int]:
+    resealed = not_opened = 0
+    for note in session.scalars(select(CaseNote).where(CaseNote.sealed.is_(True))):
+        again = _seal_again(old, new, note.text, note_context(note))
+        if again is None:
+            not_opened += 1
+            continue
+        note.text = again
+        resealed += 1
+    for task in session.scalars(select(CaseTask).where(CaseTask.sealed.is_(True))):
+        title = _seal_again(old, new, task.title, task_context(task, "title"))
+        done = (
+            _seal_again(old, new, task.note, task_context(task, "note"))
+            if task.note is not None
+            else None
+        )
+        if title is None or (task.note is not None and done is None):
+            not_opened += 1
+            continue
+        task.title, task.note = title, done
+        resealed += 1
+    session.flush()
+    return resealed, not_opened
+
+
+def rotate(session: Session, actor: Actor, recovery_public: bytes | None) -> Rotation:
+    """Change IA's key (an IA administrator holding it, after an IA user who held it
+    left): a new key replaces it, signed over by the old one; every sealed note and task
+    is sealed again to the new key; the new key is given to the administrator and to the
+    current key of every other IA account that is active both in the database and in the
+    trail, and that IA knew (endorsed) — never to a disabled account, a key the trail
+    does not give its account, or an account enabled or raised outside IA Desk; and,
+    with ``recovery_public``, sealed to a new recovery code. The old key's grants and
+    recovery copy are removed. The caller audits it (``ia_key.rotate``)."""
+    _serialise(session)  # no paper is sealed to the old key while it is being changed
+    held = held_by(actor, session)
+    if held is None:
+        keys = actor.keys
+        problem = keys.ia_problem if keys is not None and keys.ia_problem else None
+        if current(session) is None:
+            raise InputError(MISSING if named_by_trail(session) else NO_KEY_YET, field="ia_key")
+        raise InputError(
+            problem or (STALE if keys is not None and keys.ia_private else NOT_GIVEN),
+            field="ia_key",
+        )
+    old, old_private = held
+    assert actor.keys is not None
+    private = new_pair()
+    new = IaKey(
+        fingerprint=identity(private),
+        public_key=crypto.sealing_public_of(_seal_half(private)).hex(),
+        sign_public=crypto.public_of(_sign_half(private)).hex(),
+        created_by=actor.login,
+        replaces_id=old.id,
+    )
+    new.succession = crypto.sign(
+        _sign_half(old_private), trail_keys.succession_statement(old.fingerprint, new)
+    ).hex()
+    session.add(new)
+    session.flush()
+    if recovery_public is not None:
+        new.recovery_sealed = crypto.b64(
+            crypto.seal(recovery_public, private, _recovery_context(new))
+        )
+    resealed, not_opened = _reseal_papers(session, old_private, new)
+    mine = session.get(UserKey, actor.keys.key_id)
+    assert mine is not None
+    _grant(session, new, private, mine, actor.login)
+    given: list[str] = []
+    later: list[str] = []
+    refused: list[str] = []
+    for user in session.scalars(
+        select(User).where(User.role.in_(sorted(IA)), User.id != actor.user_id).order_by(User.id)
+    ):
+        if not user.active:
+            continue  # left: neither given nor endorsed (enabling again vouches anew)
+        row = userkeys.current_key(session, user.id)
+        _, active = signatures.recorded_standing(session, user.id)
+        if (
+            row is None
+            or not active
+            or not _the_trails_key(session, user, row)
+            or not _known(session, old, old_private, row)
+        ):
+            refused.append(user.login)
+        elif _grant(session, new, private, row, actor.login):
+            given.append(user.login)
+        else:
+            later.append(user.login)
+    session.execute(delete(IaKeyGrant).where(IaKeyGrant.ia_key_id == old.id))
+    old.recovery_sealed = None
+    session.flush()
+    keys = commit(session, _holding(actor.keys, private))
+    return Rotation(
+        keys, new.fingerprint, old.fingerprint, resealed, not_opened, given, later, refused
+    )
+
+
+def state(session: Session) -> dict[str, object] | None:
+    """IA's key as the Administration screen tells it (None: none made yet): its
+    fingerprint, when and by whom it was made, whether it replaced one, and who has left
+    since: each IA account disabled after the key was made, while it held it (its
+    ``user.disable`` event withdrew a grant). Their password opens nothing now, but what
+    they read while they held the key they could have kept; changing it is the answer."""
+    ia_key = current(session)
+    if ia_key is None:
+        return None
+    made = trail_keys.named(session).get(ia_key.fingerprint, 0)
+    t = AuditEvent.__table__
+    left: list[str] = []
+    for details in session.scalars(
+        select(t.c.details)
+        .where(t.c.event_type == "user.disable", t.c.outcome == "ok", t.c.seq > made)
+        .order_by(t.c.seq)
+    ):
+        try:
+            value = json.loads(details)
+        except ValueError:
+            continue
+        if isinstance(value, dict) and "ia_key" in value and value.get("login"):
+            login = str(value["login"])
+            if login not in left:
+                left.append(login)
+    still_away = set(
+        session.scalars(select(User.login).where(User.login.in_(left), User.active.is_(False)))
+    )
+    return {
+        "fingerprint": ia_key.fingerprint,
+        "made_at": ia_key.created_at.isoformat() + "Z",
+        "made_by": ia_key.created_by,
+        "changed": ia_key.replaces_id is not None,
+        "left": [login for login in left if login in still_away],
+    }
+
+
 # -- at sign-in ---------------------------------------------------------------------------
 
 
@@ -590,6 +787,9 @@ def _grant_pending(session: Session, actor: Actor, ia_key: IaKey, private: bytes
     for row, user in rows:
         if not _known(session, ia_key, private, row):  # not a key IA knows: never given it
             continue
+        role, active = signatures.recorded_standing(session, user.id)
+        if role not in IA or not active:  # enabled or raised outside IA Desk
+            continue
         if _grant(session, ia_key, private, row, actor.login):
             append(
                 session,
@@ -616,10 +816,10 @@ def sealing(session: Session, actor: Actor) -> bool:
     holds it: :class:`KeyNotHeld` otherwise); False only on a database that never had
     one (an upgraded database until its first IA administrator signs in: papers are
     kept in clear and sealed when the key is made)."""
+    # An administrator making or changing IA's key now goes first: what is sealed after
+    # waits for their change, and is sealed to the key it made (or refused as STALE).
+    _serialise(session)
     ia_key = current(session)
-    if ia_key is None:
-        _serialise(session)  # an administrator making IA's key now goes first
-        ia_key = current(session)
     if ia_key is None:
         holds = actor.keys is not None and (actor.keys.ia_private or actor.keys.ia_commitment)
         if holds or named_by_trail(session):

@@ -538,8 +538,10 @@ def reset_password(session: Session, actor: Actor, login: str, password: str) ->
     )
 
 
-def set_active(session: Session, actor: Actor, login: str, active: bool) -> None:
-    """Disable or re-enable an account (IA administrators; not one's own). Audited."""
+def set_active(session: Session, actor: Actor, login: str, active: bool) -> bool:
+    """Disable or re-enable an account (IA administrators; not one's own). Audited.
+    Returns whether a disabled account held IA's key (then IA's key should be changed:
+    :func:`ia_desk.accounts.iakey.rotate`)."""
     require(actor, "user.manage", "user.disable" if not active else "user.enable", "user", login)
     user = get_user(session, login)
     if user.id == actor.user_id and not active:
@@ -572,6 +574,7 @@ def set_active(session: Session, actor: Actor, login: str, active: bool) -> None
         object_id=user.id,
         details={"login": user.login, **given},
     )
+    return not active and "ia_key" in given
 
 
 def recover_admin(

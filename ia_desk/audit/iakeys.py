@@ -3,9 +3,18 @@ database without a signed event that made it (put there outside IA Desk, to have
 seal to it), and one the trail made that is no longer there (removed outside IA Desk).
 
 IA's key is made by the first administrator's setup (``user.create_first_admin``
-names it) or by the first IA administrator's sign-in after the upgrade to sealing
-(``ia_key.create``); see :mod:`ia_desk.accounts.iakey`. The events' signatures are
-checked with the rest of the trail; here only what they name is compared with the rows.
+names it), by the first IA administrator's sign-in after the upgrade to sealing
+(``ia_key.create``), or by an IA administrator changing it (``ia_key.rotate``, naming
+the key it replaces); see :mod:`ia_desk.accounts.iakey`. The events' signatures are
+checked with the rest of the trail; here what they name is compared with the rows.
+
+A changed key carries the old key's signature over the change (its *succession*: the
+old fingerprint, the new one and the new public halves, signed with the old endorsing
+half). An IA user whose own key committed to the old one takes the new one at sign-in
+only when the succession holds **and** the event that made it is signed by someone the
+trail makes an active IA administrator at that point (:func:`rotation_problem`): the
+old key alone is not enough, since whoever held it (an IA user who has left) could sign
+a succession to a key of their own.
 """
 
 from __future__ import annotations
@@ -14,13 +23,48 @@ import hashlib
 import hmac
 import json
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ia_desk.db.models import AuditEvent, IaKey
 from ia_desk.security import crypto
 
-MADE_BY = ("user.create_first_admin", "ia_key.create")
+MADE_BY = ("user.create_first_admin", "ia_key.create", "ia_key.rotate")
+ROTATED = "ia_key.rotate"
+SUCCEEDS = b"ia-desk ia key succeeds|"
+
+
+def succession_statement(old_fingerprint: str, new: IaKey) -> bytes:
+    """What the old key signs when it is replaced by ``new``."""
+    return SUCCEEDS + (
+        f"{old_fingerprint}|{new.fingerprint}|{new.public_key}|{new.sign_public}".encode()
+    )
+
+
+def succession_problem(session: Session, row: IaKey) -> str | None:
+    """What is wrong with the succession of a key that replaces another (None: it holds,
+    or the key replaces none)."""
+    if row.replaces_id is None:
+        return None
+    before = session.get(IaKey, row.replaces_id)
+    if before is None:
+        return f"IA's key {row.fingerprint} replaces a key that is missing from the database"
+    try:
+        public = bytes.fromhex(before.sign_public)
+        signature = bytes.fromhex(row.succession or "")
+    except ValueError:
+        return (
+            f"IA's key {row.fingerprint}: its succession from {before.fingerprint} is not "
+            "a signature"
+        )
+    if not _fingerprint_holds(before) or not crypto.signature_holds(
+        public, succession_statement(before.fingerprint, row), signature
+    ):
+        return (
+            f"IA's key {row.fingerprint}: the succession from {before.fingerprint} does not "
+            "hold (it was written or changed outside IA Desk)"
+        )
+    return None
 
 
 def named(session: Session) -> dict[str, int]:
@@ -91,6 +135,9 @@ def problems(session: Session) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     rows = list(session.scalars(select(IaKey).order_by(IaKey.id)))
     for row in rows:
+        succession = succession_problem(session, row)
+        if succession is not None:
+            out.append((made.get(row.fingerprint, 0), succession))
         if row.fingerprint not in made:
             out.append(
                 (
@@ -120,3 +167,97 @@ def problems(session: Session) -> list[tuple[int, str]]:
                 )
             )
     return out
+
+
+def _event_row(session: Session, seq: int) -> tuple[object, ...] | None:
+    from ia_desk.audit.trail import CHAIN_COLUMNS  # (trail's verify reads this module)
+
+    t = AuditEvent.__table__
+    row = session.execute(
+        select(*(t.c[name] for name in CHAIN_COLUMNS)).where(t.c.seq == seq)
+    ).one_or_none()
+    return tuple(row) if row is not None else None
+
+
+def signed_by_an_ia_admin(session: Session, seq: int) -> str | None:
+    """Whether event ``seq`` is signed by someone the trail makes an active IA
+    administrator when it was written (None), or what is wrong. The trail's own rules
+    (:class:`ia_desk.audit.signatures.Signatures`) are walked over the events that say
+    whose key and role is whose, each believed only if its own signature holds, up to
+    that event; and no event before it may be missing (a removed ``user.disable`` would
+    make someone who left an administrator again). Much cheaper than ``audit verify``,
+    which checks every event."""
+    from ia_desk.audit import signatures
+    from ia_desk.audit.trail import CHAIN_COLUMNS, canonical_form
+
+    t = AuditEvent.__table__
+    present = session.scalar(select(func.count()).select_from(t).where(t.c.seq <= seq))
+    if present != seq:
+        return (
+            f"{seq - int(present or 0)} event(s) before event {seq} are missing from the "
+            "audit trail"
+        )
+    walker = signatures.Signatures(keys=signatures.public_keys(session))
+    rows = session.execute(
+        select(*(t.c[name] for name in CHAIN_COLUMNS))
+        .where(
+            t.c.seq <= seq,
+            or_(
+                t.c.event_type.in_((*signatures.ACCOUNT_EVENTS, signatures.SIGNING_BEGINS)),
+                t.c.seq == seq,
+            ),
+        )
+        .order_by(t.c.seq)
+    )
+    problem: str | None = f"event {seq} is not in the audit trail"
+    login = None
+    for row in rows:
+        fields = tuple(row)
+        found = walker.check(
+            int(fields[0]),
+            fields[2],  # user_login
+            str(fields[4]),  # event_type
+            str(fields[8]),  # outcome
+            str(fields[9]),  # details
+            fields[12],  # signer_key
+            fields[13],  # signature
+            canonical_form(*fields[:11]),
+        )
+        if int(fields[0]) == seq:
+            problem, login = found, fields[2]
+    if problem is not None:
+        return problem
+    person = walker.people.get(str(login or ""))
+    if person is None or person.role != "ia_admin" or not person.active:
+        return (
+            f"event {seq} was signed by {login}, whom the trail does not make an IA administrator"
+        )
+    return None
+
+
+def rotation_problem(session: Session, row: IaKey) -> str | None:
+    """Why an IA user whose key committed to the key ``row`` replaces must not take
+    ``row`` (None: they may): its succession must hold, and the ``ia_key.rotate`` event
+    naming both keys must be signed by an active IA administrator."""
+    problem = succession_problem(session, row)
+    if problem is not None or row.replaces_id is None:
+        return problem or f"IA's key {row.fingerprint} replaces no key"
+    before = session.get(IaKey, row.replaces_id)
+    assert before is not None  # (succession_problem says when it is missing)
+    t = AuditEvent.__table__
+    for seq, details in session.execute(
+        select(t.c.seq, t.c.details)
+        .where(t.c.event_type == ROTATED, t.c.outcome == "ok")
+        .order_by(t.c.seq)
+    ):
+        try:
+            value = json.loads(details)
+        except ValueError:
+            continue
+        if (
+            isinstance(value, dict)
+            and value.get("ia_key") == row.fingerprint
+            and value.get("replaces") == before.fingerprint
+        ):
+            return signed_by_an_ia_admin(session, int(seq))
+    return f"no event of the audit trail changed IA's key {before.fingerprint} to {row.fingerprint}"

@@ -290,7 +290,7 @@ class Signatures:
             target.active = True
 
 
-_ACCOUNT_EVENTS = (
+ACCOUNT_EVENTS = (
     "user.create_first_admin",
     "user.key_created",
     "user.recover",
@@ -304,7 +304,7 @@ _ACCOUNT_EVENTS = (
 
 def _introduced(event_type: str, details: str) -> dict[str, Any] | None:
     """The details of an event that changes whose key or role is whose."""
-    if event_type not in _ACCOUNT_EVENTS:
+    if event_type not in ACCOUNT_EVENTS:
         return None
     try:
         value = json.loads(details)
@@ -356,9 +356,35 @@ def key_introduced(session: Session, user_id: int) -> bool:
     t = AuditEvent.__table__
     rows = session.execute(
         select(t.c.event_type, t.c.details).where(
-            t.c.event_type.in_(_ACCOUNT_EVENTS),
+            t.c.event_type.in_(ACCOUNT_EVENTS),
             t.c.object_type == "user",
             t.c.object_id == str(user_id),
         )
     )
     return any((_introduced(e, d) or {}).get("key") for e, d in rows)
+
+
+def recorded_key(session: Session, user_id: int) -> str | None:
+    """The fingerprint of the account's current key as the trail's own events about it
+    say (the latest that names one), or None. Changing IA's key gives the new one only
+    to this key: a key row put in beside an account's own (outside IA Desk) is not it.
+    (``audit verify`` checks the events' signatures as well.)"""
+    from ia_desk.db.models import AuditEvent
+
+    t = AuditEvent.__table__
+    rows = session.execute(
+        select(t.c.event_type, t.c.details)
+        .where(
+            t.c.event_type.in_(ACCOUNT_EVENTS),
+            t.c.object_type == "user",
+            t.c.object_id == str(user_id),
+            t.c.outcome == "ok",
+        )
+        .order_by(t.c.seq)
+    )
+    key: str | None = None
+    for event_type, details in rows:
+        named_key = (_introduced(event_type, details) or {}).get("key")
+        if named_key:
+            key = str(named_key)
+    return key

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ia_desk.accounts import iakey
 from ia_desk.accounts import session as _session
 from ia_desk.accounts import users as u
 from ia_desk.db.engine import Database
@@ -18,7 +19,7 @@ from ia_desk.db.models import ROLES
 from ia_desk.discipline.brady import flag_earlier_findings
 from ia_desk.security.actor import Actor, SessionEnded
 from ia_desk.security.passwords import MIN_LENGTH
-from ia_desk.security.roles import ROLE_LABELS, SCREENS, allowed
+from ia_desk.security.roles import ROLE_LABELS, SCREENS, allowed, require
 from ia_desk.services import Changes, Done
 from ia_desk.startup import own_passwords
 
@@ -88,11 +89,28 @@ def reset_password(db: Database, actor: Actor, login: str, password: str) -> Don
     return Done(None, CHANGED)
 
 
-def set_active(db: Database, actor: Actor, login: str, active: bool) -> Done[None]:
-    """Disable or re-enable an account (an open session of it stops at its next action)."""
+KEY_HELD = (
+    "{login} held IA's key. Their password opens nothing now, but what they read while "
+    "they held it they could have kept, with IA's key itself: change IA's key so that "
+    "nothing sealed from now on opens with it ('ia-desk db change-ia-key', or "
+    "Administration > Change IA's key…)."
+)
+
+
+def set_active(db: Database, actor: Actor, login: str, active: bool) -> Done[bool]:
+    """Disable or re-enable an account (an open session of it stops at its next action).
+    The value: a disabled account held IA's key, which should now be changed."""
     with db.write(actor) as s:
-        u.set_active(s, actor, login, active)
-    return Done(None, CHANGED)
+        held = u.set_active(s, actor, login, active)
+    return Done(held, CHANGED)
+
+
+def ia_key_state(db: Database, actor: Actor) -> dict[str, object] | None:
+    """IA's key, when it was made and by whom, and the IA users who left while holding
+    it (IA administrators; a read of the accounts, audited when refused)."""
+    with db.read(actor) as s:
+        require(actor, "user.manage", "ia_key.state")
+        return iakey.state(s)
 
 
 def record_lock(db: Database, actor: Actor) -> None:

@@ -57,6 +57,9 @@ __all__ = [
     "take_recovery_code",
     "recover",
     "new_recovery_code",
+    "rotate_ia_key",
+    "KeyChanged",
+    "CHANGED_KEY_NOTICE",
     "retire_passphrase",
     "RECOVERY_NOTICE",
     "NEW_RECOVERY_NOTICE",
@@ -66,6 +69,8 @@ __all__ = [
 PassphrasePrompt = keys.PassphrasePrompt
 RECOVERY_NOTICE = own_passwords.RECOVERY_NOTICE
 NEW_RECOVERY_NOTICE = own_passwords.NEW_RECOVERY_NOTICE
+CHANGED_KEY_NOTICE = own_passwords.CHANGED_KEY_NOTICE
+KeyChanged = own_passwords.KeyChanged
 take_recovery_code = own_passwords.take_recovery_code
 MIN_PASSPHRASE = keys.MIN_PASSPHRASE
 secure_keyring_available = keys.secure_keyring_available
@@ -191,3 +196,11 @@ def retire_passphrase(db: Database, actor: Actor) -> Done[bool]:
     """After the move to own passwords: the old shared passphrase opens nothing any more
     (IA administrators; audited). False when it was retired already."""
     return Done(own_passwords.retire_passphrase(db, actor), Changes())
+
+
+def rotate_ia_key(db: Database, actor: Actor) -> Done[KeyChanged]:
+    """Change IA's key after an IA user who held it left (IA administrators holding it):
+    everything sealed is sealed again to the new key, which goes to the IA users who are
+    still IA's, with a new recovery code (shown once). The change is announced to the
+    accounts' screens."""
+    return Done(own_passwords.rotate_ia_key(db, actor), Changes(accounts=True))

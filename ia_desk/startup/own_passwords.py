@@ -489,6 +489,66 @@ def new_recovery_code(db: Database, actor: Actor) -> str:
     return code
 
 
+CHANGED_KEY_NOTICE = (
+    "IA'S KEY IS CHANGED. NEW RECOVERY CODE (shown once, never again): write it down, "
+    "put it in the department's safe and destroy the old one, which does not open the "
+    "new key. From now on this code recovers an IA administrator of the database "
+    "('ia-desk recover'):"
+)
+
+
+@dataclass(frozen=True)
+class KeyChanged:
+    """What changing IA's key did, for the administrator who did it."""
+
+    actor: Actor  # the administrator, holding the new key
+    code: str  # the new recovery code, to be shown once
+    rotation: iakey.Rotation
+
+
+def rotate_ia_key(db: Database, actor: Actor) -> KeyChanged:
+    """Change IA's key (:func:`ia_desk.accounts.iakey.rotate`) and make a new recovery
+    code with it (IA's new key is sealed to it; on an embedded database, the database's
+    key is wrapped for it in the key file, replacing the old code's wrapping). Audited as
+    ``ia_key.rotate``, signed by the administrator, naming the old and the new key and
+    who was given the new one; never the code."""
+    key, code = _new_recovery_key()
+    public = crypto.recovery_sealing_pair(key)[1]
+    db_keys: DatabaseKeys | None = db.key_file
+    with db.write(actor) as s:
+        require(actor, "user.manage", "ia_key.rotate", "ia_key")
+        if db_keys is not None and db_keys.legacy:
+            raise DatabaseKeyError(
+                "This database still opens with the shared passphrase: an IA "
+                "administrator's sign-in moves it to own passwords first. Sign out and "
+                "sign in again."
+            )
+        if actor.keys is None:  # an actor made without keys (tests, bulk tools)
+            raise InputError(iakey.NOT_GIVEN, field="ia_key")
+        done = iakey.rotate(s, actor, public)
+        if db_keys is not None:
+            secrets = db_keys.secrets
+            stage(s, lambda kf: kf.wrap_for_recovery(key, secrets))
+        holding = Actor(actor.user_id, actor.login, actor.name, actor.role, keys=done.keys)
+        append(
+            s,
+            holding,
+            "ia_key.rotate",
+            object_type="ia_key",
+            object_id=done.fingerprint,
+            details={
+                "ia_key": done.fingerprint,
+                "replaces": done.replaces,
+                "resealed": done.resealed,
+                "not_opened": done.not_opened,
+                "given": done.given,
+                "given_later": done.given_later,
+                "not_given": done.not_given,
+            },
+        )
+    return KeyChanged(holding, code, done)
+
+
 def put_backup_key_file_in_place(backup: Path, db_path: Path, aside: Path) -> None:
     """A restored backup made under the database's own key takes its key file too (its
     wrappings match the passwords the backup holds); the current one is kept beside the

@@ -111,6 +111,10 @@ class IaKey(IntegerId, CreatedAt, Base):
     sign_public: Mapped[str] = mapped_column(String(64))  # hex, Ed25519: endorsing keys
     created_by: Mapped[str] = mapped_column(String(40))
     recovery_sealed: Mapped[str | None] = mapped_column(Text)  # base64
+    # A key made by changing IA's key: the one it replaces, and that key's signature
+    # (its endorsing half, hex) over the succession (ia_desk.audit.iakeys).
+    replaces_id: Mapped[int | None] = mapped_column(Integer)
+    succession: Mapped[str | None] = mapped_column(Text)
 
 
 class IaKeyGrant(IntegerId, CreatedAt, Base):
