@@ -84,7 +84,10 @@ PERMISSION_WORDS: dict[str, str] = {
     "warning.acknowledge": "Acknowledge an early-warning alert (the IA commander).",
     "brady.read": "Read the Brady/Giglio flags: sustained findings that bear on credibility.",
     "brady.manage": "Decide a Brady/Giglio flag and log each disclosure to a prosecutor.",
-    "user.manage": "Add users, disable them, reset their passwords.",
+    "user.manage": "Add users, disable them, reset their passwords. When an IA user who "
+    "held IA's key leaves, change IA's key (Administration > Change IA's key…): every note "
+    "and task is sealed again to a new key that only the IA users still with IA are given, "
+    "and a new recovery code is shown once for the safe.",
     "settings.manage": "Change the department's settings (deadlines, protection period, "
     "session lock...) and the discipline matrix.",
     "audit.read": "Read, verify and export the audit trail.",

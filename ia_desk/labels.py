@@ -424,6 +424,8 @@ EVENTS = {
     "ia_key.create": "IA's key made (notes and tasks sealed)",
     "ia_key.grant": "IA's key given to a user",
     "ia_key.commit": "IA's key recorded by the user's own key",
+    "ia_key.rotate": "IA's key changed (notes and tasks sealed again, new recovery code)",
+    "ia_key.state": "IA's key looked at",
     "user.recover": "Administrator given a password with the recovery code",
     "database.recovery_code": "New recovery code made (the old one replaced)",
     "database.retire_passphrase": "Old shared database passphrase retired",
@@ -584,6 +586,12 @@ DETAIL_KEYS = {
     "review_step": "for",
     "review_steps": "sign-offs needed",
     "round": "review round",
+    "replaces": "replaces IA's key",
+    "resealed": "sealed again",
+    "not_opened": "did not open (changed outside IA Desk)",
+    "given": "given the new key",
+    "given_later": "given it at a later sign-in",
+    "not_given": "not given it",
 }
 
 

@@ -461,6 +461,8 @@ def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
         "db upgrade": [["db", "upgrade"]],
         "db retire-passphrase": [["db", "retire-passphrase"]],
         "db recovery-code": [["db", "recovery-code"]],
+        "db change-ia-key": [["db", "change-ia-key"]],
+        "db ia-key": [["db", "ia-key"], ["db", "ia-key", "--json"]],
         "recover": [["recover", "--admin", "admin"]],
         "db migrate-to": [["db", "migrate-to", "postgresql+psycopg://nobody@127.0.0.1:1/x"]],
         "db connect": [["db", "connect", "--host", "127.0.0.1", "--port", "1"]],
@@ -806,6 +808,7 @@ def test_no_command_or_log_shows_the_database_secrets(tmp_path, monkeypatch, cap
             ["recover", "--admin", "admin"],
         ),
         ({"IA_DESK_USER": "admin", "IA_DESK_PASSWORD": new_password}, ["user", "passwd"]),
+        ({"IA_DESK_USER": "admin", "IA_DESK_PASSWORD": PASSWORD}, ["db", "change-ia-key"]),
     ]
     for env, argv in runs:
         with monkeypatch.context() as m:
@@ -820,6 +823,12 @@ def test_no_command_or_log_shows_the_database_secrets(tmp_path, monkeypatch, cap
     assert "no old database passphrase" in printed[3]
     assert "recovery code does not open" in printed[4]
     assert "has a new password" in printed[5] and "password of admin changed" in printed[6]
+    # Changing IA's key shows its new recovery code once, there and nowhere else.
+    changed = re.findall(r"\n\s+([0-9A-Z]{4}(?:-[0-9A-Z]{1,4})+)\n", printed[7])
+    assert len(changed) == 1 and "IA'S KEY IS CHANGED" in printed[7]
+    assert printed[7].count(changed[0]) == 1
+    later_code = changed[0]
+    printed[7] = printed[7].replace(later_code, "")
     kf_path = keyfile.path_for(path)
     kf_path.write_text(kf_path.read_text()[:-20])  # damaged
     with monkeypatch.context() as m:
@@ -839,6 +848,8 @@ def test_no_command_or_log_shows_the_database_secrets(tmp_path, monkeypatch, cap
         new_password,
         code,
         code.replace("-", ""),
+        later_code,
+        later_code.replace("-", ""),
     ]
     for text in [*printed, logged, shown.out]:
         assert [f for f in forbidden if f in text] == []

@@ -95,6 +95,64 @@ def cmd_db_recovery_code(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_change_ia_key(args: argparse.Namespace) -> int:
+    """Change IA's key; the new recovery code is shown once on standard error."""
+    from ia_desk.services import database
+
+    db, actor = context.signed_in(args)
+    try:
+        changed = database.rotate_ia_key(db, actor).value
+        # Shown before anything else can fail: the change is committed, and only here.
+        context.say(f"\n{database.CHANGED_KEY_NOTICE}\n\n    {changed.code}\n")
+    finally:
+        db.dispose()
+    r = changed.rotation
+    print(f"IA's key {r.replaces} is changed to {r.fingerprint}")
+    print(f"notes and tasks sealed again to the new key: {r.resealed}")
+    if r.not_opened:
+        print(
+            f"sealed values that did not open (changed outside IA Desk), left as they are: "
+            f"{r.not_opened} ('ia-desk audit verify')"
+        )
+    print(f"given the new key: {', '.join([actor.login, *r.given])}")
+    if r.given_later:
+        print(
+            "given it at an IA administrator's sign-in after their own next one: "
+            + ", ".join(r.given_later)
+        )
+    if r.not_given:
+        print(
+            "not given it (the trail does not make them an active IA account with that "
+            "key; an administrator looks into it): " + ", ".join(r.not_given)
+        )
+    return 0
+
+
+def cmd_db_ia_key(args: argparse.Namespace) -> int:
+    """IA's key: when it was made, by whom, and who left while holding it."""
+    from ia_desk.services import accounts
+
+    state = accounts.ia_key_state(*context.signed_in(args))
+    if args.json:
+        context.show(state, True, "")
+        return 0
+    if state is None:
+        print("IA's key has not been made yet (an IA administrator's sign-in makes it)")
+        return 0
+    how = "changed" if state["changed"] else "made"
+    print(f"IA's key {state['fingerprint']}: {how} {state['made_at']} by {state['made_by']}")
+    left = state["left"]
+    if left:
+        print(
+            "left since, while holding it: "
+            + ", ".join(str(x) for x in left)  # type: ignore[attr-defined]
+            + " (change IA's key: 'ia-desk db change-ia-key')"
+        )
+    else:
+        print("nobody who held it has left since")
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     """Opening the database brings its tables to this version; say where it stands.
     Nobody signs in: on a server it is the owner account's work."""
@@ -189,6 +247,17 @@ def register(commands: arg.Commands) -> None:
         "make a new recovery code for the department's safe, replacing the old one, shown "
         "once (IA admin)",
     )
+    arg.command(
+        db,
+        "change-ia-key",
+        cmd_db_change_ia_key,
+        "change IA's key after an IA user who held it left: everything sealed is sealed "
+        "again to the new key, with a new recovery code shown once (IA admin)",
+    )
+    sp = arg.command(
+        db, "ia-key", cmd_db_ia_key, "IA's key: when it was made, and who left holding it"
+    )
+    sp.add_argument("--json", action="store_true")
     arg.command(
         db,
         "upgrade",

@@ -59,8 +59,10 @@ def cmd_user_active(args: argparse.Namespace) -> int:
     from ia_desk.services import accounts
 
     active = args.user_cmd == "enable"
-    accounts.set_active(*context.signed_in(args), args.login, active)
+    held = accounts.set_active(*context.signed_in(args), args.login, active).value
     print(f"{args.login} {'enabled' if active else 'disabled'}")
+    if held:
+        context.warn(accounts.KEY_HELD.format(login=args.login))
     return 0
 
 

@@ -34,6 +34,14 @@ REPLACES = (
     "today, so keep those as safely as the code."
 )
 
+CHANGED_KEY = (
+    "<b>IA's key is changed. Write this new recovery code down now, put it in the "
+    "department's safe and destroy the old one.</b><br>It is shown this once and never "
+    "again. The old code does not open IA's new key; this one does, and gives an IA "
+    "administrator a new password if every administrator's password is lost "
+    "('ia-desk recover')."
+)
+
 
 class RecoveryCodeDialog(QDialog):
     """Shows a recovery code until the administrator confirms it is written down."""

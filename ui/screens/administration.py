@@ -50,6 +50,7 @@ class AdminPage(Screen):
             ("Enable", lambda: self._set_active(True)),
             ("Back up now…", self._backup),
             ("New recovery code…", self._new_recovery_code),
+            ("Change IA's key…", self._change_ia_key),
             ("Discipline matrix…", self._matrix),
         ):
             b = QPushButton(text)
@@ -57,6 +58,11 @@ class AdminPage(Screen):
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout.addLayout(buttons)
+        # IA's key: when it was made, and who left while holding it (then: change it).
+        self.ia_key = QLabel()
+        self.ia_key.setObjectName("iaKeyState")
+        self.ia_key.setWordWrap(True)
+        layout.addWidget(self.ia_key)
         layout.addWidget(QLabel("<h3>Department settings</h3>"))
         self.settings = make_table(["Setting", "Value", "Default", "Meaning"])
         self.settings.cellDoubleClicked.connect(lambda r, _c: self._edit_setting(r))
@@ -71,13 +77,18 @@ class AdminPage(Screen):
         return changes.accounts or changes.settings
 
     def refresh(self) -> None:
-        def work() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-            return accounts.users(self.db, self.actor), settings.all_settings(self.db, self.actor)
+        def work() -> tuple[Any, Any, Any]:
+            return (
+                accounts.users(self.db, self.actor),
+                settings.all_settings(self.db, self.actor),
+                accounts.ia_key_state(self.db, self.actor),
+            )
 
         Query(self, work).success(self._fill).run()
 
-    def _fill(self, result: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
-        self.user_rows, self.setting_rows = result
+    def _fill(self, result: tuple[Any, Any, Any]) -> None:
+        self.user_rows, self.setting_rows, key = result
+        self._show_ia_key(key)
         fill(
             self.users,
             [
@@ -121,10 +132,102 @@ class AdminPage(Screen):
         if ok:
             self._change(lambda: accounts.reset_password(self.db, self.actor, login, password))
 
+    def _show_ia_key(self, key: dict[str, Any] | None) -> None:
+        if key is None:
+            self.ia_key.setText("IA's key has not been made yet.")
+            self.ia_key.setStyleSheet("")
+            return
+        how = "changed" if key["changed"] else "made"
+        text = (
+            f"IA's key ({key['fingerprint']}) was {how} on "
+            f"{labels.local_minute(key['made_at'])} by {key['made_by']}."
+        )
+        if key["left"]:
+            text += (
+                f" Since then {', '.join(key['left'])} left while holding it: change IA's "
+                "key so that nothing sealed from now on opens with it."
+            )
+        self.ia_key.setText(text)
+        self.ia_key.setStyleSheet("color: #b00020; font-weight: bold;" if key["left"] else "")
+
     def _set_active(self, active: bool) -> None:
         login = self.selected_login()
-        if login:
-            self._change(lambda: accounts.set_active(self.db, self.actor, login, active))
+        if not login:
+            return
+
+        def offer(held: bool) -> None:
+            from PySide6.QtWidgets import QMessageBox
+
+            if not held:
+                return
+            asked = QMessageBox.question(
+                self,
+                "Change IA's key?",
+                accounts.KEY_HELD.format(login=login).replace(
+                    " ('ia-desk db change-ia-key', or Administration > Change IA's key…)", ""
+                )
+                + "\n\nChange IA's key now?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.Yes,
+            )
+            if asked == QMessageBox.StandardButton.Yes:
+                self._change_ia_key(asked=True)
+
+        Change(self, lambda: accounts.set_active(self.db, self.actor, login, active)).success(
+            offer
+        ).run()
+
+    def _change_ia_key(self, asked: bool = False) -> None:
+        """Change IA's key (after an IA user who held it left), after the administrator
+        confirms; the new recovery code is shown once, and every screen of this session
+        acts with the new key."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from ui.dialogs.change_password import hand_over
+        from ui.dialogs.recovery_code import CHANGED_KEY, show_recovery_code
+
+        if not asked:
+            answer = QMessageBox.question(
+                self,
+                "Change IA's key",
+                "Change IA's key? Every note and task is sealed again to a new key, which "
+                "goes to every IA user who is still IA's; anyone who left keeps nothing "
+                "that opens it. A new recovery code is shown once, now: the one in the "
+                "safe stops opening IA's key.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+
+        def changed(done: database.KeyChanged) -> None:
+            hand_over(self.actor, done.actor)
+            show_recovery_code(done.code, self, CHANGED_KEY)
+            r = done.rotation
+            lines = [
+                f"IA's key is changed. {r.resealed} note(s) and task(s) were sealed again "
+                "to the new key.",
+                "Given the new key: " + ", ".join([done.actor.login, *r.given]) + ".",
+            ]
+            if r.given_later:
+                lines.append(
+                    "Given it at an administrator's sign-in after their own next one: "
+                    + ", ".join(r.given_later)
+                    + "."
+                )
+            if r.not_given:
+                lines.append(
+                    "Not given it (the audit trail does not make them an active IA account "
+                    "with that key; look into it): " + ", ".join(r.not_given) + "."
+                )
+            if r.not_opened:
+                lines.append(
+                    f"{r.not_opened} sealed value(s) did not open (changed outside IA "
+                    "Desk) and were left as they are: 'ia-desk audit verify' says more."
+                )
+            QMessageBox.information(self, "IA's key changed", "\n\n".join(lines))
+
+        Change(self, lambda: database.rotate_ia_key(self.db, self.actor)).success(changed).run()
 
     def _backup(self) -> None:
         from PySide6.QtWidgets import QFileDialog
