@@ -231,8 +231,15 @@ APPROVAL_ITEMS = {
     "uniform": "Uniform",
     "badge": "Badge",
     "patch": "Patch",
-    "marked_unit": "Marked unit",
+    "marked_unit": "Patrol car (marked unit)",
+    "vehicle": "Other department vehicle",
     "graphics": "Department graphics",
+    "logo": "Department logo",
+    "premises": "Department premises",
+    "crime_scene": "Crime scene",
+    "evidence": "Evidence",
+    "weapon": "Weapon",
+    "equipment": "Other department equipment",
 }
 
 
@@ -241,9 +248,43 @@ def approval_items(values: list[str]) -> str:
     return ", ".join(APPROVAL_ITEMS.get(v, _words(v)) for v in values)
 
 
+APPROVERS = {
+    "chief": "the Chief",
+    "chief_designee": "the Chief's designee",
+    "department_head": "the department head",
+    "department_head_designee": "the department head's designee",
+    "other": "no standing",
+}
+
+
+def approver(value: str | None) -> str:
+    """Who decided a request or directed a removal, as recorded ("the Chief"); a
+    decision entered before the standing was asked reads "standing not recorded"."""
+    if not value:
+        return "standing not recorded"
+    return APPROVERS.get(value, _words(value).lower())
+
+
+APPROVAL_CLAUSES = {
+    "vpd-3.21/III.E": "3.21 §III.E (memorandum to the Chief)",
+    "vpd-3.21/III.R": "3.21 §III.R (the Chief's decision)",
+    "city-sn/procedure.4": "City procedure 4 (memorandum to the department head)",
+    "city-sn/procedure.5": "City procedure 5 (the department head's decision)",
+}
+
+
+def approval_clause(value: str | None) -> str:
+    """The clause an approval request is under, in words."""
+    return APPROVAL_CLAUSES.get(value or "", value or "")
+
+
 POST_FLAGS = {
     "not_authorised": "Posted by someone not authorised",
     "no_approval": "No approval on file",
+    "approved_after_posting": "Approved only after it was posted",
+    "approval_time_unknown": "Time of the approval not recorded",
+    "page_lacks_phone": "Page lacks the Department's phone number",
+    "page_lacks_address": "Page lacks the Department's address",
     "page_lacks_contact": "Page lacks contact details",
 }
 
@@ -362,6 +403,9 @@ EVENTS = {
     "approval.add": "Approval request entered",
     "approval.decide": "Approval decided",
     "approval.link": "Approval linked to a case",
+    "approval.direct_removal": "Removal of an approved post directed",
+    "approval.removal_done": "Directed removal recorded done",
+    "audit.binding_extends": "Records bound to their events from here on",
     "training.record": "Training recorded",
     "post.log": "Post logged",
     "settings.set": "Department setting changed",
@@ -403,6 +447,7 @@ EVENTS = {
     "task.done": "Task marked done",
     "task.list": "Tasks read",
     "approval.list": "Approval requests read",
+    "account.list": "Official accounts read",
     "account.add": "Official account added",
     "post.list": "Posting log read",
     "training.overview": "Training overview read",
