@@ -561,6 +561,19 @@ def approval_status(session: Session, case_id: int) -> list[str]:
     return lines
 
 
+def linked_requests(session: Session, case_id: int) -> list[dict[str, Any]]:
+    """The requests linked to a case, each with what the case's post depicts: for the
+    IA summary's account of the memoranda behind the approval status."""
+    out = []
+    for link in session.scalars(
+        select(CaseApproval).where(CaseApproval.case_id == case_id).order_by(CaseApproval.id)
+    ):
+        row = approval_dict(link.approval)
+        row["depicts"] = link.items
+        out.append(row)
+    return out
+
+
 # ---------------------------------------------------------------- official posting log
 
 
