@@ -295,7 +295,17 @@ def _hostile_commands(tmp: Path) -> list[tuple[str, list[str]]]:
         ("id", ["allegation", "find", huge, "--disposition", "sustained", "--rationale", "x"]),
         (
             "id",
-            ["approval", "decide", huge, "--decision", "approved", "--by", "Chief", "--as", "chief"],
+            [
+                "approval",
+                "decide",
+                huge,
+                "--decision",
+                "approved",
+                "--by",
+                "Chief",
+                "--as",
+                "chief",
+            ],
         ),
         (
             "account",
