@@ -278,6 +278,11 @@ def approval_clause(value: str | None) -> str:
     return APPROVAL_CLAUSES.get(value or "", value or "")
 
 
+def approval_clause_short(value: str | None) -> str:
+    """The clause in a table's few words: "3.21 §III.E", "City 4"."""
+    return approval_clause(value).split(" (")[0].replace("City procedure", "City")
+
+
 POST_FLAGS = {
     "not_authorised": "Posted by someone not authorised",
     "no_approval": "No approval on file",
@@ -583,6 +588,13 @@ DETAIL_KEYS = {
     "review_step": "for",
     "review_steps": "sign-offs needed",
     "round": "review round",
+    "depicts": "the post depicts",
+    "as": "as",
+    "counts": "counts",
+    "due": "to be removed by",
+    "items": "asks for",
+    "shows_phone": "page shows the phone",
+    "shows_address": "page shows the address",
 }
 
 
@@ -607,6 +619,12 @@ def _detail_value(key: str, value: Any) -> str:
         return REVIEW_STEPS.get(value, _words(value))
     if key == "method" and isinstance(value, str):
         return evidence_method(value)
+    if key in ("items", "depicts") and isinstance(value, list):
+        return approval_items([str(v) for v in value]).lower()
+    if key == "as" and isinstance(value, str):
+        return approver(value)
+    if key == "flags" and isinstance(value, list):
+        return post_flags([str(v) for v in value]).lower()
     if key == "size" and isinstance(value, int):
         return f"{value:,} bytes"
     if key == "evidence_verified" and isinstance(value, dict):
@@ -703,6 +721,13 @@ FIELDS = {
     "reason": "Reason",
     "rationale": "Rationale",
     "disposition": "Finding",
+    "decided_as": "Deciding as",
+    "directed_as": "Directing as",
+    "depicts": "What the post depicts",
+    "site_url": "The site's address",
+    "posted_at": "Went up at",
+    "approved_at": "Approved at",
+    "approved_by": "Approved by",
 }
 SUBJECT_FIELDS = {
     "badge": "badge",

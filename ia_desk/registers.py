@@ -97,6 +97,10 @@ WHO_DECIDES = {
     "city-sn": "under the city's policy the employee's department head decides",
 }
 POLICY_WORDS = {"vpd-3.21": "3.21", "city-sn": "the city's policy"}
+STANDING_WORDS = (
+    "the Chief, the Chief's designee, the department head, the department head's designee, "
+    "or someone without standing"
+)
 
 
 def has_standing(
@@ -216,8 +220,8 @@ def decide_approval(
     req = _request(session, request_id)
     if decided_as is None:
         raise InputError(
-            "decided_as: who was the decider (chief, chief_designee, department_head, "
-            f"department_head_designee or other)? {WHO_DECIDES[req.policy_id]}.",
+            f"decided_as: say as what the decider decided ({STANDING_WORDS}); "
+            f"{WHO_DECIDES[req.policy_id]}.",
             field="decided_as",
         )
     req.decision = v.choice(decision, "decision", DECISIONS)
@@ -284,6 +288,11 @@ def direct_removal(
         raise InputError("directed_on: lies in the future.", field="directed_on")
     if due_on is not None and v.bounded_date(due_on, "due_on") < when:
         raise InputError("due_on: before the direction was given.", field="due_on")
+    if directed_as is None:
+        raise InputError(
+            f"directed_as: say as what the removal was directed ({STANDING_WORDS}).",
+            field="directed_as",
+        )
     req.removal_directed_by = v.person_name(directed_by, "directed_by", max_len=120)
     req.removal_directed_as = v.choice(directed_as, "directed_as", STANDINGS)
     req.removal_directed_on = when

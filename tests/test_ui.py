@@ -713,17 +713,19 @@ def test_registers_screen_lists_and_records(qtbot, db, admin, open_report, monke
                 self.widgets[key].setText(value)
         if "items" in self.widgets:
             self.widgets["items"].set_values(["photo", "uniform"])
+        if "as" in self.widgets:  # the decider's standing is chosen, never defaulted
+            self.widgets["as"].setCurrentIndex(self.widgets["as"].findData("chief"))
         self.save()  # OK: the form records the entry itself
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(FormDialog, "exec", fake_exec)
     page.add_request()
     idle(qtbot)
-    assert page.approvals.rowCount() == 1 and page.approvals.item(0, 7).text() == "Pending"
+    assert page.approvals.rowCount() == 1 and page.approvals.item(0, 5).text() == "Pending"
     page.approvals.setCurrentCell(0, 0)
     page.decide()
     idle(qtbot)
-    assert page.approvals.item(0, 7).text() == "Approved"
+    assert page.approvals.item(0, 5).text() == "Approved"
     page.add_training()
     idle(qtbot)
     assert page.untrained.rowCount() == 0

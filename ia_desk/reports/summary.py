@@ -80,8 +80,12 @@ def _approval_story(
     lines = approval_status(session, case.id)
     if not lines:
         return []
-    story: list[Any] = [Paragraph("Approval on file (3.21 §III.E, §III.R)", st["h2"])]
-    story += [Paragraph(r(line), st["body"]) for line in lines]
+    said = [Paragraph(r(line), st["body"]) for line in lines]
+    # The heading stays with its first line (no page ends with a heading).
+    story: list[Any] = [
+        KeepTogether([Paragraph("Approval on file (3.21 §III.E, §III.R)", st["h2"]), said[0]])
+    ]
+    story += said[1:]
     for req in linked_requests(session, case.id):
         facts = [
             f"Request {req['id']} ({r(req['name'])}): "

@@ -36,7 +36,16 @@ def _when(value: str | None) -> str:
 
 
 ITEM_CHOICES = Checks((i, labels.approval_items([i])) for i in registers.ITEMS)
-STANDING_CHOICES = [(a, labels.approver(a).capitalize()) for a in registers.STANDINGS]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# No standing is chosen for the user: who decided, and as what, is a fact to enter.
+STANDING_CHOICES: list[tuple[str | None, str]] = [(None, "Choose…")] + [
+    (a, _capital(labels.approver(a))) for a in registers.STANDINGS
+]
 
 
 class RegistersPage(Screen):
@@ -58,13 +67,13 @@ class RegistersPage(Screen):
                 "Name",
                 "Under",
                 "Items",
-                "Purpose",
-                "Submitted",
                 "Decision",
                 "By",
                 "As",
                 "On",
                 "Removal",
+                "Submitted",
+                "Purpose",
                 "Conditions",
             ]
         )
@@ -96,7 +105,7 @@ class RegistersPage(Screen):
         self.flagged.toggled.connect(self.refresh)
         pl.addWidget(self.flagged)
         self.posts = make_table(
-            ["Posted", "Approved", "Logged", "Account", "By", "Approved by", "Flags", "Text"]
+            ["Posted", "Approved", "Flags", "Account", "By", "Approved by", "Logged", "Text"]
         )
         pl.addWidget(self.posts, 1)
         self._buttons(
@@ -156,10 +165,8 @@ class RegistersPage(Screen):
                     a["id"],
                     a["employee"],
                     a["name"],
-                    labels.approval_clause(a["clause"]),
+                    labels.approval_clause_short(a["clause"]),
                     labels.approval_items(a["items"]),
-                    a["purpose"],
-                    a["submitted_on"],
                     labels.approval_decision(a["decision"])
                     + (
                         " (does not count)"
@@ -167,9 +174,11 @@ class RegistersPage(Screen):
                         else ""
                     ),
                     a["decided_by"],
-                    labels.approver(a["decided_as"]) if a["decision"] else "",
+                    _capital(labels.approver(a["decided_as"])) if a["decision"] else "",
                     a["decided_on"],
-                    (a["removal"] or "")[:1].upper() + (a["removal"] or "")[1:],
+                    _capital(a["removal"] or ""),
+                    a["submitted_on"],
+                    a["purpose"],
                     a["conditions"],
                 ]
                 for a in approvals
@@ -197,11 +206,11 @@ class RegistersPage(Screen):
                 [
                     _when(p["posted_at"]),
                     _when(p["approved_at"]),
-                    _when(p["recorded_at"]),
+                    labels.post_flags(p["flags"]),
                     p["account"],
                     p["posted_by"],
                     p["approved_by"],
-                    labels.post_flags(p["flags"]),
+                    _when(p["recorded_at"]),
                     p["text"],
                 ]
                 for p in posts
@@ -223,14 +232,15 @@ class RegistersPage(Screen):
             self.request_detail.setText("Select a request to read its memorandum.")
             return
         parts = [
-            f"Request {a['id']}: {labels.approval_clause(a['clause'])}.",
-            f"Proposed usage (§III.E.1): {a['description'] or 'not recorded'}.",
-            f"Site: {a['site_url'] or 'not recorded'}.",
-            f"Layout: {a['layout'] or 'none attached'}.",
+            f"Request {a['id']}: {labels.approval_clause(a['clause'])}",
+            f"Proposed usage (§III.E.1): {a['description'] or 'not recorded'}",
+            f"Purpose (§III.E.2): {a['purpose']}",
+            f"Site: {a['site_url'] or 'not recorded'}",
+            f"Layout: {a['layout'] or 'none attached'}",
         ]
         if a["removal_reason"]:
             parts.append(f"Removal directed because: {a['removal_reason']}")
-        self.request_detail.setText(" ".join(parts))
+        self.request_detail.setText(" ".join(p.rstrip(".") + "." for p in parts))
 
     def _change(self, change: Callable[[], Done[T]]) -> None:
         """One change through a register's service; the screen reads the registers
