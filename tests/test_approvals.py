@@ -467,10 +467,12 @@ def idle(qtbot: Any) -> None:
 
 
 def test_the_registers_window_records_requests_links_removals_accounts_and_posts(
-    qtbot, db, admin, open_report, monkeypatch
+    qtbot, db, admin, open_report, monkeypatch, tmp_path
 ):
-    from ui.dialogs.register_entry import CheckList, FormDialog, OptionalWhen
+    from ui.dialogs.register_entry import CheckList, FileChoice, FormDialog, OptionalWhen
     from ui.screens.registers import RegistersPage
+
+    from .test_registers import png
 
     number = open_report(clauses=["vpd-3.21/III.D"]).case.number
     page = RegistersPage(db, admin)
@@ -486,6 +488,8 @@ def test_the_registers_window_records_requests_links_removals_accounts_and_posts
             w = self.widgets.get(key)
             if isinstance(w, CheckList):
                 w.set_values(value)
+            elif isinstance(w, FileChoice):
+                w.path.setText(value)
             elif isinstance(w, OptionalWhen):
                 w.given.setChecked(value is not None)
                 if value is not None:
@@ -511,13 +515,20 @@ def test_the_registers_window_records_requests_links_removals_accounts_and_posts
         purpose="Recruiting",
         url="https://example.org/r",
         submitted=dt.date(2026, 9, 1),
+        layout=str(tmp_path / "missing.png"),
     )
+    page.add_request()  # a layout that cannot be read: refused, nothing recorded
+    idle(qtbot)
+    assert page.approvals.rowCount() == 0
+    (tmp_path / "layout.png").write_bytes(png())
+    answers["layout"] = str(tmp_path / "layout.png")
     page.add_request()
     idle(qtbot)
     assert page.approvals.rowCount() == 1
     assert page.approvals.item(0, 3).text() == "3.21 §III.R"
     page.approvals.setCurrentCell(0, 0)
     assert "Proposed usage (§III.E.1): Banner photo" in page.request_detail.text()
+    assert "Layout: layout.png." in page.request_detail.text()
     answers.clear()
     answers.update(decision="approved", by="Larry Burns", **{"as": "other"}, on=dt.date(2026, 9, 5))
     page.decide()
@@ -576,6 +587,7 @@ def test_the_registers_window_records_requests_links_removals_accounts_and_posts
         "No approval on file, Page lacks the Department's address"
     )
     assert titles.count("Post on an official account") == 2
+    assert titles.count("Approval request") == 2
 
 
 def test_a_refused_link_stays_open_with_the_reason_beside_its_field(

@@ -21,11 +21,13 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -33,14 +35,16 @@ from PySide6.QtWidgets import (
 from ia_desk import labels
 from ia_desk.errors import InputError
 from ia_desk.services import Done
+from ui.evidence_input import IMAGE_FILTER
 from ui.ops import Change
 from ui.widgets.fields import date_edit, error_label, may_discard, picked_date
 from ui.worker import show_error
 
 # A field: its key in values(), its label, and a kind: "text", "date", "datetime" (local
 # time, given back with its UTC offset), "optional_date" / "optional_datetime" (None
-# until ticked), "check" (a box: True or False), Checks([...]) (boxes, one per choice: the
-# values ticked), or a list of choices (plain strings, or (value, words) pairs). An
+# until ticked), "file" (a path, typed or chosen; None when empty), "check" (a box:
+# True or False), Checks([...]) (boxes, one per choice: the values ticked), or a list
+# of choices (plain strings, or (value, words) pairs). An
 # optional fourth item lists the field names the core's refusals use for it
 # ("submitted_on" for "submitted").
 Field = tuple[Any, ...]
@@ -100,6 +104,30 @@ class OptionalWhen(QWidget):
         return picked_date(self.edit)
 
 
+class FileChoice(QWidget):
+    """A file to attach (a printed layout, 3.21 §III.E.3): its path, typed or chosen."""
+
+    def __init__(self, changed: Callable[[], None]) -> None:
+        super().__init__()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.path = QLineEdit()
+        self.path.setPlaceholderText("none")
+        self.path.textChanged.connect(lambda _t: changed())
+        choose = QPushButton("Choose…")
+        choose.clicked.connect(self._choose)
+        row.addWidget(self.path, 1)
+        row.addWidget(choose)
+
+    def _choose(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Attach the printed layout", "", IMAGE_FILTER)
+        if path:
+            self.path.setText(path)
+
+    def value(self) -> str | None:
+        return self.path.text().strip() or None
+
+
 def local_datetime_edit() -> QDateTimeEdit:
     """A date and minute in this computer's time zone, showing now."""
     edit = QDateTimeEdit(QDateTime.currentDateTime())
@@ -149,6 +177,8 @@ class FormDialog(QDialog):
                 w = local_datetime_edit()
             elif kind in ("optional_date", "optional_datetime"):
                 w = OptionalWhen(kind == "optional_datetime", clear)
+            elif kind == "file":
+                w = FileChoice(clear)
             elif kind == "check":
                 w = QCheckBox()
                 w.toggled.connect(lambda _on, key=key: self._clear(key))
@@ -187,7 +217,7 @@ class FormDialog(QDialog):
                 out[key] = w.currentData()
             elif isinstance(w, CheckList):
                 out[key] = w.values()
-            elif isinstance(w, OptionalWhen):
+            elif isinstance(w, OptionalWhen | FileChoice):
                 out[key] = w.value()
             elif isinstance(w, QCheckBox):
                 out[key] = w.isChecked()

@@ -6,6 +6,7 @@ window)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtWidgets import (
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ia_desk import labels
+from ia_desk.errors import InputError
 from ia_desk.services import Actor, Changes, Database, Done, registers
 from ia_desk.services.accounts import allowed
 from ui.dialogs.register_entry import Checks, FormDialog
@@ -249,7 +251,15 @@ class RegistersPage(Screen):
 
     def add_request(self) -> None:
         def submit(v: dict[str, Any]) -> Done[Any]:
+            # (Off the GUI thread: the form's change runs this in the worker.)
             clause = v["clause"]
+            layout = Path(v["layout"]) if v["layout"] else None
+            try:
+                data = layout.read_bytes() if layout else None
+            except OSError as exc:
+                raise InputError(
+                    f"layout: cannot read {layout}: {exc.strerror}.", field="layout"
+                ) from None
             return registers.add_approval(
                 self.db,
                 self.actor,
@@ -258,6 +268,8 @@ class RegistersPage(Screen):
                 v["purpose"],
                 v["submitted"],
                 registers.CLAUSES[clause],
+                data,
+                layout.name if layout else None,
                 clause=clause,
                 description=v["description"] or None,
                 site_url=v["url"] or None,
@@ -277,6 +289,7 @@ class RegistersPage(Screen):
                 ("description", "Proposed usage (§III.E.1)", "text"),
                 ("purpose", "Purpose of the site or posting (§III.E.2)", "text"),
                 ("url", "The site's address", "text", ("site_url",)),
+                ("layout", "Printed layout (§III.E.3)", "file"),
                 ("submitted", "Submitted on", "date", ("submitted_on",)),
             ],
             self,
