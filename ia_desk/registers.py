@@ -483,8 +483,9 @@ def approval_problems(
                 f"{_approved_words(r)}, who has no standing to approve under "
                 f"{POLICY_WORDS[policy]} ({WHO_DECIDES[policy]})"
             )
-    assert r.decided_on is not None
-    if incident_on is None:
+    if r.decided_on is None:
+        out.append("the date of the approval is not recorded")
+    elif incident_on is None:
         out.append("the incident's date is not recorded, so an approval before it cannot be shown")
     elif r.decided_on > incident_on:
         out.append(f"{_approved_words(r)}, after the incident on {incident_on}")

@@ -80,7 +80,7 @@ def _approval_story(
     lines = approval_status(session, case.id)
     if not lines:
         return []
-    said = [Paragraph(r(line), st["body"]) for line in lines]
+    said = [Paragraph(full_stop(r(line)), st["body"]) for line in lines]
     # The heading stays with its first line (no page ends with a heading).
     story: list[Any] = [
         KeepTogether([Paragraph("Approval on file (3.21 §III.E, §III.R)", st["h2"]), said[0]])
