@@ -70,13 +70,14 @@ PERMISSION_WORDS: dict[str, str] = {
     "and record who told the Chief, when and how (3.21 §V.B).",
     "immediate.act": "Record what the Chief did on an immediate-action case (relief from "
     "duty, an order to take the post down, a referral...).",
-    "registers.manage": "Enter approval requests, official posts and training in the "
-    "registers, and employees' hire dates (the training upon hiring falls due from them). "
-    "A training closes the training owed after a referral only when it is recorded as "
-    "answering that case's referral.",
-    "registers.read": "Read the registers: approval requests (3.21 §III.E), the official "
-    "posting log, the training owed upon hiring and after a referral, and when each "
-    "policy's yearly review is due (3.21 §VI.A).",
+    "registers.manage": "Enter approval requests with their decisions and the approver's "
+    "standing, link them to cases with what a post depicts, record directions to remove a "
+    "post, add official accounts, log official posts, record training and employees' hire "
+    "dates (the training upon hiring falls due from them). A training closes the training "
+    "owed after a referral only when it is recorded as answering that case's referral.",
+    "registers.read": "Read the registers: approval requests (3.21 §III.E, §III.R) and any "
+    "removal directed, the official accounts and their posting log, the training owed upon "
+    "hiring and after a referral, and when each policy's yearly review is due (3.21 §VI.A).",
     "summary.print_ia": "Print the case summary for IA, with what is withheld outside IA.",
     "summary.print_command": "Print the case summary for command staff (withheld text left out).",
     "stats.view": "Read the department's figures and print the annual review (3.21 §VI.A).",
@@ -128,7 +129,12 @@ SCREEN_WORDS: dict[str, tuple[str, str]] = {
     ),
     "employees": ("Employees", "The roster, and each employee's allegations and discipline."),
     "policies": ("Policies", "The clauses of both policies, and the cases citing each."),
-    "registers": ("Registers", "Approval requests, the official posting log and training."),
+    "registers": (
+        "Registers",
+        "Approval requests (who decided, with what standing, what they cover, any removal "
+        "directed), the official accounts and their posting log (approved before posting? "
+        "phone and address shown?), and training.",
+    ),
     "statistics": ("Statistics", "Figures for a period and unit, charts, CSV and PDF."),
     "administration": (
         "Administration",

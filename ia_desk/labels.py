@@ -231,8 +231,15 @@ APPROVAL_ITEMS = {
     "uniform": "Uniform",
     "badge": "Badge",
     "patch": "Patch",
-    "marked_unit": "Marked unit",
+    "marked_unit": "Patrol car (marked unit)",
+    "vehicle": "Other department vehicle",
     "graphics": "Department graphics",
+    "logo": "Department logo",
+    "premises": "Department premises",
+    "crime_scene": "Crime scene",
+    "evidence": "Evidence",
+    "weapon": "Weapon",
+    "equipment": "Other department equipment",
 }
 
 
@@ -241,9 +248,48 @@ def approval_items(values: list[str]) -> str:
     return ", ".join(APPROVAL_ITEMS.get(v, _words(v)) for v in values)
 
 
+APPROVERS = {
+    "chief": "the Chief",
+    "chief_designee": "the Chief's designee",
+    "department_head": "the department head",
+    "department_head_designee": "the department head's designee",
+    "other": "no standing",
+}
+
+
+def approver(value: str | None) -> str:
+    """Who decided a request or directed a removal, as recorded ("the Chief"); a
+    decision entered before the standing was asked reads "standing not recorded"."""
+    if not value:
+        return "standing not recorded"
+    return APPROVERS.get(value, _words(value).lower())
+
+
+APPROVAL_CLAUSES = {
+    "vpd-3.21/III.E": "3.21 §III.E (memorandum to the Chief)",
+    "vpd-3.21/III.R": "3.21 §III.R (the Chief's decision)",
+    "city-sn/procedure.4": "City procedure 4 (memorandum to the department head)",
+    "city-sn/procedure.5": "City procedure 5 (the department head's decision)",
+}
+
+
+def approval_clause(value: str | None) -> str:
+    """The clause an approval request is under, in words."""
+    return APPROVAL_CLAUSES.get(value or "", value or "")
+
+
+def approval_clause_short(value: str | None) -> str:
+    """The clause in a table's few words: "3.21 §III.E", "City 4"."""
+    return approval_clause(value).split(" (")[0].replace("City procedure", "City")
+
+
 POST_FLAGS = {
     "not_authorised": "Posted by someone not authorised",
     "no_approval": "No approval on file",
+    "approved_after_posting": "Approved only after it was posted",
+    "approval_time_unknown": "Time of the approval not recorded",
+    "page_lacks_phone": "Page lacks the Department's phone number",
+    "page_lacks_address": "Page lacks the Department's address",
     "page_lacks_contact": "Page lacks contact details",
 }
 
@@ -407,6 +453,9 @@ EVENTS = {
     "approval.add": "Approval request entered",
     "approval.decide": "Approval decided",
     "approval.link": "Approval linked to a case",
+    "approval.direct_removal": "Removal of an approved post directed",
+    "approval.removal_done": "Directed removal recorded done",
+    "audit.binding_extends": "Records bound to their events from here on",
     "training.record": "Training recorded",
     "employee.hire_date": "Hire date recorded",
     "post.log": "Post logged",
@@ -451,6 +500,7 @@ EVENTS = {
     "task.done": "Task marked done",
     "task.list": "Tasks read",
     "approval.list": "Approval requests read",
+    "account.list": "Official accounts read",
     "account.add": "Official account added",
     "post.list": "Posting log read",
     "training.overview": "Training overview read",
@@ -592,6 +642,13 @@ DETAIL_KEYS = {
     "given": "given the new key",
     "given_later": "given it at a later sign-in",
     "not_given": "not given it",
+    "depicts": "the post depicts",
+    "as": "as",
+    "counts": "counts",
+    "due": "to be removed by",
+    "items": "asks for",
+    "shows_phone": "page shows the phone",
+    "shows_address": "page shows the address",
 }
 
 
@@ -616,6 +673,12 @@ def _detail_value(key: str, value: Any) -> str:
         return REVIEW_STEPS.get(value, _words(value))
     if key == "method" and isinstance(value, str):
         return evidence_method(value)
+    if key in ("items", "depicts") and isinstance(value, list):
+        return approval_items([str(v) for v in value]).lower()
+    if key == "as" and isinstance(value, str):
+        return approver(value)
+    if key == "flags" and isinstance(value, list):
+        return post_flags([str(v) for v in value]).lower()
     if key == "size" and isinstance(value, int):
         return f"{value:,} bytes"
     if key == "evidence_verified" and isinstance(value, dict):
@@ -712,6 +775,13 @@ FIELDS = {
     "reason": "Reason",
     "rationale": "Rationale",
     "disposition": "Finding",
+    "decided_as": "Deciding as",
+    "directed_as": "Directing as",
+    "depicts": "What the post depicts",
+    "site_url": "The site's address",
+    "posted_at": "Went up at",
+    "approved_at": "Approved at",
+    "approved_by": "Approved by",
 }
 SUBJECT_FIELDS = {
     "badge": "badge",

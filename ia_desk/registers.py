@@ -16,7 +16,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ia_desk import labels
 from ia_desk import validation as v
+from ia_desk.audit import records
 from ia_desk.audit.trail import append
 from ia_desk.cases.queries import employee_by_badge, get_case
 from ia_desk.cases.workflow import require_case_write
@@ -43,7 +45,8 @@ from ia_desk.security.roles import require
 from ia_desk.settings import get_setting
 from ia_desk.terms import APPROVAL_DECISIONS as DECISIONS
 from ia_desk.terms import APPROVAL_ITEMS as ITEMS
-from ia_desk.terms import POLICIES
+from ia_desk.terms import APPROVAL_UNDER, POLICIES
+from ia_desk.terms import APPROVER_STANDINGS as STANDINGS
 
 # Clauses about using department references or images: a case citing one shows whether an
 # approval is on file for its subjects.
@@ -79,6 +82,48 @@ def _store_file(session: Session, data: bytes, field: str) -> str:
 
 
 # ---------------------------------------------------------------- approvals
+#
+# Who may approve (3.21 §III.R; city procedure 5): under 3.21 the Chief of Police or his
+# designee; under the city's policy the employee's department head, who for an employee
+# of the police department is the Chief. Who may direct a removal: the same, and under
+# the city's policy the department head's designee too. A decision or direction by
+# anyone else is recorded as what happened but does not count.
+
+MAY_DECIDE = {"vpd-3.21": ("chief", "chief_designee"), "city-sn": ("department_head",)}
+MAY_DIRECT = {
+    "vpd-3.21": ("chief", "chief_designee"),
+    "city-sn": ("department_head", "department_head_designee"),
+}
+WHO_DECIDES = {
+    "vpd-3.21": "under 3.21 the Chief of Police or his designee decides",
+    "city-sn": "under the city's policy the employee's department head decides",
+}
+POLICY_WORDS = {"vpd-3.21": "3.21", "city-sn": "the city's policy"}
+STANDING_WORDS = (
+    "the Chief, the Chief's designee, the department head, the department head's designee, "
+    "or someone without standing"
+)
+
+
+def has_standing(
+    policy: str, standing: str | None, employee: Employee, removal: bool = False
+) -> bool:
+    """Whether a decision (or, with ``removal``, a direction to remove) by someone of
+    ``standing`` counts under ``policy`` for ``employee``."""
+    if standing is None:
+        return False
+    allowed = (MAY_DIRECT if removal else MAY_DECIDE)[policy]
+    if standing in allowed:
+        return True
+    # The police department's head is the Chief (and his designee directs for him).
+    police_head = ("chief", "chief_designee") if removal else ("chief",)
+    return policy == "city-sn" and employee.department == "police" and standing in police_head
+
+
+def _items(values: list[str], field: str = "items") -> list[str]:
+    if not values or any(i not in ITEMS for i in values):
+        raise InputError(f"{field}: one or more of {', '.join(ITEMS)}.", field=field)
+    return sorted(set(values))
 
 
 def add_approval_request(
@@ -91,15 +136,29 @@ def add_approval_request(
     policy: str = "vpd-3.21",
     layout: bytes | None = None,
     layout_name: str | None = None,
+    *,
+    clause: str | None = None,
+    description: str | None = None,
+    site_url: str | None = None,
 ) -> ApprovalRequest:
+    """A memorandum asking consent (3.21 §III.E; city procedure 4): what it would depict,
+    the description of the proposed usage (§III.E.1), the purpose of the site (§III.E.2),
+    the site's address and its printed layout (§III.E.3). ``clause`` defaults to the
+    policy's memorandum clause; a clause of the other policy is refused."""
     require(actor, "registers.manage", "approval.add")
     emp = employee_by_badge(session, badge)
-    if not items or any(i not in ITEMS for i in items):
-        raise InputError(f"items: one or more of {', '.join(ITEMS)}.", field="items")
+    chosen = _items(items)
     if policy not in POLICIES:
         raise InputError(
             "policy: vpd-3.21 (the Chief decides) or city-sn (the department head decides).",
             field="policy",
+        )
+    under = clause or ("vpd-3.21/III.E" if policy == "vpd-3.21" else "city-sn/procedure.4")
+    if APPROVAL_UNDER.get(under) != policy:
+        raise InputError(
+            f"clause: one of {', '.join(c for c, p in APPROVAL_UNDER.items() if p == policy)} "
+            f"for {policy}.",
+            field="clause",
         )
     text = v.text(purpose, "purpose", max_len=5000, multiline=True)
     name = v.text(layout_name, "layout", required=False, max_len=255)
@@ -107,8 +166,13 @@ def add_approval_request(
     req = ApprovalRequest(
         employee_id=emp.id,
         policy_id=policy,
-        items=sorted(set(items)),
+        clause=under,
+        items=chosen,
         purpose=text or "",
+        description=v.text(
+            description, "description", required=False, max_len=5000, multiline=True
+        ),
+        site_url=v.url(site_url, "site_url"),
         layout_sha256=sha,
         layout_file_name=name,
         submitted_on=v.bounded_date(submitted_on or dt.date.today(), "submitted_on"),
@@ -122,8 +186,21 @@ def add_approval_request(
         "approval.add",
         object_type="approval",
         object_id=req.id,
-        details={"employee": emp.badge, "items": req.items, "policy": policy},
+        details={
+            "employee": emp.badge,
+            "items": req.items,
+            "policy": policy,
+            "clause": under,
+            records.RECORD_KEY: records.digest("approval", req),
+        },
     )
+    return req
+
+
+def _request(session: Session, request_id: int) -> ApprovalRequest:
+    req = session.get(ApprovalRequest, request_id)
+    if req is None:
+        raise NotFound(f"There is no approval request {request_id}.", field="request")
     return req
 
 
@@ -135,17 +212,28 @@ def decide_approval(
     decided_by: str,
     on: dt.date | None = None,
     conditions: str | None = None,
+    decided_as: str | None = None,
 ) -> ApprovalRequest:
-    """Record the Chief's (or department head's) decision as noted on the request."""
+    """Record the decision as noted on the request, with the decider's standing as it
+    was that day (the Chief, his designee, the department head, ...): an approval by
+    someone without standing under the request's clause is kept but never counts.
+    Recording again replaces the decision; the trail keeps each."""
     require(actor, "registers.manage", "approval.decide", "approval", str(request_id))
-    req = session.get(ApprovalRequest, request_id)
-    if req is None:
-        raise NotFound(f"There is no approval request {request_id}.", field="request")
+    req = _request(session, request_id)
+    if decided_as is None:
+        raise InputError(
+            f"decided_as: say as what the decider decided ({STANDING_WORDS}); "
+            f"{WHO_DECIDES[req.policy_id]}.",
+            field="decided_as",
+        )
     req.decision = v.choice(decision, "decision", DECISIONS)
     req.decided_by = v.person_name(decided_by, "decided_by", max_len=120)
+    req.decided_as = v.choice(decided_as, "decided_as", STANDINGS)
     req.decided_on = v.bounded_date(on or dt.date.today(), "decided_on")
     if req.decided_on < req.submitted_on:
         raise InputError("decided_on: before the request was submitted.", field="decided_on")
+    if req.decided_on > dt.date.today():
+        raise InputError("decided_on: lies in the future.", field="decided_on")
     req.conditions = v.text(conditions, "conditions", required=False, max_len=5000, multiline=True)
     session.flush()
     append(
@@ -154,9 +242,130 @@ def decide_approval(
         "approval.decide",
         object_type="approval",
         object_id=req.id,
-        details={"decision": req.decision, "by": req.decided_by, "on": req.decided_on.isoformat()},
+        details={
+            "decision": req.decision,
+            "by": req.decided_by,
+            "as": req.decided_as,
+            "on": req.decided_on.isoformat(),
+            "counts": has_standing(req.policy_id, req.decided_as, req.employee),
+            records.RECORD_KEY: records.digest("approval", req),
+        },
     )
     return req
+
+
+def direct_removal(
+    session: Session,
+    actor: Actor,
+    request_id: int,
+    directed_by: str,
+    directed_as: str,
+    on: dt.date | None = None,
+    due_on: dt.date | None = None,
+    reason: str | None = None,
+) -> ApprovalRequest:
+    """A direction to remove what an approval allowed (3.21 §III.R: "when directed by
+    the Chief or his designee"; city procedure 5: the department head or his designee):
+    who gave it and as what, when, and by when it must be done. From that day the
+    approval covers nothing; a direction by someone without standing is recorded but
+    ends nothing. Given once per request."""
+    require(actor, "registers.manage", "approval.direct_removal", "approval", str(request_id))
+    req = _request(session, request_id)
+    if req.decision != "approved":
+        raise InputError(
+            f"request: request {req.id} is not approved; there is nothing to remove.",
+            field="request",
+        )
+    if req.removal_directed_on is not None:
+        raise InputError(
+            f"request: removal was already directed on {req.removal_directed_on}.",
+            field="request",
+        )
+    when = v.bounded_date(on or dt.date.today(), "directed_on")
+    if req.decided_on is not None and when < req.decided_on:
+        raise InputError(
+            f"directed_on: before the approval of {req.decided_on}.", field="directed_on"
+        )
+    if when > dt.date.today():
+        raise InputError("directed_on: lies in the future.", field="directed_on")
+    if due_on is not None and v.bounded_date(due_on, "due_on") < when:
+        raise InputError("due_on: before the direction was given.", field="due_on")
+    if directed_as is None:
+        raise InputError(
+            f"directed_as: say as what the removal was directed ({STANDING_WORDS}).",
+            field="directed_as",
+        )
+    req.removal_directed_by = v.person_name(directed_by, "directed_by", max_len=120)
+    req.removal_directed_as = v.choice(directed_as, "directed_as", STANDINGS)
+    req.removal_directed_on = when
+    req.removal_due_on = due_on
+    req.removal_reason = v.text(reason, "reason", required=False, max_len=5000, multiline=True)
+    session.flush()
+    append(
+        session,
+        actor,
+        "approval.direct_removal",
+        object_type="approval",
+        object_id=req.id,
+        details={
+            "by": req.removal_directed_by,
+            "as": req.removal_directed_as,
+            "on": when.isoformat(),
+            "due": due_on.isoformat() if due_on else None,
+            "counts": has_standing(req.policy_id, req.removal_directed_as, req.employee, True),
+            records.RECORD_KEY: records.digest("approval", req),
+        },
+    )
+    return req
+
+
+def record_removal_done(
+    session: Session, actor: Actor, request_id: int, on: dt.date | None = None
+) -> ApprovalRequest:
+    """The directed removal seen done (the requester removes it, 3.21 §III.R)."""
+    require(actor, "registers.manage", "approval.removal_done", "approval", str(request_id))
+    req = _request(session, request_id)
+    if req.removal_directed_on is None:
+        raise InputError(f"request: no removal was directed for request {req.id}.", field="request")
+    if req.removal_done_on is not None:
+        raise InputError(
+            f"request: its removal was already recorded done on {req.removal_done_on}.",
+            field="request",
+        )
+    when = v.bounded_date(on or dt.date.today(), "done_on")
+    if when < req.removal_directed_on:
+        raise InputError(
+            f"done_on: before the direction of {req.removal_directed_on}.", field="done_on"
+        )
+    if when > dt.date.today():
+        raise InputError("done_on: lies in the future.", field="done_on")
+    req.removal_done_on = when
+    session.flush()
+    append(
+        session,
+        actor,
+        "approval.removal_done",
+        object_type="approval",
+        object_id=req.id,
+        details={"on": when.isoformat(), records.RECORD_KEY: records.digest("approval", req)},
+    )
+    return req
+
+
+def removal_words(r: ApprovalRequest, today: dt.date | None = None) -> str | None:
+    """The removal direction in words, or None when none was given."""
+    if r.removal_directed_on is None:
+        return None
+    who = labels.approver(r.removal_directed_as)
+    text = f"removal directed on {r.removal_directed_on} by {r.removal_directed_by} ({who})"
+    if not has_standing(r.policy_id, r.removal_directed_as, r.employee, True):
+        text += f", who has no standing to direct it under {POLICY_WORDS[r.policy_id]}"
+    if r.removal_due_on:
+        text += f", due {r.removal_due_on}"
+    if r.removal_done_on:
+        return text + f"; done on {r.removal_done_on}"
+    late = r.removal_due_on is not None and r.removal_due_on < (today or dt.date.today())
+    return text + ("; not done, overdue" if late else "; not yet done")
 
 
 def approval_dict(r: ApprovalRequest) -> dict[str, Any]:
@@ -165,15 +374,26 @@ def approval_dict(r: ApprovalRequest) -> dict[str, Any]:
         "employee": r.employee.badge,
         "name": r.employee.name,
         "policy": r.policy_id,
+        "clause": r.clause,
         "items": r.items,
         "purpose": r.purpose,
+        "description": r.description,
+        "site_url": r.site_url,
         "submitted_on": r.submitted_on.isoformat(),
         "decision": r.decision,
         "decided_by": r.decided_by,
+        "decided_as": r.decided_as,
+        "counts": r.decision == "approved" and has_standing(r.policy_id, r.decided_as, r.employee),
         "decided_on": r.decided_on.isoformat() if r.decided_on else None,
         "conditions": r.conditions,
         "layout": r.layout_file_name,
         "removal_directed_on": r.removal_directed_on.isoformat() if r.removal_directed_on else None,
+        "removal_directed_by": r.removal_directed_by,
+        "removal_directed_as": r.removal_directed_as,
+        "removal_due_on": r.removal_due_on.isoformat() if r.removal_due_on else None,
+        "removal_done_on": r.removal_done_on.isoformat() if r.removal_done_on else None,
+        "removal_reason": r.removal_reason,
+        "removal": removal_words(r),
     }
 
 
@@ -181,26 +401,44 @@ def list_approvals(
     session: Session, actor: Actor, badge: str | None = None
 ) -> list[dict[str, Any]]:
     require(actor, "registers.read", "approval.list")
-    stmt = select(ApprovalRequest).order_by(ApprovalRequest.submitted_on.desc())
+    stmt = select(ApprovalRequest).order_by(
+        ApprovalRequest.submitted_on.desc(), ApprovalRequest.id.desc()
+    )
     if badge:
         stmt = stmt.where(ApprovalRequest.employee_id == employee_by_badge(session, badge).id)
     return [approval_dict(r) for r in session.scalars(stmt)]
 
 
-def link_approval(session: Session, actor: Actor, number: str, request_id: int) -> None:
+def link_approval(
+    session: Session, actor: Actor, number: str, request_id: int, depicts: list[str] | None = None
+) -> CaseApproval:
+    """Link a request to a case, with what the case's post depicts (the request must
+    cover each of them for the approval to count)."""
     require(actor, "registers.manage", "approval.link", "case", number)
     case = get_case(session, number)
     require_case_write(actor, case, "approval.link")
-    req = session.get(ApprovalRequest, request_id)
-    if req is None:
-        raise NotFound(f"There is no approval request {request_id}.", field="request")
+    req = _request(session, request_id)
+    if depicts is None:
+        raise InputError(
+            f"depicts: what the case's post depicts, one or more of {', '.join(ITEMS)}.",
+            field="depicts",
+        )
+    shown = _items(depicts, "depicts")
+    if req.employee_id not in {s.employee_id for s in case.subjects}:
+        raise InputError(
+            f"request: request {req.id} is {req.employee.name}'s, who is not a subject of "
+            f"{case.number}.",
+            field="request",
+        )
     if session.scalar(
         select(CaseApproval).where(
             CaseApproval.case_id == case.id, CaseApproval.approval_id == req.id
         )
     ):
         raise InputError(f"{case.number} is already linked to request {req.id}.", field="request")
-    session.add(CaseApproval(case_id=case.id, approval_id=req.id))
+    link = CaseApproval(case_id=case.id, approval_id=req.id, items=shown)
+    session.add(link)
+    session.flush()
     append(
         session,
         actor,
@@ -208,39 +446,144 @@ def link_approval(session: Session, actor: Actor, number: str, request_id: int) 
         object_type="approval",
         object_id=req.id,
         case_number=case.number,
+        details={
+            "depicts": shown,
+            records.RECORDS_KEY: {
+                "approval_link": {str(link.id): records.digest("approval_link", link)}
+            },
+        },
     )
+    return link
+
+
+def _approved_words(r: ApprovalRequest) -> str:
+    return f"approved by {r.decided_by} ({labels.approver(r.decided_as)}) on {r.decided_on}"
+
+
+def approval_problems(
+    r: ApprovalRequest,
+    policies: list[str],
+    incident_on: dt.date | None,
+    depicts: list[str] | None,
+) -> list[str]:
+    """Why request ``r`` does not stand as the approval of what a case depicts, in words
+    (empty: it does): approved, by someone with standing under each policy the case
+    cites, on or before the incident, covering every item depicted, and no removal
+    directed (with standing) on or before the incident."""
+    if r.decision != "approved":
+        return [f"it was {labels.approval_decision(r.decision).lower()}"]
+    out = []
+    for policy in policies:
+        if r.decided_as is None:
+            out.append(
+                f"{r.decided_by}'s standing was not recorded when the decision was entered "
+                f"({WHO_DECIDES[policy]}): record the decision again with it"
+            )
+            break
+        if not has_standing(policy, r.decided_as, r.employee):
+            out.append(
+                f"{_approved_words(r)}, who has no standing to approve under "
+                f"{POLICY_WORDS[policy]} ({WHO_DECIDES[policy]})"
+            )
+    if r.decided_on is None:
+        out.append("the date of the approval is not recorded")
+    elif incident_on is None:
+        out.append("the incident's date is not recorded, so an approval before it cannot be shown")
+    elif r.decided_on > incident_on:
+        out.append(f"{_approved_words(r)}, after the incident on {incident_on}")
+    if depicts is None:
+        out.append(
+            "what the case's post depicts was not recorded when the request was linked: "
+            "link it again with the items"
+        )
+    else:
+        missing = [i for i in depicts if i not in (r.items or [])]
+        if missing:
+            out.append(f"does not cover: {labels.approval_items(missing).lower()}")
+    directed = r.removal_directed_on
+    if (
+        directed is not None
+        and incident_on is not None
+        and directed <= incident_on
+        and has_standing(r.policy_id, r.removal_directed_as, r.employee, True)
+    ):
+        out.append(
+            f"removal was directed on {directed} by {r.removal_directed_by} "
+            f"({labels.approver(r.removal_directed_as)}), before the incident on {incident_on}"
+        )
+    return out
 
 
 def approval_status(session: Session, case_id: int) -> list[str]:
-    """What the case view shows: "approved on … by …" or "no approval on file"."""
+    """What the case view and the summaries show for each subject of a case citing a
+    clause about the Department's references or images: the approval that stands
+    ("approved by … (the Chief) on …, before the incident on …; covers …"), or in words
+    why none does ("approved … after the incident on …", "does not cover: patrol car")
+    or "no approval on file". A request only counts once linked to the case with what
+    its post depicts."""
 
     case = session.get(Case, case_id)
-    if case is None or not any(a.clause.clause_id in APPROVAL_CLAUSES for a in case.allegations):
+    if case is None:
         return []
-    linked = [
-        ca.approval
-        for ca in session.scalars(select(CaseApproval).where(CaseApproval.case_id == case_id))
-    ]
+    cited = [a for a in case.allegations if a.clause.clause_id in APPROVAL_CLAUSES]
+    if not cited:
+        return []
+    links = list(session.scalars(select(CaseApproval).where(CaseApproval.case_id == case_id)))
+    incident_on = case.incident.occurred_on if case.incident else None
     lines = []
     for s in case.subjects:
-        mine = [r for r in linked if r.employee_id == s.employee_id] or list(
-            session.scalars(
-                select(ApprovalRequest).where(
-                    ApprovalRequest.employee_id == s.employee_id,
-                    ApprovalRequest.decision == "approved",
+        own = [a for a in cited if a.employee_id == s.employee_id] or cited
+        policies = sorted({a.clause.clause_id.split("/")[0] for a in own})
+        name = s.employee.name
+        mine = [ln for ln in links if ln.approval.employee_id == s.employee_id]
+        if not mine:
+            others = list(
+                session.scalars(
+                    select(ApprovalRequest)
+                    .where(ApprovalRequest.employee_id == s.employee_id)
+                    .order_by(ApprovalRequest.id)
                 )
             )
-        )
-        approved = [r for r in mine if r.decision == "approved"]
-        if approved:
-            r = approved[-1]
-            lines.append(
-                f"{s.employee.name}: approved on {r.decided_on} by {r.decided_by} "
-                f"(request {r.id}: {', '.join(r.items)})"
+            if not others:
+                lines.append(f"{name}: no approval on file")
+            else:
+                ids = ", ".join(str(r.id) for r in others)
+                lines.append(
+                    f"{name}: no approval linked to this case (request {ids} on file: link "
+                    "it with what the post depicts to check it)"
+                )
+            continue
+        judged = [
+            (ln, approval_problems(ln.approval, policies, incident_on, ln.items)) for ln in mine
+        ]
+        standing = [(ln, p) for ln, p in judged if not p]
+        if standing:
+            ln = standing[-1][0]
+            r = ln.approval
+            line = (
+                f"{name}: {_approved_words(r)} under {r.clause}, before the incident on "
+                f"{incident_on}; covers {labels.approval_items(ln.items or []).lower()} "
+                f"(request {r.id})"
             )
-        else:
-            lines.append(f"{s.employee.name}: no approval on file")
+            removal = removal_words(r)
+            lines.append(line + (f"; {removal}" if removal else ""))
+            continue
+        for ln, problems in judged:
+            lines.append(f"{name}: request {ln.approval.id} does not count: " + "; ".join(problems))
     return lines
+
+
+def linked_requests(session: Session, case_id: int) -> list[dict[str, Any]]:
+    """The requests linked to a case, each with what the case's post depicts: for the
+    IA summary's account of the memoranda behind the approval status."""
+    out = []
+    for link in session.scalars(
+        select(CaseApproval).where(CaseApproval.case_id == case_id).order_by(CaseApproval.id)
+    ):
+        row = approval_dict(link.approval)
+        row["depicts"] = link.items
+        out.append(row)
+    return out
 
 
 # ---------------------------------------------------------------- official posting log
@@ -251,16 +594,20 @@ def add_account(
     actor: Actor,
     platform: str,
     handle: str,
-    shows_contact: bool,
+    shows_phone: bool,
+    shows_address: bool,
     authorised: list[str],
 ) -> OfficialAccount:
+    """An official account (3.21 §I.A), whether its page displays the Department's phone
+    number and its address (§I.D wants both), and the badges authorised to post."""
     require(actor, "registers.manage", "account.add")
     # Badges in their normal form, as the posting log compares them with the poster's.
     badges = {employee_by_badge(session, badge).badge for badge in authorised}
     acc = OfficialAccount(
         platform=v.text(platform, "platform", max_len=60) or "",
         handle=v.text(handle, "handle", max_len=120) or "",
-        shows_contact=shows_contact,
+        shows_phone=bool(shows_phone),
+        shows_address=bool(shows_address),
         authorised=sorted(badges),
     )
     session.add(acc)
@@ -274,11 +621,36 @@ def add_account(
         details={
             "platform": acc.platform,
             "handle": acc.handle,
-            "shows_contact": shows_contact,
+            "shows_phone": acc.shows_phone,
+            "shows_address": acc.shows_address,
             "authorised": acc.authorised,
+            records.RECORD_KEY: records.digest("account", acc),
         },
     )
     return acc
+
+
+def list_accounts(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    """The official accounts, for the posting log's form and the CLI."""
+    require(actor, "registers.read", "account.list")
+    return [
+        {
+            "id": a.id,
+            "platform": a.platform,
+            "handle": a.handle,
+            "shows_phone": a.shows_phone,
+            "shows_address": a.shows_address,
+            "authorised": a.authorised or [],
+        }
+        for a in session.scalars(select(OfficialAccount).order_by(OfficialAccount.id))
+    ]
+
+
+def _utc(value: dt.datetime, field: str) -> dt.datetime:
+    if value.tzinfo is None:
+        raise InputError(f"{field}: give the UTC offset too.", field=field)
+    v.bounded_date(value, field)
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def log_post(
@@ -290,24 +662,44 @@ def log_post(
     posted_at: dt.datetime | None = None,
     approved_by: str | None = None,
     capture: bytes | None = None,
+    approved_at: dt.datetime | None = None,
 ) -> OfficialPost:
+    """Log a post: when it went up and when it was approved are entered (so "approved
+    before posting", 3.21 §I.B, can be shown or flagged); when it was logged is the
+    clock's. An approver needs the time of the approval."""
     require(actor, "registers.manage", "post.log")
     acc = session.get(OfficialAccount, account_id)
     if acc is None:
         raise NotFound(f"There is no official account {account_id}.", field="account")
     poster = employee_by_badge(session, posted_by)
-    when = posted_at or dt.datetime.now(dt.UTC)
-    if when.tzinfo is None:
-        raise InputError("posted_at: give the UTC offset too.", field="posted_at")
-    v.bounded_date(when, "posted_at")
+    if posted_at is None:
+        raise InputError(
+            "posted_at: when the post went up, with its UTC offset.", field="posted_at"
+        )
+    went_up = _utc(posted_at, "posted_at")
+    now = utcnow()
+    if went_up > now + dt.timedelta(minutes=5):
+        raise InputError("posted_at: lies in the future.", field="posted_at")
+    approver = v.person_name(approved_by, "approved_by", required=False, max_len=120)
+    approved = _utc(approved_at, "approved_at") if approved_at is not None else None
+    if approver and approved is None:
+        raise InputError(
+            "approved_at: when it was approved (3.21 §I.B: approval comes before posting).",
+            field="approved_at",
+        )
+    if approved is not None and not approver:
+        raise InputError("approved_by: who approved it.", field="approved_by")
+    if approved is not None and approved > now + dt.timedelta(minutes=5):
+        raise InputError("approved_at: lies in the future.", field="approved_at")
     post = OfficialPost(
         account_id=acc.id,
-        posted_at=when.astimezone(dt.UTC).replace(tzinfo=None),
+        posted_at=went_up,
         text=v.text(text, "text", max_len=20_000, multiline=True) or "",
         capture_sha256=_store_file(session, capture, "capture") if capture else None,
         posted_by=poster.badge,
-        approved_by=v.person_name(approved_by, "approved_by", required=False, max_len=120),
-        approved_at=utcnow() if approved_by else None,
+        approved_by=approver,
+        approved_at=approved,
+        recorded_at=now,
         recorded_by=actor.login,
     )
     session.add(post)
@@ -318,7 +710,12 @@ def log_post(
         "post.log",
         object_type="post",
         object_id=post.id,
-        details={"account": acc.handle, "posted_by": poster.badge, "flags": post_flags(post)},
+        details={
+            "account": acc.handle,
+            "posted_by": poster.badge,
+            "flags": post_flags(post),
+            records.RECORD_KEY: records.digest("post", post),
+        },
     )
     return post
 
@@ -329,15 +726,27 @@ def post_flags(post: OfficialPost) -> list[str]:
         flags.append("not_authorised")
     if not post.approved_by:
         flags.append("no_approval")
-    if not post.account.shows_contact:
-        flags.append("page_lacks_contact")
+    elif post.approved_at is None:
+        flags.append("approval_time_unknown")
+    elif post.approved_at > post.posted_at:
+        flags.append("approved_after_posting")
+    if not post.account.shows_phone:
+        flags.append("page_lacks_phone")
+    if not post.account.shows_address:
+        flags.append("page_lacks_address")
     return flags
+
+
+def _z(value: dt.datetime | None) -> str | None:
+    return value.isoformat() + "Z" if value is not None else None
 
 
 def posting_log(session: Session, actor: Actor, flagged_only: bool = False) -> list[dict[str, Any]]:
     require(actor, "registers.read", "post.list")
     rows = []
-    for p in session.scalars(select(OfficialPost).order_by(OfficialPost.posted_at.desc())):
+    for p in session.scalars(
+        select(OfficialPost).order_by(OfficialPost.posted_at.desc(), OfficialPost.id.desc())
+    ):
         flags = post_flags(p)
         if flagged_only and not flags:
             continue
@@ -345,9 +754,11 @@ def posting_log(session: Session, actor: Actor, flagged_only: bool = False) -> l
             {
                 "id": p.id,
                 "account": f"{p.account.platform} {p.account.handle}",
-                "posted_at": p.posted_at.isoformat() + "Z",
+                "posted_at": _z(p.posted_at),
                 "posted_by": p.posted_by,
                 "approved_by": p.approved_by,
+                "approved_at": _z(p.approved_at),
+                "recorded_at": _z(p.recorded_at),
                 "text": p.text,
                 "flags": flags,
             }

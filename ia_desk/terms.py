@@ -161,8 +161,48 @@ SPEECH_SCOPE_FACTS = {
 """What brings a personal account under 3.21 (purpose and scope, item 9), besides an
 effect on workplace harmony, discipline or public trust."""
 
-APPROVAL_ITEMS = ("reference", "photo", "uniform", "badge", "patch", "marked_unit", "graphics")
-"""What an approval request of 3.21 §III.E may ask to use (``ia_desk.registers.ITEMS``)."""
+APPROVAL_ITEMS = (
+    "reference",
+    "photo",
+    "uniform",
+    "badge",
+    "patch",
+    "marked_unit",
+    "vehicle",
+    "graphics",
+    "logo",
+    "premises",
+    "crime_scene",
+    "evidence",
+    "weapon",
+    "equipment",
+)
+"""What an approval request may ask to use, and what a case's post depicts: every thing
+3.21 §III.D, §III.E and §III.Q and city procedure 3-4 name (references, photographs,
+uniforms, badges, patches, marked units or patrol cars, other vehicles, graphics, logos,
+premises, crime scenes, evidence, weapons, other equipment) (``ia_desk.registers.ITEMS``)."""
+
+APPROVAL_UNDER = {
+    "vpd-3.21/III.E": "vpd-3.21",
+    "vpd-3.21/III.R": "vpd-3.21",
+    "city-sn/procedure.4": "city-sn",
+    "city-sn/procedure.5": "city-sn",
+}
+"""The clause an approval request is made and decided under, and its policy: under 3.21
+(§III.E the memorandum, §III.R the decision) the Chief of Police or his designee decides
+and directs removal; under the city policy (procedure 4 the memorandum, 5 the decision)
+the employee's department head decides, and he or his designee directs removal."""
+
+APPROVER_STANDINGS = (
+    "chief",
+    "chief_designee",
+    "department_head",
+    "department_head_designee",
+    "other",
+)
+"""Who decided a request or directed a removal, as recorded at the time
+(``decided_as``): only a decision by someone with standing under the request's clause
+counts (``ia_desk.registers.has_standing``)."""
 
 APPROVAL_DECISIONS = ("approved", "disapproved", "further_inquiry")
 """The decisions on an approval request (``ia_desk.registers.DECISIONS``)."""

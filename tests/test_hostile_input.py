@@ -293,8 +293,24 @@ def _hostile_commands(tmp: Path) -> list[tuple[str, list[str]]]:
         ("id", ["evidence", "export", huge, "--out", out]),
         ("id", ["evidence", "custody", huge]),
         ("id", ["allegation", "find", huge, "--disposition", "sustained", "--rationale", "x"]),
-        ("id", ["approval", "decide", huge, "--decision", "approved", "--by", "Chief"]),
-        ("account", ["account", "post", huge, "--text", "x", "--by", "1234"]),
+        (
+            "id",
+            [
+                "approval",
+                "decide",
+                huge,
+                "--decision",
+                "approved",
+                "--by",
+                "Chief",
+                "--as",
+                "chief",
+            ],
+        ),
+        (
+            "account",
+            ["account", "post", huge, "--text", "x", "--by", "1234", "--at", "2026-11-02T09:00Z"],
+        ),
         ("--top", ["policy", "suggest", "selfie in uniform", "--top", huge]),
         (
             "--captured-at",

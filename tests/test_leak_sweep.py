@@ -431,12 +431,23 @@ def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
         ],
         "approval decide": [
             ["approval", "decide", "1", "--decision", "approved", "--by", "Chief Burns"]
+            + ["--as", "chief", "--on", "2026-10-01"]
         ],
-        "approval link": [["approval", "link", a, "1"]],
-        "approval list": [["approval", "list", "--json"]],
+        "approval link": [["approval", "link", a, "1", "--depicts", "uniform,marked_unit"]],
+        "approval list": [["approval", "list", "--json"], ["approval", "list"]],
+        "approval remove": [
+            ["approval", "remove", "1", "--by", "Chief Burns", "--as", "chief"]
+            + ["--reason", "Whistle complained."],
+            ["approval", "remove", "1", "--done"],
+        ],
         "account add": [["account", "add", "--platform", "X", "--handle", "@vpd"]],
-        "account post": [["account", "post", "1", "--text", "Hello", "--by", "1234"]],
-        "account log": [["account", "log", "--json"]],
+        "account list": [["account", "list", "--json"], ["account", "list"]],
+        "account post": [
+            ["account", "post", "1", "--text", "Hello", "--by", "1234"]
+            + ["--at", "2026-11-02T09:00-06:00", "--approved-by", "Lt. Ames"]
+            + ["--approved-at", "2026-11-02T10:00-06:00"]
+        ],
+        "account log": [["account", "log", "--json"], ["account", "log"]],
         "training record": [
             [
                 "training",

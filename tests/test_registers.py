@@ -48,11 +48,15 @@ def test_case_view_shows_approval_on_file_or_not(db, admin, open_report):
             "Chief Larry Burns",
             dt.date(2026, 9, 5),
             "Remove when the campaign ends",
+            "chief",
         )
-        registers.link_approval(s, admin, number, req.id)
+        registers.link_approval(s, admin, number, req.id, ["uniform"])
     with db.read() as s:
         (line,) = show_case(s, admin, number)["approvals"]
-    assert line.startswith("John Roe: approved on 2026-09-05 by Chief Larry Burns")
+    assert line.startswith(
+        "John Roe: approved by Chief Larry Burns (the Chief) on 2026-09-05 under vpd-3.21/III.E, "
+        "before the incident on 2026-10-30"
+    )
     with db.read() as s:
         assert [r["id"] for r in registers.list_approvals(s, admin, "1234")] == [req.id]
 
@@ -75,11 +79,19 @@ def test_posting_log_flags_unauthorised_and_unapproved_posts(db, admin, open_rep
     open_report(subjects=[{"badge": "500", "name": "Pat Press", "department": "police"}])
     open_report(subjects=[{"badge": "501", "name": "Al Other", "department": "police"}])
     with db.write(admin) as s:
-        acc = registers.add_account(s, admin, "Facebook", "@VicksburgPD", True, ["500"])
+        acc = registers.add_account(s, admin, "Facebook", "@VicksburgPD", True, True, ["500"])
+        at = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
         registers.log_post(
-            s, admin, acc.id, "Road closure on Clay St.", "500", approved_by="Lt. Jones"
+            s,
+            admin,
+            acc.id,
+            "Road closure on Clay St.",
+            "500",
+            at,
+            approved_by="Lt. Jones",
+            approved_at=at - dt.timedelta(hours=1),
         )
-        registers.log_post(s, admin, acc.id, "Look at this arrest!", "501")
+        registers.log_post(s, admin, acc.id, "Look at this arrest!", "501", at)
     with db.read() as s:
         flagged = registers.posting_log(s, admin, flagged_only=True)
         everything = registers.posting_log(s, admin)
@@ -171,13 +183,20 @@ def test_registers_cli(db, db_url, monkeypatch, capsys, open_report):
         )[0]
         == 0
     )
-    assert run("approval", "decide", "1", "--decision", "disapproved", "--by", "Chief")[0] == 0
+    assert (
+        run(
+            "approval", "decide", "1", "--decision", "disapproved", "--by", "Chief", "--as", "chief"
+        )[0]
+        == 0
+    )
     code, out = run("approval", "list", "--json")
     assert json.loads(out)[0]["decision"] == "disapproved"
     assert (
         run("account", "add", "--platform", "X", "--handle", "@vpd", "--authorised", "1234")[0] == 0
     )
-    code, out = run("account", "post", "1", "--text", "Hello", "--by", "1234")
+    code, out = run(
+        "account", "post", "1", "--text", "Hello", "--by", "1234", "--at", "2026-11-02T09:00Z"
+    )
     assert code == 0 and "no_approval" in out
     code, out = run("training", "overview", "--json")
     assert "1234" in [e["badge"] for e in json.loads(out)["untrained"]]

@@ -155,7 +155,7 @@ HEADINGS = (
     "Reporter",
     "Subjects",
     "Incident",
-    "Approval on file (3.21 §III.E)",
+    "Approval on file (3.21 §III.E, §III.R)",
     "Allegations and findings",
     "Evidence",
     "Discipline (3.21 §V.B)",

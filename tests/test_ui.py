@@ -705,7 +705,6 @@ def test_registers_screen_lists_and_records(qtbot, db, admin, open_report, monke
     def fake_exec(self):
         for key, value in {
             "badge": "1234",
-            "items": "photo, uniform",
             "purpose": "Recruiting page",
             "course": "Basics",
             "trainer": "Sgt Lee",
@@ -713,24 +712,29 @@ def test_registers_screen_lists_and_records(qtbot, db, admin, open_report, monke
         }.items():
             if key in self.widgets:
                 self.widgets[key].setText(value)
+        if "items" in self.widgets:
+            self.widgets["items"].set_values(["photo", "uniform"])
+        if "as" in self.widgets:  # the decider's standing is chosen, never defaulted
+            self.widgets["as"].setCurrentIndex(self.widgets["as"].findData("chief"))
         self.save()  # OK: the form records the entry itself
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(FormDialog, "exec", fake_exec)
     page.add_request()
     idle(qtbot)
-    assert page.approvals.rowCount() == 1 and page.approvals.item(0, 6).text() == "Pending"
+    assert page.approvals.rowCount() == 1 and page.approvals.item(0, 5).text() == "Pending"
     page.approvals.setCurrentCell(0, 0)
     page.decide()
     idle(qtbot)
-    assert page.approvals.item(0, 6).text() == "Approved"
+    assert page.approvals.item(0, 5).text() == "Approved"
     page.add_training()
     idle(qtbot)
     assert page.hiring.rowCount() == 0
     view = CaseWindow(db, admin, number)
     qtbot.addWidget(view)
     idle(qtbot)
-    assert "approved on" in view.overview.toPlainText()
+    # A request on file counts only once linked to the case with what its post depicts.
+    assert "no approval linked to this case (request 1 on file" in view.overview.toPlainText()
 
 
 def test_matrix_editor_stores_a_new_version_with_a_reason(qtbot, db, admin):

@@ -20,7 +20,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -29,12 +29,16 @@ from sqlalchemy.orm import Session
 from ia_desk.audit.signatures import SIGNING_BEGINS
 from ia_desk.db.models import (
     Allegation,
+    ApprovalRequest,
     AuditEvent,
     BradyDisclosure,
     BradyFlag,
+    CaseApproval,
     CaseReview,
     DisciplineAction,
     Evidence,
+    OfficialAccount,
+    OfficialPost,
 )
 
 RECORD_KEY = "record"  # the key of the digest in an event's details
@@ -63,6 +67,10 @@ class Bound:
     # digest while empty, so a row written before they existed still matches its event
     # (and emptying one afterwards changes the digest).
     optional: tuple[str, ...] = ()
+    # A table that held rows before its binding began (written by a version that bound
+    # other records already): its binding begins at a later marker of its own
+    # (BINDING_EXTENDS), so its earlier rows and their digest-less events count apart.
+    extended: bool = False
 
 
 BOUND: dict[str, Bound] = {
@@ -158,8 +166,88 @@ BOUND: dict[str, Bound] = {
             "review decision",
             creating=("review.sign_off", "review.return"),
         ),
+        # The registers of 3.21 that a case's approval status is read from (issue 22):
+        # the request with its decision, the decider's standing and any removal
+        # direction; the case's link with what its post depicts; the posting log.
+        Bound(
+            "approval",
+            ApprovalRequest,
+            (
+                "employee_id",
+                "policy_id",
+                "clause",
+                "items",
+                "purpose",
+                "description",
+                "site_url",
+                "layout_sha256",
+                "layout_file_name",
+                "submitted_on",
+                "decision",
+                "decided_by",
+                "decided_as",
+                "decided_on",
+                "conditions",
+                "removal_directed_on",
+                "removal_directed_by",
+                "removal_directed_as",
+                "removal_due_on",
+                "removal_reason",
+                "removal_done_on",
+            ),
+            (
+                "approval.add",
+                "approval.decide",
+                "approval.direct_removal",
+                "approval.removal_done",
+            ),
+            "approval request",
+            creating=("approval.add",),
+            extended=True,
+        ),
+        Bound(
+            "approval_link",
+            CaseApproval,
+            ("case_id", "approval_id", "items"),
+            (),
+            "approval linked to a case",
+            carried_by=("approval.link",),
+            creating=("approval.link",),
+            extended=True,
+        ),
+        Bound(
+            "account",
+            OfficialAccount,
+            ("platform", "handle", "shows_phone", "shows_address", "authorised"),
+            ("account.add",),
+            "official account",
+            creating=("account.add",),
+            extended=True,
+        ),
+        Bound(
+            "post",
+            OfficialPost,
+            (
+                "account_id",
+                "posted_at",
+                "text",
+                "capture_sha256",
+                "posted_by",
+                "approved_by",
+                "approved_at",
+                "recorded_at",
+                "recorded_by",
+            ),
+            ("post.log",),
+            "posting log entry",
+            creating=("post.log",),
+            extended=True,
+        ),
     )
 }
+BINDING_EXTENDS = "audit.binding_extends"
+"""The database's own event marking where the binding of kinds added to an existing
+database begins (:func:`unmarked_kinds`)."""
 
 
 def without_digests(details: str) -> str:
@@ -209,10 +297,42 @@ def next_ids(session: Session) -> dict[str, int]:
 @dataclass(frozen=True)
 class Binding:
     """Where the binding begins: the start of signing's sequence number (events after it
-    must carry their digest) and, per kind, the first row id written under it."""
+    must carry their digest) and, per kind, the first row id written under it; for a
+    kind first named by a later marker (BINDING_EXTENDS), that marker's number."""
 
     seq: int
     first_ids: dict[str, int]
+    seqs: dict[str, int] = field(default_factory=dict)
+
+    def seq_of(self, kind: str) -> int:
+        return self.seqs.get(kind, self.seq)
+
+
+def _markers(session: Session) -> list[tuple[int, str, str]]:
+    t = AuditEvent.__table__
+    return [
+        (int(seq), str(event_type), details)
+        for seq, event_type, details in session.execute(
+            select(t.c.seq, t.c.event_type, t.c.details)
+            .where(
+                t.c.event_type.in_([SIGNING_BEGINS, BINDING_EXTENDS]),
+                t.c.user_login == "system",
+            )
+            .order_by(t.c.seq)
+        )
+    ]
+
+
+def unmarked_kinds(session: Session) -> list[str] | None:
+    """The extended kinds no marker names yet (their binding has not begun), or None
+    before the start of signing (whose marker names every kind)."""
+    markers = _markers(session)
+    if not any(event_type == SIGNING_BEGINS for _s, event_type, _d in markers):
+        return None
+    named: set[str] = set()
+    for _seq, _type, details in markers:
+        named |= set(_as_dict(_loads(details).get(BOUND_FROM_KEY)))
+    return [k for k, b in BOUND.items() if b.extended and k not in named]
 
 
 def _as_dict(value: Any) -> dict[str, Any]:
@@ -239,23 +359,26 @@ def _binding(session: Session) -> Binding:
     """Read from the start of signing. A marker put in later (or before the trail, at
     seq 0 or below) can only lower the thresholds, never raise them: the lowest of every
     marker's is taken, so a row cannot be made to pass as older than the binding."""
-    t = AuditEvent.__table__
-    markers = session.execute(
-        select(t.c.seq, t.c.details)
-        .where(t.c.event_type == SIGNING_BEGINS, t.c.user_login == "system")
-        .order_by(t.c.seq)
-    ).all()
+    found = _markers(session)
+    markers = [(seq, details) for seq, event_type, details in found if event_type == SIGNING_BEGINS]
     if not markers:
         return Binding(0, {})
     first: dict[str, int] = {}
-    for _seq, details in markers:
+    named_at: dict[str, int] = {}
+    for seq, _type, details in found:
         for kind, value in _as_dict(_loads(details).get(BOUND_FROM_KEY)).items():
             if kind in BOUND and isinstance(value, int) and not isinstance(value, bool):
                 first[kind] = min(first.get(kind, value), value)
+                if seq >= 1:
+                    named_at[kind] = min(named_at.get(kind, seq), seq)
     for kind in BOUND:
         first.setdefault(kind, 0)  # a marker that names no threshold binds every row
     real = [seq for seq, _ in markers if seq >= 1]
-    return Binding(min(real) if real else 0, first)
+    start = min(real) if real else 0
+    # A kind first named after the start of signing (an extended kind on a database
+    # that signed before it was bound) begins at that marker; never before the start.
+    seqs = {kind: max(at, start) for kind, at in named_at.items() if BOUND[kind].extended}
+    return Binding(start, first, seqs)
 
 
 @dataclass(frozen=True)
@@ -359,7 +482,7 @@ def check_records(
                     )
                 )
             if entry.recorded is None:
-                if entry.seq > binding.seq > 0:
+                if entry.seq > binding.seq_of(kind) > 0:
                     problems.append(
                         (
                             entry.seq,

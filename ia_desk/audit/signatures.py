@@ -60,6 +60,7 @@ SYSTEM_EVENT_PREFIXES = (
     "catalogue.load",
     "discipline.matrix_load",
     SIGNING_BEGINS,
+    "audit.binding_extends",  # ia_desk.audit.records.BINDING_EXTENDS
 )
 # What a provisional key (made by an administrator) may sign.
 PROVISIONAL_MAY_SIGN = ("auth.sign_in", "user.change_password", "user.recover")

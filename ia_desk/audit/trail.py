@@ -548,6 +548,8 @@ def begin_signing(db: Any) -> None:
     marker = select(AuditEvent.seq).where(AuditEvent.event_type == signatures.SIGNING_BEGINS)
     with db.read() as session:
         if session.scalar(marker.limit(1)) is not None:
+            if records.unmarked_kinds(session):
+                _extend_binding(db)
             return
     with db.write(None, audit_only=True) as session:
         if session.scalar(marker.limit(1)) is None:
@@ -559,5 +561,26 @@ def begin_signing(db: Any) -> None:
                 details={
                     "rule": "every person's events are signed with their own key",
                     records.BOUND_FROM_KEY: records.next_ids(session),
+                },
+            )
+
+
+def _extend_binding(db: Any) -> None:
+    """Mark, once, where the binding of records bound since the start of signing begins
+    (the first start of a version that binds them, on a database that already signs):
+    their rows before it, and those rows' events without a digest, are counted apart;
+    from it on, every such row must match its latest event (ia_desk.audit.records)."""
+    with db.write(None, audit_only=True) as session:
+        kinds = records.unmarked_kinds(session)
+        if kinds:
+            ids = records.next_ids(session)
+            append(
+                session,
+                None,
+                records.BINDING_EXTENDS,
+                object_type="database",
+                details={
+                    "rule": "these records are bound to the events that write them",
+                    records.BOUND_FROM_KEY: {k: ids[k] for k in kinds},
                 },
             )

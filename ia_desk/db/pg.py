@@ -329,7 +329,9 @@ def reset_sequences(conn: Any) -> None:
     rows = conn.execute(
         text(
             "SELECT c.relname, a.attname FROM pg_class c "
-            "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 "
+            # (A dropped column stays in pg_attribute, renamed, until the table is
+            # rewritten: asking for its sequence fails. Migration 0026 drops one.)
+            "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
             "JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = current_schema() "
             "WHERE c.relkind = 'r' "
             "AND pg_get_serial_sequence(quote_ident(c.relname), a.attname) IS NOT NULL"

@@ -67,6 +67,48 @@ class Printed:
     cases: list[str]
 
 
+def _approval_story(
+    session: Session, case: Case, audience: str, r: Callable[[Any], str], st: dict[str, Any]
+) -> list[Any]:
+    """Whether an approval stands for each subject (3.21 §III.E, §III.R; city 4-5), in
+    words, for both audiences (text withheld on the case stays withheld). The IA summary
+    adds each linked memorandum as entered: its description, purpose, site, conditions
+    and why a removal was directed; the command summary leaves that free text to the
+    registers (IA's words, which may name people), keeping its clause, items and dates."""
+    from ia_desk.registers import approval_status, linked_requests
+
+    lines = approval_status(session, case.id)
+    if not lines:
+        return []
+    said = [Paragraph(full_stop(r(line)), st["body"]) for line in lines]
+    # The heading stays with its first line (no page ends with a heading).
+    story: list[Any] = [
+        KeepTogether([Paragraph("Approval on file (3.21 §III.E, §III.R)", st["h2"]), said[0]])
+    ]
+    story += said[1:]
+    for req in linked_requests(session, case.id):
+        facts = [
+            f"Request {req['id']} ({r(req['name'])}): "
+            + esc(labels.approval_clause(req["clause"])),
+            f"submitted {req['submitted_on']}",
+            f"asks for {esc(labels.approval_items(req['items']).lower())}",
+            "the case's post depicts "
+            + esc(labels.approval_items(req["depicts"] or []).lower() or "(not recorded)"),
+        ]
+        if audience == "ia":
+            facts += [
+                f"proposed usage (§III.E.1): {r(req['description'] or 'not recorded')}",
+                f"purpose (§III.E.2): {r(req['purpose'])}",
+                f"site: {r(req['site_url'] or 'not recorded')}",
+            ]
+            if req["conditions"]:
+                facts.append(f"conditions: {r(req['conditions'])}")
+            if req["removal_reason"]:
+                facts.append(f"removal directed because: {r(req['removal_reason'])}")
+        story.append(Paragraph(full_stop(" · ".join(facts)), st["small"]))
+    return story
+
+
 def _check_audience(actor: Actor, audience: str, number: str | None) -> None:
     if audience not in AUDIENCES:
         raise InputError("audience: must be command or ia.", field="audience")
@@ -172,13 +214,7 @@ def _case_story(
     for para in (inc.narrative or "").split("\n\n"):
         story.append(Paragraph(r(para), st["body"]))
 
-    from ia_desk.registers import approval_status
-
-    approvals = approval_status(session, case.id)
-    if approvals:
-        story.append(Paragraph("Approval on file (3.21 §III.E)", st["h2"]))
-        for line in approvals:
-            story.append(Paragraph(esc(line), st["body"]))
+    story += _approval_story(session, case, audience, r, st)
 
     allegations: list[Block] = []
     for a in case.allegations:

@@ -16,7 +16,7 @@ from ia_desk.cases.intake import open_case, parse_report
 from ia_desk.cases.review import close_hold, decide, pending_step
 from ia_desk.cases.speech import needs_screen, record_screen
 from ia_desk.cases.workflow import perform
-from ia_desk.db.models import Employee
+from ia_desk.db.models import ApprovalRequest, Employee
 from ia_desk.discipline.hearings import HEARING_STEPS, record_notice, record_response
 from ia_desk.discipline.immediate import raise_by_clause
 from ia_desk.discipline.ladder import recommend
@@ -111,6 +111,7 @@ def add_demo_data(
     today = dt.date.today()
     tz = dt.timezone(dt.timedelta(hours=-6))
     made = 0
+    pictured: list[tuple[str, str, dt.date]] = []  # cases citing §III.D (images used)
     # Received dates first, in order, so that case numbers follow the calendar.
     ages = sorted((rng.randint(1, 200) for _ in range(count)), reverse=True)
     for i, days_ago in enumerate(ages):
@@ -263,9 +264,102 @@ def add_demo_data(
                     )
             if close_hold(session, result.case) is None:
                 perform(session, actor, number, "close")
+        if "vpd-3.21/III.D" in clauses:
+            pictured.append((number, badge, report.occurred_on))
         made += 1
+    _demo_registers(session, actor, pictured, today, tz)
     _demo_training(session, actor, today)
     return made
+
+
+def _demo_registers(
+    session: Session,
+    actor: Actor,
+    pictured: list[tuple[str, str, dt.date]],
+    today: dt.date,
+    tz: dt.tzinfo,
+) -> None:
+    """The registers of 3.21 beside the cases (issue 22): approvals for cases that
+    picture the department (one that stands, one decided after the incident, one that
+    does not cover what the post shows, one by someone without standing), a removal
+    directed and done, two official accounts and a posting log with its flags."""
+    from ia_desk import registers
+
+    if session.scalar(select(ApprovalRequest.id).limit(1)) is not None:
+        return  # demo cases added again: the registers already have their examples
+    kinds = [
+        # (decided by, as, days from the incident, what it asks for, what the post shows)
+        ("Chief Larry Burns", "chief", -20, ["uniform", "patch", "marked_unit"], ["uniform"]),
+        ("Chief Larry Burns", "chief", 3, ["uniform", "marked_unit"], ["marked_unit"]),
+        ("Chief Larry Burns", "chief", -10, ["uniform", "patch"], ["uniform", "marked_unit"]),
+        ("Lt. Wes Harlan", "other", -5, ["uniform", "marked_unit"], ["marked_unit"]),
+    ]
+    for (number, badge, occurred), (by, standing, days, asks, shows) in zip(
+        pictured, kinds, strict=False
+    ):
+        decided = min(occurred + dt.timedelta(days=days), today)
+        req = registers.add_approval_request(
+            session,
+            actor,
+            badge,
+            asks,
+            "Recruiting page of the department's community outreach.",
+            decided - dt.timedelta(days=2),
+            clause="vpd-3.21/III.E",
+            description="A photograph of the officer in uniform beside a marked unit, "
+            "with the department patch, as the page's banner.",
+            site_url="https://example.invalid/recruiting",
+        )
+        registers.decide_approval(
+            session, actor, req.id, "approved", by, decided, "For recruiting only.", standing
+        )
+        registers.link_approval(session, actor, number, req.id, shows)
+        if days == -20:
+            registers.direct_removal(
+                session,
+                actor,
+                req.id,
+                "Chief Larry Burns",
+                "chief",
+                today - dt.timedelta(days=1),
+                today + dt.timedelta(days=6),
+                "The recruiting campaign has ended.",
+            )
+            registers.record_removal_done(session, actor, req.id, today)
+    police = list(
+        session.scalars(
+            select(Employee.badge).where(Employee.department == "police").order_by(Employee.badge)
+        )
+    )
+    if len(police) < 2:
+        return
+    press, other = police[0], police[-1]  # the press officer, and someone not authorised
+    fb = registers.add_account(session, actor, "Facebook", "@VicksburgPD", True, True, [press])
+    ig = registers.add_account(session, actor, "Instagram", "@vpd_community", True, False, [press])
+    noon = dt.datetime.combine(today - dt.timedelta(days=3), dt.time(12, 0), tzinfo=tz)
+    registers.log_post(
+        session,
+        actor,
+        fb.id,
+        "Road closure on Clay St. from 9 to 5 for the parade.",
+        press,
+        noon,
+        "Capt. Dana Whitfield",
+        approved_at=noon - dt.timedelta(hours=2),
+    )
+    registers.log_post(
+        session,
+        actor,
+        fb.id,
+        "Thank you to everyone who came to National Night Out!",
+        press,
+        noon + dt.timedelta(days=1),
+        "Capt. Dana Whitfield",
+        approved_at=noon + dt.timedelta(days=1, hours=3),
+    )
+    registers.log_post(
+        session, actor, ig.id, "Look who we caught tonight!", other, noon + dt.timedelta(days=2)
+    )
 
 
 # Hire dates and trainings of the demo's officers (3.21 §VI.A): most were hired years ago
@@ -274,6 +368,8 @@ _HIRED_DAYS_AGO = {"1042": 2900, "1187": 4100, "1203": 1500, "1311": 3300, "1356
 
 
 def _demo_training(session: Session, actor: Actor, today: dt.date) -> None:
+    if session.scalar(select(Employee.id).where(Employee.hired_on.is_not(None)).limit(1)):
+        return  # demo cases added again: the training register has its examples
     on_roster = set(session.scalars(select(Employee.badge)))
     for badge, days in _HIRED_DAYS_AGO.items():
         if badge not in on_roster:

@@ -18,7 +18,11 @@ from ia_desk.services import Changes, Done
 
 ITEMS = r.ITEMS
 DECISIONS = r.DECISIONS
+STANDINGS = r.STANDINGS
+CLAUSES = r.APPROVAL_UNDER
 CHANGED = Changes(registers=True)
+# An approval's decision or removal changes what every case citing it shows.
+CHANGED_CASES = CHANGED | Changes(case_list=True)
 
 
 def add_approval(
@@ -31,11 +35,26 @@ def add_approval(
     policy: str = "vpd-3.21",
     layout: bytes | None = None,
     layout_name: str | None = None,
+    *,
+    clause: str | None = None,
+    description: str | None = None,
+    site_url: str | None = None,
 ) -> Done[int]:
-    """Record an approval request (3.21 §III.E); returns its id."""
+    """Record an approval request (3.21 §III.E, city procedure 4); returns its id."""
     with db.write(actor) as s:
         req = r.add_approval_request(
-            s, actor, badge, items, purpose, submitted_on, policy, layout, layout_name
+            s,
+            actor,
+            badge,
+            items,
+            purpose,
+            submitted_on,
+            policy,
+            layout,
+            layout_name,
+            clause=clause,
+            description=description,
+            site_url=site_url,
         )
         return Done(req.id, CHANGED)
 
@@ -48,16 +67,47 @@ def decide_approval(
     decided_by: str,
     on: dt.date | None = None,
     conditions: str | None = None,
+    decided_as: str | None = None,
 ) -> Done[dict[str, Any]]:
+    """The decision on a request, with the decider's standing (3.21 §III.R)."""
     with db.write(actor) as s:
-        req = r.decide_approval(s, actor, request_id, decision, decided_by, on, conditions)
-        return Done(r.approval_dict(req), CHANGED | Changes(case_list=True))
+        req = r.decide_approval(
+            s, actor, request_id, decision, decided_by, on, conditions, decided_as
+        )
+        return Done(r.approval_dict(req), CHANGED_CASES)
 
 
-def link_approval(db: Database, actor: Actor, number: str, request_id: int) -> Done[None]:
+def direct_removal(
+    db: Database,
+    actor: Actor,
+    request_id: int,
+    directed_by: str,
+    directed_as: str,
+    on: dt.date | None = None,
+    due_on: dt.date | None = None,
+    reason: str | None = None,
+) -> Done[dict[str, Any]]:
+    """A direction to remove what a request approved (3.21 §III.R, city procedure 5)."""
     with db.write(actor) as s:
-        r.link_approval(s, actor, number, request_id)
-    return Done(None, Changes.case(number))
+        req = r.direct_removal(s, actor, request_id, directed_by, directed_as, on, due_on, reason)
+        return Done(r.approval_dict(req), CHANGED_CASES)
+
+
+def removal_done(
+    db: Database, actor: Actor, request_id: int, on: dt.date | None = None
+) -> Done[dict[str, Any]]:
+    """The directed removal seen done."""
+    with db.write(actor) as s:
+        return Done(r.approval_dict(r.record_removal_done(s, actor, request_id, on)), CHANGED_CASES)
+
+
+def link_approval(
+    db: Database, actor: Actor, number: str, request_id: int, depicts: list[str] | None = None
+) -> Done[None]:
+    """Link a request to a case with what the case's post depicts."""
+    with db.write(actor) as s:
+        r.link_approval(s, actor, number, request_id, depicts)
+    return Done(None, Changes.case(number) | CHANGED)
 
 
 def approvals(db: Database, actor: Actor, badge: str | None = None) -> list[dict[str, Any]]:
@@ -71,14 +121,22 @@ def add_account(
     actor: Actor,
     platform: str,
     handle: str,
-    shows_contact: bool,
+    shows_phone: bool,
+    shows_address: bool,
     authorised: list[str],
 ) -> Done[int]:
     """Record an official account (3.21 §I, §VI.B); returns its id."""
     with db.write(actor) as s:
         return Done(
-            r.add_account(s, actor, platform, handle, shows_contact, authorised).id, CHANGED
+            r.add_account(s, actor, platform, handle, shows_phone, shows_address, authorised).id,
+            CHANGED,
         )
+
+
+def accounts(db: Database, actor: Actor) -> list[dict[str, Any]]:
+    """The official accounts. A denied listing is audited."""
+    with db.read(actor) as s:
+        return r.list_accounts(s, actor)
 
 
 def log_post(
@@ -90,10 +148,13 @@ def log_post(
     posted_at: dt.datetime | None = None,
     approved_by: str | None = None,
     capture: bytes | None = None,
+    approved_at: dt.datetime | None = None,
 ) -> Done[tuple[int, list[str]]]:
     """Log a post on an official account; returns its id and its flags."""
     with db.write(actor) as s:
-        post = r.log_post(s, actor, account_id, text, posted_by, posted_at, approved_by, capture)
+        post = r.log_post(
+            s, actor, account_id, text, posted_by, posted_at, approved_by, capture, approved_at
+        )
         return Done((post.id, r.post_flags(post)), CHANGED)
 
 

@@ -52,7 +52,7 @@ def overview_html(d: dict[str, Any]) -> str:
     approvals = ""
     if d.get("approvals"):
         approvals = (
-            "<h3>Approval on file (3.21 §III.E)</h3><ul>"
+            "<h3>Approval on file (3.21 §III.E, §III.R; city 4-5)</h3><ul>"
             + "".join(f"<li>{esc(line)}</li>" for line in d["approvals"])
             + "</ul>"
         )

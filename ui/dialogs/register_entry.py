@@ -1,5 +1,6 @@
-"""The small forms of the Registers screen: an approval request, a decision on one, a
-completed training. Named line edits, combos and dates.
+"""The small forms of the Registers screen: an approval request, a decision on one, its
+link to a case, a direction to remove, an official account, a post, a completed
+training. Named line edits, combos, boxes, dates and times.
 
 A form given its ``submit`` (the register's service) records the entry itself and stays
 open when the service refuses it: what was typed stays, and the reason is shown beside
@@ -8,18 +9,25 @@ with typed text asks first."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QDateTime
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDateEdit,
+    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,14 +35,113 @@ from PySide6.QtWidgets import (
 from ia_desk import labels
 from ia_desk.errors import InputError
 from ia_desk.services import Done
+from ui.evidence_input import IMAGE_FILTER
 from ui.ops import Change
 from ui.widgets.fields import date_edit, error_label, may_discard, picked_date
 from ui.worker import show_error
 
-# A field: its key in values(), its label, and a kind: "text", "date", or a list of
-# choices (plain strings, or (value, words) pairs). An optional fourth item lists the
-# field names the core's refusals use for it ("submitted_on" for "submitted").
+# A field: its key in values(), its label, and a kind: "text", "date", "datetime" (local
+# time, given back with its UTC offset), "optional_date" / "optional_datetime" (None
+# until ticked), "file" (a path, typed or chosen; None when empty), "check" (a box:
+# True or False), Checks([...]) (boxes, one per choice: the values ticked), or a list
+# of choices (plain strings, or (value, words) pairs). An
+# optional fourth item lists the field names the core's refusals use for it
+# ("submitted_on" for "submitted").
 Field = tuple[Any, ...]
+
+
+class Checks(list[tuple[str, str]]):
+    """A field kind: one box per (value, words) choice; the field's value is the list of
+    the values ticked."""
+
+
+class CheckList(QWidget):
+    """Boxes in three columns; ``values()`` the ticked ones, in the choices' order."""
+
+    def __init__(self, choices: Checks, changed: Callable[[], None]) -> None:
+        super().__init__()
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setVerticalSpacing(2)
+        self.boxes: dict[str, QCheckBox] = {}
+        for i, (value, words) in enumerate(choices):
+            box = QCheckBox(words)
+            box.setObjectName(value)
+            box.toggled.connect(lambda _on: changed())
+            grid.addWidget(box, i // 3, i % 3)
+            self.boxes[value] = box
+
+    def values(self) -> list[str]:
+        return [v for v, box in self.boxes.items() if box.isChecked()]
+
+    def set_values(self, values: list[str]) -> None:
+        for v, box in self.boxes.items():
+            box.setChecked(v in values)
+
+
+class OptionalWhen(QWidget):
+    """A date (or date and time) that is given only once its box is ticked."""
+
+    def __init__(self, with_time: bool, changed: Callable[[], None]) -> None:
+        super().__init__()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.given = QCheckBox("Given:")
+        self.edit: QDateEdit | QDateTimeEdit = (
+            local_datetime_edit() if with_time else date_edit(QDate.currentDate())
+        )
+        self.edit.setEnabled(False)
+        self.given.toggled.connect(self.edit.setEnabled)
+        self.given.toggled.connect(lambda _on: changed())
+        row.addWidget(self.given)
+        row.addWidget(self.edit, 1)
+
+    def value(self) -> Any:
+        if not self.given.isChecked():
+            return None
+        if isinstance(self.edit, QDateTimeEdit) and not isinstance(self.edit, QDateEdit):
+            return picked_local_datetime(self.edit)
+        return picked_date(self.edit)
+
+
+class FileChoice(QWidget):
+    """A file to attach (a printed layout, 3.21 §III.E.3): its path, typed or chosen."""
+
+    def __init__(self, changed: Callable[[], None]) -> None:
+        super().__init__()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.path = QLineEdit()
+        self.path.setPlaceholderText("none")
+        self.path.textChanged.connect(lambda _t: changed())
+        choose = QPushButton("Choose…")
+        choose.clicked.connect(self._choose)
+        row.addWidget(self.path, 1)
+        row.addWidget(choose)
+
+    def _choose(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Attach the printed layout", "", IMAGE_FILTER)
+        if path:
+            self.path.setText(path)
+
+    def value(self) -> str | None:
+        return self.path.text().strip() or None
+
+
+def local_datetime_edit() -> QDateTimeEdit:
+    """A date and minute in this computer's time zone, showing now."""
+    edit = QDateTimeEdit(QDateTime.currentDateTime())
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+    return edit
+
+
+def picked_local_datetime(edit: QDateTimeEdit) -> dt.datetime:
+    """The date-time a field holds, as local time with its UTC offset."""
+    value = edit.dateTime().toPython()
+    if not isinstance(value, dt.datetime):
+        raise TypeError(f"a date-time field held {type(value).__name__}")
+    return value.replace(second=0, microsecond=0).astimezone()
 
 
 class FormDialog(QDialog):
@@ -56,13 +163,25 @@ class FormDialog(QDialog):
         self.errors: dict[str, QLabel] = {}
         self.core_names: dict[str, str] = {}
         for key, label, kind, *core in fields:
-            if isinstance(kind, list):
-                w: Any = QComboBox()
+            clear = lambda key=key: self._clear(key)  # noqa: E731
+            if isinstance(kind, Checks):
+                w: Any = CheckList(kind, clear)
+            elif isinstance(kind, list):
+                w = QComboBox()
                 for choice in kind:
                     value, words = choice if isinstance(choice, tuple) else (choice, choice)
                     w.addItem(words, value)
             elif kind == "date":
                 w = date_edit(QDate.currentDate())
+            elif kind == "datetime":
+                w = local_datetime_edit()
+            elif kind in ("optional_date", "optional_datetime"):
+                w = OptionalWhen(kind == "optional_datetime", clear)
+            elif kind == "file":
+                w = FileChoice(clear)
+            elif kind == "check":
+                w = QCheckBox()
+                w.toggled.connect(lambda _on, key=key: self._clear(key))
             else:
                 w = QLineEdit()
                 w.textChanged.connect(lambda _t, key=key: self._clear(key))
@@ -96,8 +215,16 @@ class FormDialog(QDialog):
                 out[key] = None
             elif isinstance(w, QComboBox):
                 out[key] = w.currentData()
+            elif isinstance(w, CheckList):
+                out[key] = w.values()
+            elif isinstance(w, OptionalWhen | FileChoice):
+                out[key] = w.value()
+            elif isinstance(w, QCheckBox):
+                out[key] = w.isChecked()
             elif isinstance(w, QDateEdit):
                 out[key] = picked_date(w)
+            elif isinstance(w, QDateTimeEdit):
+                out[key] = picked_local_datetime(w)
             else:
                 out[key] = w.text()
         return out

@@ -14,7 +14,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ia_desk.db.models.base import Base, IntegerId, OnCase, OnEmployee, written_at
@@ -29,16 +39,32 @@ class ApprovalRequest(IntegerId, OnEmployee, Base):
 
     __tablename__ = "approval_request"
     policy_id: Mapped[str] = mapped_column(String(40))
+    # The clause it is made and decided under (ia_desk.terms.APPROVAL_CLAUSES): who must
+    # decide follows from it (the Chief under 3.21, the department head under the city's).
+    # (Nullable in the schema only: see migration 0026; IA Desk always writes it.)
+    clause: Mapped[str] = mapped_column(String(40), nullable=True)
     items: Mapped[Any] = mapped_column(JSON)
-    purpose: Mapped[str] = mapped_column(Text)
+    purpose: Mapped[str] = mapped_column(Text)  # the purpose of the site (§III.E.2)
+    description: Mapped[str | None] = mapped_column(Text)  # of the proposed usage (§III.E.1)
+    site_url: Mapped[str | None] = mapped_column(String(2000))
     layout_sha256: Mapped[str | None] = mapped_column(ForeignKey("evidence_blob.sha256"))
     layout_file_name: Mapped[str | None] = mapped_column(String(255))
     submitted_on: Mapped[dt.date] = mapped_column(Date)
     decision: Mapped[str | None] = mapped_column(String(20))
     decided_by: Mapped[str | None] = mapped_column(String(120))
+    # The decider's standing, recorded with the decision (ia_desk.terms.APPROVER_STANDINGS);
+    # empty for a decision recorded before IA Desk asked for it.
+    decided_as: Mapped[str | None] = mapped_column(String(30))
     decided_on: Mapped[dt.date | None] = mapped_column(Date)
     conditions: Mapped[str | None] = mapped_column(Text)
+    # A direction to remove the post or site (3.21 §III.R, city procedure 5): who gave it,
+    # with what standing, when, by when, and when the removal was seen done.
     removal_directed_on: Mapped[dt.date | None] = mapped_column(Date)
+    removal_directed_by: Mapped[str | None] = mapped_column(String(120))
+    removal_directed_as: Mapped[str | None] = mapped_column(String(30))
+    removal_due_on: Mapped[dt.date | None] = mapped_column(Date)
+    removal_reason: Mapped[str | None] = mapped_column(Text)
+    removal_done_on: Mapped[dt.date | None] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(40))
     employee: Mapped[Employee] = relationship()
 
@@ -49,6 +75,9 @@ class CaseApproval(IntegerId, OnCase, Base):
     __tablename__ = "case_approval"
     __table_args__ = (UniqueConstraint("case_id", "approval_id"),)
     approval_id: Mapped[int] = mapped_column(ForeignKey("approval_request.id"))
+    # What the case's post depicts (ia_desk.terms.APPROVAL_ITEMS), recorded with the link:
+    # the request must cover each. Empty for a link made before IA Desk asked.
+    items: Mapped[Any | None] = mapped_column(JSON)
     approval: Mapped[ApprovalRequest] = relationship()
 
 
@@ -58,7 +87,9 @@ class OfficialAccount(IntegerId, Base):
     __tablename__ = "official_account"
     platform: Mapped[str] = mapped_column(String(60))
     handle: Mapped[str] = mapped_column(String(120))
-    shows_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 3.21 §I.D: the page must display the Department's phone number and its address.
+    shows_phone: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    shows_address: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     authorised: Mapped[Any] = mapped_column(JSON)  # badges allowed to post
 
 
@@ -67,12 +98,15 @@ class OfficialPost(IntegerId, Base):
 
     __tablename__ = "official_post"
     account_id: Mapped[int] = mapped_column(ForeignKey("official_account.id"), index=True)
+    # When the post went up (entered; UTC), when it was approved (entered; UTC) and when
+    # it was logged here (UTC): so "approved before posting" (3.21 §I.B) can be shown.
     posted_at: Mapped[dt.datetime] = mapped_column(DateTime)
     text: Mapped[str] = mapped_column(Text)
     capture_sha256: Mapped[str | None] = mapped_column(ForeignKey("evidence_blob.sha256"))
     posted_by: Mapped[str] = mapped_column(String(20))
     approved_by: Mapped[str | None] = mapped_column(String(120))
     approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    recorded_at: Mapped[dt.datetime] = written_at()
     recorded_by: Mapped[str] = mapped_column(String(40))
     account: Mapped[OfficialAccount] = relationship()
 
