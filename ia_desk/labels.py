@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ia_desk.terms import BRADY_STATUSES, CASE_STATUSES, REVIEW_STEPS
+from ia_desk.terms import BRADY_STATUSES, CASE_STATUSES, INTERVIEWEE_KINDS, REVIEW_STEPS
 
 
 @dataclass(frozen=True)
@@ -708,3 +708,54 @@ def message(text: str, key: str | None = None, *, beside: bool = False) -> str:
         lambda k: field(k.group(0)),
         text,
     )
+
+
+# -- interviews of subjects and witnesses (issue 22) --------------------------------------
+
+EVENTS.update(
+    {
+        "interview.record": "Interview recorded",
+        "interview.amend": "Interview amended (the earlier version kept)",
+        "interview.list": "Interviews read",
+        "referral.packet": "CID referral packet written (no compelled statement)",
+    }
+)
+OBJECTS.update({"interview": "Interview"})
+DETAIL_KEYS.update(
+    {
+        "interviewee": "interviewee",
+        "advisement": "advisement",
+        "compelled": "compelled (Garrity)",
+        "statement": "statement (screenshot no.)",
+        "amends": "amends interview",
+        "excluded_compelled": "compelled statements left out",
+        "evidence": "screenshots handed over",
+    }
+)
+FIELDS.update(
+    {
+        "interviewee": "Interviewee",
+        "badge": "Badge",
+        "name": "Name",
+        "started": "Started",
+        "ended": "Ended",
+        "place": "Place",
+        "interviewers": "Interviewers",
+        "rep_requested": "Representative asked for",
+        "representation": "Representative",
+        "rep_name": "Representative's name",
+        "rep_capacity": "Capacity",
+        "advisement": "Advisement",
+        "advised_at": "Advised at",
+        "acknowledgement": "Acknowledgement",
+        "compelled": "Compelled",
+        "statement": "Statement (evidence no.)",
+        "summary": "Summary",
+        "interview": "Interview",
+    }
+)
+
+
+def interviewee_kind(value: str) -> str:
+    """Who was interviewed, in words ("subject" -> "Subject employee")."""
+    return INTERVIEWEE_KINDS.get(value, _words(value))

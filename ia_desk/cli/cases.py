@@ -8,7 +8,7 @@ import argparse
 import sys
 
 from ia_desk.cli import arguments as arg
-from ia_desk.cli import context
+from ia_desk.cli import context, interviews
 from ia_desk.errors import InputError
 from ia_desk.terms import (
     IMMEDIATE_GROUNDS,
@@ -331,3 +331,5 @@ def register(commands: arg.Commands) -> None:
     sp.add_argument("case", type=arg.identifier("case"))
     sp.add_argument("--text", required=True)
     sp.add_argument("--kind", required=True, choices=list(REDACTION_KINDS))
+    # The interviews of a case and the packet of a referral to CID (issue 22).
+    interviews.register(case)
