@@ -436,8 +436,8 @@ def test_the_case_window_lists_interviews_and_records_one(qtbot, db, admin, case
     dialog.summary.setPlainText("Saw the post.")
     dialog.ended.setDateTime(dialog.started.dateTime().addSecs(-600))  # ends before it starts
     dialog.submit()
-    qtbot.waitUntil(lambda: dialog.problem.isVisible(), timeout=10_000)
-    assert "before it starts" in dialog.problem.text() and dialog.isVisible()
+    qtbot.waitUntil(lambda: bool(dialog.problem.text()), timeout=10_000)
+    assert "before it starts" in dialog.problem.text() and dialog.result() == 0
     assert count(db) == 1
     dialog.ended.setDateTime(dialog.started.dateTime().addSecs(1800))
     dialog.submit()

@@ -473,8 +473,9 @@ def amend_interview(
     changes: dict[str, Any],
 ) -> Interview:
     """Amend the current version of an interview: the fields in ``changes`` replace the
-    earlier version's, the reason is required, and the earlier version stays. A statement
-    recorded as compelled stays compelled. Audited and bound like a recording."""
+    earlier version's (a field named with None is emptied), the reason is required, and
+    the earlier version stays. A statement recorded as compelled stays compelled.
+    Audited and bound like a recording."""
     require(actor, "interview.record", "interview.amend", "case", number)
     case = get_case(session, number)
     _require_write(actor, case, "interview.amend")
@@ -490,7 +491,7 @@ def amend_interview(
             field="interview",
         )
     why = v.text(reason, "reason", max_len=REASON_MAX, multiline=True)
-    given = {**as_given(old), **{k: val for k, val in changes.items() if val is not None}}
+    given = {**as_given(old), **changes}  # a field named is replaced, even by nothing
     chain = {r.id for r in _versions(rows, old)}
     values = _checked(session, case, given, chain)
     if old.compelled and not values["compelled"]:
@@ -601,6 +602,10 @@ def _ia_view(row: Interview, shown: Callable[[str | None], str]) -> dict[str, An
         "minutes": int((row.ended_at - row.started_at).total_seconds() // 60),
         "place": shown(row.place),
         "interviewers": [x for x in (_user(row.interviewer), _user(row.second_interviewer)) if x],
+        "interviewer_logins": [
+            u.login for u in (row.interviewer, row.second_interviewer) if u is not None
+        ],
+        "civilian_name": shown(row.civilian_name) if row.civilian_name else None,
         "rep_requested": row.rep_requested,
         "representation": row.representation,
         "representation_words": REPRESENTATIONS[row.representation],

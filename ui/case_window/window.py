@@ -42,6 +42,7 @@ from ia_desk.services.accounts import allowed
 from ia_desk.services.cases import ACTIONS
 from ui.case_window.allegations import AllegationsTab
 from ui.case_window.discipline import DisciplinePanel
+from ui.case_window.interviews import InterviewsTab
 from ui.case_window.loading import load_case
 from ui.case_window.notes import NotesTab
 from ui.case_window.overview import overview_html
@@ -153,6 +154,10 @@ class CaseWindow(QWidget):
         if allowed(actor, "note.read"):  # IA's working papers: IA roles only
             self.notes = NotesTab(db, actor, number)
             self.tabs.addTab(self.notes, "Notes && tasks")
+        self.interviews: InterviewsTab | None = None
+        if allowed(actor, "interview.read"):  # subjects' and witnesses' interviews (issue 22)
+            self.interviews = InterviewsTab(db, actor, number)
+            self.tabs.addTab(self.interviews, "Interviews")
         install(PRINT_CASE, self, self.print_summary)
         install(GUIDE_FROM_CASE, self, self.show_guide)
         listen(self, self.on_changes)
@@ -252,6 +257,12 @@ class CaseWindow(QWidget):
         self.tabs.setTabText(2, f"Evidence ({len(data['evidence'])})")
         self.discipline.show_ladder(data["ladder"])
         self.timeline.show_events(data["timeline"])
+        if self.interviews is not None:
+            self.interviews.show_interviews(
+                data, self.offered.get("record_interview", "only IA records interviews")
+            )
+            at = self.tabs.indexOf(self.interviews)
+            self.tabs.setTabText(at, f"Interviews ({len(data.get('interviews', []))})")
 
     def _show_status_only(self, data: dict[str, Any]) -> None:
         """A supervisor's own report: its status, and the Evidence tab while the report
