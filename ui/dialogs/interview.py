@@ -227,7 +227,9 @@ class InterviewDialog(QDialog):
             self.advisement_text.setPlainText(f"No text of this advisement was in force on {on}.")
             return
         a = found[-1]
-        self.advisement_text.setPlainText(f"Version {a['version']}\n\n{a['text']}")
+        # Reflowed to the box (the text is kept, and recorded, with its own line breaks).
+        flowing = "\n\n".join(" ".join(p.split()) for p in a["text"].split("\n\n"))
+        self.advisement_text.setPlainText(f"Version {a['version']}\n\n{flowing}")
 
     def _people(self, people: list[tuple[str, str]]) -> None:
         wanted = self.amending["interviewer_logins"] if self.amending else [self.actor.login]
