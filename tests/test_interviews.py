@@ -459,3 +459,37 @@ def test_the_case_window_lists_interviews_and_records_one(qtbot, db, admin, case
 def test_not_found_interview_is_named(db, admin, case):
     with pytest.raises(NotFound, match="has no interview 7"):
         interviews.amend(db, admin, case, 7, "Why.", {"place": "x"})
+
+
+def test_the_case_window_writes_the_cid_packet_without_the_compelled_statement(
+    qtbot, db, admin, case, tmp_path, monkeypatch, message_boxes
+):
+    from PySide6.QtWidgets import QFileDialog, QPushButton
+
+    from ui.case_window.window import CaseWindow
+    from ui.worker import pending_tasks
+
+    compelled_item = add_item(db, admin, case, "red", "roe-garrity.png")
+    interviews.record(db, admin, case, subject_interview(statement=compelled_item))
+    win = CaseWindow(db, admin, case)
+    qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: bool(win.data) and not pending_tasks(), timeout=10_000)
+
+    def button() -> QPushButton:
+        return win.findChild(QPushButton, "action-referral-packet")
+
+    assert not button().isEnabled()
+    assert "no referral to the Criminal Investigations Division" in button().toolTip()
+    case_service.immediate_step(db, admin, case, "referral_to_cid")
+    win.reload()
+    qtbot.waitUntil(lambda: button() is not None and button().isEnabled(), timeout=10_000)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path))
+    button().click()
+    qtbot.waitUntil(lambda: bool(message_boxes), timeout=10_000)
+    assert "1 compelled (Garrity) statement(s) left out" in message_boxes[-1]
+    names = {p.name for p in tmp_path.iterdir()}
+    assert f"{case}-CID-referral.json" in names
+    assert not any(f"E{compelled_item:04d}" in n for n in names)
+    qtbot.waitUntil(lambda: not pending_tasks(), timeout=10_000)
+    win.close()
+    qtbot.waitUntil(lambda: not pending_tasks(), timeout=10_000)

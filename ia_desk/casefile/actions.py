@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from ia_desk.casefile.referral import referral_problem
 from ia_desk.cases.allegations import OPEN_TO_ALLEGATIONS
 from ia_desk.cases.interviews import record_problem as interview_record_problem
 from ia_desk.cases.review import STEP_PERMISSION, close_hold, review_problem
@@ -176,6 +177,14 @@ def case_actions(session: Session, actor: Actor, case: Case) -> list[CaseAction]
         out.append(
             CaseAction(
                 "record_interview", "Record interview…", interview_record_problem(actor, case)
+            )
+        )
+    if allowed(actor, "referral.packet"):  # the CID packet: never a compelled statement
+        out.append(
+            CaseAction(
+                "referral_packet",
+                "CID referral packet…",
+                _first(keep_record, referral_problem(session, case.id, case.number)),
             )
         )
     if allowed(actor, "summary.print_command"):

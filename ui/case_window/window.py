@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
@@ -18,8 +19,10 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
+    QFileDialog,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTabWidget,
     QTextBrowser,
@@ -36,6 +39,7 @@ from ia_desk.services import (
     allegations,
     cases,
     discipline,
+    interviews,
     protection,
 )
 from ia_desk.services.accounts import allowed
@@ -297,8 +301,37 @@ class CaseWindow(QWidget):
             sign_off=self._sign_off,
             return_findings=self._return_findings,
             print=self.print_summary,
+            referral_packet=self._referral_packet,
         )
         return slots
+
+    def _referral_packet(self) -> None:
+        """The packet of a case referred to CID, into a folder the user picks (issue 22):
+        the service leaves every compelled (Garrity) statement out."""
+        folder = QFileDialog.getExistingDirectory(
+            self, f"CID referral packet of {self.number}: choose the folder to write it to"
+        )
+        if not folder:
+            return
+
+        def written(manifest: dict[str, Any]) -> None:
+            left = manifest["excluded"]["compelled_statements"]
+            QMessageBox.information(
+                self,
+                "CID referral packet",
+                f"Written to {folder}: {len(manifest['evidence'])} evidence item(s) with "
+                "their SHA-256."
+                + (
+                    f" {left} compelled (Garrity) statement(s) left out: administrative use only."
+                    if left
+                    else ""
+                ),
+            )
+
+        Change(
+            self,
+            lambda: interviews.referral_packet(self.db, self.actor, self.number, Path(folder)),
+        ).success(written).run()
 
     def _raise_immediate(self) -> None:
         dlg = RaiseImmediateDialog(self)
