@@ -352,7 +352,8 @@ def test_both_summaries_print_what_each_audience_may_see(db, admin, case, people
     for command in (text(admin, "command"), text(people["chief"], "command")):
         assert "COMPELLED (GARRITY)" in command and "Interview" in command
         assert "posted the photo" not in command and "Sam Union" not in command
-        assert "Dana Civilian" not in command and "Civilian witness" in command
+        assert "Dana Civilian" not in command
+        assert "Civilian witness: not named outside IA" in command
 
 
 def test_the_command_line_adds_lists_and_amends(

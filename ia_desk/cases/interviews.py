@@ -565,8 +565,8 @@ def statements(session: Session, case_id: int) -> dict[int, dict[str, Any]]:
 def _who(row: Interview, ia: bool) -> str:
     if row.interviewee_kind == "subject" and row.employee is not None:
         return f"{row.employee.name} (badge {row.employee.badge})"
-    if not ia:
-        return INTERVIEWEE_KINDS[row.interviewee_kind]
+    if not ia:  # a witness is not named outside IA
+        return "not named outside IA"
     if row.employee is not None:
         return f"{row.employee.name} (badge {row.employee.badge})"
     return row.civilian_name or ""

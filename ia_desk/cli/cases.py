@@ -123,6 +123,7 @@ def cmd_case_show(args: argparse.Namespace) -> int:
             )
         lines += immediate_lines(data.get("immediate_action"))
         lines += review_lines(data["review"])
+        lines += interviews.interview_lines(data["interviews"])  # issue 22
     print("\n".join(lines))
     return 0
 

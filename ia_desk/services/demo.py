@@ -290,7 +290,14 @@ def _demo_interviews(
                 session,
                 actor,
                 case.number,
-                [EvidenceInput(shot, "statement-subject-signed.png", note="Signed statement.")],
+                [
+                    EvidenceInput(
+                        shot,
+                        "statement-subject-signed.png",
+                        captured_at=day.replace(hour=11, minute=0),
+                        note="Signed statement.",
+                    )
+                ],
             )
             .evidence[0]
             .id
