@@ -319,6 +319,14 @@ def test_a_compelled_statement_never_reaches_the_cid_referral_packet(
     again.mkdir()
     handed = {e["id"] for e in interviews.referral_packet(db, admin, case, again).value["evidence"]}
     assert compelled_item not in handed and other_item not in handed
+    # The same statement added again as another item is the same statement: left out.
+    copy = add_item(db, admin, case, "red", "copy-of-roe.png")  # the bytes of compelled_item
+    third = tmp_path / "cid3"
+    third.mkdir()
+    handed = {e["id"] for e in interviews.referral_packet(db, admin, case, third).value["evidence"]}
+    assert copy not in handed and handed == {voluntary_item, post}
+    with pytest.raises(InputError, match="a copy of the compelled"):
+        interviews.referral_packet(db, admin, case, third, [copy])
     with pytest.raises(PermissionDenied):
         interviews.referral_packet(db, people["chief"], case, again)
     with db.read() as s:
@@ -327,7 +335,7 @@ def test_a_compelled_statement_never_reaches_the_cid_referral_packet(
                 AuditEvent.event_type == "referral.packet", AuditEvent.outcome == "ok"
             )
         ).all()
-        assert len(packets) == 2
+        assert len(packets) == 3
         assert json.loads(packets[0].details)["excluded_compelled"] == 1
     # The evidence list marks the compelled statement wherever it shows.
     items = {e["id"]: e for e in case_service.file(db, admin, case)["evidence"]}

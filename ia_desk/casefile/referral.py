@@ -79,7 +79,7 @@ def make_packet(
         raise InputError(f"Nothing was written: {problem}.", field="case")
     if not out_dir.is_dir():
         raise InputError(f"out: {out_dir} is not a folder.", field="out")
-    banned = compelled_evidence(session, case.id)
+    banned = _banned(session, case)
     left_out = len(compelled_interviews(session, case.id))
     items = {e.id: e for e in case.evidence}
     if evidence is None:
@@ -93,9 +93,8 @@ def make_packet(
                 )
             if item in banned:
                 raise InputError(
-                    f"evidence: item {item} is the compelled (Garrity) statement of interview "
-                    f"{banned[item]}: {COMPELLED_MARK.lower()}; it never goes to a criminal "
-                    "file. Nothing was written.",
+                    f"evidence: item {item} is {banned[item]}: {COMPELLED_MARK.lower()}; it "
+                    "never goes to a criminal file. Nothing was written.",
                     field="evidence",
                 )
     shown = withholding_for(session, case, ia=False).text  # CID is outside IA
@@ -167,6 +166,31 @@ def make_packet(
             path.unlink(missing_ok=True)
         raise InputError(f"Cannot write into {out_dir}: {exc.strerror}.", field="out") from None
     return manifest
+
+
+def _banned(session: Session, case: Any) -> dict[int, str]:
+    """{evidence item of the case: why it never goes to CID}: each compelled statement of
+    the case, and any item holding the same bytes as a compelled statement of any case (a
+    copy added again is the same statement)."""
+    out = {
+        item: f"the compelled (Garrity) statement of interview {interview}"
+        for item, interview in compelled_evidence(session, case.id).items()
+    }
+    copies: dict[str, str] = {}
+    for case_id in session.scalars(
+        select(Interview.case_id).where(Interview.compelled.is_(True)).distinct()
+    ):
+        for item, interview in compelled_evidence(session, case_id).items():
+            e = session.get(Evidence, item)
+            if e is not None:
+                copies[e.sha256] = f"interview {interview} of {e.case.number}"
+    for e in case.evidence:
+        if e.id not in out and e.sha256 in copies:
+            out[e.id] = (
+                f"a copy of the compelled (Garrity) statement of {copies[e.sha256]} (the same "
+                "SHA-256)"
+            )
+    return out
 
 
 def _voluntary(session: Session, actor: Actor, case: Any) -> list[dict[str, Any]]:

@@ -22,7 +22,10 @@ cannot make it voluntary, and an item that was ever a compelled statement stays 
 staff read that an interview took place: when, of which subject (a witness is not
 named: ``Witness employee``, ``Civilian witness``), the advisement given and whether the
 statement is compelled; never IA's summary, the place, the interviewers, the
-representative or the amendment reasons. Supervisors read nothing of them. Every list
+representative or the amendment reasons. The statement's evidence item is evidence of
+the case, read by whoever reads its evidence (command staff too: the Chief decides
+discipline, an administrative use), marked there as compelled. Supervisors read nothing
+of them. Every list
 read is audited (``interview.list``; the case file's read is ``case.view``).
 
 **Amendments** never overwrite: an amendment is a new row superseding the version it
