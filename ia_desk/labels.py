@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ia_desk.terms import BRADY_STATUSES, CASE_STATUSES, INTERVIEWEE_KINDS, REVIEW_STEPS
+from ia_desk.terms import BRADY_STATUSES, CASE_STATUSES, REVIEW_STEPS
 
 
 @dataclass(frozen=True)
@@ -754,8 +754,3 @@ FIELDS.update(
         "interview": "Interview",
     }
 )
-
-
-def interviewee_kind(value: str) -> str:
-    """Who was interviewed, in words ("subject" -> "Subject employee")."""
-    return INTERVIEWEE_KINDS.get(value, _words(value))

@@ -395,6 +395,10 @@ def test_the_command_line_adds_lists_and_amends(
         "--ended", at(1.5),
     )  # fmt: skip
     assert code == 0 and "new version is interview 2" in out
+    code, out, _ = run("case", "interview", case, "list")
+    assert "Time was wrong." in out and "earlier version, interview 1" in out
+    code, out, _ = run("case", "show", case)
+    assert "interview 2: Subject employee" in out
     code, out, _ = run("case", "interview", case, "list", "--json")
     (row,) = json.loads(out)
     assert row["version"] == 2 and row["history"][0]["id"] == 1

@@ -86,11 +86,12 @@ def interview_lines(rows: list[dict[str, Any]]) -> list[str]:
             out.append(f"  statement: evidence item {s['id']} {s['file_name']} ({s['sha256']})")
         for line in i["summary"].splitlines() or [""]:
             out.append(f"    {line}")
+        if i["amend_reason"]:
+            out.append(f"  amended {i['recorded_at']} by {i['recorded_by']}: {i['amend_reason']}")
         for old in i["history"]:
             out.append(
-                f"  earlier version {old['id']} (recorded {old['recorded_at']} by "
-                f"{old['recorded_by']}):"
-                + (f" amended because: {i['amend_reason']}" if old is i["history"][0] else "")
+                f"  earlier version, interview {old['id']} (recorded {old['recorded_at']} by "
+                f"{old['recorded_by']}): {old['started'][:16].replace('T', ' ')}, {old['place']}"
             )
             for line in old["summary"].splitlines() or [""]:
                 out.append(f"      {line}")
