@@ -27,7 +27,6 @@ __all__ = [
     "list_interviews",
     "record",
     "referral_packet",
-    "tab",
 ]
 
 FIELDS = _interviews.FIELDS
@@ -60,15 +59,6 @@ def list_interviews(db: Database, actor: Actor, number: str) -> list[dict[str, A
     """The case's interviews as the actor may see them. Audited."""
     with db.read(actor) as s:
         return _interviews.interviews(s, actor, number)
-
-
-def tab(db: Database, actor: Actor, number: str) -> dict[str, Any]:
-    """The Interviews tab in one read: the interviews (audited) and why the actor may not
-    record one now (None: they may)."""
-    with db.read(actor) as s:
-        rows = _interviews.interviews(s, actor, number)
-        case = get_case(s, number)
-        return {"interviews": rows, "record_refused": _interviews.record_problem(actor, case)}
 
 
 def interviewers(db: Database, actor: Actor) -> list[tuple[str, str]]:
