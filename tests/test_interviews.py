@@ -506,3 +506,15 @@ def test_the_case_window_writes_the_cid_packet_without_the_compelled_statement(
     qtbot.waitUntil(lambda: not pending_tasks(), timeout=10_000)
     win.close()
     qtbot.waitUntil(lambda: not pending_tasks(), timeout=10_000)
+
+
+def test_the_full_export_holds_each_interview_with_its_mark(db, admin, case, tmp_path):
+    from ia_desk.services import maintenance
+
+    interviews.record(db, admin, case, subject_interview())
+    out = tmp_path / "all.json"
+    maintenance.export_everything(db, admin, out)
+    (exported,) = [c for c in json.loads(out.read_text())["cases"] if c["case"] == case]
+    (row,) = exported["interviews"]
+    assert row["mark"] == COMPELLED_MARK and row["advisement"]["sha256"]
+    assert "text" not in row["advisement"]
