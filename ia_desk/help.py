@@ -103,6 +103,15 @@ PERMISSION_WORDS: dict[str, str] = {
     "the investigator with comments (the first step of the review chain).",
     "review.chief": "Sign off a case's findings as the Chief, or return them to the "
     "investigator with comments (the last step of the review chain, after the IA commander).",
+    "interview.record": "Record an interview of a subject or a witness on the case's Interviews "
+    "tab: when, where, by whom, the representative present (Weingarten), the advisement read "
+    "and whether it was signed, whether the statement is compelled (Garrity), the statement "
+    "as an evidence item and IA's summary; amend one with a reason (the earlier version is "
+    "kept and shown).",
+    "interview.read": "Read a case's interviews, with the exact advisement text each "
+    "interviewee was given; a compelled statement is marked for administrative use only.",
+    "referral.packet": "Make the packet of a case referred to the Criminal Investigations "
+    "Division: it never holds a compelled (Garrity) statement or its evidence item.",
 }
 
 # Where a role holds a permission only in part (the footnotes of the role table).
@@ -112,6 +121,9 @@ PERMISSION_WORDS_FOR_ROLE: dict[tuple[str, str], str] = {
     ("evidence.add", SUPERVISOR): "Add screenshots to a report you submitted, while it is "
     "still being received.",
     ("task.complete", IA_INVESTIGATOR): "Mark done a task given to you.",
+    ("interview.read", COMMAND_STAFF): "See that a case's interviews took place: when, of "
+    "which subject (a witness is not named), the advisement given and whether the statement "
+    "is compelled (for administrative use only). IA's summary of an interview stays with IA.",
 }
 
 # The screens of the main window (ia_desk.security.roles.SCREENS), as the navigation

@@ -832,3 +832,49 @@ def message(text: str, key: str | None = None, *, beside: bool = False) -> str:
         lambda k: field(k.group(0)),
         text,
     )
+
+
+# -- interviews of subjects and witnesses (issue 22) --------------------------------------
+
+EVENTS.update(
+    {
+        "interview.record": "Interview recorded",
+        "interview.amend": "Interview amended (the earlier version kept)",
+        "interview.list": "Interviews read",
+        "referral.packet": "CID referral packet written (no compelled statement)",
+    }
+)
+OBJECTS.update({"interview": "Interview"})
+DETAIL_KEYS.update(
+    {
+        "interviewee": "interviewee",
+        "advisement": "advisement",
+        "compelled": "compelled (Garrity)",
+        "statement": "statement (screenshot no.)",
+        "amends": "amends interview",
+        "excluded_compelled": "compelled statements left out",
+        "evidence": "screenshots handed over",
+    }
+)
+FIELDS.update(
+    {
+        "interviewee": "Interviewee",
+        "badge": "Badge",
+        "name": "Name",
+        "started": "Started",
+        "ended": "Ended",
+        "place": "Place",
+        "interviewers": "Interviewers",
+        "rep_requested": "Representative asked for",
+        "representation": "Representative",
+        "rep_name": "Representative's name",
+        "rep_capacity": "Capacity",
+        "advisement": "Advisement",
+        "advised_at": "Advised at",
+        "acknowledgement": "Acknowledgement",
+        "compelled": "Compelled",
+        "statement": "Statement (evidence no.)",
+        "summary": "Summary",
+        "interview": "Interview",
+    }
+)

@@ -213,3 +213,45 @@ staff withholds identities) (``ia_desk.reports.summary.AUDIENCES``)."""
 
 SSLMODES = ("require", "verify-ca", "verify-full", "disable")
 """The TLS modes a saved server connection may use (``ia_desk.db.connection.SSLMODES``)."""
+
+# -- interviews (issue 22, ia_desk.cases.interviews) ----------------------------------
+
+INTERVIEWEE_KINDS = {
+    "subject": "Subject employee",
+    "witness_employee": "Witness employee",
+    "civilian_witness": "Civilian witness",
+}
+"""Who is interviewed: a subject of the case, an employee on the roster as a witness, or
+a civilian witness by name."""
+
+ADVISEMENT_KINDS = {
+    "garrity": "Garrity (compelled, administrative use only)",
+    "voluntary": "Voluntary statement (Beckwith-style)",
+}
+"""The advisements read before a statement, each a versioned text in
+``resources/advisements`` (``ia_desk.cases.advisements``)."""
+
+ACKNOWLEDGEMENTS = {
+    "signed": "Signed by the interviewee",
+    "not_signed": "Not signed",
+    "refused": "Refused to sign",
+}
+"""Whether the interviewee signed the advisement given."""
+
+REPRESENTATIONS = {
+    "present": "Representative present",
+    "declined": "Offered, declined",
+    "none": "None",
+}
+"""Who sat with the interviewee (Weingarten): a representative, a representative offered
+and declined, or none (a witness who asked for none)."""
+
+REPRESENTATIVE_CAPACITIES = {
+    "union": "Union representative",
+    "attorney": "Attorney",
+    "other": "Other",
+}
+"""In what capacity a representative sat in an interview."""
+
+COMPELLED_MARK = "Compelled (Garrity) — administrative use only"
+"""How a compelled statement is marked wherever it shows: never for a criminal file."""

@@ -13,6 +13,7 @@ from ia_desk.casefile.actions import case_actions
 from ia_desk.casefile.read import show_case
 from ia_desk.cases.allegations import add_allegation, record_finding
 from ia_desk.cases.deadlines import record_reporter_update, toll
+from ia_desk.cases.interviews import record_interview
 from ia_desk.cases.queries import get_case
 from ia_desk.cases.redaction import add_redaction
 from ia_desk.cases.workflow import perform
@@ -25,6 +26,7 @@ from ia_desk.reports.stats import compute
 from ia_desk.security.roles import PERMISSIONS, ROLE_LABELS
 
 from .conftest import hear_first, screen_if_speech
+from .test_interviews import subject_interview
 from .test_summary import png
 
 
@@ -178,9 +180,12 @@ def test_the_window_is_offered_exactly_what_the_services_allow(
         "immediate_step",
         "sign_off",
         "return_findings",
+        "record_interview",
         "print",
     }
     assert for_chief["immediate_step"].allowed
+    # Interviews (issue 22): command staff read them, IA records them.
+    assert for_chief["record_interview"].why_not == "only IA records interviews"
     # The Chief's step of the review chain: offered, and not before the findings are in.
     for name in ("sign_off", "return_findings"):
         assert for_chief[name].why_not == "its findings are not complete", name
@@ -191,6 +196,9 @@ def test_the_window_is_offered_exactly_what_the_services_allow(
         "toll": lambda s, who: toll(s, who, number, "Waiting for the criminal case."),
         "redact": lambda s, who: add_redaction(s, who, number, "Roe", "other"),
         "add_allegation": lambda s, who: add_allegation(s, who, number, "1234", "vpd-3.21/III.L"),
+        "record_interview": lambda s, who: record_interview(
+            s, who, number, subject_interview(interviewers=[who.login])
+        ),
     }
     for name, call in services.items():
         for who, offered in ((other, for_other), (owner, for_owner)):

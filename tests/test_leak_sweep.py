@@ -202,6 +202,9 @@ def planted(db, admin, make_user, open_report) -> Planted:
         first = add_note(s, admin, number, "Quinn Whistle (601-555-0147) will send more.")
         add_note(s, admin, number, "Whistle and Jamie Doe's school both called.", first.id)
         add_task(s, admin, number, "Call Quinn Whistle back", "admin", TODAY)
+        # Interviews (issue 22): IA's summary names the reporter, and the reporter is
+        # interviewed as a civilian witness (named, as IA may); an amendment's reason too.
+        _plant_interviews(s, admin, number)
         perform(s, admin, number, "findings")
         # The IA commander's sign-off (the review chain, issue 22) names the reporter as
         # IA's own texts may; A then awaits the Chief's (given below).
@@ -230,6 +233,54 @@ def planted(db, admin, make_user, open_report) -> Planted:
             s, admin, flag.id, TODAY, "DA", "Lt. Ames", "Quinn Whistle's statement (601-555-0147)."
         )
     return p
+
+
+def _plant_interviews(s: Any, admin: Any, number: str) -> None:
+    from ia_desk.cases.interviews import amend_interview, record_interview
+
+    now = dt.datetime.now(dt.UTC)
+    common = {
+        "started": (now - dt.timedelta(hours=3)).isoformat(),
+        "ended": (now - dt.timedelta(hours=2)).isoformat(),
+        "interviewers": ["admin"],
+    }
+    record_interview(
+        s,
+        admin,
+        number,
+        {
+            **common,
+            "interviewee": "subject",
+            "badge": "1234",
+            "place": "IA office",
+            "rep_requested": True,
+            "representation": "present",
+            "rep_name": "Sam Union",
+            "rep_capacity": "union",
+            "advisement": "garrity",
+            "acknowledgement": "signed",
+            "compelled": True,
+            "summary": "Roe says Quinn Whistle (601-555-0147) took the photo of Jamie Doe.",
+        },
+    )
+    witness = record_interview(
+        s,
+        admin,
+        number,
+        {
+            **common,
+            "interviewee": "civilian_witness",
+            "name": "Quinn Whistle",
+            "place": "Whistle's kitchen",
+            "rep_requested": False,
+            "representation": "none",
+            "advisement": "voluntary",
+            "acknowledgement": "refused",
+            "compelled": False,
+            "summary": "Whistle saw the post go up.",
+        },
+    )
+    amend_interview(s, admin, number, witness.id, "Whistle gave the time.", {"place": "W7731's"})
 
 
 # -- the command line, every command of its parser -------------------------------------
@@ -322,6 +373,17 @@ def command_table(p: Planted, out: Path) -> dict[str, list[list[str]]]:
         ],
         "case reporter-update": [["case", "reporter-update", d, "--note", "Told them."]],
         "case redact": [["case", "redact", d, "--text", "zzz", "--kind", "other"]],
+        "case interview": [
+            ["case", "interview", a, "list"],
+            ["case", "interview", a, "list", "--json"],
+            ["case", "interview", e, "list"],
+            ["case", "interview", a, "add", "--interviewee", "civilian_witness"]
+            + ["--name", "Quinn Whistle", "--summary", "Whistle again."],
+            ["case", "interview", a, "amend", "--interview", "3", "--reason", "Whistle."]
+            + ["--place", "x"],
+        ],
+        "case referral": [["case", "referral", a, "--out", str(out)], ["case", "referral", e]]
+        + [["case", "referral", e, "--out", str(out)]],
         "note add": [["note", "add", a, "--text", "A note."], ["note", "add", c, "--text", "x"]],
         "note list": [["note", "list", n, *j] for n in (a, e) for j in ([], ["--json"])],
         "task add": [
@@ -726,6 +788,15 @@ def test_no_screen_shows_a_reader_what_their_role_may_not_see(
                         assert view.notes is not None and view.notes.notes.rowCount() == 1
                         assert view.notes.tasks.rowCount() >= 1
                         view.notes.notes.selectRow(0)  # the note with its earlier text
+                if view.tabs.tabText(i).startswith("Interviews") and view.interviews:
+                    table = view.interviews.table
+                    if key == "A":  # the planted interviews: the sweep reads them
+                        assert table.rowCount() == 2, role
+                    for r in range(table.rowCount()):
+                        table.selectRow(r)
+                        text = harvest(view)
+                        for leak in find_leaks(text, planted.forbidden(role, {number})):
+                            leaks.append(f"{role}: case {key} interviews show {leak!r}")
                 if view.tabs.tabText(i).startswith("Allegations"):
                     for r in range(view.allegations.rowCount()):
                         view.allegations.setCurrentCell(r, 0)

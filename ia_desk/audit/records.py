@@ -1,5 +1,6 @@
 """Records bound to the trail: each event that writes evidence, a finding, a
-discipline decision or a review decision carries the SHA-256 of the row as it wrote it.
+discipline decision, a review decision or an interview carries the SHA-256 of the row
+as it wrote it.
 
 The event is signed by its author (:mod:`ia_desk.audit.signatures`), so the digest is
 theirs too. A row changed afterwards outside IA Desk (an evidence row pointed at another
@@ -37,6 +38,7 @@ from ia_desk.db.models import (
     CaseReview,
     DisciplineAction,
     Evidence,
+    Interview,
     OfficialAccount,
     OfficialPost,
 )
@@ -242,6 +244,42 @@ BOUND: dict[str, Bound] = {
             "posting log entry",
             creating=("post.log",),
             extended=True,
+        ),
+        # Interviews (issue 22): every version is a row of its own, written once.
+        Bound(
+            "interview",
+            Interview,
+            (
+                "case_id",
+                "supersedes_id",
+                "amend_reason",
+                "interviewee_kind",
+                "employee_id",
+                "civilian_name",
+                "started_at",
+                "ended_at",
+                "offset_min",
+                "place",
+                "interviewer_id",
+                "second_interviewer_id",
+                "rep_requested",
+                "representation",
+                "rep_name",
+                "rep_capacity",
+                "advisement_kind",
+                "advisement_version",
+                "advisement_sha256",
+                "advised_at",
+                "acknowledgement",
+                "compelled",
+                "statement_evidence_id",
+                "summary",
+                "recorded_by_id",
+                "recorded_at",
+            ),
+            ("interview.record", "interview.amend"),
+            "interview record",
+            creating=("interview.record", "interview.amend"),
         ),
     )
 }

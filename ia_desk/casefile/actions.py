@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from ia_desk.casefile.referral import referral_problem
 from ia_desk.cases.allegations import OPEN_TO_ALLEGATIONS
+from ia_desk.cases.interviews import record_problem as interview_record_problem
 from ia_desk.cases.review import STEP_PERMISSION, close_hold, review_problem
 from ia_desk.cases.workflow import ACTIONS, blockers, case_write_problem, may_work_on
 from ia_desk.db.models import Case
@@ -171,6 +173,20 @@ def case_actions(session: Session, actor: Actor, case: Case) -> list[CaseAction]
         why = review_problem(session, actor, case)
         out.append(CaseAction("sign_off", "Sign off findings…", why, needs_reason=True))
         out.append(CaseAction("return_findings", "Return findings…", why, needs_reason=True))
+    if allowed(actor, "interview.read"):  # offered on the Interviews tab (issue 22)
+        out.append(
+            CaseAction(
+                "record_interview", "Record interview…", interview_record_problem(actor, case)
+            )
+        )
+    if allowed(actor, "referral.packet"):  # the CID packet: never a compelled statement
+        out.append(
+            CaseAction(
+                "referral_packet",
+                "CID referral packet…",
+                _first(keep_record, referral_problem(session, case.id, case.number)),
+            )
+        )
     if allowed(actor, "summary.print_command"):
         out.append(CaseAction("print", "Print summary…"))  # its key is the window's
     return out

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from ia_desk import __version__
 from ia_desk.audit.trail import append
 from ia_desk.casefile.read import allegation_dict, incident_dict
+from ia_desk.cases.interviews import case_interviews
 from ia_desk.db.models import AuditHead, Case, CaseSubject, Employee, PolicyVersion, User
 from ia_desk.errors import InputError
 from ia_desk.security.actor import Actor
@@ -97,6 +98,11 @@ def export_all(session: Session, actor: Actor, out: Path) -> str:
                         "size": e.size,
                     }
                     for e in c.evidence
+                ],
+                # Interviews (issue 22), each marked when its statement is compelled.
+                "interviews": [
+                    {**i, "advisement": {k: v for k, v in i["advisement"].items() if k != "text"}}
+                    for i in case_interviews(session, actor, c)
                 ],
             }
         )

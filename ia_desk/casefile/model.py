@@ -68,6 +68,8 @@ class EvidenceItem(TypedDict):
     captured_at_utc: str | None
     captured_by: str
     verified: bool
+    # The interview it is the statement of (issue 22): {"interview", "compelled", "mark"}.
+    statement: dict[str, Any] | None
 
 
 class ReviewView(TypedDict):
@@ -136,6 +138,8 @@ class CaseFile(TypedDict):
     # The review chain of its findings (ia_desk.cases.review.view): the steps, the round,
     # the step awaited and every decision.
     review: dict[str, Any]
+    # Its interviews as the reader may see them (ia_desk.cases.interviews.case_interviews).
+    interviews: list[dict[str, Any]]
 
 
 CaseView = CaseFile | CaseStatus

@@ -36,6 +36,7 @@ from ia_desk.casefile.model import (
     TimelineEvent,
     is_status_only,
 )
+from ia_desk.cases.interviews import case_interviews
 from ia_desk.cases.notes import EVENT_PREFIXES as NOTE_EVENT_PREFIXES
 from ia_desk.cases.queries import employee_by_badge, get_case, local_time
 from ia_desk.cases.redaction import marked, withholding_for
@@ -147,6 +148,7 @@ def show_case(session: Session, actor: Actor, number: str) -> CaseView:
         "discipline": discipline_decisions(session, case, hide.text),
         "immediate_action": immediate_view(session, case, hide.text),
         "review": review_view(session, case, hide.text),
+        "interviews": case_interviews(session, actor, case),
     }
     append(
         session,

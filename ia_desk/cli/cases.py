@@ -8,7 +8,7 @@ import argparse
 import sys
 
 from ia_desk.cli import arguments as arg
-from ia_desk.cli import context
+from ia_desk.cli import context, interviews
 from ia_desk.errors import InputError
 from ia_desk.terms import (
     IMMEDIATE_GROUNDS,
@@ -123,6 +123,7 @@ def cmd_case_show(args: argparse.Namespace) -> int:
             )
         lines += immediate_lines(data.get("immediate_action"))
         lines += review_lines(data["review"])
+        lines += interviews.interview_lines(data["interviews"])  # issue 22
     print("\n".join(lines))
     return 0
 
@@ -331,3 +332,5 @@ def register(commands: arg.Commands) -> None:
     sp.add_argument("case", type=arg.identifier("case"))
     sp.add_argument("--text", required=True)
     sp.add_argument("--kind", required=True, choices=list(REDACTION_KINDS))
+    # The interviews of a case and the packet of a referral to CID (issue 22).
+    interviews.register(case)

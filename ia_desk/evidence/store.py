@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ia_desk import validation as v
 from ia_desk.audit import records
 from ia_desk.audit.trail import CUSTODY_FIELDS, append, event_view
+from ia_desk.cases.interviews import statements
 from ia_desk.cases.queries import get_case
 from ia_desk.cases.workflow import case_write_problem, require_case_write
 from ia_desk.db.engine import Database
@@ -372,7 +373,14 @@ def metadata(
         "note": shown(evidence.note) or None,
         "added_at_utc": evidence.added_at.isoformat() + "Z",
         "verified": verified,
+        # The interview it is the statement of, marked when compelled (issue 22).
+        "statement": _statement_of(evidence),
     }
+
+
+def _statement_of(evidence: Evidence) -> dict[str, Any] | None:
+    session = object_session(evidence)
+    return statements(session, evidence.case_id).get(evidence.id) if session else None
 
 
 def open_evidence(session: Session, actor: Actor, evidence_id: int) -> tuple[dict[str, Any], bytes]:

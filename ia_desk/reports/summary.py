@@ -8,6 +8,7 @@ itself is audited with its audience and the SHA-256 of the PDF.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 from collections.abc import Callable
@@ -34,6 +35,8 @@ from ia_desk import labels
 from ia_desk.audit.trail import append
 from ia_desk.casefile.listing import case_flags
 from ia_desk.casefile.read import cited_version_note
+from ia_desk.cases.interviews import case_interviews
+from ia_desk.cases.interviews import statements as interview_statements
 from ia_desk.cases.queries import get_case, local_time
 from ia_desk.cases.redaction import withholding_for
 from ia_desk.cases.review import view as review_view
@@ -48,7 +51,7 @@ from ia_desk.protection.retaliation import status as retaliation_status
 from ia_desk.reports.pdf import CaseMarker, esc, full_stop, render, styles, without_full_stop
 from ia_desk.security.actor import Actor
 from ia_desk.security.roles import require
-from ia_desk.terms import DISCIPLINE_STEPS
+from ia_desk.terms import COMPELLED_MARK, DISCIPLINE_STEPS
 from ia_desk.terms import SUMMARY_AUDIENCES as AUDIENCES
 
 FLAG_TEXT = {
@@ -240,8 +243,10 @@ def _case_story(
         allegations.append((block, []))
     story += _section("Allegations and findings", allegations, "No allegations yet.", st)
     story += _review_story(session, case, r, st)
+    story += _interviews_story(session, actor, case, audience, r, st)
 
     evidence: list[Block] = []
+    statement_marks = interview_statements(session, case.id)
     for e in case.evidence:
         ok = check_and_record(session, actor, e, "evidence.print", audience=audience)
         thumb = session.get(EvidenceThumb, e.sha256)
@@ -267,6 +272,7 @@ def _case_story(
             + f"<br/>Captured {captured} by {esc(e.captured_by.login)} on "
             f"{esc(e.workstation)} ({esc(labels.evidence_method(e.method).lower())})"
             + (f"<br/>Note: {r(e.note)}" if e.note else "")
+            + _statement_mark(statement_marks.get(e.id))
             + f"<br/>SHA-256 <font name='Body' size=7>{e.sha256}</font><br/>{badge} at print time",
             st["small"],
         )
@@ -437,6 +443,88 @@ def _review_story(
         )
         blocks.append(([Paragraph(text, st["body"])], []))
     return _section("Review of the findings", blocks, "", st)
+
+
+def _statement_mark(statement: dict[str, Any] | None) -> str:
+    """What an evidence item adds when it is an interview's statement (issue 22)."""
+    if statement is None:
+        return ""
+    text = f"<br/>Statement of interview {statement['interview']}"
+    if statement["compelled"]:
+        text += f": <font color='#b00020'><b>{esc(COMPELLED_MARK.upper())}</b></font>"
+    return text
+
+
+def _interviews_story(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    audience: str,
+    r: Callable[[Any], str],
+    st: dict[str, Any],
+) -> list[Any]:
+    """The interviews (issue 22): for IA everything, with the advisement's version and
+    the SHA-256 of its text and each amendment; for command staff that each took place,
+    when, of which subject (a witness is not named), the advisement and the compelled
+    mark, never IA's summary."""
+    rows = case_interviews(session, actor, case, ia=audience == "ia")
+    blocks: list[Block] = []
+    for i in rows:
+        when = (
+            f"{i['started'][:16].replace('T', ' ')}–{i['ended'][11:16]} "
+            f"({utc_offset(dt.datetime.fromisoformat(i['started']))})"
+        )
+        adv = i["advisement"]
+        head = (
+            f"<b>Interview {i['id']}</b> · {esc(i['kind_words'])}: {r(i['interviewee'])} · "
+            f"{esc(when)}" + (f" · amended (version {i['version']})" if i["version"] > 1 else "")
+        )
+        lines = [Paragraph(head, st["h3"])]
+        if i["compelled"]:
+            lines.append(Paragraph(f"<b>{esc(COMPELLED_MARK.upper())}</b>", st["flag"]))
+        advised = f"Advisement: {esc(adv['words'])}, version {esc(adv['version'])}"
+        if audience != "ia":
+            lines.append(
+                Paragraph(
+                    advised
+                    + (". Statement attached as evidence." if i["statement_attached"] else "."),
+                    st["body"],
+                )
+            )
+            blocks.append((lines, []))
+            continue
+        rep = esc(i["representation_words"])
+        if i["representation"] == "present":
+            rep += f": {r(i['rep_name'])} ({esc(i['rep_capacity_words'])})"
+        asked = "asked for one" if i["rep_requested"] else "did not ask for one"
+        lines.append(
+            Paragraph(
+                f"Place: {r(i['place'])} · interviewers: {esc(', '.join(i['interviewers']))}"
+                f"<br/>Representative (Weingarten): {rep}; the interviewee {asked}."
+                f"<br/>{advised}, given {esc(i['advised_at'][11:16])}: "
+                f"{esc(i['acknowledgement_words'].lower())}. SHA-256 of the text "
+                f"<font name='Body' size=7>{esc(adv['sha256'])}</font>"
+                + (f" ({esc(adv['text_problem'])})" if adv["text_problem"] else ""),
+                st["small"],
+            )
+        )
+        if i["statement"]:
+            s = i["statement"]
+            lines.append(
+                Paragraph(f"Statement: evidence item {s['id']}, {r(s['file_name'])}", st["small"])
+            )
+        flows: list[Any] = [Paragraph(f"Summary: {r(i['summary'])}", st["body"])]
+        if i["history"]:
+            flows.append(
+                Paragraph(
+                    f"Amended {esc(i['recorded_at'][:10])} by {esc(i['recorded_by'])}: "
+                    f"{r(i['amend_reason'])} "
+                    f"({len(i['history'])} earlier version(s) kept; see the case's interviews).",
+                    st["small"],
+                )
+            )
+        blocks.append((lines, flows))
+    return _section("Interviews", blocks, "No interviews recorded.", st)
 
 
 def _decision_text(d: dict[str, Any], earlier: dict[int, str], r: Callable[[Any], str]) -> str:

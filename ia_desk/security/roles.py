@@ -37,11 +37,18 @@
 | task.complete           |    x     |        x†       |            |               |
 | review.commander        |    x     |                 |            |               |
 | review.chief            |          |                 |            |       x       |
+| interview.record        |    x     |        x‡       |            |               |
+| interview.read          |    x     |        x        |            |       x§      |
+| referral.packet         |    x     |        x‡       |            |               |
 
 (*) a supervisor adds evidence only to a report they submitted, while it is still
 being received.
 (†) an investigator marks done only a task assigned to them; an IA administrator (the
 IA commander) any task.
+(‡) an investigator on a case assigned to them or to nobody (the one rule of case writes).
+(§) command staff read that an interview took place, when, of whom (a witness is not
+named), the advisement and whether the statement is compelled; never IA's summary of it,
+the place, the interviewers or the representative (ia_desk.cases.interviews).
 """
 
 from __future__ import annotations
@@ -109,6 +116,9 @@ REFUSED: dict[str, str] = {
     "brady.manage": "decide a Brady/Giglio flag or log a disclosure to a prosecutor",
     "review.commander": "sign off findings as the IA commander",
     "review.chief": "sign off findings as the Chief",
+    "interview.record": "record or amend an interview",
+    "interview.read": "read a case's interviews",
+    "referral.packet": "make the packet of a referral to the Criminal Investigations Division",
 }
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -160,6 +170,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # commander signs off first, then the Chief (or the Chief's office).
     "review.commander": frozenset({IA_ADMIN}),
     "review.chief": frozenset({COMMAND_STAFF}),
+    # Interviews of subjects and witnesses (issue 22, ia_desk.cases.interviews): IA records
+    # them; command staff read that they took place and how (not IA's summary); the
+    # packet for a criminal referral, which never holds a compelled statement, is IA's.
+    "interview.record": IA,
+    "interview.read": frozenset({IA_ADMIN, IA_INVESTIGATOR, COMMAND_STAFF}),
+    "referral.packet": IA,
 }
 
 # The desktop's screens, in the order of its navigation, each with the permission every

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ia_desk.cases.intake import open_case, parse_report
+from ia_desk.cases.interviews import record_interview
 from ia_desk.cases.review import close_hold, decide, pending_step
 from ia_desk.cases.speech import needs_screen, record_screen
 from ia_desk.cases.workflow import perform
@@ -112,6 +114,8 @@ def add_demo_data(
     tz = dt.timezone(dt.timedelta(hours=-6))
     made = 0
     pictured: list[tuple[str, str, dt.date]] = []  # cases citing §III.D (images used)
+
+    interviewed = False  # one case under investigation carries the demo's interviews
     # Received dates first, in order, so that case numbers follow the calendar.
     ages = sorted((rng.randint(1, 200) for _ in range(count)), reverse=True)
     for i, days_ago in enumerate(ages):
@@ -180,6 +184,8 @@ def add_demo_data(
         # Older cases have moved on through the same workflow an investigator uses.
         if days_ago > 20:
             perform(session, actor, number, "start")
+            if not interviewed and days_ago <= 60:
+                interviewed = _demo_interviews(session, actor, result.case, received, with_evidence)
         if days_ago > 60:
             if blocking_reason(session, result.case, ia=True):
                 # A protected reporter is a subject: the review comes before any finding.
@@ -393,3 +399,82 @@ def _demo_training(session: Session, actor: Actor, today: dt.date) -> None:
         "Chief Burns, Lt. Ames",
         "No change; §III.P kept as advice.",
     )
+
+
+def _demo_interviews(
+    session: Session, actor: Actor, case: Any, received: dt.datetime, with_evidence: bool
+) -> bool:
+    """Issue 22: a compelled subject interview with a union representative (its signed
+    statement as evidence), and a civilian witness's voluntary one."""
+    subject = case.subjects[0].employee
+    day = received + dt.timedelta(days=9)
+    statement = None
+    if with_evidence:
+        shot = post_screenshot(
+            "Statement",
+            subject.name,
+            "Compelled statement, signed: I posted the photograph from my own phone after "
+            "the shift. I did not think of the policy.",
+            day.date().isoformat(),
+        )
+        statement = (
+            add_evidence(
+                session,
+                actor,
+                case.number,
+                [
+                    EvidenceInput(
+                        shot,
+                        "statement-subject-signed.png",
+                        captured_at=day.replace(hour=11, minute=0),
+                        note="Signed statement.",
+                    )
+                ],
+            )
+            .evidence[0]
+            .id
+        )
+    record_interview(
+        session,
+        actor,
+        case.number,
+        {
+            "interviewee": "subject",
+            "badge": subject.badge,
+            "started": day.replace(hour=10, minute=0).isoformat(),
+            "ended": day.replace(hour=10, minute=50).isoformat(),
+            "place": "IA office, interview room 2",
+            "interviewers": [actor.login],
+            "rep_requested": True,
+            "representation": "present",
+            "rep_name": "Dale Marsh",
+            "rep_capacity": "union",
+            "advisement": "garrity",
+            "acknowledgement": "signed",
+            "compelled": True,
+            "statement": statement,
+            "summary": "Demo interview: the employee said the account is theirs and that they "
+            "posted the photograph after the shift; they had not read the policy's update.",
+        },
+    )
+    record_interview(
+        session,
+        actor,
+        case.number,
+        {
+            "interviewee": "civilian_witness",
+            "name": "Morgan Ellis",
+            "started": (day + dt.timedelta(days=1)).replace(hour=14, minute=0).isoformat(),
+            "ended": (day + dt.timedelta(days=1)).replace(hour=14, minute=25).isoformat(),
+            "place": "By telephone",
+            "interviewers": [actor.login],
+            "rep_requested": False,
+            "representation": "none",
+            "advisement": "voluntary",
+            "acknowledgement": "not_signed",
+            "compelled": False,
+            "summary": "Demo interview: the witness saw the post the evening it went up and "
+            "sent the screenshot the next morning.",
+        },
+    )
+    return True

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt
@@ -18,8 +19,10 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
+    QFileDialog,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTabWidget,
     QTextBrowser,
@@ -36,12 +39,14 @@ from ia_desk.services import (
     allegations,
     cases,
     discipline,
+    interviews,
     protection,
 )
 from ia_desk.services.accounts import allowed
 from ia_desk.services.cases import ACTIONS
 from ui.case_window.allegations import AllegationsTab
 from ui.case_window.discipline import DisciplinePanel
+from ui.case_window.interviews import InterviewsTab
 from ui.case_window.loading import load_case
 from ui.case_window.notes import NotesTab
 from ui.case_window.overview import overview_html
@@ -153,6 +158,10 @@ class CaseWindow(QWidget):
         if allowed(actor, "note.read"):  # IA's working papers: IA roles only
             self.notes = NotesTab(db, actor, number)
             self.tabs.addTab(self.notes, "Notes && tasks")
+        self.interviews: InterviewsTab | None = None
+        if allowed(actor, "interview.read"):  # subjects' and witnesses' interviews (issue 22)
+            self.interviews = InterviewsTab(db, actor, number)
+            self.tabs.addTab(self.interviews, "Interviews")
         install(PRINT_CASE, self, self.print_summary)
         install(GUIDE_FROM_CASE, self, self.show_guide)
         listen(self, self.on_changes)
@@ -252,6 +261,12 @@ class CaseWindow(QWidget):
         self.tabs.setTabText(2, f"Evidence ({len(data['evidence'])})")
         self.discipline.show_ladder(data["ladder"])
         self.timeline.show_events(data["timeline"])
+        if self.interviews is not None:
+            self.interviews.show_interviews(
+                data, self.offered.get("record_interview", "only IA records interviews")
+            )
+            at = self.tabs.indexOf(self.interviews)
+            self.tabs.setTabText(at, f"Interviews ({len(data.get('interviews', []))})")
 
     def _show_status_only(self, data: dict[str, Any]) -> None:
         """A supervisor's own report: its status, and the Evidence tab while the report
@@ -286,8 +301,37 @@ class CaseWindow(QWidget):
             sign_off=self._sign_off,
             return_findings=self._return_findings,
             print=self.print_summary,
+            referral_packet=self._referral_packet,
         )
         return slots
+
+    def _referral_packet(self) -> None:
+        """The packet of a case referred to CID, into a folder the user picks (issue 22):
+        the service leaves every compelled (Garrity) statement out."""
+        folder = QFileDialog.getExistingDirectory(
+            self, f"CID referral packet of {self.number}: choose the folder to write it to"
+        )
+        if not folder:
+            return
+
+        def written(manifest: dict[str, Any]) -> None:
+            left = manifest["excluded"]["compelled_statements"]
+            QMessageBox.information(
+                self,
+                "CID referral packet",
+                f"Written to {folder}: {len(manifest['evidence'])} evidence item(s) with "
+                "their SHA-256."
+                + (
+                    f" {left} compelled (Garrity) statement(s) left out: administrative use only."
+                    if left
+                    else ""
+                ),
+            )
+
+        Change(
+            self,
+            lambda: interviews.referral_packet(self.db, self.actor, self.number, Path(folder)),
+        ).success(written).run()
 
     def _raise_immediate(self) -> None:
         dlg = RaiseImmediateDialog(self)

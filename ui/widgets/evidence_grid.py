@@ -99,9 +99,16 @@ class EvidenceGrid(QWidget):
                 if png:
                     pix.loadFromData(png, "PNG")
                 badge = "verified" if e["verified"] else "MISMATCH"
+                statement = e.get("statement")  # an interview's statement (issue 22)
+                marked = (
+                    f"\nStatement of interview {statement['interview']}"
+                    + (f"\n{statement['mark']}" if statement["mark"] else "")
+                    if statement
+                    else ""
+                )
                 item = QListWidgetItem(
                     QIcon(pix) if not pix.isNull() else QIcon(),
-                    f"{e['file_name']}\n{badge} · {e['sha256'][:12]}…",
+                    f"{e['file_name']}\n{badge} · {e['sha256'][:12]}…{marked}",
                 )
                 item.setData(Qt.ItemDataRole.UserRole, e["id"])
                 if not e["verified"]:

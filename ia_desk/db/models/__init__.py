@@ -14,6 +14,8 @@ work, split by what each room owns and writes:
   supersedes) and its tasks, with an assignee and a due date.
 - :mod:`~ia_desk.db.models.evidence`: the write-once blob store, previews, and evidence
   items with their custody metadata.
+- :mod:`~ia_desk.db.models.interviews`: interviews of subjects and witnesses, each
+  version a row of its own (an amendment supersedes, never overwrites).
 - :mod:`~ia_desk.db.models.discipline`: the versioned matrix and the decisions, the
   early-warning alerts, and the Brady/Giglio flags with their disclosures.
 - :mod:`~ia_desk.db.models.registers`: the oversight registers of 3.21 (approvals,
@@ -69,6 +71,7 @@ from ia_desk.db.models.discipline import (
     PreDisciplinaryHearing,
 )
 from ia_desk.db.models.evidence import Evidence, EvidenceBlob, EvidenceThumb
+from ia_desk.db.models.interviews import Interview
 from ia_desk.db.models.notes import CaseNote, CaseTask
 from ia_desk.db.models.people import Employee, IaKey, IaKeyGrant, User, UserKey
 from ia_desk.db.models.policy import Clause, Policy, PolicyVersion
@@ -135,6 +138,7 @@ __all__ = [
     "IaKeyGrant",
     "ImmediateAction",
     "ImmediateActionStep",
+    "Interview",
     "Incident",
     "OfficialAccount",
     "OfficialPost",

@@ -24,7 +24,7 @@ its statements (as in 0022): recorded, they would stand in every ``audit verify`
 then on as rows changed outside IA Desk. No table is created, so no grant is needed.
 
 Revision ID: 20261204_0026
-Revises: 20261204_0024
+Revises: 20261204_0025
 Create Date: 2026-12-04 18:30:00
 """
 
@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261204_0026"
-down_revision = "20261204_0024"
+down_revision = "20261204_0025"
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,7 @@ training register can say whether the mandatory social media training was receiv
 which the register says in those words.
 
 Revision ID: 20261204_0027
-Revises: 20261204_0024
+Revises: 20261204_0026
 Create Date: 2026-12-04 19:00:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261204_0027"
-down_revision = "20261204_0024"
+down_revision = "20261204_0026"
 branch_labels = None
 depends_on = None
 
