@@ -317,26 +317,30 @@ def _introduced(event_type: str, details: str) -> dict[str, Any] | None:
 STANDING_EVENTS = ("user.create_first_admin", "user.add", "user.disable", "user.enable")
 
 
-def recorded_standing(session: Session, user_id: int) -> tuple[str | None, bool]:
-    """An account's role and whether it is enabled, as the trail's own events about it
-    say (the sign-in compares them with the account's row; ``audit verify`` checks the
-    events' signatures as well)."""
+def _account_events(session: Session, user_id: int, kinds: tuple[str, ...]) -> Any:
+    """The trail's ok events of ``kinds`` about one account, in order: (type, details)."""
     from ia_desk.db.models import AuditEvent
 
     t = AuditEvent.__table__
-    rows = session.execute(
+    return session.execute(
         select(t.c.event_type, t.c.details)
         .where(
-            t.c.event_type.in_(STANDING_EVENTS),
+            t.c.event_type.in_(kinds),
             t.c.object_type == "user",
             t.c.object_id == str(user_id),
             t.c.outcome == "ok",
         )
         .order_by(t.c.seq)
     ).all()
+
+
+def recorded_standing(session: Session, user_id: int) -> tuple[str | None, bool]:
+    """An account's role and whether it is enabled, as the trail's own events about it
+    say (the sign-in compares them with the account's row; ``audit verify`` checks the
+    events' signatures as well)."""
     role: str | None = None
     active = True
-    for event_type, details in rows:
+    for event_type, details in _account_events(session, user_id, STANDING_EVENTS):
         if event_type in ("user.create_first_admin", "user.add"):
             found = _introduced(event_type, details) or {}
             role = str(found.get("role") or "") or role
@@ -370,21 +374,8 @@ def recorded_key(session: Session, user_id: int) -> str | None:
     say (the latest that names one), or None. Changing IA's key gives the new one only
     to this key: a key row put in beside an account's own (outside IA Desk) is not it.
     (``audit verify`` checks the events' signatures as well.)"""
-    from ia_desk.db.models import AuditEvent
-
-    t = AuditEvent.__table__
-    rows = session.execute(
-        select(t.c.event_type, t.c.details)
-        .where(
-            t.c.event_type.in_(ACCOUNT_EVENTS),
-            t.c.object_type == "user",
-            t.c.object_id == str(user_id),
-            t.c.outcome == "ok",
-        )
-        .order_by(t.c.seq)
-    )
     key: str | None = None
-    for event_type, details in rows:
+    for event_type, details in _account_events(session, user_id, ACCOUNT_EVENTS):
         named_key = (_introduced(event_type, details) or {}).get("key")
         if named_key:
             key = str(named_key)

@@ -453,6 +453,19 @@ def recover(db: Database, login: str, new_password: str, code: str | None = None
         users.recover_admin(s, login, new_password, db_keys.recovery_key)
 
 
+def _may_renew_recovery(db_keys: DatabaseKeys | None, actor: Actor) -> None:
+    """Refuse a new recovery code (alone, or with a change of IA's key) on a database
+    still opened by the shared passphrase, or to an actor made without keys."""
+    if db_keys is not None and db_keys.legacy:
+        raise DatabaseKeyError(
+            "This database still opens with the shared passphrase: an IA "
+            "administrator's sign-in moves it to own passwords and shows its recovery "
+            "code. Sign out and sign in again."
+        )
+    if actor.keys is None:  # an actor made without keys (tests, bulk tools)
+        raise InputError(iakey.NOT_GIVEN, field="ia_key")
+
+
 def new_recovery_code(db: Database, actor: Actor) -> str:
     """A new recovery code (IA administrators holding IA's key; returned to be shown
     once), for one that was lost: IA's key is sealed to it and, on an embedded
@@ -467,14 +480,8 @@ def new_recovery_code(db: Database, actor: Actor) -> str:
     db_keys: DatabaseKeys | None = db.key_file
     with db.write(actor) as s:
         require(actor, "user.manage", "database.recovery_code", "database")
-        if db_keys is not None and db_keys.legacy:
-            raise DatabaseKeyError(
-                "This database still opens with the shared passphrase: an IA "
-                "administrator's sign-in moves it to own passwords and shows its recovery "
-                "code. Sign out and sign in again."
-            )
-        if actor.keys is None:  # an actor made without keys (tests, bulk tools)
-            raise InputError(iakey.NOT_GIVEN, field="ia_key")
+        _may_renew_recovery(db_keys, actor)
+        assert actor.keys is not None
         fingerprint = iakey.seal_to_recovery(s, actor.keys, public)
         if db_keys is not None:
             secrets = db_keys.secrets
@@ -517,14 +524,7 @@ def rotate_ia_key(db: Database, actor: Actor) -> KeyChanged:
     db_keys: DatabaseKeys | None = db.key_file
     with db.write(actor) as s:
         require(actor, "user.manage", "ia_key.rotate", "ia_key")
-        if db_keys is not None and db_keys.legacy:
-            raise DatabaseKeyError(
-                "This database still opens with the shared passphrase: an IA "
-                "administrator's sign-in moves it to own passwords first. Sign out and "
-                "sign in again."
-            )
-        if actor.keys is None:  # an actor made without keys (tests, bulk tools)
-            raise InputError(iakey.NOT_GIVEN, field="ia_key")
+        _may_renew_recovery(db_keys, actor)
         done = iakey.rotate(s, actor, public)
         if db_keys is not None:
             secrets = db_keys.secrets
