@@ -53,7 +53,7 @@ from sqlalchemy.orm import Session
 
 from ia_desk.accounts import userkeys
 from ia_desk.audit import iakeys as trail_keys
-from ia_desk.audit import signatures
+from ia_desk.audit.standing import walk
 from ia_desk.audit.trail import append
 from ia_desk.db.models import (
     AuditEvent,
@@ -115,6 +115,14 @@ class SealedValueDoesNotOpen(IADeskError):
 
 def current(session: Session) -> IaKey | None:
     return session.scalars(select(IaKey).order_by(IaKey.id.desc())).first()
+
+
+def named_now(session: Session, ia_key: IaKey) -> bool:
+    """Whether ``ia_key`` is the one the trail's latest key-making event made (or the
+    trail names none yet, before sealing): only that one is sealed to, opened or
+    recovered (a key row put in after it, or an old one given a newer id, is not)."""
+    latest = trail_keys.latest_made(session)
+    return latest is None or latest == ia_key.fingerprint
 
 
 def named_by_trail(session: Session) -> bool:
@@ -217,6 +225,18 @@ def _known(session: Session, ia_key: IaKey, private: bytes, row: UserKey, depth:
     )
 
 
+def begin_account_change(session: Session, actor: Actor) -> None:
+    """Before adding, resetting, enabling or disabling an account, or changing a
+    password: one at a time with a change of IA's key on the server (the trail's head,
+    taken first), and refused to a session that holds an IA key no longer IA's (it was
+    changed since that session signed in: what it gave would be the old key)."""
+    _serialise(session)
+    private = actor.keys.ia_private if actor.keys is not None else None
+    ia_key = current(session)
+    if private is not None and ia_key is not None and not _matches(ia_key, private):
+        raise InputError(STALE, field="ia_key")
+
+
 def _serialise(session: Session) -> None:
     """Make IA's key, give it, or write a paper in clear one at a time on the server
     (the trail's head row, which every audited write takes anyway); SQLite's writers
@@ -246,6 +266,8 @@ def open_grant(session: Session, user: User, keys: UnlockedKeys) -> UnlockedKeys
         if keys.ia_commitment or named_by_trail(session):
             return _refused(keys, MISSING)
         return keys
+    if not named_now(session, ia_key):
+        return _refused(keys, NOT_YOURS)
     if (
         keys.ia_commitment is not None
         and keys.ia_commitment != ia_key.fingerprint
@@ -274,6 +296,8 @@ def succeeds(session: Session, committed: str, ia_key: IaKey) -> bool:
     """Whether ``ia_key`` is the IA key ``committed`` (a fingerprint) was changed to, one
     change or several: each change's succession holds and its event is signed by an
     active IA administrator (:func:`ia_desk.audit.iakeys.rotation_problem`)."""
+    if not named_now(session, ia_key):
+        return False
     row: IaKey | None = ia_key
     for _ in range(CHANGES_FOLLOWED):
         if row is None or row.replaces_id is None:
@@ -337,6 +361,8 @@ def held_by(granter: Actor, session: Session) -> tuple[IaKey, bytes] | None:
     private = granter.keys.ia_private if granter.keys is not None else None
     if ia_key is None or private is None or not _matches(ia_key, private):
         return None
+    if not named_now(session, ia_key):
+        return None
     return ia_key, private
 
 
@@ -385,8 +411,14 @@ def endorsed_now(session: Session, granter: Actor, user: User) -> bool:
 def _the_trails_key(session: Session, user: User, row: UserKey) -> bool:
     """Whether the trail makes ``user`` an IA account and ``row`` its current key (a key
     row put in beside the account's own, or a role raised, outside IA Desk, is not)."""
-    role, _ = signatures.recorded_standing(session, user.id)
-    return role in IA and signatures.recorded_key(session, user.id) == row.fingerprint
+    standing = walk(session)
+    person = standing.person(user.login)
+    return (
+        person is not None
+        and person.role in IA
+        and person.key == row.fingerprint
+        and user.login not in standing.doubtful
+    )
 
 
 def give_to_current_key(session: Session, granter: Actor, user: User) -> dict[str, object]:
@@ -479,7 +511,7 @@ def open_with_recovery(session: Session, recovery_key: bytes) -> bytes | None:
     """IA's private key opened with the recovery code (None: no key, or none sealed to
     this code: a database set up before sealing)."""
     ia_key = current(session)
-    if ia_key is None or ia_key.recovery_sealed is None:
+    if ia_key is None or ia_key.recovery_sealed is None or not named_now(session, ia_key):
         return None
     recovery_private, _ = crypto.recovery_sealing_pair(recovery_key)
     try:
@@ -601,6 +633,9 @@ def rotate(session: Session, actor: Actor, recovery_public: bytes | None) -> Rot
         )
     old, old_private = held
     assert actor.keys is not None
+    # Who is IA's, from the signed trail: an account that an event which does not hold
+    # is by or about (a forged enable, a spoiled disable) is not given the new key.
+    standing = walk(session)
     private = new_pair()
     new = IaKey(
         fingerprint=identity(private),
@@ -631,11 +666,12 @@ def rotate(session: Session, actor: Actor, recovery_public: bytes | None) -> Rot
         if not user.active:
             continue  # left: neither given nor endorsed (enabling again vouches anew)
         row = userkeys.current_key(session, user.id)
-        _, active = signatures.recorded_standing(session, user.id)
+        person = standing.person(user.login)
         if (
             row is None
-            or not active
-            or not _the_trails_key(session, user, row)
+            or person is None
+            or not standing.is_ia(user.login, IA)
+            or person.key != row.fingerprint
             or not _known(session, old, old_private, row)
         ):
             refused.append(user.login)
@@ -677,9 +713,13 @@ def state(session: Session) -> dict[str, object] | None:
             login = str(value["login"])
             if login not in left:
                 left.append(login)
-    still_away = set(
+    # Away as the signed trail says (an account set active in the database alone is
+    # still away), or disabled in the database.
+    standing = walk(session)
+    inactive = set(
         session.scalars(select(User.login).where(User.login.in_(left), User.active.is_(False)))
     )
+    still_away = {login for login in left if login in inactive or not standing.is_ia(login, IA)}
     return {
         "fingerprint": ia_key.fingerprint,
         "made_at": ia_key.created_at.isoformat() + "Z",
@@ -784,11 +824,12 @@ def _grant_pending(session: Session, actor: Actor, ia_key: IaKey, private: bytes
         .where(*_waiting(ia_key))
         .order_by(UserKey.id)
     ).all()
+    standing = walk(session) if rows else None
     for row, user in rows:
         if not _known(session, ia_key, private, row):  # not a key IA knows: never given it
             continue
-        role, active = signatures.recorded_standing(session, user.id)
-        if role not in IA or not active:  # enabled or raised outside IA Desk
+        assert standing is not None
+        if not standing.is_ia(user.login, IA):  # enabled or raised outside IA Desk
             continue
         if _grant(session, ia_key, private, row, actor.login):
             append(
@@ -828,6 +869,8 @@ def sealing(session: Session, actor: Actor) -> bool:
     private = _held(actor)
     if not _matches(ia_key, private):  # IA's key changed since sign-in
         raise KeyNotHeld(STALE)
+    if not named_now(session, ia_key):  # an old key put back as the newest row
+        raise KeyNotHeld(NOT_YOURS)
     return True
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ia_desk.accounts import iakey, userkeys, wrappings
 from ia_desk.audit import signatures
+from ia_desk.audit.standing import walk
 from ia_desk.audit.trail import append
 from ia_desk.db.engine import Database
 from ia_desk.db.models import ROLES, User, utcnow
@@ -164,6 +165,8 @@ def add_user(
     the new user must choose their own at first sign-in."""
     require(actor, "user.manage", "user.add", "user", login)
     login, role, name = _validate(login, role, name)
+    if role in IA:
+        iakey.begin_account_change(session, actor)
     passwords.check_password_rules(password, login)
     if session.scalar(select(User).where(User.login == login)) is not None:
         raise InputError(f"login: a user '{login}' already exists.", field="login")
@@ -365,7 +368,14 @@ def _refuse_account_changed_outside(session: Session, user: User) -> None:
     own events about it say: a role raised, or a disabled account enabled, by someone
     holding the database. The refusal is audited (and committed) first."""
     role, active = signatures.recorded_standing(session, user.id)
-    if role is None or (role == user.role and active):
+    if role is not None and role == user.role and active:
+        # What the events as stored say holds; what their signers could sign must too
+        # (an enable or a role written into the trail by someone holding the database).
+        person = walk(session).person(user.login)
+        if person is None or person.role is None or (person.role == role and person.active):
+            return
+        role, active = person.role, person.active
+    if role is None:
         return  # (no event names the account: audit verify says so)
     _refuse_sign_in(
         session,
@@ -455,6 +465,7 @@ def change_own_password(db: Database, login: str, old: str, new: str) -> Actor:
     passwords.check_password_rules(new, sign_in_name(login))
     signed_in = authenticate(db, login, old)
     with db.write(None) as session:
+        iakey.begin_account_change(session, signed_in)
         user = session.get(User, signed_in.user_id, with_for_update=True)
         assert user is not None
         # A new key only this user can open: whoever knew the old password (an
@@ -519,6 +530,8 @@ def reset_password(session: Session, actor: Actor, login: str, password: str) ->
     Audited."""
     require(actor, "user.manage", "user.reset_password", "user", login)
     user = get_user(session, login)
+    if user.role in IA:
+        iakey.begin_account_change(session, actor)
     passwords.check_password_rules(password, user.login)
     user.failed_logins = 0
     user.locked_until = None
@@ -544,6 +557,8 @@ def set_active(session: Session, actor: Actor, login: str, active: bool) -> bool
     :func:`ia_desk.accounts.iakey.rotate`)."""
     require(actor, "user.manage", "user.disable" if not active else "user.enable", "user", login)
     user = get_user(session, login)
+    if user.role in IA:
+        iakey.begin_account_change(session, actor)
     if user.id == actor.user_id and not active:
         raise InputError("You cannot disable your own account.", field="login")
     if not active and user.role == "ia_admin":

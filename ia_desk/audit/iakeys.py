@@ -23,7 +23,7 @@ import hashlib
 import hmac
 import json
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ia_desk.db.models import AuditEvent, IaKey
@@ -166,84 +166,47 @@ def problems(session: Session) -> list[tuple[int, str]]:
                     "tasks do not open until a backup is restored",
                 )
             )
+    out.extend(rotation_row_problems(session))
     return out
 
 
-def _event_row(session: Session, seq: int) -> tuple[object, ...] | None:
-    from ia_desk.audit.trail import CHAIN_COLUMNS  # (trail's verify reads this module)
+def latest_made(session: Session) -> str | None:
+    """The fingerprint of IA's key as the trail names it now: the one its latest
+    signed event that made a key made (None: none yet). IA Desk seals to, opens and
+    recovers only that key: a key row put in after it (or an old one given a newer id)
+    is not IA's, and one the trail names that is gone is missing (refused, not replaced
+    by an older one). A change of the key whose key never appeared, signed by someone
+    the signed trail no longer makes an active IA administrator (one who left, naming a
+    key of theirs before they went), is passed over: it would otherwise stop every later
+    change."""
+    from ia_desk.audit.standing import walk
 
     t = AuditEvent.__table__
-    row = session.execute(
-        select(*(t.c[name] for name in CHAIN_COLUMNS)).where(t.c.seq == seq)
-    ).one_or_none()
-    return tuple(row) if row is not None else None
-
-
-def signed_by_an_ia_admin(session: Session, seq: int) -> str | None:
-    """Whether event ``seq`` is signed by someone the trail makes an active IA
-    administrator when it was written (None), or what is wrong. The trail's own rules
-    (:class:`ia_desk.audit.signatures.Signatures`) are walked over the events that say
-    whose key and role is whose, each believed only if its own signature holds, up to
-    that event; and no event before it may be missing (a removed ``user.disable`` would
-    make someone who left an administrator again). Much cheaper than ``audit verify``,
-    which checks every event."""
-    from ia_desk.audit import signatures
-    from ia_desk.audit.trail import CHAIN_COLUMNS, canonical_form
-
-    t = AuditEvent.__table__
-    present = session.scalar(select(func.count()).select_from(t).where(t.c.seq <= seq))
-    if present != seq:
-        return (
-            f"{seq - int(present or 0)} event(s) before event {seq} are missing from the "
-            "audit trail"
-        )
-    walker = signatures.Signatures(keys=signatures.public_keys(session))
     rows = session.execute(
-        select(*(t.c[name] for name in CHAIN_COLUMNS))
-        .where(
-            t.c.seq <= seq,
-            or_(
-                t.c.event_type.in_((*signatures.ACCOUNT_EVENTS, signatures.SIGNING_BEGINS)),
-                t.c.seq == seq,
-            ),
-        )
-        .order_by(t.c.seq)
+        select(t.c.event_type, t.c.user_login, t.c.details)
+        .where(t.c.event_type.in_(MADE_BY), t.c.signature.is_not(None), t.c.outcome == "ok")
+        .order_by(t.c.seq.desc())
     )
-    problem: str | None = f"event {seq} is not in the audit trail"
-    login = None
-    for row in rows:
-        fields = tuple(row)
-        found = walker.check(
-            int(fields[0]),
-            fields[2],  # user_login
-            str(fields[4]),  # event_type
-            str(fields[8]),  # outcome
-            str(fields[9]),  # details
-            fields[12],  # signer_key
-            fields[13],  # signature
-            canonical_form(*fields[:11]),
-        )
-        if int(fields[0]) == seq:
-            problem, login = found, fields[2]
-    if problem is not None:
-        return problem
-    person = walker.people.get(str(login or ""))
-    if person is None or person.role != "ia_admin" or not person.active:
-        return (
-            f"event {seq} was signed by {login}, whom the trail does not make an IA administrator"
-        )
+    standing = None
+    for event_type, login, details in rows:
+        try:
+            value = json.loads(details)
+        except ValueError:
+            continue
+        fingerprint = value.get("ia_key") if isinstance(value, dict) else None
+        if not isinstance(fingerprint, str) or not fingerprint:
+            continue
+        if event_type != ROTATED or session.scalar(
+            select(IaKey.id).where(IaKey.fingerprint == fingerprint)
+        ):
+            return fingerprint
+        standing = standing or walk(session)
+        if standing.is_ia(str(login or ""), frozenset({"ia_admin"})):
+            return fingerprint  # made by an administrator still IA's: removed since
     return None
 
 
-def rotation_problem(session: Session, row: IaKey) -> str | None:
-    """Why an IA user whose key committed to the key ``row`` replaces must not take
-    ``row`` (None: they may): its succession must hold, and the ``ia_key.rotate`` event
-    naming both keys must be signed by an active IA administrator."""
-    problem = succession_problem(session, row)
-    if problem is not None or row.replaces_id is None:
-        return problem or f"IA's key {row.fingerprint} replaces no key"
-    before = session.get(IaKey, row.replaces_id)
-    assert before is not None  # (succession_problem says when it is missing)
+def _rotation_event(session: Session, row: IaKey, before: IaKey) -> int | None:
     t = AuditEvent.__table__
     for seq, details in session.execute(
         select(t.c.seq, t.c.details)
@@ -259,5 +222,78 @@ def rotation_problem(session: Session, row: IaKey) -> str | None:
             and value.get("ia_key") == row.fingerprint
             and value.get("replaces") == before.fingerprint
         ):
-            return signed_by_an_ia_admin(session, int(seq))
-    return f"no event of the audit trail changed IA's key {before.fingerprint} to {row.fingerprint}"
+            return int(seq)
+    return None
+
+
+def rotation_problem(session: Session, row: IaKey) -> str | None:
+    """Why an IA user whose key committed to the key ``row`` replaces must not take
+    ``row`` (None: they may). Its succession must hold; the ``ia_key.rotate`` event
+    naming both keys must hold its signature and be signed by someone the signed trail
+    makes an active IA administrator then **and now**, whose key did not come from the
+    recovery code (anyone with the audit MAC key can write a recovery that vouches for
+    itself); and the account events of the trail must all hold (a spoiled
+    ``user.disable`` would otherwise leave someone who left an administrator)."""
+    from ia_desk.audit.standing import walk
+
+    problem = succession_problem(session, row)
+    if problem is not None or row.replaces_id is None:
+        return problem or f"IA's key {row.fingerprint} replaces no key"
+    before = session.get(IaKey, row.replaces_id)
+    assert before is not None  # (succession_problem says when it is missing)
+    seq = _rotation_event(session, row, before)
+    if seq is None:
+        return (
+            f"no event of the audit trail changed IA's key {before.fingerprint} to "
+            f"{row.fingerprint}"
+        )
+    then = walk(session, upto=seq, also=(seq,))
+    now = walk(session)
+    if then.outcomes.get(seq, "not in the trail") is not None:
+        return str(then.outcomes.get(seq, f"event {seq} is not in the audit trail"))
+    login = session.scalar(select(AuditEvent.user_login).where(AuditEvent.seq == seq))
+    missing = [p for _, p in now.problems if "missing from the trail" in p]
+    if missing:
+        return missing[0]
+    for standing in (then, now):
+        if not standing.is_ia(str(login or ""), frozenset({"ia_admin"})):
+            return (
+                f"event {seq} was signed by {login}, whom the signed trail does not make an "
+                "active IA administrator (or an event by or about them does not hold)"
+            )
+        if str(login or "") in standing.recovered:
+            return (
+                f"event {seq} was signed by {login} with a key from the recovery code, which "
+                "the department must confirm first"
+            )
+    return None
+
+
+def rotation_row_problems(session: Session) -> list[tuple[int, str]]:
+    """Each ``ia_key.rotate`` event whose key no longer names, as the key it replaced,
+    the key the event says (its succession cut or pointed elsewhere outside IA Desk)."""
+    t = AuditEvent.__table__
+    out: list[tuple[int, str]] = []
+    for seq, details in session.execute(
+        select(t.c.seq, t.c.details).where(t.c.event_type == ROTATED, t.c.outcome == "ok")
+    ):
+        try:
+            value = json.loads(details)
+        except ValueError:
+            continue
+        if not isinstance(value, dict):
+            continue
+        new = session.scalar(select(IaKey).where(IaKey.fingerprint == value.get("ia_key")))
+        if new is None:
+            continue  # (a missing key is named by problems())
+        before = session.get(IaKey, new.replaces_id) if new.replaces_id is not None else None
+        if before is None or before.fingerprint != value.get("replaces"):
+            out.append(
+                (
+                    int(seq),
+                    f"IA's key {new.fingerprint}, made in event {seq} to replace "
+                    f"{value.get('replaces')}, no longer names that key as the one it replaced: "
+                    "its succession was changed outside IA Desk",
+                )
+            )
+    return out

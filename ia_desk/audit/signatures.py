@@ -143,7 +143,7 @@ class Signatures:
         if unsigned_by_design(login, event_type, outcome):
             self.by_design += 1
             return None
-        intro = _introduced(event_type, details)
+        intro = introduced(event_type, details)
         if not self.begun:
             if signature or signer_key or (intro and intro.get("key")):
                 # No version before signing made keys: the trail was rewritten to look
@@ -303,7 +303,7 @@ ACCOUNT_EVENTS = (
 )
 
 
-def _introduced(event_type: str, details: str) -> dict[str, Any] | None:
+def introduced(event_type: str, details: str) -> dict[str, Any] | None:
     """The details of an event that changes whose key or role is whose."""
     if event_type not in ACCOUNT_EVENTS:
         return None
@@ -342,7 +342,7 @@ def recorded_standing(session: Session, user_id: int) -> tuple[str | None, bool]
     active = True
     for event_type, details in _account_events(session, user_id, STANDING_EVENTS):
         if event_type in ("user.create_first_admin", "user.add"):
-            found = _introduced(event_type, details) or {}
+            found = introduced(event_type, details) or {}
             role = str(found.get("role") or "") or role
             active = True
         elif event_type == "user.disable":
@@ -366,7 +366,7 @@ def key_introduced(session: Session, user_id: int) -> bool:
             t.c.object_id == str(user_id),
         )
     )
-    return any((_introduced(e, d) or {}).get("key") for e, d in rows)
+    return any((introduced(e, d) or {}).get("key") for e, d in rows)
 
 
 def recorded_key(session: Session, user_id: int) -> str | None:
@@ -376,7 +376,7 @@ def recorded_key(session: Session, user_id: int) -> str | None:
     (``audit verify`` checks the events' signatures as well.)"""
     key: str | None = None
     for event_type, details in _account_events(session, user_id, ACCOUNT_EVENTS):
-        named_key = (_introduced(event_type, details) or {}).get("key")
+        named_key = (introduced(event_type, details) or {}).get("key")
         if named_key:
             key = str(named_key)
     return key

@@ -509,8 +509,8 @@ class KeyChanged:
     """What changing IA's key did, for the administrator who did it."""
 
     actor: Actor  # the administrator, holding the new key
-    code: str  # the new recovery code, to be shown once
     rotation: iakey.Rotation
+    code: str = field(repr=False)  # the new recovery code, to be shown once (never logged)
 
 
 def rotate_ia_key(db: Database, actor: Actor) -> KeyChanged:
@@ -546,7 +546,7 @@ def rotate_ia_key(db: Database, actor: Actor) -> KeyChanged:
                 "not_given": done.not_given,
             },
         )
-    return KeyChanged(holding, code, done)
+    return KeyChanged(holding, done, code=code)
 
 
 def put_backup_key_file_in_place(backup: Path, db_path: Path, aside: Path) -> None:
