@@ -628,7 +628,7 @@ def test_the_decision_dialog_keeps_what_was_typed_when_refused_and_asks_a_suspen
 
 
 def test_admin_screens_reset_disable_and_audit(qtbot, db, admin, make_user, monkeypatch, tmp_path):
-    from PySide6.QtWidgets import QInputDialog
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
 
     from ui.screens.administration import AdminPage
     from ui.screens.audit_trail import AuditPage
@@ -640,9 +640,17 @@ def test_admin_screens_reset_disable_and_audit(qtbot, db, admin, make_user, monk
     idle(qtbot)
     logins = [page.users.item(r, 0).text() for r in range(page.users.rowCount())]
     page.users.setCurrentCell(logins.index(inv.login), 0)
+    asked: list[str] = []  # disabling one who held IA's key offers to change it: not now
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        staticmethod(lambda _p, _t, text, *a, **k: asked.append(text) or QMessageBox.No),
+    )
     page._set_active(False)
     idle(qtbot)
     assert page.users.item(logins.index(inv.login), 3).text() == "no"
+    assert len(asked) == 1 and f"{inv.login} held IA's key" in asked[0]
+    assert f"Since then {inv.login} left while holding it" in page.ia_key.text()
     monkeypatch.setattr(
         QInputDialog, "getText", staticmethod(lambda *a, **k: ("Brand-new-pass-42", True))
     )
