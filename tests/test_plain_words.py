@@ -570,6 +570,11 @@ def test_an_approval_form_stays_open_on_a_refusal_with_what_was_typed(
     assert dlg.widgets["purpose"].text() == "Recruiting page"
     dlg.widgets["items"].set_values(["photo"])
     assert not dlg.errors["items"].isVisibleTo(dlg)
+    # Closed before the database goes: nothing of theirs may load over a deleted window.
+    dlg.saved = True
+    dlg.close()
+    page.close()
+    idle(qtbot)
 
 
 def test_the_timeline_reads_as_sentences_at_local_time(qtbot, db, admin, open_report):
@@ -590,6 +595,8 @@ def test_the_timeline_reads_as_sentences_at_local_time(qtbot, db, admin, open_re
             assert code not in text, (code, text)
     when = view.timeline.item(0, 0).text()
     assert len(when.split()) == 3 and when.count(":") == 1  # date, minute, zone
+    view.close()
+    idle(qtbot)
 
 
 # -- fits the screen it is on

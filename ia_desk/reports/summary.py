@@ -389,7 +389,8 @@ def _brady_paragraphs(session: Session, case: Case, badge: str, st: dict[str, An
             )
         if f["notice"]:
             text += f". {esc(without_full_stop(f['notice']))}"
-        out.append(Paragraph(full_stop(text), st["body"]))
+        # One flag on one page: what was disclosed to whom is never split by a page foot.
+        out.append(KeepTogether([Paragraph(full_stop(text), st["body"])]))
     return out
 
 
